@@ -1,0 +1,3 @@
+"""pillcmp: compare two object detectors exactly."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,22 @@
+"""Reading and validating inputs, writing outputs atomically.
+
+Inputs: COCO ground truth, COCO results JSON, and the competition submission CSV
+(``annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score``).
+"""
+
+from pill_compare.io.consistency import check_against_ground_truth, suspicious_results
+from pill_compare.io.files import INPUT_FORMATS, atomic_path, read_text, write_atomic
+from pill_compare.io.ground_truth import ground_truth_from_dict, load_ground_truth
+from pill_compare.io.results import load_results
+
+__all__ = [
+    "INPUT_FORMATS",
+    "atomic_path",
+    "check_against_ground_truth",
+    "ground_truth_from_dict",
+    "load_ground_truth",
+    "load_results",
+    "read_text",
+    "suspicious_results",
+    "write_atomic",
+]
