@@ -33,6 +33,14 @@ class Format(str, Enum):
     csv = "csv"
 
 
+class InputFormatChoice(str, Enum):
+    """How to read a result file: sniff it, or force COCO JSON or the submission CSV."""
+
+    auto = "auto"
+    coco = "coco"
+    csv = "csv"
+
+
 _SUFFIX_FORMATS = {
     ".json": Format.json,
     ".md": Format.md,

@@ -10,6 +10,7 @@ from pill_compare.cli._common import (
     FORMAT_HELP,
     OUTPUT_HELP,
     Format,
+    InputFormatChoice,
     cli_errors,
     emit,
     parse_pair,
@@ -45,8 +46,11 @@ def diff_command(
         typer.Option("--multiset", help="Count a category detected twice vs once as a difference."),
     ] = False,
     input_format: Annotated[
-        str, typer.Option("--input-format", help="auto (sniff content), coco or csv.")
-    ] = "auto",
+        InputFormatChoice,
+        typer.Option(
+            "--input-format", help="Result file format: auto (sniffed from content), coco or csv."
+        ),
+    ] = InputFormatChoice.auto,
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP, dir_okay=False)
@@ -54,9 +58,7 @@ def diff_command(
 ) -> None:
     """Which category ids did each model detect on each image, and where do they differ?
 
-    Lists every image whose sorted category list differs between A and B, the categories found
-    only by one model (with how many images), recurring substitutions X → Y, and images that
-    only one model has detections on.
+    Lists every image whose sorted category list differs between A and B, the categories found only by one model (with how many images), recurring substitutions X → Y (A has X where B has Y), and images that only one model has detections on. An image differs when it has detections in both runs and its lists are unequal.
 
     Example:
 
@@ -67,7 +69,7 @@ def diff_command(
     warn(truth.warnings if truth else ())
     runs = []
     for path, name in zip((result_a, result_b), pair or (None, None), strict=True):
-        dets = load_results(path, gt=truth, input_format=input_format, name=name)
+        dets = load_results(path, gt=truth, input_format=input_format.value, name=name)
         warn(dets.warnings)
         runs.append(dets)
     result = diff(

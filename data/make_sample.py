@@ -1,0 +1,186 @@
+"""Generate the bundled synthetic sample in data/sample/ (deterministic: same bytes every run).
+
+    python data/make_sample.py            # rewrites data/sample/*
+
+What it makes (see data/README.md):
+* ground_truth.json — COCO ground truth: 976x1280 images with 3-4 distinct pills each,
+  non-contiguous pill category ids (dl_idx = K-number - 1, as in the seed report), and an
+  imbalanced class distribution whose largest class has 88 annotations and smallest 7
+  (by construction, so that the seed's index 88 / 7 = 12.57 can be reproduced).
+* efficientnet_b3.json, resnet101.json — COCO results of two synthetic "models": each GT pill is
+  detected with some probability, its box jittered, its class sometimes swapped for a
+  look-alike (efficientnet_b3 far more often: 10223→25366, 30307→34596, 19231→22073, the
+  seed's one-sided categories), plus a few low-score false positives.
+* resnet101_submission.csv — resnet101.json in the competition submission CSV format.
+
+No real image, model or annotation is used: everything is drawn from a seeded RNG.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+SEED = 20250918
+IMAGE_W, IMAGE_H = 976, 1280
+
+#: category id → (annotation count, shape, colour). Ids are pill dl_idx values (K-number - 1).
+CATEGORIES: dict[int, tuple[int, str, str]] = {
+    34596: (88, "oval", "white"),
+    25366: (88, "round", "white"),
+    31884: (85, "round", "yellow"),
+    10223: (80, "round", "white"),
+    30307: (74, "oval", "white"),
+    19231: (66, "oblong", "pink"),
+    22073: (61, "oblong", "pink"),
+    1899: (57, "round", "white"),
+    3482: (55, "round", "orange"),
+    16550: (52, "oblong", "white"),
+    19860: (49, "round", "brown"),
+    33008: (45, "oval", "blue"),
+    36636: (41, "round", "green"),
+    12080: (37, "capsule", "red/white"),
+    27925: (33, "round", "yellow"),
+    13160: (28, "oval", "pink"),
+    21324: (24, "oblong", "white"),
+    6191: (19, "round", "purple"),
+    29450: (15, "capsule", "blue/white"),
+    38161: (11, "oval", "orange"),
+    33877: (7, "round", "white"),
+    # declared but never annotated: shows how `imbalance` keeps absent classes out of the indices
+    18109: (0, "round", "white"),
+}
+
+#: true class → the look-alike a model may call it.
+LOOK_ALIKES = {10223: 25366, 30307: 34596, 19231: 22073}
+
+#: per model: P(detect a pill), P(look-alike swap), P(other swap), box jitter (px), FP per image.
+MODELS = {
+    "efficientnet_b3": {"detect": 0.99, "swap": 0.16, "other": 0.01, "jitter": 9.0, "fp": 0.02},
+    "resnet101": {"detect": 0.995, "swap": 0.02, "other": 0.003, "jitter": 5.0, "fp": 0.01},
+}
+
+#: pill slots: the four quadrants of the image, as in the 4-pill AIHub photos.
+SLOTS = [(120, 140), (560, 140), (120, 720), (560, 720)]
+
+
+def make_ground_truth(rng: np.random.Generator) -> dict:
+    remaining = {c: n for c, (n, _, _) in CATEGORIES.items() if n > 0}
+    images, annotations = [], []
+    while remaining:
+        k = min(len(remaining), int(rng.choice([3, 4], p=[0.4, 0.6])))
+        ids = np.array(sorted(remaining))
+        weights = np.array([remaining[c] for c in ids], dtype=float)
+        chosen = rng.choice(ids, size=k, replace=False, p=weights / weights.sum())
+        image_id = len(images) + 1
+        codes = "-".join(f"K-{int(c) + 1:06d}" for c in sorted(chosen))
+        images.append(
+            {
+                "id": image_id,
+                "file_name": f"{codes}_{image_id:04d}.png",
+                "width": IMAGE_W,
+                "height": IMAGE_H,
+            }
+        )
+        for slot, cat in zip(rng.permutation(len(SLOTS))[:k], chosen, strict=True):
+            x0, y0 = SLOTS[slot]
+            w, h = rng.uniform(150, 260), rng.uniform(150, 260)
+            x, y = x0 + rng.uniform(0, 120), y0 + rng.uniform(0, 160)
+            annotations.append(
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": image_id,
+                    "category_id": int(cat),
+                    "bbox": [round(x, 1), round(y, 1), round(w, 1), round(h, 1)],
+                    "area": round(w * h, 1),
+                    "iscrowd": 0,
+                }
+            )
+            remaining[int(cat)] -= 1
+            if remaining[int(cat)] == 0:
+                del remaining[int(cat)]
+    categories = [
+        {"id": c, "name": f"K-{c + 1:06d} {colour} {shape}", "supercategory": "pill"}
+        for c, (_, shape, colour) in sorted(CATEGORIES.items())
+    ]
+    return {"images": images, "annotations": annotations, "categories": categories}
+
+
+def make_results(gt: dict, model: str, rng: np.random.Generator) -> list[dict]:
+    p = MODELS[model]
+    cat_ids = [c["id"] for c in gt["categories"] if CATEGORIES[c["id"]][0] > 0]
+    out = []
+    for ann in gt["annotations"]:
+        if rng.random() > p["detect"]:
+            continue
+        true = ann["category_id"]
+        label, score = true, rng.uniform(0.62, 0.99)
+        if true in LOOK_ALIKES and rng.random() < p["swap"]:
+            label, score = LOOK_ALIKES[true], rng.uniform(0.45, 0.9)
+        elif rng.random() < p["other"]:
+            label, score = int(rng.choice([c for c in cat_ids if c != true])), rng.uniform(0.3, 0.8)
+        x, y, w, h = ann["bbox"]
+        j = p["jitter"]
+        w2, h2 = max(20.0, w + rng.normal(0, j)), max(20.0, h + rng.normal(0, j))
+        out.append(
+            _det(
+                ann["image_id"], label, [x + rng.normal(0, j), y + rng.normal(0, j), w2, h2], score
+            )
+        )
+    for img in gt["images"]:
+        for _ in range(rng.poisson(p["fp"])):
+            w, h = rng.uniform(60, 200), rng.uniform(60, 200)
+            box = [rng.uniform(0, IMAGE_W - w), rng.uniform(0, IMAGE_H - h), w, h]
+            out.append(_det(img["id"], int(rng.choice(cat_ids)), box, rng.uniform(0.05, 0.45)))
+    out.sort(key=lambda d: (d["image_id"], -d["score"]))
+    return out
+
+
+def _det(image_id: int, category_id: int, box: list[float], score: float) -> dict:
+    return {
+        "image_id": int(image_id),
+        "category_id": int(category_id),
+        "bbox": [round(float(v), 1) for v in box],
+        "score": round(float(score), 4),
+    }
+
+
+def to_submission_csv(results: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(
+        [
+            "annotation_id",
+            "image_id",
+            "category_id",
+            "bbox_x",
+            "bbox_y",
+            "bbox_w",
+            "bbox_h",
+            "score",
+        ]
+    )
+    for i, d in enumerate(results, start=1):
+        writer.writerow([i, d["image_id"], d["category_id"], *d["bbox"], d["score"]])
+    return buf.getvalue()
+
+
+def main(out_dir: Path = Path(__file__).parent / "sample") -> None:
+    rng = np.random.default_rng(SEED)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    gt = make_ground_truth(rng)
+    (out_dir / "ground_truth.json").write_text(json.dumps(gt, ensure_ascii=False) + "\n")
+    for model in MODELS:
+        res = make_results(gt, model, np.random.default_rng([SEED, len(model)]))
+        (out_dir / f"{model}.json").write_text(json.dumps(res) + "\n")
+        if model == "resnet101":
+            (out_dir / "resnet101_submission.csv").write_text(to_submission_csv(res))
+    print(f"wrote {out_dir}: {len(gt['images'])} images, {len(gt['annotations'])} annotations")
+
+
+if __name__ == "__main__":
+    main()
