@@ -52,6 +52,17 @@ def plot_class_distribution(
         ax.set_ylim(len(cats) - 0.5, -0.5)
         if log_scale:
             ax.set_xscale("log")
+        if result.rare_threshold > 0 and cats:
+            ax.axvline(result.rare_threshold, ls="--", lw=0.8, color="#C44E52")
+            ax.annotate(
+                f"rare: < {result.rare_threshold}",
+                (result.rare_threshold, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -10),
+                textcoords="offset points",
+                color="#C44E52",
+                fontsize=7,
+            )
         ax.set_xlabel("annotations" + (" (log scale)" if log_scale else ""))
         if title is None:
             ratio = result.imbalance_ratio
