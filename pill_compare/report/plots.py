@@ -51,18 +51,19 @@ def plot_class_distribution(
         ax.invert_yaxis()
         ax.set_ylim(len(cats) - 0.5, -0.5)
         if log_scale:
+            from matplotlib.ticker import ScalarFormatter
+
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(ScalarFormatter())
         if result.rare_threshold > 0 and cats:
-            ax.axvline(result.rare_threshold, ls="--", lw=0.8, color="#C44E52")
-            ax.annotate(
-                f"rare: < {result.rare_threshold}",
-                (result.rare_threshold, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(3, -10),
-                textcoords="offset points",
+            ax.axvline(
+                result.rare_threshold,
+                ls="--",
+                lw=0.8,
                 color="#C44E52",
-                fontsize=7,
+                label=f"rare: fewer than {result.rare_threshold}",
             )
+            ax.legend(loc="lower right", frameon=False)
         ax.set_xlabel("annotations" + (" (log scale)" if log_scale else ""))
         if title is None:
             ratio = result.imbalance_ratio
