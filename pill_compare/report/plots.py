@@ -51,10 +51,12 @@ def plot_class_distribution(
         ax.invert_yaxis()
         ax.set_ylim(len(cats) - 0.5, -0.5)
         if log_scale:
-            from matplotlib.ticker import ScalarFormatter
+            from matplotlib.ticker import FuncFormatter
 
             ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(ScalarFormatter())
+            plain = FuncFormatter(lambda v, _pos: f"{v:g}")
+            ax.xaxis.set_major_formatter(plain)
+            ax.xaxis.set_minor_formatter(plain)
         if result.rare_threshold > 0 and cats:
             ax.axvline(
                 result.rare_threshold,
