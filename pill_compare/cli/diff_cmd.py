@@ -26,9 +26,12 @@ EXISTING = {"exists": True, "dir_okay": False, "readable": True}
 @cli_errors
 def diff_command(
     result_a: Annotated[
-        Path, typer.Argument(help="Run A: COCO results JSON or submission CSV.", **EXISTING)
+        Path,
+        typer.Argument(help="Run A: COCO results JSON or submission CSV.", metavar="A", **EXISTING),
     ],
-    result_b: Annotated[Path, typer.Argument(help="Run B: same formats as A.", **EXISTING)],
+    result_b: Annotated[
+        Path, typer.Argument(help="Run B: same formats as A.", metavar="B", **EXISTING)
+    ],
     gt: Annotated[
         Path | None,
         typer.Option(
