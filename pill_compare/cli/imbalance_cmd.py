@@ -24,7 +24,10 @@ def imbalance_command(
     annotations: Annotated[
         Path,
         typer.Argument(
-            help="COCO ground truth (training annotations).", exists=True, dir_okay=False
+            help="COCO ground truth (training annotations).",
+            metavar="ANNOTATIONS",
+            exists=True,
+            dir_okay=False,
         ),
     ],
     rare: Annotated[
