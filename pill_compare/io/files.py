@@ -60,10 +60,16 @@ def parse_json(text: str, path: str | os.PathLike[str], expected: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        where = f"unexpectedly at line {exc.lineno}, column {exc.colno}"
+        if exc.msg.startswith("Unterminated string"):
+            # json reports where the open string starts; it runs on to the end of the text.
+            where = f"inside a string that starts at line {exc.lineno}, column {exc.colno}"
+        elif exc.pos < len(text.rstrip()):
+            where = ""
+        if where:
             raise InputFormatError(
-                f"{path}: the JSON is truncated: it ends unexpectedly at line {exc.lineno}, "
-                f"column {exc.colno} (expected {expected}; was the file cut off while copying?)"
+                f"{path}: the JSON is truncated: it ends {where} "
+                f"(expected {expected}; was the file cut off while copying?)"
             ) from None
         raise InputFormatError(
             f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
@@ -101,18 +107,32 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     The temporary file keeps the target's suffix so writers that look at it (matplotlib) work.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
-    )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # No '.' before mkstemp's random part: a target without a suffix must not get a random one.
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.stem}-tmp-", suffix=target.suffix, dir=target.parent
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"{target}: cannot write the output into {target.parent}/ ({exc.strerror})"
+        ) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file owner-only (0600); give it the mode a plain open() would.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
