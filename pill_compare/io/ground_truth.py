@@ -66,7 +66,10 @@ def load_ground_truth(path: str | os.PathLike[str]) -> GroundTruth:
 def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth:
     """Validate an already-parsed COCO ground-truth dict (see :func:`load_ground_truth`)."""
     if not isinstance(doc, dict):
-        raise InputFormatError(f"{source}: expected {EXPECTED}, got a JSON {_kind(doc)}")
+        hint = ""
+        if isinstance(doc, list):
+            hint = " (a list is what a COCO results file holds: this looks like detections)"
+        raise InputFormatError(f"{source}: expected {EXPECTED}, got a JSON {_kind(doc)}{hint}")
     missing = [k for k in ("images", "annotations", "categories") if doc.get(k) is None]
     if missing:
         hint = ""

@@ -111,6 +111,11 @@ def _coco_columns(text: str, path: str) -> dict[str, Any]:
 
 
 def _csv_columns(text: str, path: str) -> dict[str, Any]:
+    if text.lstrip()[:1] in ("[", "{"):
+        raise InputFormatError(
+            f"{path}: this is JSON, not CSV; expected {EXPECTED_CSV} "
+            "(for a COCO results file use --input-format coco or auto)"
+        )
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.ParserError as exc:
@@ -123,7 +128,7 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
     if missing:
         raise InputFormatError(
             f"{path}: missing column(s) {', '.join(missing)}; found header "
-            f"{','.join(df.columns)}; expected {EXPECTED_CSV}"
+            f"{show(','.join(df.columns), 120)}; expected {EXPECTED_CSV}"
         )
     problems = ProblemCollector()
     cols: dict[str, np.ndarray] = {}
