@@ -57,7 +57,7 @@ class DiffResult:
     """The full diff of two runs. See the module docstring for every definition.
 
     Attributes:
-        names: Display names of run A and run B.
+        names: Display names of run A and run B (suffixed '_a' / '_b' when they are equal).
         detections: Detections per run after the score threshold, ``{'a': n, 'b': n}``.
         loaded: Detections per run as loaded (before the threshold).
         score_threshold: The threshold applied.
@@ -208,8 +208,12 @@ def diff(
         (Substitution(x, y, tuple(ids)) for (x, y), ids in swaps.items()),
         key=lambda s: (-s.images, s.a, s.b),
     )
+    names = (a.name or "a", b.name or "b")
+    if names[0] == names[1]:
+        # e.g. run1/preds.json vs run2/preds.json: equal names would merge their table columns.
+        names = (f"{names[0]}_a", f"{names[1]}_b")
     return DiffResult(
-        names=(a.name or "a", b.name or "b"),
+        names=names,
         detections={"a": len(fa), "b": len(fb)},
         loaded={"a": len(a), "b": len(b)},
         score_threshold=float(score_threshold),
