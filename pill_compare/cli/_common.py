@@ -21,7 +21,13 @@ from pill_compare.io.files import write_atomic
 EXIT_INTERNAL = 70
 F = TypeVar("F", bound=Callable[..., Any])
 
-state = {"debug": os.environ.get("PILLCMP_DEBUG", "") not in ("", "0")}
+
+def debug_from_env() -> bool:
+    """True when PILLCMP_DEBUG is set to anything but '' or '0'."""
+    return os.environ.get("PILLCMP_DEBUG", "") not in ("", "0")
+
+
+state = {"debug": debug_from_env()}
 
 
 class Format(str, Enum):
@@ -125,6 +131,16 @@ def cli_errors(fn: F) -> F:
 def fail_usage(message: str) -> None:
     """Raise a bad-usage error (exit 2) from inside a command."""
     raise ConfigError(message)
+
+
+#: Figure formats a ``--plot`` path may end in.
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def check_plot_path(path: Path | None, option: str = "--plot") -> None:
+    """Refuse, before any work is done, a figure path with a suffix we cannot write (exit 2)."""
+    if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
+        fail_usage(f"{option} must end in {', '.join(PLOT_SUFFIXES)}, got '{path}'")
 
 
 def stdout_is_tty() -> bool:

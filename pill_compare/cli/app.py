@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from pill_compare import __version__
-from pill_compare.cli._common import state
+from pill_compare.cli._common import debug_from_env, state
 from pill_compare.cli.diff_cmd import diff_command
 from pill_compare.cli.imbalance_cmd import imbalance_command
 
@@ -47,8 +47,8 @@ def _global(
     ] = False,
 ) -> None:
     """Global options."""
-    if debug:
-        state["debug"] = True
+    # Set on every invocation: an in-process caller (tests, notebooks) must not inherit --debug.
+    state["debug"] = debug or debug_from_env()
 
 
 app.command("diff")(diff_command)

@@ -1,5 +1,6 @@
 """`pillcmp diff`: category ids per image across two result files."""
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from pill_compare.cli._common import (
     InputFormatChoice,
     cli_errors,
     emit,
+    fail_usage,
     parse_pair,
     resolve_format,
     warn,
@@ -67,6 +69,8 @@ def diff_command(
 
         pillcmp diff efficientnet_b3.json resnet101.json --gt ground_truth.json -f md -o diff.md
     """
+    if not math.isfinite(score_thr):
+        fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
     pair = parse_pair(names, "--names")
     truth = load_ground_truth(gt) if gt else None
     warn(truth.warnings if truth else ())

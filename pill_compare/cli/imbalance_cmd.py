@@ -10,6 +10,7 @@ from pill_compare.cli._common import (
     FORMAT_HELP,
     OUTPUT_HELP,
     Format,
+    check_plot_path,
     cli_errors,
     emit,
     resolve_format,
@@ -55,6 +56,7 @@ def imbalance_command(
 
         pillcmp imbalance train_annotations.json --plot classes.png -f json -o imbalance.json
     """
+    check_plot_path(plot)
     gt = load_ground_truth(annotations)
     warn(gt.warnings)
     result = imbalance(gt, rare_threshold=rare)
