@@ -49,7 +49,8 @@ def plot_class_distribution(
         ax.barh(y, counts, color="#4C72B0")
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
-        ax.set_ylim(len(cats) - 0.5, -0.5)
+        if cats:  # with no bar, equal limits make matplotlib warn on the user's terminal
+            ax.set_ylim(len(cats) - 0.5, -0.5)
         if log_scale:
             from matplotlib.ticker import FuncFormatter
 
