@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -117,12 +119,25 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
             "(for a COCO results file use --input-format coco or auto)"
         )
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+        # index_col=False: otherwise pandas silently takes the first column as the index when
+        # every line has one field more than the header (a trailing comma), shifting all columns.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            df = pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=True,
+                index_col=False,
+            )
     except pd.errors.ParserError as exc:
+        _refuse_extra_fields(text, path)
         detail = str(exc).replace("Error tokenizing data. C error: ", "").strip()
         raise InputFormatError(f"{path}: not a valid CSV: {detail} ({EXPECTED_CSV})") from None
     except pd.errors.EmptyDataError:
         raise InputFormatError(f"{path}: the file is empty, expected {EXPECTED_CSV}") from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        _refuse_extra_fields(text, path)  # pandas would drop the extra fields without a word
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in CSV_REQUIRED if c not in df.columns]
     if missing:
@@ -160,3 +175,20 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
     if "annotation_id" in cols:
         out["annotation_id"] = cols["annotation_id"].astype(np.int64)
     return out
+
+
+def _refuse_extra_fields(text: str, path: str) -> None:
+    """Name every line with more fields than the header (slow path: only when there are some)."""
+    problems = ProblemCollector()
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    width = len(next(reader, []))
+    for row in reader:
+        if len(row) > width:
+            hint = " (a trailing comma?)" if row[-1] == "" else ""
+            problems.add(
+                f"{path}: line {reader.line_num}: {len(row)} fields, the header has {width}{hint}"
+            )
+    problems.raise_if_any(
+        InputFormatError,
+        f"{path}: {problems.total} line(s) with more fields than the header ({EXPECTED_CSV})",
+    )
