@@ -1,0 +1,55 @@
+"""Rendering imbalance results: every index shown with its definition, 'n/a' where undefined."""
+
+import io
+import json
+
+import pandas as pd
+
+from pill_compare.analysis.imbalance import imbalance
+from pill_compare.report.imbalance_render import INDEX_DEFINITIONS, render_imbalance
+from tests.conftest import SEED_COUNTS, gt_with_counts
+
+SEED = imbalance(gt_with_counts(SEED_COUNTS, extra_categories=(18109,)))
+
+
+def test_text_shows_the_seed_ratio_as_a_fraction_and_every_definition():
+    text = render_imbalance(SEED, "text")
+    assert text.startswith("train.json: 268 annotations on 268 images, 4 annotated categories\n")
+    assert "88 / 7 = 12.57" in text
+    for key, definition in INDEX_DEFINITIONS:
+        assert key in text
+        assert definition.replace("R annotations", "10 annotations") in text
+    # One row per annotated category, most annotated first.
+    rows = [line.split()[0] for line in text.splitlines() if line[:5].strip().isdigit()]
+    assert rows[:4] == ["25366", "34596", "31884", "33877"]
+    assert "1 declared categor(ies) have no annotation and are left out of every index: " in text
+    assert "18109 (c18109)" in text
+
+
+def test_undefined_evenness_is_shown_as_n_a():
+    text = render_imbalance(imbalance(gt_with_counts({5: 3})), "text")
+    evenness = next(line for line in text.splitlines() if line.startswith("pielou_evenness"))
+    assert evenness.split()[1] == "n/a"
+    assert "3 / 3 = 1.00" in text
+
+
+def test_markdown_has_indices_and_categories_sections():
+    md = render_imbalance(SEED, "md")
+    for heading in ("# Class imbalance", "## Indices", "## Categories"):
+        assert f"\n{heading}\n" in f"\n{md}"
+    assert "| imbalance_ratio | 88 / 7 = 12.57 |" in md
+    assert sum(line.startswith("| 25366 |") for line in md.splitlines()) == 1
+    assert "http" not in md
+
+
+def test_json_is_the_result_dict_with_nan_free_values():
+    data = json.loads(render_imbalance(SEED, "json"))
+    assert data == json.loads(json.dumps(SEED.to_dict()))
+    assert data["imbalance_ratio"] == 88 / 7
+
+
+def test_csv_has_one_row_per_declared_category():
+    frame = pd.read_csv(io.StringIO(render_imbalance(SEED, "csv")))
+    assert list(frame.columns) == ["category_id", "name", "annotations", "images", "share"]
+    assert frame["category_id"].tolist() == [25366, 34596, 31884, 33877, 18109]
+    assert frame["annotations"].tolist() == [88, 88, 85, 7, 0]

@@ -1,0 +1,55 @@
+"""The class-distribution figure: one bar per annotated class, readable with 70+ classes."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+
+from pill_compare.analysis.imbalance import imbalance
+from pill_compare.report.plots import plot_class_distribution
+from tests.conftest import SEED_COUNTS, gt_with_counts
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_one_bar_per_annotated_category_with_the_ratio_in_the_title():
+    r = imbalance(gt_with_counts(SEED_COUNTS, extra_categories=(18109,)))
+    fig = plot_class_distribution(r)
+    ax = fig.axes[0]
+    assert [p.get_width() for p in ax.patches] == [88, 88, 85, 7]  # zero class not drawn
+    assert ax.get_title() == "Annotations per category — imbalance ratio 88/7 = 12.57"
+    assert ax.get_yticklabels()[0].get_text() == "25366 c25366"
+
+
+def test_draws_on_a_given_axes_and_returns_its_figure():
+    fig, ax = plt.subplots()
+    out = plot_class_distribution(imbalance(gt_with_counts({1: 3, 2: 1})), ax=ax, title="mine")
+    assert out is fig
+    assert ax.get_title() == "mine"
+
+
+def test_figure_grows_with_70_plus_classes():
+    small = plot_class_distribution(imbalance(gt_with_counts({1: 3, 2: 1})))
+    many = plot_class_distribution(imbalance(gt_with_counts({c: c for c in range(1, 76)})))
+    assert len(many.axes[0].patches) == 75
+    assert many.get_size_inches()[1] > 3 * small.get_size_inches()[1]
+
+
+def test_log_scale_and_style_are_scoped():
+    before = dict(plt.rcParams)
+    fig = plot_class_distribution(imbalance(gt_with_counts({1: 300, 2: 1})), log_scale=True)
+    assert fig.axes[0].get_xscale() == "log"
+    assert fig.axes[0].get_xlabel() == "annotations (log scale)"
+    assert dict(plt.rcParams) == before
+
+
+def test_no_annotation_gives_an_empty_figure_without_warning(recwarn):
+    fig = plot_class_distribution(imbalance(gt_with_counts({}, extra_categories=(1,))))
+    assert len(fig.axes[0].patches) == 0
+    assert [str(w.message) for w in recwarn] == []
