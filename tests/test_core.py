@@ -6,6 +6,7 @@ import pytest
 
 from pill_compare.core import Annotations, Detections, GroundTruth, Images
 from pill_compare.io import ground_truth_from_dict, load_results
+from pill_compare.io.results import CSV_COLUMNS
 from tests.conftest import gt_dict, write_json
 
 
@@ -87,16 +88,7 @@ def test_above_keeps_scores_at_or_over_the_threshold():
 def test_detections_to_frame_has_one_column_per_field():
     d = _dets(n=2, annotation_id=[7, 8])
     frame = d.to_frame()
-    assert list(frame.columns) == [
-        "annotation_id",
-        "image_id",
-        "category_id",
-        "bbox_x",
-        "bbox_y",
-        "bbox_w",
-        "bbox_h",
-        "score",
-    ]
+    assert tuple(frame.columns) == CSV_COLUMNS  # the submission CSV's columns, in order
     assert frame["annotation_id"].tolist() == [7, 8]
     assert "annotation_id" not in _dets().to_frame().columns
 
