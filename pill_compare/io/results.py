@@ -146,6 +146,7 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
             f"{show(','.join(df.columns), 120)}; expected {EXPECTED_CSV}"
         )
     problems = ProblemCollector()
+    line_of: list[int] = []  # computed on the first bad value only
     cols: dict[str, np.ndarray] = {}
     kinds = {c: "id" for c in ("annotation_id", "image_id", "category_id")}
     for c in CSV_COLUMNS:
@@ -162,7 +163,10 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
             bad |= ~(num > 0)
             expected = "a number > 0"
         for i in np.flatnonzero(bad)[: problems.limit].tolist():
-            problems.add(f"{path}: line {i + 2}: '{c}' must be {expected}, got {show(raw.iloc[i])}")
+            line_of = line_of or _data_line_numbers(text)
+            problems.add(
+                f"{path}: line {line_of[i]}: '{c}' must be {expected}, got {show(raw.iloc[i])}"
+            )
         problems.total += max(0, int(bad.sum()) - problems.limit)
         cols[c] = num
     problems.raise_if_any(InputFormatError, f"{path}: {problems.total} problem(s) in its rows")
@@ -175,6 +179,12 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
     if "annotation_id" in cols:
         out["annotation_id"] = cols["annotation_id"].astype(np.int64)
     return out
+
+
+def _data_line_numbers(text: str) -> list[int]:
+    """1-based file line of each data row: pandas skips blank lines, so row i + 2 can be wrong."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [n for n, line in enumerate(lines, start=1) if line.strip()][1:]
 
 
 def _refuse_extra_fields(text: str, path: str) -> None:

@@ -176,6 +176,13 @@ def test_csv_bad_numbers_name_line_and_column(tmp_path):
     assert "s.csv: line 3: 'score' must be a finite number, got \"nan\"" in text
 
 
+def test_csv_line_numbers_count_blank_lines(tmp_path):
+    # pandas skips the blank line 3 (and CRLF endings change nothing): the bad row is line 4.
+    path = write_text(tmp_path, "s.csv", HEADER + "1,1,2,3,4,5,6,0.5\r\n\r\n2,1,2,3,4,5,6,bad\r\n")
+    with pytest.raises(InputFormatError, match=r"s\.csv: line 4: 'score' must be a finite number"):
+        load_results(path)
+
+
 def test_csv_line_with_too_many_fields(tmp_path):
     path = write_text(tmp_path, "s.csv", HEADER + "1,1,2,3,4,5,6,0.5\n2,1,2,3,4,5,6,0.5,9\n")
     with pytest.raises(
