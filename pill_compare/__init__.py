@@ -19,6 +19,14 @@ from pill_compare.analysis.imbalance import ImbalanceResult, imbalance
 from pill_compare.core import Annotations, Category, Detections, GroundTruth, Images
 from pill_compare.errors import ConfigError, ConsistencyError, InputFormatError, PillCompareError
 from pill_compare.io import load_ground_truth, load_results, write_atomic
+from pill_compare.prep import (
+    ConvertResult,
+    MergeResult,
+    SubmissionCheck,
+    check_submission,
+    convert,
+    merge_annotations,
+)
 
 __version__ = "0.1.0"
 
@@ -27,17 +35,23 @@ __all__ = [
     "Category",
     "ConfigError",
     "ConsistencyError",
+    "ConvertResult",
     "Detections",
     "DiffResult",
     "GroundTruth",
     "Images",
     "ImbalanceResult",
     "InputFormatError",
+    "MergeResult",
     "PillCompareError",
+    "SubmissionCheck",
     "__version__",
+    "check_submission",
+    "convert",
     "diff",
     "imbalance",
     "load_ground_truth",
     "load_results",
+    "merge_annotations",
     "write_atomic",
 ]

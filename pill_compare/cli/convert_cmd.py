@@ -1,0 +1,92 @@
+"""`pillcmp convert`: COCO results JSON ↔ submission CSV; YOLO prediction folders → either."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pill_compare.cli._common import cli_errors, warn
+from pill_compare.io import load_ground_truth
+from pill_compare.prep.convert import convert
+from pill_compare.prep.yolo import CLASS_MAP_HELP
+
+
+@cli_errors
+def convert_command(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="COCO results JSON, submission CSV, or a folder of YOLO prediction .txt files.",
+            exists=True,
+        ),
+    ],
+    target: Annotated[
+        Path,
+        typer.Argument(help="Output: .json (COCO results) or .csv (submission).", dir_okay=False),
+    ],
+    gt: Annotated[
+        Path | None,
+        typer.Option(
+            "--gt",
+            exists=True,
+            dir_okay=False,
+            help="COCO ground truth: checks ids; for YOLO input also image ids and sizes "
+            "(matched by file stem) and class names.",
+        ),
+    ] = None,
+    images: Annotated[
+        Path | None,
+        typer.Option(
+            "--images",
+            exists=True,
+            file_okay=False,
+            help="YOLO input: image files giving the sizes (matched by stem).",
+        ),
+    ] = None,
+    class_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--class-map",
+            exists=True,
+            dir_okay=False,
+            help="YOLO input: class index → category id: " + CLASS_MAP_HELP + ".",
+        ),
+    ] = None,
+    input_format: Annotated[
+        str,
+        typer.Option("--from", help="auto (a folder is YOLO; files are sniffed), coco, csv, yolo."),
+    ] = "auto",
+    output_format: Annotated[
+        str, typer.Option("--to", help="auto (from the output suffix), coco or csv.")
+    ] = "auto",
+    name: Annotated[str | None, typer.Option(help="Display name of the run.")] = None,
+) -> None:
+    """Convert detections between COCO results JSON, the submission CSV and YOLO txt folders.
+
+    COCO → CSV → COCO gives back exactly the same numbers. YOLO lines 'class cx cy w h
+    [score]' (normalized) become pixel [x, y, w, h] boxes with the class map's category ids.
+
+    Examples:
+
+        pillcmp convert resnet101.json submission.csv
+
+        pillcmp convert runs/predict/labels submission.csv --class-map classes.txt --images test_images
+    """
+    truth = load_ground_truth(gt) if gt else None
+    warn(truth.warnings if truth else ())
+    result = convert(
+        source,
+        target,
+        gt=truth,
+        images_dir=images,
+        class_map=class_map,
+        input_format=input_format,
+        output_format=output_format,
+        name=name,
+    )
+    warn(result.warnings)
+    typer.echo(
+        f"wrote {result.target}: {result.detections} detections on {result.images} images "
+        f"({result.input_format} → {result.output_format})",
+        err=True,
+    )

@@ -1,0 +1,193 @@
+"""Convert detections between COCO results JSON, the submission CSV and YOLO prediction folders.
+
+* COCO results ``[{image_id, category_id, bbox, score}, ...]`` ↔ submission CSV
+  ``annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score``, both directions.
+* A YOLO prediction folder (:mod:`pill_compare.prep.yolo`) → either.
+
+Numbers are written in Python's shortest round-trip form (``repr``), so COCO → CSV → COCO gives
+back exactly the same values in the same order. Going to CSV, ``annotation_id`` is kept when the
+input has one and is 1..N in file order otherwise (ids only need to be unique and positive);
+COCO results have no such id, so CSV → COCO drops it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pill_compare.core import Detections, GroundTruth
+from pill_compare.errors import ConfigError
+from pill_compare.io.files import sniff_format, write_atomic
+from pill_compare.io.results import CSV_COLUMNS, load_results
+from pill_compare.prep.yolo import load_class_map, load_yolo_predictions
+
+CONVERT_INPUT_FORMATS: tuple[str, ...] = ("auto", "coco", "csv", "yolo")
+CONVERT_OUTPUT_FORMATS: tuple[str, ...] = ("auto", "coco", "csv")
+_SUFFIX_OUTPUT = {".json": "coco", ".csv": "csv"}
+
+
+@dataclass(frozen=True)
+class ConvertResult:
+    """What :func:`convert` read and wrote.
+
+    Attributes:
+        source: The input file or folder.
+        target: The output file.
+        input_format: 'coco', 'csv' or 'yolo'.
+        output_format: 'coco' or 'csv'.
+        detections: Detections written.
+        images: Distinct image ids among them.
+        warnings: Legal but suspicious findings about the input (as from ``load_results``).
+    """
+
+    source: str
+    target: str
+    input_format: str
+    output_format: str
+    detections: int
+    images: int
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "warnings": list(self.warnings)}
+
+
+def _number(value: float) -> str:
+    """Shortest text that reads back as the same float; integral values without '.0'."""
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def submission_csv_text(dets: Detections) -> str:
+    """The submission CSV for ``dets`` (header included; ``annotation_id`` kept or 1..N)."""
+    ids = (
+        dets.annotation_id
+        if dets.annotation_id is not None
+        else np.arange(1, len(dets) + 1, dtype=np.int64)
+    )
+    lines = [",".join(CSV_COLUMNS)]
+    for aid, image_id, cid, box, score in zip(
+        ids.tolist(),
+        dets.image_id.tolist(),
+        dets.category_id.tolist(),
+        dets.bbox.tolist(),
+        dets.score.tolist(),
+        strict=True,
+    ):
+        fields = [str(aid), str(image_id), str(cid), *map(_number, box), _number(score)]
+        lines.append(",".join(fields))
+    return "\n".join(lines) + "\n"
+
+
+def coco_results_text(dets: Detections) -> str:
+    """COCO results JSON for ``dets``: a list, one detection per line."""
+    records = [json.dumps(r, allow_nan=False) for r in dets.to_coco()]
+    if not records:
+        return "[]\n"
+    return "[\n" + ",\n".join(records) + "\n]\n"
+
+
+def _sniff(path: Path) -> str:
+    """'coco' or 'csv' from the first bytes (the loader reports unreadable files itself)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return "auto"
+    return sniff_format(path, head) if head.strip() else "auto"
+
+
+def convert(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    gt: GroundTruth | None = None,
+    images_dir: str | os.PathLike[str] | None = None,
+    class_map: str | os.PathLike[str] | Mapping[int, int] | None = None,
+    input_format: str = "auto",
+    output_format: str = "auto",
+    name: str | None = None,
+) -> ConvertResult:
+    """Read detections in one format and write them (atomically) in another.
+
+    Args:
+        source: COCO results JSON, submission CSV, or a folder of YOLO prediction txt files.
+        target: The output file; its suffix (.json → COCO results, .csv → submission CSV) picks
+            the format unless ``output_format`` is given.
+        gt: Checks image and category ids (as ``load_results`` does); for YOLO input also the
+            image ids and sizes (matched by file stem) and category names in the class map.
+        images_dir: YOLO input: image files whose headers give sizes the ground truth lacks.
+        class_map: YOLO input: class index → category id, or a file
+            (:func:`~pill_compare.prep.yolo.load_class_map`).
+        input_format: 'auto' (a folder is YOLO, a file is sniffed), 'coco', 'csv' or 'yolo'.
+        output_format: 'auto' (from the suffix), 'coco' or 'csv'.
+        name: Display name of the run (default: the input's stem).
+
+    Returns:
+        A :class:`ConvertResult`.
+
+    Raises:
+        ConfigError: unknown formats, a suffix that names no format, YOLO input without a class
+            map, a folder given as a file format or the reverse.
+        InputFormatError / ConsistencyError: as the loaders raise them.
+    """
+    src, dst = Path(source), Path(target)
+    if input_format not in CONVERT_INPUT_FORMATS:
+        raise ConfigError(
+            f"--from must be one of {', '.join(CONVERT_INPUT_FORMATS)}, got {input_format!r}"
+        )
+    if output_format not in CONVERT_OUTPUT_FORMATS:
+        raise ConfigError(
+            f"--to must be one of {', '.join(CONVERT_OUTPUT_FORMATS)}, got {output_format!r}"
+        )
+    out_fmt = output_format
+    if out_fmt == "auto":
+        out_fmt = _SUFFIX_OUTPUT.get(dst.suffix.lower(), "")
+        if not out_fmt:
+            raise ConfigError(
+                f"{dst}: cannot tell the output format from the suffix {dst.suffix!r}; "
+                "use .json (COCO results) or .csv (submission), or pass --to coco|csv"
+            )
+    in_fmt = input_format
+    if src.is_dir():
+        if in_fmt not in ("auto", "yolo"):
+            raise ConfigError(f"{src} is a folder; --from {in_fmt} expects a file")
+        in_fmt = "yolo"
+    elif in_fmt == "yolo":
+        raise ConfigError(f"{src} is not a folder; --from yolo expects a folder of .txt files")
+
+    if in_fmt == "yolo":
+        if class_map is None:
+            raise ConfigError(
+                "YOLO predictions hold class indices (0, 1, ...), not category ids: pass "
+                "--class-map FILE (a .txt with one category id per line, line 1 = class 0)"
+            )
+        exclude: tuple[Path, ...] = ()
+        if not isinstance(class_map, Mapping):
+            exclude = (Path(class_map),)
+            class_map = load_class_map(class_map, gt=gt)
+        dets = load_yolo_predictions(
+            src, class_map=class_map, gt=gt, images_dir=images_dir, name=name, exclude=exclude
+        )
+    else:
+        if in_fmt == "auto":
+            in_fmt = _sniff(src)
+        dets = load_results(src, gt=gt, input_format=in_fmt, name=name)
+    text = coco_results_text(dets) if out_fmt == "coco" else submission_csv_text(dets)
+    write_atomic(dst, text)
+    return ConvertResult(
+        source=str(src),
+        target=str(dst),
+        input_format=in_fmt,
+        output_format=out_fmt,
+        detections=len(dets),
+        images=int(np.unique(dets.image_id).size),
+        warnings=dets.warnings,
+    )

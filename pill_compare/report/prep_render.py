@@ -1,0 +1,139 @@
+"""Render data-preparation results (merge, check-submission) as text, Markdown, JSON or CSV.
+
+Findings are grouped by rule, errors first; every finding is shown (``-f csv`` gives one row each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+
+from pill_compare.prep.findings import Finding, count_severities
+from pill_compare.prep.merge import MergeResult
+from pill_compare.prep.submission_check import SubmissionCheck
+from pill_compare.report.tables import md_escape, md_table, text_table, to_csv, to_json
+
+
+def _severity_summary(findings: Sequence[Finding]) -> str:
+    counts = count_severities(findings)
+    parts = [f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items() if n]
+    return ", ".join(parts) if parts else "nothing found"
+
+
+def _groups(findings: Sequence[Finding]) -> list[tuple[tuple[str, str], list[Finding]]]:
+    """Consecutive findings of one (severity, rule), in the order given (errors come first)."""
+    return [
+        (key, list(group)) for key, group in groupby(findings, key=lambda f: (f.severity, f.rule))
+    ]
+
+
+def render_findings_text(findings: Sequence[Finding]) -> list[str]:
+    """``[error] rule (n)`` headings, then one indented line per finding."""
+    out: list[str] = []
+    for (severity, rule), group in _groups(findings):
+        out += ["", f"[{severity}] {rule} ({len(group)})"]
+        out += [f"  {f.location}: {f.message}" if f.location else f"  {f.message}" for f in group]
+    return out
+
+
+def render_findings_markdown(findings: Sequence[Finding]) -> list[str]:
+    if not findings:
+        return ["Nothing found."]
+    rows = [[f.severity, f.rule, md_escape(f.location), md_escape(f.message)] for f in findings]
+    return [md_table(["severity", "rule", "location", "message"], rows)]
+
+
+def _merge_summary(r: MergeResult) -> list[str]:
+    c = r.counts
+    source = {
+        "category_id": "the files' own category_id (= dl_idx = K-number - 1 in AIHub data)",
+        "dl_idx": "the image records' dl_idx (= K-number - 1)",
+        "k_code": "the K-number of each pill's K-code",
+    }[r.category_id_from]
+    lines = [
+        f"files: {r.files_found} found, {r.files_read} read, {r.files_bad} unreadable or malformed",
+        f"output: {c['images']} images, {c['annotations']} annotations, "
+        f"{c['categories']} categories",
+        f"category ids: from {source}",
+        f"fixed: {r.duplicates_removed} exact duplicate(s) removed, {r.boxes_dropped} box(es) "
+        f"dropped, {r.boxes_clipped} clipped (boxes leaving the image: {r.bad_boxes})",
+        f"missing labels: {r.labels_missing} listed pill(s) without an annotation on "
+        f"{r.images_missing_labels} image(s)",
+    ]
+    if r.images_dir:
+        lines.append(f"image sizes: checked against the files in {r.images_dir}")
+    return lines
+
+
+def render_merge_text(r: MergeResult) -> str:
+    out = [f"Merged per-pill annotations from {r.source}", ""]
+    out += [f"  {line}" for line in _merge_summary(r)]
+    out += ["", f"Findings: {_severity_summary(r.findings)}"]
+    out += render_findings_text(r.findings)
+    return "\n".join(out) + "\n"
+
+
+def render_merge_markdown(r: MergeResult) -> str:
+    out = ["# Merged per-pill annotations", "", f"Source: `{r.source}`", ""]
+    out += [f"- {line}" for line in _merge_summary(r)]
+    out += ["", f"## Findings ({_severity_summary(r.findings)})", ""]
+    out += render_findings_markdown(r.findings)
+    return "\n".join(out) + "\n"
+
+
+def render_merge(r: MergeResult, fmt: str) -> str:
+    """Dispatch: 'text', 'md', 'json' (summary and findings) or 'csv' (one row per finding)."""
+    if fmt == "json":
+        return to_json(r.to_dict())
+    if fmt == "csv":
+        return to_csv(r.to_frame())
+    if fmt == "md":
+        return render_merge_markdown(r)
+    return render_merge_text(r)
+
+
+def _verdict(r: SubmissionCheck) -> str:
+    if r.ok:
+        return f"OK: the file will be scored ({_severity_summary(r.findings)})"
+    return f"NOT OK: fix the errors before submitting ({_severity_summary(r.findings)})"
+
+
+def _check_header(r: SubmissionCheck) -> list[str]:
+    against = (
+        f"checked against {r.reference}"
+        if r.reference
+        else "checked without ground truth or test images"
+    )
+    expected = f" of {r.expected_images} test images" if r.expected_images is not None else ""
+    return [f"{r.source}: {r.rows} rows on {r.images} image ids{expected}; {against}", _verdict(r)]
+
+
+def _rule_rows(r: SubmissionCheck) -> list[list[str]]:
+    return [[s.rule, s.status, s.description + (f" ({s.note})" if s.note else "")] for s in r.rules]
+
+
+def render_submission_check_text(r: SubmissionCheck) -> str:
+    out = _check_header(r)
+    out += ["", text_table(["rule", "status", "checks"], _rule_rows(r), align="lll")]
+    out += render_findings_text(r.findings)
+    return "\n".join(out) + "\n"
+
+
+def render_submission_check_markdown(r: SubmissionCheck) -> str:
+    out = ["# Submission check", ""]
+    out += [f"- {line}" for line in _check_header(r)]
+    out += ["", "## Rules", "", md_table(["rule", "status", "checks"], _rule_rows(r))]
+    out += ["", "## Findings", ""]
+    out += render_findings_markdown(r.findings)
+    return "\n".join(out) + "\n"
+
+
+def render_submission_check(r: SubmissionCheck, fmt: str) -> str:
+    """Dispatch: 'text', 'md', 'json' or 'csv' (one row per finding)."""
+    if fmt == "json":
+        return to_json(r.to_dict())
+    if fmt == "csv":
+        return to_csv(r.to_frame())
+    if fmt == "md":
+        return render_submission_check_markdown(r)
+    return render_submission_check_text(r)

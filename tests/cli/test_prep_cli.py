@@ -1,0 +1,167 @@
+"""`pillcmp merge`, `check-submission` and `convert` through CliRunner, as a new user runs them."""
+
+from __future__ import annotations
+
+import json
+
+from pill_compare.cli import app
+from pill_compare.io import load_ground_truth, load_results
+from tests.conftest import SAMPLE
+from tests.prep.pill_folder import IMAGE_A, build_pill_folder
+
+GT, SUBMISSION, RESNET = (
+    SAMPLE / "ground_truth.json",
+    SAMPLE / "resnet101_submission.csv",
+    SAMPLE / "resnet101.json",
+)
+
+
+def invoke(runner, *args):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+# --- merge -----------------------------------------------------------------------------------
+
+
+def test_merge_refuses_to_write_when_a_file_is_unreadable(runner, tmp_path):
+    folder = build_pill_folder(tmp_path)
+    out = tmp_path / "train_gt.json"
+    result = invoke(runner, "merge", folder, "-o", out)
+    assert result.exit_code == 1
+    assert not out.exists()  # never a partial output file
+    assert "[error] bad_file (1)" in result.stdout
+    assert "the JSON is truncated" in result.stdout
+    assert f"error: nothing written to {out}: 1 file(s) could not be read" in result.stderr
+
+
+def test_merge_with_skip_bad_files_writes_a_loadable_ground_truth(runner, tmp_path):
+    folder = build_pill_folder(tmp_path)
+    out = tmp_path / "train_gt.json"
+    result = invoke(runner, "merge", folder, "-o", out, "--skip-bad-files")
+    assert result.exit_code == 0, result.output
+    assert "output: 3 images, 5 annotations, 5 categories" in result.stdout
+    assert "[warning] missing_label (3)" in result.stdout
+    assert f"image {IMAGE_A}: the file name lists 4 pill(s), 3 annotated" in result.stdout
+    assert f"wrote {out}: 3 images, 5 annotations, 5 categories" in result.stderr
+    gt = load_ground_truth(out)
+    assert (len(gt.images), len(gt.annotations), len(gt.categories)) == (3, 5, 5)
+
+
+def test_merge_report_as_json_file(runner, tmp_path):
+    folder = build_pill_folder(tmp_path)
+    report = tmp_path / "merge_report.json"
+    result = invoke(
+        runner, "merge", folder, "-o", tmp_path / "gt.json", "--skip-bad-files", "--report", report
+    )
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    data = json.loads(report.read_text())
+    assert (data["images"], data["annotations"], data["labels_missing"]) == (3, 5, 3)
+    assert {f["rule"] for f in data["findings"]} >= {"bad_file", "duplicate", "missing_label"}
+
+
+def test_merge_bad_option_is_a_usage_error(runner, tmp_path):
+    folder = build_pill_folder(tmp_path)
+    result = invoke(
+        runner, "merge", folder, "-o", tmp_path / "gt.json", "--category-id-from", "name"
+    )
+    assert result.exit_code == 2
+    assert "--category-id-from must be one of category_id, dl_idx, k_code" in result.stderr
+
+
+def test_merge_empty_folder_is_bad_input(runner, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = invoke(runner, "merge", tmp_path / "empty", "-o", tmp_path / "gt.json")
+    assert result.exit_code == 1
+    assert "no .json files found" in result.stderr
+
+
+# --- check-submission ------------------------------------------------------------------------
+
+
+def test_check_submission_clean_sample_exits_0(runner):
+    result = invoke(runner, "check-submission", SUBMISSION, "--gt", GT)
+    assert result.exit_code == 0, result.output
+    assert "OK: the file will be scored" in result.stdout
+    assert "1012 rows on 280 image ids of 280 test images" in result.stdout
+
+
+def test_check_submission_with_errors_exits_1_with_the_report(runner, tmp_path):
+    lines = SUBMISSION.read_text().splitlines()
+    # Shift every category id by +1 (K-numbers instead of dl_idx) and repeat an annotation id.
+    rows = []
+    for line in lines[1:]:
+        fields = line.split(",")
+        fields[2] = str(int(fields[2]) + 1)
+        rows.append(",".join(fields))
+    rows[1] = "1" + rows[1][rows[1].index(",") :]
+    bad = tmp_path / "submission.csv"
+    bad.write_text("\n".join([lines[0], *rows]) + "\n")
+    result = invoke(runner, "check-submission", bad, "--gt", GT)
+    assert result.exit_code == 1
+    assert "NOT OK: fix the errors before submitting (2 errors)" in result.stdout
+    assert "subtract 1 from every category_id" in result.stdout
+    assert "1 annotation id(s) used more than once: 1 on lines 2, 3" in result.stdout
+
+
+def test_check_submission_json_report(runner, tmp_path):
+    out = tmp_path / "check.json"
+    result = invoke(runner, "check-submission", SUBMISSION, "-o", out, "--max-per-image", "0")
+    assert result.exit_code == 0
+    data = json.loads(out.read_text())
+    statuses = {r["rule"]: r["status"] for r in data["rules"]}
+    assert statuses["max_per_image"] == "skipped"
+    assert statuses["category_id"] == "skipped"
+    assert data["ok"] is True
+
+
+def test_check_submission_bad_ground_truth_is_bad_input(runner, tmp_path):
+    gt = tmp_path / "gt.json"
+    gt.write_text("[]")
+    result = invoke(runner, "check-submission", SUBMISSION, "--gt", gt)
+    assert result.exit_code == 1
+    assert "error:" in result.stderr
+
+
+# --- convert ---------------------------------------------------------------------------------
+
+
+def test_convert_round_trip_through_the_cli(runner, tmp_path):
+    csv_path, back = tmp_path / "resnet101.csv", tmp_path / "back.json"
+    first = invoke(runner, "convert", RESNET, csv_path)
+    assert first.exit_code == 0, first.output
+    assert f"wrote {csv_path}: 1012 detections on 280 images (coco → csv)" in first.stderr
+    second = invoke(runner, "convert", csv_path, back, "--gt", GT)
+    assert second.exit_code == 0, second.output
+    assert json.loads(back.read_text()) == json.loads(RESNET.read_text())
+    assert load_results(back).name == "back"
+
+
+def test_convert_yolo_without_class_map_is_a_usage_error(runner, tmp_path):
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "1.txt").write_text("0 0.5 0.5 0.1 0.1 0.9\n")
+    result = invoke(runner, "convert", tmp_path / "labels", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    assert "--class-map" in result.stderr
+
+
+def test_convert_yolo_with_class_map(runner, tmp_path):
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "1.txt").write_text("0 0.5 0.5 0.1 0.1 0.9\n")
+    (tmp_path / "classes.txt").write_text("19860\n")
+    out = tmp_path / "out.csv"
+    result = invoke(
+        runner, "convert", tmp_path / "labels", out, "--class-map", tmp_path / "classes.txt",
+        "--gt", GT,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # Sample image 1 is 976x1280: x = (0.5 - 0.05) * 976 = 439.2, w = 97.6; y = 576, h = 128.
+    assert out.read_text().splitlines()[1] == "1,1,19860,439.2,576,97.6,128,0.9"
+
+
+def test_help_lists_the_three_commands(runner):
+    result = invoke(runner, "--help")
+    for name in ("merge", "check-submission", "convert"):
+        assert name in result.stdout
