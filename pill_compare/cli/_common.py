@@ -58,7 +58,7 @@ FORMAT_HELP = (
     "Output format: text (terminal table), md (Markdown), json, csv. "
     "Default: text, or guessed from the -o suffix (.json, .md, .csv)."
 )
-OUTPUT_HELP = "Write the output to this file (atomically) instead of the terminal."
+OUTPUT_HELP = "Write the output to this file (atomically) instead of the terminal; '-' is stdout."
 
 
 def resolve_format(fmt: Format | None, output: Path | None) -> Format:
@@ -71,8 +71,8 @@ def resolve_format(fmt: Format | None, output: Path | None) -> Format:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Print ``text`` or write it atomically to ``output`` (saying where on stderr)."""
-    if output is None:
+    """Print ``text`` or write it atomically to ``output`` (saying where on stderr); ``-`` is stdout."""
+    if output is None or str(output) == "-":
         typer.echo(text, nl=False)
     else:
         write_atomic(output, text)
