@@ -13,6 +13,7 @@ from pill_compare.cli._common import debug_from_env, state
 from pill_compare.cli.check_submission_cmd import check_submission_command
 from pill_compare.cli.convert_cmd import convert_command
 from pill_compare.cli.diff_cmd import diff_command
+from pill_compare.cli.eval_cmd import eval_command
 from pill_compare.cli.imbalance_cmd import imbalance_command
 from pill_compare.cli.merge_cmd import merge_command
 
@@ -55,6 +56,7 @@ def _global(
 
 
 app.command("diff")(diff_command)
+app.command("eval")(eval_command)
 app.command("imbalance")(imbalance_command)
 app.command("merge")(merge_command)
 app.command("check-submission")(check_submission_command)

@@ -1,0 +1,180 @@
+"""`evaluate`: one matching pass, then every evaluation metric from its match table.
+
+COCO metrics equal pycocotools'; per-class AP/AR; precision/recall/F1 at an operating point and
+the F1-maximizing score threshold; two written accuracies; a confusion matrix with background.
+Each part's definitions live in its module: :mod:`~pill_compare.analysis.coco_metrics`,
+:mod:`~pill_compare.analysis.operating_point`, :mod:`~pill_compare.analysis.accuracy`,
+:mod:`~pill_compare.analysis.confusion`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pill_compare.analysis.accuracy import Accuracy, compute_accuracy
+from pill_compare.analysis.coco_metrics import COCO_MAX_DETS, CocoMetrics, compute_coco_metrics
+from pill_compare.analysis.confusion import ConfusionMatrix, compute_confusion_matrix
+from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds, match_detections
+from pill_compare.analysis.operating_point import OperatingPoint, compute_operating_point
+from pill_compare.core import Detections, GroundTruth
+from pill_compare.errors import ConsistencyError
+from pill_compare.io.consistency import check_against_ground_truth
+
+
+@dataclass(frozen=True, eq=False)
+class EvalResult:
+    """Everything ``pillcmp eval`` reports about one run against a ground truth.
+
+    Attributes:
+        name: The run's display name.
+        gt_source / dets_source: Where the inputs came from.
+        images / gt_boxes / crowd_regions / detections: Input sizes.
+        coco: The COCO metrics (12 stats and per-class AP/AR).
+        operating_point: TP/FP/FN, precision, recall, F1 at (score_threshold, iou_threshold).
+        accuracy: Classification accuracy (a) and image exact-match accuracy (b).
+        confusion: Confusion matrix with background at the operating point.
+        matches: The match table every number above was derived from.
+        caveats: Legal but noteworthy findings (loader warnings included), one line each.
+    """
+
+    name: str
+    gt_source: str
+    dets_source: str
+    images: int
+    gt_boxes: int
+    crowd_regions: int
+    detections: int
+    coco: CocoMetrics
+    operating_point: OperatingPoint
+    accuracy: Accuracy
+    confusion: ConfusionMatrix
+    matches: MatchTable
+    caveats: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the COCO stats under ``coco`` with their definitions, then the rest."""
+        return {
+            "name": self.name,
+            "ground_truth": self.gt_source,
+            "results": self.dets_source,
+            "images": self.images,
+            "gt_boxes": self.gt_boxes,
+            "crowd_regions": self.crowd_regions,
+            "detections": self.detections,
+            "coco": self.coco.to_dict(),
+            "per_class": self.to_frame().to_dict(orient="records"),
+            "operating_point": self.operating_point.to_dict(),
+            "accuracy": self.accuracy.to_dict(),
+            "confusion": self.confusion.to_dict(),
+            "caveats": list(self.caveats),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per declared category: COCO AP/AR and the operating-point counts."""
+        coco = self.coco.to_frame()
+        op = self.operating_point.to_frame().drop(columns=["name", "gt"])
+        frame = coco.merge(op, on="category_id", how="left")
+        return frame.astype(object).where(frame.notna(), None)
+
+
+def evaluate(
+    gt: GroundTruth,
+    dets: Detections,
+    *,
+    iou_thresholds: Sequence[float] | np.ndarray | None = None,
+    max_dets: Sequence[int] = COCO_MAX_DETS,
+    score_threshold: float = 0.5,
+    iou_threshold: float = 0.5,
+) -> EvalResult:
+    """Evaluate one run: COCO metrics, per-class numbers, operating point, accuracy, confusion.
+
+    Args:
+        gt: The ground truth (must have annotations).
+        dets: The run's detections; image and category ids must exist in ``gt``.
+        iou_thresholds: (T,) COCO thresholds in (0, 1]; default 0.50:0.95 (pycocotools').
+        max_dets: COCO caps on detections per (image, category), ascending, e.g. (1, 10, 100).
+        score_threshold: Operating-point score s (detections with score >= s count).
+        iou_threshold: Operating-point IoU u (also the confusion matrix's and accuracy's).
+
+    Returns:
+        The :class:`EvalResult`.
+
+    Raises:
+        ConsistencyError: the ground truth has no annotation, or the detections name image or
+            category ids it lacks (listed).
+        ValueError: thresholds outside (0, 1], caps < 1 (programmer misuse; the CLI checks its
+            flags first).
+
+    Example:
+        >>> result = evaluate(load_ground_truth("gt.json"), load_results("a.json"))  # doctest: +SKIP
+        >>> result.coco.stats["map"]  # equals pycocotools' stats[0]
+    """
+    if len(gt.annotations) == 0:
+        raise ConsistencyError(
+            f"{gt.source or 'the ground truth'}: the ground truth has no annotations, so there is "
+            "nothing to evaluate against (every AP and recall would be undefined; pycocotools "
+            "reports -1). Check that this is the labelled split, not an image list"
+        )
+    caveats = list(gt.warnings) + list(dets.warnings)
+    caveats += [w for w in check_against_ground_truth(dets, gt) if w not in caveats]
+    thresholds = coco_iou_thresholds() if iou_thresholds is None else np.asarray(iou_thresholds)
+    thresholds = thresholds.astype(np.float64).reshape(-1)
+    matched_at = thresholds
+    if not np.any(thresholds == iou_threshold):
+        matched_at = np.r_[thresholds, float(iou_threshold)]
+    table = match_detections(
+        gt, dets, iou_thresholds=matched_at, agnostic_iou_threshold=iou_threshold
+    )
+    coco = compute_coco_metrics(table, iou_thresholds=thresholds, max_dets=max_dets)
+    op = compute_operating_point(
+        table, score_threshold=score_threshold, iou_threshold=iou_threshold
+    )
+    acc = compute_accuracy(table, score_threshold=score_threshold)
+    confusion = compute_confusion_matrix(table, score_threshold=score_threshold)
+    caveats += _caveats(table, coco)
+    ann = gt.annotations
+    return EvalResult(
+        name=dets.name,
+        gt_source=gt.source,
+        dets_source=dets.source,
+        images=len(gt.images),
+        gt_boxes=int((~ann.iscrowd).sum()),
+        crowd_regions=int(ann.iscrowd.sum()),
+        detections=len(dets),
+        coco=coco,
+        operating_point=op,
+        accuracy=acc,
+        confusion=confusion,
+        matches=table,
+        caveats=tuple(caveats),
+    )
+
+
+def _caveats(table: MatchTable, coco: CocoMetrics) -> list[str]:
+    out = []
+    no_gt = [c for c in coco.per_class if c.gt == 0 and c.detections > 0]
+    if no_gt:
+        listed = ", ".join(f"{c.category_id} ({c.detections})" for c in no_gt[:20])
+        out.append(
+            f"{len(no_gt)} categor(ies) have detections but no GT box; their AP is n/a and "
+            f"they are left out of every mean, as in pycocotools: {listed}"
+        )
+    over = int((table.det_rank >= coco.max_dets[-1]).sum())
+    if over:
+        out.append(
+            f"{over} detection(s) rank beyond the top {coco.max_dets[-1]} of their (image, "
+            "category) and are left out of the COCO metrics (pycocotools' maxDets); the "
+            "operating point still counts them"
+        )
+    if coco.zero_id_matches:
+        out.append(
+            f"{coco.zero_id_matches} detection(s) matched the GT box with annotation id 0: "
+            "pycocotools counts such a match as a false positive, and so do the COCO metrics "
+            "here (to stay equal); give annotations ids >= 1"
+        )
+    return out

@@ -1,0 +1,612 @@
+"""One matching pass → one match table: the hub every evaluation metric is derived from.
+
+The matching reproduces pycocotools ``COCOeval.evaluateImg`` for ``iouType='bbox'`` exactly:
+
+* Candidates: a detection and a ground-truth (GT) box of the same image and category. IoU is
+  pycocotools' ``bbIou`` (same float64 operations, so bit-identical): for a crowd GT the union is
+  replaced by the detection's own area (a crowd region "absorbs" detections inside it).
+* Per (image, category), detections are visited by descending score; equal scores keep file order
+  (pycocotools' stable mergesort). Each detection takes, among GTs with IoU >= min(t, 1 − 1e-10)
+  that are still free (crowd regions are never used up), a non-ignored GT if there is one, else an
+  ignored one; among those the highest IoU, and on an IoU tie the later GT in file order.
+* A GT is *ignored* under an area range when it is a crowd region or its ``area`` field lies
+  outside the range (pycocotools overwrites any ``ignore`` field with ``iscrowd`` for bbox).
+  A detection is *ignored* (neither TP nor FP) when it matched an ignored GT, or matched nothing
+  and its own area w*h lies outside the range.
+* Unlike pycocotools, every detection is matched (no ``maxDets`` cut): matching is greedy by
+  score, so the extra low-ranked detections never change what the top-ranked ones matched;
+  ``det_rank`` lets COCO metrics apply ``maxDets`` afterwards (rank < maxDet).
+
+The greedy pass is vectorized over all (image, category) groups at once: step *s* handles the
+*s*-th candidate detection of every group (groups never share a GT, so they cannot conflict), for
+all area ranges and IoU thresholds together. pycocotools' C IoU and faster-coco-eval's C++ matcher
+both take one Python dict per annotation; building 450k of them costs more than this whole pass.
+
+The table also keeps a class-agnostic view for confusion matrices and error analysis: the
+best-IoU GT of any class per detection, and a one-to-one class-agnostic matching at
+``agnostic_iou_threshold`` (same greedy rule with groups = images).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from pill_compare.core import Detections, GroundTruth
+
+#: Status codes in ``det_status`` / ``gt_status`` / ``agnostic_status``.
+FP = 0  #: detection matched nothing countable (for GTs: FN, a missed GT)
+FN = 0
+TP = 1  #: detection matched a countable GT (for GTs: the GT was found)
+IGNORED = 2  #: crowd region / outside the area range: counted neither way
+STATUS_NAMES = {FP: "FP", TP: "TP", IGNORED: "ignored"}
+GT_STATUS_NAMES = {FN: "FN", TP: "TP", IGNORED: "ignored"}
+
+#: pycocotools caps IoU thresholds at 1 - 1e-10 so that t = 1.0 can still match a perfect box.
+IOU_CAP = 1 - 1e-10
+
+#: Pairs (detection, GT) built per block; bounds the memory of the IoU computation.
+_PAIR_BLOCK = 2_000_000
+
+
+class AreaRange(NamedTuple):
+    """A COCO area range: objects with ``low <= area <= high`` (both ends inclusive)."""
+
+    name: str
+    low: float
+    high: float
+
+
+#: pycocotools' ``areaRng`` / ``areaRngLbl`` for bbox, in its order.
+COCO_AREA_RANGES: tuple[AreaRange, ...] = (
+    AreaRange("all", 0**2, 1e5**2),
+    AreaRange("small", 0**2, 32**2),
+    AreaRange("medium", 32**2, 96**2),
+    AreaRange("large", 96**2, 1e5**2),
+)
+
+
+def coco_iou_thresholds(start: float = 0.5, stop: float = 0.95, step: float = 0.05) -> np.ndarray:
+    """IoU thresholds built exactly as pycocotools builds ``iouThrs`` (float64 ``linspace``).
+
+    Args:
+        start: First threshold.
+        stop: Last threshold (included).
+        step: Spacing; the count is ``round((stop - start) / step) + 1``.
+
+    Returns:
+        (T,) float64. ``coco_iou_thresholds()`` is pycocotools' 0.50:0.95 (10 values), bit for bit.
+    """
+    return np.linspace(start, stop, int(np.round((stop - start) / step)) + 1, endpoint=True)
+
+
+def box_iou_pairs(dt_xywh: np.ndarray, gt_xywh: np.ndarray, gt_iscrowd: np.ndarray) -> np.ndarray:
+    """IoU of paired boxes with pycocotools' bbox formula, bit-identical to ``maskUtils.iou``.
+
+    For a crowd GT the denominator is the detection's area instead of the union.
+
+    Args:
+        dt_xywh: (P, 4) float64 detection boxes, xywh.
+        gt_xywh: (P, 4) float64 GT boxes, xywh, paired row by row with ``dt_xywh``.
+        gt_iscrowd: (P,) bool, the GT's ``iscrowd``.
+
+    Returns:
+        (P,) float64 IoU in [0, 1].
+    """
+    dx, dy, dw, dh = dt_xywh.T
+    gx, gy, gw, gh = gt_xywh.T
+    # Same operations, in the same order, as bbIou in pycocotools/common/maskApi.c.
+    w = np.minimum(dw + dx, gw + gx) - np.maximum(dx, gx)
+    h = np.minimum(dh + dy, gh + gy) - np.maximum(dy, gy)
+    overlap = (w > 0) & (h > 0)
+    inter = np.where(overlap, w * h, 0.0)
+    da = dw * dh
+    union = np.where(gt_iscrowd, da, da + gw * gh - inter)
+    return np.where(overlap, inter / union, 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class MatchTable:
+    """Every detection and every GT box with what it matched, per area range and IoU threshold.
+
+    Rows are indices into the inputs: detection row ``i`` is ``dets.<field>[i]``, GT row ``j`` is
+    ``gt.annotations.<field>[j]``. ``-1`` means "no match". A = len(area_ranges),
+    T = len(iou_thresholds), N = len(dets), G = len(gt.annotations).
+
+    Attributes:
+        gt: The ground truth matched against.
+        dets: The detections (``name`` is the run's display name).
+        iou_thresholds: (T,) float64 thresholds the matching was run at.
+        area_ranges: The A area ranges (COCO's all/small/medium/large by default).
+        det_rank: (N,) int64 position of the detection in its (image_id, category_id) group by
+            descending score, ties in file order (0 = highest). COCO's ``maxDets = m`` keeps
+            ``det_rank < m``.
+        det_gt: (A, T, N) int32 GT row the detection matched, -1 when none.
+        det_status: (A, T, N) int8: TP (matched a countable GT), FP, or IGNORED.
+        gt_det: (A, T, G) int32 detection row that matched the GT, -1 when none (for a crowd
+            region: the last detection it absorbed).
+        gt_status: (A, T, G) int8: TP (found), FN (missed) or IGNORED (crowd / outside the range).
+        best_gt: (N,) int64 non-crowd GT row of *any* class in the same image with the highest
+            IoU (ties: later row), -1 when the detection overlaps none.
+        best_iou: (N,) float64 that IoU (0.0 when none).
+        best_same_class_gt: (N,) int64 like ``best_gt`` restricted to the detection's category.
+        best_same_class_iou: (N,) float64 that IoU.
+        agnostic_iou_threshold: IoU threshold of the class-agnostic matching.
+        agnostic_gt: (N,) int64 GT row (any class) from the one-to-one class-agnostic matching,
+            -1 when none.
+        agnostic_status: (N,) int8: TP = matched a non-crowd GT of any class (the labels may
+            differ), FP = matched nothing, IGNORED = absorbed by a crowd region.
+        gt_agnostic_det: (G,) int64 detection row that matched the GT class-agnostically, or -1.
+    """
+
+    gt: GroundTruth
+    dets: Detections
+    iou_thresholds: np.ndarray
+    area_ranges: tuple[AreaRange, ...]
+    det_rank: np.ndarray
+    det_gt: np.ndarray
+    det_status: np.ndarray
+    gt_det: np.ndarray
+    gt_status: np.ndarray
+    best_gt: np.ndarray
+    best_iou: np.ndarray
+    best_same_class_gt: np.ndarray
+    best_same_class_iou: np.ndarray
+    agnostic_iou_threshold: float
+    agnostic_gt: np.ndarray
+    agnostic_status: np.ndarray
+    gt_agnostic_det: np.ndarray
+
+    @property
+    def n_dets(self) -> int:
+        return len(self.dets)
+
+    @property
+    def n_gts(self) -> int:
+        return len(self.gt.annotations)
+
+    def threshold_index(self, iou_threshold: float) -> int:
+        """Index of ``iou_threshold`` in ``iou_thresholds`` (exact float equality).
+
+        Raises:
+            ValueError: the table was not matched at that threshold.
+        """
+        hits = np.flatnonzero(self.iou_thresholds == iou_threshold)
+        if hits.size == 0:
+            raise ValueError(
+                f"Expected one of the matched IoU thresholds {self.iou_thresholds.tolist()}, "
+                f"got {iou_threshold}"
+            )
+        return int(hits[0])
+
+    def area_index(self, name: str) -> int:
+        """Index of the area range called ``name`` ('all', 'small', 'medium', 'large')."""
+        for i, r in enumerate(self.area_ranges):
+            if r.name == name:
+                return i
+        raise ValueError(
+            f"Expected an area range among {[r.name for r in self.area_ranges]}, got {name!r}"
+        )
+
+    def det_area(self) -> np.ndarray:
+        """(N,) float64 detection areas w*h (what pycocotools' loadRes stores as 'area')."""
+        return self.dets.bbox[:, 2] * self.dets.bbox[:, 3]
+
+    def matched_iou(self, area: str = "all") -> np.ndarray:
+        """(T, N) float64 IoU of each detection with the GT it matched (NaN when unmatched)."""
+        rows = self.det_gt[self.area_index(area)]
+        out = np.full(rows.shape, np.nan)
+        t_idx, d_idx = np.nonzero(rows >= 0)
+        g_idx = rows[t_idx, d_idx]
+        ann = self.gt.annotations
+        out[t_idx, d_idx] = box_iou_pairs(
+            self.dets.bbox[d_idx], ann.bbox[g_idx], ann.iscrowd[g_idx]
+        )
+        return out
+
+    def det_frame(self, area: str = "all") -> pd.DataFrame:
+        """One row per detection: ids, score, rank, area range and, per IoU threshold, the GT
+        annotation id it matched, the IoU and the status (TP / FP / ignored) under ``area``.
+        """
+        a = self.area_index(area)
+        dets, ann = self.dets, self.gt.annotations
+        cols: dict[str, Any] = {
+            "kind": np.full(len(dets), "det", dtype=object),
+            "row": np.arange(len(dets)),
+            "image_id": dets.image_id,
+            "category_id": dets.category_id,
+            "score": dets.score,
+            "rank": self.det_rank,
+            "area": self.det_area(),
+            "area_range": _area_labels(self.det_area(), self.area_ranges),
+        }
+        ious = self.matched_iou(area)
+        for t, thr in enumerate(self.iou_thresholds):
+            rows = self.det_gt[a, t]
+            cols[f"gt_id@{thr:.4g}"] = _ids_or_na(rows, ann.id)
+            cols[f"iou@{thr:.4g}"] = ious[t]
+            cols[f"status@{thr:.4g}"] = _status_labels(self.det_status[a, t], STATUS_NAMES)
+        cols["best_gt_id"] = _ids_or_na(self.best_gt, ann.id)
+        cols["best_gt_category_id"] = _ids_or_na(self.best_gt, ann.category_id)
+        cols["best_iou"] = self.best_iou
+        thr = self.agnostic_iou_threshold
+        cols[f"agnostic_gt_id@{thr:.4g}"] = _ids_or_na(self.agnostic_gt, ann.id)
+        cols[f"agnostic_gt_category_id@{thr:.4g}"] = _ids_or_na(self.agnostic_gt, ann.category_id)
+        cols[f"agnostic_status@{thr:.4g}"] = _status_labels(self.agnostic_status, STATUS_NAMES)
+        return pd.DataFrame(cols)
+
+    def gt_frame(self, area: str = "all") -> pd.DataFrame:
+        """One row per GT box: ids, area, crowd flag, area range and, per IoU threshold, the
+        detection row that found it and its status (TP / FN / ignored) under ``area``.
+        """
+        a = self.area_index(area)
+        ann = self.gt.annotations
+        cols: dict[str, Any] = {
+            "kind": np.full(len(ann), "gt", dtype=object),
+            "row": np.arange(len(ann)),
+            "gt_id": ann.id,
+            "image_id": ann.image_id,
+            "category_id": ann.category_id,
+            "area": ann.area,
+            "iscrowd": ann.iscrowd,
+            "area_range": _area_labels(ann.area, self.area_ranges),
+        }
+        for t, thr in enumerate(self.iou_thresholds):
+            cols[f"det_row@{thr:.4g}"] = _ids_or_na(self.gt_det[a, t], np.arange(self.n_dets))
+            cols[f"status@{thr:.4g}"] = _status_labels(self.gt_status[a, t], GT_STATUS_NAMES)
+        thr = self.agnostic_iou_threshold
+        cols[f"agnostic_det_row@{thr:.4g}"] = _ids_or_na(
+            self.gt_agnostic_det, np.arange(self.n_dets)
+        )
+        return pd.DataFrame(cols)
+
+    def to_frame(self, area: str = "all") -> pd.DataFrame:
+        """Detection rows then GT rows in one table (``kind`` says which); columns that do not
+        apply to a kind are empty. This is what ``--dump-matches`` writes.
+        """
+        return pd.concat([self.det_frame(area), self.gt_frame(area)], ignore_index=True)
+
+
+def _ids_or_na(rows: np.ndarray, ids: np.ndarray) -> pd.array:
+    """``ids[rows]`` as a nullable integer column, <NA> where ``rows`` is -1."""
+    out = np.zeros(rows.shape, dtype=np.int64)
+    hit = rows >= 0
+    out[hit] = ids[rows[hit]]
+    arr = pd.array(out, dtype="Int64")
+    arr[~hit] = pd.NA
+    return arr
+
+
+def _status_labels(status: np.ndarray, names: dict[int, str]) -> np.ndarray:
+    labels = np.array([names[k] for k in sorted(names)], dtype=object)
+    return labels[status]
+
+
+def _area_labels(area: np.ndarray, ranges: Sequence[AreaRange]) -> np.ndarray:
+    """The name of the first non-'all' range containing each area ('' when none)."""
+    out = np.full(area.shape, "", dtype=object)
+    for r in reversed([r for r in ranges if r.name != "all"]):
+        out[(area >= r.low) & (area <= r.high)] = r.name
+    return out
+
+
+# --- the matching pass -------------------------------------------------------------------------
+
+
+def match_detections(
+    gt: GroundTruth,
+    dets: Detections,
+    *,
+    iou_thresholds: Sequence[float] | np.ndarray | None = None,
+    area_ranges: Sequence[AreaRange] = COCO_AREA_RANGES,
+    agnostic_iou_threshold: float = 0.5,
+) -> MatchTable:
+    """Match detections to ground truth once, exactly as pycocotools COCOeval does for bbox.
+
+    Args:
+        gt: The ground truth.
+        dets: One run's detections; every ``image_id`` must be a GT image (see
+            :func:`pill_compare.io.load_results`, which checks it).
+        iou_thresholds: (T,) thresholds in (0, 1]; default pycocotools' 0.50:0.95 (10 values).
+        area_ranges: Area ranges to match under (COCO's all/small/medium/large by default).
+        agnostic_iou_threshold: IoU threshold of the one-to-one class-agnostic matching.
+
+    Returns:
+        The :class:`MatchTable`.
+
+    Raises:
+        ValueError: a threshold outside (0, 1], or no thresholds.
+
+    Example:
+        >>> table = match_detections(gt, dets)  # doctest: +SKIP
+        >>> table.det_status[0, 0]  # TP/FP/IGNORED of every detection at IoU 0.5, all areas
+    """
+    thresholds = _check_thresholds(iou_thresholds)
+    _check_thresholds([agnostic_iou_threshold])
+    area_ranges = tuple(AreaRange(*r) for r in area_ranges)
+    ann = gt.annotations
+    n, g = len(dets), len(ann)
+
+    pair_det, pair_gt, pair_iou = _overlapping_pairs(dets, gt)
+    same = dets.category_id[pair_det] == ann.category_id[pair_gt]
+
+    # Groups: (image, category) for COCO matching, image for the class-agnostic matching; inside
+    # a group, descending score with ties in file order (pycocotools' stable mergesort).
+    rows = np.arange(n)
+    order = np.lexsort((rows, -dets.score, dets.category_id, dets.image_id))
+    group, det_rank = _groups_and_ranks(order, dets.image_id, dets.category_id)
+    order_img = np.lexsort((rows, -dets.score, dets.image_id))
+    image_group, rank_in_image = _groups_and_ranks(order_img, dets.image_id)
+
+    gt_ignored = (
+        np.stack([ann.iscrowd | (ann.area < r.low) | (ann.area > r.high) for r in area_ranges])
+        if area_ranges
+        else np.zeros((0, g), dtype=bool)
+    )
+    det_area = dets.bbox[:, 2] * dets.bbox[:, 3]
+    det_out = (
+        np.stack([(det_area < r.low) | (det_area > r.high) for r in area_ranges])
+        if area_ranges
+        else np.zeros((0, n), dtype=bool)
+    )
+
+    det_gt, gt_det = _greedy_match(
+        n,
+        g,
+        pair_det[same],
+        pair_gt[same],
+        pair_iou[same],
+        group,
+        det_rank,
+        gt_ignored,
+        ann.iscrowd,
+        thresholds,
+    )
+    det_status, gt_status = _statuses(det_gt, gt_det, gt_ignored, det_out)
+
+    agn_det_gt, agn_gt_det = _greedy_match(
+        n,
+        g,
+        pair_det,
+        pair_gt,
+        pair_iou,
+        image_group,
+        rank_in_image,
+        ann.iscrowd[None, :],
+        ann.iscrowd,
+        np.array([agnostic_iou_threshold]),
+    )
+    agn_status, _ = _statuses(
+        agn_det_gt, agn_gt_det, ann.iscrowd[None, :], np.zeros((1, n), dtype=bool)
+    )
+
+    not_crowd = ~ann.iscrowd[pair_gt]
+    best_gt, best_iou = _best_per_det(
+        n, pair_det[not_crowd], pair_gt[not_crowd], pair_iou[not_crowd]
+    )
+    keep = same & not_crowd
+    best_same_gt, best_same_iou = _best_per_det(n, pair_det[keep], pair_gt[keep], pair_iou[keep])
+
+    return MatchTable(
+        gt=gt,
+        dets=dets,
+        iou_thresholds=thresholds,
+        area_ranges=area_ranges,
+        det_rank=det_rank,
+        det_gt=det_gt,
+        det_status=det_status,
+        gt_det=gt_det,
+        gt_status=gt_status,
+        best_gt=best_gt,
+        best_iou=best_iou,
+        best_same_class_gt=best_same_gt,
+        best_same_class_iou=best_same_iou,
+        agnostic_iou_threshold=float(agnostic_iou_threshold),
+        agnostic_gt=agn_det_gt[0, 0].astype(np.int64),
+        agnostic_status=agn_status[0, 0],
+        gt_agnostic_det=agn_gt_det[0, 0].astype(np.int64),
+    )
+
+
+def _check_thresholds(values: Sequence[float] | np.ndarray | None) -> np.ndarray:
+    if values is None:
+        return coco_iou_thresholds()
+    arr = np.asarray(values, dtype=np.float64).reshape(-1)
+    if arr.size == 0:
+        raise ValueError("Expected at least one IoU threshold, got none")
+    bad = arr[~((arr > 0) & (arr <= 1))]
+    if bad.size:
+        raise ValueError(f"Expected IoU thresholds in (0, 1], got {bad.tolist()}")
+    return arr
+
+
+def _groups_and_ranks(order: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group id and rank within the group of each row.
+
+    Args:
+        order: (N,) row order sorted by (keys..., visiting priority).
+        keys: (N,) arrays defining the groups.
+
+    Returns:
+        ``(group, rank)``: (N,) int64 dense group ids (in sorted key order) and 0-based ranks.
+    """
+    n = order.size
+    group = np.zeros(n, dtype=np.int64)
+    rank = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return group, rank
+    new = np.zeros(n, dtype=bool)
+    new[0] = True
+    for k in keys:
+        ks = k[order]
+        new[1:] |= ks[1:] != ks[:-1]
+    starts = np.flatnonzero(new)
+    lengths = np.diff(np.r_[starts, n])
+    group[order] = np.repeat(np.arange(starts.size), lengths)
+    rank[order] = np.arange(n) - np.repeat(starts, lengths)
+    return group, rank
+
+
+def _overlapping_pairs(dets: Detections, gt: GroundTruth) -> tuple[np.ndarray, ...]:
+    """Every (detection, GT) pair in the same image with IoU > 0, any categories.
+
+    Pairs are enumerated per image in blocks of about ``_PAIR_BLOCK``; the x overlap is tested
+    first so the full IoU (same operations as :func:`box_iou_pairs`) runs only on survivors.
+
+    Returns:
+        ``(pair_det, pair_gt, pair_iou)``: (P,) int64, int64, float64, sorted by detection row.
+    """
+    ann = gt.annotations
+    gt_order = np.argsort(ann.image_id, kind="stable")
+    gt_img = ann.image_id[gt_order]
+    start = np.searchsorted(gt_img, dets.image_id, side="left")
+    count = np.searchsorted(gt_img, dets.image_id, side="right") - start
+    cum = np.cumsum(count)
+    dx, dy, dw, dh = (np.ascontiguousarray(c) for c in dets.bbox.T)
+    gx, gy, gw, gh = (np.ascontiguousarray(c) for c in ann.bbox.T)
+    dx2, dy2, gx2, gy2 = dw + dx, dh + dy, gw + gx, gh + gy
+    d_area, g_area = dw * dh, gw * gh
+    parts: list[tuple[np.ndarray, ...]] = []
+    lo, n = 0, len(dets)
+    while lo < n:
+        base = cum[lo - 1] if lo else 0
+        hi = max(int(np.searchsorted(cum, base + _PAIR_BLOCK, side="right")), lo + 1)
+        c = count[lo:hi]
+        total = int(c.sum())
+        if total:
+            det_rows = np.repeat(np.arange(lo, hi), c)
+            offset = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
+            gt_rows = gt_order[np.repeat(start[lo:hi], c) + offset]
+            w = np.minimum(dx2[det_rows], gx2[gt_rows]) - np.maximum(dx[det_rows], gx[gt_rows])
+            keep = w > 0
+            det_rows, gt_rows, w = det_rows[keep], gt_rows[keep], w[keep]
+            h = np.minimum(dy2[det_rows], gy2[gt_rows]) - np.maximum(dy[det_rows], gy[gt_rows])
+            keep = h > 0
+            det_rows, gt_rows, inter = det_rows[keep], gt_rows[keep], w[keep] * h[keep]
+            da = d_area[det_rows]
+            union = np.where(ann.iscrowd[gt_rows], da, da + g_area[gt_rows] - inter)
+            parts.append((det_rows, gt_rows, inter / union))
+        lo = hi
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+    pair_det, pair_gt, pair_iou = (np.concatenate(x) for x in zip(*parts, strict=True))
+    return pair_det, pair_gt, pair_iou
+
+
+def _greedy_match(
+    n_dets: int,
+    n_gts: int,
+    pair_det: np.ndarray,
+    pair_gt: np.ndarray,
+    pair_iou: np.ndarray,
+    det_group: np.ndarray,
+    det_rank: np.ndarray,
+    gt_ignored: np.ndarray,
+    gt_crowd: np.ndarray,
+    thresholds: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """pycocotools' greedy assignment, for every group, area range and threshold at once.
+
+    Args:
+        pair_det, pair_gt, pair_iou: (P,) candidate pairs (same group, IoU > 0), sorted by det.
+        det_group: (N,) group id; pairs never cross groups.
+        det_rank: (N,) visiting order within the group (0 first).
+        gt_ignored: (A, G) bool per area range.
+        gt_crowd: (G,) bool; crowd GTs stay available after matching.
+        thresholds: (T,) IoU thresholds.
+
+    Returns:
+        ``det_gt`` (A, T, N) int32 and ``gt_det`` (A, T, G) int32, -1 for no match.
+    """
+    n_areas, n_thr = gt_ignored.shape[0], thresholds.size
+    det_gt = np.full((n_areas, n_thr, n_dets), -1, dtype=np.int32)
+    gt_det = np.full((n_areas, n_thr, n_gts), -1, dtype=np.int32)
+    if pair_det.size == 0 or n_areas == 0:
+        return det_gt, gt_det
+
+    # Step of each candidate detection: its position among its group's candidate detections.
+    cand = pair_det[np.r_[True, pair_det[1:] != pair_det[:-1]]]  # pairs are sorted by det
+    cand_order = np.lexsort((det_rank[cand], det_group[cand]))
+    step = np.zeros(n_dets, dtype=np.int64)
+    step[cand[cand_order]] = _groups_and_ranks(np.arange(cand.size), det_group[cand[cand_order]])[1]
+
+    # Preference among a detection's candidates as one int64 (larger is better):
+    # non-ignored first, then higher IoU, then the later GT row (pycocotools' `>=` scan).
+    uniq_iou, iou_rank = np.unique(pair_iou, return_inverse=True)
+    iou_rank = iou_rank.reshape(-1).astype(np.int64)
+    n_u = np.int64(uniq_iou.size)
+    pref = ((~gt_ignored[:, pair_gt]).astype(np.int64) * n_u + iou_rank) * np.int64(
+        n_gts
+    ) + pair_gt  # (A, P)
+    # iou >= min(t, 1 - 1e-10)  <=>  iou_rank >= first rank at or above the threshold.
+    min_rank = np.searchsorted(uniq_iou, np.minimum(thresholds, IOU_CAP), side="left")
+
+    by_step = np.argsort(step[pair_det], kind="stable")  # keeps det order inside a step
+    p_det, p_gt, p_rank, p_pref = (
+        pair_det[by_step],
+        pair_gt[by_step],
+        iou_rank[by_step],
+        pref[:, by_step],
+    )
+    bounds = np.flatnonzero(np.diff(step[p_det])) + 1
+    bounds = np.r_[0, bounds, p_det.size]
+
+    available = np.ones((n_areas, n_thr, n_gts), dtype=bool)
+    for lo, hi in itertools.pairwise(bounds):
+        d = p_det[lo:hi]
+        gg = p_gt[lo:hi]
+        seg = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+        eligible = (p_rank[lo:hi] >= min_rank[:, None])[None, :, :] & available[:, :, gg]
+        scored = np.where(eligible, p_pref[:, None, lo:hi], -1)
+        best = np.maximum.reduceat(scored, seg, axis=2)  # (A, T, n_step)
+        a_i, t_i, j_i = np.nonzero(best >= 0)
+        if a_i.size == 0:
+            continue
+        won = best[a_i, t_i, j_i] % n_gts
+        det_rows = d[seg][j_i]
+        det_gt[a_i, t_i, det_rows] = won
+        gt_det[a_i, t_i, won] = det_rows
+        used = ~gt_crowd[won]
+        available[a_i[used], t_i[used], won[used]] = False
+    return det_gt, gt_det
+
+
+def _statuses(
+    det_gt: np.ndarray, gt_det: np.ndarray, gt_ignored: np.ndarray, det_out: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """TP / FP / IGNORED per detection and TP / FN / IGNORED per GT (see module docstring)."""
+    det_status = np.full(det_gt.shape, FP, dtype=np.int8)
+    gt_status = np.full(gt_det.shape, FN, dtype=np.int8)
+    for a in range(det_gt.shape[0]):
+        matched = det_gt[a] >= 0
+        det_status[a][matched] = TP
+        if gt_ignored.shape[1]:
+            hit_ignored = matched & gt_ignored[a][np.maximum(det_gt[a], 0)]
+            det_status[a][hit_ignored] = IGNORED
+        det_status[a][~matched & det_out[a][None, :]] = IGNORED
+        gt_status[a][gt_det[a] >= 0] = TP
+        gt_status[a][:, gt_ignored[a]] = IGNORED
+    return det_status, gt_status
+
+
+def _best_per_det(
+    n_dets: int, pair_det: np.ndarray, pair_gt: np.ndarray, pair_iou: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per detection: the paired GT with the highest IoU (ties: later GT row) and that IoU."""
+    best_gt = np.full(n_dets, -1, dtype=np.int64)
+    best_iou = np.zeros(n_dets, dtype=np.float64)
+    if pair_det.size == 0:
+        return best_gt, best_iou
+    seg = np.flatnonzero(np.r_[True, pair_det[1:] != pair_det[:-1]])
+    top = np.maximum.reduceat(pair_iou, seg)
+    seg_of_pair = np.repeat(np.arange(seg.size), np.diff(np.r_[seg, pair_det.size]))
+    cand = np.where(pair_iou == top[seg_of_pair], pair_gt, -1)
+    rows = pair_det[seg]
+    best_gt[rows] = np.maximum.reduceat(cand, seg)
+    best_iou[rows] = top
+    return best_gt, best_iou
