@@ -71,8 +71,11 @@ def listing(values: Sequence[Any], limit: int = MAX_LOCATIONS) -> str:
     return shown + (f" (+{len(values) - limit} more)" if len(values) > limit else "")
 
 
+def located(noun: str, values: Sequence[Any], limit: int = MAX_LOCATIONS) -> str:
+    """``'image id 280'`` or ``'image ids 3, 4, 5 (+2 more)'``: a noun, plural when needed."""
+    return f"{noun}{'' if len(values) == 1 else 's'} {listing(values, limit)}"
+
+
 def csv_lines(lines: Sequence[int], limit: int = MAX_LOCATIONS) -> str:
     """``'line 5'`` or ``'lines 5, 9, 12 (+3 more)'`` (1-based file lines; the header is line 1)."""
-    lines = [int(n) for n in lines]
-    word = "line" if len(lines) == 1 else "lines"
-    return f"{word} {listing(lines, limit)}"
+    return located("line", [int(n) for n in lines], limit)

@@ -260,7 +260,6 @@ def merge_annotations(
         )
 
     images: dict[str, list[tuple[Any, Any] | None]] = defaultdict(list)
-    image_sources: dict[str, list[str]] = defaultdict(list)
     pills: list[_Pill] = []
     files_bad = 0
     # (image stem, K-code) → why that pill has no annotation, for the missing-label list.
@@ -283,14 +282,13 @@ def merge_annotations(
             continue
         for name, size in content.images.items():
             images[name].append(size)
-            image_sources[name].append(rel)
         pills += content.pills
         if content.folder_k_code_mismatch:
             findings.append(
                 Finding("k_code_mismatch", "warning", rel, content.folder_k_code_mismatch)
             )
 
-    sizes = _resolve_sizes(images, image_sources, image_files, images_dir is not None, findings)
+    sizes = _resolve_sizes(images, image_files, images_dir is not None, findings)
     pills, duplicates = _remove_duplicates(pills, findings)
     pills, dropped, clipped = _fix_boxes(pills, sizes, bad_boxes, findings)
     _repeated_categories(pills, findings)
@@ -351,8 +349,8 @@ def _find_json_files(root: Path) -> tuple[list[Path], list[str]]:
 def _read_pill_file(path: Path, rel: str, category_id_from: str) -> _FileContent:
     """Read and validate one per-pill file; raise :class:`_BadFile` with the reason."""
     try:
-        text = read_text(path, EXPECTED)
-        doc = parse_json(text, rel, EXPECTED)
+        text = read_text(path, "per-pill COCO JSON")
+        doc = parse_json(text, rel, "per-pill COCO JSON")
     except PillCompareError as exc:
         raise _BadFile(_reason(exc, (str(path), rel))) from None
     if not isinstance(doc, dict):
@@ -483,7 +481,6 @@ def _choose_category_id(
 
 def _resolve_sizes(
     images: dict[str, list[tuple[Any, Any] | None]],
-    sources: dict[str, list[str]],
     image_files: dict[str, Path],
     check_files: bool,
     findings: list[Finding],

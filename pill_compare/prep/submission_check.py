@@ -55,6 +55,7 @@ from pill_compare.prep.findings import (
     csv_lines,
     findings_frame,
     listing,
+    located,
 )
 from pill_compare.prep.image_size import index_image_files, read_image_size
 
@@ -423,6 +424,18 @@ def _is_number(text: str) -> bool:
 
 def _check_header(header: list[str], names: list[str], line: int, findings: list[Finding]) -> None:
     where = f"line {line}"
+    separator = next((sep for sep in (";", "\t", "|") if len(names) == 1 and sep in names[0]), None)
+    if separator is not None:
+        findings.append(
+            Finding(
+                "header",
+                "error",
+                where,
+                f"the file is separated by {separator!r}, not by commas (header "
+                f"{show(names[0])}); save it as comma-separated with '.' as decimal point",
+            )
+        )
+        return
     missing = [c for c in CSV_COLUMNS if c not in names]
     if missing:
         findings.append(
@@ -833,7 +846,7 @@ def _check_images(
             Finding(
                 "image_coverage",
                 "warning",
-                f"image ids {listing(missing.tolist())}",
+                located("image id", missing.tolist()),
                 f"{missing.size} of {expected_ids.size} test image(s) have no detection "
                 "(every pill on them counts as missed)",
             )
@@ -860,7 +873,7 @@ def _check_per_image(
             Finding(
                 "max_per_image",
                 "warning",
-                f"image ids {listing(shown)}",
+                located("image id", shown),
                 f"{int(over.sum())} image(s) have more than {limit} detections (count in brackets); "
                 f"if the competition takes at most {limit} per image, keep the {limit} "
                 "highest-scoring",

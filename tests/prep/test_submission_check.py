@@ -144,6 +144,14 @@ def test_header_names_with_spaces_are_errors(tmp_path):
     assert status(r, "score_range") == "ok"  # still checked under the stripped name
 
 
+def test_header_semicolon_separated(tmp_path):
+    rows = [row.replace(",", ";") for row in ROWS]
+    r = run(tmp_path, csv_of(*rows, header=HEADER.replace(",", ";")))
+    [(sev, _, msg)] = findings(r, "header")
+    assert sev == "error"
+    assert msg.startswith("the file is separated by ';', not by commas")
+
+
 def test_header_absent(tmp_path):
     r = run(tmp_path, "\n".join(ROWS) + "\n")
     [(sev, loc, msg)] = findings(r, "header")
@@ -383,7 +391,7 @@ def test_test_images_folder_gives_ids_and_sizes(tmp_path):
     assert findings(r, "image_coverage") == [
         ("warning", f"{folder}: readme.png", "1 test image name(s) are not an integer image id "
          "(image_id is the file stem: 17.png is 17); ignored"),
-        ("warning", "image ids 4", "1 of 4 test image(s) have no detection (every pill on them counts as missed)"),
+        ("warning", "image id 4", "1 of 4 test image(s) have no detection (every pill on them counts as missed)"),
     ]  # fmt: skip
     assert r.reference == f"ground truth gt.json and test images in {folder}"
     assert status(r, "box_inside") == "ok"
@@ -404,7 +412,7 @@ def test_more_detections_per_image_than_allowed(tmp_path):
     extra = [f"{i},1,1899,{10 * i},10,20,20,0.1" for i in range(5, 9)]  # image 1: 2 + 4 = 6
     r = run(tmp_path, csv_of(*ROWS, *extra))
     assert findings(r, "max_per_image") == [
-        ("warning", "image ids 1 (6)", "1 image(s) have more than 4 detections (count in brackets); "
+        ("warning", "image id 1 (6)", "1 image(s) have more than 4 detections (count in brackets); "
          "if the competition takes at most 4 per image, keep the 4 highest-scoring"),
     ]  # fmt: skip
     assert run(tmp_path, csv_of(*ROWS, *extra), max_per_image=6).ok
