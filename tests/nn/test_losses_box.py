@@ -177,3 +177,24 @@ def test_mismatched_shapes_raise_value_error():
         match=re.escape("Expected pred and target to have the same shape, got (3, 4) and (4,)."),
     ):
         box_loss(torch.zeros(3, 4), torch.zeros(4))
+
+
+def test_seed_claim_of_rotation_invariance_holds_only_inside_delta():
+    # Section 3 of the seed "proves" L_box(R y, R y_hat) = L_box(y, y_hat) by switching from
+    # per-coordinate |d_i| to a vector norm. Per coordinate, the quadratic branch is 0.5 |d|^2
+    # (invariant), the linear one is not: d = (3, 0) -> 2.5; rotated 45 degrees -> 3.243.
+    c = s = 2**-0.5
+    rotation = torch.tensor([[c, -s], [s, c]], dtype=torch.float64)
+    small, large = torch.tensor([0.3, 0.4], dtype=torch.float64), torch.tensor([3.0, 0.0])
+    zero = torch.zeros(2, dtype=torch.float64)
+    assert box_loss(rotation @ small, zero, reduction="sum").item() == pytest.approx(
+        box_loss(small, zero, reduction="sum").item()
+    )
+    assert box_loss(large, zero.float(), reduction="sum").item() == pytest.approx(2.5)
+    rotated = box_loss(rotation @ large.double(), zero, reduction="sum").item()
+    assert rotated == pytest.approx(2 * (3 * c - 0.5))  # 3.2426
+    # translation invariance does hold: the loss depends on y - y_hat only
+    shift = torch.tensor([5.0, -7.0], dtype=torch.float64)
+    torch.testing.assert_close(
+        box_loss(large.double() + shift, shift), box_loss(large.double(), zero)
+    )

@@ -261,7 +261,7 @@ def composite_detection_loss(
 
 
 def _composite_detection_loss(
-    hp: CompositeLossConfig,
+    config: CompositeLossConfig,
     cls_logits: Tensor,
     box_regression: Tensor,
     cls_targets: Tensor,
@@ -276,13 +276,13 @@ def _composite_detection_loss(
     labels = torch.where(positive, cls_targets, 0).long()
     onehot = F.one_hot(labels, num_classes).to(logits.dtype) * positive.unsqueeze(-1)
 
-    cls_anchor = focal_loss(logits, onehot, hp.alpha, hp.gamma).sum(dim=-1)  # (N, A)
+    cls_anchor = focal_loss(logits, onehot, config.alpha, config.gamma).sum(dim=-1)  # (N, A)
     hard_neg = hard_negative_mining(
         cls_anchor,
         positive.sum(dim=1),
-        hp.neg_pos_ratio,
+        config.neg_pos_ratio,
         negative_mask=negative,
-        per_image=hp.mining == "per_image",
+        per_image=config.mining == "per_image",
     )
     num_pos, num_hard_neg = positive.sum(), hard_neg.sum()
     pos_norm, hard_neg_norm = num_pos.clamp(min=1), num_hard_neg.clamp(min=1)
@@ -291,30 +291,32 @@ def _composite_detection_loss(
 
     def f1_sum(mask: Tensor) -> Tensor:
         return soft_fbeta_loss(
-            prob[mask], onehot[mask], hp.beta, hp.eps, average="samples", reduction="sum"
+            prob[mask], onehot[mask], config.beta, config.eps, average="samples", reduction="sum"
         )
 
     cls_pos_sum, cls_hard_neg_sum = cls_anchor[positive].sum(), cls_anchor[hard_neg].sum()
     cls_pos, cls_hard_neg = cls_pos_sum / pos_norm, cls_hard_neg_sum / hard_neg_norm
     f1_pos, f1_hard_neg = f1_sum(positive) / pos_norm, f1_sum(hard_neg) / hard_neg_norm
     box = (
-        box_loss(box_regression[positive], box_targets[positive], hp.delta, hp.box_form).sum()
+        box_loss(
+            box_regression[positive], box_targets[positive], config.delta, config.box_form
+        ).sum()
         / pos_norm
     )
 
-    if hp.f1_mode == "union":
+    if config.f1_mode == "union":
         used = positive | hard_neg
-        f1 = soft_fbeta_loss(prob[used], onehot[used], hp.beta, hp.eps, average="micro")
-    elif hp.variant == "algorithm2":
-        f1 = guarded_geometric_mean(f1_pos, f1_hard_neg, hp.eps)
+        f1 = soft_fbeta_loss(prob[used], onehot[used], config.beta, config.eps, average="micro")
+    elif config.variant == "algorithm2":
+        f1 = guarded_geometric_mean(f1_pos, f1_hard_neg, config.eps)
     else:
         f1 = f1_pos
-    if hp.variant == "algorithm2":
-        cls = guarded_geometric_mean(cls_pos, cls_hard_neg, hp.eps)
+    if config.variant == "algorithm2":
+        cls = guarded_geometric_mean(cls_pos, cls_hard_neg, config.eps)
     else:
         cls = (cls_pos_sum + cls_hard_neg_sum) / pos_norm
-    combined = guarded_geometric_mean(cls, f1, hp.eps)
-    total = hp.w_cls * combined + hp.w_box * box
+    combined = guarded_geometric_mean(cls, f1, config.eps)
+    total = config.w_cls * combined + config.w_box * box
     return CompositeLossOutput(
         total=total,
         cls_pos=cls_pos,
