@@ -152,7 +152,7 @@ class _Table:
     """The parsed CSV: numeric columns (NaN where invalid) and each row's file line."""
 
     columns: dict[str, np.ndarray]
-    raw: dict[str, list[str]]
+    raw: dict[str, tuple[str, ...]]
     line: np.ndarray  # (N,) int, 1-based file line of each row
     valid: np.ndarray  # (N,) bool: every present column holds a valid value
 
@@ -371,12 +371,13 @@ def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) ->
         if c not in present:
             for rule in _RULE_COLUMNS.get(c, ()):
                 skipped.setdefault(rule, f"column {c} is missing")
-    body = [(line, row) for line, row in body if len(row) == len(header)] if names else []
-    raw = {c: [row[names.index(c)].strip() for _, row in body] for c in present}
+    if ragged or not names:
+        body = [(line, row) for line, row in body if len(row) == len(header)] if names else []
+    fields = list(zip(*(row for _, row in body), strict=True)) or [()] * len(header)
+    raw = {c: fields[names.index(c)] for c in present}
     columns, valid = {}, np.ones(len(body), dtype=bool)
     for c in present:
-        values = pd.to_numeric(pd.Series(raw[c], dtype=object), errors="coerce")
-        columns[c] = values.to_numpy(dtype=np.float64)
+        columns[c] = _to_float(raw[c])
         valid &= _valid(columns[c], integer=c in _ID_COLUMNS)
     return _Table(
         columns=columns,
@@ -384,6 +385,16 @@ def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) ->
         line=np.array([line for line, _ in body], dtype=np.int64),
         valid=valid,
     )
+
+
+def _to_float(cells: tuple[str, ...]) -> np.ndarray:
+    """(N,) float64; NaN where a cell is not a number. numpy parses clean columns in one call."""
+    try:
+        return np.array(cells, dtype=np.float64)
+    except ValueError:  # at least one bad cell: coerce cell by cell
+        return pd.to_numeric(pd.Series(cells, dtype=object).str.strip(), errors="coerce").to_numpy(
+            dtype=np.float64
+        )
 
 
 # Which rules need which column (a rule is skipped when one of its columns is missing).
@@ -492,7 +503,7 @@ def _check_values(t: _Table, findings: list[Finding]) -> None:
         bad = ~_valid(values, integer=integer)
         if bad.any():
             idx = np.flatnonzero(bad)
-            examples = ", ".join(f"{show(t.raw[c][i])} (line {t.line[i]})" for i in idx[:3])
+            examples = ", ".join(f"{show(t.raw[c][i].strip())} (line {t.line[i]})" for i in idx[:3])
             findings.append(
                 Finding(
                     "numeric",

@@ -253,6 +253,22 @@ def test_per_pill_files_that_disagree_on_the_size_are_flagged(tmp_path):
     assert "976x1280 (1 file(s)), 1000x1280 (1 file(s)); using 976x1280" in conflicts[0].message
 
 
+def test_images_without_size_or_usable_annotation_are_flagged(tmp_path):
+    root = tmp_path / "ann"
+    # No width/height in the JSON and no --images: the box cannot be checked, but is kept.
+    write_pill(root, IMAGE_A, "K-001900", [5000, 2, 3, 4], 12, width=None, height=None)
+    # An image whose name lists no pill and whose only box is dropped: left out.
+    write_pill(root, "17.png", "K-010224", [5, 6, -7, 8], 56)
+    r = merge_annotations(root)
+    found = {(f.rule, f.location): f.message for f in r.findings}
+    assert found[("size_unknown", f"image {IMAGE_A}")] == (
+        "no width/height in its files (pass --images to read them from the image file); boxes "
+        "on it are not checked against the image"
+    )
+    assert found[("no_annotation", "image 17.png")] == "left out: none of its annotations is usable"
+    assert r.coco["images"] == [{"id": 1, "file_name": IMAGE_A}]
+
+
 def test_repeated_unlisted_and_misfiled_pills_are_flagged(tmp_path):
     root = tmp_path / "ann"
     write_pill(root, IMAGE_A, "K-001900", [1, 2, 3, 4], 12)

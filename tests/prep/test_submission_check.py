@@ -171,6 +171,13 @@ def test_numeric_fields(tmp_path):
     assert status(run(tmp_path, CLEAN), "numeric") == "ok"
 
 
+def test_line_numbers_are_file_lines_with_crlf_and_blank_lines(tmp_path):
+    # Line 1 header, 2 a row, 3 blank, 4 the bad row.
+    text = "\r\n".join([HEADER, ROWS[0], "", "2,1,3482,400,500,150,150,x", *ROWS[2:]]) + "\r\n"
+    r = run(tmp_path, text)
+    assert [loc for _, loc, _ in findings(r, "numeric")] == ["line 4"]
+
+
 # --- annotation_id -------------------------------------------------------------------------
 
 
