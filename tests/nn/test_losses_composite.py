@@ -141,6 +141,12 @@ def test_guarded_geometric_mean_of_equal_parts_is_the_part():
     )  # sqrt(a * 4a) = 2a
 
 
+def test_guarded_geometric_mean_gradcheck_in_float64():
+    a = torch.tensor([0.5, 2.0, 1e-2], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([0.3, 0.1, 4.0], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x, y: guarded_geometric_mean(x, y, 1e-7), (a, b))
+
+
 def test_ignored_anchors_change_nothing(anchor_batch):
     batch = anchor_batch(num_pos=4, num_ignore=5)
     out = composite_detection_loss(**batch)
