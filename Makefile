@@ -29,6 +29,8 @@ demo: $(STAMP)
 	$(BIN)/pillcmp imbalance $(SAMPLE)/ground_truth.json --plot reports/imbalance.png
 	$(BIN)/pillcmp imbalance $(SAMPLE)/ground_truth.json --format md -o reports/imbalance.md
 	$(BIN)/pillcmp imbalance $(SAMPLE)/ground_truth.json --format json -o reports/imbalance.json
+	$(BIN)/pillcmp check-submission $(SAMPLE)/resnet101_submission.csv --gt $(SAMPLE)/ground_truth.json \
+		--format md -o reports/check_submission.md
 	@echo "demo outputs written to reports/"
 
 test: $(STAMP)
