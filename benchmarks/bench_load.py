@@ -65,7 +65,9 @@ def make_data(n_dets: int) -> tuple[Path, Path, Path]:
         return gt_path, res_path, csv_path
     rng = np.random.default_rng(0)
     cat_ids = np.sort(rng.choice(np.arange(1000, 40000), size=80, replace=False))
-    images = [{"id": i, "file_name": f"{i}.png", "width": 640, "height": 480} for i in range(1, 5001)]
+    images = [
+        {"id": i, "file_name": f"{i}.png", "width": 640, "height": 480} for i in range(1, 5001)
+    ]
     anns = []
     for i in range(36000):
         w, h = rng.uniform(5, 200, 2)
@@ -74,7 +76,12 @@ def make_data(n_dets: int) -> tuple[Path, Path, Path]:
                 "id": i + 1,
                 "image_id": int(rng.integers(1, 5001)),
                 "category_id": int(rng.choice(cat_ids)),
-                "bbox": [round(float(rng.uniform(0, 400)), 2), round(float(rng.uniform(0, 300)), 2), round(float(w), 2), round(float(h), 2)],
+                "bbox": [
+                    round(float(rng.uniform(0, 400)), 2),
+                    round(float(rng.uniform(0, 300)), 2),
+                    round(float(w), 2),
+                    round(float(h), 2),
+                ],
                 "area": float(w * h),
                 "iscrowd": 0,
             }
@@ -88,7 +95,9 @@ def make_data(n_dets: int) -> tuple[Path, Path, Path]:
     score = np.round(rng.uniform(0, 1, n_dets), 5)
     res = [
         {"image_id": int(a), "category_id": int(b), "bbox": [x, y, w, h], "score": s}
-        for a, b, (x, y), (w, h), s in zip(img, cat, xy.tolist(), wh.tolist(), score.tolist(), strict=True)
+        for a, b, (x, y), (w, h), s in zip(
+            img, cat, xy.tolist(), wh.tolist(), score.tolist(), strict=True
+        )
     ]
     res_path.write_text(json.dumps(res))
     lines = ["annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score"]
@@ -102,17 +111,21 @@ def make_data(n_dets: int) -> tuple[Path, Path, Path]:
 
 def run_case(code: str, gt: Path, res: Path, csv: Path) -> tuple[float, float]:
     """Run one case in a fresh interpreter; return (wall seconds of the timed block, peak RSS MiB)."""
-    script = textwrap.dedent(
-        f"""
+    script = (
+        textwrap.dedent(
+            f"""
         import resource, time
         GT, RES, CSV = {str(gt)!r}, {str(res)!r}, {str(csv)!r}
         t0 = time.perf_counter()
         """
-    ) + textwrap.dedent(code) + textwrap.dedent(
-        """
+        )
+        + textwrap.dedent(code)
+        + textwrap.dedent(
+            """
         t1 = time.perf_counter()
         print(t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         """
+        )
     )
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
     wall, rss = out.stdout.split()[-2:]
@@ -125,8 +138,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     gt, res, csv = make_data(args.detections)
-    print(f"results: {res.name} {res.stat().st_size / 1e6:.1f} MB, csv {csv.stat().st_size / 1e6:.1f} MB; "
-          f"median of {args.repeat} runs, each in a fresh process")
+    print(
+        f"results: {res.name} {res.stat().st_size / 1e6:.1f} MB, csv {csv.stat().st_size / 1e6:.1f} MB; "
+        f"median of {args.repeat} runs, each in a fresh process"
+    )
     rows = {}
     for name, code in CASES.items():
         runs = [run_case(code, gt, res, csv) for _ in range(args.repeat)]
