@@ -64,7 +64,8 @@ def plot_confusion_matrix(
     data = np.where(matrix > 0, matrix, np.nan)
     norm = None
     if positive.size and not normalize and positive.max() > positive.min():
-        norm = LogNorm(vmin=positive.min(), vmax=positive.max())
+        # Half the smallest count as the floor, so a single count is still visibly blue.
+        norm = LogNorm(vmin=positive.min() / 2, vmax=positive.max())
     font = 8 if n <= 40 else 6
     with plt.rc_context({"font.size": font, "axes.titlesize": 10}):
         if ax is None:
@@ -112,8 +113,8 @@ def plot_confusion_matrix(
         ax.tick_params(axis="y", labelrotation=0)
         if title is None:
             title = (
-                f"Confusion matrix: score >= {cm.score_threshold:g}, IoU >= {cm.iou_threshold:g}"
-                f" ({cm.correct} correct, {cm.misclassified} misclassified, "
+                f"Confusion matrix: score >= {cm.score_threshold:g}, IoU >= {cm.iou_threshold:g}\n"
+                f"({cm.correct} correct, {cm.misclassified} misclassified, "
                 f"{cm.false_detections} false detections, {cm.missed} missed)"
             )
         ax.set_title(title)

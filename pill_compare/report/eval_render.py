@@ -19,7 +19,8 @@ TOP_CONFUSIONS = 10
 
 
 def _thr(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:g}"
+    """A score threshold, with enough digits to reuse as --score-thr."""
+    return "n/a" if value is None else f"{value:.6g}"
 
 
 def _header(r: EvalResult) -> str:
@@ -99,28 +100,29 @@ def _class_headers(r: EvalResult) -> list[str]:
     ]  # fmt: skip
 
 
-def _class_rows(r: EvalResult) -> list[list[str]]:
+def _class_rows(r: EvalResult) -> list[list[Any]]:
+    """Raw values (None = n/a): the table helpers format numbers and right-align them."""
     ops = {c.category_id: c for c in r.operating_point.per_class}
-    rows = []
+    rows: list[list[Any]] = []
     for c in r.coco.per_class:
         o = ops[c.category_id]
         rows.append(
             [
                 str(c.category_id),
                 c.name,
-                str(c.gt),
-                str(c.detections),
-                fmt_number(c.ap),
-                fmt_number(c.ap_50),
-                fmt_number(c.ap_75),
-                fmt_number(c.ar),
-                str(o.tp),
-                str(o.fp),
-                str(o.fn),
-                fmt_number(o.precision),
-                fmt_number(o.recall),
-                fmt_number(o.f1),
-                fmt_number(o.best_f1),
+                c.gt,
+                c.detections,
+                c.ap,
+                c.ap_50,
+                c.ap_75,
+                c.ar,
+                o.tp,
+                o.fp,
+                o.fn,
+                o.precision,
+                o.recall,
+                o.f1,
+                o.best_f1,
                 _thr(o.best_f1_score_threshold),
             ]
         )

@@ -216,3 +216,40 @@ def coco_oracle(
         ev.accumulate()
         ev.summarize()
     return Oracle(ev.stats.copy(), ev.eval["precision"], ev.eval["recall"], ev.evalImgs)
+
+
+def hand_case() -> Case:
+    """The small case whose operating-point, accuracy and confusion counts are derived by hand.
+
+    GT (categories 1 and 2)::
+
+        image 1: A1 = cat 1 at (0,0,10,10); A2 = cat 1 at (20,0,10,10); B = cat 2 at (40,0,10,10)
+        image 2: B2 = cat 2 at (0,0,10,10); a cat-1 crowd region at (50,50,100,100)
+        image 3: C = cat 1 at (0,0,10,10)
+
+    Detections (file order)::
+
+        d0 image 1, cat 1, on A1,            score 0.9   TP
+        d1 image 1, cat 1, on A1 again,      score 0.8   FP (duplicate)
+        d2 image 1, cat 2, on A2,            score 0.7   FP class-aware; wrong label on A2
+        d3 image 1, cat 2, on B,             score 0.4   TP, but below s = 0.5
+        d4 image 2, cat 1, inside the crowd, score 0.6   absorbed (neither TP nor FP)
+        d5 image 2, cat 2, on nothing,       score 0.95  FP (background)
+    """
+    anns = [
+        {"id": 1, "image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+        {"id": 2, "image_id": 1, "category_id": 1, "bbox": box(20, 0, 10, 10)},
+        {"id": 3, "image_id": 1, "category_id": 2, "bbox": box(40, 0, 10, 10)},
+        {"id": 4, "image_id": 2, "category_id": 2, "bbox": box(0, 0, 10, 10)},
+        {"id": 5, "image_id": 2, "category_id": 1, "bbox": box(50, 50, 100, 100), "iscrowd": 1},
+        {"id": 6, "image_id": 3, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+    ]
+    results = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10), "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10), "score": 0.8},
+        {"image_id": 1, "category_id": 2, "bbox": box(20, 0, 10, 10), "score": 0.7},
+        {"image_id": 1, "category_id": 2, "bbox": box(40, 0, 10, 10), "score": 0.4},
+        {"image_id": 2, "category_id": 1, "bbox": box(60, 60, 10, 10), "score": 0.6},
+        {"image_id": 2, "category_id": 2, "bbox": box(100, 0, 10, 10), "score": 0.95},
+    ]
+    return Case(gt_doc(anns), results)

@@ -1,0 +1,196 @@
+"""The match table: pycocotools' matching reproduced pair by pair, and its class-agnostic view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pill_compare.analysis.matching import (
+    COCO_AREA_RANGES,
+    FP,
+    IGNORED,
+    TP,
+    box_iou_pairs,
+    coco_iou_thresholds,
+    match_detections,
+)
+from tests.analysis.eval_fixtures import (
+    box,
+    coco_oracle,
+    detections,
+    ground_truth,
+    gt_doc,
+    random_case,
+)
+
+
+def _table(annotations, results, **kwargs):
+    gt = ground_truth(gt_doc(annotations, **kwargs.pop("doc", {})))
+    return match_detections(gt, detections(results), **kwargs)
+
+
+def test_iou_thresholds_are_bit_identical_to_pycocotools():
+    from pycocotools.cocoeval import Params
+
+    assert np.array_equal(coco_iou_thresholds(), Params(iouType="bbox").iouThrs)
+    # The pill competition's mAP@[0.75:0.95]: 5 thresholds, built the same way.
+    assert coco_iou_thresholds(0.75, 0.95, 0.05).tolist() == np.linspace(0.75, 0.95, 5).tolist()
+
+
+def test_box_iou_is_bit_identical_to_pycocotools_c_code():
+    from pycocotools import mask as mask_utils
+
+    rng = np.random.default_rng(0)
+    dt = np.c_[rng.uniform(0, 50, (40, 2)), rng.uniform(0.5, 40, (40, 2))]
+    gt = np.c_[rng.uniform(0, 50, (30, 2)), rng.uniform(0.5, 40, (30, 2))]
+    crowd = rng.random(30) < 0.3
+    expected = mask_utils.iou(dt.tolist(), gt.tolist(), crowd.astype(np.uint8).tolist())
+    d_idx, g_idx = np.meshgrid(np.arange(40), np.arange(30), indexing="ij")
+    got = box_iou_pairs(dt[d_idx.ravel()], gt[g_idx.ravel()], crowd[g_idx.ravel()])
+    assert np.array_equal(got.reshape(40, 30), expected)
+
+
+#: Seeds whose random case has annotations (pycocotools cannot evaluate without).
+SEEDS = [s for s in range(140) if random_case(s).gt["annotations"]][:120]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_matches_equal_pycocotools_evaluate_img(seed):
+    """Every dtMatches / gtMatches / dtIgnore entry of pycocotools' evalImgs, for each area."""
+    case = random_case(seed)
+    oracle = coco_oracle(case.gt, case.results)
+    table = match_detections(ground_truth(case.gt), detections(case.results))
+    ann_ids = table.gt.annotations.id
+    row_of_ann = {int(a): i for i, a in enumerate(ann_ids.tolist())}
+    areas = {tuple(r[1:]): a for a, r in enumerate(COCO_AREA_RANGES)}
+    checked = 0
+    for e in oracle.eval_imgs:
+        if e is None:
+            continue
+        a = areas[tuple(e["aRng"])]
+        det_rows = np.array(e["dtIds"], dtype=np.int64) - 1  # loadRes ids are index + 1
+        gt_rows = np.array([row_of_ann[g] for g in e["gtIds"]], dtype=np.int64)
+        ours = table.det_gt[a][:, det_rows]
+        matched_ids = np.where(ours >= 0, ann_ids[np.maximum(ours, 0)], 0)
+        assert np.array_equal(matched_ids, e["dtMatches"])
+        gt_ours = table.gt_det[a][:, gt_rows]
+        assert np.array_equal(np.where(gt_ours >= 0, gt_ours + 1, 0), e["gtMatches"])
+        assert np.array_equal(table.det_status[a][:, det_rows] == IGNORED, e["dtIgnore"])
+        assert np.array_equal(table.gt_status[a, 0, gt_rows] == IGNORED, e["gtIgnore"] == 1)
+        checked += 1
+    assert checked > 0
+
+
+def test_equal_iou_goes_to_the_later_gt():
+    # Two identical GT boxes, one detection on them: pycocotools' `>=` scan keeps the later GT.
+    anns = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+    ]
+    table = _table(anns, [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10), "score": 1}])
+    assert table.det_gt[0, 0, 0] == 1
+    assert table.gt_status[0, 0].tolist() == [0, TP]
+
+
+def test_equal_scores_are_visited_in_file_order():
+    # One GT; two identical detections with the same score: the first in the file takes it.
+    anns = [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)}]
+    rec = {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10), "score": 0.5}
+    table = _table(anns, [dict(rec), dict(rec)])
+    assert table.det_rank.tolist() == [0, 1]
+    assert table.det_status[0, 0].tolist() == [TP, FP]
+
+
+def test_crowd_region_absorbs_every_detection_inside_it():
+    # A 100x100 crowd region; two 10x10 detections inside: crowd IoU = inter / det area = 1.
+    anns = [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 100, 100), "iscrowd": 1}]
+    results = [
+        {"image_id": 1, "category_id": 1, "bbox": box(5, 5, 10, 10), "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": box(50, 50, 10, 10), "score": 0.8},
+    ]
+    table = _table(anns, results)
+    assert (table.det_status[:, :, :] == IGNORED).all()
+    assert (table.gt_status == IGNORED).all()
+
+
+def test_a_regular_gt_wins_over_an_ignored_one_with_higher_iou():
+    # GT 0: 40x40 (area 1600, ignored under 'small'); GT 1: 20x20 (area 400). A 36x36 detection
+    # at the origin: IoU with GT 0 = 1296/1600 = 0.81, with GT 1 = 400/1296 = 0.309.
+    anns = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 40, 40)},
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 20, 20)},
+    ]
+    results = [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 36, 36), "score": 0.9}]
+    table = _table(anns, results, iou_thresholds=[0.3, 0.5])
+    # 'all': both GTs count, the higher IoU wins at both thresholds.
+    everything = table.area_index("all")
+    assert table.det_gt[everything, :, 0].tolist() == [0, 0]
+    assert table.det_status[everything, :, 0].tolist() == [TP, TP]
+    # 'small': at 0.3 the regular GT 1 wins despite its lower IoU; at 0.5 only the ignored GT 0
+    # qualifies, so the detection is ignored (neither TP nor FP).
+    small = table.area_index("small")
+    assert table.det_gt[small, :, 0].tolist() == [1, 0]
+    assert table.det_status[small, :, 0].tolist() == [TP, IGNORED]
+
+
+def test_threshold_one_still_matches_a_perfect_box():
+    # pycocotools caps t at 1 - 1e-10, so IoU 1.0 passes t = 1.0.
+    anns = [{"image_id": 1, "category_id": 1, "bbox": box(3, 4, 10, 10)}]
+    results = [{"image_id": 1, "category_id": 1, "bbox": box(3, 4, 10, 10), "score": 0.9}]
+    table = _table(anns, results, iou_thresholds=[1.0])
+    assert table.det_status[0, 0, 0] == TP
+
+
+def test_class_agnostic_view_keeps_the_best_gt_of_any_class():
+    # GT: class 1 at (0,0,10,10), class 2 at (20,0,10,10). Detection of class 2 on the first box:
+    # class-aware it is an FP; class-agnostic it matches GT row 0 (a classification error).
+    anns = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+        {"image_id": 1, "category_id": 2, "bbox": box(20, 0, 10, 10)},
+    ]
+    results = [{"image_id": 1, "category_id": 2, "bbox": box(0, 0, 10, 9), "score": 0.9}]
+    table = _table(anns, results)
+    assert table.det_status[0, 0, 0] == FP
+    assert table.best_gt[0] == 0 and table.best_iou[0] == pytest.approx(0.9)
+    assert table.best_same_class_gt[0] == -1 and table.best_same_class_iou[0] == 0.0
+    assert table.agnostic_gt[0] == 0 and table.agnostic_status[0] == TP
+    assert table.gt_agnostic_det.tolist() == [0, -1]
+
+
+def test_class_agnostic_matching_is_one_to_one_greedy_by_score():
+    # One GT; two detections of other classes on it: the higher score takes it, the other is FP.
+    anns = [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)}]
+    results = [
+        {"image_id": 1, "category_id": 2, "bbox": box(0, 0, 10, 10), "score": 0.4},
+        {"image_id": 1, "category_id": 3, "bbox": box(1, 0, 10, 10), "score": 0.8},
+    ]
+    table = _table(anns, results, doc={"categories": [1, 2, 3]})
+    assert table.agnostic_gt.tolist() == [-1, 0]
+    assert table.agnostic_status.tolist() == [FP, TP]
+
+
+def test_frames_have_a_row_per_detection_and_per_gt():
+    case = random_case(3)
+    table = match_detections(ground_truth(case.gt), detections(case.results))
+    frame = table.to_frame()
+    assert (frame["kind"] == "det").sum() == table.n_dets
+    assert (frame["kind"] == "gt").sum() == table.n_gts
+    assert {"gt_id@0.5", "iou@0.5", "status@0.5", "det_row@0.95", "best_iou"} <= set(frame.columns)
+    dets = frame[frame["kind"] == "det"]
+    tp = dets["status@0.5"] == "TP"
+    assert (dets.loc[tp, "iou@0.5"] >= 0.5).all()
+    assert dets.loc[dets["status@0.5"] == "FP", "gt_id@0.5"].isna().all()
+
+
+def test_matching_nothing_gives_an_empty_table():
+    anns = [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)}]
+    table = _table(anns, [])
+    assert table.det_gt.shape == (4, 10, 0)
+    assert (table.gt_status[0] == 0).all()  # every GT missed
+
+
+@pytest.mark.parametrize("bad", [[0.0], [1.5], [], [-0.2, 0.5]])
+def test_thresholds_outside_zero_one_are_refused(bad):
+    anns = [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)}]
+    with pytest.raises(ValueError, match=r"Expected (IoU thresholds in \(0, 1\]|at least one)"):
+        _table(anns, [], iou_thresholds=bad)
