@@ -18,8 +18,8 @@ stores the transpose (rows = predicted, columns = true), keeps ``conf > 0.25`` a
 (strict), matches by descending IoU rather than by score, and has no crowd regions. supervision
 (``ConfusionMatrix.evaluate_detection_batch``) has our orientation (rows = true, columns =
 predicted, last row/column = background, labelled FP/FN in its plot), also uses strict ``>``
-thresholds and matches by descending IoU. On data without crowd regions and ties, the three agree
-whenever each GT has at most one detection above the IoU threshold.
+thresholds and matches by descending IoU. Without crowd regions, threshold ties, or a box that
+overlaps two boxes of the other side above the IoU threshold, the three give the same counts.
 """
 
 from __future__ import annotations

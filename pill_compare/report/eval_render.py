@@ -135,7 +135,7 @@ def _class_legend(r: EvalResult) -> list[str]:
     return [
         f"GT = non-crowd GT boxes (support); dets = detections of the class (all scores); "
         f"AP = mean precision over {iou} and 101 recall points, all sizes, top {c.max_dets[-1]} "
-        f"per image; AP50/AP75 at IoU 0.50/0.75; {c.ar_key.upper().replace('_', '')} = mean "
+        f"per image and class; AP50/AP75 at IoU 0.50/0.75; {c.ar_key.upper().replace('_', '')} = mean "
         "recall over the same IoUs; n/a = no GT box in the class.",
         "TP, FP, FN, P (precision), R (recall), F1 at the operating point (definitions above); "
         "best F1 = highest F1 over every detection score used as the threshold, at that score.",
