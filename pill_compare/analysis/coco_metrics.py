@@ -224,12 +224,11 @@ def compute_coco_metrics(
     gt = table.gt
     ann = gt.annotations
     dets = table.dets
-    cat_ids = np.unique(gt.category_ids)
+    cat_ids, det_k, gt_k = table.category_index()
     n_k, n_a, n_t, n_m = cat_ids.size, len(table.area_ranges), thresholds.size, len(caps)
     n_r = RECALL_THRESHOLDS.size
 
     # npig[k, a]: non-ignored GT per category and area range (ignoring does not depend on t).
-    gt_k = np.searchsorted(cat_ids, ann.category_id)
     counted_gt = table.gt_status[:, 0, :] != IGNORED if n_t else np.zeros((n_a, len(ann)), bool)
     npig = np.stack([np.bincount(gt_k[c], minlength=n_k) for c in counted_gt], axis=1)
 
@@ -239,7 +238,6 @@ def compute_coco_metrics(
     recall[defined] = 0.0
     precision[np.broadcast_to(defined[:, None], precision.shape)] = 0.0
 
-    det_k = np.searchsorted(cat_ids, dets.category_id)
     # Accumulation order: category, then descending score, then image id, then file order.
     order = np.lexsort((np.arange(len(dets)), dets.image_id, -dets.score, det_k))
     k_sorted = det_k[order]
@@ -300,7 +298,7 @@ def compute_coco_metrics(
     area_names = tuple(r.name for r in table.area_ranges)
     stats = {s.key: _summarize(precision, recall, s, thresholds, area_names, caps) for s in specs}
     definitions = {s.key: s.definition(thresholds) for s in specs}
-    per_class = _per_class(table, cat_ids, npig, precision, recall, thresholds, caps, det_k)
+    per_class = _per_class(table, cat_ids, npig, precision, recall, thresholds, caps, det_k, gt_k)
     return CocoMetrics(
         stats=stats,
         definitions=definitions,
@@ -406,13 +404,12 @@ def _per_class(
     thresholds: np.ndarray,
     caps: tuple[int, ...],
     det_k: np.ndarray,
+    gt_k: np.ndarray,
 ) -> tuple[ClassAP, ...]:
     """Per category, area 'all', largest cap: the slices detectron2 and others report."""
     a = table.area_index("all")
     m = len(caps) - 1
-    ann = table.gt.annotations
-    gt_k = np.searchsorted(cat_ids, ann.category_id)
-    crowd = np.bincount(gt_k[ann.iscrowd], minlength=cat_ids.size)
+    crowd = np.bincount(gt_k[table.gt.annotations.iscrowd], minlength=cat_ids.size)
     n_det = np.bincount(det_k, minlength=cat_ids.size)
     names = table.gt.category_names
     t50 = np.flatnonzero(thresholds == 0.5)

@@ -144,13 +144,11 @@ def compute_confusion_matrix(table: MatchTable, *, score_threshold: float = 0.5)
     """
     gt, dets = table.gt, table.dets
     ann = gt.annotations
-    cat_ids = np.unique(gt.category_ids)
+    cat_ids, det_k, gt_k = table.category_index()
     names = gt.category_names
     n_k = cat_ids.size
     bg = n_k
     counted = dets.score >= score_threshold
-    det_k = np.searchsorted(cat_ids, dets.category_id)
-    gt_k = np.searchsorted(cat_ids, ann.category_id)
 
     matched = counted & (table.agnostic_status == TP)
     unmatched = counted & (table.agnostic_status == FP)

@@ -195,6 +195,34 @@ class MatchTable:
             f"Expected an area range among {[r.name for r in self.area_ranges]}, got {name!r}"
         )
 
+    def category_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Declared category ids and where each detection and GT box falls among them.
+
+        Returns:
+            ``(category_ids, det_k, gt_k)``: (K,) ascending declared ids, (N,) and (G,) indices
+            into them.
+
+        Raises:
+            ValueError: a detection or GT category that the ground truth does not declare (the
+                loaders refuse those; this guards tables built from unchecked arrays).
+        """
+        cat_ids = np.unique(self.gt.category_ids)
+        out = [cat_ids]
+        for what, ids in (
+            ("detection", self.dets.category_id),
+            ("GT", self.gt.annotations.category_id),
+        ):
+            k = np.searchsorted(cat_ids, ids)
+            known = k < cat_ids.size
+            known[known] = cat_ids[k[known]] == ids[known]
+            if not known.all():
+                raise ValueError(
+                    f"Expected {what} category ids declared by the ground truth, got "
+                    f"{np.unique(ids[~known])[:20].tolist()}"
+                )
+            out.append(k)
+        return out[0], out[1], out[2]
+
     def det_area(self) -> np.ndarray:
         """(N,) float64 detection areas w*h (what pycocotools' loadRes stores as 'area')."""
         return self.dets.bbox[:, 2] * self.dets.bbox[:, 3]

@@ -162,15 +162,13 @@ def compute_operating_point(
     t = table.threshold_index(iou_threshold)
     a = table.area_index("all")
     gt, dets = table.gt, table.dets
-    cat_ids = np.unique(gt.category_ids)
+    cat_ids, det_k, gt_k = table.category_index()
     names = gt.category_names
     n_k = cat_ids.size
     status = table.det_status[a, t]
-    det_k = np.searchsorted(cat_ids, dets.category_id)
     counted = dets.score >= score_threshold
     tp = np.bincount(det_k[counted & (status == TP)], minlength=n_k)
     fp = np.bincount(det_k[counted & (status == FP)], minlength=n_k)
-    gt_k = np.searchsorted(cat_ids, gt.annotations.category_id)
     n_gt = np.bincount(gt_k[table.gt_status[a, t] != IGNORED], minlength=n_k)
 
     best, best_thr = _best_f1_per_class(dets.score, status, det_k, n_gt)

@@ -194,3 +194,13 @@ def test_thresholds_outside_zero_one_are_refused(bad):
     anns = [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)}]
     with pytest.raises(ValueError, match=r"Expected (IoU thresholds in \(0, 1\]|at least one)"):
         _table(anns, [], iou_thresholds=bad)
+
+
+def test_metrics_refuse_a_table_with_undeclared_categories():
+    # The loaders refuse such detections; a table built from unchecked arrays is refused too.
+    from pill_compare.analysis.operating_point import compute_operating_point
+
+    anns = [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)}]
+    table = _table(anns, [{"image_id": 1, "category_id": 9, "bbox": box(0, 0, 9, 9), "score": 1}])
+    with pytest.raises(ValueError, match=r"Expected detection category ids declared .*\[9\]"):
+        compute_operating_point(table, score_threshold=0.5, iou_threshold=0.5)
