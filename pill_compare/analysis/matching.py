@@ -247,11 +247,11 @@ class MatchTable:
         dets, ann = self.dets, self.gt.annotations
         cols: dict[str, Any] = {
             "kind": np.full(len(dets), "det", dtype=object),
-            "row": np.arange(len(dets)),
-            "image_id": dets.image_id,
-            "category_id": dets.category_id,
+            "row": _int_column(np.arange(len(dets))),
+            "image_id": _int_column(dets.image_id),
+            "category_id": _int_column(dets.category_id),
             "score": dets.score,
-            "rank": self.det_rank,
+            "rank": _int_column(self.det_rank),
             "area": self.det_area(),
             "area_range": _area_labels(self.det_area(), self.area_ranges),
         }
@@ -278,12 +278,12 @@ class MatchTable:
         ann = self.gt.annotations
         cols: dict[str, Any] = {
             "kind": np.full(len(ann), "gt", dtype=object),
-            "row": np.arange(len(ann)),
-            "gt_id": ann.id,
-            "image_id": ann.image_id,
-            "category_id": ann.category_id,
+            "row": _int_column(np.arange(len(ann))),
+            "gt_id": _int_column(ann.id),
+            "image_id": _int_column(ann.image_id),
+            "category_id": _int_column(ann.category_id),
             "area": ann.area,
-            "iscrowd": ann.iscrowd,
+            "iscrowd": pd.array(ann.iscrowd, dtype="boolean"),
             "area_range": _area_labels(ann.area, self.area_ranges),
         }
         for t, thr in enumerate(self.iou_thresholds):
@@ -299,7 +299,22 @@ class MatchTable:
         """Detection rows then GT rows in one table (``kind`` says which); columns that do not
         apply to a kind are empty. This is what ``--dump-matches`` writes.
         """
-        return pd.concat([self.det_frame(area), self.gt_frame(area)], ignore_index=True)
+        dets, gts = self.det_frame(area), self.gt_frame(area)
+        head = ["kind", "row", "gt_id", "image_id", "category_id", "score", "rank", "area"]
+        head += ["iscrowd", "area_range"]
+        per_threshold = [
+            f"{name}@{thr:.4g}"
+            for thr in self.iou_thresholds
+            for name in ("status", "gt_id", "iou", "det_row")
+        ]
+        rest = [c for c in [*dets.columns, *gts.columns] if c not in {*head, *per_threshold}]
+        frame = pd.concat([dets, gts], ignore_index=True)
+        return frame[head + per_threshold + list(dict.fromkeys(rest))]
+
+
+def _int_column(values: np.ndarray) -> pd.array:
+    """Nullable integers, so they stay integers when det and GT rows share one table."""
+    return pd.array(values, dtype="Int64")
 
 
 def _ids_or_na(rows: np.ndarray, ids: np.ndarray) -> pd.array:
