@@ -29,6 +29,12 @@ demo: $(STAMP)
 	$(BIN)/pillcmp imbalance $(SAMPLE)/ground_truth.json --plot reports/imbalance.png
 	$(BIN)/pillcmp imbalance $(SAMPLE)/ground_truth.json --format md -o reports/imbalance.md
 	$(BIN)/pillcmp imbalance $(SAMPLE)/ground_truth.json --format json -o reports/imbalance.json
+	$(BIN)/pillcmp eval $(SAMPLE)/ground_truth.json $(SAMPLE)/resnet101.json \
+		-f md -o reports/eval_resnet101.md --plot reports/confusion_resnet101.png
+	$(BIN)/pillcmp eval $(SAMPLE)/ground_truth.json $(SAMPLE)/efficientnet_b3.json \
+		-f md -o reports/eval_efficientnet_b3.md --plot reports/confusion_efficientnet_b3.png
+	$(BIN)/pillcmp eval $(SAMPLE)/ground_truth.json $(SAMPLE)/efficientnet_b3.json -f json -o reports/eval_efficientnet_b3.json
+	$(BIN)/pillcmp eval $(SAMPLE)/ground_truth.json $(SAMPLE)/resnet101.json -f json -o reports/eval_resnet101.json
 	$(BIN)/pillcmp check-submission $(SAMPLE)/resnet101_submission.csv --gt $(SAMPLE)/ground_truth.json \
 		--format md -o reports/check_submission.md
 	@echo "demo outputs written to reports/"
