@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pill_compare.analysis.diff import DiffResult
-from pill_compare.report.tables import fmt_ids, md_table, text_table, to_csv, to_json
+from pill_compare.report.tables import fmt_ids, md_table, render_as, text_table
 
 
 def _summary_lines(r: DiffResult) -> list[str]:
@@ -111,10 +111,4 @@ def render_diff_markdown(r: DiffResult) -> str:
 
 def render_diff(r: DiffResult, fmt: str) -> str:
     """Dispatch on the output format: 'text', 'md', 'json' or 'csv' (one row per differing image)."""
-    if fmt == "json":
-        return to_json(r.to_dict())
-    if fmt == "csv":
-        return to_csv(r.to_frame())
-    if fmt == "md":
-        return render_diff_markdown(r)
-    return render_diff_text(r)
+    return render_as(r, fmt, text=render_diff_text, md=render_diff_markdown)

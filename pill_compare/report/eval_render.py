@@ -12,7 +12,7 @@ from pill_compare.analysis.coco_metrics import SUMMARY_LEGEND, describe_threshol
 from pill_compare.analysis.confusion import CONVENTION
 from pill_compare.analysis.evaluate import EvalResult
 from pill_compare.analysis.operating_point import DEFINITIONS as OP_DEFINITIONS
-from pill_compare.report.tables import fmt_number, md_table, text_table, to_csv, to_json
+from pill_compare.report.tables import fmt_number, md_table, render_as, text_table
 
 #: How many class-to-class confusions the text and Markdown views list.
 TOP_CONFUSIONS = 10
@@ -244,10 +244,4 @@ def render_eval_markdown(r: EvalResult) -> str:
 
 def render_eval(r: EvalResult, fmt: str) -> str:
     """Dispatch on the output format: 'text', 'md', 'json' or 'csv' (one row per category)."""
-    if fmt == "json":
-        return to_json(r.to_dict())
-    if fmt == "csv":
-        return to_csv(r.to_frame())
-    if fmt == "md":
-        return render_eval_markdown(r)
-    return render_eval_text(r)
+    return render_as(r, fmt, text=render_eval_text, md=render_eval_markdown)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pill_compare.analysis.imbalance import ImbalanceResult
-from pill_compare.report.tables import fmt_number, md_table, text_table, to_csv, to_json
+from pill_compare.report.tables import fmt_number, md_table, render_as, text_table
 
 #: Each index with its definition, written next to the number in every rendering.
 INDEX_DEFINITIONS: tuple[tuple[str, str], ...] = (
@@ -85,10 +85,4 @@ def render_imbalance_markdown(r: ImbalanceResult) -> str:
 
 def render_imbalance(r: ImbalanceResult, fmt: str) -> str:
     """Dispatch on the output format: 'text', 'md', 'json' or 'csv' (one row per category)."""
-    if fmt == "json":
-        return to_json(r.to_dict())
-    if fmt == "csv":
-        return to_csv(r.to_frame())
-    if fmt == "md":
-        return render_imbalance_markdown(r)
-    return render_imbalance_text(r)
+    return render_as(r, fmt, text=render_imbalance_text, md=render_imbalance_markdown)

@@ -11,7 +11,7 @@ from itertools import groupby
 from pill_compare.prep.findings import Finding, count_severities
 from pill_compare.prep.merge import MergeResult
 from pill_compare.prep.submission_check import SubmissionCheck
-from pill_compare.report.tables import md_escape, md_table, text_table, to_csv, to_json
+from pill_compare.report.tables import md_escape, md_table, render_as, text_table
 
 
 def _severity_summary(findings: Sequence[Finding]) -> str:
@@ -83,13 +83,7 @@ def render_merge_markdown(r: MergeResult) -> str:
 
 def render_merge(r: MergeResult, fmt: str) -> str:
     """Dispatch: 'text', 'md', 'json' (summary and findings) or 'csv' (one row per finding)."""
-    if fmt == "json":
-        return to_json(r.to_dict())
-    if fmt == "csv":
-        return to_csv(r.to_frame())
-    if fmt == "md":
-        return render_merge_markdown(r)
-    return render_merge_text(r)
+    return render_as(r, fmt, text=render_merge_text, md=render_merge_markdown)
 
 
 def _verdict(r: SubmissionCheck) -> str:
@@ -130,10 +124,4 @@ def render_submission_check_markdown(r: SubmissionCheck) -> str:
 
 def render_submission_check(r: SubmissionCheck, fmt: str) -> str:
     """Dispatch: 'text', 'md', 'json' or 'csv' (one row per finding)."""
-    if fmt == "json":
-        return to_json(r.to_dict())
-    if fmt == "csv":
-        return to_csv(r.to_frame())
-    if fmt == "md":
-        return render_submission_check_markdown(r)
-    return render_submission_check_text(r)
+    return render_as(r, fmt, text=render_submission_check_text, md=render_submission_check_markdown)

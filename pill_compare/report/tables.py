@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 
@@ -73,6 +73,25 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         for row in rows
     ]
     return "\n".join([head, sep, *body])
+
+
+class Renderable(Protocol):
+    """A computed result: JSON via ``to_dict()``, CSV via ``to_frame()``."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def to_frame(self) -> pd.DataFrame: ...
+
+
+def render_as(
+    result: Renderable, fmt: str, *, text: Callable[[Any], str], md: Callable[[Any], str]
+) -> str:
+    """Render ``result`` in ``fmt``: 'json' (``to_dict``), 'csv' (``to_frame``), 'md' or 'text'."""
+    if fmt == "json":
+        return to_json(result.to_dict())
+    if fmt == "csv":
+        return to_csv(result.to_frame())
+    return md(result) if fmt == "md" else text(result)
 
 
 def to_json(data: Any) -> str:
