@@ -18,8 +18,6 @@ No real image, model or annotation is used: everything is drawn from a seeded RN
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -150,23 +148,18 @@ def _det(image_id: int, category_id: int, box: list[float], score: float) -> dic
 
 
 def to_submission_csv(results: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(
-        [
-            "annotation_id",
-            "image_id",
-            "category_id",
-            "bbox_x",
-            "bbox_y",
-            "bbox_w",
-            "bbox_h",
-            "score",
-        ]
+    """The competition CSV for ``results``, written by pillcmp's own converter (ids 1..N)."""
+    from pill_compare.core import Detections
+    from pill_compare.prep.convert import submission_csv_text
+
+    return submission_csv_text(
+        Detections(
+            image_id=[d["image_id"] for d in results],
+            category_id=[d["category_id"] for d in results],
+            bbox=[d["bbox"] for d in results],
+            score=[d["score"] for d in results],
+        )
     )
-    for i, d in enumerate(results, start=1):
-        writer.writerow([i, d["image_id"], d["category_id"], *d["bbox"], d["score"]])
-    return buf.getvalue()
 
 
 def main(out_dir: Path = Path(__file__).parent / "sample") -> None:
