@@ -16,7 +16,7 @@ import click
 import typer
 
 from pill_compare.errors import ConfigError, PillCompareError
-from pill_compare.io.files import write_atomic
+from pill_compare.io.files import atomic_path, write_atomic
 
 EXIT_INTERNAL = 70
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,6 +77,18 @@ def emit(text: str, output: Path | None) -> None:
     else:
         write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
+
+
+def save_figure(fig: Any, path: Path) -> None:
+    """Save a matplotlib Figure atomically, release it, and say where on stderr."""
+    import matplotlib.pyplot as plt
+
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=120)
+    finally:
+        plt.close(fig)
+    typer.echo(f"wrote {path}", err=True)
 
 
 def warn(messages: Iterable[str]) -> None:

@@ -19,6 +19,7 @@ from pill_compare.cli._common import (
     emit,
     fail_usage,
     resolve_format,
+    save_figure,
     warn,
 )
 from pill_compare.errors import ConfigError
@@ -166,10 +167,7 @@ def eval_command(
     if plot is not None:
         from pill_compare.report.eval_plots import plot_confusion_matrix
 
-        fig = plot_confusion_matrix(result.confusion)
-        with atomic_path(plot) as tmp:
-            fig.savefig(tmp, dpi=120)
-        typer.echo(f"wrote {plot}", err=True)
+        save_figure(plot_confusion_matrix(result.confusion), plot)
 
 
 def _write_matches(frame, path: Path) -> None:

@@ -14,9 +14,10 @@ from pill_compare.cli._common import (
     cli_errors,
     emit,
     resolve_format,
+    save_figure,
     warn,
 )
-from pill_compare.io import atomic_path, load_ground_truth
+from pill_compare.io import load_ground_truth
 from pill_compare.report.imbalance_render import render_imbalance
 
 
@@ -60,11 +61,11 @@ def imbalance_command(
     gt = load_ground_truth(annotations)
     warn(gt.warnings)
     result = imbalance(gt, rare_threshold=rare)
-    emit(render_imbalance(result, resolve_format(fmt, output).value), output)
-    if plot is not None:
+    fig = None
+    if plot is not None:  # drawn before anything is written, so a failure leaves no output
         from pill_compare.report.plots import plot_class_distribution
 
         fig = plot_class_distribution(result, log_scale=log_scale)
-        with atomic_path(plot) as tmp:
-            fig.savefig(tmp, dpi=120)
-        typer.echo(f"wrote {plot}", err=True)
+    emit(render_imbalance(result, resolve_format(fmt, output).value), output)
+    if fig is not None and plot is not None:
+        save_figure(fig, plot)
