@@ -16,7 +16,7 @@ import click
 import typer
 
 from pill_compare.errors import ConfigError, PillCompareError
-from pill_compare.io.files import atomic_path, write_atomic
+from pill_compare.io.outputs import atomic_path, write_atomic
 
 EXIT_INTERNAL = 70
 F = TypeVar("F", bound=Callable[..., Any])

@@ -5,8 +5,9 @@ Inputs: COCO ground truth, COCO results JSON, and the competition submission CSV
 """
 
 from pill_compare.io.consistency import check_against_ground_truth, suspicious_results
-from pill_compare.io.files import INPUT_FORMATS, atomic_path, read_text, write_atomic
+from pill_compare.io.files import INPUT_FORMATS, read_text
 from pill_compare.io.ground_truth import ground_truth_from_dict, load_ground_truth
+from pill_compare.io.outputs import atomic_path, write_atomic
 from pill_compare.io.results import load_results
 
 __all__ = [

@@ -23,7 +23,8 @@ import numpy as np
 
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError
-from pill_compare.io.files import sniff_format, write_atomic
+from pill_compare.io.files import sniff_format
+from pill_compare.io.outputs import write_atomic
 from pill_compare.io.results import CSV_COLUMNS, load_results
 from pill_compare.prep.yolo import load_class_map, load_yolo_predictions
 
