@@ -48,9 +48,32 @@ class ConsistencyError(PillCompareError):
 
 
 class ConfigError(PillCompareError):
-    """A flag or option value that cannot work (bad usage): exit code 2."""
+    """A parameter value that cannot work (bad usage): exit code 2.
+
+    Args:
+        message: What is wrong, worded without naming any CLI flag (the library has none).
+        problems / total: As for :class:`PillCompareError`.
+        param: The library parameter the message is about (``"input_format"``,
+            ``"iou_thresholds"``, ...). The CLI renders it as the flag the user typed; in Python
+            it names the keyword argument.
+    """
 
     exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        problems: Sequence[str] = (),
+        total: int | None = None,
+        *,
+        param: str | None = None,
+    ):
+        self.param = param
+        super().__init__(message, problems, total)
+
+    def render(self) -> str:
+        text = super().render()
+        return f"{self.param}: {text}" if self.param else text
 
 
 class ProblemCollector:
