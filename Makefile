@@ -1,22 +1,32 @@
 # Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
-# Both create .venv when missing and install pillcmp with every extra (nn, dev).
+# Both create .venv when missing. `make demo` installs pillcmp with its core dependencies only
+# (no torch: the demo never imports it); `make test` installs every extra (nn, dev) into the same
+# .venv. One stamp per install: demo then test upgrades the venv with the extras, test then demo
+# installs nothing more (the full install covers the core one). Editing pyproject.toml redoes both.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+CORE_STAMP := $(VENV)/.installed-core
+FULL_STAMP := $(VENV)/.installed-full
 SAMPLE := data/sample
 
 .PHONY: install demo test lint format bench clean
 
-install: $(STAMP)
+install: $(FULL_STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -e '.[nn,dev]'
-	touch $(STAMP)
 
-demo: $(STAMP)
+$(CORE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(CORE_STAMP)
+
+$(FULL_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[nn,dev]'
+	touch $(FULL_STAMP) $(CORE_STAMP)
+
+demo: $(CORE_STAMP)
 	mkdir -p reports
 	$(BIN)/pillcmp diff $(SAMPLE)/efficientnet_b3.json $(SAMPLE)/resnet101.json \
 		--gt $(SAMPLE)/ground_truth.json --names efficientnet_b3,resnet101
@@ -39,20 +49,20 @@ demo: $(STAMP)
 		--format md -o reports/check_submission.md
 	@echo "demo outputs written to reports/"
 
-test: $(STAMP)
+test: $(FULL_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(FULL_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(FULL_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(FULL_STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_eval.py
 
