@@ -1,6 +1,7 @@
 """Render an :class:`~pill_compare.analysis.evaluate.EvalResult` as text, Markdown, JSON or CSV.
 
-Every number is printed with its definition next to it (or in a legend right under its table).
+Markdown prints every number with its definition next to it (or in a legend right under its
+table); the text view does so with ``explain=True`` and otherwise fits 120 columns.
 """
 
 from __future__ import annotations
@@ -12,10 +13,21 @@ from pill_compare.analysis.coco_metrics import SUMMARY_LEGEND, describe_threshol
 from pill_compare.analysis.confusion import CONVENTION
 from pill_compare.analysis.evaluate import EvalResult
 from pill_compare.analysis.operating_point import DEFINITIONS as OP_DEFINITIONS
-from pill_compare.report.tables import fmt_number, md_table, render_as, text_table
+from pill_compare.report.escape import md_escape, terminal_safe
+from pill_compare.report.tables import (
+    fit_width,
+    fmt_number,
+    md_table,
+    render_as,
+    text_table,
+    wrap_text,
+)
 
 #: How many class-to-class confusions the text and Markdown views list.
 TOP_CONFUSIONS = 10
+#: Text output: terminal cells a category name (or "id name" label) may take ("…" beyond).
+NAME_CELLS = 28
+LABEL_CELLS = 40
 
 
 def _thr(value: float | None) -> str:
@@ -23,13 +35,18 @@ def _thr(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.6g}"
 
 
-def _header(r: EvalResult) -> str:
+def _header_parts(r: EvalResult) -> tuple[str, str]:
     return (
         f"{r.name or 'results'} ({r.dets_source or 'in memory'}) against "
-        f"{r.gt_source or 'the ground truth'}: {r.detections} detections on {r.images} images; "
+        f"{r.gt_source or 'the ground truth'}",
+        f"{r.detections} detections on {r.images} images; "
         f"{r.gt_boxes} GT boxes, {r.crowd_regions} crowd regions, "
-        f"{len(r.coco.category_ids)} declared categories"
+        f"{len(r.coco.category_ids)} declared categories",
     )
+
+
+def _header(r: EvalResult) -> str:
+    return ": ".join(_header_parts(r))
 
 
 def _coco_rows(r: EvalResult) -> list[list[str]]:
@@ -151,57 +168,113 @@ def _confusion_lines(r: EvalResult) -> list[str]:
     ]
 
 
-def _confusion_rows(r: EvalResult) -> list[list[Any]]:
+def _confusion_rows(r: EvalResult, cells: int | None = None) -> list[list[Any]]:
     names = r.coco.per_class
     label = {c.category_id: f"{c.category_id} {c.name}" for c in names}
+    if cells is not None:
+        label = {k: fit_width(v, cells) for k, v in label.items()}
     return [[label[g], label[p], n] for g, p, n in r.confusion.top_confusions(TOP_CONFUSIONS)]
 
 
-def render_eval_text(r: EvalResult) -> str:
-    """The terminal view: COCO stats, operating point, accuracy, per class, confusions."""
+#: The per-class text view is two tables (all 16 columns are ~140 cells wide): COCO metrics
+#: over all scores, then the operating point. Indices into :func:`_class_headers`.
+_COCO_COLUMNS = (0, 1, 2, 3, 4, 5, 6, 7)
+_OP_COLUMNS = (0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15)
+
+
+def _wrapped(text: str, indent: str = "") -> list[str]:
+    return wrap_text(indent + text, indent=indent + "  ")
+
+
+def render_eval_text(r: EvalResult, *, explain: bool = False) -> str:
+    """The terminal view: COCO stats, operating point, accuracy, per class, confusions.
+
+    Without ``explain`` it fits :data:`~pill_compare.report.tables.TEXT_WIDTH` (120) columns:
+    the definitions and legends are left out (Markdown and JSON always have them), long names
+    end in "…", prose is wrapped.
+
+    Args:
+        r: The evaluation.
+        explain: Add every definition: next to each COCO stat and accuracy, and the legends of
+            the operating point, the per-class columns and the confusion-matrix convention.
+    """
     op = r.operating_point
+    at = f"score >= {op.score_threshold:g}, IoU >= {op.iou_threshold:g}"
+    first, second = _header_parts(r)
+    coco_rows, accuracy_rows = _coco_rows(r), _accuracy_rows(r)
     out = [
-        _header(r),
+        *_wrapped(first + ":"),
+        f"  {second}",
         "",
         "COCO metrics (bbox; equal to pycocotools COCOeval.summarize)",
-        text_table(["metric", "value", "definition"], _coco_rows(r), align="lrl"),
-        f"  {SUMMARY_LEGEND}.",
+    ]
+    if explain:
+        out += [
+            text_table(["metric", "value", "definition"], coco_rows, align="lrl"),
+            *_wrapped(SUMMARY_LEGEND + ".", "  "),
+        ]
+    else:
+        out.append(text_table(["metric", "value"], [row[:2] for row in coco_rows], align="lr"))
+    out += [
         "",
-        f"Operating point: score >= {op.score_threshold:g}, IoU >= {op.iou_threshold:g}",
+        f"Operating point: {at}",
         text_table(
             ["", "TP", "FP", "FN", "precision", "recall", "F1"], _op_rows(r), align="lrrrrrr"
         ),
-        *_op_lines(r),
-        *(f"  {k}: {v}" for k, v in OP_DEFINITIONS.items()),
-        "",
-        f"Accuracy (score >= {op.score_threshold:g}, IoU >= {op.iou_threshold:g})",
-        text_table(["accuracy", "value", "count", "definition"], _accuracy_rows(r), align="lrrl"),
-        "",
-        "Per class",
-        text_table(_class_headers(r), _class_rows(r), align="ll" + "r" * 14),
-        *(f"  {line}" for line in _class_legend(r)),
-        "",
-        f"Confusion matrix ({CONVENTION})",
-        *_confusion_lines(r),
+        *(line for text in _op_lines(r) for line in _wrapped(text)),
     ]
-    rows = _confusion_rows(r)
-    if rows:
+    if explain:
+        out += [line for k, v in OP_DEFINITIONS.items() for line in _wrapped(f"{k}: {v}", "  ")]
+    out += [
+        "",
+        f"Accuracy ({at})",
+        text_table(["accuracy", "value", "count"], [row[:3] for row in accuracy_rows], "lrr"),
+    ]
+    if explain:  # the definitions are long: one wrapped line each, under the table
+        out += [line for row in accuracy_rows for line in _wrapped(f"{row[0]}: {row[3]}", "  ")]
+    headers, rows = _class_headers(r), _class_rows(r)
+    for row in rows:
+        row[1] = fit_width(row[1], NAME_CELLS)
+    out += [
+        "",
+        "Per class: COCO metrics (all scores)",
+        text_table(
+            [headers[i] for i in _COCO_COLUMNS],
+            [[row[i] for i in _COCO_COLUMNS] for row in rows],
+            align="ll" + "r" * (len(_COCO_COLUMNS) - 2),
+        ),
+        "",
+        f"Per class: operating point ({at})",
+        text_table(
+            [headers[i] for i in _OP_COLUMNS],
+            [[row[i] for i in _OP_COLUMNS] for row in rows],
+            align="ll" + "r" * (len(_OP_COLUMNS) - 2),
+        ),
+    ]
+    if explain:
+        out += [line for text in _class_legend(r) for line in _wrapped(text, "  ")]
+    out += ["", "Confusion matrix"]
+    if explain:
+        out += _wrapped(f"Convention: {CONVENTION}.", "  ")
+    out += [line for text in _confusion_lines(r) for line in _wrapped(text)]
+    confusions = _confusion_rows(r, LABEL_CELLS)
+    if confusions:
         out += [
-            f"Most frequent confusions (GT class -> predicted class), top {len(rows)}:",
-            text_table(["GT class", "predicted", "count"], rows, align="llr"),
+            f"Most frequent confusions (GT class -> predicted class), top {len(confusions)}:",
+            text_table(["GT class", "predicted", "count"], confusions, align="llr"),
         ]
     if r.caveats:
-        out += ["", "Caveats:", *(f"  - {c}" for c in r.caveats)]
-    return "\n".join(out) + "\n"
+        out += ["", "Caveats:", *(line for c in r.caveats for line in _wrapped(f"- {c}", "  "))]
+    return terminal_safe("\n".join(out) + "\n")
 
 
 def render_eval_markdown(r: EvalResult) -> str:
     """A Markdown report section with the same content as the text view."""
     op = r.operating_point
     out = [
-        f"# Evaluation: {r.name or 'results'}",
+        f"# Evaluation: {md_escape(r.name or 'results')}",
         "",
-        _header(r) + ".",
+        md_escape(_header(r) + "."),
         "",
         "## COCO metrics",
         "",
@@ -209,14 +282,14 @@ def render_eval_markdown(r: EvalResult) -> str:
         "",
         md_table(["metric", "value", "definition"], _coco_rows(r)),
         "",
-        SUMMARY_LEGEND + ".",
+        md_escape(SUMMARY_LEGEND + "."),
         "",
         f"## Operating point: score >= {op.score_threshold:g}, IoU >= {op.iou_threshold:g}",
         "",
         md_table(["", "TP", "FP", "FN", "precision", "recall", "F1"], _op_rows(r)),
         "",
-        *(f"- {line}" for line in _op_lines(r)),
-        *(f"- **{k}**: {v}" for k, v in OP_DEFINITIONS.items()),
+        *(f"- {md_escape(line)}" for line in _op_lines(r)),
+        *(f"- **{md_escape(k)}**: {md_escape(v)}" for k, v in OP_DEFINITIONS.items()),
         "",
         "## Accuracy",
         "",
@@ -226,22 +299,25 @@ def render_eval_markdown(r: EvalResult) -> str:
         "",
         md_table(_class_headers(r), _class_rows(r)),
         "",
-        *(f"- {line}" for line in _class_legend(r)),
+        *(f"- {md_escape(line)}" for line in _class_legend(r)),
         "",
         "## Confusion matrix",
         "",
-        f"Convention: {CONVENTION}.",
+        md_escape(f"Convention: {CONVENTION}."),
         "",
-        *(f"- {line}" for line in _confusion_lines(r)),
+        *(f"- {md_escape(line)}" for line in _confusion_lines(r)),
     ]
     rows = _confusion_rows(r)
     if rows:
         out += ["", md_table(["GT class", "predicted", "count"], rows)]
     if r.caveats:
-        out += ["", "## Caveats", "", *(f"- {c}" for c in r.caveats)]
+        out += ["", "## Caveats", "", *(f"- {md_escape(c)}" for c in r.caveats)]
     return "\n".join(out) + "\n"
 
 
-def render_eval(r: EvalResult, fmt: str) -> str:
-    """Dispatch on the output format: 'text', 'md', 'json' or 'csv' (one row per category)."""
-    return render_as(r, fmt, text=render_eval_text, md=render_eval_markdown)
+def render_eval(r: EvalResult, fmt: str, *, explain: bool = False) -> str:
+    """Dispatch on the output format: 'text', 'md', 'json' or 'csv' (one row per category).
+
+    ``explain`` adds the definitions to the text view (Markdown and JSON always have them).
+    """
+    return render_as(r, fmt, text=render_eval_text, md=render_eval_markdown, explain=explain)

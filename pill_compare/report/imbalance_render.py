@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from pill_compare.analysis.imbalance import ImbalanceResult
-from pill_compare.report.tables import fmt_number, md_table, render_as, text_table
+from pill_compare.report.escape import md_code, md_escape, terminal_safe
+from pill_compare.report.tables import (
+    fit_width,
+    fmt_number,
+    md_table,
+    render_as,
+    text_table,
+    wrap_text,
+)
+
+#: Text output: categories named in the zero-annotation note ("(+N more)" beyond), and the
+#: terminal cells a category name may take in the table ("…" beyond).
+ZERO_NOTE_IDS = 10
+NAME_CELLS = 40
 
 #: Each index with its definition, written next to the number in every rendering.
 INDEX_DEFINITIONS: tuple[tuple[str, str], ...] = (
@@ -29,38 +42,63 @@ def _index_rows(r: ImbalanceResult) -> list[list[str]]:
     return rows
 
 
-def _category_rows(r: ImbalanceResult) -> list[list[object]]:
+def _category_rows(r: ImbalanceResult, name_cells: int | None = None) -> list[list[object]]:
     total = max(r.total_annotations, 1)
     return [
-        [str(c.category_id), c.name, c.annotations, c.images, f"{c.annotations / total:.1%}"]
+        [
+            str(c.category_id),
+            c.name if name_cells is None else fit_width(c.name, name_cells),
+            c.annotations,
+            c.images,
+            f"{c.annotations / total:.1%}",
+        ]
         for c in r.categories
     ]
 
 
-def _zero_note(r: ImbalanceResult) -> str:
-    ids = ", ".join(f"{c.category_id} ({c.name})" for c in r.zero_annotation_categories)
+def _zero_note(r: ImbalanceResult, limit: int | None = None) -> str:
+    zero = r.zero_annotation_categories
+    shown = zero if limit is None else zero[:limit]
+    ids = ", ".join(f"{c.category_id} ({c.name})" for c in shown)
+    if len(zero) > len(shown):
+        ids += f" (+{len(zero) - len(shown)} more)"
     return (
-        f"{len(r.zero_annotation_categories)} declared categor(ies) have no annotation and are "
+        f"{len(zero)} declared categor(ies) have no annotation and are "
         f"left out of every index: {ids}"
     )
 
 
-def render_imbalance_text(r: ImbalanceResult) -> str:
+def render_imbalance_text(r: ImbalanceResult, *, explain: bool = False) -> str:
+    """The terminal view: the indices, then one row per annotated category.
+
+    Fits :data:`~pill_compare.report.tables.TEXT_WIDTH` (120) columns: long names end in "…"
+    and the zero-annotation note names the first few categories ("(+N more)").
+
+    Args:
+        r: The imbalance result.
+        explain: Add each index's definition next to its value (Markdown always has them).
+    """
+    index_rows = _index_rows(r)
+    index_table = (
+        text_table(["index", "value", "definition"], index_rows, align="lrl")
+        if explain
+        else text_table(["index", "value"], [row[:2] for row in index_rows], align="lr")
+    )
     out = [
         f"{r.source or 'annotations'}: {r.total_annotations} annotations on {r.total_images} images, "
         f"{len(r.categories)} annotated categories",
         "",
-        text_table(["index", "value", "definition"], _index_rows(r), align="lrl"),
+        index_table,
         "",
         text_table(
             ["category_id", "name", "annotations", "images", "share"],
-            _category_rows(r),
+            _category_rows(r, NAME_CELLS),
             align="llrrr",
         ),
     ]
     if r.zero_annotation_categories:
-        out += ["", _zero_note(r)]
-    return "\n".join(out) + "\n"
+        out += ["", *wrap_text(_zero_note(r, ZERO_NOTE_IDS), indent="  ")]
+    return terminal_safe("\n".join(out) + "\n")
 
 
 def render_imbalance_markdown(r: ImbalanceResult) -> str:
@@ -68,7 +106,7 @@ def render_imbalance_markdown(r: ImbalanceResult) -> str:
         "# Class imbalance",
         "",
         f"{r.total_annotations} annotations on {r.total_images} images, "
-        f"{len(r.categories)} annotated categories (`{r.source}`).",
+        f"{len(r.categories)} annotated categories ({md_code(r.source)}).",
         "",
         "## Indices",
         "",
@@ -79,10 +117,15 @@ def render_imbalance_markdown(r: ImbalanceResult) -> str:
         md_table(["category_id", "name", "annotations", "images", "share"], _category_rows(r)),
     ]
     if r.zero_annotation_categories:
-        out += ["", _zero_note(r)]
+        out += ["", md_escape(_zero_note(r))]
     return "\n".join(out) + "\n"
 
 
-def render_imbalance(r: ImbalanceResult, fmt: str) -> str:
-    """Dispatch on the output format: 'text', 'md', 'json' or 'csv' (one row per category)."""
-    return render_as(r, fmt, text=render_imbalance_text, md=render_imbalance_markdown)
+def render_imbalance(r: ImbalanceResult, fmt: str, *, explain: bool = False) -> str:
+    """Dispatch on the output format: 'text', 'md', 'json' or 'csv' (one row per category).
+
+    ``explain`` adds the definitions to the text view (Markdown and JSON always have them).
+    """
+    return render_as(
+        r, fmt, text=render_imbalance_text, md=render_imbalance_markdown, explain=explain
+    )

@@ -11,9 +11,35 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal, Protocol
 
 import pandas as pd
+from rich.cells import cell_len
+
+from pill_compare.report.escape import Md, csv_safe, md_cell, md_code, md_escape, terminal_safe
+
+__all__ = [
+    "OUTPUT_FORMATS",
+    "TEXT_WIDTH",
+    "Md",
+    "OutputFormat",
+    "cell_width",
+    "csv_safe",
+    "fit_width",
+    "fmt_ids",
+    "fmt_number",
+    "md_code",
+    "md_escape",
+    "md_table",
+    "render_as",
+    "terminal_safe",
+    "text_table",
+    "to_csv",
+    "to_json",
+    "wrap_text",
+]
 
 OutputFormat = Literal["text", "md", "json", "csv"]
 OUTPUT_FORMATS: tuple[str, ...] = ("text", "md", "json", "csv")
+#: The terminal width the default text output fits (in cells; wide characters count two).
+TEXT_WIDTH = 120
 
 
 def fmt_number(value: Any, digits: int = 4) -> str:
@@ -31,17 +57,73 @@ def fmt_number(value: Any, digits: int = 4) -> str:
     return str(value)
 
 
-def fmt_ids(ids: Sequence[int]) -> str:
-    """``[3482, 19860]`` as the seed report writes lists."""
-    return "[" + ", ".join(str(i) for i in ids) + "]"
+def fmt_ids(ids: Sequence[int], limit: int | None = None) -> str:
+    """``[3482, 19860]`` as the seed report writes lists; cut to ``limit`` ids with "(+N more)".
+
+    Args:
+        ids: The ids, in the order to show.
+        limit: Show at most this many (text output); None shows all (JSON, CSV, Markdown).
+
+    Example:
+        >>> fmt_ids([1, 2, 3, 4], limit=2)
+        '[1, 2 (+2 more)]'
+    """
+    if limit is not None and limit < 1:
+        raise ValueError(f"Expected limit >= 1 or None, got {limit!r}")
+    shown = list(ids) if limit is None else list(ids[:limit])
+    more = len(ids) - len(shown)
+    return "[" + ", ".join(str(i) for i in shown) + (f" (+{more} more)" if more else "") + "]"
+
+
+def cell_width(text: str) -> int:
+    """How many terminal cells ``text`` takes: Hangul and other wide characters take two."""
+    return cell_len(text)
+
+
+def fit_width(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` terminal cells, ending in "…" when cut."""
+    if cell_len(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def wrap_text(text: str, width: int = TEXT_WIDTH, indent: str = "") -> list[str]:
+    """Greedy word wrap by display width; the lines after the first are indented by ``indent``.
+
+    A word longer than the line (a long path) stays whole on its own line.
+    """
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if line and cell_len(candidate) > width:
+            lines.append(line)
+            candidate = indent + word
+        line = candidate
+    lines.append(line)
+    return lines
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str = "") -> str:
-    """A fixed-width table; ``align`` is one char per column, 'l' or 'r' (default: r for numbers)."""
-    cells = [[fmt_number(c) if not isinstance(c, str) else c for c in row] for row in rows]
-    widths = [len(h) for h in headers]
+    """A fixed-width table; ``align`` is one char per column, 'l' or 'r' (default: r for numbers).
+
+    Columns are measured in terminal cells (a Hangul syllable is two), so Korean names line up;
+    every cell is passed through :func:`~pill_compare.report.escape.terminal_safe`.
+    """
+    head = [terminal_safe(h) for h in headers]
+    cells = [
+        [terminal_safe(c) if isinstance(c, str) else fmt_number(c) for c in row] for row in rows
+    ]
+    widths = [cell_len(h) for h in head]
     for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+        widths = [max(w, cell_len(c)) for w, c in zip(widths, row, strict=True)]
     if not align:
         align = "".join(
             "r" if rows and not isinstance(rows[0][i], str) else "l" for i in range(len(headers))
@@ -49,27 +131,28 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str
 
     def line(values: Sequence[str]) -> str:
         parts = [
-            v.rjust(w) if a == "r" else v.ljust(w)
+            " " * (w - cell_len(v)) + v if a == "r" else v + " " * (w - cell_len(v))
             for v, w, a in zip(values, widths, align, strict=True)
         ]
         return "  ".join(parts).rstrip()
 
-    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out = [line(head), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in cells]
     return "\n".join(out)
 
 
-def md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A GitHub-flavoured Markdown table; numbers right-aligned."""
+    """A GitHub-flavoured Markdown table; numbers right-aligned.
+
+    Every string cell is escaped here, exactly once (:func:`~pill_compare.report.escape.md_escape`);
+    pass an :class:`~pill_compare.report.escape.Md` string (e.g. from ``md_code``) for a cell that
+    already is Markdown.
+    """
     numeric = [bool(rows) and not isinstance(rows[0][i], str) for i in range(len(headers))]
-    head = "| " + " | ".join(md_escape(h) for h in headers) + " |"
+    head = "| " + " | ".join(md_cell(h) for h in headers) + " |"
     sep = "|" + "|".join("---:" if n else "---" for n in numeric) + "|"
     body = [
-        "| " + " | ".join(md_escape(c if isinstance(c, str) else fmt_number(c)) for c in row) + " |"
+        "| " + " | ".join(md_cell(c) if isinstance(c, str) else fmt_number(c) for c in row) + " |"
         for row in rows
     ]
     return "\n".join([head, sep, *body])
@@ -84,14 +167,34 @@ class Renderable(Protocol):
 
 
 def render_as(
-    result: Renderable, fmt: str, *, text: Callable[[Any], str], md: Callable[[Any], str]
+    result: Renderable,
+    fmt: str,
+    *,
+    text: Callable[..., str],
+    md: Callable[[Any], str],
+    explain: bool = False,
 ) -> str:
-    """Render ``result`` in ``fmt``: 'json' (``to_dict``), 'csv' (``to_frame``), 'md' or 'text'."""
+    """Render ``result`` in ``fmt``: 'json' (``to_dict``), 'csv' (``to_frame``), 'md' or 'text'.
+
+    Args:
+        result: A computed result.
+        fmt: One of :data:`OUTPUT_FORMATS`.
+        text: The text renderer; called as ``text(result, explain=explain)``.
+        md: The Markdown renderer (Markdown always carries the definitions).
+        explain: Text only: include the definitions next to the numbers.
+
+    Raises:
+        ValueError: ``fmt`` is not one of :data:`OUTPUT_FORMATS`.
+    """
     if fmt == "json":
         return to_json(result.to_dict())
     if fmt == "csv":
         return to_csv(result.to_frame())
-    return md(result) if fmt == "md" else text(result)
+    if fmt == "md":
+        return md(result)
+    if fmt == "text":
+        return text(result, explain=explain)
+    raise ValueError(f"Expected fmt in {OUTPUT_FORMATS}, got {fmt!r}")
 
 
 def to_json(data: Any) -> str:
@@ -100,7 +203,17 @@ def to_json(data: Any) -> str:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    return frame.to_csv(index=False, lineterminator="\n")
+    """CSV without the index; string cells that would start a formula are neutralised.
+
+    Only string cells change (:func:`~pill_compare.report.escape.csv_safe`): numeric columns,
+    negative numbers included, are written as numbers.
+    """
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(csv_safe)
+    safe.columns = [csv_safe(c) if isinstance(c, str) else c for c in safe.columns]
+    return safe.to_csv(index=False, lineterminator="\n")
 
 
 def _nan_to_none(value: Any) -> Any:

@@ -12,8 +12,8 @@ from tests.conftest import SEED_COUNTS, gt_with_counts
 SEED = imbalance(gt_with_counts(SEED_COUNTS, extra_categories=(18109,)))
 
 
-def test_text_shows_the_seed_ratio_as_a_fraction_and_every_definition():
-    text = render_imbalance(SEED, "text")
+def test_text_shows_the_seed_ratio_as_a_fraction_and_every_definition_with_explain():
+    text = render_imbalance(SEED, "text", explain=True)
     assert text.startswith("train.json: 268 annotations on 268 images, 4 annotated categories\n")
     assert "88 / 7 = 12.57" in text
     for key, definition in INDEX_DEFINITIONS:
@@ -24,6 +24,21 @@ def test_text_shows_the_seed_ratio_as_a_fraction_and_every_definition():
     assert rows[:4] == ["25366", "34596", "31884", "33877"]
     assert "1 declared categor(ies) have no annotation and are left out of every index: " in text
     assert "18109 (c18109)" in text
+
+
+def test_text_leaves_the_definitions_out_unless_explain():
+    text = render_imbalance(SEED, "text")
+    assert "88 / 7 = 12.57" in text
+    for key, definition in INDEX_DEFINITIONS:
+        assert key in text
+        assert definition.split(" (")[0] not in text
+    assert text.splitlines()[2].split() == ["index", "value"]
+
+
+def test_markdown_always_has_the_definitions():
+    md = render_imbalance(SEED, "md")
+    for _, definition in INDEX_DEFINITIONS[:5]:
+        assert definition in md
 
 
 def test_undefined_evenness_is_shown_as_n_a():

@@ -3,8 +3,19 @@
 import json
 
 import pandas as pd
+import pytest
+from rich.cells import cell_len
 
-from pill_compare.report.tables import fmt_ids, fmt_number, md_table, text_table, to_csv, to_json
+from pill_compare.report.tables import (
+    fit_width,
+    fmt_ids,
+    fmt_number,
+    md_table,
+    text_table,
+    to_csv,
+    to_json,
+    wrap_text,
+)
 
 
 def test_fmt_number():
@@ -23,6 +34,14 @@ def test_fmt_ids_writes_lists_like_the_seed_report():
     assert fmt_ids([]) == "[]"
 
 
+def test_fmt_ids_cuts_long_lists_with_how_many_more():
+    assert fmt_ids([1, 2, 3, 4, 5], limit=3) == "[1, 2, 3 (+2 more)]"
+    assert fmt_ids([1, 2, 3], limit=3) == "[1, 2, 3]"
+    assert fmt_ids(list(range(100))) == "[" + ", ".join(map(str, range(100))) + "]"
+    with pytest.raises(ValueError, match="Expected limit >= 1 or None, got 0"):
+        fmt_ids([1], limit=0)
+
+
 def test_md_table_escapes_pipes_and_right_aligns_numbers():
     md = md_table(["name", "n"], [["a|b", 3], ["c\nd", 4]])
     assert md.splitlines() == ["| name | n |", "|---|---:|", "| a\\|b | 3 |", "| c d | 4 |"]
@@ -32,6 +51,37 @@ def test_text_table_aligns_columns():
     # Number columns (and their headers) align right, text columns left.
     lines = text_table(["id", "name"], [[1, "x"], [100, "long"]]).splitlines()
     assert lines == [" id  name", "---  ----", "  1  x", "100  long"]
+
+
+def test_text_table_aligns_korean_names_by_display_width():
+    # A Hangul syllable takes two terminal cells: "흰색 원형정" is 11 cells, not 6 characters.
+    rows = [
+        ["1899", "K-001900 흰색 원형정", 57],
+        ["3482", "보령부스파정 5mg", 5],
+        ["7", "white", 1],
+    ]
+    lines = text_table(["id", "name", "GT"], rows).splitlines()
+    # Every line puts the GT column's last digit in the same terminal cell.
+    assert len({cell_len(line) for line in lines}) == 1
+    name_starts = {
+        cell_len(line[: line.index(row[1])]) for line, row in zip(lines[2:], rows, strict=True)
+    }
+    assert name_starts == {6}
+    assert lines[2] == "1899  K-001900 흰색 원형정  57"
+    assert lines[3] == "3482  보령부스파정 5mg       5"  # 16 cells + 4 padding
+
+
+def test_fit_width_cuts_by_display_width_with_an_ellipsis():
+    assert fit_width("K-025367 흰색 원형정", 40) == "K-025367 흰색 원형정"
+    cut = fit_width("K-025367 흰색 원형정", 14)
+    assert cut == "K-025367 흰색…" and cell_len(cut) <= 14
+
+
+def test_wrap_text_wraps_by_display_width_and_indents_continuations():
+    lines = wrap_text("가나다 " * 30, width=40, indent="  ")
+    assert all(cell_len(line) <= 40 for line in lines)
+    assert all(line.startswith("  ") for line in lines[1:])
+    assert wrap_text("short") == ["short"]
 
 
 def test_to_json_writes_nan_as_null():
