@@ -8,12 +8,48 @@ by :mod:`pill_compare.io` before these objects are built.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+
+def expect_type(value: Any, expected: type | tuple[type, ...], what: str, hint: str = "") -> None:
+    """Raise ``TypeError("Expected <what> to be <type>, got <type of value>[; hint]")`` on a mismatch.
+
+    The one type check of the Python API (programmer misuse, not bad input data).
+
+    Example:
+        >>> expect_type(None, Images, "GroundTruth.images")
+        Traceback (most recent call last):
+        ...
+        TypeError: Expected GroundTruth.images to be Images, got NoneType
+    """
+    if isinstance(value, expected):
+        return
+    names = expected if isinstance(expected, tuple) else (expected,)
+    wanted = " or ".join(t.__name__ for t in names)
+    raise TypeError(
+        f"Expected {what} to be {wanted}, got {type(value).__name__}"
+        + (f"; {hint}" if hint else "")
+    )
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    """A tuple of str from any iterable of str (a bare str is refused: it would split)."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError(f"Expected {what} to be a tuple of str, got {type(value).__name__}")
+    out = tuple(value)
+    for v in out:
+        expect_type(v, str, f"every item of {what}")
+    return out
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters with '...' (reprs stay one short line)."""
+    return text if len(text) <= limit else "..." + text[-(limit - 3) :]
 
 
 def _as_array(value: Any, dtype: Any, name: str, length: int | None, width: int | None = None):
@@ -68,6 +104,10 @@ class Images:
     def __len__(self) -> int:
         return int(self.id.shape[0])
 
+    def __repr__(self) -> str:
+        known = int((np.isfinite(self.width) & np.isfinite(self.height)).sum())
+        return f"Images(images={len(self)}, with_size={known})"
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             {
@@ -111,6 +151,12 @@ class Annotations:
     def __len__(self) -> int:
         return int(self.id.shape[0])
 
+    def __repr__(self) -> str:
+        return (
+            f"Annotations(annotations={len(self)}, images={np.unique(self.image_id).size}, "
+            f"categories={np.unique(self.category_id).size}, crowd={int(self.iscrowd.sum())})"
+        )
+
     def to_frame(self) -> pd.DataFrame:
         return _boxes_frame(
             {"annotation_id": self.id, "image_id": self.image_id, "category_id": self.category_id},
@@ -136,6 +182,31 @@ class GroundTruth:
     categories: tuple[Category, ...]
     source: str = ""
     warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        expect_type(self.images, Images, "GroundTruth.images")
+        expect_type(self.annotations, Annotations, "GroundTruth.annotations")
+        if isinstance(self.categories, (str, Mapping)) or not isinstance(self.categories, Iterable):
+            raise TypeError(
+                "Expected GroundTruth.categories to be a sequence of Category, got "
+                f"{type(self.categories).__name__}"
+            )
+        categories = tuple(self.categories)
+        for c in categories:
+            expect_type(c, Category, "every item of GroundTruth.categories")
+        ids = [c.id for c in categories]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"Expected unique category ids, got {ids[:20]}")
+        object.__setattr__(self, "categories", categories)
+        expect_type(self.source, str, "GroundTruth.source")
+        object.__setattr__(self, "warnings", _strings(self.warnings, "GroundTruth.warnings"))
+
+    def __repr__(self) -> str:
+        return (
+            f"GroundTruth(source={_short(self.source)!r}, images={len(self.images)}, "
+            f"annotations={len(self.annotations)}, categories={len(self.categories)}, "
+            f"warnings={len(self.warnings)})"
+        )
 
     @property
     def category_ids(self) -> np.ndarray:
@@ -177,6 +248,35 @@ class GroundTruth:
         return {"images": images, "annotations": annotations, "categories": categories}
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """Detections left out because the ground truth lacks their image or category id.
+
+    pycocotools does the same (``COCOeval`` evaluates only the ground truth's ids), so the numbers
+    stay equal to its numbers on the same file.
+
+    Attributes:
+        detections: Rows left out (a row with both ids unknown counts once).
+        total: Rows before leaving any out.
+        image_ids: Unknown image id → detections on it (most first).
+        category_ids: Unknown category id → detections with it (most first).
+    """
+
+    detections: int
+    total: int
+    image_ids: Mapping[int, int] = field(default_factory=dict)
+    category_ids: Mapping[int, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; id keys become strings (JSON object keys must be)."""
+        return {
+            "detections": self.detections,
+            "total": self.total,
+            "image_ids": {str(k): v for k, v in self.image_ids.items()},
+            "category_ids": {str(k): v for k, v in self.category_ids.items()},
+        }
+
+
 @dataclass(frozen=True, eq=False)
 class Detections:
     """One model's detections (a COCO results file or a submission CSV), one row each.
@@ -190,6 +290,7 @@ class Detections:
         name: The run's display name (e.g. ``resnet101``), used in every legend and header.
         source: Where it was loaded from.
         warnings: Suspicious-but-legal findings made while loading.
+        left_out: What was left out for ids the ground truth lacks (None when nothing was).
     """
 
     image_id: np.ndarray
@@ -200,6 +301,7 @@ class Detections:
     name: str = ""
     source: str = ""
     warnings: tuple[str, ...] = ()
+    left_out: LeftOut | None = None
 
     def __post_init__(self) -> None:
         n = len(np.asarray(self.image_id))
@@ -213,9 +315,24 @@ class Detections:
             object.__setattr__(
                 self, "annotation_id", _as_array(self.annotation_id, np.int64, "annotation_id", n)
             )
+        expect_type(self.name, str, "Detections.name")
+        expect_type(self.source, str, "Detections.source")
+        object.__setattr__(self, "warnings", _strings(self.warnings, "Detections.warnings"))
+        if self.left_out is not None:
+            expect_type(self.left_out, LeftOut, "Detections.left_out")
 
     def __len__(self) -> int:
         return int(self.image_id.shape[0])
+
+    def __repr__(self) -> str:
+        text = (
+            f"Detections(name={self.name!r}, source={_short(self.source)!r}, "
+            f"detections={len(self)}, images={np.unique(self.image_id).size}, "
+            f"categories={np.unique(self.category_id).size}, warnings={len(self.warnings)}"
+        )
+        if self.left_out is not None:
+            text += f", left_out={self.left_out.detections}"
+        return text + ")"
 
     def select(self, mask: np.ndarray) -> Detections:
         """A new Detections with the rows where ``mask`` (bool (N,) or int indices) selects."""
@@ -228,6 +345,7 @@ class Detections:
             name=self.name,
             source=self.source,
             warnings=self.warnings,
+            left_out=self.left_out,
         )
 
     def above(self, score_threshold: float) -> Detections:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pill_compare.analysis.arguments import check_inputs, check_max_dets
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable, coco_iou_thresholds
 
 #: pycocotools' ``recThrs``: 0, 0.01, ..., 1.00 (101 values, float64 linspace).
@@ -160,6 +161,33 @@ class CocoMetrics:
     per_class: tuple[ClassAP, ...]
     zero_id_matches: int = 0
 
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{k}={'n/a' if self.stats.get(k) is None else format(self.stats[k], '.4f')}"
+            for k in ("map", "map_50", "map_75")
+            if k in self.stats
+        )
+        return (
+            f"CocoMetrics({shown}, categories={len(self.per_class)}, "
+            f"iou_thresholds={self.iou_thresholds.size}, max_dets={self.max_dets})"
+        )
+
+    def stats_frame(self) -> pd.DataFrame:
+        """The summary numbers, one row each, in pycocotools' order.
+
+        Columns: ``metric`` (e.g. 'map_50'), ``value`` (float, NaN where n/a: pycocotools
+        prints -1 there) and ``definition`` (one line saying what the number averages).
+        """
+        return pd.DataFrame(
+            {
+                "metric": list(self.stats),
+                "value": np.array(
+                    [np.nan if v is None else v for v in self.stats.values()], dtype=np.float64
+                ),
+                "definition": [self.definitions[k] for k in self.stats],
+            }
+        )
+
     @property
     def ar_key(self) -> str:
         """Per-class recall key, e.g. 'ar_100'."""
@@ -211,14 +239,14 @@ def compute_coco_metrics(
         The :class:`CocoMetrics`.
 
     Raises:
-        ValueError: a threshold the table was not matched at, or a cap < 1.
+        ValueError: a threshold the table was not matched at, or a cap that is not an integer
+            >= 1.
     """
+    check_inputs("compute_coco_metrics", table=(table, MatchTable))
     thresholds = coco_iou_thresholds() if iou_thresholds is None else np.asarray(iou_thresholds)
     thresholds = thresholds.astype(np.float64).reshape(-1)
     t_index = [table.threshold_index(float(t)) for t in thresholds]
-    caps = tuple(sorted(int(m) for m in max_dets))
-    if not caps or caps[0] < 1:
-        raise ValueError(f"Expected max_dets >= 1, got {list(max_dets)}")
+    caps = check_max_dets(max_dets)
     table.area_index("all")
 
     gt = table.gt

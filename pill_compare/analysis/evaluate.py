@@ -17,13 +17,19 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.analysis.accuracy import Accuracy, compute_accuracy
+from pill_compare.analysis.arguments import (
+    check_inputs,
+    check_iou_threshold,
+    check_max_dets,
+    check_score_threshold,
+)
 from pill_compare.analysis.coco_metrics import COCO_MAX_DETS, CocoMetrics, compute_coco_metrics
 from pill_compare.analysis.confusion import ConfusionMatrix, compute_confusion_matrix
 from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds, match_detections
 from pill_compare.analysis.operating_point import OperatingPoint, compute_operating_point
-from pill_compare.core import Detections, GroundTruth
+from pill_compare.consistency import restrict_to_ground_truth, unknown_ids
+from pill_compare.core import Detections, GroundTruth, LeftOut
 from pill_compare.errors import ConsistencyError
-from pill_compare.io.consistency import check_against_ground_truth
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,13 +39,16 @@ class EvalResult:
     Attributes:
         name: The run's display name.
         gt_source / dets_source: Where the inputs came from.
-        images / gt_boxes / crowd_regions / detections: Input sizes.
+        images / gt_boxes / crowd_regions / detections: Input sizes (``detections`` counts
+            those evaluated, after any left out for ids the ground truth lacks).
         coco: The COCO metrics (12 stats and per-class AP/AR).
         operating_point: TP/FP/FN, precision, recall, F1 at (score_threshold, iou_threshold).
         accuracy: Classification accuracy (a) and image exact-match accuracy (b).
         confusion: Confusion matrix with background at the operating point.
         matches: The match table every number above was derived from.
         caveats: Legal but noteworthy findings (loader warnings included), one line each.
+        left_out: Detections left out because the ground truth lacks their image or category
+            id (as pycocotools does), None when none was.
     """
 
     name: str
@@ -55,6 +64,19 @@ class EvalResult:
     confusion: ConfusionMatrix
     matches: MatchTable
     caveats: tuple[str, ...] = ()
+    left_out: LeftOut | None = None
+
+    def __repr__(self) -> str:
+        m = self.coco.stats.get("map")
+        return (
+            f"EvalResult(name={self.name!r}, images={self.images}, gt_boxes={self.gt_boxes}, "
+            f"detections={self.detections}, map={'n/a' if m is None else f'{m:.4f}'}, "
+            f"caveats={len(self.caveats)})"
+        )
+
+    def stats_frame(self) -> pd.DataFrame:
+        """The COCO summary numbers, one row each: ``metric``, ``value``, ``definition``."""
+        return self.coco.stats_frame()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the COCO stats under ``coco`` with their definitions, then the rest."""
@@ -66,6 +88,7 @@ class EvalResult:
             "gt_boxes": self.gt_boxes,
             "crowd_regions": self.crowd_regions,
             "detections": self.detections,
+            "left_out": None if self.left_out is None else self.left_out.to_dict(),
             "coco": self.coco.to_dict(),
             "per_class": self.to_frame().to_dict(orient="records"),
             "operating_point": self.operating_point.to_dict(),
@@ -95,7 +118,9 @@ def evaluate(
 
     Args:
         gt: The ground truth (must have annotations).
-        dets: The run's detections; image and category ids must exist in ``gt``.
+        dets: The run's detections. Those whose image or category id ``gt`` lacks are left out
+            (pycocotools does the same), with one caveat naming them; detections loaded with
+            ``load_results(..., gt=gt)`` have been restricted already.
         iou_thresholds: (T,) COCO thresholds in (0, 1]; default 0.50:0.95 (pycocotools').
         max_dets: COCO caps on detections per (image, category), ascending, e.g. (1, 10, 100).
         score_threshold: Operating-point score s (detections with score >= s count).
@@ -105,15 +130,19 @@ def evaluate(
         The :class:`EvalResult`.
 
     Raises:
-        ConsistencyError: the ground truth has no annotation, or the detections name image or
-            category ids it lacks (listed).
-        ValueError: thresholds outside (0, 1], caps < 1 (programmer misuse; the CLI checks its
-            flags first).
+        ConsistencyError: the ground truth has no annotation.
+        TypeError: ``gt`` is not a GroundTruth or ``dets`` not Detections (or they are swapped).
+        ValueError: thresholds outside (0, 1], a negative score threshold, caps that are not
+            integers >= 1 (programmer misuse; the CLI checks its flags first).
 
     Example:
         >>> result = evaluate(load_ground_truth("gt.json"), load_results("a.json"))  # doctest: +SKIP
         >>> result.coco.stats["map"]  # equals pycocotools' stats[0]
     """
+    check_inputs("evaluate", gt=(gt, GroundTruth), dets=(dets, Detections))
+    score_threshold = check_score_threshold(score_threshold)
+    iou_threshold = check_iou_threshold(iou_threshold)
+    max_dets = check_max_dets(max_dets)
     if len(gt.annotations) == 0:
         raise ConsistencyError(
             f"{gt.source or 'the ground truth'}: the ground truth has no annotations, so there is "
@@ -121,7 +150,10 @@ def evaluate(
             "reports -1). Check that this is the labelled split, not an image list"
         )
     caveats = list(gt.warnings) + list(dets.warnings)
-    caveats += [w for w in check_against_ground_truth(dets, gt) if w not in caveats]
+    bad_image, bad_category = unknown_ids(dets, gt)
+    if (bad_image | bad_category).any():  # not loaded against this gt: restrict it here
+        dets, found = restrict_to_ground_truth(dets, gt)
+        caveats += found
     thresholds = coco_iou_thresholds() if iou_thresholds is None else np.asarray(iou_thresholds)
     thresholds = thresholds.astype(np.float64).reshape(-1)
     matched_at = thresholds
@@ -152,6 +184,7 @@ def evaluate(
         confusion=confusion,
         matches=table,
         caveats=tuple(caveats),
+        left_out=dets.left_out,
     )
 
 

@@ -4,7 +4,11 @@ Inputs: COCO ground truth, COCO results JSON, and the competition submission CSV
 (``annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score``).
 """
 
-from pill_compare.io.consistency import check_against_ground_truth, suspicious_results
+from pill_compare.consistency import (
+    check_against_ground_truth,
+    restrict_to_ground_truth,
+    suspicious_results,
+)
 from pill_compare.io.files import INPUT_FORMATS, read_text
 from pill_compare.io.ground_truth import ground_truth_from_dict, load_ground_truth
 from pill_compare.io.outputs import atomic_path, write_atomic
@@ -18,6 +22,7 @@ __all__ = [
     "load_ground_truth",
     "load_results",
     "read_text",
+    "restrict_to_ground_truth",
     "suspicious_results",
     "write_atomic",
 ]

@@ -6,15 +6,16 @@ import csv
 import io
 import os
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pill_compare.core import Detections, GroundTruth
+from pill_compare.consistency import restrict_to_ground_truth, suspicious_results
+from pill_compare.core import Detections, GroundTruth, expect_type
 from pill_compare.errors import InputFormatError, ProblemCollector
-from pill_compare.io.consistency import check_against_ground_truth, suspicious_results
 from pill_compare.io.files import (
     InputFormat,
     check_input_format,
@@ -48,7 +49,7 @@ RESULT_FIELDS = (
 
 
 def load_results(
-    path: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | pd.DataFrame,
     *,
     gt: GroundTruth | None = None,
     input_format: InputFormat | str = "auto",
@@ -57,40 +58,122 @@ def load_results(
     """Load one model's detections and validate every record.
 
     Args:
-        path: COCO results JSON (a list, or ``{"annotations": [...]}``) or submission CSV.
-        gt: When given, every ``image_id`` and ``category_id`` must exist in it.
-        input_format: 'auto' (sniffed from the content), 'coco' or 'csv'.
-        name: Display name of the run; defaults to the file stem (``resnet101.json`` → 'resnet101').
+        source: A file (COCO results JSON, a list or ``{"annotations": [...]}``, or a submission
+            CSV), or detections in memory: a list of COCO results records
+            (``{"image_id", "category_id", "bbox": [x, y, w, h], "score"}``, numpy scalars and
+            arrays welcome) or a pandas DataFrame with columns ``image_id``, ``category_id``,
+            ``score`` and either ``bbox`` or ``bbox_x, bbox_y, bbox_w, bbox_h``. In-memory
+            records get the same validation as a file's records.
+        gt: When given, detections whose ``image_id`` or ``category_id`` it lacks are left out,
+            as pycocotools does, with one warning naming those ids and their counts;
+            ``Detections.left_out`` records what was left out.
+        input_format: 'auto' (sniffed from the content), 'coco' or 'csv' (files only).
+        name: Display name of the run; defaults to the file stem (``resnet101.json`` →
+            'resnet101'), or 'detections' in memory.
 
     Returns:
         The detections, with ``warnings`` for legal but suspicious content (no detections, all
-        scores equal, scores outside [0, 1], boxes that look like xyxy, ids shifted by one).
+        scores equal, scores outside [0, 1], boxes that look like xyxy, ids shifted by one,
+        ids the ground truth lacks).
 
     Raises:
         InputFormatError: unreadable file or invalid records (up to 20 listed, with location).
-        ConsistencyError: with ``gt``, image or category ids that the ground truth lacks.
         ConfigError: an unknown ``input_format``.
+        TypeError: ``source`` is none of the above, or ``gt`` is not a GroundTruth.
+
+    Example:
+        >>> dets = load_results([{"image_id": 1, "category_id": 3, "bbox": [10, 20, 30, 40],
+        ...                       "score": 0.9}], name="mine")
+        >>> dets
+        Detections(name='mine', source='', detections=1, images=1, categories=1, warnings=0)
     """
+    if gt is not None:
+        expect_type(gt, GroundTruth, "gt", "load it with load_ground_truth(path)")
     fmt = check_input_format(input_format)
-    text = read_text(
-        path, EXPECTED_COCO if fmt == "coco" else "COCO results JSON or submission CSV"
-    )
-    if fmt == "auto":
-        fmt = sniff_format(path, text)
-    cols = _coco_columns(text, str(path)) if fmt == "coco" else _csv_columns(text, str(path))
+    if isinstance(source, (str, os.PathLike)):
+        path = str(source)
+        text = read_text(
+            source, EXPECTED_COCO if fmt == "coco" else "COCO results JSON or submission CSV"
+        )
+        if fmt == "auto":
+            fmt = sniff_format(source, text)
+        cols = _coco_columns(text, path) if fmt == "coco" else _csv_columns(text, path)
+        name = name or Path(source).stem
+    else:
+        path, name = "", name or "detections"
+        cols = _memory_columns(source, name)
     dets = Detections(
         image_id=cols["image_id"],
         category_id=cols["category_id"],
         bbox=cols["bbox"],
         score=cols["score"],
         annotation_id=cols.get("annotation_id"),
-        name=name or Path(path).stem,
-        source=str(path),
+        name=name,
+        source=path,
     )
     warnings = suspicious_results(dets)
     if gt is not None:
-        warnings += check_against_ground_truth(dets, gt)
+        dets, found = restrict_to_ground_truth(dets, gt)
+        warnings += found
     return Detections(**{**dets.__dict__, "warnings": tuple(warnings)})
+
+
+def _memory_columns(source: Any, name: str) -> dict[str, Any]:
+    """Validated columns of in-memory detections (a list of records or a DataFrame)."""
+    if isinstance(source, pd.DataFrame):
+        label = f"{name} (DataFrame)"
+        records = _frame_records(source, label)
+    elif isinstance(source, (list, tuple)):
+        label = f"{name} (in-memory list)"
+        records = [_native_record(r) for r in source]
+    else:
+        raise TypeError(
+            "Expected a file path, a list of COCO results records or a pandas DataFrame, got "
+            f"{type(source).__name__}"
+        )
+    return extract_columns(records, RESULT_FIELDS, path=label, what="detection")
+
+
+def _native(value: Any) -> Any:
+    """numpy scalars and arrays, tuples → the plain Python values a JSON file would give."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, tuple):
+        return [_native(v) for v in value]
+    if isinstance(value, list):
+        return [v.item() if isinstance(v, np.generic) else v for v in value]
+    return value
+
+
+def _native_record(record: Any) -> Any:
+    if not isinstance(record, Mapping):
+        return record  # refused, with its index, by the record validation
+    return {k: _native(v) for k, v in record.items()}
+
+
+def _frame_records(frame: pd.DataFrame, label: str) -> list[dict[str, Any]]:
+    columns = {str(c) for c in frame.columns}
+    box_cols = ["bbox_x", "bbox_y", "bbox_w", "bbox_h"]
+    wanted = ["image_id", "category_id", "score"]
+    has_split_box = all(c in columns for c in box_cols)
+    missing = [c for c in wanted if c not in columns]
+    if "bbox" not in columns and not has_split_box:
+        missing.append("bbox (or bbox_x, bbox_y, bbox_w, bbox_h)")
+    if missing:
+        raise InputFormatError(
+            f"{label}: missing column(s) {', '.join(missing)}; found {show(sorted(columns), 120)}; "
+            "expected image_id, category_id, bbox_x, bbox_y, bbox_w, bbox_h (or bbox), score"
+        )
+    cols = {c: frame[c].tolist() for c in wanted}
+    if "bbox" in columns:
+        cols["bbox"] = [_native(b) for b in frame["bbox"].tolist()]
+    else:
+        xs = [frame[c].tolist() for c in box_cols]
+        cols["bbox"] = [list(b) for b in zip(*xs, strict=True)]
+    keys = list(cols)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*cols.values(), strict=True)]
 
 
 def _coco_columns(text: str, path: str) -> dict[str, Any]:

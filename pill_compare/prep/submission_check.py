@@ -43,9 +43,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pill_compare.consistency import check_against_ground_truth
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError, PillCompareError
-from pill_compare.io.consistency import check_against_ground_truth
 from pill_compare.io.files import read_text
 from pill_compare.io.records import show
 from pill_compare.io.results import CSV_COLUMNS, EXPECTED_CSV

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from pill_compare.consistency import check_against_ground_truth, suspicious_results
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError, InputFormatError, PillCompareError, ProblemCollector
-from pill_compare.io.consistency import check_against_ground_truth, suspicious_results
 from pill_compare.io.files import parse_json, read_text
 from pill_compare.io.records import show
 from pill_compare.prep.image_size import index_image_files, read_image_size

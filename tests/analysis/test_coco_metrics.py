@@ -253,11 +253,18 @@ def test_gt_without_annotations_is_refused_with_a_clear_message():
         evaluate(ground_truth(doc), detections([]))
 
 
-def test_detections_on_unknown_images_are_refused_with_their_ids():
+def test_detections_on_unknown_images_are_left_out_with_one_caveat():
+    # In-memory detections never checked against the GT: evaluate restricts them itself.
     doc = gt_doc([{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 50, 50)}])
     results = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 50, 50), "score": 0.9},
         {"image_id": 7, "category_id": 1, "bbox": box(0, 0, 5, 5), "score": 0.5},
         {"image_id": 9, "category_id": 1, "bbox": box(0, 0, 5, 5), "score": 0.5},
     ]
-    with pytest.raises(ConsistencyError, match=r"2 image id\(s\) not in the ground truth: 7, 9"):
-        evaluate(ground_truth(doc), detections(results))
+    result = evaluate(ground_truth(doc), detections(results))
+    assert result.detections == 1
+    assert result.left_out.image_ids == {7: 1, 9: 1}
+    assert result.to_dict()["left_out"]["detections"] == 2
+    (caveat,) = [c for c in result.caveats if "left out" in c]
+    assert "2 of 3 detections left out: image ids 7 (1), 9 (1) are not in" in caveat
+    assert result.coco.stats["map"] == coco_oracle(doc, results[:1]).stats[0]
