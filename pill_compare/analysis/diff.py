@@ -4,13 +4,21 @@ Definitions (both runs first filtered to ``score >= score_threshold``):
 
 * An image's *list* for a run is the sorted category ids it detected there: with
   ``multiset=False`` each id once (a set), with ``multiset=True`` once per detection.
-* An image *differs* when it has detections in both runs and its two lists are unequal.
-  Images with detections in only one run are reported separately (``images_only_a/b``).
+* An image *differs* when its two lists are unequal. COCO results cannot say "nothing found"
+  except by leaving an image out, so an image with detections in A and none in B differs too
+  (its B list is empty). Images with detections in only one run are also listed apart
+  (``images_only_a/b``).
+* The images counted (``images_total``, the M of "N of M images differ") are the images with
+  detections in either run, or, with a ground truth, its images (plus any image a run detected
+  on outside it). A ground-truth image with no detection in either run does not differ.
+* With a ground truth, detections whose image or category id it lacks are left out first, as
+  pycocotools does (runs loaded with ``load_results(..., gt=gt)`` already are).
 * ``only_a`` of a differing image = its A list minus its B list (multiset difference when
   ``multiset=True``); ``only_b`` likewise.
 * ``only_a_counts[c]`` = number of differing images whose ``only_a`` contains ``c``.
 * A *substitution* X→Y is a differing image whose ``only_a`` is exactly {X} and ``only_b``
-  exactly {Y}; each (X, Y) pair is reported with the images where it occurs.
+  exactly {Y}; each (X, Y) pair is reported with the images where it occurs (an image one run
+  found nothing on is never a substitution).
 
 ``diff(a, b)`` mirrors ``diff(b, a)``: a and b fields swap and substitutions reverse.
 """
@@ -19,13 +27,16 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pill_compare.core import Detections
+from pill_compare.analysis.arguments import check_inputs, check_score_threshold
+from pill_compare.consistency import restrict_to_ground_truth, unknown_ids
+from pill_compare.core import Detections, GroundTruth, expect_type
 
 
 @dataclass(frozen=True)
@@ -63,11 +74,18 @@ class DiffResult:
         score_threshold: The threshold applied.
         multiset: Whether duplicates of a category count.
         images_compared: Images with detections in both runs.
-        differing_images: Every differing image, sorted by image_id.
+        images_total: Images counted (M of "N of M images differ"): with detections in either
+            run, or the ground truth's images when one was given.
+        differing_images: Every differing image, sorted by image_id (an image one run found
+            nothing on included, with an empty list for that run).
         only_a_counts / only_b_counts: category id → number of differing images.
         substitutions: Single-for-single swaps, most frequent first.
         images_only_a / images_only_b: Images with detections in one run only (sorted).
         category_names: Names of categories when a ground truth was given.
+        left_out: Detections per run left out for ids the ground truth lacks, ``{'a': n, 'b': n}``
+            (at loading or here).
+        caveats: Warnings made here (ids left out of runs that were not loaded against the
+            ground truth); the loading warnings stay on the runs.
     """
 
     names: tuple[str, str]
@@ -76,6 +94,7 @@ class DiffResult:
     score_threshold: float
     multiset: bool
     images_compared: int
+    images_total: int
     differing_images: tuple[ImageDiff, ...]
     only_a_counts: dict[int, int]
     only_b_counts: dict[int, int]
@@ -83,6 +102,16 @@ class DiffResult:
     images_only_a: tuple[int, ...]
     images_only_b: tuple[int, ...]
     category_names: dict[int, str] = field(default_factory=dict)
+    left_out: dict[str, int] = field(default_factory=lambda: {"a": 0, "b": 0})
+    caveats: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        a, b = self.names
+        return (
+            f"DiffResult(a={a!r}, b={b!r}, differing_images={len(self.differing_images)}, "
+            f"images_total={self.images_total}, substitutions={len(self.substitutions)}, "
+            f"images_only_a={len(self.images_only_a)}, images_only_b={len(self.images_only_b)})"
+        )
 
     def category_label(self, category_id: int) -> str:
         """'34596 (name)' when a name is known, else '34596'."""
@@ -98,6 +127,7 @@ class DiffResult:
             "detections": dict(self.detections),
             "loaded": dict(self.loaded),
             "images_compared": self.images_compared,
+            "images_total": self.images_total,
             "differing_image_count": len(self.differing_images),
             "differing_images": [
                 {
@@ -118,6 +148,8 @@ class DiffResult:
             "images_only_a": list(self.images_only_a),
             "images_only_b": list(self.images_only_b),
             "category_names": {str(k): v for k, v in self.category_names.items()},
+            "left_out": dict(self.left_out),
+            "caveats": list(self.caveats),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -166,7 +198,8 @@ def diff(
     *,
     score_threshold: float = 0.0,
     multiset: bool = False,
-    category_names: dict[int, str] | None = None,
+    category_names: Mapping[int, str] | None = None,
+    gt: GroundTruth | None = None,
 ) -> DiffResult:
     """Compare the category ids two runs detected on each image.
 
@@ -175,27 +208,45 @@ def diff(
         b: Run B.
         score_threshold: Keep detections with ``score >= score_threshold`` (0 keeps all).
         multiset: Count a category detected twice vs once as a difference.
-        category_names: Optional id → name, e.g. ``GroundTruth.category_names``.
+        category_names: Optional id → name; defaults to ``gt.category_names`` with a ``gt``.
+        gt: Optional ground truth: its images are the images counted (an image it has that
+            neither run detected on counts but does not differ), and detections with ids it
+            lacks are left out, as pycocotools does.
 
     Returns:
         A :class:`DiffResult`; see the module docstring for the definitions.
+
+    Raises:
+        TypeError: ``a`` or ``b`` is not Detections (e.g. a file name: load it first), or ``gt``
+            not a GroundTruth.
+        ValueError: a negative or non-finite ``score_threshold``.
 
     Example:
         Seed image 277: A = [3482, 19860, 34596, 36636], B = [3482, 19860, 30307, 36636]
         gives only_a = (34596,), only_b = (30307,) and a substitution 34596 → 30307.
     """
-    if score_threshold < 0 or not np.isfinite(score_threshold):
-        raise ValueError(f"Expected score_threshold >= 0, got {score_threshold}")
+    check_inputs("diff", a=(a, Detections), b=(b, Detections))
+    if gt is not None:
+        expect_type(gt, GroundTruth, "gt", "load it with load_ground_truth(path)")
+    if category_names is not None:
+        expect_type(category_names, Mapping, "category_names", "e.g. gt.category_names")
+    score_threshold = check_score_threshold(score_threshold)
+    caveats: list[str] = []
+    if gt is not None:
+        a, b = (_restricted(run, gt, caveats) for run in (a, b))
+        if category_names is None:
+            category_names = gt.category_names
     fa, fb = a.above(score_threshold), b.above(score_threshold)
     lists_a = _lists_by_image(fa, multiset)
     lists_b = _lists_by_image(fb, multiset)
-    common = sorted(lists_a.keys() & lists_b.keys())
+    seen = lists_a.keys() | lists_b.keys()
+    counted = seen if gt is None else seen | set(gt.images.id.tolist())
     differing = []
     only_a_counts: Counter[int] = Counter()
     only_b_counts: Counter[int] = Counter()
     swaps: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for image_id in common:
-        la, lb = lists_a[image_id], lists_b[image_id]
+    for image_id in sorted(seen):
+        la, lb = lists_a.get(image_id, ()), lists_b.get(image_id, ())
         if la == lb:
             continue
         oa, ob = _minus(la, lb), _minus(lb, la)
@@ -218,7 +269,8 @@ def diff(
         loaded={"a": len(a), "b": len(b)},
         score_threshold=float(score_threshold),
         multiset=multiset,
-        images_compared=len(common),
+        images_compared=len(lists_a.keys() & lists_b.keys()),
+        images_total=len(counted),
         differing_images=tuple(differing),
         only_a_counts=_sorted_counts(only_a_counts),
         only_b_counts=_sorted_counts(only_b_counts),
@@ -226,7 +278,22 @@ def diff(
         images_only_a=tuple(sorted(lists_a.keys() - lists_b.keys())),
         images_only_b=tuple(sorted(lists_b.keys() - lists_a.keys())),
         category_names=dict(category_names or {}),
+        left_out={
+            "a": a.left_out.detections if a.left_out else 0,
+            "b": b.left_out.detections if b.left_out else 0,
+        },
+        caveats=tuple(caveats),
     )
+
+
+def _restricted(run: Detections, gt: GroundTruth, caveats: list[str]) -> Detections:
+    """``run`` without ids ``gt`` lacks; a no-op (and no second warning) when loaded with it."""
+    bad_image, bad_category = unknown_ids(run, gt)
+    if not (bad_image | bad_category).any():
+        return run
+    kept, found = restrict_to_ground_truth(run, gt)
+    caveats += found
+    return kept
 
 
 def _sorted_counts(counts: Counter[int]) -> dict[int, int]:

@@ -5,6 +5,7 @@ import pytest
 
 from pill_compare.analysis.diff import DiffResult, ImageDiff, Substitution, diff
 from pill_compare.io import load_ground_truth, load_results
+from tests.analysis.eval_fixtures import box, ground_truth, gt_doc
 from tests.conftest import SAMPLE
 from tests.conftest import make_detections as make
 
@@ -77,12 +78,67 @@ def test_identical_runs_do_not_differ():
     assert r.images_compared == 2
 
 
-def test_images_present_in_only_one_file_are_listed_apart():
+def test_an_image_one_run_found_nothing_on_differs():
+    # COCO results say "nothing found" only by leaving the image out: images 2 and 9 (only in
+    # A) and 3 and 4 (only in B) differ, with an empty list on the silent side.
     r = diff(make({1: [5], 2: [5], 9: [1]}, "a"), make({1: [5], 3: [7], 4: [7]}, "b"))
     assert r.images_only_a == (2, 9)
     assert r.images_only_b == (3, 4)
     assert r.images_compared == 1
+    assert r.images_total == 5  # images in either file
+    assert r.differing_images == (
+        ImageDiff(2, (5,), (), (5,), ()),
+        ImageDiff(3, (), (7,), (), (7,)),
+        ImageDiff(4, (), (7,), (), (7,)),
+        ImageDiff(9, (1,), (), (1,), ()),
+    )
+    assert r.only_a_counts == {1: 1, 5: 1}
+    assert r.only_b_counts == {7: 2}
+    assert r.substitutions == ()  # nothing-found is not a single-for-single swap
+    d = r.to_dict()
+    assert d["differing_image_count"] == 4 and d["images_total"] == 5
+    assert d["differing_images"][0] == {
+        "image_id": 2,
+        "a": [5],
+        "b": [],
+        "only_a": [5],
+        "only_b": [],
+    }
+
+
+def test_with_a_gt_its_images_are_counted_even_without_detections():
+    # GT images 1..4: image 4 has no detection in either run: counted in M, not differing.
+    gt = ground_truth(
+        gt_doc([{"image_id": i, "category_id": 5, "bbox": box(0, 0, 9, 9)} for i in (1, 2, 3, 4)])
+    )
+    r = diff(make({1: [5], 2: [5]}, "a"), make({1: [5], 3: [5]}, "b"), gt=gt)
+    assert [d.image_id for d in r.differing_images] == [2, 3]
+    assert r.images_total == 4
+    assert r.category_names == {5: "pill_5"}
+    assert r.caveats == () and r.left_out == {"a": 0, "b": 0}
+
+
+def test_with_a_gt_unknown_ids_of_unchecked_runs_are_left_out_with_a_caveat():
+    gt = ground_truth(gt_doc([{"image_id": 1, "category_id": 5, "bbox": box(0, 0, 9, 9)}]))
+    a = make({1: [5, 99], 8: [5]}, "a")  # category 99 and image 8 are not in the GT
+    r = diff(a, make({1: [5]}, "b"), gt=gt)
     assert r.differing_images == ()
+    assert r.images_total == 1
+    assert r.left_out == {"a": 2, "b": 0}
+    (caveat,) = r.caveats
+    assert caveat.startswith("a: 2 of 3 detections left out: category ids 99 (1) are not in")
+
+
+def test_runs_loaded_against_the_gt_are_not_warned_about_twice(tmp_path):
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    records = load_results(SAMPLE / "resnet101.json").to_coco()
+    records.append({**records[0], "category_id": 99999})
+    a = load_results(records, gt=gt, name="a")
+    assert a.left_out.detections == 1 and len(a.warnings) == 1
+    r = diff(a, load_results(SAMPLE / "resnet101.json", gt=gt), gt=gt)
+    assert r.caveats == () and r.left_out == {"a": 1, "b": 0}
+    assert r.differing_images == ()  # the same run once the stray detection is left out
+    assert r.images_total == len(gt.images)
 
 
 def test_multiset_counts_duplicates():
@@ -113,13 +169,17 @@ def test_score_threshold_keeps_scores_at_or_above_it():
 def test_threshold_that_removes_an_image_moves_it_to_one_sided():
     a = make({1: [1], 2: [2]}, "a", scores=[0.9, 0.1])
     b = make({1: [1], 2: [2]}, "b")
-    assert diff(a, b, score_threshold=0.5).images_only_b == (2,)
+    r = diff(a, b, score_threshold=0.5)
+    assert r.images_only_b == (2,)
+    assert r.differing_images == (ImageDiff(2, (), (2,), (), (2,)),)
 
 
 @pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf")])
 def test_bad_threshold_is_programmer_misuse(bad):
     run = make({1: [1]}, "a")
-    with pytest.raises(ValueError, match="Expected score_threshold >= 0, got"):
+    with pytest.raises(
+        ValueError, match="Expected score_threshold to be a finite number >= 0, got"
+    ):
         diff(run, run, score_threshold=bad)
 
 
@@ -129,6 +189,9 @@ def test_empty_runs_give_an_empty_diff():
     assert r.images_compared == 0
     assert r.images_only_b == (1,)
     assert r.detections == {"a": 0, "b": 1}
+    assert [d.image_id for d in r.differing_images] == [1]
+    r = diff(empty, make({}, "b"))
+    assert r.differing_images == () and r.images_total == 0
 
 
 def test_equal_names_are_told_apart():
@@ -150,6 +213,7 @@ def _mirrored(r: DiffResult, m: DiffResult) -> None:
     assert m.only_a_counts == r.only_b_counts and m.only_b_counts == r.only_a_counts
     assert m.images_only_a == r.images_only_b and m.images_only_b == r.images_only_a
     assert m.images_compared == r.images_compared
+    assert m.images_total == r.images_total
     assert m.differing_images == tuple(
         ImageDiff(d.image_id, d.b, d.a, d.only_b, d.only_a) for d in r.differing_images
     )
@@ -214,3 +278,32 @@ def test_to_dict_uses_string_category_keys_and_lists():
     assert d["category_names"] == {"34596": "white oval"}
     assert r.category_label(34596) == "34596 (white oval)"
     assert r.category_label(30307) == "30307"
+
+
+@pytest.mark.parametrize("multiset", [False, True])
+def test_diff_mirrors_with_a_gt_and_one_sided_images(multiset):
+    gt = ground_truth(
+        gt_doc([{"image_id": i, "category_id": 1, "bbox": box(0, 0, 9, 9)} for i in range(10)])
+    )
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        labels = [
+            {int(i): rng.integers(0, 3, rng.integers(1, 4)).tolist() for i in rng.choice(10, 6)}
+            for _ in range(2)
+        ]
+        a, b = make(labels[0], "a"), make(labels[1], "b")
+        _mirrored(diff(a, b, multiset=multiset, gt=gt), diff(b, a, multiset=multiset, gt=gt))
+
+
+def test_file_names_instead_of_runs_are_refused_with_the_fix():
+    run = make({1: [1]}, "a")
+    with pytest.raises(
+        TypeError,
+        match=r"^diff\(\) expects Detections for a and b \(from load_results\), got str for a; "
+        r"load the files first: load_results\('a\.json'\)$",
+    ):
+        diff("a.json", run)
+    with pytest.raises(TypeError, match=r"got NoneType for b$"):
+        diff(run, None)
+    with pytest.raises(TypeError, match="Expected gt to be GroundTruth, got str"):
+        diff(run, run, gt="gt.json")
