@@ -8,6 +8,11 @@ try:
     import torch
 except ImportError:  # the nn extra is missing: each test module here skips itself
     torch = None
+else:
+    # One intra-op thread. These tensors are tiny, so a second thread buys nothing, and on a busy
+    # 2-core machine OpenMP's waiting threads made the RetinaNet training tests take 49, 31 and
+    # 18 s instead of ~1.4 s each (docs/losses.md, "Reproducing", has the measurements).
+    torch.set_num_threads(1)
 
 
 def make_anchor_batch(
