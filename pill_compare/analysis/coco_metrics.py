@@ -142,10 +142,12 @@ class CocoMetrics:
         iou_thresholds: (T,) float64.
         max_dets: (M,) caps on detections per (image, category), ascending.
         area_names: The A area ranges' names.
-        category_ids: (K,) ascending declared category ids.
+        category_ids: (K,) ascending ids of the categories the arrays cover: the declared ones
+            with a GT box or a detection (the others would be -1 throughout, as pycocotools
+            has them, and change no number).
         precision: (T, R, K, A, M) float64, -1 where undefined (R = 101 recall points).
         recall: (T, K, A, M) float64, -1 where undefined.
-        per_class: One :class:`ClassAP` per declared category, ascending id.
+        per_class: One :class:`ClassAP` per declared category, ascending id (all of them).
         zero_id_matches: Detections counted as FP only because the GT they matched has
             annotation id 0 (the pycocotools quirk in the module docstring).
     """
@@ -187,6 +189,11 @@ class CocoMetrics:
                 "definition": [self.definitions[k] for k in self.stats],
             }
         )
+
+    @property
+    def declared_categories(self) -> int:
+        """How many categories the ground truth declares (``per_class`` has one row each)."""
+        return len(self.per_class)
 
     @property
     def ar_key(self) -> str:
@@ -252,7 +259,13 @@ def compute_coco_metrics(
     gt = table.gt
     ann = gt.annotations
     dets = table.dets
-    cat_ids, det_k, gt_k = table.category_index()
+    declared, det_k, gt_k = table.category_index()
+    # Array columns only for categories with a GT box or a detection: every other declared
+    # category is -1 throughout in pycocotools (no GT) and changes no number, and a ground truth
+    # declaring 20,000 unused categories would otherwise need (T, 101, 20000, A, M) floats (2 GB).
+    present = np.unique(np.r_[det_k, gt_k])
+    cat_ids = declared[present]
+    det_k, gt_k = np.searchsorted(present, det_k), np.searchsorted(present, gt_k)
     n_k, n_a, n_t, n_m = cat_ids.size, len(table.area_ranges), thresholds.size, len(caps)
     n_r = RECALL_THRESHOLDS.size
 
@@ -326,7 +339,9 @@ def compute_coco_metrics(
     area_names = tuple(r.name for r in table.area_ranges)
     stats = {s.key: _summarize(precision, recall, s, thresholds, area_names, caps) for s in specs}
     definitions = {s.key: s.definition(thresholds) for s in specs}
-    per_class = _per_class(table, cat_ids, npig, precision, recall, thresholds, caps, det_k, gt_k)
+    per_class = _per_class(
+        table, declared, present, npig, precision, recall, thresholds, caps, det_k, gt_k
+    )
     return CocoMetrics(
         stats=stats,
         definitions=definitions,
@@ -425,7 +440,8 @@ def _mean_defined(values: np.ndarray) -> float | None:
 
 def _per_class(
     table: MatchTable,
-    cat_ids: np.ndarray,
+    declared: np.ndarray,
+    present: np.ndarray,
     npig: np.ndarray,
     precision: np.ndarray,
     recall: np.ndarray,
@@ -434,16 +450,25 @@ def _per_class(
     det_k: np.ndarray,
     gt_k: np.ndarray,
 ) -> tuple[ClassAP, ...]:
-    """Per category, area 'all', largest cap: the slices detectron2 and others report."""
+    """Per declared category, area 'all', largest cap: the slices detectron2 and others report.
+
+    ``present[k]`` is the declared index of array column k; a declared category with no column
+    (no GT, no detection) gets zero counts and n/a everywhere.
+    """
     a = table.area_index("all")
     m = len(caps) - 1
-    crowd = np.bincount(gt_k[table.gt.annotations.iscrowd], minlength=cat_ids.size)
-    n_det = np.bincount(det_k, minlength=cat_ids.size)
+    crowd = np.bincount(gt_k[table.gt.annotations.iscrowd], minlength=present.size)
+    n_det = np.bincount(det_k, minlength=present.size)
     names = table.gt.category_names
     t50 = np.flatnonzero(thresholds == 0.5)
     t75 = np.flatnonzero(thresholds == 0.75)
+    column = dict(zip(present.tolist(), range(present.size), strict=True))
     out = []
-    for k, cat in enumerate(cat_ids.tolist()):
+    for i, cat in enumerate(declared.tolist()):
+        k = column.get(i)
+        if k is None:
+            out.append(ClassAP(cat, names.get(cat, str(cat)), 0, 0, 0, None, None, None, None))
+            continue
         p = precision[:, :, k, a, m]
         out.append(
             ClassAP(

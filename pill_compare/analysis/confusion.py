@@ -49,7 +49,9 @@ class ConfusionMatrix:
     Attributes:
         matrix: (K + 1, K + 1) int64; ``matrix[i, j]`` = GT class i predicted as j; index K is
             background (see the module docstring for the convention).
-        category_ids: (K,) ascending declared category ids (the order of rows and columns).
+        category_ids: (K,) ascending ids of the declared categories with a GT box or a
+            detection (the order of rows and columns; a category with neither would be an
+            all-zero row and column).
         names: (K,) category names.
         score_threshold: s.
         iou_threshold: u.
@@ -62,6 +64,14 @@ class ConfusionMatrix:
     score_threshold: float
     iou_threshold: float
     absorbed: int
+
+    def __repr__(self) -> str:
+        return (
+            f"ConfusionMatrix(categories={self.category_ids.size}, correct={self.correct}, "
+            f"misclassified={self.misclassified}, false_detections={self.false_detections}, "
+            f"missed={self.missed}, score_threshold={self.score_threshold:g}, "
+            f"iou_threshold={self.iou_threshold:g})"
+        )
 
     @property
     def correct(self) -> int:
@@ -144,7 +154,13 @@ def compute_confusion_matrix(table: MatchTable, *, score_threshold: float = 0.5)
     """
     gt, dets = table.gt, table.dets
     ann = gt.annotations
-    cat_ids, det_k, gt_k = table.category_index()
+    declared, det_k, gt_k = table.category_index()
+    # Rows and columns only for categories with a GT box or a detection: a declared category
+    # with neither has an all-zero row and column, and 20,000 unused declared categories would
+    # otherwise make a (20001, 20001) matrix (3.2 GB).
+    present = np.unique(np.r_[det_k, gt_k])
+    cat_ids = declared[present]
+    det_k, gt_k = np.searchsorted(present, det_k), np.searchsorted(present, gt_k)
     names = gt.category_names
     n_k = cat_ids.size
     bg = n_k

@@ -39,7 +39,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from pill_compare.analysis.arguments import check_inputs
 from pill_compare.core import Detections, GroundTruth
+from pill_compare.errors import ConfigError
 
 #: Status codes in ``det_status`` / ``gt_status`` / ``agnostic_status``.
 FP = 0  #: detection matched nothing countable (for GTs: FN, a missed GT)
@@ -73,18 +75,42 @@ COCO_AREA_RANGES: tuple[AreaRange, ...] = (
 )
 
 
+#: The most IoU thresholds one evaluation takes: the match table holds (areas, thresholds,
+#: detections) entries, so 0.5:0.95:1e-12 (4.5e11 thresholds) would need terabytes.
+MAX_IOU_THRESHOLDS = 1000
+
+
 def coco_iou_thresholds(start: float = 0.5, stop: float = 0.95, step: float = 0.05) -> np.ndarray:
     """IoU thresholds built exactly as pycocotools builds ``iouThrs`` (float64 ``linspace``).
 
     Args:
         start: First threshold.
-        stop: Last threshold (included).
-        step: Spacing; the count is ``round((stop - start) / step) + 1``.
+        stop: Last threshold (included), >= ``start``.
+        step: Spacing, > 0; the count is ``round((stop - start) / step) + 1``.
 
     Returns:
         (T,) float64. ``coco_iou_thresholds()`` is pycocotools' 0.50:0.95 (10 values), bit for bit.
+
+    Raises:
+        ConfigError: (``param="iou_thresholds"``) a non-finite value, ``step <= 0``,
+            ``stop < start``, or more than :data:`MAX_IOU_THRESHOLDS` thresholds.
     """
-    return np.linspace(start, stop, int(np.round((stop - start) / step)) + 1, endpoint=True)
+    values = (float(start), float(stop), float(step))
+    if not (np.all(np.isfinite(values)) and step > 0 and stop >= start):
+        raise ConfigError(
+            "expected start:stop:step with finite numbers, step > 0 and stop >= start, e.g. "
+            f"0.5:0.95:0.05; got {start:g}:{stop:g}:{step:g}",
+            param="iou_thresholds",
+        )
+    count = np.round((stop - start) / step) + 1
+    if not count <= MAX_IOU_THRESHOLDS:
+        raise ConfigError(
+            f"{start:g}:{stop:g}:{step:g} makes {count:.3g} IoU thresholds; at most "
+            f"{MAX_IOU_THRESHOLDS} are supported (the match table grows with thresholds x "
+            "detections): use a larger step, e.g. 0.05",
+            param="iou_thresholds",
+        )
+    return np.linspace(start, stop, int(count), endpoint=True)
 
 
 def box_iou_pairs(dt_xywh: np.ndarray, gt_xywh: np.ndarray, gt_iscrowd: np.ndarray) -> np.ndarray:
@@ -163,6 +189,12 @@ class MatchTable:
     agnostic_gt: np.ndarray
     agnostic_status: np.ndarray
     gt_agnostic_det: np.ndarray
+
+    def __repr__(self) -> str:
+        return (
+            f"MatchTable(name={self.dets.name!r}, detections={self.n_dets}, gt_boxes={self.n_gts}, "
+            f"iou_thresholds={self.iou_thresholds.size}, area_ranges={len(self.area_ranges)})"
+        )
 
     @property
     def n_dets(self) -> int:
@@ -365,12 +397,15 @@ def match_detections(
         The :class:`MatchTable`.
 
     Raises:
-        ValueError: a threshold outside (0, 1], or no thresholds.
+        TypeError: ``gt`` is not a GroundTruth or ``dets`` not Detections.
+        ValueError: a threshold outside (0, 1], no thresholds, or more than
+            :data:`MAX_IOU_THRESHOLDS`.
 
     Example:
         >>> table = match_detections(gt, dets)  # doctest: +SKIP
         >>> table.det_status[0, 0]  # TP/FP/IGNORED of every detection at IoU 0.5, all areas
     """
+    check_inputs("match_detections", gt=(gt, GroundTruth), dets=(dets, Detections))
     thresholds = _check_thresholds(iou_thresholds)
     _check_thresholds([agnostic_iou_threshold])
     area_ranges = tuple(AreaRange(*r) for r in area_ranges)
@@ -464,6 +499,8 @@ def _check_thresholds(values: Sequence[float] | np.ndarray | None) -> np.ndarray
     arr = np.asarray(values, dtype=np.float64).reshape(-1)
     if arr.size == 0:
         raise ValueError("Expected at least one IoU threshold, got none")
+    if arr.size > MAX_IOU_THRESHOLDS:
+        raise ValueError(f"Expected at most {MAX_IOU_THRESHOLDS} IoU thresholds, got {arr.size}")
     bad = arr[~((arr > 0) & (arr <= 1))]
     if bad.size:
         raise ValueError(f"Expected IoU thresholds in (0, 1], got {bad.tolist()}")

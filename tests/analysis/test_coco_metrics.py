@@ -47,6 +47,17 @@ def _run(case, **kwargs):
     return evaluate(ground_truth(case.gt), detections(case.results), **kwargs)
 
 
+def _assert_arrays_equal(coco, oracle, doc) -> None:
+    """Our arrays are pycocotools' columns of the categories with a GT box or a detection; its
+    other columns (declared categories with neither) are -1 throughout."""
+    declared = sorted(c["id"] for c in doc["categories"])
+    cols = np.searchsorted(declared, coco.category_ids)
+    assert np.array_equal(coco.precision, oracle.precision[:, :, cols])
+    assert np.array_equal(coco.recall, oracle.recall[:, cols])
+    rest = np.setdiff1d(np.arange(len(declared)), cols)
+    assert (oracle.precision[:, :, rest] == -1).all() and (oracle.recall[:, rest] == -1).all()
+
+
 @pytest.mark.parametrize("seed", _seeds(1000, 300))
 def test_default_evaluation_equals_pycocotools_exactly(seed):
     case = random_case(seed)
@@ -55,8 +66,7 @@ def test_default_evaluation_equals_pycocotools_exactly(seed):
     assert list(result.coco.stats) == COCO_KEYS
     # Bit-identical: the same float64 operations in the same order.
     assert np.array_equal(_stats_as_pycocotools(result.coco.stats), oracle.stats)
-    assert np.array_equal(result.coco.precision, oracle.precision)
-    assert np.array_equal(result.coco.recall, oracle.recall)
+    _assert_arrays_equal(result.coco, oracle, case.gt)
 
 
 @pytest.mark.parametrize("seed", _seeds(5000, 100))
@@ -78,8 +88,7 @@ def test_custom_thresholds_and_max_dets_equal_pycocotools_arrays(seed):
     thresholds = np.array([0.3, 0.5, 0.62, 1.0])
     oracle = coco_oracle(case.gt, case.results, iou_thresholds=thresholds, max_dets=(1, 3, 5))
     result = _run(case, iou_thresholds=thresholds, max_dets=(1, 3, 5), iou_threshold=0.45)
-    assert np.array_equal(result.coco.precision, oracle.precision)
-    assert np.array_equal(result.coco.recall, oracle.recall)
+    _assert_arrays_equal(result.coco, oracle, case.gt)
     # Every stat but stats[0] (pycocotools hard-codes maxDets=100 there) is the same.
     assert np.array_equal(_stats_as_pycocotools(result.coco.stats)[1:], oracle.stats[1:])
 
