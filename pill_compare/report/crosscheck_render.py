@@ -1,7 +1,7 @@
 """Render a :class:`~pill_compare.analysis.crosscheck.CrossCheck` as text, Markdown, JSON or CSV.
 
 One row per COCO stat: pillcmp's value, pycocotools' value, their absolute difference and where
-pycocotools' number was read; a summary line with the largest difference.
+pycocotools' number was read; a summary line with the largest difference above the table.
 """
 
 from __future__ import annotations
@@ -10,23 +10,32 @@ from typing import Any
 
 from pill_compare.analysis.coco_metrics import describe_thresholds
 from pill_compare.analysis.crosscheck import CrossCheck
-from pill_compare.report.tables import fmt_number, md_escape, md_table, render_as, text_table
+from pill_compare.report.tables import (
+    fmt_number,
+    md_code,
+    md_escape,
+    md_table,
+    render_as,
+    text_table,
+    wrap_text,
+)
 
 HEADERS = ("metric", "pillcmp", "pycocotools", "|difference|", "pycocotools source")
 
-#: Said under the table: how pycocotools was run and what its ``stats[0]`` means.
+#: How pycocotools was run and where its numbers come from (text with ``explain``, Markdown).
 NOTE = (
     "pycocotools COCOeval (bbox) was run in memory on the same ground truth and detections, "
-    "with the same IoU thresholds and caps. Values are printed rounded; the difference is "
+    "with the same IoU thresholds and caps. Values are shown rounded; each difference is "
     "computed on the full float64 values. COCOeval.summarize hard-codes maxDets=100 for "
     "stats[0] and maxDets[2] for the other stats; where that is not pillcmp's definition "
     "(pillcmp's map uses the largest cap) the pycocotools value is read from its "
-    "eval['precision'] / eval['recall'] arrays with summarize's own formula."
+    "eval['precision'] or eval['recall'] array with summarize's own formula (the mean of the "
+    "defined entries of the same slice)."
 )
 
 
 def _diff(value: float | None) -> str:
-    """The exact difference: '0' for equal, otherwise full precision; n/a in one tool only."""
+    """'0' when equal, else 3 significant digits; one-sided n/a has no number."""
     if value is None:
         return "n/a in one tool only"
     return "0" if value == 0.0 else f"{value:.3g}"
@@ -63,23 +72,53 @@ def _settings(c: CrossCheck) -> str:
     return line
 
 
-def render_text(c: CrossCheck) -> str:
-    """A fixed-width table with a summary line above it."""
-    table = text_table(list(HEADERS), _rows(c), align="lrrrl")
-    return f"{_summary(c)}\n{_settings(c)}\n\n{table}\n"
+def render_cross_check_text(c: CrossCheck, *, explain: bool = False) -> str:
+    """Summary, settings and the table (fits 120 columns); ``explain`` adds each stat's
+    definition and how pycocotools was run."""
+    out = [_summary(c), *wrap_text(_settings(c), indent="  "), ""]
+    out.append(text_table(list(HEADERS), _rows(c), align="lrrrl"))
+    if explain:
+        out += [""] + [
+            line for s in c.stats for line in wrap_text(f"{s.key}: {s.definition}", indent="  ")
+        ]
+        out += ["", *wrap_text(NOTE)]
+    return "\n".join(out) + "\n"
 
 
-def render_markdown(c: CrossCheck) -> str:
-    """A Markdown section: summary, settings, the table, then how pycocotools was run."""
+def render_cross_check_markdown(c: CrossCheck) -> str:
+    """A Markdown section: summary, settings, the table, definitions and how pycocotools ran."""
     title = "## Cross-check against pycocotools"
     if c.name:
         title += f": {md_escape(c.name)}"
+    rows = [[*row[:4], md_code(row[4])] for row in _rows(c)]
+    definitions = [f"- {md_code(s.key)}: {md_escape(s.definition)}" for s in c.stats]
     return (
-        f"{title}\n\n{_summary(c)}.\n\n{_settings(c)}.\n\n"
-        f"{md_table(list(HEADERS), _rows(c))}\n\n{NOTE}\n"
+        "\n\n".join(
+            [
+                title,
+                md_escape(_summary(c)) + ".",
+                md_escape(_settings(c)) + ".",
+                md_table(list(HEADERS), rows),
+                "\n".join(definitions),
+                md_escape(NOTE),
+            ]
+        )
+        + "\n"
     )
 
 
-def render_cross_check(c: CrossCheck, fmt: str = "text") -> str:
-    """Render ``c`` as 'text', 'md', 'json' (``to_dict``) or 'csv' (``to_frame``)."""
-    return render_as(c, fmt, text=render_text, md=render_markdown)
+def render_cross_check(c: CrossCheck, fmt: str = "text", *, explain: bool = False) -> str:
+    """Render ``c`` as 'text', 'md', 'json' (``to_dict``) or 'csv' (``to_frame``).
+
+    Args:
+        c: The cross-check.
+        fmt: One of 'text', 'md', 'json', 'csv'.
+        explain: Text only: add the definitions and how pycocotools was run (Markdown always
+            has them).
+
+    Raises:
+        ValueError: an unknown ``fmt``.
+    """
+    return render_as(
+        c, fmt, text=render_cross_check_text, md=render_cross_check_markdown, explain=explain
+    )

@@ -164,13 +164,27 @@ def test_render_text_has_a_row_per_stat_and_the_verdict(sample):
     assert lines[1].startswith("1012 detections given to pycocotools; IoU 0.50:0.95")
     rows = [line.split()[0] for line in lines[5:]]
     assert rows == COCO_KEYS
+    assert max(len(line) for line in lines) <= 120
+    assert "definition" not in text
+
+
+def test_render_text_explain_adds_every_definition_and_how_pycocotools_ran(sample):
+    text = render_cross_check(cross_check(*sample), "text", explain=True)
+    assert "map_50: AP, IoU 0.50, all sizes, top 100" in text.splitlines()
+    assert "hard-codes" in text and max(len(line) for line in text.splitlines()) <= 120
+
+
+def test_render_rejects_an_unknown_format(sample):
+    with pytest.raises(ValueError, match=re.escape("Expected fmt in")):
+        render_cross_check(cross_check(*sample), "html")
 
 
 def test_render_markdown_json_and_csv(sample):
     check = cross_check(*sample)
     md = render_cross_check(check, "md")
     assert md.startswith("## Cross-check against pycocotools: resnet101\n")
-    assert "| map | 0.8239 | 0.8239 | 0 | COCOeval.stats[0] |" in md
+    assert "| map | 0.8239 | 0.8239 | 0 | `COCOeval.stats[0]` |" in md
+    assert "- `map`: AP, IoU 0.50:0.95 step 0.05 (10 thresholds), all sizes, top 100" in md
     assert "hard-codes maxDets=100" in md
     data = json.loads(render_cross_check(check, "json"))
     assert data["max_abs_diff"] == 0.0 and data["equal"] is True
