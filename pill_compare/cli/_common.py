@@ -1,99 +1,40 @@
-"""What every command shares: error → exit-code translation, output writing, common options.
-
-Exit codes: 0 ok, 1 bad input data, 2 bad usage (click's own and ConfigError), 70 a pillcmp bug.
-No traceback is shown unless ``pillcmp --debug`` (or PILLCMP_DEBUG=1) is set.
+"""What every command shares: output planning (checked first, written all or none), warnings,
+strict mode, small parsers. Error handling lives in :mod:`pill_compare.cli.errors`.
 """
 
-import functools
-import os
-import sys
-from collections.abc import Callable, Iterable
-from enum import Enum
-from pathlib import Path
-from typing import Any, TypeVar
+from __future__ import annotations
 
-import click
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
 import typer
 
-from pill_compare.errors import ConfigError, PillCompareError
-from pill_compare.io.outputs import atomic_path, write_atomic
-
-EXIT_INTERNAL = 70
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def debug_from_env() -> bool:
-    """True when PILLCMP_DEBUG is set to anything but '' or '0'."""
-    return os.environ.get("PILLCMP_DEBUG", "") not in ("", "0")
+from pill_compare.cli.errors import flag_for
+from pill_compare.cli.options import FORMAT_SUFFIXES, Format
+from pill_compare.errors import ConfigError, InputFormatError
+from pill_compare.io.outputs import OutputTarget, check_output, write_outputs
+from pill_compare.report.escape import terminal_safe
 
 
-state = {"debug": debug_from_env()}
-
-
-class Format(str, Enum):
-    """Output formats shared by the analysis commands."""
-
-    text = "text"
-    md = "md"
-    json = "json"
-    csv = "csv"
-
-
-class InputFormatChoice(str, Enum):
-    """How to read a result file: sniff it, or force COCO JSON or the submission CSV."""
-
-    auto = "auto"
-    coco = "coco"
-    csv = "csv"
-
-
-_SUFFIX_FORMATS = {
-    ".json": Format.json,
-    ".md": Format.md,
-    ".markdown": Format.md,
-    ".csv": Format.csv,
-}
-
-FORMAT_HELP = (
-    "Output format: text (terminal table), md (Markdown), json, csv. "
-    "Default: text, or guessed from the -o suffix (.json, .md, .csv)."
-)
-OUTPUT_HELP = "Write the output to this file (atomically) instead of the terminal; '-' is stdout."
-
-
-def resolve_format(fmt: Format | None, output: Path | None) -> Format:
-    """The explicit --format, else the one the output suffix implies, else text."""
-    if fmt is not None:
-        return fmt
-    if output is not None:
-        return _SUFFIX_FORMATS.get(output.suffix.lower(), Format.text)
-    return Format.text
-
-
-def emit(text: str, output: Path | None) -> None:
-    """Print ``text`` or write it atomically to ``output`` (saying where on stderr); ``-`` is stdout."""
-    if output is None or str(output) == "-":
-        typer.echo(text, nl=False)
-    else:
-        write_atomic(output, text)
-        typer.echo(f"wrote {output}", err=True)
-
-
-def save_figure(fig: Any, path: Path) -> None:
-    """Save a matplotlib Figure atomically, release it, and say where on stderr."""
-    import matplotlib.pyplot as plt
-
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=120)
-    finally:
-        plt.close(fig)
-    typer.echo(f"wrote {path}", err=True)
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print text from files (names, messages) with control characters made harmless."""
+    typer.echo(terminal_safe(text), err=err, nl=nl)
 
 
 def warn(messages: Iterable[str]) -> None:
     for m in messages:
-        typer.secho(f"warning: {m}", err=True, fg="yellow")
+        typer.secho(terminal_safe(f"warning: {m}"), err=True, fg="yellow")
+
+
+def loading_warnings(warnings: Sequence[str], *, strict: bool) -> None:
+    """Print loading warnings, or with ``--strict`` refuse the input because of them (exit 1)."""
+    if strict and warnings:
+        raise InputFormatError(
+            f"--strict: {len(warnings)} loading warning(s), treated as errors", list(warnings)
+        )
+    warn(warnings)
 
 
 def parse_pair(value: str | None, option: str) -> tuple[str, str] | None:
@@ -108,52 +49,137 @@ def parse_pair(value: str | None, option: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
-def cli_errors(fn: F) -> F:
-    """Turn pillcmp's own exceptions into a message on stderr and an exit code; no traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
-            raise
-        except PillCompareError as exc:
-            if state["debug"]:
-                raise
-            typer.secho(f"error: {exc.render()}", err=True, fg="red")
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130) from None
-        except Exception as exc:
-            if state["debug"]:
-                raise
-            typer.secho(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in pillcmp, not in your files. Rerun with `pillcmp --debug ...` "
-                "for the traceback and report it.",
-                err=True,
-                fg="red",
-            )
-            raise typer.Exit(EXIT_INTERNAL) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 def fail_usage(message: str) -> None:
     """Raise a bad-usage error (exit 2) from inside a command."""
     raise ConfigError(message)
 
 
-#: Figure formats a ``--plot`` path may end in.
-PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+def _format_of_suffix(suffix: str) -> Format | None:
+    for fmt, suffixes in FORMAT_SUFFIXES.items():
+        if suffix in suffixes:
+            return fmt
+    return None
 
 
-def check_plot_path(path: Path | None, option: str = "--plot") -> None:
-    """Refuse, before any work is done, a figure path with a suffix we cannot write (exit 2)."""
-    if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
-        fail_usage(f"{option} must end in {', '.join(PLOT_SUFFIXES)}, got '{path}'")
+class Outputs:
+    """Every output of one command: each path checked before any work, then written all or none.
+
+    Example::
+
+        out = Outputs()
+        fmt = out.report("output", output, fmt)      # checks -o and its suffix against -f
+        out.file("plot", plot, PLOT_SUFFIXES)        # checks --plot
+        ... compute ...
+        out.put("output", text); out.put("plot", png_bytes)
+        out.write()                                  # nothing is written unless all succeed
+    """
+
+    def __init__(self) -> None:
+        self._targets: dict[str, OutputTarget] = {}
+        self._content: dict[str, bytes | str] = {}
+
+    def file(
+        self, param: str, path: Path | None, suffixes: Sequence[str] | None = None
+    ) -> OutputTarget | None:
+        """Check one output path now (exit 2 when it cannot be written); None stays None."""
+        if path is None:
+            return None
+        target = check_output(path, suffixes=suffixes, param=param)
+        for other, seen in self._targets.items():
+            if target.kind != "stdout" and _same_file(seen, target):
+                raise ConfigError(
+                    f"{path}: is already the output of {flag_for(other)}; give each output its own file",
+                    param=param,
+                )
+            if target.kind == "stdout" and seen.kind == "stdout":
+                raise ConfigError(
+                    f"only one output can go to stdout ('-'), and {flag_for(other)} already does",
+                    param=param,
+                )
+        self._targets[param] = target
+        return target
+
+    def report(self, param: str, path: Path | None, fmt: Format | None) -> Format:
+        """Check the report output and return its format: ``fmt``, else the suffix's, else text.
+
+        A regular file's suffix must fit the format (``-o x.json -f md`` is refused, so is
+        ``-o x.html``); stdout, devices and FIFOs take any format.
+        """
+        target = self.file(param, path)
+        if target is None or target.kind != "file":
+            return fmt or Format.text
+        suffix = target.path.suffix.lower()
+        implied = _format_of_suffix(suffix)
+        listing = "; ".join(
+            f"{f.value}: {', '.join(s or 'no suffix' for s in ss)}"
+            for f, ss in FORMAT_SUFFIXES.items()
+        )
+        if fmt is None:
+            if implied is None:
+                raise ConfigError(
+                    f"{path}: cannot tell the output format from the suffix '{suffix}'; "
+                    f"supported suffixes are {listing}",
+                    param=param,
+                )
+            return implied
+        if suffix not in FORMAT_SUFFIXES[fmt]:
+            expected = ", ".join(s or "no suffix" for s in FORMAT_SUFFIXES[fmt])
+            raise ConfigError(
+                f"{path}: --format {fmt.value} is written to {expected}, not '{suffix or 'no suffix'}'; "
+                "change the suffix or the format",
+                param=param,
+            )
+        return fmt
+
+    def put(self, param: str, content: str | bytes) -> None:
+        """The content of a checked output (ignored when that output was not asked for)."""
+        if param in self._targets:
+            self._content[param] = content
+
+    def write(self) -> None:
+        """Write every output that has content: files all or none, then stdout; say where."""
+        files = [
+            (t, self._content[p])
+            for p, t in self._targets.items()
+            if t.kind != "stdout" and p in self._content
+        ]
+        write_outputs(files)
+        for target, _ in files:
+            echo(f"wrote {target.path}", err=True)
+        for p, t in self._targets.items():
+            if t.kind == "stdout" and p in self._content:
+                _print_stdout(self._content[p])
 
 
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()
+def print_or_put(outputs: Outputs, param: str, path: Path | None, text: str) -> None:
+    """The report goes to ``path`` when given (via ``outputs``), else to the terminal."""
+    if path is None:
+        echo(text, nl=False)
+    else:
+        outputs.put(param, text)
+
+
+def _print_stdout(content: str | bytes) -> None:
+    if isinstance(content, bytes):
+        typer.get_binary_stream("stdout").write(content)
+    else:
+        echo(content, nl=False)
+
+
+def _same_file(a: OutputTarget, b: OutputTarget) -> bool:
+    if a.kind == "special" or b.kind == "special":
+        return False  # /dev/null twice is fine
+    try:
+        return os.path.samefile(a.write_path, b.write_path)
+    except OSError:
+        return a.write_path == b.write_path
+
+
+def figure_bytes(fig: Any, path: Path) -> bytes:
+    """Render a matplotlib Figure for ``path``'s suffix (deterministic bytes) and release it."""
+    from pill_compare.report.figures import close_figure, figure_to_bytes
+
+    try:
+        return figure_to_bytes(fig, path.suffix.lower().lstrip(".") or "png")
+    finally:
+        close_figure(fig)

@@ -1,7 +1,8 @@
-"""The typer application: registers the commands and the global options.
+"""The typer application: the global options, and every command of the registry.
 
-Each command lives in its own module (``<name>_cmd.py``) and wraps one library function.
-Later commands (eval, compare, report, train, predict, profile, merge, ...) register here.
+Each command lives in its own module (``<name>_cmd.py``), wraps one library function and
+registers itself with :func:`pill_compare.cli.registry.command`; importing the module is all
+it takes. Later commands (compare, report, train, predict, profile) register the same way.
 """
 
 from typing import Annotated
@@ -9,26 +10,22 @@ from typing import Annotated
 import typer
 
 from pill_compare import __version__
-from pill_compare.cli._common import debug_from_env, state
-from pill_compare.cli.check_submission_cmd import check_submission_command
-from pill_compare.cli.convert_cmd import convert_command
-from pill_compare.cli.diff_cmd import diff_command
-from pill_compare.cli.eval_cmd import eval_command
-from pill_compare.cli.imbalance_cmd import imbalance_command
-from pill_compare.cli.merge_cmd import merge_command
+from pill_compare.cli import (  # noqa: F401  (importing a command module registers it)
+    check_submission_cmd,
+    convert_cmd,
+    diff_cmd,
+    eval_cmd,
+    imbalance_cmd,
+    merge_cmd,
+)
+from pill_compare.cli.errors import debug_from_env, raise_on_sigterm, state
+from pill_compare.cli.registry import COMMANDS, PillcmpCommand, PillcmpGroup
 
-app = typer.Typer(
-    name="pillcmp",
-    help=(
-        "Compare two object detectors exactly: which is better, where they disagree, and why.\n\n"
-        "Inputs: COCO ground truth, COCO results JSON, or the competition submission CSV "
-        "(annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score). "
-        "Exit codes: 0 ok, 1 bad input data, 2 bad usage, 70 internal error."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+HELP = (
+    "Compare two object detectors exactly: which is better, where they disagree, and why.\n\n"
+    "Inputs: COCO ground truth, COCO results JSON, or the competition submission CSV "
+    "(annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score). "
+    "Exit codes: 0 ok, 1 bad input data, 2 bad usage, 70 internal error."
 )
 
 
@@ -38,7 +35,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _global(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks instead of short error messages.")
@@ -55,14 +51,27 @@ def _global(
     state["debug"] = debug or debug_from_env()
 
 
-app.command("diff")(diff_command)
-app.command("eval")(eval_command)
-app.command("imbalance")(imbalance_command)
-app.command("merge")(merge_command)
-app.command("check-submission")(check_submission_command)
-app.command("convert")(convert_command)
+def build_app() -> typer.Typer:
+    """A typer app with the global options and every registered command."""
+    application = typer.Typer(
+        cls=PillcmpGroup,
+        name="pillcmp",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    application.callback()(_global)
+    for registered in COMMANDS:
+        application.command(registered.name, cls=PillcmpCommand)(registered.function)
+    return application
+
+
+app = build_app()
 
 
 def main() -> None:
-    """Console-script entry point (``pillcmp``)."""
+    """Console-script entry point (``pillcmp``): SIGTERM unwinds like Ctrl-C, then exits 143."""
+    raise_on_sigterm()
     app()

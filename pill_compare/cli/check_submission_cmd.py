@@ -5,21 +5,15 @@ from typing import Annotated
 
 import typer
 
-from pill_compare.cli._common import (
-    FORMAT_HELP,
-    OUTPUT_HELP,
-    Format,
-    cli_errors,
-    emit,
-    resolve_format,
-    warn,
-)
+from pill_compare.cli._common import Outputs, loading_warnings, print_or_put
+from pill_compare.cli.options import ExplainOption, FormatOption, OutputOption, StrictOption
+from pill_compare.cli.registry import command
 from pill_compare.io import load_ground_truth
 from pill_compare.prep.submission_check import check_submission
 from pill_compare.report.prep_render import render_submission_check
 
 
-@cli_errors
+@command("check-submission")
 def check_submission_command(
     submission: Annotated[
         Path, typer.Argument(help="The submission CSV.", exists=True, dir_okay=False)
@@ -48,10 +42,10 @@ def check_submission_command(
         int,
         typer.Option("--max-per-image", min=0, help="Most detections per image (0: no limit)."),
     ] = 4,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP, dir_okay=False)
-    ] = None,
+    strict: StrictOption = False,
+    explain: ExplainOption = False,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Check everything that breaks a leaderboard score, all at once.
 
@@ -65,14 +59,18 @@ def check_submission_command(
 
         pillcmp check-submission submission.csv --gt train_gt.json --test-images test_images
     """
+    outputs = Outputs()
+    out_fmt = outputs.report("output", output, fmt)
     truth = load_ground_truth(gt) if gt else None
-    warn(truth.warnings if truth else ())
+    loading_warnings(truth.warnings if truth else (), strict=strict)
     result = check_submission(
         submission,
         gt=truth,
         test_images=test_images,
         max_per_image=max_per_image or None,
     )
-    emit(render_submission_check(result, resolve_format(fmt, output).value), output)
+    text = render_submission_check(result, out_fmt.value, explain=explain)
+    print_or_put(outputs, "output", output, text)
+    outputs.write()
     if not result.ok:
         raise typer.Exit(1)

@@ -1,17 +1,36 @@
 """`pillcmp convert`: COCO results JSON ↔ submission CSV; YOLO prediction folders → either."""
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pill_compare.cli._common import cli_errors, warn
+from pill_compare.cli._common import Outputs, echo, fail_usage, warn
+from pill_compare.cli.registry import command
 from pill_compare.io import load_ground_truth
 from pill_compare.prep.convert import convert
 from pill_compare.prep.yolo import CLASS_MAP_HELP
 
 
-@cli_errors
+class ConvertFrom(str, Enum):
+    """Input formats of convert."""
+
+    auto = "auto"
+    coco = "coco"
+    csv = "csv"
+    yolo = "yolo"
+
+
+class ConvertTo(str, Enum):
+    """Output formats of convert."""
+
+    auto = "auto"
+    coco = "coco"
+    csv = "csv"
+
+
+@command("convert")
 def convert_command(
     source: Annotated[
         Path,
@@ -53,12 +72,12 @@ def convert_command(
         ),
     ] = None,
     input_format: Annotated[
-        str,
+        ConvertFrom,
         typer.Option("--from", help="auto (a folder is YOLO; files are sniffed), coco, csv, yolo."),
-    ] = "auto",
+    ] = ConvertFrom.auto,
     output_format: Annotated[
-        str, typer.Option("--to", help="auto (from the output suffix), coco or csv.")
-    ] = "auto",
+        ConvertTo, typer.Option("--to", help="auto (from the output suffix), coco or csv.")
+    ] = ConvertTo.auto,
     name: Annotated[str | None, typer.Option(help="Display name of the run.")] = None,
 ) -> None:
     """Convert detections between COCO results JSON, the submission CSV and YOLO txt folders.
@@ -72,6 +91,8 @@ def convert_command(
 
         pillcmp convert runs/predict/labels submission.csv --class-map classes.txt --images test_images
     """
+    if Outputs().file("target", target).kind == "stdout":
+        fail_usage("convert writes a file: give TARGET a .json or .csv name, not '-'")
     truth = load_ground_truth(gt) if gt else None
     warn(truth.warnings if truth else ())
     result = convert(
@@ -80,12 +101,12 @@ def convert_command(
         gt=truth,
         images_dir=images,
         class_map=class_map,
-        input_format=input_format,
-        output_format=output_format,
+        input_format=input_format.value,
+        output_format=output_format.value,
         name=name,
     )
     warn(result.warnings)
-    typer.echo(
+    echo(
         f"wrote {result.target}: {result.detections} detections on {result.images} images "
         f"({result.input_format} → {result.output_format})",
         err=True,

@@ -1,5 +1,6 @@
 """`pillcmp eval`: COCO-exact metrics, per-class numbers, operating point, accuracy, confusion."""
 
+import io
 import math
 from pathlib import Path
 from typing import Annotated
@@ -10,23 +11,30 @@ import typer
 from pill_compare.analysis.evaluate import evaluate
 from pill_compare.analysis.matching import coco_iou_thresholds
 from pill_compare.cli._common import (
-    FORMAT_HELP,
-    OUTPUT_HELP,
-    Format,
-    InputFormatChoice,
-    check_plot_path,
-    cli_errors,
-    emit,
+    Outputs,
+    echo,
     fail_usage,
-    resolve_format,
-    save_figure,
+    figure_bytes,
+    loading_warnings,
+    print_or_put,
     warn,
 )
+from pill_compare.cli.options import (
+    EXISTING_FILE,
+    PLOT_SUFFIXES,
+    ExplainOption,
+    FormatOption,
+    InputFormatChoice,
+    InputFormatOption,
+    OutputOption,
+    StrictOption,
+    score_thr_help,
+)
+from pill_compare.cli.registry import command
 from pill_compare.errors import ConfigError
-from pill_compare.io import atomic_path, load_ground_truth, load_results
+from pill_compare.io import load_ground_truth, load_results
 from pill_compare.report.eval_render import render_eval
 
-EXISTING = {"exists": True, "dir_okay": False, "readable": True}
 DUMP_SUFFIXES = (".csv", ".parquet")
 
 
@@ -68,15 +76,17 @@ def parse_max_dets(value: str) -> tuple[int, ...]:
     return tuple(caps)
 
 
-@cli_errors
+@command("eval")
 def eval_command(
     ground_truth: Annotated[
-        Path, typer.Argument(help="COCO ground truth JSON.", metavar="GT", **EXISTING)
+        Path, typer.Argument(help="COCO ground truth JSON.", metavar="GT", **EXISTING_FILE)
     ],
     results: Annotated[
         Path,
         typer.Argument(
-            help="Detections: COCO results JSON or submission CSV.", metavar="RES", **EXISTING
+            help="Detections: COCO results JSON or submission CSV.",
+            metavar="RES",
+            **EXISTING_FILE,
         ),
     ],
     name: Annotated[
@@ -96,20 +106,13 @@ def eval_command(
     ] = "1,10,100",
     score_thr: Annotated[
         float,
-        typer.Option(
-            "--score-thr", min=0.0, help="Operating point: detections with score >= this count."
-        ),
+        typer.Option("--score-thr", min=0.0, help=score_thr_help("at the operating point")),
     ] = 0.5,
     iou_thr: Annotated[
         float,
         typer.Option("--iou-thr", help="Operating point IoU (also confusion matrix, accuracy)."),
     ] = 0.5,
-    input_format: Annotated[
-        InputFormatChoice,
-        typer.Option(
-            "--input-format", help="Result file format: auto (sniffed from content), coco or csv."
-        ),
-    ] = InputFormatChoice.auto,
+    input_format: InputFormatOption = InputFormatChoice.auto,
     dump_matches: Annotated[
         Path | None,
         typer.Option(
@@ -124,22 +127,37 @@ def eval_command(
             "--plot", dir_okay=False, help="Save the confusion matrix heatmap (.png, .svg, .pdf)."
         ),
     ] = None,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP, dir_okay=False)
-    ] = None,
+    normalize: Annotated[
+        bool,
+        typer.Option(
+            "--normalize", help="Plot the confusion matrix normalized per GT class (row shares)."
+        ),
+    ] = False,
+    cross_check: Annotated[
+        bool,
+        typer.Option(
+            "--cross-check",
+            help="Also run pycocotools on the same input and print the largest difference per "
+            "COCO stat: proof of parity on your own data (slower).",
+        ),
+    ] = False,
+    strict: StrictOption = False,
+    explain: ExplainOption = False,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """How good is one model? COCO metrics equal to pycocotools, and what they hide.
 
-    The 12 COCO stats (map, map_50, ..., mar_large; n/a where pycocotools prints -1), per-class AP, AP50, AP75, AR100 and GT support; at the operating point (--score-thr, --iou-thr): TP/FP/FN, precision, recall, F1 per class, micro and macro, and the score threshold that maximizes F1; classification accuracy and image exact-match accuracy; a confusion matrix with background. Every number is printed with its definition. All of it comes from one matching pass, which --dump-matches writes out.
+    The 12 COCO stats (map, map_50, ..., mar_large; n/a where pycocotools prints -1), per-class AP, AP50, AP75, AR100 and GT support; at the operating point (--score-thr, --iou-thr): TP/FP/FN, precision, recall, F1 per class, micro and macro, and the score threshold that maximizes F1; classification accuracy and image exact-match accuracy; a confusion matrix with background. Detections whose image or category id the ground truth lacks are left out with a warning, as pycocotools does (--strict refuses them). All of it comes from one matching pass, which --dump-matches writes out.
 
     Example:
 
         pillcmp eval ground_truth.json resnet101.json --iou 0.75:0.95:0.05 -f json -o eval.json
     """
-    check_plot_path(plot)
-    if dump_matches is not None and dump_matches.suffix.lower() not in DUMP_SUFFIXES:
-        fail_usage(f"--dump-matches must end in .csv or .parquet, got '{dump_matches}'")
+    outputs = Outputs()
+    out_fmt = outputs.report("output", output, fmt)
+    outputs.file("plot", plot, PLOT_SUFFIXES)
+    outputs.file("dump_matches", dump_matches, DUMP_SUFFIXES)
     if not math.isfinite(score_thr):
         fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
     if not (0 < iou_thr <= 1):
@@ -148,9 +166,9 @@ def eval_command(
     caps = parse_max_dets(max_dets)
 
     gt = load_ground_truth(ground_truth)
-    warn(gt.warnings)
+    loading_warnings(gt.warnings, strict=strict)
     dets = load_results(results, gt=gt, input_format=input_format.value, name=name)
-    warn(dets.warnings)
+    loading_warnings(dets.warnings, strict=strict)
     result = evaluate(
         gt,
         dets,
@@ -160,26 +178,32 @@ def eval_command(
         iou_threshold=iou_thr,
     )
     warn(c for c in result.caveats if c not in gt.warnings and c not in dets.warnings)
-    emit(render_eval(result, resolve_format(fmt, output).value), output)
     if dump_matches is not None:
-        _write_matches(result.matches.to_frame(), dump_matches)
-        typer.echo(f"wrote {dump_matches}", err=True)
+        outputs.put("dump_matches", _matches_bytes(result.matches.to_frame(), dump_matches))
     if plot is not None:
         from pill_compare.report.eval_plots import plot_confusion_matrix
 
-        save_figure(plot_confusion_matrix(result.confusion), plot)
+        fig = plot_confusion_matrix(result.confusion, normalize=normalize)
+        outputs.put("plot", figure_bytes(fig, plot))
+    print_or_put(outputs, "output", output, render_eval(result, out_fmt.value, explain=explain))
+    outputs.write()
+    if cross_check:
+        from pill_compare.analysis.crosscheck import cross_check as run_cross_check
+        from pill_compare.report.crosscheck_render import render_cross_check
+
+        echo(render_cross_check(run_cross_check(gt, dets, result), "text"), err=True, nl=False)
 
 
-def _write_matches(frame, path: Path) -> None:
-    """CSV or Parquet (Parquet needs pyarrow), atomically."""
-    with atomic_path(path) as tmp:
-        if path.suffix.lower() == ".parquet":
-            try:
-                frame.to_parquet(tmp, index=False)
-            except ImportError:
-                raise ConfigError(
-                    "--dump-matches .parquet needs pyarrow (pip install pyarrow); "
-                    "or write .csv instead"
-                ) from None
-        else:
-            frame.to_csv(tmp, index=False, lineterminator="\n")
+def _matches_bytes(frame, path: Path) -> bytes:
+    """The match table as CSV or Parquet bytes (Parquet needs pyarrow)."""
+    if path.suffix.lower() != ".parquet":
+        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    buffer = io.BytesIO()
+    try:
+        frame.to_parquet(buffer, index=False)
+    except ImportError:
+        raise ConfigError(
+            ".parquet needs pyarrow (pip install pyarrow); or write .csv instead",
+            param="dump_matches",
+        ) from None
+    return buffer.getvalue()

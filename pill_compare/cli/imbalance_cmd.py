@@ -6,30 +6,28 @@ from typing import Annotated
 import typer
 
 from pill_compare.analysis.imbalance import imbalance
-from pill_compare.cli._common import (
-    FORMAT_HELP,
-    OUTPUT_HELP,
-    Format,
-    check_plot_path,
-    cli_errors,
-    emit,
-    resolve_format,
-    save_figure,
-    warn,
+from pill_compare.cli._common import Outputs, figure_bytes, loading_warnings, print_or_put
+from pill_compare.cli.options import (
+    EXISTING_FILE,
+    PLOT_SUFFIXES,
+    ExplainOption,
+    FormatOption,
+    OutputOption,
+    StrictOption,
 )
+from pill_compare.cli.registry import command
 from pill_compare.io import load_ground_truth
 from pill_compare.report.imbalance_render import render_imbalance
 
 
-@cli_errors
+@command("imbalance")
 def imbalance_command(
     annotations: Annotated[
         Path,
         typer.Argument(
             help="COCO ground truth (training annotations).",
             metavar="ANNOTATIONS",
-            exists=True,
-            dir_okay=False,
+            **EXISTING_FILE,
         ),
     ],
     rare: Annotated[
@@ -44,10 +42,10 @@ def imbalance_command(
     log_scale: Annotated[
         bool, typer.Option("--log", help="Log-scale count axis in the plot.")
     ] = False,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP, dir_okay=False)
-    ] = None,
+    strict: StrictOption = False,
+    explain: ExplainOption = False,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """How unevenly are the classes annotated?
 
@@ -57,15 +55,19 @@ def imbalance_command(
 
         pillcmp imbalance train_annotations.json --plot classes.png -f json -o imbalance.json
     """
-    check_plot_path(plot)
+    outputs = Outputs()
+    out_fmt = outputs.report("output", output, fmt)
+    outputs.file("plot", plot, PLOT_SUFFIXES)
     gt = load_ground_truth(annotations)
-    warn(gt.warnings)
+    loading_warnings(gt.warnings, strict=strict)
     result = imbalance(gt, rare_threshold=rare)
-    fig = None
-    if plot is not None:  # drawn before anything is written, so a failure leaves no output
+    if plot is not None:
         from pill_compare.report.plots import plot_class_distribution
 
-        fig = plot_class_distribution(result, log_scale=log_scale)
-    emit(render_imbalance(result, resolve_format(fmt, output).value), output)
-    if fig is not None and plot is not None:
-        save_figure(fig, plot)
+        outputs.put(
+            "plot", figure_bytes(plot_class_distribution(result, log_scale=log_scale), plot)
+        )
+    print_or_put(
+        outputs, "output", output, render_imbalance(result, out_fmt.value, explain=explain)
+    )
+    outputs.write()

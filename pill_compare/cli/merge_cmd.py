@@ -1,17 +1,34 @@
 """`pillcmp merge`: AIHub per-pill COCO files → one COCO ground truth, and what was wrong."""
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pill_compare.cli._common import FORMAT_HELP, Format, cli_errors, emit, resolve_format
-from pill_compare.io import write_atomic
+from pill_compare.cli._common import Outputs, echo, print_or_put
+from pill_compare.cli.options import FORMAT_HELP, ExplainOption, Format
+from pill_compare.cli.registry import command
 from pill_compare.prep.merge import merge_annotations
 from pill_compare.report.prep_render import render_merge
 
 
-@cli_errors
+class CategoryIdFrom(str, Enum):
+    """Where merge takes each annotation's category id from."""
+
+    category_id = "category_id"
+    dl_idx = "dl_idx"
+    k_code = "k_code"
+
+
+class BadBoxes(str, Enum):
+    """What merge does with boxes that leave the image."""
+
+    clip = "clip"
+    drop = "drop"
+
+
+@command("merge")
 def merge_command(
     annotation_dir: Annotated[
         Path,
@@ -24,7 +41,11 @@ def merge_command(
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", dir_okay=False, help="Write the merged COCO ground truth here."
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="Write the merged COCO ground truth here (.json; '-' is stdout, and the report "
+            "then goes to stderr).",
         ),
     ],
     images: Annotated[
@@ -38,21 +59,21 @@ def merge_command(
         ),
     ] = None,
     category_id_from: Annotated[
-        str,
+        CategoryIdFrom,
         typer.Option(
             "--category-id-from",
             help="category_id (the file's own; = dl_idx = K-number - 1 in AIHub data), "
             "dl_idx, or k_code (the K-number: K-001900 → 1900).",
         ),
-    ] = "category_id",
+    ] = CategoryIdFrom.category_id,
     bad_boxes: Annotated[
-        str,
+        BadBoxes,
         typer.Option(
             "--bad-boxes",
             help="Boxes leaving the image: clip them to it, or drop them. Boxes with w or h <= 0 "
             "are always dropped.",
         ),
-    ] = "clip",
+    ] = BadBoxes.clip,
     skip_bad_files: Annotated[
         bool,
         typer.Option(
@@ -68,6 +89,7 @@ def merge_command(
         Path | None,
         typer.Option("--report", dir_okay=False, help="Write the report here instead of stdout."),
     ] = None,
+    explain: ExplainOption = False,
 ) -> None:
     """Merge per-pill annotation files into one COCO ground truth, listing what was wrong.
 
@@ -82,15 +104,23 @@ def merge_command(
 
         pillcmp merge train_annotations -o train_gt.json --images train_images
     """
+    outputs = Outputs()
+    outputs.file("output", output, (".json",))
+    report_fmt = outputs.report("report", report, fmt)
     result = merge_annotations(
         annotation_dir,
         images_dir=images,
-        category_id_from=category_id_from,
-        bad_boxes=bad_boxes,
+        category_id_from=category_id_from.value,
+        bad_boxes=bad_boxes.value,
         skip_bad_files=skip_bad_files,
     )
-    emit(render_merge(result, resolve_format(fmt, report).value), report)
+    text = render_merge(result, report_fmt.value, explain=explain)
+    if report is None and str(output) == "-":
+        echo(text, err=True, nl=False)  # stdout carries the merged JSON
+    else:
+        print_or_put(outputs, "report", report, text)
     if not result.ok:
+        outputs.write()  # the report, if it goes to a file
         typer.secho(
             f"error: nothing written to {output}: {result.files_bad} file(s) could not be read "
             "(listed above); fix them, or rerun with --skip-bad-files to merge the rest",
@@ -98,10 +128,11 @@ def merge_command(
             fg="red",
         )
         raise typer.Exit(1)
-    write_atomic(output, result.coco_json())
+    outputs.put("output", result.coco_json())
+    outputs.write()
     c = result.counts
-    typer.echo(
-        f"wrote {output}: {c['images']} images, {c['annotations']} annotations, "
+    echo(
+        f"merged: {c['images']} images, {c['annotations']} annotations, "
         f"{c['categories']} categories",
         err=True,
     )

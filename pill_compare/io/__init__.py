@@ -11,13 +11,14 @@ from pill_compare.consistency import (
 )
 from pill_compare.io.files import INPUT_FORMATS, read_text
 from pill_compare.io.ground_truth import ground_truth_from_dict, load_ground_truth
-from pill_compare.io.outputs import atomic_path, write_atomic
+from pill_compare.io.outputs import OutputTarget, check_output, write_atomic, write_outputs
 from pill_compare.io.results import load_results
 
 __all__ = [
     "INPUT_FORMATS",
-    "atomic_path",
+    "OutputTarget",
     "check_against_ground_truth",
+    "check_output",
     "ground_truth_from_dict",
     "load_ground_truth",
     "load_results",
@@ -25,4 +26,5 @@ __all__ = [
     "restrict_to_ground_truth",
     "suspicious_results",
     "write_atomic",
+    "write_outputs",
 ]

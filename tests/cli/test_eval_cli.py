@@ -108,16 +108,20 @@ def test_operating_point_accuracy_and_confusion_in_json(runner, tmp_path):
     assert rows[2]["ap"] == pytest.approx(51 / 303)
 
 
-def test_text_shows_every_section_with_definitions(runner):
-    out = ok(runner, SAMPLE / "ground_truth.json", SAMPLE / "efficientnet_b3.json").stdout
+def test_text_shows_every_section_and_definitions_on_request(runner):
+    gt, res = SAMPLE / "ground_truth.json", SAMPLE / "efficientnet_b3.json"
+    short = ok(runner, gt, res).stdout
+    assert "AP, IoU 0.75, all sizes, top 100" not in short
+    assert max(map(len, short.splitlines())) <= 120
+    out = ok(runner, gt, res, "--explain").stdout
     for heading in (
         "COCO metrics",
         "Operating point: score >= 0.5, IoU >= 0.5",
         "Accuracy",
         "Per class",
-        "Confusion matrix (rows = GT class, columns = predicted class",
+        "Confusion matrix",
     ):
-        assert heading in out
+        assert heading in out and heading in short
     assert "map_75" in out and "AP, IoU 0.75, all sizes, top 100" in out
     assert "(a) among detections with score >= s" in out
     assert "f1: 2 TP / (2 TP + FP + FN)" in out
@@ -175,8 +179,10 @@ def test_detections_on_unknown_images_are_listed(runner, tmp_path):
     )
     rec = {"category_id": 1, "bbox": box(0, 0, 9, 9), "score": 0.5}
     res = write_json(tmp_path, "res.json", [{"image_id": 40, **rec}, {"image_id": 41, **rec}])
-    result = fails(runner, 1, gt, res)
-    assert "2 detection(s) on 2 image id(s) not in the ground truth: 40, 41" in result.stderr
+    result = ok(runner, gt, res)
+    assert "res.json: 2 of 2 detections left out: image ids 40 (1), 41 (1)" in result.stderr
+    assert "no detection is left to evaluate" in result.stderr
+    assert "0 detections on 1 images" in result.stdout
 
 
 def test_ground_truth_without_annotations_says_so(runner, tmp_path):
@@ -198,8 +204,16 @@ def test_ground_truth_without_annotations_says_so(runner, tmp_path):
         ("--max-dets", "ten", "--max-dets expects comma-separated integers >= 1"),
         ("--iou-thr", "0", r"--iou-thr must be in \(0, 1\], got 0.0"),
         ("--score-thr", "inf", "--score-thr must be a finite number >= 0"),
-        ("--dump-matches", "m.txt", "--dump-matches must end in .csv or .parquet"),
-        ("--plot", "cm.txt", "--plot must end in .png, .svg, .pdf"),
+        (
+            "--dump-matches",
+            "m.txt",
+            r"--dump-matches: .*m\.txt: unsupported file suffix .\.txt.; expected \.csv, \.parquet",
+        ),
+        (
+            "--plot",
+            "cm.txt",
+            r"--plot: .*cm\.txt: unsupported file suffix .\.txt.; expected \.png, \.svg, \.pdf",
+        ),
     ],
 )
 def test_bad_options_are_usage_errors(runner, tmp_path, option, value, message):

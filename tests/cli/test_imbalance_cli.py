@@ -66,6 +66,7 @@ def test_rare_threshold_option(runner, tmp_path):
 
 def test_plot_writes_a_png_of_the_sample(runner, tmp_path):
     png = tmp_path / "figs" / "classes.png"
+    png.parent.mkdir()
     result = ok(runner, "imbalance", SAMPLE / "ground_truth.json", "--plot", png)
     assert f"wrote {png}" in result.stderr
     assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 1000

@@ -44,7 +44,7 @@ def test_merge_with_skip_bad_files_writes_a_loadable_ground_truth(runner, tmp_pa
     assert "output: 3 images, 5 annotations, 5 categories" in result.stdout
     assert "[warning] missing_label (3)" in result.stdout
     assert f"image {IMAGE_A}: the file name lists 4 pill(s), 3 annotated" in result.stdout
-    assert f"wrote {out}: 3 images, 5 annotations, 5 categories" in result.stderr
+    assert f"wrote {out}\nmerged: 3 images, 5 annotations, 5 categories" in result.stderr
     gt = load_ground_truth(out)
     assert (len(gt.images), len(gt.annotations), len(gt.categories)) == (3, 5, 5)
 
@@ -68,7 +68,7 @@ def test_merge_bad_option_is_a_usage_error(runner, tmp_path):
         runner, "merge", folder, "-o", tmp_path / "gt.json", "--category-id-from", "name"
     )
     assert result.exit_code == 2
-    assert "--category-id-from must be one of category_id, dl_idx, k_code" in result.stderr
+    assert "Invalid value for '--category-id-from'" in result.stderr and "'k_code'" in result.stderr
 
 
 def test_merge_empty_folder_is_bad_input(runner, tmp_path):
@@ -102,7 +102,7 @@ def test_check_submission_with_errors_exits_1_with_the_report(runner, tmp_path):
     result = invoke(runner, "check-submission", bad, "--gt", GT)
     assert result.exit_code == 1
     assert "NOT OK: fix the errors before submitting (2 errors)" in result.stdout
-    assert "subtract 1 from every category_id" in result.stdout
+    assert "subtract 1 from every category_id" in " ".join(result.stdout.split())
     assert "1 annotation id(s) used more than once: 1 on lines 2, 3" in result.stdout
 
 

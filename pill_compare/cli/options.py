@@ -1,0 +1,103 @@
+"""Options and arguments every command spells the same way: one declaration each.
+
+Use them as parameter annotations::
+
+    def diff_command(a: ResultArgA, b: ResultArgB, gt: GtOption = None, fmt: FormatOption = None,
+                     output: OutputOption = None, strict: StrictOption = False): ...
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXISTING_FILE = {"exists": True, "dir_okay": False, "readable": True}
+
+
+class Format(str, Enum):
+    """Output formats shared by the analysis commands."""
+
+    text = "text"
+    md = "md"
+    json = "json"
+    csv = "csv"
+
+
+class InputFormatChoice(str, Enum):
+    """How to read a result file: sniff it, or force COCO JSON or the submission CSV."""
+
+    auto = "auto"
+    coco = "coco"
+    csv = "csv"
+
+
+#: Suffixes each output format may be written to (a device, FIFO or '-' takes any format).
+FORMAT_SUFFIXES: dict[Format, tuple[str, ...]] = {
+    Format.text: ("", ".txt", ".text", ".log"),
+    Format.md: (".md", ".markdown"),
+    Format.json: (".json",),
+    Format.csv: (".csv",),
+}
+
+#: Figure formats a ``--plot`` path may end in.
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+FORMAT_HELP = (
+    "Output format: text (terminal table), md (Markdown), json, csv. "
+    "Default: text, or the one the -o suffix names (.txt, .md, .json, .csv)."
+)
+OUTPUT_HELP = (
+    "Write the output to this file instead of the terminal ('-' is stdout). A regular file is "
+    "replaced atomically (a symlink's target is); a device or FIFO is written into; the folder "
+    "must exist."
+)
+
+GtOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--gt",
+        help="COCO ground truth: checks ids (detections with ids it lacks are left out, with a "
+        "warning, as pycocotools does) and names the categories.",
+        **EXISTING_FILE,
+    ),
+]
+FormatOption = Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP, dir_okay=False)
+]
+InputFormatOption = Annotated[
+    InputFormatChoice,
+    typer.Option(
+        "--input-format", help="Result file format: auto (sniffed from content), coco or csv."
+    ),
+]
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Treat every loading warning as an error (exit 1): for pipelines that must not "
+        "score a file with unknown ids, shifted labels or other suspicious content.",
+    ),
+]
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="Add each number's definition to the text output (md and json always have them).",
+    ),
+]
+NamesOption = Annotated[
+    str | None, typer.Option("--names", help="Display names 'A,B' (default: the file stems).")
+]
+PlotOption = Annotated[
+    Path | None,
+    typer.Option("--plot", dir_okay=False, help="Save the figure here (.png, .svg or .pdf)."),
+]
+
+
+def score_thr_help(what: str) -> str:
+    """Help for ``--score-thr``: every command keeps detections with score >= the threshold."""
+    return f"Keep detections with score >= this {what}."

@@ -1,0 +1,78 @@
+"""--help that teaches: text shown as written, flags without a type, choices listed; every
+command registered through the registry (so the error handler is never forgotten)."""
+
+import importlib
+import pkgutil
+
+import pytest
+
+import pill_compare.cli
+from pill_compare.cli import app
+from pill_compare.cli.registry import COMMANDS
+from tests.conftest import SAMPLE
+
+COMMAND_NAMES = sorted(c.name for c in COMMANDS)
+
+
+def help_of(runner, *args):
+    result = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_square_brackets_in_help_are_shown(runner):
+    text = help_of(runner, "convert")
+    assert "[score]' (normalized)" in text
+    assert "[x, y, w, h]" in text
+    assert "[1899, 3482, ...]" in text
+
+
+@pytest.mark.parametrize("name", ["", *COMMAND_NAMES])
+def test_flags_show_no_bool_type(runner, name):
+    assert "<bool>" not in help_of(runner, *([name] if name else []))
+
+
+@pytest.mark.parametrize(
+    ("command", "choices"),
+    [
+        ("convert", "<auto|coco|csv|yolo>"),
+        ("convert", "<auto|coco|csv>"),
+        ("merge", "<category_id|dl_idx|k_code>"),
+        ("merge", "<clip|drop>"),
+        ("diff", "<text|md|json|csv>"),
+        ("eval", "<auto|coco|csv>"),
+    ],
+)
+def test_enum_options_list_their_choices(runner, command, choices):
+    assert choices in help_of(runner, command)
+
+
+def test_every_command_module_registers_through_the_registry():
+    modules = {
+        f"pill_compare.cli.{m.name}"
+        for m in pkgutil.iter_modules(pill_compare.cli.__path__)
+        if m.name.endswith("_cmd")
+    }
+    for name in modules:
+        importlib.import_module(name)
+    assert modules == {c.module for c in COMMANDS}
+    registered = {c.name for c in COMMANDS}
+    assert registered == {c.name for c in app.registered_commands}
+    for c in COMMANDS:
+        assert c.function.__wrapped__  # cli_errors (functools.wraps) wraps every command
+
+
+def test_usage_errors_name_the_flag_the_user_typed(runner):
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            str(SAMPLE / "ground_truth.json"),
+            str(SAMPLE / "resnet101.json"),
+            "--iou",
+            "0.5:0.95:1e-12",
+        ],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --iou: ")
+    assert "iou_thresholds" not in result.stderr

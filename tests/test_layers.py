@@ -1,0 +1,104 @@
+"""The one-way flow, read from the source with ``ast`` (every import, also inside functions):
+
+    core (core, errors, consistency) <- io <- analysis, prep <- report <- cli
+
+A module imports only from its own layer or below; analysis and prep do not import each other;
+nothing but ``pill_compare.__main__`` imports cli; ``nn`` imports only core and io (and torch);
+torch, torchvision and timm are imported nowhere outside ``nn``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "pill_compare"
+
+LAYER = {"errors": 0, "core": 0, "consistency": 0, "io": 1, "analysis": 2, "prep": 2, "report": 3}
+LAYER["cli"] = 4
+SIBLINGS_APART = {("analysis", "prep"), ("prep", "analysis")}
+NN_MAY_IMPORT = {"errors", "core", "consistency", "io", "nn"}
+DEEP_LEARNING = {"torch", "torchvision", "timm"}
+
+
+def _part(module: Path) -> str:
+    """'io' for pill_compare/io/results.py, 'core' for pill_compare/core.py, '' for __init__."""
+    rel = module.relative_to(PACKAGE)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def _imports(module: Path) -> list[tuple[int, str]]:
+    """(line, absolute dotted name) of every import in the file."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    package = ["pill_compare", *module.relative_to(PACKAGE).parent.parts]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                name = ".".join([*base, node.module] if node.module else base)
+            else:
+                name = node.module or ""
+            found.append((node.lineno, name))
+    return found
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _violations(module: Path) -> list[str]:
+    here = _part(module)
+    out = []
+    for line, name in _imports(module):
+        where = f"{module.relative_to(PACKAGE.parent)}:{line} imports {name}"
+        top = name.split(".")[0]
+        if top in DEEP_LEARNING and here != "nn":
+            out.append(f"{where}: torch & co. belong in pill_compare.nn only")
+        if top != "pill_compare":
+            continue
+        parts = name.split(".")
+        target = parts[1] if len(parts) > 1 else ""
+        if target == "cli" and here not in ("cli", "__main__"):
+            out.append(f"{where}: nothing imports the CLI")
+        elif here == "nn":
+            if target not in NN_MAY_IMPORT:
+                out.append(f"{where}: nn imports only core and io")
+        elif target == "nn":
+            if here not in ("cli",):
+                out.append(f"{where}: only the CLI reaches into nn (lazily)")
+        elif here == "__init__":
+            if target in ("cli",):
+                out.append(f"{where}: the public API does not import the CLI")
+        elif here == "__main__":
+            continue
+        elif target == "":
+            if LAYER.get(here, 0) < LAYER["cli"]:
+                out.append(f"{where}: importing the package facade from inside a layer is a cycle")
+        elif target in LAYER and here in LAYER:
+            if LAYER[target] > LAYER[here]:
+                out.append(f"{where}: {here} (layer {LAYER[here]}) reaches up to {target}")
+            elif (here, target) in SIBLINGS_APART:
+                out.append(f"{where}: {here} and {target} are independent")
+    return out
+
+
+def test_every_package_part_has_a_layer():
+    parts = {_part(m) for m in _modules()} - {"__init__", "__main__", "nn"}
+    assert parts <= set(LAYER), f"give these a layer in tests/test_layers.py: {parts - set(LAYER)}"
+
+
+@pytest.mark.parametrize("module", _modules(), ids=lambda m: str(m.relative_to(PACKAGE)))
+def test_imports_flow_one_way(module):
+    assert _violations(module) == []
+
+
+def test_the_checker_catches_an_upward_import(tmp_path, monkeypatch):
+    fake = PACKAGE / "analysis" / "_layer_probe.py"
+    monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: "from ..report import x\n")
+    problems = _violations(fake)
+    assert problems and "analysis (layer 2) reaches up to report" in problems[0]
