@@ -253,9 +253,8 @@ def render_eval_text(r: EvalResult, *, explain: bool = False) -> str:
     ]
     if explain:
         out += [line for text in _class_legend(r) for line in _wrapped(text, "  ")]
-    out += ["", "Confusion matrix"]
-    if explain:
-        out += _wrapped(f"Convention: {CONVENTION}.", "  ")
+    out.append("")
+    out += _wrapped(f"Confusion matrix ({CONVENTION})") if explain else ["Confusion matrix"]
     out += [line for text in _confusion_lines(r) for line in _wrapped(text)]
     confusions = _confusion_rows(r, LABEL_CELLS)
     if confusions:

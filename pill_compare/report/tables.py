@@ -91,7 +91,7 @@ def fit_width(text: str, width: int) -> str:
             break
         out.append(ch)
         used += w
-    return "".join(out) + "…"
+    return "".join(out).rstrip() + "…"
 
 
 def wrap_text(text: str, width: int = TEXT_WIDTH, indent: str = "") -> list[str]:

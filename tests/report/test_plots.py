@@ -6,10 +6,12 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
+from rich.cells import cell_len
 
 from pill_compare.analysis.imbalance import imbalance
-from pill_compare.report.plots import plot_class_distribution
-from tests.conftest import SEED_COUNTS, gt_with_counts
+from pill_compare.io import ground_truth_from_dict
+from pill_compare.report.plots import LABEL_CHARS, plot_class_distribution
+from tests.conftest import SEED_COUNTS, gt_counts_dict, gt_with_counts
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +55,35 @@ def test_no_annotation_gives_an_empty_figure_without_warning(recwarn):
     fig = plot_class_distribution(imbalance(gt_with_counts({}, extra_categories=(1,))))
     assert len(fig.axes[0].patches) == 0
     assert [str(w.message) for w in recwarn] == []
+
+
+def shown_labels(fig, minor=True):
+    """The tick labels drawn inside the axis limits."""
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    ticks = ax.xaxis.get_minor_ticks() if minor else ax.xaxis.get_major_ticks()
+    return [
+        t.label1.get_text() for t in ticks if low <= t.get_loc() <= high and t.label1.get_text()
+    ]
+
+
+def test_log_scale_labels_only_2_and_5_between_powers_of_ten():
+    # 33 to 772: under two decades, so 20, 50, 200, 500 are labelled; 30, 40, 60, ... are not.
+    fig = plot_class_distribution(imbalance(gt_with_counts({1: 772, 2: 33})), log_scale=True)
+    assert shown_labels(fig) == ["20", "50", "200", "500"]
+
+
+def test_log_scale_over_many_decades_labels_no_minor_tick():
+    fig = plot_class_distribution(imbalance(gt_with_counts({1: 3000, 2: 1})), log_scale=True)
+    assert shown_labels(fig) == []
+    assert shown_labels(fig, minor=False) == ["1", "10", "100", "1000"]
+
+
+def test_long_names_are_cut_with_an_ellipsis():
+    doc = gt_counts_dict({1: 2})
+    doc["categories"][0]["name"] = "아모잘탄정 5/100mg 고혈압 치료제 아주 긴 이름"
+    fig = plot_class_distribution(imbalance(ground_truth_from_dict(doc, source="t.json")))
+    label = fig.axes[0].get_yticklabels()[0].get_text()
+    assert label.startswith("1 아모잘탄정") and label.endswith("…")
+    assert cell_len(label) <= LABEL_CHARS
