@@ -1,9 +1,20 @@
-"""Reading raw input files safely and sniffing their format. Outputs: :mod:`pill_compare.io.outputs`."""
+"""Reading raw input files safely and sniffing their format. Outputs: :mod:`pill_compare.io.outputs`.
+
+Inputs may be regular files or pipes (a FIFO, or process substitution such as ``<(zcat x.gz)``,
+which the shell passes as ``/dev/fd/N``). Anything else (``/dev/zero``, sockets, terminals) is
+refused before a byte is read; a pipe is read up to :data:`MAX_INPUT_BYTES` and waited on at most
+:data:`PIPE_WAIT_SECONDS` for its next data, so no input can hang a command or exhaust memory.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import select
+import stat
+import time
+import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,47 +24,219 @@ FileFormat = Literal["coco", "csv"]
 InputFormat = Literal["auto", "coco", "csv"]
 INPUT_FORMATS: tuple[str, ...] = ("auto", "coco", "csv")
 
+#: The largest input read, in bytes (4 GiB). A COCO results file with 10M detections is ~1 GB;
+#: anything bigger is almost surely not an input (e.g. a device) and would exhaust memory.
+MAX_INPUT_BYTES = 4 << 30
+#: How long to wait for a pipe's writer to send its next data before giving up (seconds).
+PIPE_WAIT_SECONDS = 10.0
+#: Python refuses to turn a longer digit string into an int (``sys.get_int_max_str_digits``).
+_INT_DIGITS_LIMIT = 4300
+_CHUNK = 1 << 20
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as text that can always be printed and written as UTF-8.
+
+    File names with bytes that are not UTF-8 reach Python as lone surrogates (``\\udcff``), and
+    printing or writing those fails; control characters (a newline, ANSI escapes) would garble a
+    terminal or a table. Both are shown as backslash escapes; everything else is kept as is.
+
+    Example:
+        >>> display_path("caf\\udce9.json")
+        'caf\\\\udce9.json'
+    """
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if text.isprintable():
+        return text
+    return "".join(_escape_char(c) if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
+
+
+def _escape_char(c: str) -> str:
+    code = ord(c)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
 
 def read_text(path: str | os.PathLike[str], expected: str) -> str:
-    """Read a whole text file, refusing missing, empty and binary files with a clear message.
+    """Read a whole text file, refusing missing, empty, binary and non-UTF-8 input clearly.
 
     Args:
-        path: The file.
+        path: A regular file, or a pipe (FIFO, ``/dev/fd/N``).
         expected: What the file should be, for messages (e.g. 'COCO results JSON').
 
+    Returns:
+        The text, without its UTF-8 byte-order mark.
+
     Raises:
-        InputFormatError: missing, unreadable, empty, binary or not UTF-8.
+        InputFormatError: missing, unreadable, not a regular file or pipe, larger than
+            :data:`MAX_INPUT_BYTES`, a pipe with no data for :data:`PIPE_WAIT_SECONDS`, empty,
+            binary, UTF-16/UTF-32, not UTF-8, or starting with a second byte-order mark.
     """
     p = Path(path)
+    shown = display_path(p)
     try:
-        data = p.read_bytes()
+        mode = os.stat(p).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputFormatError(f"{shown}: is a directory, expected a {expected} file")
+        if stat.S_ISREG(mode):
+            data = _read_regular(p, shown)
+        elif stat.S_ISFIFO(mode):
+            data = _read_pipe(p, shown)
+        else:
+            raise InputFormatError(
+                f"{shown}: not a regular file ({_file_kind(mode)}), expected a {expected} file"
+            )
     except FileNotFoundError:
-        raise InputFormatError(f"{p}: no such file (expected {expected})") from None
-    except IsADirectoryError:
-        raise InputFormatError(f"{p}: is a directory, expected a {expected} file") from None
+        raise InputFormatError(f"{shown}: no such file (expected {expected})") from None
     except OSError as exc:
-        raise InputFormatError(f"{p}: cannot be read ({exc.strerror})") from None
+        raise InputFormatError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
+    return decode_text(data, shown, expected)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def _too_large(shown: str) -> InputFormatError:
+    return InputFormatError(
+        f"{shown}: larger than the {MAX_INPUT_BYTES / (1 << 30):g} GiB input limit; "
+        "is this really an input file?"
+    )
+
+
+def _read_regular(p: Path, shown: str) -> bytes:
+    with p.open("rb") as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_INPUT_BYTES:
+            raise _too_large(shown)
+        return fh.read()  # /proc files report size 0: read to the end, not st_size bytes
+
+
+def _read_pipe(p: Path, shown: str) -> bytes:
+    """Read a pipe to its end without blocking forever on a missing or silent writer."""
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP)
+        while True:
+            deadline = time.monotonic() + PIPE_WAIT_SECONDS
+            while not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
+                if time.monotonic() >= deadline:
+                    raise InputFormatError(
+                        f"{shown}: a pipe that sent no data for {PIPE_WAIT_SECONDS:g} s "
+                        "(no program is writing to it?)"
+                    )
+            try:
+                chunk = os.read(fd, _CHUNK)
+            except BlockingIOError:  # woken without data (a writer opened it): wait again
+                continue
+            if not chunk:
+                if size or _writer_gone(fd):
+                    return b"".join(chunks)
+                continue
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_INPUT_BYTES:
+                raise _too_large(shown)
+    finally:
+        os.close(fd)
+
+
+def _writer_gone(fd: int) -> bool:
+    """After an empty read: True when a writer came and left (POLLHUP), not when none came yet.
+
+    Linux reports POLLHUP on a FIFO only once a writer has connected and closed it; before any
+    writer, ``read`` returns b'' at once, which must not be taken for the end of the data.
+    """
+    poller = select.poll()
+    poller.register(fd, select.POLLHUP)
+    return any(ev & select.POLLHUP for _, ev in poller.poll(0))
+
+
+def decode_text(data: bytes, path: str, expected: str) -> str:
+    """Decode an input's bytes as UTF-8 text, naming what else it looks like when it is not.
+
+    Args:
+        data: The raw bytes.
+        path: The file, for messages (already :func:`display_path`-ed).
+        expected: What the file should be, for messages.
+
+    Raises:
+        InputFormatError: empty, UTF-16/UTF-32, binary, not UTF-8, or a doubled byte-order mark.
+    """
     if not data.strip():
-        raise InputFormatError(f"{p}: the file is empty, expected {expected}")
+        raise InputFormatError(f"{path}: the file is empty, expected {expected}")
+    encoding = _utf16_or_32(data)
+    if encoding:
+        raise InputFormatError(
+            f"{path}: looks like {encoding} text; save it as UTF-8 (expected {expected})"
+        )
     nul = data.find(b"\x00", 0, 1 << 16)
     if nul >= 0:
         raise InputFormatError(
-            f"{p}: binary data (a NUL byte at offset {nul}), expected {expected} text"
+            f"{path}: binary data (a NUL byte at offset {nul}), expected {expected} text"
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFormatError(
-            f"{p}: not UTF-8 text (undecodable byte at offset {exc.start}), expected {expected}"
+            f"{path}: not UTF-8 text (undecodable byte at offset {exc.start}), expected {expected}"
         ) from None
+    if text.startswith("\ufeff"):
+        raise InputFormatError(
+            f"{path}: line 1: starts with a second byte-order mark (U+FEFF, bytes EF BB BF "
+            f"twice); remove it (expected {expected})"
+        )
     return text
 
 
-def parse_json(text: str, path: str | os.PathLike[str], expected: str) -> Any:
-    """Parse JSON text, turning syntax errors into messages with line and column.
+def _utf16_or_32(data: bytes) -> str:
+    """'UTF-16' / 'UTF-32' when a byte-order mark, or text that decodes so, says so; else ''.
 
-    A document that ends in the middle of a value is reported as truncated.
+    Without a byte-order mark: the first 512 bytes must decode in one of the four byte orders
+    as mostly printable text (ASCII in UTF-16 is a NUL every other byte; in UTF-32 three of
+    four), which a binary file almost never does.
     """
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "UTF-32"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16"
+    head = data[: min(len(data), 512) // 4 * 4]
+    if b"\x00" not in head:
+        return ""
+    for codec, name in (
+        ("utf-32-le", "UTF-32"),
+        ("utf-32-be", "UTF-32"),
+        ("utf-16-le", "UTF-16"),
+        ("utf-16-be", "UTF-16"),
+    ):
+        try:
+            text = head.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        readable = sum(c.isprintable() or c in "\t\r\n" for c in text)
+        if "\x00" not in text and readable >= 0.95 * len(text):
+            return name
+    return ""
+
+
+def parse_json(text: str, path: str | os.PathLike[str], expected: str) -> Any:
+    """Parse JSON text, turning every failure into a message that names the file.
+
+    A document that ends in the middle of a value is reported as truncated; one nested too
+    deeply, or holding an integer longer than Python converts (4,300 digits), is refused.
+    """
+    shown = display_path(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -65,15 +248,39 @@ def parse_json(text: str, path: str | os.PathLike[str], expected: str) -> Any:
             where = ""
         if where:
             raise InputFormatError(
-                f"{path}: the JSON is truncated: it ends {where} "
+                f"{shown}: the JSON is truncated: it ends {where} "
                 f"(expected {expected}; was the file cut off while copying?)"
             ) from None
         raise InputFormatError(
-            f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
+            f"{shown}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
             f"(expected {expected})"
         ) from None
     except RecursionError:
-        raise InputFormatError(f"{path}: JSON nested too deeply (expected {expected})") from None
+        raise InputFormatError(f"{shown}: JSON nested too deeply (expected {expected})") from None
+    except ValueError as exc:  # int('9' * 5000): Python's integer-string conversion limit
+        if "Exceeds the limit" not in str(exc):
+            raise
+        raise InputFormatError(f"{shown}: {_huge_integer(text)} (expected {expected})") from None
+
+
+_LONG_INTEGER = re.compile(r"(?<![\d.])-?\d{" + str(_INT_DIGITS_LIMIT + 1) + r",}(?![\d.eE])")
+
+
+def _huge_integer(text: str) -> str:
+    """Where the first over-long integer literal is, and how long it is."""
+    m = _LONG_INTEGER.search(text)
+    if m is None:
+        return (
+            f"an integer with more than {_INT_DIGITS_LIMIT:,} digits, too long to read "
+            "(ids must be integers in the int64 range, |id| < 2^63)"
+        )
+    line = text.count("\n", 0, m.start()) + 1
+    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    digits = len(m.group().lstrip("-"))
+    return (
+        f"line {line}, column {column}: an integer with {digits:,} digits, too long to read "
+        "(ids must be integers in the int64 range, |id| < 2^63)"
+    )
 
 
 def sniff_format(path: str | os.PathLike[str], text: str) -> FileFormat:
@@ -88,9 +295,9 @@ def sniff_format(path: str | os.PathLike[str], text: str) -> FileFormat:
 
 
 def check_input_format(value: str) -> InputFormat:
-    """Validate an ``--input-format`` value."""
+    """Validate an ``input_format`` value."""
     if value not in INPUT_FORMATS:
         raise ConfigError(
-            f"--input-format must be one of {', '.join(INPUT_FORMATS)}, got {value!r}"
+            f"must be one of {', '.join(INPUT_FORMATS)}, got {value!r}", param="input_format"
         )
     return value  # type: ignore[return-value]

@@ -9,7 +9,7 @@ import numpy as np
 
 from pill_compare.core import Annotations, Category, GroundTruth, Images
 from pill_compare.errors import ConsistencyError, InputFormatError
-from pill_compare.io.files import parse_json, read_text
+from pill_compare.io.files import display_path, parse_json, read_text
 from pill_compare.io.records import Field, extract_columns, show
 
 EXPECTED = "COCO ground truth JSON (an object with 'images', 'annotations', 'categories')"
@@ -60,11 +60,12 @@ def load_ground_truth(path: str | os.PathLike[str]) -> GroundTruth:
     """
     text = read_text(path, EXPECTED)
     doc = parse_json(text, path, EXPECTED)
-    return ground_truth_from_dict(doc, source=str(path))
+    return ground_truth_from_dict(doc, source=display_path(path))
 
 
 def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth:
     """Validate an already-parsed COCO ground-truth dict (see :func:`load_ground_truth`)."""
+    source = display_path(source)
     if not isinstance(doc, dict):
         hint = ""
         if isinstance(doc, list):
@@ -74,7 +75,7 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
     if missing:
         hint = ""
         if isinstance(doc.get("annotations"), list) and "images" not in doc:
-            hint = " (this looks like a results file; pass it as a result, not as --gt)"
+            hint = " (this looks like a results file; pass it as a result, not as the ground truth)"
         raise InputFormatError(
             f"{source}: ground truth is missing {', '.join(repr(k) for k in missing)}; "
             f"expected {EXPECTED}{hint}"

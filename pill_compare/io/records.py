@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from pill_compare.errors import InputFormatError, ProblemCollector
 
@@ -27,6 +30,9 @@ _EXPECTED = {
     "str": "a string",
     "flag": "0 or 1",
 }
+#: What an id that is an integer, but too large for the int64 arrays, must be instead.
+INT64_EXPECTED = "an integer in the int64 range (|id| < 2^63)"
+_INT64_LIMIT = 2**63
 
 
 @dataclass(frozen=True)
@@ -64,20 +70,51 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
-    return type(v) in (int, float) and math.isfinite(v)
+    if type(v) is float:
+        return math.isfinite(v)
+    # An int beyond float range (JSON allows 400 digits) has no float value: not a number here.
+    return type(v) is int and -_FLOAT_MAX_INT < v < _FLOAT_MAX_INT
+
+
+_FLOAT_MAX_INT = 2**1024
+
+
+def _has_surrogate(text: str) -> bool:
+    """True when ``text`` holds a lone surrogate (JSON '\\ud800'): it cannot be written as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def bbox_extent_problem(box: Sequence[float]) -> str | None:
+    """Why a box of finite numbers has no finite extent (``x + w``, ``y + h``, ``w * h``), or None.
+
+    Every metric adds and multiplies coordinates; a box like ``[1e308, 0, 1e308, 1]`` is finite
+    but its right edge is not, which would turn IoUs into NaN downstream.
+    """
+    x, y, w, h = (float(v) for v in box)
+    if math.isfinite(x + w) and math.isfinite(y + h) and math.isfinite(w * h):
+        return None
+    return "must have a finite x + w, y + h and w * h (coordinates this large are no pixels)"
 
 
 def check_value(kind: Kind, value: Any, min_value: float | None = None) -> str | None:
     """Return why ``value`` is not a valid ``kind`` (the 'must be …, got …' text), or None."""
     ok: bool
     if kind == "id":
-        ok = _is_int(value) and abs(value) < 2**63
+        ok = _is_int(value)
+        if ok and abs(value) >= _INT64_LIMIT:
+            return f"must be {INT64_EXPECTED}, got {show(value)}"
     elif kind == "number":
         ok = _is_number(value)
         if ok and min_value is not None and value < min_value:
             return f"must be >= {min_value:g}, got {show(value)}"
     elif kind == "str":
         ok = isinstance(value, str)
+        if ok and _has_surrogate(value):
+            return f"must be valid Unicode text, got a lone surrogate: {show(value)}"
     elif kind == "flag":
         ok = type(value) in (int, bool) and value in (0, 1)
     else:  # bbox
@@ -88,6 +125,10 @@ def check_value(kind: Kind, value: Any, min_value: float | None = None) -> str |
             and value[2] > 0
             and value[3] > 0
         )
+        if ok:
+            why = bbox_extent_problem(value)
+            if why:
+                return f"{why}, got {show(value)}"
     return None if ok else f"must be {_EXPECTED[kind]}, got {show(value)}"
 
 
@@ -96,16 +137,20 @@ def _fast_column(records: Sequence[dict], f: Field) -> np.ndarray | list | None:
     col = [r[f.name] for r in records]
     types = set(map(type, col))
     if f.kind == "str":
-        return col if types <= {str} else None
+        # One encode of all the text finds any lone surrogate (invalid, cannot be written).
+        return col if types <= {str} and not _has_surrogate("".join(col)) else None
     if f.kind == "bbox":
         if not types <= {list} or (col and set(map(len, col)) != {4}):
             return None
         flat_types = {type(x) for box in col for x in box}
         if not flat_types <= {int, float}:
             return None
-        arr = np.array(col, dtype=np.float64).reshape(-1, 4)
+        try:
+            arr = np.array(col, dtype=np.float64).reshape(-1, 4)
+        except OverflowError:  # an int beyond float range
+            return None
         ok = np.isfinite(arr).all() and (arr[:, 2] > 0).all() and (arr[:, 3] > 0).all()
-        return arr if ok else None
+        return arr if ok and bbox_extents_finite(arr) else None
     allowed = {int, bool} if f.kind == "flag" else {int, float}
     if not types <= allowed:
         return None
@@ -120,6 +165,8 @@ def _fast_column(records: Sequence[dict], f: Field) -> np.ndarray | list | None:
             if arr.size and np.abs(arr).max() >= 2**53:
                 return None
             arr = arr.astype(np.int64)
+        elif arr.size and arr.min() == np.iinfo(np.int64).min:  # -2^63: outside |id| < 2^63
+            return None
         return arr
     if f.kind == "flag":
         arr = arr.astype(np.int64)
@@ -129,6 +176,16 @@ def _fast_column(records: Sequence[dict], f: Field) -> np.ndarray | list | None:
     if f.min_value is not None and arr.size and arr.min() < f.min_value:
         return None
     return arr
+
+
+def bbox_extents_finite(boxes: np.ndarray) -> bool:
+    """True when every (N, 4) xywh box of finite numbers has finite ``x + w``, ``y + h``, ``w * h``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(
+            np.isfinite(boxes[:, 0] + boxes[:, 2]).all()
+            and np.isfinite(boxes[:, 1] + boxes[:, 3]).all()
+            and np.isfinite(boxes[:, 2] * boxes[:, 3]).all()
+        )
 
 
 def extract_columns(
@@ -193,6 +250,135 @@ def _slow_columns(records: list, fields: Sequence[Field], *, path: str, what: st
             cols[f.name] = np.array(col, dtype=np.float64).reshape(-1, 4)
         elif f.kind == "number":
             cols[f.name] = np.array(col, dtype=np.float64)
+        elif any(v is None for v in col):  # an optional id without a default: None stays None
+            cols[f.name] = np.array([None if v is None else int(v) for v in col], dtype=object)
         else:
             cols[f.name] = np.array([int(v) for v in col], dtype=np.int64)
     return cols
+
+
+# --- numbers in text (CSV cells): one grammar for every command --------------------------------
+
+#: A number as a CSV cell may write it: ASCII digits, optional sign, fraction and exponent, with
+#: spaces or tabs around. Python's float() and int() also take '1_000', fullwidth '５' and
+#: Arabic-Indic '٥'; no scorer does, so neither does pillcmp.
+NUMBER_PATTERN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUMBER = re.compile(NUMBER_PATTERN)
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_CELL_SPACE = " \t"
+# A column made of these characters alone takes a vectorized path whose parser agrees with the
+# grammar there (checked exhaustively up to 6 characters, and by a property test): pandas' C
+# parser without whitespace (it would read '+0E 0'), Python's float() / int() with it.
+_NUMBER_CHARS = "0123456789+-.eE"
+_NOT_NUMBER_CHARS = str.maketrans("", "", _NUMBER_CHARS)
+_NOT_SPACED_NUMBER_CHARS = str.maketrans("", "", _NUMBER_CHARS + _CELL_SPACE)
+_NOT_INT_CHARS = str.maketrans("", "", "0123456789+-" + _CELL_SPACE)
+_EXACT_FLOAT_INT = 2**53
+
+
+def parse_number_cells(
+    cells: Sequence[str], *, integer: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Parse text cells as numbers with one strict grammar (:data:`NUMBER_PATTERN`).
+
+    Every command that reads numbers from text (the CSV loader, ``check_submission``) uses this,
+    so a file one accepts the other accepts too.
+
+    Args:
+        cells: The cells of one column (str).
+        integer: Ids: the value must be an integer (``17`` or ``17.0``) with ``|id| < 2^63``;
+            parsed exactly (no float rounding above 2^53).
+
+    Returns:
+        ``(values, ok)``: float64 values (NaN where not ok), or int64 (0 where not ok) when
+        ``integer``; ``ok`` is True where the cell is a finite number (an int64 integer).
+    """
+    cells = cells if isinstance(cells, list) else list(cells)
+    if integer:
+        return _parse_integer_cells(cells)
+    values = _fast_floats(cells)
+    if values is None:
+        values = np.array([_cell_float(c) for c in cells], dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(values)
+    return np.where(ok, values, np.nan), ok
+
+
+def _fast_floats(cells: list[str]) -> np.ndarray | None:
+    """Floats (NaN where not a number) when a vectorized parser is exact here, else None."""
+    joined = "".join(cells)
+    if not joined.translate(_NOT_NUMBER_CHARS):
+        values = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy()
+        if values.dtype != object:  # object: integers beyond 64 bits, read by the slow path
+            return values.astype(np.float64, copy=False)
+    elif not joined.translate(_NOT_SPACED_NUMBER_CHARS):
+        try:
+            return np.array(cells, dtype=np.float64)  # float() per cell
+        except ValueError:
+            return None
+    return None
+
+
+def _cell_float(cell: str) -> float:
+    text = cell.strip(_CELL_SPACE)
+    return float(text) if _NUMBER.fullmatch(text) else math.nan
+
+
+def _parse_integer_cells(cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    if not "".join(cells).translate(_NOT_INT_CHARS):
+        try:
+            values = np.array(cells, dtype=np.int64)  # int() per cell: exact
+        except (ValueError, OverflowError):
+            pass
+        else:
+            ok = values != np.iinfo(np.int64).min  # -2^63 is outside |id| < 2^63
+            return np.where(ok, values, 0), ok
+    floats = _fast_floats(cells)
+    if floats is not None:
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(floats)
+            exact = finite & (np.abs(floats) < _EXACT_FLOAT_INT)
+            ok = exact & (floats == np.round(floats))
+        if (exact | ~finite).all():  # no value where float64 rounding could hide a digit
+            return np.where(ok, floats, 0).astype(np.int64), ok
+    parsed = [cell_integer(c) for c in cells]
+    ok = np.array([v is not None for v in parsed], dtype=bool)
+    return np.array([0 if v is None else v for v in parsed], dtype=np.int64), ok
+
+
+def cell_integer(cell: str) -> int | None:
+    """The int64 integer a cell (or file stem) writes, exactly, or None.
+
+    ``'17'``, ``' 17'``, ``'17.0'``, ``'1.7e1'`` → 17; ``'17.5'``, ``'1_7'``, ``'１７'``, ``'²'`` or
+    anything with ``|value| >= 2^63`` → None.
+    """
+    text = cell.strip(_CELL_SPACE)
+    if _INTEGER.fullmatch(text):
+        if len(text) > 20:
+            return None
+        value = int(text)
+    elif _NUMBER.fullmatch(text):
+        try:
+            d = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the grammar is a subset of Decimal's
+            return None
+        if d.is_zero():
+            return 0
+        if d.adjusted() > 19 or d != d.to_integral_value():
+            return None
+        value = int(d)
+    else:
+        return None
+    return value if -_INT64_LIMIT < value < _INT64_LIMIT else None
+
+
+def number_cell_problem(cell: str, *, integer: bool = False) -> str:
+    """Why a cell refused by :func:`parse_number_cells` is refused: 'must be …, got …'."""
+    text = cell.strip(_CELL_SPACE)
+    if integer:
+        if _NUMBER.fullmatch(text):
+            d = Decimal(text)
+            if d.is_finite() and d == d.to_integral_value():
+                return f"must be {INT64_EXPECTED}, got {show(cell)}"
+        return f"must be an integer, got {show(cell)}"
+    return f"must be a finite number, got {show(cell)}"

@@ -6,6 +6,7 @@ import csv
 import io
 import os
 import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,21 @@ from pill_compare.errors import InputFormatError, ProblemCollector
 from pill_compare.io.files import (
     InputFormat,
     check_input_format,
+    display_path,
     parse_json,
     read_text,
     sniff_format,
 )
 from pill_compare.io.ground_truth import looks_like_ground_truth
-from pill_compare.io.records import Field, extract_columns, show
+from pill_compare.io.records import (
+    Field,
+    bbox_extent_problem,
+    bbox_extents_finite,
+    extract_columns,
+    number_cell_problem,
+    parse_number_cells,
+    show,
+)
 
 EXPECTED_COCO = "COCO results JSON (a list of {image_id, category_id, bbox, score})"
 EXPECTED_CSV = "submission CSV with header annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score"
@@ -39,6 +49,8 @@ CSV_COLUMNS = (
     "score",
 )
 CSV_REQUIRED = CSV_COLUMNS[1:]
+#: The integer (int64) columns of the submission CSV.
+CSV_ID_COLUMNS = ("annotation_id", "image_id", "category_id")
 
 RESULT_FIELDS = (
     Field("image_id", "id"),
@@ -177,12 +189,13 @@ def _frame_records(frame: pd.DataFrame, label: str) -> list[dict[str, Any]]:
 
 
 def _coco_columns(text: str, path: str) -> dict[str, Any]:
+    path = display_path(path)
     doc = parse_json(text, path, EXPECTED_COCO)
     if isinstance(doc, dict):
         if looks_like_ground_truth(doc):
             raise InputFormatError(
                 f"{path}: this is a COCO ground-truth file (it has 'images'/'categories'), "
-                f"expected {EXPECTED_COCO}; pass it with --gt instead"
+                f"expected {EXPECTED_COCO}; pass it as the ground truth instead"
             )
         if "annotations" not in doc:
             raise InputFormatError(
@@ -196,10 +209,11 @@ def _coco_columns(text: str, path: str) -> dict[str, Any]:
 
 
 def _csv_columns(text: str, path: str) -> dict[str, Any]:
+    path = display_path(path)
     if text.lstrip()[:1] in ("[", "{"):
         raise InputFormatError(
             f"{path}: this is JSON, not CSV; expected {EXPECTED_CSV} "
-            "(for a COCO results file use --input-format coco or auto)"
+            "(for a COCO results file read it with input_format='coco' or 'auto')"
         )
     try:
         # index_col=False: otherwise pandas silently takes the first column as the index when
@@ -221,6 +235,7 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
         raise InputFormatError(f"{path}: the file is empty, expected {EXPECTED_CSV}") from None
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
         _refuse_extra_fields(text, path)  # pandas would drop the extra fields without a word
+    _refuse_repeated_columns(text, path)
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in CSV_REQUIRED if c not in df.columns]
     if missing:
@@ -230,37 +245,47 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
         )
     problems = ProblemCollector()
     line_of: list[int] = []  # computed on the first bad value only
+
+    def where(i: int) -> str:
+        nonlocal line_of
+        line_of = line_of or _data_line_numbers(text)
+        # A quoted cell spanning lines makes rows and lines differ: then say the row.
+        return f"line {line_of[i]}" if i < len(line_of) else f"data row {i + 1}"
+
     cols: dict[str, np.ndarray] = {}
-    kinds = {c: "id" for c in ("annotation_id", "image_id", "category_id")}
     for c in CSV_COLUMNS:
         if c not in df.columns:
             continue
-        raw = df[c]
-        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(num)
-        expected = "a finite number"
-        if kinds.get(c) == "id":
-            bad |= num != np.round(num)
-            expected = "an integer"
-        elif c in ("bbox_w", "bbox_h"):
-            bad |= ~(num > 0)
-            expected = "a number > 0"
+        raw = df[c].tolist()
+        num, ok = parse_number_cells(raw, integer=c in CSV_ID_COLUMNS)
+        bad = ~ok
+        if c in ("bbox_w", "bbox_h"):
+            bad |= ok & ~(num > 0)
         for i in np.flatnonzero(bad)[: problems.limit].tolist():
-            line_of = line_of or _data_line_numbers(text)
-            problems.add(
-                f"{path}: line {line_of[i]}: '{c}' must be {expected}, got {show(raw.iloc[i])}"
+            why = (
+                f"must be a number > 0, got {show(raw[i])}"
+                if c in ("bbox_w", "bbox_h")
+                else number_cell_problem(raw[i], integer=c in CSV_ID_COLUMNS)
             )
+            problems.add(f"{path}: {where(i)}: '{c}' {why}")
         problems.total += max(0, int(bad.sum()) - problems.limit)
         cols[c] = num
     problems.raise_if_any(InputFormatError, f"{path}: {problems.total} problem(s) in its rows")
+    box = np.stack([cols[c] for c in ("bbox_x", "bbox_y", "bbox_w", "bbox_h")], axis=1)
+    if not bbox_extents_finite(box):
+        for i in range(len(box)):
+            why = bbox_extent_problem(box[i])
+            if why:
+                problems.add(f"{path}: {where(i)}: the box {why}, got {show(box[i].tolist())}")
+        problems.raise_if_any(InputFormatError, f"{path}: {problems.total} problem(s) in its rows")
     out: dict[str, Any] = {
-        "image_id": cols["image_id"].astype(np.int64),
-        "category_id": cols["category_id"].astype(np.int64),
-        "bbox": np.stack([cols[c] for c in ("bbox_x", "bbox_y", "bbox_w", "bbox_h")], axis=1),
+        "image_id": cols["image_id"],
+        "category_id": cols["category_id"],
+        "bbox": box,
         "score": cols["score"],
     }
     if "annotation_id" in cols:
-        out["annotation_id"] = cols["annotation_id"].astype(np.int64)
+        out["annotation_id"] = cols["annotation_id"]
     return out
 
 
@@ -268,6 +293,19 @@ def _data_line_numbers(text: str) -> list[int]:
     """1-based file line of each data row: pandas skips blank lines, so row i + 2 can be wrong."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return [n for n, line in enumerate(lines, start=1) if line.strip()][1:]
+
+
+def _refuse_repeated_columns(text: str, path: str) -> None:
+    """A header naming a column twice (pandas would rename the second 'x.1' without a word)."""
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    header = next((row for row in reader if row), [])
+    names = [h.strip() for h in header]
+    repeated = sorted(n for n, k in Counter(names).items() if k > 1)
+    if repeated:
+        raise InputFormatError(
+            f"{path}: line {reader.line_num}: the header repeats column(s) "
+            f"{show(repeated, 120)}; each column must appear once ({EXPECTED_CSV})"
+        )
 
 
 def _refuse_extra_fields(text: str, path: str) -> None:

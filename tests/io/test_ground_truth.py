@@ -1,5 +1,7 @@
 """Loading a COCO ground truth: sections, records, ids, and the helpful mix-up messages."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -65,7 +67,7 @@ def test_results_list_passed_as_ground_truth_gets_a_hint(tmp_path):
 def test_results_object_passed_as_ground_truth_gets_a_hint(tmp_path):
     with pytest.raises(
         InputFormatError,
-        match=r"missing 'images', 'categories'; .*\(this looks like a results file; pass it as a result",
+        match=r"missing 'images', 'categories'; .*\(this looks like a results file; pass it as a result, not as the ground truth",
     ):
         load_ground_truth(write_json(tmp_path, "r.json", {"annotations": [det(1, 2)]}))
 
@@ -162,3 +164,29 @@ def test_sample_ground_truth_loads_cleanly():
     gt = load_ground_truth(SAMPLE / "ground_truth.json")
     assert gt.warnings == ()
     assert np.isin(gt.annotations.image_id, gt.images.id).all()
+
+
+def test_lone_surrogate_in_a_name_is_refused_at_load(tmp_path):
+    doc = gt_dict({1: [10]})
+    doc["categories"][0]["name"] = "pill\ud800"  # json.dumps writes it as the escape \ud800
+    with pytest.raises(InputFormatError, match=r"gt\.json: 1 problem\(s\) in its categor") as e:
+        load_ground_truth(write_json(tmp_path, "gt.json", doc))
+    assert "category #0: 'name' must be valid Unicode text, got a lone surrogate" in str(e.value)
+
+
+def test_image_id_beyond_int64_says_it_is_too_large(tmp_path):
+    doc = gt_dict({1: [10]})
+    doc["images"][0]["id"] = 2**70
+    with pytest.raises(InputFormatError) as e:
+        load_ground_truth(write_json(tmp_path, "gt.json", doc))
+    assert (
+        "image #0: 'id' must be an integer in the int64 range (|id| < 2^63), "
+        "got 1180591620717411303424"
+    ) in str(e.value)
+
+
+def test_source_of_a_file_with_undecodable_bytes_in_its_name_is_printable(tmp_path):
+    path = write_json(tmp_path, os.fsdecode(b"gt\xff.json"), gt_dict({1: [10]}))
+    gt = load_ground_truth(path)
+    assert gt.source.endswith("gt\\udcff.json")
+    gt.source.encode("utf-8")

@@ -1,6 +1,7 @@
 """Loading detections: every validation case pinned by its message, and the accepted forms."""
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -53,7 +54,7 @@ def test_wrong_top_level_type(tmp_path, doc, message):
 def test_ground_truth_passed_as_results_says_to_use_gt(tmp_path):
     with pytest.raises(
         InputFormatError,
-        match=r"this is a COCO ground-truth file .*; pass it with --gt instead",
+        match=r"this is a COCO ground-truth file .*; pass it as the ground truth instead",
     ):
         _load_bad(tmp_path, gt_dict({1: [5]}))
 
@@ -92,7 +93,22 @@ def test_annotations_object_form_is_accepted(tmp_path):
         (det(1.5, 2), "detection #0: 'image_id' must be an integer, got 1.5"),
         (det("7", 2), "'image_id' must be an integer, got \"7\""),
         (det(1, True), "'category_id' must be an integer, got true"),
-        (det(2**63, 2), "'image_id' must be an integer, got 9223372036854775808"),
+        (
+            det(2**63, 2),
+            r"'image_id' must be an integer in the int64 range \(\|id\| < 2\^63\), "
+            "got 9223372036854775808",
+        ),
+        (det(1, -(2**63)), r"'category_id' must be an integer in the int64 range"),
+        (det(1, 2, score=10**400), "'score' must be a finite number, got 1000"),
+        (
+            det(1, 2, bbox=[1e308, 2, 1e308, 4]),
+            r"'bbox' must have a finite x \+ w, y \+ h and w \* h .*, got \[1e\+308, 2, 1e\+308, 4\]",
+        ),
+        (
+            det(1, 2, bbox=[1, 2, 1e200, 1e200]),
+            r"'bbox' must have a finite x \+ w, y \+ h and w \* h",
+        ),
+        (det(1, 2, bbox=[1, 2, 10**400, 4]), r"'bbox' must be \[x, y, w, h\]: 4 finite numbers"),
     ],
     ids=[
         "missing-key",
@@ -111,6 +127,11 @@ def test_annotations_object_form_is_accepted(tmp_path):
         "string-id",
         "bool-id",
         "id-overflow",
+        "id-int64-min",
+        "int-beyond-float",
+        "bbox-right-edge-overflows",
+        "bbox-area-overflows",
+        "bbox-int-beyond-float",
     ],
 )
 def test_bad_record_is_named_precisely(tmp_path, record, message):
@@ -218,6 +239,75 @@ def test_csv_many_bad_rows_are_counted_past_the_listed_20(tmp_path):
     assert str(e.value).endswith("... and 5 more problem(s) not listed")
 
 
+@pytest.mark.parametrize(
+    ("cell", "column", "why"),
+    [
+        ("５", "score", 'must be a finite number, got "５"'),  # fullwidth: float() takes it
+        ("٥", "bbox_x", 'must be a finite number, got "٥"'),  # Arabic-Indic five
+        ("1_000", "bbox_y", 'must be a finite number, got "1_000"'),
+        ("１", "image_id", 'must be an integer, got "１"'),
+        (
+            "9223372036854775808",
+            "image_id",
+            'must be an integer in the int64 range (|id| < 2^63), got "9223372036854775808"',
+        ),
+        ("1e30", "category_id", "must be an integer in the int64 range (|id| < 2^63)"),
+    ],
+)
+def test_csv_numbers_outside_the_ascii_grammar_or_int64_are_refused(tmp_path, cell, column, why):
+    row = dict(
+        zip(HEADER.strip().split(","), ["1", "1", "2", "3", "4", "5", "6", "0.5"], strict=True)
+    )
+    row[column] = cell
+    path = write_text(tmp_path, "s.csv", HEADER + "2,1,2,3,4,5,6,0.5\n" + ",".join(row.values()))
+    with pytest.raises(InputFormatError, match=r"s\.csv: 1 problem\(s\) in its rows") as e:
+        load_results(path)
+    assert f"s.csv: line 3: '{column}' {why}" in str(e.value)
+
+
+def test_csv_ids_are_exact_int64_even_beyond_float_precision(tmp_path):
+    # 2^53 + 1 has no float64; a float parse would make it 2^53 (another image).
+    path = write_text(
+        tmp_path, "s.csv", HEADER + "1,9007199254740993,9223372036854775807,3,4,5,6,0.5\n"
+    )
+    dets = load_results(path)
+    assert dets.image_id.tolist() == [9007199254740993]
+    assert dets.category_id.tolist() == [2**63 - 1]
+
+
+def test_csv_with_a_repeated_header_column_is_refused(tmp_path):
+    path = write_text(tmp_path, "s.csv", HEADER.strip() + ",score\n1,1,2,3,4,5,6,0.5,0.7\n")
+    with pytest.raises(
+        InputFormatError, match=r's\.csv: line 1: the header repeats column\(s\) \["score"\]'
+    ):
+        load_results(path)
+
+
+def test_csv_with_a_doubled_bom_is_refused(tmp_path):
+    path = write_text(tmp_path, "s.csv", ("\ufeff\ufeff" + HEADER + "1,1,2,3,4,5,6,0.5\n").encode())
+    with pytest.raises(InputFormatError, match=r"s\.csv: line 1: starts with a second byte-order"):
+        load_results(path)
+
+
+def test_csv_box_whose_extent_overflows_is_refused_without_a_warning(tmp_path):
+    path = write_text(tmp_path, "s.csv", HEADER + "1,1,2,1e308,4,1e308,6,0.5\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            InputFormatError,
+            match=r"s\.csv: line 2: the box must have a finite x \+ w, y \+ h and w \* h",
+        ):
+            load_results(path)
+
+
+def test_json_with_an_integer_too_long_for_python_names_the_file(tmp_path):
+    path = write_text(tmp_path, "r.json", '[{"image_id": ' + "1" * 4301 + "}]")
+    with pytest.raises(
+        InputFormatError, match=r"r\.json: line 1, column 15: an integer with 4,301"
+    ):
+        load_results(path)
+
+
 def test_csv_keeps_annotation_ids_and_matches_the_json_it_was_made_from():
     csv = load_results(SAMPLE / "resnet101_submission.csv")
     js = load_results(SAMPLE / "resnet101.json")
@@ -247,14 +337,14 @@ def test_input_format_csv_on_a_json_file_says_it_is_json(tmp_path):
     path = write_json(tmp_path, "r.json", [det(1, 2)])
     with pytest.raises(
         InputFormatError,
-        match=r"r\.json: this is JSON, not CSV; .* use --input-format coco or auto",
+        match=r"r\.json: this is JSON, not CSV; .* read it with input_format='coco' or 'auto'",
     ):
         load_results(path, input_format="csv")
 
 
 def test_unknown_input_format_is_a_config_error(tmp_path):
     with pytest.raises(
-        ConfigError, match="--input-format must be one of auto, coco, csv, got 'xml'"
+        ConfigError, match="input_format: must be one of auto, coco, csv, got 'xml'"
     ):
         load_results(write_json(tmp_path, "r.json", []), input_format="xml")
 
