@@ -1,25 +1,52 @@
 """pillcmp: compare two object detectors exactly — which is better, where they disagree, and why.
 
-The public API (the CLI only wraps these)::
+The public API (the CLI only wraps these). Run from the repository root, this example is a
+doctest (``tests/test_api.py`` runs it)::
 
-    from pill_compare import load_ground_truth, load_results, diff, imbalance
+    >>> from pill_compare import diff, evaluate, imbalance, load_ground_truth, load_results
+    >>> gt = load_ground_truth("data/sample/ground_truth.json")
+    >>> gt
+    GroundTruth(source='data/sample/ground_truth.json', images=280, annotations=1015, categories=22, warnings=0)
+    >>> a = load_results("data/sample/efficientnet_b3.json", gt=gt)
+    >>> b = load_results("data/sample/resnet101.json", gt=gt)
+    >>> b
+    Detections(name='resnet101', source='data/sample/resnet101.json', detections=1012, images=280, categories=21, warnings=0)
+    >>> result = diff(a, b, gt=gt)
+    >>> result
+    DiffResult(a='efficientnet_b3', b='resnet101', differing_images=61, images_total=280, substitutions=16, images_only_a=0, images_only_b=1)
+    >>> result.substitutions[1]
+    Substitution(a=34596, b=30307, image_ids=(10, 73, 104, 130, 199, 200, 243))
+    >>> len(result.to_frame())  # one row per differing image
+    61
+    >>> round(imbalance(gt).imbalance_ratio, 2)
+    12.57
+    >>> ev = evaluate(gt, b)
+    >>> round(ev.coco.stats["map"], 4)  # equals pycocotools COCOeval.stats[0]
+    0.8239
+    >>> ev.stats_frame().columns.tolist()  # the 12 COCO stats, one row each
+    ['metric', 'value', 'definition']
 
-    gt = load_ground_truth("data/sample/ground_truth.json")
-    a = load_results("data/sample/efficientnet_b3.json", gt=gt)
-    b = load_results("data/sample/resnet101.json", gt=gt)
-    result = diff(a, b, category_names=gt.category_names)
-    result.to_frame()          # one row per differing image
-    imbalance(gt).imbalance_ratio
-    evaluate(gt, b).coco.stats["map"]   # equals pycocotools COCOeval.stats[0]
+Detections from memory (COCO results records, or a DataFrame) get the same validation::
+
+    >>> mine = load_results(
+    ...     [{"image_id": 1, "category_id": 99999, "bbox": [10, 20, 30, 40], "score": 0.9}],
+    ...     gt=gt, name="mine")
+    >>> mine.left_out  # pycocotools leaves unknown ids out too
+    LeftOut(detections=1, total=1, image_ids={}, category_ids={99999: 1})
 
 Importing this package never imports torch; the neural-network side lives in ``pill_compare.nn``.
 """
 
-from pill_compare.analysis.diff import DiffResult, diff
+from pill_compare.analysis.accuracy import Accuracy
+from pill_compare.analysis.coco_metrics import ClassAP, CocoMetrics
+from pill_compare.analysis.confusion import ConfusionMatrix
+from pill_compare.analysis.diff import DiffResult, ImageDiff, Substitution, diff
 from pill_compare.analysis.evaluate import EvalResult, evaluate
-from pill_compare.analysis.imbalance import ImbalanceResult, imbalance
-from pill_compare.analysis.matching import MatchTable, match_detections
-from pill_compare.core import Annotations, Category, Detections, GroundTruth, Images
+from pill_compare.analysis.imbalance import CategoryCount, ImbalanceResult, imbalance
+from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds, match_detections
+from pill_compare.analysis.operating_point import ClassCounts, OperatingPoint
+from pill_compare.consistency import restrict_to_ground_truth
+from pill_compare.core import Annotations, Category, Detections, GroundTruth, Images, LeftOut
 from pill_compare.errors import ConfigError, ConsistencyError, InputFormatError, PillCompareError
 from pill_compare.io import load_ground_truth, load_results, write_atomic
 from pill_compare.prep import (
@@ -34,24 +61,35 @@ from pill_compare.prep import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Accuracy",
     "Annotations",
     "Category",
+    "CategoryCount",
+    "ClassAP",
+    "ClassCounts",
+    "CocoMetrics",
     "ConfigError",
+    "ConfusionMatrix",
     "ConsistencyError",
     "ConvertResult",
     "Detections",
     "DiffResult",
     "EvalResult",
     "GroundTruth",
+    "ImageDiff",
     "Images",
     "ImbalanceResult",
     "InputFormatError",
+    "LeftOut",
     "MatchTable",
     "MergeResult",
+    "OperatingPoint",
     "PillCompareError",
     "SubmissionCheck",
+    "Substitution",
     "__version__",
     "check_submission",
+    "coco_iou_thresholds",
     "convert",
     "diff",
     "evaluate",
@@ -60,5 +98,6 @@ __all__ = [
     "load_results",
     "match_detections",
     "merge_annotations",
+    "restrict_to_ground_truth",
     "write_atomic",
 ]

@@ -53,7 +53,8 @@ def check_inputs(func: str, **expected: tuple[Any, type]) -> None:
     name, value, t = wrong[0]
     hint = ""
     if isinstance(value, (str, os.PathLike)) and t in _LOADERS:
-        what = "files" if len(expected) > 1 else "file"
+        paths = sum(isinstance(v, (str, os.PathLike)) for _, v, _ in wrong)
+        what = "files" if paths > 1 else "file"
         hint = f"; load the {what} first: {_LOADERS[t]}({os.fspath(value)!r})"
     raise TypeError(f"{func}() expects {wanted}, got {type(value).__name__} for {name}{hint}")
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pill_compare.analysis.arguments import check_inputs, check_number
 from pill_compare.core import GroundTruth
 
 
@@ -56,6 +57,15 @@ class ImbalanceResult:
     rare_threshold: int
     rare_share: float | None
     source: str = ""
+
+    def __repr__(self) -> str:
+        ratio = "n/a" if self.imbalance_ratio is None else f"{self.imbalance_ratio:.4g}"
+        return (
+            f"ImbalanceResult(source={self.source!r}, annotations={self.total_annotations}, "
+            f"annotated_categories={len(self.categories)}, "
+            f"zero_annotation_categories={len(self.zero_annotation_categories)}, "
+            f"imbalance_ratio={ratio})"
+        )
 
     @property
     def most(self) -> CategoryCount | None:
@@ -160,9 +170,13 @@ def imbalance(gt: GroundTruth, *, rare_threshold: int = 10) -> ImbalanceResult:
     Returns:
         An :class:`ImbalanceResult`. Example: counts {33877: 7, 31884: 85, 34596: 88,
         25366: 88} give imbalance_ratio 88 / 7 = 12.571428...
+
+    Raises:
+        TypeError: ``gt`` is not a GroundTruth, or ``rare_threshold`` not a number.
+        ValueError: ``rare_threshold`` is negative, NaN or not an integer.
     """
-    if rare_threshold < 0:
-        raise ValueError(f"Expected rare_threshold >= 0, got {rare_threshold}")
+    check_inputs("imbalance", gt=(gt, GroundTruth))
+    rare_threshold = int(check_number(rare_threshold, "rare_threshold", low=0, integer=True))
     ann = gt.annotations
     names = gt.category_names
     cat_ids, ann_counts = np.unique(ann.category_id, return_counts=True)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pill_compare.analysis.arguments import check_inputs, check_score_threshold
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable
 
 DEFINITIONS: dict[str, str] = {
@@ -87,6 +88,19 @@ class OperatingPoint:
     best_f1: float | None
     best_f1_score_threshold: float | None
     absorbed: int
+
+    def __repr__(self) -> str:
+        m = self.micro
+
+        def show(v: float | None) -> str:
+            return "n/a" if v is None else f"{v:.4f}"
+
+        return (
+            f"OperatingPoint(score_threshold={self.score_threshold:g}, "
+            f"iou_threshold={self.iou_threshold:g}, tp={m.tp}, fp={m.fp}, fn={m.fn}, "
+            f"precision={show(m.precision)}, recall={show(m.recall)}, f1={show(m.f1)}, "
+            f"categories={len(self.per_class)})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         micro = asdict(self.micro)
@@ -150,15 +164,16 @@ def compute_operating_point(
         The :class:`OperatingPoint`.
 
     Raises:
-        ValueError: ``iou_threshold`` is not one of the table's thresholds, or s is not finite.
+        ValueError: ``iou_threshold`` is not one of the table's thresholds, or s is negative or
+            not finite.
 
     Example:
         One GT and two detections of its class, scores 0.9 (IoU 0.8) and 0.6 (IoU 0.3): at
         s = 0.5, u = 0.5, TP = 1, FP = 1, FN = 0, so precision 0.5, recall 1, F1 = 2/3; the best
         F1 is 1.0 at s = 0.9.
     """
-    if not np.isfinite(score_threshold):
-        raise ValueError(f"Expected a finite score_threshold, got {score_threshold}")
+    check_inputs("compute_operating_point", table=(table, MatchTable))
+    score_threshold = check_score_threshold(score_threshold)
     t = table.threshold_index(iou_threshold)
     a = table.area_index("all")
     gt, dets = table.gt, table.dets

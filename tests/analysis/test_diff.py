@@ -302,7 +302,9 @@ def test_file_names_instead_of_runs_are_refused_with_the_fix():
         match=r"^diff\(\) expects Detections for a and b \(from load_results\), got str for a; "
         r"load the files first: load_results\('a\.json'\)$",
     ):
-        diff("a.json", run)
+        diff("a.json", "b.json")
+    with pytest.raises(TypeError, match=r"got str for b; load the file first: load_results"):
+        diff(run, "b.json")
     with pytest.raises(TypeError, match=r"got NoneType for b$"):
         diff(run, None)
     with pytest.raises(TypeError, match="Expected gt to be GroundTruth, got str"):

@@ -111,7 +111,7 @@ def test_rare_share_counts_classes_below_the_threshold():
 
 
 def test_bad_arguments_are_programmer_misuse():
-    with pytest.raises(ValueError, match="Expected rare_threshold >= 0, got -1"):
+    with pytest.raises(ValueError, match="Expected rare_threshold to be an integer >= 0, got -1"):
         imbalance(gt_with_counts({1: 1}), rare_threshold=-1)
     with pytest.raises(ValueError, match="Expected every count > 0; exclude zero-annotation"):
         compute_indices(np.array([3, 0]))
