@@ -1,12 +1,12 @@
-"""The Python API as a notebook user meets it: doctests, short reprs, in-memory detections,
-the COCO stats as a DataFrame, and clear TypeError / ValueError on misuse."""
+"""The Python API as a notebook user meets it: doctests, short reprs, the COCO stats as a
+DataFrame, and clear TypeError / ValueError on misuse (in-memory detections:
+tests/io/test_results_memory.py)."""
 
 import doctest
 import json
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import pill_compare
@@ -21,7 +21,6 @@ from pill_compare import (
     match_detections,
 )
 from pill_compare.analysis import arguments
-from pill_compare.errors import InputFormatError
 from pill_compare.io import ground_truth_from_dict
 from tests.conftest import REPO, SAMPLE
 
@@ -91,66 +90,6 @@ def test_stats_frame_has_the_12_stats_with_definitions(sample):
         expected = ev.coco.stats[metric]
         assert (math.isnan(value) and expected is None) or value == expected
     assert frame.loc[1, "definition"] == "AP, IoU 0.50, all sizes, top 100"
-
-
-# --- in-memory detections ----------------------------------------------------------------------
-
-
-def test_a_list_of_records_and_a_dataframe_load_like_the_file(sample):
-    gt, _, b = sample
-    from_list = load_results(b.to_coco(), gt=gt)
-    from_frame = load_results(b.to_frame(), gt=gt, name="r101")
-    bbox_frame = (
-        b.to_frame()
-        .assign(bbox=list(b.bbox))
-        .drop(columns=["bbox_x", "bbox_y", "bbox_w", "bbox_h"])
-    )
-    for dets in (from_list, from_frame, load_results(bbox_frame)):
-        assert np.array_equal(dets.bbox, b.bbox) and np.array_equal(dets.score, b.score)
-        assert np.array_equal(dets.image_id, b.image_id)
-        assert np.array_equal(dets.category_id, b.category_id)
-    assert from_list.name == "detections" and from_list.source == ""
-    assert from_frame.name == "r101"
-    assert evaluate(gt, from_frame).coco.stats == evaluate(gt, b).coco.stats
-
-
-def test_numpy_scalars_and_arrays_in_records_are_accepted():
-    records = [
-        {
-            "image_id": np.int64(3),
-            "category_id": np.int32(7),
-            "bbox": np.array([1.0, 2.0, 3.0, 4.0], dtype=np.float32),
-            "score": np.float32(0.5),
-        },
-        {"image_id": 3, "category_id": 7, "bbox": (5, 6, 7, 8), "score": 0.25},
-    ]
-    dets = load_results(records)
-    assert dets.image_id.tolist() == [3, 3]
-    assert dets.bbox.tolist() == [[1, 2, 3, 4], [5, 6, 7, 8]]
-
-
-def test_bad_in_memory_records_are_named_like_a_file_records():
-    records = [{"image_id": 1, "category_id": 2, "bbox": [0, 0, -1, 4], "score": 0.5}]
-    with pytest.raises(
-        InputFormatError,
-        match=r"mine \(in-memory list\): detection #0: 'bbox' must be \[x, y, w, h\]",
-    ):
-        load_results(records, name="mine")
-    frame = pd.DataFrame({"image_id": [1, 2], "category_id": [1, None], "bbox": [[0, 0, 1, 1]] * 2})
-    with pytest.raises(InputFormatError, match=r"missing column\(s\) score"):
-        load_results(frame)
-    frame["score"] = [0.5, float("nan")]
-    with pytest.raises(InputFormatError) as e:
-        load_results(frame)
-    assert "detections (DataFrame): detection #1: 'category_id' must be an integer" in str(e.value)
-    assert "detection #1: 'score' must be a finite number, got NaN" in str(e.value)
-
-
-def test_other_sources_are_a_type_error():
-    with pytest.raises(TypeError, match="Expected a file path, a list of COCO results records"):
-        load_results({"image_id": 1})
-    with pytest.raises(TypeError, match="Expected gt to be GroundTruth, got str"):
-        load_results([], gt="gt.json")
 
 
 # --- argument checks ---------------------------------------------------------------------------
