@@ -179,3 +179,20 @@ def test_integral_parameters_accept_numpy_integers(sample):
     assert imbalance(gt, rare_threshold=np.int64(10)).rare_threshold == 10
     assert evaluate(gt, b, max_dets=np.array([1, 10, 100]).tolist()).coco.max_dets == (1, 10, 100)
     assert evaluate(gt, b, max_dets=(np.int64(100), np.int64(1))).coco.max_dets == (1, 100)
+
+
+def test_metric_functions_refuse_anything_but_a_match_table(sample):
+    from pill_compare.analysis.accuracy import compute_accuracy
+    from pill_compare.analysis.coco_metrics import compute_coco_metrics
+    from pill_compare.analysis.confusion import compute_confusion_matrix
+    from pill_compare.analysis.operating_point import compute_operating_point
+
+    gt, _, b = sample
+    for fn in (compute_accuracy, compute_coco_metrics, compute_confusion_matrix):
+        with pytest.raises(TypeError, match=rf"^{fn.__name__}\(\) expects MatchTable for table"):
+            fn(b)
+    table = match_detections(gt, b)
+    with pytest.raises(ValueError, match="Expected score_threshold to be a finite number >= 0"):
+        compute_operating_point(table, score_threshold=-0.5)
+    with pytest.raises(ValueError, match="Expected score_threshold to be a finite number >= 0"):
+        compute_confusion_matrix(table, score_threshold=float("inf"))

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from pill_compare.analysis.arguments import check_inputs, check_score_threshold
 from pill_compare.analysis.matching import IGNORED, TP, MatchTable
 
 DEFINITIONS: dict[str, str] = {
@@ -68,6 +69,8 @@ def compute_accuracy(table: MatchTable, *, score_threshold: float = 0.5) -> Accu
         Image 1 has GT {A, B}; detections A (on A's box) and C (on B's box), both above s:
         (a) = 1/2; image 1 is not an exact match ({A, C} != {A, B}).
     """
+    check_inputs("compute_accuracy", table=(table, MatchTable))
+    score_threshold = check_score_threshold(score_threshold)
     dets, ann = table.dets, table.gt.annotations
     counted = dets.score >= score_threshold
     matched = counted & (table.agnostic_status == TP)

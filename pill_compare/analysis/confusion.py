@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pill_compare.analysis.arguments import check_inputs, check_score_threshold
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable
 
 BACKGROUND = "background"
@@ -152,6 +153,8 @@ def compute_confusion_matrix(table: MatchTable, *, score_threshold: float = 0.5)
         One image, GT boxes A and B; detections: A on A's box, C on B's box, A on empty space.
         With categories (A, B, C): [A, A] = 1, [B, C] = 1, [background, A] = 1, no missed GT.
     """
+    check_inputs("compute_confusion_matrix", table=(table, MatchTable))
+    score_threshold = check_score_threshold(score_threshold)
     gt, dets = table.gt, table.dets
     ann = gt.annotations
     declared, det_k, gt_k = table.category_index()
