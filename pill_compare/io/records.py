@@ -63,6 +63,13 @@ def show(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def plural(noun: str) -> str:
+    """'detection' → 'detections', 'category' → 'categories' (the nouns records are called)."""
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "o", "u"):
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
 def _is_int(v: Any) -> bool:
     if type(v) is int:
         return True
@@ -208,7 +215,7 @@ def extract_columns(
     """
     if not isinstance(records, list):
         raise InputFormatError(
-            f"{path}: expected a JSON list of {what}s, got {type(records).__name__}"
+            f"{path}: expected a JSON list of {plural(what)}, got {type(records).__name__}"
         )
     if set(map(type, records)) <= {dict}:
         try:
@@ -240,7 +247,9 @@ def _slow_columns(records: list, fields: Sequence[Field], *, path: str, what: st
                 if why:
                     problems.add(f"{path}: {what} #{i}: '{f.name}' {why}")
             values[f.name].append(value)
-    problems.raise_if_any(InputFormatError, f"{path}: {problems.total} problem(s) in its {what}s")
+    problems.raise_if_any(
+        InputFormatError, f"{path}: {problems.total} problem(s) in its {plural(what)}"
+    )
     cols: dict[str, Any] = {}
     for f in fields:
         col = values[f.name]

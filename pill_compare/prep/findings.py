@@ -45,9 +45,20 @@ class Finding:
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"Expected severity in {SEVERITIES}, got {self.severity!r}")
+        # File names with undecodable bytes reach Python as lone surrogates, which no output
+        # can encode: keep them as visible escapes (\udcff) so every report can be written.
+        for name in ("location", "message"):
+            text = getattr(self, name)
+            if not text.isprintable():
+                object.__setattr__(self, name, writable_text(text))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def writable_text(text: str) -> str:
+    """``text`` with lone surrogates as backslash escapes: encodable as UTF-8, else unchanged."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def count_severities(findings: Iterable[Finding]) -> dict[str, int]:
@@ -58,10 +69,20 @@ def count_severities(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
-def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
-    """One row per finding: rule, severity, location, message."""
+FINDING_COLUMNS: tuple[str, ...] = ("source", "rule", "severity", "location", "message")
+
+
+def findings_frame(findings: Sequence[Finding], source: str = "") -> pd.DataFrame:
+    """One row per finding: source (the input file or folder), rule, severity, location, message.
+
+    Args:
+        findings: The findings.
+        source: The input they are about, repeated on every row so that a CSV report of several
+            inputs (or one row read alone) still says which file it is about.
+    """
     return pd.DataFrame(
-        [f.to_dict() for f in findings], columns=["rule", "severity", "location", "message"]
+        [{"source": writable_text(source), **f.to_dict()} for f in findings],
+        columns=list(FINDING_COLUMNS),
     )
 
 

@@ -11,10 +11,14 @@ Sizes are the stored pixel size, as COCO's ``width`` / ``height`` are: a JPEG EX
 from __future__ import annotations
 
 import os
+import re
+import stat
 import struct
+import warnings
 from pathlib import Path
 
 from pill_compare.errors import InputFormatError
+from pill_compare.io.files import display_path
 
 IMAGE_SUFFIXES: tuple[str, ...] = (
     ".png",
@@ -32,6 +36,22 @@ _JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 # Markers without a length field (RSTn, SOI, EOI, TEM).
 _JPEG_STANDALONE = frozenset([*range(0xD0, 0xDA), 0x01])
 _HEADER_BYTES = 1 << 16
+#: A JPEG has a few dozen segments before its frame header; a file with more is not a JPEG.
+_JPEG_MAX_SEGMENTS = 10_000
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_INT64_LIMIT = 2**63
+
+
+def image_id_from_stem(stem: str) -> int | None:
+    """The image id a file stem names (``'17'`` of ``17.png`` → 17), or None.
+
+    Only ASCII digits count, within int64: ``'²'.isdigit()`` and ``'１７'.isdigit()`` are True
+    in Python but no id; ``'99999999999999999999'`` does not fit the id arrays.
+    """
+    if not _ASCII_DIGITS.fullmatch(stem) or len(stem.lstrip("0")) > 19:
+        return None
+    value = int(stem)
+    return value if value < _INT64_LIMIT else None
 
 
 def read_image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
@@ -48,16 +68,19 @@ def read_image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
     """
     p = Path(path)
     try:
+        if not stat.S_ISREG(os.stat(p).st_mode):  # a FIFO would block, a device never end
+            raise InputFormatError(f"{display_path(p)}: not a regular file, expected an image")
         with p.open("rb") as fh:
             head = fh.read(32)
             size = _jpeg_size(fh) if head[:2] == b"\xff\xd8" else _simple_size(head)
     except OSError as exc:
-        raise InputFormatError(f"{p}: cannot be read ({exc.strerror})") from None
+        raise InputFormatError(f"{display_path(p)}: cannot be read ({exc.strerror})") from None
     if size is None:
         size = _pillow_size(p)
     if size is None or size[0] <= 0 or size[1] <= 0:
         raise InputFormatError(
-            f"{p}: no image size in its header (expected a PNG, JPEG, GIF or BMP image)"
+            f"{display_path(p)}: no image size in its header "
+            "(expected a PNG, JPEG, GIF or BMP image)"
         )
     return size
 
@@ -77,35 +100,41 @@ def _simple_size(head: bytes) -> tuple[int, int] | None:
 
 
 def _jpeg_size(fh) -> tuple[int, int] | None:
-    """Walk the JPEG marker segments (after SOI) to the first start-of-frame."""
-    fh.seek(2)
-    data = fh.read(_HEADER_BYTES)
-    pos = 0
-    while True:
-        while pos < len(data) and data[pos] == 0xFF:  # fill bytes before a marker
-            pos += 1
-        if pos >= len(data):
-            data += fh.read(_HEADER_BYTES)  # large APPn segments (thumbnails) come first
-            if pos >= len(data):
+    """Walk the JPEG marker segments (after SOI) to the first start-of-frame.
+
+    Seeks from segment to segment (large APPn segments such as EXIF thumbnails come first), so
+    the cost grows with the number of segments, never with the file size.
+    """
+    pos = 2
+    for _ in range(_JPEG_MAX_SEGMENTS):
+        fh.seek(pos)
+        buf = fh.read(512)
+        fill = len(buf) - len(buf.lstrip(b"\xff"))  # fill bytes before a marker
+        if fill == len(buf):
+            if not buf:
                 return None
+            pos += fill
             continue
-        marker = data[pos]
-        pos += 1
+        marker = buf[fill]
+        pos += fill + 1
         if marker in _JPEG_STANDALONE:
             continue
-        if len(data) < pos + 7:
-            more = fh.read(_HEADER_BYTES)
-            if not more:
-                return None
-            data += more
-            continue
-        (length,) = struct.unpack(">H", data[pos : pos + 2])
+        seg = buf[fill + 1 : fill + 8]
+        if len(seg) < 7:
+            fh.seek(pos)
+            seg = fh.read(7)
+        if len(seg) < 2:
+            return None
+        (length,) = struct.unpack(">H", seg[:2])
         if marker in _JPEG_SOF:
-            h, w = struct.unpack(">HH", data[pos + 3 : pos + 7])
+            if len(seg) < 7:
+                return None
+            h, w = struct.unpack(">HH", seg[3:7])
             return int(w), int(h)
         if marker == 0xD9 or length < 2:  # end of image, or a broken segment
             return None
         pos += length
+    return None
 
 
 def _pillow_size(path: Path) -> tuple[int, int] | None:
@@ -114,9 +143,13 @@ def _pillow_size(path: Path) -> tuple[int, int] | None:
     except ImportError:
         return None
     try:
-        with Image.open(path) as img:  # lazy: reads the header only
-            w, h = img.size
-    except Exception:  # any decoder error means "no size we can trust"
+        with warnings.catch_warnings():
+            # A huge declared size is what we want to read, not a decompression bomb: nothing
+            # is decoded here.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:  # lazy: reads the header only
+                w, h = img.size
+    except Exception:  # any decoder error (or bomb error) means "no size we can trust"
         return None
     return int(w), int(h)
 
@@ -136,7 +169,9 @@ def index_image_files(directory: str | os.PathLike[str]) -> tuple[dict[str, Path
     """
     root = Path(directory)
     if not root.is_dir():
-        raise InputFormatError(f"{root}: not a folder (expected a folder of image files)")
+        raise InputFormatError(
+            f"{display_path(root)}: not a folder (expected a folder of image files)"
+        )
     files: dict[str, Path] = {}
     duplicated: list[str] = []
     for p in sorted(root.rglob("*")):

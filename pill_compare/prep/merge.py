@@ -177,8 +177,8 @@ class MergeResult:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per finding: rule, severity, location, message."""
-        return findings_frame(self.findings)
+        """One row per finding: source (the annotation folder), rule, severity, location, message."""
+        return findings_frame(self.findings, source=self.source)
 
 
 def merge_annotations(

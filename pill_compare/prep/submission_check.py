@@ -26,7 +26,7 @@ rule                      checks (severity)
 ``max_per_image``         at most N detections per image (warning)
 ========================  ==================================================================
 
-Image ids and sizes come from ``--test-images DIR`` (``image_id`` = the integer file stem:
+Image ids and sizes come from ``test_images`` (a folder; ``image_id`` = the integer file stem:
 ``17.png`` is image 17, as in the competition's test set; sizes from the file headers) or, without
 it, from the ground truth's images. Category ids come from the ground truth.
 """
@@ -36,6 +36,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,14 @@ import pandas as pd
 from pill_compare.consistency import check_against_ground_truth
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError, PillCompareError
-from pill_compare.io.files import read_text
-from pill_compare.io.records import show
-from pill_compare.io.results import CSV_COLUMNS, EXPECTED_CSV
+from pill_compare.io.files import display_path, read_text
+from pill_compare.io.records import (
+    INT64_EXPECTED,
+    number_cell_problem,
+    parse_number_cells,
+    show,
+)
+from pill_compare.io.results import CSV_COLUMNS, CSV_ID_COLUMNS, EXPECTED_CSV
 from pill_compare.prep.findings import (
     Finding,
     count_severities,
@@ -57,7 +63,7 @@ from pill_compare.prep.findings import (
     listing,
     located,
 )
-from pill_compare.prep.image_size import index_image_files, read_image_size
+from pill_compare.prep.image_size import image_id_from_stem, index_image_files, read_image_size
 
 #: Every rule, in the order it is checked and reported, with what it checks.
 RULES: tuple[tuple[str, str], ...] = (
@@ -143,18 +149,20 @@ class SubmissionCheck:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per finding: rule, severity, location, message."""
-        return findings_frame(self.findings)
+        """One row per finding: source (the submission), rule, severity, location, message."""
+        return findings_frame(self.findings, source=self.source)
 
 
 @dataclass
 class _Table:
     """The parsed CSV: numeric columns (NaN where invalid) and each row's file line."""
 
-    columns: dict[str, np.ndarray]
+    columns: dict[str, np.ndarray]  # (N,) float64, NaN where invalid (ids too, for the checks)
+    ids: dict[str, np.ndarray]  # (N,) int64, exact, 0 where invalid: the id columns only
     raw: dict[str, tuple[str, ...]]
     line: np.ndarray  # (N,) int, 1-based file line of each row
-    valid: np.ndarray  # (N,) bool: every present column holds a valid value
+    valid: np.ndarray  # (N,) bool: every present column holds a valid value, the box an extent
+    huge_box: np.ndarray  # (N,) bool: valid numbers whose x + w, y + h or w * h overflows
 
 
 def check_submission(
@@ -182,8 +190,8 @@ def check_submission(
         InputFormatError: ``test_images`` is not a folder.
     """
     if max_per_image is not None and max_per_image < 1:
-        raise ConfigError(f"--max-per-image must be >= 1, got {max_per_image}")
-    source = str(path)
+        raise ConfigError(f"must be >= 1, got {max_per_image}", param="max_per_image")
+    source = display_path(path)
     findings: list[Finding] = []
     skipped: dict[str, str] = {}
     expected, sizes, reference = _reference(gt, test_images, findings)
@@ -191,7 +199,10 @@ def check_submission(
     table = _read_table(Path(path), findings, skipped)
     if table is not None:
         _check_values(table, findings)
-        _check_boxes(table, sizes, gt, findings, skipped)
+        # Boxes of finite numbers can still overflow when read in another form (x2 - x1):
+        # those readings only lose, so numpy's overflow is expected here, not a warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            _check_boxes(table, sizes, gt, findings, skipped)
         _check_categories(table, gt, findings, skipped)
         _check_images(table, expected, findings, skipped)
         _check_per_image(table, max_per_image, findings, skipped)
@@ -201,8 +212,8 @@ def check_submission(
     order = {name: i for i, name in enumerate(RULE_NAMES)}
     findings.sort(key=lambda f: order[f.rule])
     valid_images = (
-        np.unique(table.columns["image_id"][table.valid]).size
-        if table is not None and "image_id" in table.columns
+        np.unique(table.ids["image_id"][table.valid]).size
+        if table is not None and "image_id" in table.ids
         else 0
     )
     return SubmissionCheck(
@@ -244,7 +255,7 @@ def _reference(
     if gt is not None:
         parts.append(f"ground truth {gt.source or '(in memory)'}")
     if test_images is not None:
-        parts.append(f"test images in {test_images}")
+        parts.append(f"test images in {display_path(test_images)}")
         ids, sizes = _test_image_table(test_images, findings)
         return ids, sizes, " and ".join(parts)
     if gt is None:
@@ -266,11 +277,10 @@ def _test_image_table(
     sizes: dict[int, tuple[float, float]] = {}
     not_ids, repeated, unreadable = [], [], []
     for name, path in files.items():
-        stem = path.stem
-        if not stem.isdigit():
+        image_id = image_id_from_stem(path.stem)
+        if image_id is None:
             not_ids.append(name)
             continue
-        image_id = int(stem)
         if image_id in ids:
             repeated.append(f"{name} and {ids[image_id]}")
             continue
@@ -295,7 +305,7 @@ def _test_image_table(
                 Finding(
                     "image_coverage",
                     "warning",
-                    f"{directory}: {listing(names, 5)}",
+                    f"{display_path(directory)}: {listing(names, 5)}",
                     f"{len(names)} test image {what}",
                 )
             )
@@ -304,7 +314,7 @@ def _test_image_table(
             Finding(
                 "image_coverage",
                 "error",
-                str(directory),
+                display_path(directory),
                 "no test image named by an integer id (expected files such as 1.png, 2.png)",
             )
         )
@@ -313,19 +323,20 @@ def _test_image_table(
 
 def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) -> _Table | None:
     """Parse the CSV with exact line numbers; header and row-shape rules are checked here."""
+    shown = display_path(path)
     try:
         text = read_text(path, EXPECTED_CSV)
     except PillCompareError as exc:
-        findings.append(Finding("file", "error", str(path), exc.message))
+        findings.append(Finding("file", "error", shown, exc.message))
         return None
     if text.lstrip()[:1] in ("[", "{"):
         findings.append(
             Finding(
                 "file",
                 "error",
-                str(path),
+                shown,
                 "this is JSON (a COCO results file?), not a submission CSV; convert it with "
-                f"`pillcmp convert {path} submission.csv`",
+                f"`pillcmp convert {shown} submission.csv`",
             )
         )
         return None
@@ -334,13 +345,13 @@ def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) ->
         rows = [(reader.line_num, row) for row in reader if row]
     except csv.Error as exc:
         findings.append(
-            Finding("file", "error", f"line {reader.line_num}", f"not a valid CSV: {exc}")
+            Finding("file", "error", f"{shown}: line {reader.line_num}", f"not a valid CSV: {exc}")
         )
         return None
     header_line, header = rows[0]
     body = rows[1:]
     names = [h.strip() for h in header]
-    if all(_is_number(h) for h in names):
+    if parse_number_cells(names)[1].all():
         findings.append(
             Finding(
                 "header",
@@ -354,7 +365,7 @@ def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) ->
     else:
         _check_header(header, names, header_line, findings)
     if not body:
-        findings.append(Finding("file", "error", str(path), "no detection rows, only a header"))
+        findings.append(Finding("file", "error", shown, "no detection rows, only a header"))
     ragged = [line for line, row in body if len(row) != len(header)]
     if ragged and names:
         findings.append(
@@ -366,7 +377,10 @@ def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) ->
                 "these rows are left out of the other checks",
             )
         )
-    present = [c for c in CSV_COLUMNS if c in names]
+    position = {}
+    for i, n in enumerate(names):
+        position.setdefault(n, i)  # the first of repeated names (an error reported above)
+    present = [c for c in CSV_COLUMNS if c in position]
     for c in CSV_COLUMNS:
         if c not in present:
             for rule in _RULE_COLUMNS.get(c, ()):
@@ -374,27 +388,36 @@ def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) ->
     if ragged or not names:
         body = [(line, row) for line, row in body if len(row) == len(header)] if names else []
     fields = list(zip(*(row for _, row in body), strict=True)) or [()] * len(header)
-    raw = {c: fields[names.index(c)] for c in present}
-    columns, valid = {}, np.ones(len(body), dtype=bool)
+    raw = {c: fields[position[c]] for c in present}
+    # The one number grammar of every command (io.records.parse_number_cells): check-submission
+    # accepts exactly what the loaders accept.
+    columns, ids, valid = {}, {}, np.ones(len(body), dtype=bool)
     for c in present:
-        columns[c] = _to_float(raw[c])
-        valid &= _valid(columns[c], integer=c in _ID_COLUMNS)
+        values, ok = parse_number_cells(raw[c], integer=c in CSV_ID_COLUMNS)
+        if c in CSV_ID_COLUMNS:
+            ids[c] = values
+            values = np.where(ok, values.astype(np.float64), np.nan)
+        columns[c] = values
+        valid &= ok
+    huge_box = np.zeros(len(body), dtype=bool)
+    box_columns = ("bbox_x", "bbox_y", "bbox_w", "bbox_h")
+    if all(c in columns for c in box_columns):
+        box = np.stack([columns[c] for c in box_columns], axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            huge_box = valid & ~(
+                np.isfinite(box[:, 0] + box[:, 2])
+                & np.isfinite(box[:, 1] + box[:, 3])
+                & np.isfinite(box[:, 2] * box[:, 3])
+            )
+        valid &= ~huge_box
     return _Table(
         columns=columns,
+        ids=ids,
         raw=raw,
         line=np.array([line for line, _ in body], dtype=np.int64),
         valid=valid,
+        huge_box=huge_box,
     )
-
-
-def _to_float(cells: tuple[str, ...]) -> np.ndarray:
-    """(N,) float64; NaN where a cell is not a number. numpy parses clean columns in one call."""
-    try:
-        return np.array(cells, dtype=np.float64)
-    except ValueError:  # at least one bad cell: coerce cell by cell
-        return pd.to_numeric(pd.Series(cells, dtype=object).str.strip(), errors="coerce").to_numpy(
-            dtype=np.float64
-        )
 
 
 # Which rules need which column (a rule is skipped when one of its columns is missing).
@@ -410,27 +433,21 @@ _RULE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-_ID_COLUMNS = ("annotation_id", "image_id", "category_id")
+def _valid(values: np.ndarray) -> np.ndarray:
+    """(N,) bool: the cell held a valid value (invalid cells were parsed as NaN)."""
+    return np.isfinite(values)
 
 
-def _valid(values: np.ndarray, *, integer: bool) -> np.ndarray:
-    """(N,) bool: finite, and integral when ``integer`` (invalid cells were parsed as NaN)."""
-    ok = np.isfinite(values)
-    return ok & (values == np.round(values)) if integer else ok
+def _unknown(t: _Table, column: str, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose valid id in ``column`` is not in ``allowed``, and those ids (sorted, int64)."""
+    ids = t.ids[column]
+    rows = np.flatnonzero(_valid(t.columns[column]) & ~np.isin(ids, allowed))
+    return rows, np.unique(ids[rows])
 
 
-def _unknown(values: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose valid integer id is not in ``allowed``, and those ids (sorted, int64)."""
-    rows = np.flatnonzero(_valid(values, integer=True) & ~np.isin(values, allowed))
-    return rows, np.unique(values[rows]).astype(np.int64)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _cut(text: str, limit: int = 120) -> str:
+    """``text`` cut to ``limit`` characters with '...' (a header can have 100,000 columns)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _check_header(header: list[str], names: list[str], line: int, findings: list[Finding]) -> None:
@@ -454,23 +471,31 @@ def _check_header(header: list[str], names: list[str], line: int, findings: list
                 "header",
                 "error",
                 where,
-                f"missing column(s) {', '.join(missing)}; found {','.join(names)}; "
+                f"missing column(s) {', '.join(missing)}; found {_cut(','.join(names))}; "
                 f"expected {','.join(CSV_COLUMNS)}",
             )
         )
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    # Linear in the header's width: a 100,000-column header is checked in milliseconds.
+    repeated = sorted(n for n, k in Counter(names).items() if k > 1)
     if repeated:
         findings.append(
-            Finding("header", "error", where, f"repeated column(s) {', '.join(repeated)}")
+            Finding(
+                "header",
+                "error",
+                where,
+                f"repeated column(s) {_cut(listing(repeated))}; "
+                "each column must appear once (the first is checked)",
+            )
         )
-    extra = [n for n in names if n not in CSV_COLUMNS]
+    expected = set(CSV_COLUMNS)
+    extra = [n for n in names if n not in expected]
     if extra:
         findings.append(
             Finding(
                 "header",
                 "warning",
                 where,
-                f"extra column(s) {', '.join(extra)}; a scorer may refuse them",
+                f"extra column(s) {_cut(listing(extra))}; a scorer may refuse them",
             )
         )
     spaced = [h for h in header if h != h.strip()]
@@ -484,7 +509,7 @@ def _check_header(header: list[str], names: list[str], line: int, findings: list
                 "(' score' is not 'score'): remove the spaces",
             )
         )
-    ordered = [n for n in names if n in CSV_COLUMNS]
+    ordered = [n for n in names if n in expected]
     if not missing and not repeated and ordered != list(CSV_COLUMNS):
         findings.append(
             Finding(
@@ -499,23 +524,38 @@ def _check_header(header: list[str], names: list[str], line: int, findings: list
 def _check_values(t: _Table, findings: list[Finding]) -> None:
     """numeric, annotation_id, score_range, box_size."""
     for c, values in t.columns.items():
-        integer = c in _ID_COLUMNS
-        bad = ~_valid(values, integer=integer)
+        integer = c in CSV_ID_COLUMNS
+        bad = ~_valid(values)
         if bad.any():
             idx = np.flatnonzero(bad)
             examples = ", ".join(f"{show(t.raw[c][i].strip())} (line {t.line[i]})" for i in idx[:3])
+            expected = "a finite number"
+            if integer:
+                problems = [number_cell_problem(t.raw[c][i], integer=True) for i in idx[:3]]
+                large = any(p.startswith(f"must be {INT64_EXPECTED}") for p in problems)
+                expected = INT64_EXPECTED if large else "an integer"
             findings.append(
                 Finding(
                     "numeric",
                     "error",
                     csv_lines(t.line[idx]),
-                    f"'{c}' must be {'an integer' if integer else 'a finite number'}: "
-                    f"{idx.size} value(s) are not, e.g. {examples}",
+                    f"'{c}' must be {expected}: {idx.size} value(s) are not, e.g. {examples}",
                 )
             )
+    if t.huge_box.any():
+        idx = np.flatnonzero(t.huge_box)
+        findings.append(
+            Finding(
+                "box_size",
+                "error",
+                csv_lines(t.line[idx]),
+                f"{idx.size} box(es) whose bbox_x + bbox_w, bbox_y + bbox_h or bbox_w * bbox_h "
+                f"overflows (e.g. line {t.line[idx[0]]}); coordinates this large are no pixels",
+            )
+        )
     if "annotation_id" in t.columns:
-        ids = t.columns["annotation_id"]
-        ok = _valid(ids, integer=True)
+        ok = _valid(t.columns["annotation_id"])
+        ids = t.ids["annotation_id"]
         nonpositive = np.flatnonzero(ok & (ids <= 0))
         if nonpositive.size:
             findings.append(
@@ -523,7 +563,7 @@ def _check_values(t: _Table, findings: list[Finding]) -> None:
                     "annotation_id",
                     "error",
                     csv_lines(t.line[nonpositive]),
-                    f"{nonpositive.size} annotation id(s) <= 0 (e.g. {ids[nonpositive[0]]:g}); "
+                    f"{nonpositive.size} annotation id(s) <= 0 (e.g. {ids[nonpositive[0]]}); "
                     "ids must be positive: number the rows 1..N",
                 )
             )
@@ -622,7 +662,7 @@ def _check_boxes(
     if got is None:
         return
     idx, box = got
-    image_id = t.columns["image_id"][idx].astype(np.int64)
+    image_id = t.ids["image_id"][idx]
     positive = (box[:, 2] > 0) & (box[:, 3] > 0)
     if box.size and np.all((box >= 0) & (box <= 1)):
         findings.append(
@@ -640,7 +680,8 @@ def _check_boxes(
     known = np.array([int(i) in sizes for i in image_id], dtype=bool) & positive
     if not sizes:
         skipped.setdefault(
-            "box_inside", "no image sizes: pass --test-images, or --gt with width/height"
+            "box_inside",
+            "no image sizes: give the test images, or a ground truth with width/height",
         )
     elif known.any():
         size = np.array([sizes[int(i)] for i in image_id[known]], dtype=np.float64)
@@ -770,14 +811,14 @@ def _check_categories(
     t: _Table, gt: GroundTruth | None, findings: list[Finding], skipped: dict[str, str]
 ) -> None:
     if gt is None:
-        skipped.setdefault("category_id", "no --gt: the allowed category ids are unknown")
+        skipped.setdefault("category_id", "no ground truth: the allowed category ids are unknown")
         return
     if "category_id" not in t.columns:
         return
-    cat = t.columns["category_id"]
-    ok = _valid(cat, integer=True)
+    cat = t.ids["category_id"]
+    ok = _valid(t.columns["category_id"])
     allowed = gt.category_ids
-    unknown_rows, unknown = _unknown(cat, allowed)
+    unknown_rows, unknown = _unknown(t, "category_id", allowed)
     if unknown_rows.size:
         findings.append(
             Finding(
@@ -786,7 +827,7 @@ def _check_categories(
                 csv_lines(t.line[unknown_rows]),
                 f"{unknown_rows.size} detection(s) with {unknown.size} category id(s) not in the "
                 f"ground truth: {listing(unknown.tolist())}; they score zero."
-                + _category_hint(np.unique(cat[ok]).astype(np.int64), np.sort(allowed)),
+                + _category_hint(np.unique(cat[ok]), np.sort(allowed)),
             )
         )
         return
@@ -794,10 +835,10 @@ def _check_categories(
     if got is None or not t.valid.any():
         return
     idx, box = got
-    known = np.isin(t.columns["image_id"][idx], gt.images.id)
+    known = np.isin(t.ids["image_id"][idx], gt.images.id)
     dets = Detections(
-        image_id=t.columns["image_id"][idx][known].astype(np.int64),
-        category_id=cat[idx][known].astype(np.int64),
+        image_id=t.ids["image_id"][idx][known],
+        category_id=cat[idx][known],
         bbox=box[known],
         score=np.zeros(int(known.sum())),
         source=str(t.line.size and "the submission"),
@@ -822,7 +863,7 @@ def _category_hint(used: np.ndarray, allowed: np.ndarray) -> str:
             return (
                 f" The ids look like contiguous class indices ({start}..{start + n - 1}), not "
                 f"category ids: map each index to its category id, e.g. in ground-truth order "
-                f"{shown}, ... (see `pillcmp convert --class-map`)."
+                f"{shown}, ... (a class map does this when converting YOLO predictions)."
             )
     return ""
 
@@ -832,15 +873,15 @@ def _check_images(
 ) -> None:
     if expected is None:
         skipped.setdefault(
-            "image_coverage", "no --gt or --test-images: the test image ids are unknown"
+            "image_coverage", "no ground truth or test images: the test image ids are unknown"
         )
         return
     if "image_id" not in t.columns:
         return
-    image = t.columns["image_id"]
-    ok = _valid(image, integer=True)
+    image = t.ids["image_id"]
+    ok = _valid(t.columns["image_id"])
     expected_ids = np.array(sorted(expected), dtype=np.int64)
-    unknown_rows, unknown = _unknown(image, expected_ids)
+    unknown_rows, unknown = _unknown(t, "image_id", expected_ids)
     if unknown_rows.size:
         findings.append(
             Finding(
@@ -851,7 +892,7 @@ def _check_images(
                 f"images: {listing(unknown.tolist())}",
             )
         )
-    missing = np.setdiff1d(expected_ids, image[ok].astype(np.int64))
+    missing = np.setdiff1d(expected_ids, image[ok])
     if missing.size:
         findings.append(
             Finding(
@@ -872,9 +913,8 @@ def _check_per_image(
         return
     if "image_id" not in t.columns:
         return
-    image = t.columns["image_id"]
-    ok = np.isfinite(image)
-    ids, counts = np.unique(image[ok].astype(np.int64), return_counts=True)
+    ok = _valid(t.columns["image_id"])
+    ids, counts = np.unique(t.ids["image_id"][ok], return_counts=True)
     over = counts > limit
     if over.any():
         shown = [

@@ -378,7 +378,8 @@ def test_bad_options_are_config_errors(folder, kwargs, message):
 def test_to_frame_and_to_dict_list_every_finding(folder):
     r = merge_annotations(folder)
     frame = r.to_frame()
-    assert list(frame.columns) == ["rule", "severity", "location", "message"]
+    assert list(frame.columns) == ["source", "rule", "severity", "location", "message"]
+    assert set(frame["source"]) == {str(folder)}
     assert len(frame) == len(r.findings) == 9
     d = r.to_dict()
     assert d["ok"] is False and d["severities"] == {"error": 1, "warning": 7, "info": 1}

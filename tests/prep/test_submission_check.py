@@ -6,12 +6,16 @@ CLEAN is a submission that breaks no rule; each test changes one thing.
 
 from __future__ import annotations
 
+import json
+import os
+import time
+import warnings
 from pathlib import Path
 
 import pytest
 
-from pill_compare.errors import ConfigError
-from pill_compare.io import ground_truth_from_dict
+from pill_compare.errors import ConfigError, InputFormatError
+from pill_compare.io import ground_truth_from_dict, load_results
 from pill_compare.prep.submission_check import RULE_NAMES, check_submission
 from tests.prep.pill_folder import write_png
 
@@ -256,7 +260,7 @@ def test_box_inside_is_skipped_without_sizes(tmp_path):
     rule = next(s for s in r.rules if s.rule == "box_inside")
     assert (rule.status, rule.note) == (
         "skipped",
-        "no image sizes: pass --test-images, or --gt with width/height",
+        "no image sizes: give the test images, or a ground truth with width/height",
     )
 
 
@@ -346,7 +350,7 @@ def test_contiguous_class_indices_get_a_mapping_hint(tmp_path):
     assert msg.endswith(
         "The ids look like contiguous class indices (0..2), not category ids: map each index to "
         "its category id, e.g. in ground-truth order 0 → 1899, 1 → 3482, 2 → 10223, ... "
-        "(see `pillcmp convert --class-map`)."
+        "(a class map does this when converting YOLO predictions)."
     )
 
 
@@ -430,7 +434,7 @@ def test_more_detections_per_image_than_allowed(tmp_path):
 
 
 def test_max_per_image_must_be_positive(tmp_path):
-    with pytest.raises(ConfigError, match=r"--max-per-image must be >= 1, got 0"):
+    with pytest.raises(ConfigError, match=r"max_per_image: must be >= 1, got 0"):
         run(tmp_path, CLEAN, max_per_image=0)
 
 
@@ -440,3 +444,67 @@ def test_to_dict_and_to_frame(tmp_path):
     assert d["ok"] is False and d["severities"] == {"error": 1, "warning": 0, "info": 0}
     assert [x["rule"] for x in d["rules"]] == list(RULE_NAMES)
     assert list(r.to_frame()["rule"]) == ["box_size"]
+    assert list(r.to_frame().columns) == ["source", "rule", "severity", "location", "message"]
+    assert set(r.to_frame()["source"]) == {str(tmp_path / "submission.csv")}
+
+
+# --- hostile input: the same number grammar as the loaders, bounded work, no warning ---------
+
+
+@pytest.mark.parametrize("cell", ["５", "٥", "1_000", "１"])
+def test_unicode_digits_and_underscores_fail_here_as_they_fail_to_load(tmp_path, cell):
+    text = csv_of(*ROWS[:3], f"4,3,1899,600,700,{cell},160,0.5")
+    r = run(tmp_path, text)
+    assert not r.ok
+    assert findings(r, "numeric") == [
+        ("error", "line 5", f"'bbox_w' must be a finite number: 1 value(s) are not, e.g. \"{cell}\" (line 5)"),
+    ]  # fmt: skip
+    with pytest.raises(InputFormatError, match=r"line 5: 'bbox_w' must be a number > 0"):
+        load_results(tmp_path / "submission.csv")  # eval refuses the same file
+
+
+def test_ids_beyond_int64_are_numeric_errors_not_wrapped_ids(tmp_path):
+    r = run(tmp_path, csv_of(*ROWS[:3], "4,9223372036854775808,1899,600,700,180,160,0.5"))
+    assert findings(r, "numeric") == [
+        ("error", "line 5", "'image_id' must be an integer in the int64 range (|id| < 2^63): "
+         "1 value(s) are not, e.g. \"9223372036854775808\" (line 5)"),
+    ]  # fmt: skip
+
+
+def test_boxes_whose_extent_overflows_are_box_size_errors_without_a_warning(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = run(tmp_path, csv_of(*ROWS[:3], "4,3,1899,1e308,700,1e308,160,0.5"))
+    assert [(s, loc) for s, loc, _ in findings(r, "box_size")] == [("error", "line 5")]
+    assert "bbox_x + bbox_w, bbox_y + bbox_h or bbox_w * bbox_h overflows" in r.findings[0].message
+
+
+def test_a_100000_column_header_is_checked_in_linear_time(tmp_path):
+    header = HEADER + "," + ",".join(f"x{i}" for i in range(100_000)) + ",score"
+    start = time.perf_counter()
+    r = run(tmp_path, header + "\n")
+    assert time.perf_counter() - start < 5  # was ~100 s: names.count() per name
+    repeated = [m for s, _, m in findings(r, "header") if m.startswith("repeated")]
+    assert repeated == [
+        "repeated column(s) score; each column must appear once (the first is checked)"
+    ]
+    extra = next(m for _, _, m in findings(r, "header") if m.startswith("extra"))
+    assert len(extra) < 200 and "(+99990 more)" in extra
+
+
+def test_test_image_stems_that_are_not_ascii_int64_are_ignored_with_a_warning(tmp_path):
+    folder = tmp_path / "test_images"
+    for stem in ("1", "2", "3", "²", "１７", "99999999999999999999"):
+        write_png(folder / f"{stem}.png", 976, 1280)
+    r = run(tmp_path, CLEAN, test_images=folder)
+    assert r.ok
+    (warning,) = [m for s, _, m in findings(r, "image_coverage") if "not an integer" in m]
+    assert warning.startswith("3 test image name(s) are not an integer image id")
+
+
+def test_an_undecodable_file_name_is_shown_escaped(tmp_path):
+    path = tmp_path / os.fsdecode(b"sub\xff.csv")
+    path.write_text("[]", encoding="utf-8")
+    r = check_submission(path, gt=GT)
+    assert r.source.endswith("sub\\udcff.csv")
+    json.dumps(r.to_dict(), ensure_ascii=False).encode("utf-8")  # every report can be written
