@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pill_compare.analysis.diff import DiffResult
 from pill_compare.report.escape import Md, md_code, md_escape, terminal_safe
-from pill_compare.report.tables import fit_width, fmt_ids, md_table, render_as, text_table
+from pill_compare.report.tables import (
+    fit_width,
+    fmt_ids,
+    md_table,
+    render_as,
+    text_table,
+    wrap_text,
+)
 
 #: Text output: ids shown per list in a table cell, and in a summary line ("(+N more)" beyond).
 CELL_IDS = 4
@@ -24,7 +31,7 @@ def _summary_lines(r: DiffResult, limit: int | None = None) -> list[str]:
         + (f", {r.detections['b']} kept{thr}" if thr else ""),
         f"Images with detections in both: {r.images_compared}",
         f"Images whose category lists differ: {len(r.differing_images)} "
-        f"of {r.images_compared} (compared as a {mode})",
+        f"of {r.images_total} (compared as a {mode})",
     ]
     if r.images_only_a:
         lines.append(
@@ -84,7 +91,7 @@ def render_diff_text(r: DiffResult, *, explain: bool = False) -> str:
     a, b = r.names
     out = _summary_lines(r, LINE_IDS)
     if not r.differing_images:
-        out.append("\nNo image differs.")
+        out += ["", "No image differs.", *_caveat_lines(r)]
         return terminal_safe("\n".join(out) + "\n")
     headers, rows = _image_rows(r, CELL_IDS)
     out += ["", "Differing images:", text_table(headers, rows, align="lllll")]
@@ -101,7 +108,19 @@ def render_diff_text(r: DiffResult, *, explain: bool = False) -> str:
                 align="llrl",
             )
         )
+    out += _caveat_lines(r)
     return terminal_safe("\n".join(out) + "\n")
+
+
+def _caveat_lines(r: DiffResult) -> list[str]:
+    caveats = r.caveats
+    if not caveats:
+        return []
+    return [
+        "",
+        "Caveats:",
+        *(line for c in caveats for line in wrap_text(f"  - {c}", indent="    ")),
+    ]
 
 
 def render_diff_markdown(r: DiffResult) -> str:
@@ -142,6 +161,9 @@ def render_diff_markdown(r: DiffResult) -> str:
         ]
     else:
         out.append("None.")
+    caveats = r.caveats
+    if caveats:
+        out += ["", "## Caveats", "", *(f"- {md_escape(c)}" for c in caveats)]
     return "\n".join(out) + "\n"
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["Md", "csv_safe", "md_code", "md_escape", "terminal_safe"]
+__all__ = ["Md", "csv_safe", "json_safe", "md_code", "md_escape", "terminal_safe"]
 
 # C0 controls except tab and newline, DEL, C1 controls; the bidirectional overrides and isolates
 # (they reorder what is shown: a name can look like another); lone surrogates (they cannot be
@@ -65,6 +65,22 @@ def terminal_safe(text: str) -> str:
         The text with each control character escaped; unchanged when it has none.
     """
     return _CONTROL.sub(_escape_control, text)
+
+
+def json_safe(json_text: str) -> str:
+    r"""JSON text with every control character written as a ``\uXXXX`` escape.
+
+    ``json.dumps(..., ensure_ascii=False)`` escapes C0 controls but leaves DEL, C1 controls,
+    bidirectional overrides and lone surrogates raw; escaped, the JSON still parses to the same
+    strings, and printing it cannot act on the terminal (:func:`terminal_safe` changes nothing).
+
+    Args:
+        json_text: A JSON document (controls can only occur inside its strings).
+
+    Returns:
+        The same document, control characters escaped.
+    """
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def md_escape(text: str) -> str:

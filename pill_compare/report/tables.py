@@ -13,7 +13,15 @@ from typing import Any, Literal, Protocol
 import pandas as pd
 from rich.cells import cell_len
 
-from pill_compare.report.escape import Md, csv_safe, md_cell, md_code, md_escape, terminal_safe
+from pill_compare.report.escape import (
+    Md,
+    csv_safe,
+    json_safe,
+    md_cell,
+    md_code,
+    md_escape,
+    terminal_safe,
+)
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -97,13 +105,19 @@ def fit_width(text: str, width: int) -> str:
 def wrap_text(text: str, width: int = TEXT_WIDTH, indent: str = "") -> list[str]:
     """Greedy word wrap by display width; the lines after the first are indented by ``indent``.
 
-    A word longer than the line (a long path) stays whole on its own line.
+    The first line keeps ``text``'s own leading spaces; a word longer than the line (a long
+    path) stays whole on its own line.
+
+    Example:
+        >>> wrap_text("  - one two three", width=10, indent="    ")
+        ['  - one', '    two', '    three']
     """
+    body = text.lstrip(" ")
+    line = text[: len(text) - len(body)]
     lines: list[str] = []
-    line = ""
-    for word in text.split(" "):
-        candidate = f"{line} {word}" if line else word
-        if line and cell_len(candidate) > width:
+    for word in body.split(" "):
+        candidate = f"{line} {word}" if line.strip() else line + word
+        if line.strip() and cell_len(candidate) > width:
             lines.append(line)
             candidate = indent + word
         line = candidate
@@ -198,8 +212,8 @@ def render_as(
 
 
 def to_json(data: Any) -> str:
-    """Pretty JSON; NaN is written as null (JSON has no NaN)."""
-    return json.dumps(_nan_to_none(data), indent=2, ensure_ascii=False) + "\n"
+    """Pretty JSON; NaN is written as null (JSON has no NaN); control characters as ``\\uXXXX``."""
+    return json_safe(json.dumps(_nan_to_none(data), indent=2, ensure_ascii=False)) + "\n"
 
 
 def to_csv(frame: pd.DataFrame) -> str:

@@ -1,5 +1,6 @@
 """Rendering a diff: structure of each format, names in headers, no number computed here."""
 
+import dataclasses
 import io
 import json
 
@@ -19,7 +20,8 @@ def test_text_lists_summary_images_one_sided_categories_and_substitutions():
     text = render_diff(RESULT, "text")
     assert "Result A (resnet101) loaded: 6 detections" in text  # 4 + 1 + 1
     assert "Result B (efficientnet_b3) loaded: 8 detections" in text  # 4 + 2 + 1 + 1
-    assert "Images whose category lists differ: 2 of 3 (compared as a set of category ids)" in text
+    # 5, 277 and 9 (B alone detected there: A's list is empty) of the 4 images in either run.
+    assert "Images whose category lists differ: 3 of 4 (compared as a set of category ids)" in text
     assert "Images with detections only in efficientnet_b3: 1 [9]" in text
     assert "[3482, 19860, 34596, 36636]  [3482, 19860, 30307, 36636]  [34596]" in text
     assert "Categories detected only by resnet101 (in how many differing images):" in text
@@ -76,7 +78,7 @@ def test_markdown_says_none_for_empty_sections():
 def test_json_is_the_result_dict():
     data = json.loads(render_diff(RESULT, "json"))
     assert data == json.loads(json.dumps(RESULT.to_dict()))
-    assert [d["image_id"] for d in data["differing_images"]] == [5, 277]
+    assert [d["image_id"] for d in data["differing_images"]] == [5, 9, 277]
 
 
 def test_csv_has_one_row_per_differing_image_with_named_columns():
@@ -90,5 +92,16 @@ def test_csv_has_one_row_per_differing_image_with_named_columns():
     ]
     assert frame.values.tolist() == [
         ["5", "16550", "10223 16550", "", "10223"],
+        ["9", "", "2", "", "2"],  # A found nothing on image 9
         ["277", "3482 19860 34596 36636", "3482 19860 30307 36636", "34596", "30307"],
     ]
+
+
+def test_caveats_are_listed_in_text_and_escaped_in_markdown():
+    warned = dataclasses.replace(RESULT, caveats=("2 detections of <b>unknown</b> ids left out",))
+    assert "Caveats:\n  - 2 detections of <b>unknown</b> ids left out" in render_diff(
+        warned, "text"
+    )
+    md = render_diff(warned, "md")
+    assert "## Caveats\n\n- 2 detections of &lt;b&gt;unknown&lt;/b&gt; ids left out" in md
+    assert "Caveats" not in render_diff(RESULT, "text")

@@ -2,12 +2,13 @@
 formulas, nothing printed can move the cursor, clear the screen or change colours."""
 
 import io
+import json
 
 import pandas as pd
 import pytest
 
 from pill_compare.report.escape import Md, csv_safe, md_code, md_escape, terminal_safe
-from pill_compare.report.tables import md_table, text_table, to_csv
+from pill_compare.report.tables import md_table, text_table, to_csv, to_json
 
 
 @pytest.mark.parametrize(
@@ -114,3 +115,11 @@ def test_text_tables_pass_every_cell_through_terminal_safe():
     table = text_table(["name", "n"], [["\x1b[2Jevil", 1]])
     assert "\x1b" not in table
     assert "\\x1b[2Jevil" in table
+
+
+def test_json_output_escapes_control_characters_and_parses_back_to_the_same_strings():
+    name = "K-1\x1b[2J\x85\u202e\ud800 흰색"
+    text = to_json({"name": name})
+    assert terminal_safe(text) == text  # nothing left for the terminal to act on
+    assert json.loads(text) == {"name": name}
+    assert "흰색" in text  # Hangul stays readable (no ASCII escaping)
