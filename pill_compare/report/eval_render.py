@@ -31,7 +31,7 @@ LABEL_CELLS = 40
 
 
 def _thr(value: float | None) -> str:
-    """A score threshold, with enough digits to reuse as --score-thr."""
+    """A score threshold, with enough digits to pass back as the score threshold."""
     return "n/a" if value is None else f"{value:.6g}"
 
 
