@@ -86,6 +86,11 @@ def _is_number(v: Any) -> bool:
 _FLOAT_MAX_INT = 2**1024
 
 
+def is_finite_number(value: Any) -> bool:
+    """True for an int or float (not bool) with a finite float value (JSON allows 1e400, 10**400)."""
+    return _is_number(value)
+
+
 def _has_surrogate(text: str) -> bool:
     """True when ``text`` holds a lone surrogate (JSON '\\ud800'): it cannot be written as UTF-8."""
     try:

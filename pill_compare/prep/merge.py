@@ -34,8 +34,14 @@ from typing import Any
 import pandas as pd
 
 from pill_compare.errors import ConfigError, InputFormatError, PillCompareError
-from pill_compare.io.files import parse_json, read_text
-from pill_compare.io.records import Field, extract_columns, show
+from pill_compare.io.files import display_path, parse_json, read_text
+from pill_compare.io.records import (
+    Field,
+    bbox_extent_problem,
+    extract_columns,
+    is_finite_number,
+    show,
+)
 from pill_compare.prep.aihub import k_number, listed_pill_codes, parse_int
 from pill_compare.prep.findings import Finding, count_severities, findings_frame, listing
 from pill_compare.prep.image_size import index_image_files, read_image_size
@@ -95,6 +101,7 @@ class _FileContent:
     images: dict[str, tuple[Any, Any] | None]  # file_name → JSON (width, height) or None
     pills: list[_Pill]
     folder_k_code_mismatch: str | None
+    dropped_fields: tuple[str, ...] = ()  # why each left-out field could not be kept
 
 
 class _BadFile(Exception):
@@ -220,20 +227,21 @@ def merge_annotations(
     """
     if category_id_from not in CATEGORY_ID_SOURCES:
         raise ConfigError(
-            f"--category-id-from must be one of {', '.join(CATEGORY_ID_SOURCES)}, "
-            f"got {category_id_from!r}"
+            f"must be one of {', '.join(CATEGORY_ID_SOURCES)}, got {category_id_from!r}",
+            param="category_id_from",
         )
     if bad_boxes not in BAD_BOX_ACTIONS:
         raise ConfigError(
-            f"--bad-boxes must be one of {', '.join(BAD_BOX_ACTIONS)}, got {bad_boxes!r}"
+            f"must be one of {', '.join(BAD_BOX_ACTIONS)}, got {bad_boxes!r}", param="bad_boxes"
         )
     root = Path(annotation_dir)
+    source = display_path(root)
     if not root.is_dir():
-        raise InputFormatError(f"{root}: not a folder (expected the per-pill annotation folder)")
+        raise InputFormatError(f"{source}: not a folder (expected the per-pill annotation folder)")
     files, ignored = _find_json_files(root)
     if not files:
         raise InputFormatError(
-            f"{root}: no .json files found (searched every sub-folder); expected per-pill "
+            f"{source}: no .json files found (searched every sub-folder); expected per-pill "
             "annotation files such as K-001900-010224_json/K-001900/<image>.json"
         )
     image_files: dict[str, Path] = {}
@@ -245,7 +253,8 @@ def merge_annotations(
                 "image_file",
                 "warning",
                 f"image {name}",
-                f"found in more than one sub-folder of {images_dir}; the first is used",
+                f"found in more than one sub-folder of {display_path(images_dir)}; "
+                "the first is used",
             )
             for name in duplicated
         ]
@@ -265,7 +274,7 @@ def merge_annotations(
     # (image stem, K-code) → why that pill has no annotation, for the missing-label list.
     causes: dict[tuple[str, str], str] = {}
     for path in files:
-        rel = path.relative_to(root).as_posix()
+        rel = display_path(path.relative_to(root).as_posix())  # printable, writable as UTF-8
         try:
             content = _read_pill_file(path, rel, category_id_from)
         except _BadFile as exc:
@@ -287,6 +296,7 @@ def merge_annotations(
             findings.append(
                 Finding("k_code_mismatch", "warning", rel, content.folder_k_code_mismatch)
             )
+        findings += [Finding("bad_field", "warning", rel, why) for why in content.dropped_fields]
 
     sizes = _resolve_sizes(images, image_files, images_dir is not None, findings)
     pills, duplicates = _remove_duplicates(pills, findings)
@@ -310,14 +320,14 @@ def merge_annotations(
         ]
     pills_read = pills + dropped  # categories come from every readable file
     categories = _categories(pills_read, findings)
-    _id_convention(pills_read, category_id_from, findings)
+    _id_convention(pills_read, pills, category_id_from, findings)
 
-    coco = _build_coco(pills, sizes, categories, category_id_from, str(root))
+    coco = _build_coco(pills, sizes, categories, category_id_from, source)
     order = {"error": 0, "warning": 1, "info": 2}
     return MergeResult(
         coco=coco,
-        source=str(root),
-        images_dir="" if images_dir is None else str(images_dir),
+        source=source,
+        images_dir="" if images_dir is None else display_path(images_dir),
         category_id_from=category_id_from,
         bad_boxes=bad_boxes,
         skip_bad_files=skip_bad_files,
@@ -388,6 +398,7 @@ def _read_pill_file(path: Path, rel: str, category_id_from: str) -> _FileContent
     folder_code = path.parent.name if k_number(path.parent.name) is not None else None
     mismatch = None
     pills = []
+    dropped: list[str] = []
     for n, raw in enumerate(doc["annotations"]):
         image_id = int(ann["image_id"][n])
         rec = records.get(image_id)
@@ -398,13 +409,14 @@ def _read_pill_file(path: Path, rel: str, category_id_from: str) -> _FileContent
             )
         bbox = raw.get("bbox")
         if not (
-            isinstance(bbox, list)
-            and len(bbox) == 4
-            and all(type(v) in (int, float) and math.isfinite(v) for v in bbox)
+            isinstance(bbox, list) and len(bbox) == 4 and all(is_finite_number(v) for v in bbox)
         ):
             raise _BadFile(
                 f"annotation #{n}: 'bbox' must be 4 finite numbers [x, y, w, h], got {show(bbox)}"
             )
+        extent = bbox_extent_problem(bbox)
+        if extent:
+            raise _BadFile(f"annotation #{n}: 'bbox' {extent}, got {show(bbox)}")
         code = next((rec[k] for k in K_CODE_KEYS if k_number(rec.get(k)) is not None), None)
         if (
             code is not None
@@ -421,6 +433,17 @@ def _read_pill_file(path: Path, rel: str, category_id_from: str) -> _FileContent
         cat_n = category_records.get(file_cid) if file_cid is not None else None
         name = cat["name"][cat_n] if cat_n is not None else ""
         area = float(ann["area"][n])
+        attributes = {k: v for k, v in rec.items() if k not in IMAGE_IDENTITY_KEYS}
+        for key in list(attributes):
+            why = _unwritable(attributes[key])
+            if why:
+                del attributes[key]
+                dropped.append(f"image field {show(key)} left out of the attributes: {why}")
+        segmentation = raw.get("segmentation")
+        why = _unwritable(segmentation)
+        if why:
+            segmentation = None
+            dropped.append(f"annotation #{n}: 'segmentation' left out: {why}")
         pills.append(
             _Pill(
                 source_file=rel,
@@ -429,16 +452,52 @@ def _read_pill_file(path: Path, rel: str, category_id_from: str) -> _FileContent
                 file_category_id=file_cid,
                 dl_idx=dl_idx,
                 k_code=code,
-                category_name=name or str(rec.get("dl_name") or code or category_id),
+                category_name=name or str(attributes.get("dl_name") or code or category_id),
                 supercategory=cat["supercategory"][cat_n] if cat_n is not None else "",
                 bbox=tuple(bbox),  # type: ignore[arg-type]
                 area=raw["area"] if math.isfinite(area) else math.nan,
                 iscrowd=int(ann["iscrowd"][n]),
-                segmentation=raw.get("segmentation"),
-                attributes={k: v for k, v in rec.items() if k not in IMAGE_IDENTITY_KEYS},
+                segmentation=segmentation,
+                attributes=attributes,
             )
         )
-    return _FileContent(images=images, pills=pills, folder_k_code_mismatch=mismatch)
+    return _FileContent(
+        images=images,
+        pills=pills,
+        folder_k_code_mismatch=mismatch,
+        dropped_fields=tuple(dict.fromkeys(dropped)),  # one line per field, not per annotation
+    )
+
+
+#: Nesting deeper than this in a kept field is not pill data (and could not be written back).
+_MAX_FIELD_DEPTH = 32
+
+
+def _unwritable(value: Any, depth: int = 0) -> str | None:
+    """Why ``value`` cannot be written as strict JSON (UTF-8, finite numbers), or None.
+
+    JSON files may hold NaN / Infinity (Python's json reads them) and lone surrogates
+    ('\\ud800'); the merged ground truth is written with neither, so such fields are left out
+    with a finding instead of failing the write.
+    """
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{show(value)} is not a finite number"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{show(value)} holds a lone surrogate (not valid Unicode text)"
+        return None
+    if depth >= _MAX_FIELD_DEPTH and isinstance(value, (list, dict)):
+        return f"nested more than {_MAX_FIELD_DEPTH} levels deep"
+    if isinstance(value, list):
+        return next((w for v in value if (w := _unwritable(v, depth + 1))), None)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            why = _unwritable(k, depth + 1) or _unwritable(v, depth + 1)
+            if why:
+                return why
+    return None
 
 
 def _reason(exc: PillCompareError, prefixes: tuple[str, ...]) -> str:
@@ -465,7 +524,7 @@ def _choose_category_id(
     if source == "dl_idx":
         if dl_idx is None:
             raise _BadFile(
-                f"image 'dl_idx' must be an integer (needed by --category-id-from dl_idx), "
+                f"image 'dl_idx' must be an integer (needed by category_id_from='dl_idx'), "
                 f"got {show(rec.get('dl_idx'))}"
             )
         return dl_idx
@@ -473,7 +532,7 @@ def _choose_category_id(
     if number is None:
         raise _BadFile(
             "no K-code: 'dl_mapping_code' / 'drug_N' must be like 'K-001900' and the folder is "
-            "not named after one (needed by --category-id-from k_code), got "
+            "not named after one (needed by category_id_from='k_code'), got "
             f"{show(rec.get('dl_mapping_code'))}"
         )
     return number
@@ -536,7 +595,11 @@ def _resolve_sizes(
                     "warning",
                     f"image {name}",
                     "no width/height in its files"
-                    + ("" if check_files else " (pass --images to read them from the image file)")
+                    + (
+                        ""
+                        if check_files
+                        else " (give the image folder to read them from its files)"
+                    )
                     + "; boxes on it are not checked against the image",
                 )
             )
@@ -724,7 +787,7 @@ def _categories(pills: list[_Pill], findings: list[Finding]) -> list[dict[str, A
                     "warning",
                     f"category {cid}",
                     f"one id, several pills: {shown}; the first is kept. Mixed id conventions? "
-                    "(see --category-id-from)",
+                    "(see category_id_from)",
                 )
             )
         out.append(
@@ -739,10 +802,18 @@ def _categories(pills: list[_Pill], findings: list[Finding]) -> list[dict[str, A
     return out
 
 
-def _id_convention(pills: list[_Pill], source: str, findings: list[Finding]) -> None:
-    """Say which id convention the files use and warn where ids and K-numbers differ by one."""
+def _id_convention(
+    pills: list[_Pill], written: list[_Pill], source: str, findings: list[Finding]
+) -> None:
+    """Say which id convention the files use and warn where ids and K-numbers differ by one.
+
+    Args:
+        pills: Every pill read (the files' convention shows in dropped boxes too).
+        written: The annotations written: what the counts about output ids are out of.
+        source: ``category_id_from``.
+        findings: Appended to.
+    """
     as_dl_idx, as_k_number = [], []
-    off_by_one: list[_Pill] = []
     for p in pills:
         k = k_number(p.k_code)
         if k is None:
@@ -751,8 +822,11 @@ def _id_convention(pills: list[_Pill], source: str, findings: list[Finding]) -> 
             as_dl_idx.append(p.source_file)
         elif p.file_category_id == k:
             as_k_number.append(p.source_file)
-        if abs(p.category_id - k) == 1:
-            off_by_one.append(p)
+    off_by_one = [
+        p
+        for p in written
+        if k_number(p.k_code) is not None and abs(p.category_id - k_number(p.k_code)) == 1
+    ]
     if as_dl_idx and as_k_number:
         minority = min(as_dl_idx, as_k_number, key=len)
         findings.append(
@@ -763,14 +837,14 @@ def _id_convention(pills: list[_Pill], source: str, findings: list[Finding]) -> 
                 f"the files disagree on what 'category_id' means: {len(as_dl_idx)} use dl_idx "
                 f"(K-number - 1), {len(as_k_number)} the K-number. "
                 + (
-                    "The output keeps each file's id, so one pill can get two ids: rerun with "
-                    "--category-id-from dl_idx or k_code"
+                    "The output keeps each file's id, so one pill can get two ids: merge again "
+                    "with category_id_from 'dl_idx' or 'k_code'"
                     if source == "category_id"
                     else f"The output takes ids from {source}, so they are consistent"
                 ),
             )
         )
-    changed = [p for p in pills if p.file_category_id not in (None, p.category_id)]
+    changed = [p for p in written if p.file_category_id not in (None, p.category_id)]
     if changed:
         p = changed[0]
         findings.append(
@@ -778,7 +852,7 @@ def _id_convention(pills: list[_Pill], source: str, findings: list[Finding]) -> 
                 "category_id_source",
                 "info",
                 "",
-                f"{len(changed)} of {len(pills)} annotation(s) get an id other than their file's "
+                f"{len(changed)} of {len(written)} annotation(s) get an id other than their file's "
                 f"category_id (ids from {source}), e.g. {p.k_code}: {p.file_category_id} → "
                 f"{p.category_id}; predictions and submissions must use the output's ids",
             )
@@ -793,11 +867,11 @@ def _id_convention(pills: list[_Pill], source: str, findings: list[Finding]) -> 
                 "category_id_source",
                 "warning",
                 "",
-                f"{len(off_by_one)} of {len(pills)} annotation(s) have a category id that differs "
+                f"{len(off_by_one)} of {len(written)} annotation(s) have a category id that differs "
                 f"from its K-code by exactly one: id = {relation}, e.g. {p.k_code} → "
                 f"{p.category_id}. Predictions and submissions must use these same ids "
-                "(`pillcmp check-submission --gt` flags ids off by one); "
-                "--category-id-from k_code uses K-numbers instead",
+                "(check-submission with this ground truth flags ids off by one); "
+                "category_id_from='k_code' uses K-numbers instead",
             )
         )
 

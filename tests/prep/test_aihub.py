@@ -44,7 +44,17 @@ def test_k_number_and_k_code_invert_each_other():
         ("18.5", None),
         (True, None),
         (None, None),
+        ("１８９９", None),  # fullwidth digits: int() takes them, no id file writes them
+        (2**63, None),
+        ("9" * 5000, None),  # past Python's int-string limit: None, not ValueError
+        (float(2**70), None),
     ],
 )
 def test_parse_int(value, expected):
     assert parse_int(value) == expected
+
+
+@pytest.mark.parametrize("code", ["K-００１９００", "K-" + "9" * 5000, "K-²"])
+def test_k_codes_are_ascii_digits_that_fit_int64(code):
+    assert k_number(code) is None
+    assert listed_pill_codes(f"{code}_0_2_0_2_70_000_200.png") == ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -110,8 +111,9 @@ def test_findings_list_exactly_what_was_wrong(folder):
     assert "the JSON is truncated" in messages[C_K016551]
     assert f"exact duplicate of {B_K003544}" in messages[f"backup/{B_K003544}"]
     assert "now [900, 1200, 76, 80]" in messages[f"{A_K016551} (image {IMAGE_A})"]
-    # 6 pills read (5 kept + 1 dropped; the duplicate is not counted), all with id = K - 1.
-    assert messages[""].startswith("6 of 6 annotation(s) have a category id that differs")
+    # 5 annotations written (the dropped box and the duplicate are not), all with id = K - 1.
+    assert r.counts["annotations"] == 5
+    assert messages[""].startswith("5 of 5 annotation(s) have a category id that differs")
 
 
 def test_an_unreadable_file_makes_the_result_not_ok_unless_skipped(folder):
@@ -174,7 +176,7 @@ def test_category_id_from_k_code_uses_k_numbers(folder):
     notes = [f for f in r.findings if f.rule == "category_id_source"]
     # Output ids now equal the K-numbers: no off-by-one warning, an info that ids changed.
     assert [(f.severity, f.message[:50]) for f in notes] == [
-        ("info", "6 of 6 annotation(s) get an id other than their fi")
+        ("info", "5 of 5 annotation(s) get an id other than their fi")
     ]
     assert "K-001900: 1899 → 1900" in notes[0].message
 
@@ -262,7 +264,7 @@ def test_images_without_size_or_usable_annotation_are_flagged(tmp_path):
     r = merge_annotations(root)
     found = {(f.rule, f.location): f.message for f in r.findings}
     assert found[("size_unknown", f"image {IMAGE_A}")] == (
-        "no width/height in its files (pass --images to read them from the image file); boxes "
+        "no width/height in its files (give the image folder to read them from its files); boxes "
         "on it are not checked against the image"
     )
     assert found[("no_annotation", "image 17.png")] == "left out: none of its annotations is usable"
@@ -345,7 +347,7 @@ def test_dl_idx_needed_but_missing_is_a_bad_file(tmp_path):
     write_pill(root, IMAGE_A, "K-001900", [1, 2, 3, 4], 12, dl_idx="n/a")
     r = merge_annotations(root, category_id_from="dl_idx")
     assert [f.message for f in r.findings if f.rule == "bad_file"] == [
-        "image 'dl_idx' must be an integer (needed by --category-id-from dl_idx), got \"n/a\""
+        "image 'dl_idx' must be an integer (needed by category_id_from='dl_idx'), got \"n/a\""
     ]
 
 
@@ -365,9 +367,9 @@ def test_a_missing_folder_is_refused(tmp_path):
     [
         (
             {"category_id_from": "name"},
-            r"--category-id-from must be one of category_id, dl_idx, k_code, got 'name'",
+            r"category_id_from: must be one of category_id, dl_idx, k_code, got 'name'",
         ),
-        ({"bad_boxes": "fix"}, r"--bad-boxes must be one of clip, drop, got 'fix'"),
+        ({"bad_boxes": "fix"}, r"bad_boxes: must be one of clip, drop, got 'fix'"),
     ],
 )
 def test_bad_options_are_config_errors(folder, kwargs, message):
@@ -384,3 +386,92 @@ def test_to_frame_and_to_dict_list_every_finding(folder):
     d = r.to_dict()
     assert d["ok"] is False and d["severities"] == {"error": 1, "warning": 7, "info": 1}
     assert d["images"] == 3 and len(d["findings"]) == 9
+
+
+# --- hostile input: everything read can be written back --------------------------------------
+
+
+def _write_raw(root: Path, code: str, doc: dict, name: str | None = None) -> Path:
+    """Write ``doc`` as json.dumps does by default: NaN literals, \\ud800 escapes allowed."""
+    path = root / rel_path(IMAGE_A, code)
+    if name is not None:
+        path = path.with_name(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc), encoding="ascii")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("thick", float("nan"), "NaN is not a finite number"),
+        ("leng_long", float("inf"), "Infinity is not a finite number"),
+        ("dl_name", "pill\ud800", "holds a lone surrogate"),
+        ("chart", {"a": [1, float("-inf")]}, "-Infinity is not a finite number"),
+    ],
+)
+def test_fields_that_cannot_be_written_are_left_out_with_a_finding(tmp_path, field, value, why):
+    root = tmp_path / "ann"
+    _write_raw(root, "K-001900", pill_file(IMAGE_A, "K-001900", [1, 2, 3, 4], 12, **{field: value}))
+    r = merge_annotations(root)
+    assert r.ok
+    (finding,) = [f for f in r.findings if f.rule == "bad_field"]
+    assert finding.severity == "warning"
+    assert finding.message.startswith(f'image field "{field}" left out of the attributes: ')
+    assert why in finding.message
+    assert field not in r.coco["annotations"][0]["attributes"]
+    ground_truth_from_dict(json.loads(r.coco_json()))  # written, and reads back
+
+
+def test_a_segmentation_with_nan_is_left_out(tmp_path):
+    doc = pill_file(IMAGE_A, "K-001900", [1, 2, 3, 4], 12)
+    doc["annotations"][0]["segmentation"] = [[1, 2, float("nan"), 4]]
+    root = tmp_path / "ann"
+    _write_raw(root, "K-001900", doc)
+    r = merge_annotations(root)
+    assert "segmentation" not in r.coco["annotations"][0]
+    assert any(
+        "'segmentation' left out: NaN is not a finite number" in f.message for f in r.findings
+    )
+    r.coco_json()
+
+
+@pytest.mark.parametrize("category_id_from", ["category_id", "dl_idx"])
+def test_a_null_category_id_is_a_finding_or_not_needed(tmp_path, category_id_from):
+    doc = pill_file(IMAGE_A, "K-001900", [1, 2, 3, 4], 12)
+    doc["annotations"][0]["category_id"] = None
+    root = tmp_path / "ann"
+    _write_raw(root, "K-001900", doc)
+    r = merge_annotations(root, category_id_from=category_id_from)
+    if category_id_from == "category_id":
+        (bad,) = [f for f in r.findings if f.rule == "bad_file"]
+        assert "annotation #0: 'category_id' is null" in bad.message
+    else:  # the id comes from dl_idx: the file's null category_id is not needed
+        assert r.ok and [a["category_id"] for a in r.coco["annotations"]] == [1899]
+
+
+def test_a_box_whose_extent_overflows_is_a_bad_file(tmp_path):
+    root = tmp_path / "ann"
+    _write_raw(
+        root, "K-001900", pill_file(IMAGE_A, "K-001900", [1e308, 2, 1e308, 4], 12, width=None)
+    )
+    (bad,) = [f for f in merge_annotations(root).findings if f.rule == "bad_file"]
+    assert "'bbox' must have a finite x + w, y + h and w * h" in bad.message
+
+
+def test_an_integer_too_long_for_python_is_a_bad_file(tmp_path):
+    root = tmp_path / "ann"
+    path = _write_raw(root, "K-001900", pill_file(IMAGE_A, "K-001900", [1, 2, 3, 4], 12))
+    path.write_text(path.read_text().replace('"thick": 3.9', '"thick": ' + "7" * 4400))
+    (bad,) = [f for f in merge_annotations(root).findings if f.rule == "bad_file"]
+    assert "an integer with 4,400 digits" in bad.message
+
+
+def test_a_file_name_with_undecodable_bytes_is_escaped_in_the_output(tmp_path):
+    root = tmp_path / "ann"
+    name = os.fsdecode(b"A\xff.json")
+    _write_raw(root, "K-001900", pill_file(IMAGE_A, "K-001900", [1, 2, 3, 4], 12), name=name)
+    r = merge_annotations(root)
+    assert r.coco["annotations"][0]["source_file"].endswith("A\\udcff.json")
+    r.coco_json().encode("utf-8")
+    json.dumps(r.to_dict(), ensure_ascii=False).encode("utf-8")
