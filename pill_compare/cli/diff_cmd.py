@@ -76,7 +76,7 @@ def diff_command(
         runs[1],
         score_threshold=score_thr,
         multiset=multiset,
-        category_names=truth.category_names if truth else None,
+        gt=truth,
     )
     print_or_put(outputs, "output", output, render_diff(result, out_fmt.value, explain=explain))
     outputs.write()
