@@ -386,6 +386,26 @@ def cell_integer(cell: str) -> int | None:
     return value if -_INT64_LIMIT < value < _INT64_LIMIT else None
 
 
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def id_from_digits(text: str) -> int | None:
+    """The id a name writes in ASCII digits (``'17'`` of ``17.png`` → 17), within int64; else None.
+
+    For file stems and class-map entries. ``'²'.isdigit()`` and ``'１７'.isdigit()`` are True in
+    Python, but no id; ``'99999999999999999999'`` does not fit the int64 id arrays.
+    """
+    if not _ASCII_DIGITS.fullmatch(text) or len(text.lstrip("0")) > 19:
+        return None
+    value = int(text)
+    return value if value < _INT64_LIMIT else None
+
+
+def number_from_text(text: str) -> float:
+    """The number ``text`` writes by :data:`NUMBER_PATTERN` (spaces around allowed), else NaN."""
+    return _cell_float(text)
+
+
 def number_cell_problem(cell: str, *, integer: bool = False) -> str:
     """Why a cell refused by :func:`parse_number_cells` is refused: 'must be …, got …'."""
     text = cell.strip(_CELL_SPACE)

@@ -59,8 +59,8 @@ def parse_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+    elif (isinstance(value, float) and value.is_integer()) or (
+        isinstance(value, str) and _INTEGER_TEXT.fullmatch(value)
+    ):
         number = int(value)
     return number if number is not None and -_INT64_LIMIT < number < _INT64_LIMIT else None

@@ -11,7 +11,6 @@ Sizes are the stored pixel size, as COCO's ``width`` / ``height`` are: a JPEG EX
 from __future__ import annotations
 
 import os
-import re
 import stat
 import struct
 import warnings
@@ -38,20 +37,6 @@ _JPEG_STANDALONE = frozenset([*range(0xD0, 0xDA), 0x01])
 _HEADER_BYTES = 1 << 16
 #: A JPEG has a few dozen segments before its frame header; a file with more is not a JPEG.
 _JPEG_MAX_SEGMENTS = 10_000
-_ASCII_DIGITS = re.compile(r"[0-9]+")
-_INT64_LIMIT = 2**63
-
-
-def image_id_from_stem(stem: str) -> int | None:
-    """The image id a file stem names (``'17'`` of ``17.png`` → 17), or None.
-
-    Only ASCII digits count, within int64: ``'²'.isdigit()`` and ``'１７'.isdigit()`` are True
-    in Python but no id; ``'99999999999999999999'`` does not fit the id arrays.
-    """
-    if not _ASCII_DIGITS.fullmatch(stem) or len(stem.lstrip("0")) > 19:
-        return None
-    value = int(stem)
-    return value if value < _INT64_LIMIT else None
 
 
 def read_image_size(path: str | os.PathLike[str]) -> tuple[int, int]:

@@ -50,6 +50,7 @@ from pill_compare.errors import ConfigError, PillCompareError
 from pill_compare.io.files import display_path, read_text
 from pill_compare.io.records import (
     INT64_EXPECTED,
+    id_from_digits,
     number_cell_problem,
     parse_number_cells,
     show,
@@ -63,7 +64,7 @@ from pill_compare.prep.findings import (
     listing,
     located,
 )
-from pill_compare.prep.image_size import image_id_from_stem, index_image_files, read_image_size
+from pill_compare.prep.image_size import index_image_files, read_image_size
 
 #: Every rule, in the order it is checked and reported, with what it checks.
 RULES: tuple[tuple[str, str], ...] = (
@@ -277,7 +278,7 @@ def _test_image_table(
     sizes: dict[int, tuple[float, float]] = {}
     not_ids, repeated, unreadable = [], [], []
     for name, path in files.items():
-        image_id = image_id_from_stem(path.stem)
+        image_id = id_from_digits(path.stem)
         if image_id is None:
             not_ids.append(name)
             continue

@@ -14,6 +14,7 @@ from pill_compare.io.records import (
     Field,
     cell_integer,
     extract_columns,
+    id_from_digits,
     number_cell_problem,
     parse_number_cells,
 )
@@ -131,10 +132,21 @@ def test_integer_cells_outside_int64_or_not_integral_are_refused(cell, why):
 
 @pytest.mark.parametrize(
     ("stem", "expected"),
-    [("17", 17), ("0017", 17), ("²", None), ("１７", None), ("1_7", None), ("9" * 19, None)],
+    [
+        ("17", 17),
+        ("0017", 17),
+        ("9223372036854775807", 2**63 - 1),
+        ("²", None),  # '²'.isdigit() is True, int('²') fails
+        ("１７", None),  # int('１７') is 17
+        ("1_7", None),
+        (" 17", None),
+        ("17.0", None),
+        ("9223372036854775808", None),
+        ("9" * 5000, None),
+    ],
 )
-def test_cell_integer_reads_only_ascii_int64(stem, expected):
-    assert cell_integer(stem) == expected
+def test_id_from_digits_reads_only_ascii_int64(stem, expected):
+    assert id_from_digits(stem) == expected
 
 
 _CELL_CHARS = st.text(alphabet="0123456789+-.eE \t_５", max_size=8)
