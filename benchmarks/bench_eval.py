@@ -10,6 +10,7 @@ checks that the 12 COCO stats agree.
 Usage:
     .venv/bin/python benchmarks/bench_eval.py                 # 5 runs each (default)
     .venv/bin/python benchmarks/bench_eval.py --repeat 3 --images 1000
+    .venv/bin/python benchmarks/bench_eval.py --stages        # where pillcmp's time goes
 """
 
 from __future__ import annotations
@@ -175,6 +176,39 @@ def _run_faster_coco_eval(gt_path: str, res_path: str) -> list[float]:
     return ev.stats.tolist()
 
 
+def stages(gt_path: Path, res_path: Path, repeat: int) -> None:
+    """Print the median seconds of each stage of pillcmp's evaluation, in this process.
+
+    The stages are timed one after the other (imports excluded): parsing the results JSON alone
+    (the floor), loading the ground truth, loading + validating the results against it, the
+    matching pass, accumulate + summarize, and the whole ``evaluate`` (which matches again and
+    adds the operating point, accuracies and confusion matrix).
+    """
+    from pill_compare.analysis.coco_metrics import compute_coco_metrics
+    from pill_compare.analysis.evaluate import evaluate
+    from pill_compare.analysis.matching import match_detections
+    from pill_compare.io import load_ground_truth, load_results
+
+    times: dict[str, list[float]] = {}
+
+    def timed(name, fn, *args, **kwargs):
+        start = time.perf_counter()
+        value = fn(*args, **kwargs)
+        times.setdefault(name, []).append(time.perf_counter() - start)
+        return value
+
+    for _ in range(repeat):
+        timed("json.loads (results, parse only)", lambda: json.loads(res_path.read_bytes()))
+        gt = timed("load_ground_truth", load_ground_truth, gt_path)
+        dets = timed("load_results (with gt)", load_results, res_path, gt=gt)
+        table = timed("match_detections", match_detections, gt, dets)
+        timed("compute_coco_metrics", compute_coco_metrics, table)
+        timed("evaluate (everything)", evaluate, gt, dets)
+    print(f"\npillcmp stages, median of {repeat} (seconds, in one process, imports excluded)")
+    for name, values in times.items():
+        print(f"{name:<36}{statistics.median(values):>8.2f}")
+
+
 RUNNERS = {
     "pillcmp": _run_pillcmp,
     "pycocotools": _run_pycocotools,
@@ -214,6 +248,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per tool")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tools", default=",".join(RUNNERS), help="comma-separated subset")
+    parser.add_argument(
+        "--stages", action="store_true", help="time pillcmp's stages in one process instead"
+    )
     parser.add_argument("--run", nargs=3, metavar=("TOOL", "GT", "RES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
@@ -221,6 +258,9 @@ def main() -> None:
         return
     tools = [t for t in args.tools.split(",") if t]
     gt_path, res_path = ensure_data(args.images, args.seed)
+    if args.stages:
+        stages(gt_path, res_path, args.repeat)
+        return
     gt = json.loads(gt_path.read_text())
     n_res = len(json.loads(res_path.read_text()))
     anns = gt["annotations"]
