@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from pill_compare.core import Detections, GroundTruth
-from pill_compare.errors import ConfigError
-from pill_compare.io.files import sniff_format
+from pill_compare.errors import ConfigError, InputFormatError
+from pill_compare.io.files import display_path, sniff_format
 from pill_compare.io.outputs import write_atomic
 from pill_compare.io.results import CSV_COLUMNS, load_results
 from pill_compare.prep.yolo import load_class_map, load_yolo_predictions
@@ -140,35 +140,52 @@ def convert(
         InputFormatError / ConsistencyError: as the loaders raise them.
     """
     src, dst = Path(source), Path(target)
+    src_shown, dst_shown = display_path(src), display_path(dst)
     if input_format not in CONVERT_INPUT_FORMATS:
         raise ConfigError(
-            f"--from must be one of {', '.join(CONVERT_INPUT_FORMATS)}, got {input_format!r}"
+            f"must be one of {', '.join(CONVERT_INPUT_FORMATS)}, got {input_format!r}",
+            param="input_format",
         )
     if output_format not in CONVERT_OUTPUT_FORMATS:
         raise ConfigError(
-            f"--to must be one of {', '.join(CONVERT_OUTPUT_FORMATS)}, got {output_format!r}"
+            f"must be one of {', '.join(CONVERT_OUTPUT_FORMATS)}, got {output_format!r}",
+            param="output_format",
         )
     out_fmt = output_format
     if out_fmt == "auto":
         out_fmt = _SUFFIX_OUTPUT.get(dst.suffix.lower(), "")
         if not out_fmt:
             raise ConfigError(
-                f"{dst}: cannot tell the output format from the suffix {dst.suffix!r}; "
-                "use .json (COCO results) or .csv (submission), or pass --to coco|csv"
+                f"{dst_shown}: cannot tell the output format from the suffix "
+                f"{display_path(dst.suffix)!r}; use .json (COCO results) or .csv (submission), "
+                "or give the output format 'coco' or 'csv'",
+                param="output_format",
             )
     in_fmt = input_format
     if src.is_dir():
         if in_fmt not in ("auto", "yolo"):
-            raise ConfigError(f"{src} is a folder; --from {in_fmt} expects a file")
+            raise ConfigError(
+                f"{src_shown} is a folder; the input format {in_fmt!r} expects a file",
+                param="input_format",
+            )
         in_fmt = "yolo"
     elif in_fmt == "yolo":
-        raise ConfigError(f"{src} is not a folder; --from yolo expects a folder of .txt files")
+        raise ConfigError(
+            f"{src_shown} is not a folder; the input format 'yolo' expects a folder of .txt files",
+            param="input_format",
+        )
 
     if in_fmt == "yolo":
         if class_map is None:
+            if not any(p.is_file() for p in src.glob("*.txt")):
+                raise InputFormatError(
+                    f"{src_shown}: a folder without .txt files: not YOLO predictions (one "
+                    "'<image stem>.txt' per image); to convert a file, name the file"
+                )
             raise ConfigError(
-                "YOLO predictions hold class indices (0, 1, ...), not category ids: pass "
-                "--class-map FILE (a .txt with one category id per line, line 1 = class 0)"
+                f"{src_shown}: YOLO predictions hold class indices (0, 1, ...), not category "
+                "ids: give a class map (a .txt with one category id per line, line 1 = class 0)",
+                param="class_map",
             )
         exclude: tuple[Path, ...] = ()
         if not isinstance(class_map, Mapping):
@@ -184,8 +201,8 @@ def convert(
     text = coco_results_text(dets) if out_fmt == "coco" else submission_csv_text(dets)
     write_atomic(dst, text)
     return ConvertResult(
-        source=str(src),
-        target=str(dst),
+        source=src_shown,
+        target=dst_shown,
         input_format=in_fmt,
         output_format=out_fmt,
         detections=len(dets),

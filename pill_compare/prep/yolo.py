@@ -26,9 +26,21 @@ import numpy as np
 from pill_compare.consistency import check_against_ground_truth, suspicious_results
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError, InputFormatError, PillCompareError, ProblemCollector
-from pill_compare.io.files import parse_json, read_text
-from pill_compare.io.records import show
+from pill_compare.io.files import display_path, parse_json, read_text
+from pill_compare.io.records import (
+    bbox_extent_problem,
+    id_from_digits,
+    number_from_text,
+    show,
+)
 from pill_compare.prep.image_size import index_image_files, read_image_size
+
+#: A class map lists a few thousand names at most; a YAML file larger than this is not one, and
+#: YAML parsing is slow enough that the bound matters.
+MAX_YAML_BYTES = 1 << 20
+#: Deepest nesting a YAML class map may have (a data.yaml is 2 levels: names → index → name).
+MAX_YAML_DEPTH = 20
+_INT64_LIMIT = 2**63
 
 CLASS_MAP_HELP = (
     'a .json list [1899, 3482, ...] or object {"0": 1899, ...}; a .txt file with one category '
@@ -54,6 +66,7 @@ def load_class_map(
             two indices mapped to the same category id.
     """
     p = Path(path)
+    shown = display_path(p)
     suffix = p.suffix.lower()
     text = read_text(p, f"class map ({CLASS_MAP_HELP})")
     if suffix == ".json":
@@ -63,39 +76,55 @@ def load_class_map(
         elif isinstance(doc, dict):
             entries = {}
             for k, v in doc.items():
-                if not str(k).strip().isdigit():
+                index = id_from_digits(str(k).strip())
+                if index is None:
                     raise InputFormatError(
-                        f"{p}: class map key {show(k)} must be a class index (0, 1, ...)"
+                        f"{shown}: class map key {show(k)} must be a class index (0, 1, ...)"
                     )
-                entries[int(k)] = v
+                entries[index] = v
         else:
-            raise InputFormatError(f"{p}: expected {CLASS_MAP_HELP}, got {show(doc, 40)}")
+            raise InputFormatError(f"{shown}: expected {CLASS_MAP_HELP}, got {show(doc, 40)}")
     elif suffix in (".yaml", ".yml"):
-        entries = _yaml_names(p, text)
+        entries = _yaml_names(shown, text)
     else:
         lines = text.splitlines()
         while lines and not lines[-1].strip():
             lines.pop()
         entries = {i: line.strip() for i, line in enumerate(lines)}
-    return _resolve_entries(entries, p, gt)
+    return _resolve_entries(entries, shown, gt)
 
 
-def _yaml_names(path: Path, text: str) -> dict[int, Any]:
+def _yaml_names(path: str, text: str) -> dict[int, Any]:
+    """The ``names`` of a YOLO data.yaml, parsed safely: bounded size and depth, no aliases.
+
+    ``yaml.safe_load`` builds no arbitrary objects, but it still follows aliases (a
+    "billion laughs" file of nested ``*a`` references expands exponentially once printed or
+    walked) and recurses on nesting. The events are checked first, without building anything.
+    """
     try:
         import yaml
     except ImportError:
         raise ConfigError(
             f"{path}: reading a YAML class map needs PyYAML (pip install pyyaml); "
-            "or write the names one per line in a .txt file"
+            "or write the names one per line in a .txt file",
+            param="class_map",
         ) from None
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise InputFormatError(
+            f"{path}: larger than {MAX_YAML_BYTES >> 20} MiB: not a YOLO data.yaml class map"
+        )
     try:
+        _check_yaml_events(yaml, path, text)
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InputFormatError(f"{path}: not valid YAML: {exc}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # e.g. a timestamp such as 2024-13-45 that the YAML resolver tries to build
+        raise InputFormatError(f"{path}: not valid YAML: {type(exc).__name__}: {exc}") from None
     names = doc.get("names") if isinstance(doc, dict) else None
     if isinstance(names, list):
         return dict(enumerate(names))
-    if isinstance(names, dict) and all(isinstance(k, int) for k in names):
+    if isinstance(names, dict) and all(type(k) is int and 0 <= k < _INT64_LIMIT for k in names):
         return dict(names)
     raise InputFormatError(
         f"{path}: expected a YOLO data.yaml with 'names' (a list, or index: name pairs), "
@@ -103,26 +132,51 @@ def _yaml_names(path: Path, text: str) -> dict[int, Any]:
     )
 
 
-def _resolve_entries(entries: dict[int, Any], path: Path, gt: GroundTruth | None) -> dict[int, int]:
+def _check_yaml_events(yaml: Any, path: str, text: str) -> None:
+    """Refuse aliases and deep nesting by walking the parser's events (nothing is built)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise InputFormatError(
+                f"{path}: uses a YAML alias (*{event.anchor}); a class map must write every "
+                "name out (aliases can expand exponentially)"
+            )
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise InputFormatError(
+                    f"{path}: YAML nested more than {MAX_YAML_DEPTH} levels deep: not a YOLO "
+                    "data.yaml class map"
+                )
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+def _resolve_entries(entries: dict[int, Any], path: str, gt: GroundTruth | None) -> dict[int, int]:
     by_name = {c.name: c.id for c in gt.categories} if gt is not None else {}
     problems = ProblemCollector()
     out: dict[int, int] = {}
     for index, value in sorted(entries.items()):
-        text = str(value).strip() if not isinstance(value, bool) else ""
-        if isinstance(value, int) and not isinstance(value, bool):
+        # Containers are no id or name: do not render them (a large one would be slow to print).
+        scalar = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+        text = str(value).strip() if scalar and not isinstance(value, int) else ""
+        if type(value) is int and -_INT64_LIMIT < value < _INT64_LIMIT:
             out[index] = value
-        elif text.isdigit():
-            out[index] = int(text)
+        elif id_from_digits(text) is not None:
+            out[index] = id_from_digits(text)  # type: ignore[assignment]
         elif text in by_name:
             out[index] = by_name[text]
         else:
             why = "not a category id" + (
                 " nor a category name of the ground truth"
                 if gt is not None
-                else " (names need --gt to be resolved)"
+                else " (names need a ground truth to be resolved)"
             )
             problems.add(f"{path}: class {index}: {show(value)} is {why}")
-    problems.raise_if_any(InputFormatError, f"{path}: {problems.total} bad class map entr(ies)")
+    problems.raise_if_any(
+        InputFormatError,
+        f"{path}: {problems.total} bad class map {'entry' if problems.total == 1 else 'entries'}",
+    )
     if not out:
         raise InputFormatError(f"{path}: the class map is empty; expected {CLASS_MAP_HELP}")
     seen: dict[int, int] = {}
@@ -166,13 +220,14 @@ def load_yolo_predictions(
         ConsistencyError: with ``gt``, ids it does not have.
     """
     root = Path(directory)
+    source = display_path(root)
     if not root.is_dir():
-        raise InputFormatError(f"{root}: not a folder (expected YOLO prediction .txt files)")
+        raise InputFormatError(f"{source}: not a folder (expected YOLO prediction .txt files)")
     skip = {p.resolve() for p in exclude}
     files = sorted(p for p in root.glob("*.txt") if p.is_file() and p.resolve() not in skip)
     if not files:
         raise InputFormatError(
-            f"{root}: no .txt files; expected one YOLO prediction file per image "
+            f"{source}: no .txt files; expected one YOLO prediction file per image "
             "(lines 'class cx cy w h score')"
         )
     images = _ImageLookup(gt, images_dir)
@@ -180,39 +235,39 @@ def load_yolo_predictions(
     rows: list[tuple[int, int, int, float, float, float, float, float]] = []
     no_score = 0
     for path in files:
+        shown = display_path(path)
         located = images.find(path.stem)
         if isinstance(located, str):
-            problems.add(f"{path}: {located}")
+            problems.add(f"{shown}: {located}")
             continue
         image_id, width, height = located
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.add(f"{path}: cannot be read ({exc})")
+        except OSError as exc:
+            problems.add(f"{shown}: cannot be read ({exc.strerror or exc})")
+            continue
+        except UnicodeDecodeError as exc:
+            problems.add(f"{shown}: not UTF-8 text (undecodable byte at offset {exc.start})")
             continue
         for n, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             parsed = _parse_line(line, class_map)
             if isinstance(parsed, str):
-                problems.add(f"{path}: line {n}: {parsed}")
+                problems.add(f"{shown}: line {n}: {parsed}")
                 continue
             cls, cx, cy, w, h, score = parsed
-            no_score += score is None
-            rows.append(
-                (
-                    image_id,
-                    n,
-                    class_map[cls],
-                    (cx - w / 2) * width,
-                    (cy - h / 2) * height,
-                    w * width,
-                    h * height,
-                    1.0 if score is None else score,
+            box = ((cx - w / 2) * width, (cy - h / 2) * height, w * width, h * height)
+            if not all(math.isfinite(v) for v in box) or bbox_extent_problem(box):
+                problems.add(
+                    f"{shown}: line {n}: the box in pixels ({show(list(box))}) is not finite: "
+                    f"normalized values this large are no box, got {show(line)}"
                 )
-            )
+                continue
+            no_score += score is None
+            rows.append((image_id, n, class_map[cls], *box, 1.0 if score is None else score))
     problems.raise_if_any(
-        InputFormatError, f"{root}: {problems.total} problem(s) in its YOLO predictions"
+        InputFormatError, f"{source}: {problems.total} problem(s) in its YOLO predictions"
     )
     rows.sort(key=lambda r: (r[0], r[1]))
     arr = np.array([r[2:] for r in rows], dtype=np.float64).reshape(-1, 6)
@@ -224,13 +279,13 @@ def load_yolo_predictions(
         category_id=arr[:, 0].astype(np.int64),
         bbox=arr[:, 1:5],
         score=arr[:, 5],
-        name=name or root.name,
-        source=str(root),
+        name=name or display_path(root.name),
+        source=source,
     )
     warnings = suspicious_results(dets)
     if no_score:
         warnings.append(
-            f"{root}: {no_score} line(s) have no score column; they get score 1.0, so AP cannot "
+            f"{source}: {no_score} line(s) have no score column; they get score 1.0, so AP cannot "
             "rank them (predict with --save-conf)"
         )
     if gt is not None:
@@ -246,12 +301,10 @@ def _parse_line(
     expected = "expected 'class cx cy w h [score]' (5 or 6 numbers)"
     if len(parts) not in (5, 6):
         return f"{expected}, got {len(parts)} field(s): {show(line)}"
-    try:
-        values = [float(v) for v in parts]
-    except ValueError:
-        return f"{expected}, got {show(line)}"
+    # The loaders' number grammar: float() would also take '５', '1_000', 'nan', 'infinity'.
+    values = [number_from_text(v) for v in parts]
     if not all(math.isfinite(v) for v in values):
-        return f"{expected}, got a non-finite number: {show(line)}"
+        return f"{expected}, got {show(line)}"
     cls = values[0]
     if not cls.is_integer() or int(cls) not in class_map:
         return (
@@ -287,20 +340,23 @@ class _ImageLookup:
 
     def find(self, stem: str) -> tuple[int, float, float] | str:
         """``(image_id, width, height)``, or why it cannot be found."""
+        from_digits = id_from_digits(stem)
         if stem in self.by_stem:
             image_id, w, h = self.by_stem[stem]
-        elif stem.isdigit():
-            image_id = int(stem)
+        elif from_digits is not None:
+            image_id = from_digits
             w, h = self.by_id.get(image_id, (math.nan, math.nan))
         else:
-            where = "no ground-truth image has this stem" if self.has_gt else "no --gt given"
+            where = (
+                "no ground-truth image has this stem" if self.has_gt else "no ground truth given"
+            )
             return f"cannot tell its image id: the name is not an integer and {where}"
         if not (math.isfinite(w) and math.isfinite(h)):
             path = self.files.get(stem)
             if path is None:
                 return (
-                    f"no size for image {image_id}: pass --gt with width/height, or --images "
-                    "with a file of this stem"
+                    f"no size for image {image_id}: give a ground truth with width/height, or "
+                    "an image folder with a file of this stem"
                 )
             try:
                 w, h = read_image_size(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -173,7 +174,7 @@ def test_yolo_problems_are_listed_with_file_and_line(tmp_path):
         'got 4 field(s): "0 0.5 0.5 0.25"',
         f"{folder / '17.txt'}: line 2: class 7 is not in the class map (it has 2 classes: 0..1)",
         f"{folder / '17.txt'}: line 3: w and h must be > 0, got w=0, h=0.2",
-        f"{folder / '99.txt'}: no size for image 99: pass --gt with width/height, or --images "
+        f"{folder / '99.txt'}: no size for image 99: give a ground truth with width/height, or an image folder "
         "with a file of this stem",
         f"{folder / 'photo.txt'}: cannot tell its image id: the name is not an integer and no "
         "ground-truth image has this stem",
@@ -230,7 +231,7 @@ def test_class_names_need_a_ground_truth(tmp_path):
     with pytest.raises(InputFormatError) as err:
         load_class_map(path)
     assert err.value.problems == (
-        f'{path}: class 0: "K-001900" is not a category id (names need --gt to be resolved)',
+        f'{path}: class 0: "K-001900" is not a category id (names need a ground truth to be resolved)',
     )
 
 
@@ -243,12 +244,119 @@ def test_usage_errors(tmp_path):
     folder = yolo_folder(tmp_path, {"1.txt": ""})
     with pytest.raises(ConfigError, match=r"cannot tell the output format from the suffix '\.txt'"):
         convert(src, tmp_path / "out.txt")
-    with pytest.raises(ConfigError, match=r"YOLO predictions hold class indices .* --class-map"):
+    with pytest.raises(
+        ConfigError,
+        match=r"class_map: .*labels: YOLO predictions hold class indices .* give a class map",
+    ):
         convert(folder, tmp_path / "out.csv")
-    with pytest.raises(ConfigError, match=r"labels is a folder; --from csv expects a file"):
+    with pytest.raises(
+        ConfigError,
+        match=r"input_format: .*labels is a folder; the input format 'csv' expects a file",
+    ):
         convert(folder, tmp_path / "out.csv", input_format="csv")
-    with pytest.raises(ConfigError, match=r"run\.json is not a folder; --from yolo expects"):
+    with pytest.raises(
+        ConfigError,
+        match=r"input_format: .*run\.json is not a folder; the input format 'yolo' expects",
+    ):
         convert(src, tmp_path / "out.csv", input_format="yolo", class_map={0: 1})
-    with pytest.raises(ConfigError, match=r"--to must be one of auto, coco, csv, got 'xml'"):
+    with pytest.raises(
+        ConfigError, match=r"output_format: must be one of auto, coco, csv, got 'xml'"
+    ):
         convert(src, tmp_path / "out.csv", output_format="xml")
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_plain_folder_is_named_in_its_error(tmp_path):
+    folder = tmp_path / "photos"
+    write_png(folder / "1.png", 2, 2)
+    with pytest.raises(
+        InputFormatError, match=r"photos: a folder without \.txt files: not YOLO predictions"
+    ):
+        convert(folder, tmp_path / "out.json")
+    with pytest.raises(InputFormatError, match=r"photos: no \.txt files; expected one YOLO"):
+        convert(folder, tmp_path / "out.json", class_map={0: 1})
+
+
+# --- hostile input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'a: &a ["x", "x"]\nb: &b [*a, *a]\nc: &c [*b, *b]\nnames: [*c, *c]\n',
+            r"data\.yaml: uses a YAML alias \(\*a\); a class map must write every name out",
+        ),
+        ("names: " + "[" * 5000 + "]" * 5000 + "\n", r"YAML nested more than 20 levels deep"),
+        (
+            "names:\n  0: 2024-13-45\n",
+            r"data\.yaml: not valid YAML: ValueError: month must be in 1\.\.12",
+        ),
+        ("names: {0: 1899, 99999999999999999999: 2}\n", r"expected a YOLO data\.yaml with 'names'"),
+        (
+            "names: [1899, 99999999999999999999]\n",
+            r"class 1: 99999999999999999999 is not a category id",
+        ),
+    ],
+    ids=["billion-laughs", "deep", "bad-timestamp", "huge-index", "huge-id"],
+)
+def test_hostile_yaml_class_maps_are_refused_quickly(tmp_path, text, message):
+    pytest.importorskip("yaml")
+    path = tmp_path / "data.yaml"
+    path.write_text(text)
+    with pytest.raises(InputFormatError, match=message):
+        load_class_map(path)
+
+
+def test_a_yaml_class_map_larger_than_the_limit_is_refused(tmp_path, monkeypatch):
+    pytest.importorskip("yaml")
+    from pill_compare.prep import yolo
+
+    monkeypatch.setattr(yolo, "MAX_YAML_BYTES", 100)
+    path = tmp_path / "data.yaml"
+    path.write_text("names: [" + ", ".join(["1899"] * 50) + "]\n")
+    with pytest.raises(InputFormatError, match=r"data\.yaml: larger than 0 MiB"):
+        load_class_map(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"²": 1899}', r'class map key "²" must be a class index'),
+        ('{"１": 1899}', r'class map key "１" must be a class index'),
+        ("[1899, 9223372036854775808]", r"class 1: 9223372036854775808 is not a category id"),
+    ],
+)
+def test_class_map_keys_and_ids_are_ascii_int64(tmp_path, text, message):
+    path = tmp_path / "map.json"
+    path.write_text(text)
+    with pytest.raises(InputFormatError, match=message):
+        load_class_map(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("0 0.5 0.5 ５ 0.1", r"expected 'class cx cy w h \[score\]' \(5 or 6 numbers\), got"),
+        ("0 0.5 0.5 1_0 0.1", r"expected 'class cx cy w h \[score\]'"),
+        ("0 0.5 0.5 0.1 0.1 nan", r"expected 'class cx cy w h \[score\]'"),
+        ("0 1e308 0.5 1e308 0.1 0.9", r"the box in pixels .* is not finite"),
+    ],
+)
+def test_yolo_numbers_follow_the_loaders_grammar_and_stay_finite(tmp_path, line, message):
+    folder = yolo_folder(tmp_path, {"17.txt": line + "\n"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputFormatError, match=message):
+            load_yolo_predictions(folder, class_map={0: 1899}, gt=GT)
+
+
+@pytest.mark.parametrize("stem", ["²", "１７", "99999999999999999999"])
+def test_yolo_stems_that_are_not_ascii_int64_are_not_image_ids(tmp_path, stem):
+    folder = yolo_folder(tmp_path, {f"{stem}.txt": "0 0.5 0.5 0.1 0.1 0.9\n"})
+    with pytest.raises(InputFormatError) as err:
+        load_yolo_predictions(folder, class_map={0: 1899})
+    assert err.value.problems == (
+        f"{folder / (stem + '.txt')}: cannot tell its image id: the name is not an integer and "
+        "no ground truth given",
+    )

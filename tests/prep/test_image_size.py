@@ -1,5 +1,6 @@
 """Image sizes from headers, never decoding the image."""
 
+import os
 import struct
 
 import pytest
@@ -72,3 +73,18 @@ def test_index_finds_images_recursively_and_reports_repeated_names(tmp_path):
     assert sorted(files) == ["1.png", "2.PNG"]
     assert files["1.png"] == tmp_path / "a" / "1.png"  # the first in path order
     assert repeated == ["1.png"]
+
+
+def test_a_fifo_named_like_an_image_is_refused_without_blocking(tmp_path):
+    path = tmp_path / "1.png"
+    os.mkfifo(path)
+    with pytest.raises(InputFormatError, match=r"1\.png: not a regular file, expected an image"):
+        read_image_size(path)
+
+
+def test_a_jpeg_with_a_segment_length_past_its_end_has_no_size(tmp_path):
+    # The APP0 length points 60 kB past the end of a 40 kB file: the walk seeks, finds nothing.
+    path = tmp_path / "bad.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0\xff\xff" + b"\x00" * 40_000)
+    with pytest.raises(InputFormatError, match=r"bad\.jpg: no image size in its header"):
+        read_image_size(path)
