@@ -100,16 +100,22 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def bbox_extent_problem(box: Sequence[float]) -> str | None:
-    """Why a box of finite numbers has no finite extent (``x + w``, ``y + h``, ``w * h``), or None.
+#: The largest coordinate magnitude a box may have, in pixels. Every metric adds, subtracts and
+#: multiplies coordinates (``x + w``, ``w * h``, the union of two areas, the gap between two
+#: edges); within ±1e150 all of these stay finite, beyond they overflow to inf and NaN. No image
+#: is within many orders of magnitude of this size.
+MAX_COORDINATE = 1e150
+_BOX_RANGE = (
+    f"must have every coordinate within ±{MAX_COORDINATE:g} px (beyond, x + w, y + h, w * h "
+    "and IoU overflow)"
+)
 
-    Every metric adds and multiplies coordinates; a box like ``[1e308, 0, 1e308, 1]`` is finite
-    but its right edge is not, which would turn IoUs into NaN downstream.
-    """
-    x, y, w, h = (float(v) for v in box)
-    if math.isfinite(x + w) and math.isfinite(y + h) and math.isfinite(w * h):
+
+def bbox_range_problem(box: Sequence[float]) -> str | None:
+    """Why a box of finite numbers is too large for box arithmetic (see :data:`MAX_COORDINATE`)."""
+    if all(abs(float(v)) <= MAX_COORDINATE for v in box):
         return None
-    return "must have a finite x + w, y + h and w * h (coordinates this large are no pixels)"
+    return _BOX_RANGE
 
 
 def check_value(kind: Kind, value: Any, min_value: float | None = None) -> str | None:
@@ -138,7 +144,7 @@ def check_value(kind: Kind, value: Any, min_value: float | None = None) -> str |
             and value[3] > 0
         )
         if ok:
-            why = bbox_extent_problem(value)
+            why = bbox_range_problem(value)
             if why:
                 return f"{why}, got {show(value)}"
     return None if ok else f"must be {_EXPECTED[kind]}, got {show(value)}"
@@ -162,7 +168,7 @@ def _fast_column(records: Sequence[dict], f: Field) -> np.ndarray | list | None:
         except OverflowError:  # an int beyond float range
             return None
         ok = np.isfinite(arr).all() and (arr[:, 2] > 0).all() and (arr[:, 3] > 0).all()
-        return arr if ok and bbox_extents_finite(arr) else None
+        return arr if ok and bboxes_in_range(arr) else None
     allowed = {int, bool} if f.kind == "flag" else {int, float}
     if not types <= allowed:
         return None
@@ -190,14 +196,9 @@ def _fast_column(records: Sequence[dict], f: Field) -> np.ndarray | list | None:
     return arr
 
 
-def bbox_extents_finite(boxes: np.ndarray) -> bool:
-    """True when every (N, 4) xywh box of finite numbers has finite ``x + w``, ``y + h``, ``w * h``."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(
-            np.isfinite(boxes[:, 0] + boxes[:, 2]).all()
-            and np.isfinite(boxes[:, 1] + boxes[:, 3]).all()
-            and np.isfinite(boxes[:, 2] * boxes[:, 3]).all()
-        )
+def bboxes_in_range(boxes: np.ndarray) -> bool:
+    """True when every coordinate of the (N, 4) boxes is within ±:data:`MAX_COORDINATE`."""
+    return not boxes.size or float(np.abs(boxes).max()) <= MAX_COORDINATE
 
 
 def extract_columns(

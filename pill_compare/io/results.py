@@ -28,8 +28,8 @@ from pill_compare.io.files import (
 from pill_compare.io.ground_truth import looks_like_ground_truth
 from pill_compare.io.records import (
     Field,
-    bbox_extent_problem,
-    bbox_extents_finite,
+    bbox_range_problem,
+    bboxes_in_range,
     extract_columns,
     number_cell_problem,
     parse_number_cells,
@@ -272,9 +272,9 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
         cols[c] = num
     problems.raise_if_any(InputFormatError, f"{path}: {problems.total} problem(s) in its rows")
     box = np.stack([cols[c] for c in ("bbox_x", "bbox_y", "bbox_w", "bbox_h")], axis=1)
-    if not bbox_extents_finite(box):
+    if not bboxes_in_range(box):
         for i in range(len(box)):
-            why = bbox_extent_problem(box[i])
+            why = bbox_range_problem(box[i])
             if why:
                 problems.add(f"{path}: {where(i)}: the box {why}, got {show(box[i].tolist())}")
         problems.raise_if_any(InputFormatError, f"{path}: {problems.total} problem(s) in its rows")

@@ -37,7 +37,7 @@ from pill_compare.errors import ConfigError, InputFormatError, PillCompareError
 from pill_compare.io.files import display_path, parse_json, read_text
 from pill_compare.io.records import (
     Field,
-    bbox_extent_problem,
+    bbox_range_problem,
     extract_columns,
     is_finite_number,
     show,
@@ -414,9 +414,9 @@ def _read_pill_file(path: Path, rel: str, category_id_from: str) -> _FileContent
             raise _BadFile(
                 f"annotation #{n}: 'bbox' must be 4 finite numbers [x, y, w, h], got {show(bbox)}"
             )
-        extent = bbox_extent_problem(bbox)
-        if extent:
-            raise _BadFile(f"annotation #{n}: 'bbox' {extent}, got {show(bbox)}")
+        too_large = bbox_range_problem(bbox)
+        if too_large:
+            raise _BadFile(f"annotation #{n}: 'bbox' {too_large}, got {show(bbox)}")
         code = next((rec[k] for k in K_CODE_KEYS if k_number(rec.get(k)) is not None), None)
         if (
             code is not None

@@ -50,6 +50,7 @@ from pill_compare.errors import ConfigError, PillCompareError
 from pill_compare.io.files import display_path, read_text
 from pill_compare.io.records import (
     INT64_EXPECTED,
+    MAX_COORDINATE,
     id_from_digits,
     number_cell_problem,
     parse_number_cells,
@@ -163,7 +164,7 @@ class _Table:
     raw: dict[str, tuple[str, ...]]
     line: np.ndarray  # (N,) int, 1-based file line of each row
     valid: np.ndarray  # (N,) bool: every present column holds a valid value, the box an extent
-    huge_box: np.ndarray  # (N,) bool: valid numbers whose x + w, y + h or w * h overflows
+    huge_box: np.ndarray  # (N,) bool: valid numbers, a coordinate beyond ±MAX_COORDINATE
 
 
 def check_submission(
@@ -404,12 +405,8 @@ def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) ->
     box_columns = ("bbox_x", "bbox_y", "bbox_w", "bbox_h")
     if all(c in columns for c in box_columns):
         box = np.stack([columns[c] for c in box_columns], axis=1)
-        with np.errstate(over="ignore", invalid="ignore"):
-            huge_box = valid & ~(
-                np.isfinite(box[:, 0] + box[:, 2])
-                & np.isfinite(box[:, 1] + box[:, 3])
-                & np.isfinite(box[:, 2] * box[:, 3])
-            )
+        with np.errstate(invalid="ignore"):  # NaN marks invalid cells, already not valid
+            huge_box = valid & (np.abs(box) > MAX_COORDINATE).any(axis=1)
         valid &= ~huge_box
     return _Table(
         columns=columns,
@@ -550,8 +547,9 @@ def _check_values(t: _Table, findings: list[Finding]) -> None:
                 "box_size",
                 "error",
                 csv_lines(t.line[idx]),
-                f"{idx.size} box(es) whose bbox_x + bbox_w, bbox_y + bbox_h or bbox_w * bbox_h "
-                f"overflows (e.g. line {t.line[idx[0]]}); coordinates this large are no pixels",
+                f"{idx.size} box(es) with a coordinate beyond ±{MAX_COORDINATE:g} px "
+                f"(e.g. line {t.line[idx[0]]}): box arithmetic (x + w, w * h, IoU) overflows "
+                "there, and no image is this large",
             )
         )
     if "annotation_id" in t.columns:

@@ -28,7 +28,7 @@ from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError, InputFormatError, PillCompareError, ProblemCollector
 from pill_compare.io.files import display_path, parse_json, read_text
 from pill_compare.io.records import (
-    bbox_extent_problem,
+    bbox_range_problem,
     id_from_digits,
     number_from_text,
     show,
@@ -258,11 +258,10 @@ def load_yolo_predictions(
                 continue
             cls, cx, cy, w, h, score = parsed
             box = ((cx - w / 2) * width, (cy - h / 2) * height, w * width, h * height)
-            if not all(math.isfinite(v) for v in box) or bbox_extent_problem(box):
-                problems.add(
-                    f"{shown}: line {n}: the box in pixels ({show(list(box))}) is not finite: "
-                    f"normalized values this large are no box, got {show(line)}"
-                )
+            # Normalized values that large are no box (1e308 * 976 is inf): refuse, not NaN later.
+            too_large = bbox_range_problem(box)  # also True for inf (inf > any bound)
+            if too_large:
+                problems.add(f"{shown}: line {n}: the box in pixels {too_large}, got {show(line)}")
                 continue
             no_score += score is None
             rows.append((image_id, n, class_map[cls], *box, 1.0 if score is None else score))

@@ -52,13 +52,16 @@ def test_int64_range_message_says_it_is_an_integer_but_too_large():
 
 @pytest.mark.parametrize(
     "box",
-    [[1e308, 0, 1e308, 1], [0, 1e308, 1, 1e308], [0, 0, 1e160, 1e160]],
-    ids=["x-plus-w", "y-plus-h", "w-times-h"],
+    [[1e308, 0, 1e308, 1], [0, 1e308, 1, 1e308], [0, 0, 1e160, 1e160], [-1e200, 0, 1, 1]],
+    ids=["x-plus-w", "y-plus-h", "w-times-h", "far-left"],
 )
-def test_boxes_whose_extent_overflows_are_refused_without_a_warning(box):
+def test_boxes_too_large_for_box_arithmetic_are_refused_without_a_warning(box):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # numpy's 'overflow encountered' must not escape
-        with pytest.raises(InputFormatError, match=r"'bbox' must have a finite x \+ w"):
+        with pytest.raises(
+            InputFormatError,
+            match=r"'bbox' must have every coordinate within ±1e\+150 px \(beyond, x \+ w",
+        ):
             extract_columns(_records(bbox=box), FIELDS, path="f.json", what="category")
 
 

@@ -102,11 +102,12 @@ def test_annotations_object_form_is_accepted(tmp_path):
         (det(1, 2, score=10**400), "'score' must be a finite number, got 1000"),
         (
             det(1, 2, bbox=[1e308, 2, 1e308, 4]),
-            r"'bbox' must have a finite x \+ w, y \+ h and w \* h .*, got \[1e\+308, 2, 1e\+308, 4\]",
+            r"'bbox' must have every coordinate within ±1e\+150 px \(beyond, x \+ w, y \+ h, "
+            r"w \* h and IoU overflow\), got \[1e\+308, 2, 1e\+308, 4\]",
         ),
         (
             det(1, 2, bbox=[1, 2, 1e200, 1e200]),
-            r"'bbox' must have a finite x \+ w, y \+ h and w \* h",
+            r"'bbox' must have every coordinate within ±1e\+150 px",
         ),
         (det(1, 2, bbox=[1, 2, 10**400, 4]), r"'bbox' must be \[x, y, w, h\]: 4 finite numbers"),
     ],
@@ -289,13 +290,13 @@ def test_csv_with_a_doubled_bom_is_refused(tmp_path):
         load_results(path)
 
 
-def test_csv_box_whose_extent_overflows_is_refused_without_a_warning(tmp_path):
+def test_csv_box_too_large_for_box_arithmetic_is_refused_without_a_warning(tmp_path):
     path = write_text(tmp_path, "s.csv", HEADER + "1,1,2,1e308,4,1e308,6,0.5\n")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(
             InputFormatError,
-            match=r"s\.csv: line 2: the box must have a finite x \+ w, y \+ h and w \* h",
+            match=r"s\.csv: line 2: the box must have every coordinate within ±1e\+150 px",
         ):
             load_results(path)
 

@@ -471,12 +471,12 @@ def test_ids_beyond_int64_are_numeric_errors_not_wrapped_ids(tmp_path):
     ]  # fmt: skip
 
 
-def test_boxes_whose_extent_overflows_are_box_size_errors_without_a_warning(tmp_path):
+def test_boxes_too_large_for_box_arithmetic_are_box_size_errors_without_a_warning(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         r = run(tmp_path, csv_of(*ROWS[:3], "4,3,1899,1e308,700,1e308,160,0.5"))
     assert [(s, loc) for s, loc, _ in findings(r, "box_size")] == [("error", "line 5")]
-    assert "bbox_x + bbox_w, bbox_y + bbox_h or bbox_w * bbox_h overflows" in r.findings[0].message
+    assert "1 box(es) with a coordinate beyond ±1e+150 px (e.g. line 5)" in r.findings[0].message
 
 
 def test_a_100000_column_header_is_checked_in_linear_time(tmp_path):
