@@ -297,8 +297,13 @@ def _data_line_numbers(text: str) -> list[int]:
 
 def _refuse_repeated_columns(text: str, path: str) -> None:
     """A header naming a column twice (pandas would rename the second 'x.1' without a word)."""
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    header = next((row for row in reader if row), [])
+    # newline="": csv itself splits at \r, \n and \r\n, as pandas does (a lone \r otherwise
+    # raises csv.Error "new-line character seen in unquoted field").
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    try:
+        header = next((row for row in reader if row), [])
+    except csv.Error:
+        return  # a broken first line: pandas names what is wrong with it
     names = [h.strip() for h in header]
     repeated = sorted(n for n, k in Counter(names).items() if k > 1)
     if repeated:
@@ -311,14 +316,20 @@ def _refuse_repeated_columns(text: str, path: str) -> None:
 def _refuse_extra_fields(text: str, path: str) -> None:
     """Name every line with more fields than the header (slow path: only when there are some)."""
     problems = ProblemCollector()
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    width = len(next(reader, []))
-    for row in reader:
-        if len(row) > width:
-            hint = " (a trailing comma?)" if row[-1] == "" else ""
-            problems.add(
-                f"{path}: line {reader.line_num}: {len(row)} fields, the header has {width}{hint}"
-            )
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    try:
+        width = len(next((row for row in reader if row), []))  # pandas skips blank lines
+        for row in reader:
+            if len(row) > width:
+                hint = " (a trailing comma?)" if row[-1] == "" else ""
+                problems.add(
+                    f"{path}: line {reader.line_num}: {len(row)} fields, the header has "
+                    f"{width}{hint}"
+                )
+    except csv.Error as exc:
+        raise InputFormatError(
+            f"{path}: line {reader.line_num}: not a valid CSV: {exc} ({EXPECTED_CSV})"
+        ) from None
     problems.raise_if_any(
         InputFormatError,
         f"{path}: {problems.total} line(s) with more fields than the header ({EXPECTED_CSV})",

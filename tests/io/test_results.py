@@ -232,6 +232,20 @@ def test_csv_line_with_too_few_fields_names_the_empty_cells(tmp_path):
     assert "line 3: 'score' must be a finite number, got \"\"" in str(e.value)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "annotation_id,image_id,category_id,bbox_x,bb\rox_y,bbox_w,bbox_h,score\n1,1,2,3,4,5,6,0.5\n",
+        "\r" + HEADER + "1,1,2,3,4,5,6,0.5\n1,2\r3,4,5,6,7,8,9,10,11\n",
+    ],
+    ids=["in-the-header", "in-a-row"],
+)
+def test_csv_with_a_lone_carriage_return_is_an_input_error(tmp_path, text):
+    # csv.reader without newline="" raised "new-line character seen in unquoted field" (exit 70).
+    with pytest.raises(InputFormatError, match=r"s\.csv: 1 line\(s\) with more fields"):
+        load_results(write_text(tmp_path, "s.csv", text))
+
+
 def test_csv_many_bad_rows_are_counted_past_the_listed_20(tmp_path):
     rows = "".join(f"{i},{i},2,3,4,5,6,high\n" for i in range(25))
     with pytest.raises(InputFormatError, match=r"25 problem\(s\) in its rows") as e:
