@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,8 @@ class ConvertResult:
     Attributes:
         source: The input file or folder.
         target: The output file.
-        input_format: 'coco', 'csv' or 'yolo'.
+        input_format: 'coco', 'csv' or 'yolo'; 'auto' for a pipe, which is read only once
+            (the loader sniffed it).
         output_format: 'coco' or 'csv'.
         detections: Detections written.
         images: Distinct image ids among them.
@@ -96,8 +98,14 @@ def coco_results_text(dets: Detections) -> str:
 
 
 def _sniff(path: Path) -> str:
-    """'coco' or 'csv' from the first bytes (the loader reports unreadable files itself)."""
+    """'coco' or 'csv' from the first bytes (the loader reports unreadable files itself).
+
+    Only a regular file is peeked at: a pipe (``<(zcat r.json.gz)``) can be read only once, and
+    opening a FIFO would wait for its writer; the loader then sniffs it ('auto').
+    """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "auto"
         with path.open("rb") as fh:
             head = fh.read(4096).decode("utf-8-sig", errors="replace")
     except OSError:

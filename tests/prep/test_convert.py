@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import warnings
 
 import numpy as np
@@ -340,7 +341,10 @@ def test_class_map_keys_and_ids_are_ascii_int64(tmp_path, text, message):
         ("0 0.5 0.5 ５ 0.1", r"expected 'class cx cy w h \[score\]' \(5 or 6 numbers\), got"),
         ("0 0.5 0.5 1_0 0.1", r"expected 'class cx cy w h \[score\]'"),
         ("0 0.5 0.5 0.1 0.1 nan", r"expected 'class cx cy w h \[score\]'"),
-        ("0 1e308 0.5 1e308 0.1 0.9", r"line 1: the box in pixels must have every coordinate within ±1e\+150 px"),
+        (
+            "0 1e308 0.5 1e308 0.1 0.9",
+            r"line 1: the box in pixels must have every coordinate within ±1e\+150 px",
+        ),
     ],
 )
 def test_yolo_numbers_follow_the_loaders_grammar_and_stay_finite(tmp_path, line, message):
@@ -360,3 +364,17 @@ def test_yolo_stems_that_are_not_ascii_int64_are_not_image_ids(tmp_path, stem):
         f"{folder / (stem + '.txt')}: cannot tell its image id: the name is not an integer and "
         "no ground truth given",
     )
+
+
+def test_a_pipe_is_read_once_whole(tmp_path):
+    # `pillcmp convert <(zcat r.json.gz) out.csv`: peeking at the pipe would eat its first bytes.
+    text = json.dumps([{"image_id": 1, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 0.5}])
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, text.encode())
+        os.close(write_fd)
+        result = convert(f"/dev/fd/{read_fd}", tmp_path / "out.csv")
+    finally:
+        os.close(read_fd)
+    assert (result.input_format, result.detections) == ("auto", 1)
+    assert (tmp_path / "out.csv").read_text().splitlines()[1] == "1,1,2,1,2,3,4,0.5"
