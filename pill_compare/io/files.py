@@ -48,6 +48,14 @@ def display_path(path: str | os.PathLike[str]) -> str:
     text = os.fspath(path)
     if isinstance(text, bytes):
         text = os.fsdecode(text)
+    return printable(text)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates as backslash escapes.
+
+    Hangul, other scripts and spaces are kept (see :func:`display_path`).
+    """
     if text.isprintable():
         return text
     return "".join(_escape_char(c) if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)

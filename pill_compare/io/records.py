@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.errors import InputFormatError, ProblemCollector
+from pill_compare.io.files import printable
 
 Kind = Literal["id", "number", "bbox", "str", "flag"]
 
@@ -55,11 +56,16 @@ class Field:
 
 
 def show(value: Any, limit: int = 60) -> str:
-    """A short JSON-ish rendering of a found value for error messages."""
+    """A short JSON-ish rendering of a found value for error messages.
+
+    Korean stays readable; control characters and lone surrogates (invalid text that no output
+    can encode) are shown as escapes.
+    """
     try:
         text = json.dumps(value, ensure_ascii=False, allow_nan=True)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         text = repr(value)
+    text = printable(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -17,6 +17,7 @@ from pill_compare.io.records import (
     id_from_digits,
     number_cell_problem,
     parse_number_cells,
+    show,
 )
 
 FIELDS = (Field("id", "id"), Field("name", "str"), Field("bbox", "bbox"))
@@ -170,3 +171,10 @@ def test_vectorized_parse_equals_the_grammar_cell_by_cell(cells):
     for cell, value, good in zip(cells, ints.tolist(), int_ok.tolist(), strict=True):
         assert (cell_integer(cell) if good else None) == (value if good else None)
         assert good == (cell_integer(cell) is not None), cell
+
+
+def test_found_values_in_messages_are_printable_and_writable():
+    assert show("알약") == '"알약"'
+    assert show("pill\ud800") == '"pill\\ud800"'  # a lone surrogate cannot be encoded
+    assert show("a\x7fb\x1b[2J") == '"a\\x7fb\\u001b[2J"'  # DEL, and ESC as JSON escapes it
+    show(["\udcff"] * 3).encode("utf-8")
