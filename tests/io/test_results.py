@@ -1,6 +1,7 @@
 """Loading detections: every validation case pinned by its message, and the accepted forms."""
 
 import re
+import time
 import warnings
 
 import numpy as np
@@ -296,6 +297,32 @@ def test_csv_with_a_repeated_header_column_is_refused(tmp_path):
         InputFormatError, match=r's\.csv: line 1: the header repeats column\(s\) \["score"\]'
     ):
         load_results(path)
+
+
+def test_csv_with_100000_extra_columns_loads_in_linear_time(tmp_path):
+    extra = "".join(f",x{i}" for i in range(100_000))
+    row = "1,1,2,3,4,5,6,0.5" + ",7" * 100_000
+    path = write_text(tmp_path, "s.csv", HEADER.strip() + extra + "\n" + row + "\n")
+    start = time.perf_counter()
+    assert load_results(path).bbox.tolist() == [[3.0, 4.0, 5.0, 6.0]]
+    assert time.perf_counter() - start < 5  # pandas built 100,000 columns in 6 s
+
+
+def test_wide_csv_still_refuses_rows_with_extra_fields(tmp_path):
+    extra = "".join(f",x{i}" for i in range(100))
+    path = write_text(
+        tmp_path, "s.csv", HEADER.strip() + extra + "\n1,1,2,3,4,5,6,0.5" + ",7" * 101 + "\n"
+    )
+    with pytest.raises(InputFormatError, match=r"s\.csv: line 2: 109 fields, the header has 108"):
+        load_results(path)
+
+
+def test_csv_with_thousands_of_repeated_columns_is_refused_quickly(tmp_path):
+    path = write_text(tmp_path, "s.csv", HEADER.strip() + ",x" * 20_000 + "\n1,1,2,3,4,5,6,0.5\n")
+    start = time.perf_counter()
+    with pytest.raises(InputFormatError, match=r'the header repeats column\(s\) \["x"\]'):
+        load_results(path)
+    assert time.perf_counter() - start < 2  # pandas renaming x.1 .. x.19999 took 4 s
 
 
 def test_csv_with_a_doubled_bom_is_refused(tmp_path):
