@@ -133,8 +133,16 @@ def _left_out_warning(dets: Detections, gt: GroundTruth, left_out: LeftOut) -> s
     line = (
         f"{src}: {left_out.detections} of {left_out.total} detections left out: "
         + "; ".join(parts)
-        + " (pycocotools leaves them out too: it evaluates only the ground truth's images and "
-        "categories)"
+        + (
+            " (pycocotools scores only the ground truth's categories, so the numbers equal its own"
+            + (
+                "; its loadRes refuses unknown image ids outright, and detections there can "
+                "match nothing"
+                if left_out.image_ids
+                else ""
+            )
+            + ")"
+        )
     )
     if left_out.detections == left_out.total:
         line += "; no detection is left to evaluate"

@@ -19,6 +19,7 @@ from pill_compare.cli._common import (
     print_or_put,
     warn,
 )
+from pill_compare.cli.errors import EXIT_INTERNAL, say_error
 from pill_compare.cli.options import (
     EXISTING_FILE,
     PLOT_SUFFIXES,
@@ -191,7 +192,15 @@ def eval_command(
         from pill_compare.analysis.crosscheck import cross_check as run_cross_check
         from pill_compare.report.crosscheck_render import render_cross_check
 
-        echo(render_cross_check(run_cross_check(gt, dets, result), "text"), err=True, nl=False)
+        check = run_cross_check(gt, dets, result)
+        echo(render_cross_check(check, "text", explain=explain), err=True, nl=False)
+        if not check.equal:
+            say_error(
+                f"internal error: pillcmp differs from pycocotools by up to {check.max_abs_diff:g} "
+                "on this input. This is a bug in pillcmp (or a pycocotools quirk it does not "
+                "reproduce yet): please report it with these files."
+            )
+            raise typer.Exit(EXIT_INTERNAL)
 
 
 def _matches_bytes(frame, path: Path) -> bytes:

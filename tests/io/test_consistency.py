@@ -33,8 +33,9 @@ def test_unknown_image_ids_are_left_out_with_one_warning_naming_them(tmp_path):
     assert dets.left_out == LeftOut(detections=3, total=4, image_ids={8: 2, 7: 1})
     assert dets.warnings == (
         f"{tmp_path / 'r.json'}: 3 of 4 detections left out: image ids 8 (2), 7 (1) are not in "
-        "the ground truth (gt.json) (pycocotools leaves them out too: it evaluates only the "
-        "ground truth's images and categories)",
+        "the ground truth (gt.json) (pycocotools scores only the ground truth's categories, so "
+        "the numbers equal its own; its loadRes refuses unknown image ids outright, and "
+        "detections there can match nothing)",
     )
 
 
