@@ -220,3 +220,31 @@ def test_bad_options_are_usage_errors(runner, tmp_path, option, value, message):
     gt, res = case_files(tmp_path, hand_case())
     result = fails(runner, 2, gt, res, option, value)
     assert re.search(message, result.stderr)
+
+
+def test_cross_check_runs_pycocotools_and_finds_no_difference(runner):
+    result = ok(runner, SAMPLE / "ground_truth.json", SAMPLE / "resnet101.json", "--cross-check")
+    assert "cross-check against pycocotools: every stat equal (largest |difference| 0)" in (
+        result.stderr
+    )
+    assert "COCOeval.stats[0]" in result.stderr
+
+
+def test_cross_check_difference_is_reported_as_our_bug(runner, monkeypatch):
+    import dataclasses
+
+    import pill_compare.analysis.crosscheck as crosscheck
+
+    real = crosscheck.cross_check
+
+    def off_by_a_little(gt, dets, result):
+        check = real(gt, dets, result)
+        stat = dataclasses.replace(check.stats[0], pycocotools=check.stats[0].pillcmp + 0.01)
+        stat = dataclasses.replace(stat, abs_diff=0.01)
+        return dataclasses.replace(check, stats=(stat, *check.stats[1:]))
+
+    monkeypatch.setattr(crosscheck, "cross_check", off_by_a_little)
+    result = fails(
+        runner, 70, SAMPLE / "ground_truth.json", SAMPLE / "resnet101.json", "--cross-check"
+    )
+    assert "pillcmp differs from pycocotools by up to 0.01" in result.stderr
