@@ -368,14 +368,14 @@ def _parse_integer_cells(cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cell_integer(cell: str) -> int | None:
-    """The int64 integer a cell (or file stem) writes, exactly, or None.
+    """The int64 integer a CSV cell writes, exactly, or None (file stems: :func:`id_from_digits`).
 
     ``'17'``, ``' 17'``, ``'17.0'``, ``'1.7e1'`` → 17; ``'17.5'``, ``'1_7'``, ``'１７'``, ``'²'`` or
     anything with ``|value| >= 2^63`` → None.
     """
     text = cell.strip(_CELL_SPACE)
     if _INTEGER.fullmatch(text):
-        if len(text) > 20:
+        if len(text.lstrip("+-").lstrip("0")) > 19:  # beyond int64 (and past int()'s limit)
             return None
         value = int(text)
     elif _NUMBER.fullmatch(text):

@@ -112,9 +112,11 @@ def test_unicode_digits_underscores_and_non_finite_cells_are_refused(cell):
 
 def test_integer_cells_are_exact_and_within_int64():
     cells = ["9007199254740993", "17.0", "1.7e1", "9223372036854775807", "-9223372036854775807"]
+    cells += ["0" * 30 + "17", "-0.0"]
     values, ok = parse_number_cells(cells, integer=True)
     assert ok.all()
-    assert values.tolist() == [9007199254740993, 17, 17, 2**63 - 1, -(2**63) + 1]
+    assert values.tolist() == [9007199254740993, 17, 17, 2**63 - 1, -(2**63) + 1, 17, 0]
+    assert [cell_integer(c) for c in cells] == values.tolist()  # the cell-by-cell path agrees
 
 
 @pytest.mark.parametrize(
