@@ -127,21 +127,18 @@ def _left_out_warning(dets: Detections, gt: GroundTruth, left_out: LeftOut) -> s
     where = f"the ground truth ({gt.source})" if gt.source else "the ground truth"
     parts = []
     if left_out.category_ids:
-        parts.append(f"category ids {_id_counts(left_out.category_ids)} are not in {where}")
+        parts.append(f"category ids {_id_counts(left_out.category_ids)}")
     if left_out.image_ids:
-        parts.append(f"image ids {_id_counts(left_out.image_ids)} are not in {where}")
+        parts.append(f"image ids {_id_counts(left_out.image_ids)}")
     line = (
         f"{src}: {left_out.detections} of {left_out.total} detections left out: "
-        + "; ".join(parts)
+        + " and ".join(parts)
+        + f" are not in {where}; pycocotools scores only the ground truth's categories, so the "
+        "numbers equal its own"
         + (
-            " (pycocotools scores only the ground truth's categories, so the numbers equal its own"
-            + (
-                "; its loadRes refuses unknown image ids outright, and detections there can "
-                "match nothing"
-                if left_out.image_ids
-                else ""
-            )
-            + ")"
+            " (its loadRes refuses unknown image ids outright; detections there can match nothing)"
+            if left_out.image_ids
+            else ""
         )
     )
     if left_out.detections == left_out.total:

@@ -126,7 +126,7 @@ def test_with_a_gt_unknown_ids_of_unchecked_runs_are_left_out_with_a_caveat():
     assert r.images_total == 1
     assert r.left_out == {"a": 2, "b": 0}
     (caveat,) = r.caveats
-    assert caveat.startswith("a: 2 of 3 detections left out: category ids 99 (1) are not in")
+    assert caveat.startswith("a: 2 of 3 detections left out: category ids 99 (1) and image ids 8")
 
 
 def test_runs_loaded_against_the_gt_are_not_warned_about_twice(tmp_path):
