@@ -163,7 +163,7 @@ class _Table:
     ids: dict[str, np.ndarray]  # (N,) int64, exact, 0 where invalid: the id columns only
     raw: dict[str, tuple[str, ...]]
     line: np.ndarray  # (N,) int, 1-based file line of each row
-    valid: np.ndarray  # (N,) bool: every present column holds a valid value, the box an extent
+    valid: np.ndarray  # (N,) bool: every present column holds a valid value, the box in range
     huge_box: np.ndarray  # (N,) bool: valid numbers, a coordinate beyond ±MAX_COORDINATE
 
 
@@ -201,8 +201,8 @@ def check_submission(
     table = _read_table(Path(path), findings, skipped)
     if table is not None:
         _check_values(table, findings)
-        # Boxes of finite numbers can still overflow when read in another form (x2 - x1):
-        # those readings only lose, so numpy's overflow is expected here, not a warning.
+        # Boxes are within ±MAX_COORDINATE, so every reading (x2 - x1, cx - w / 2) and IoU stays
+        # finite; the errstate keeps any numpy warning from reaching the user all the same.
         with np.errstate(over="ignore", invalid="ignore"):
             _check_boxes(table, sizes, gt, findings, skipped)
         _check_categories(table, gt, findings, skipped)
