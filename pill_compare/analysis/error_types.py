@@ -1,0 +1,329 @@
+"""TIDE's error types (Bolya et al., ECCV 2020; ``tidecv``) from a match table.
+
+Every false positive of a match table gets one type, and every missed GT box that no false
+positive explains is a *miss*. The rules are ``tidecv/quantify.py`` (``TIDERun._eval_image``)
+and ``tidecv/errors/main_errors.py``, reproduced exactly; fg = ``fg_iou`` (TIDE's
+``pos_threshold``, 0.5), bg = ``bg_iou`` (TIDE's ``background_threshold``, 0.1).
+
+Which boxes take part: the detections evaluated by COCO AP at IoU fg over the 'all' area range
+with the top ``max_dets`` per (image, category) (``det_rank < max_dets``), and the countable GT
+boxes (not crowd, not ignored under 'all'). A GT box is *used* when one of those detections
+matched it (COCO's greedy matching at fg, as in the table). IoUs are pycocotools' (``bbIou``).
+
+For each false positive d, with, over the countable GT boxes of its image,
+S = the highest IoU with a GT box of d's class, O = the highest IoU with a GT box of another
+class, U = the highest IoU with a *used* GT box of d's class, M = max(S, O), the tests run in
+TIDE's order and the first that holds gives the type (the GT box it refers to is the one
+reaching that highest IoU; on an IoU tie the first in file order, as ``np.argmax``):
+
+1. the image has no countable GT box → BKG (no GT box);
+2. bg <= S <= fg → LOC, "Localization": the right class, poorly placed (fg itself included);
+3. O >= fg → CLS, "Classification": well placed on a box of another class (tested after LOC:
+   a box at IoU 0.3 with its own class and 0.9 with another class is LOC, as in TIDE);
+4. U >= fg → DUPE, "Duplicate": well placed on a box of its class that a higher-scoring
+   detection already took;
+5. M <= bg → BKG, "Background": on no object (no GT box);
+6. otherwise BOTH ("Both" / TIDE's ``OtherError``): the wrong class and poorly placed
+   (bg < O < fg with S < bg); it refers to the GT box of highest IoU M.
+
+A countable GT box that no evaluated detection found is MISS unless a LOC or CLS error refers
+to it (TIDE's ``usable`` flag: such a box is explained by that error, not missed).
+
+Oracle fixes (``Error.fix`` in tidecv), each applied to all errors of one type while the rest of
+the data stays as it is, AP recomputed, and ΔAP = max(fixed AP − base AP, 0):
+
+* CLS / LOC: among all LOC and CLS errors that refer to one unused GT box, the highest-scoring
+  (ties: the first in file order) becomes a true positive of that GT box's class (CLS: the
+  detection takes the GT's class; LOC: the box is put on the GT, its class already is the
+  GT's); every other error of the type being fixed is removed (one on a used GT box, or one
+  that is not the best for its box, also when the best is of the other type).
+* DUPE, BKG, BOTH: the detection is removed.
+* MISS: the GT box is removed from the GT count of its class.
+* FalsePos (special, not clipped): every false positive removed (TIDE scores them 0, which
+  gives the same AP: they rank after every true positive).
+* FalseNeg (special, not clipped): every unused countable GT box removed from the GT counts.
+
+AP is pycocotools' AP at IoU fg, area 'all', ``max_dets`` per (image, category): the 101-point
+interpolated precision, averaged over the categories with a countable GT box (the base AP is
+exactly ``evaluate(...).coco.stats['map_50']`` for fg = 0.5). A fix that leaves a category with
+no GT box counted: its AP is 0 when it still has evaluated detections (they are all false
+positives) and it is left out of the mean when it has none, as TIDE does.
+
+Deliberate differences from tidecv (identical results where none of them applies: no crowd
+regions, every category with a detection has GT, at most ``max_dets`` detections per image, no
+tied scores or IoUs):
+
+* Categories averaged: tidecv averages over every category with GT *or* detections (a category
+  with detections and no GT scores 0 there); pillcmp over the categories with GT, as COCO does.
+* ``maxDets``: tidecv keeps the top 100 detections per *image*; pillcmp the top ``max_dets``
+  per (image, category), as COCO AP does; the others get no error type (NONE).
+* Crowd regions: tidecv ignores a false positive whose crowd IoU with a crowd region of its
+  class is > fg, but still gives it an error type (and its fix may even count it); pillcmp uses
+  COCO's matching (a detection absorbed by a crowd region is ignored) and an ignored detection
+  has no error type (NONE). GT boxes ignored under 'all' (crowd, or 'area' outside COCO's range)
+  take no part in the error tests either.
+* Matching ties: COCO's matching (the table's) takes the later GT box on an IoU tie, tidecv's
+  the first; tied scores are ordered by image id then file order (COCO) rather than tidecv's
+  insertion order. Both only move results when IoUs or scores tie exactly.
+* Recall points: pycocotools' ``linspace(0, 1, 101)`` rather than tidecv's ``k / 100`` (a
+  recall exactly on a point can fall on either side: one point of 101 for that category).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+
+from pill_compare.analysis.arguments import check_inputs, check_number
+from pill_compare.analysis.matching import FN, FP, IGNORED, TP, MatchTable, box_iou_pairs
+
+#: Pairs (detection, GT) built per block when computing the IoUs of the false positives.
+_PAIR_BLOCK = 2_000_000
+
+
+class ErrorType(IntEnum):
+    """TIDE's error vocabulary; the codes are fixed (stored in arrays and shared by modules)."""
+
+    NONE = 0  #: a true positive, an ignored or unevaluated detection, a found GT box: no error
+    CLS = 1  #: classification: well localized on a GT box of another class
+    LOC = 2  #: localization: the right class, bg <= IoU <= fg
+    BOTH = 3  #: the wrong class and poorly localized
+    DUPE = 4  #: duplicate: well localized on a GT box a higher-scoring detection took
+    BKG = 5  #: background: on no object
+    MISS = 6  #: a GT box no detection found or explains
+
+    @property
+    def key(self) -> str:
+        """The short key used in outputs and colours: 'cls', 'loc', 'both', 'dupe', 'bkg',
+        'miss' ('none' for NONE)."""
+        return self.name.lower()
+
+
+#: The six error types in TIDE's order (its ``_error_types``), and their keys.
+ERROR_TYPES: tuple[ErrorType, ...] = (
+    ErrorType.CLS,
+    ErrorType.LOC,
+    ErrorType.BOTH,
+    ErrorType.DUPE,
+    ErrorType.BKG,
+    ErrorType.MISS,
+)
+ERROR_KEYS: tuple[str, ...] = tuple(e.key for e in ERROR_TYPES)
+#: TIDE's two special errors: every false positive, every false negative.
+SPECIAL_KEYS: tuple[str, ...] = ("false_pos", "false_neg")
+
+
+@dataclass(frozen=True, eq=False)
+class ErrorAssignment:
+    """The TIDE error type of every detection and every missed GT box of one match table.
+
+    N = detections, G = GT boxes of the table (rows as in the table).
+
+    Attributes:
+        fg_iou: Foreground IoU (the matching threshold of the true positives).
+        bg_iou: Background IoU.
+        max_dets: Detections evaluated per (image, category), by descending score.
+        det_error: (N,) int8 :class:`ErrorType` code per detection; NONE for a true positive,
+            an ignored detection and one ranked at or beyond ``max_dets``.
+        det_gt: (N,) int64 GT row the error refers to (the matched GT for a true positive),
+            -1 for BKG and where there is none.
+        gt_missed: (G,) bool, MISS: a countable GT box no evaluated detection found and no LOC
+            or CLS error refers to.
+        det_status: (N,) int8 TP / FP / IGNORED at IoU fg, area 'all', among the evaluated
+            detections (IGNORED also for those ranked at or beyond ``max_dets``).
+        gt_status: (G,) int8 TP (found by an evaluated detection) / FN / IGNORED (crowd, or
+            outside the 'all' area range).
+        det_fix_tp: (N,) bool: the LOC and CLS errors TIDE's oracle fix turns into a true
+            positive (the highest-scoring error on each unused GT box; ties: first row).
+    """
+
+    fg_iou: float
+    bg_iou: float
+    max_dets: int
+    det_error: np.ndarray
+    det_gt: np.ndarray
+    gt_missed: np.ndarray
+    det_status: np.ndarray
+    gt_status: np.ndarray
+    det_fix_tp: np.ndarray
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.counts().items())
+        return f"ErrorAssignment({shown}, fg_iou={self.fg_iou:g}, bg_iou={self.bg_iou:g})"
+
+    def counts(self) -> dict[str, int]:
+        """Errors per type key, in TIDE's order: {'cls': n, 'loc': n, ..., 'miss': n}."""
+        by_code = np.bincount(self.det_error, minlength=len(ErrorType))
+        out = {e.key: int(by_code[e]) for e in ERROR_TYPES}
+        out[ErrorType.MISS.key] = int(self.gt_missed.sum())
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fg_iou": self.fg_iou,
+            "bg_iou": self.bg_iou,
+            "max_dets": self.max_dets,
+            "counts": self.counts(),
+        }
+
+
+def classify_errors(
+    table: MatchTable, *, fg_iou: float = 0.5, bg_iou: float = 0.1, max_dets: int = 100
+) -> ErrorAssignment:
+    """Give every false positive its TIDE error type and find the missed GT boxes.
+
+    The rules are in the module docstring (TIDE's, in TIDE's order).
+
+    Args:
+        table: A match table matched at ``fg_iou`` and over the 'all' area range.
+        fg_iou: Foreground IoU in (0, 1]: true positives are matches at this threshold.
+        bg_iou: Background IoU in (0, fg_iou]: below it a box is on no object.
+        max_dets: Detections evaluated per (image, category) (COCO's ``maxDets``), >= 1.
+
+    Returns:
+        The :class:`ErrorAssignment`.
+
+    Raises:
+        TypeError: ``table`` is not a MatchTable, or a threshold is not a number.
+        ValueError: a threshold out of range, ``fg_iou`` not among the table's thresholds, no
+            'all' area range, or ``max_dets`` not an integer >= 1.
+
+    Example:
+        >>> errors = classify_errors(evaluate(gt, dets).matches)  # doctest: +SKIP
+        >>> errors.counts()
+        {'cls': 3, 'loc': 12, 'both': 1, 'dupe': 4, 'bkg': 7, 'miss': 9}
+    """
+    check_inputs("classify_errors", table=(table, MatchTable))
+    fg = check_number(fg_iou, "fg_iou", low=0.0, low_open=True, high=1.0)
+    bg = check_number(bg_iou, "bg_iou", low=0.0, low_open=True, high=fg)
+    cap = check_number(max_dets, "max_dets", low=1, integer=True)
+    t = table.threshold_index(fg)
+    a = table.area_index("all")
+    n, g = table.n_dets, table.n_gts
+    ann = table.gt.annotations
+
+    evaluated = table.det_rank < cap
+    det_status = np.where(evaluated, table.det_status[a, t], IGNORED).astype(np.int8)
+    matched = table.det_gt[a, t].astype(np.int64)
+    gt_status = table.gt_status[a, t].copy()
+    found_by = table.gt_det[a, t].astype(np.int64)
+    lost = (gt_status == TP) & ~evaluated[np.maximum(found_by, 0)]
+    gt_status[lost] = FN  # found only by a detection beyond max_dets: missed at this cap
+    countable = gt_status != IGNORED
+    used = gt_status == TP
+
+    det_error = np.zeros(n, dtype=np.int8)
+    det_gt = np.where(det_status == TP, matched, -1)
+    fp_rows = np.flatnonzero(det_status == FP)
+
+    pair_det, pair_gt, pair_iou = _overlaps(table, fp_rows, countable)
+    same = table.dets.category_id[pair_det] == ann.category_id[pair_gt]
+    s_gt, s_iou = _best_first(n, pair_det[same], pair_gt[same], pair_iou[same])
+    o_gt, o_iou = _best_first(n, pair_det[~same], pair_gt[~same], pair_iou[~same])
+    keep = same & used[pair_gt]
+    u_gt, u_iou = _best_first(n, pair_det[keep], pair_gt[keep], pair_iou[keep])
+    m_gt, m_iou = _best_first(n, pair_det, pair_gt, pair_iou)
+
+    fp = np.zeros(n, dtype=bool)
+    fp[fp_rows] = True
+    image_has_gt = np.isin(table.dets.image_id, ann.image_id[countable])
+    rules = (
+        (~image_has_gt, ErrorType.BKG, None),
+        ((s_iou >= bg) & (s_iou <= fg), ErrorType.LOC, s_gt),
+        (o_iou >= fg, ErrorType.CLS, o_gt),
+        (u_iou >= fg, ErrorType.DUPE, u_gt),
+        (m_iou <= bg, ErrorType.BKG, None),
+        (np.ones(n, dtype=bool), ErrorType.BOTH, m_gt),
+    )
+    todo = fp.copy()
+    for test, code, refers in rules:
+        hit = todo & test
+        det_error[hit] = code
+        if refers is not None:
+            det_gt[hit] = refers[hit]
+        todo &= ~hit
+
+    # TIDE's BestGTMatch: among the LOC/CLS errors on one unused GT box, the highest score
+    # (strict '<' while visiting in score order, so the first row on ties) is the one fixed.
+    explains = np.isin(det_error, (ErrorType.LOC, ErrorType.CLS))
+    explains &= det_gt >= 0
+    explains[explains] = ~used[det_gt[explains]]
+    det_fix_tp = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(explains)
+    if rows.size:
+        order = np.lexsort((rows, -table.dets.score[rows], det_gt[rows]))
+        rows = rows[order]
+        first = np.r_[True, det_gt[rows][1:] != det_gt[rows][:-1]]
+        det_fix_tp[rows[first]] = True
+    explained = np.zeros(g, dtype=bool)
+    explained[det_gt[explains]] = True
+    gt_missed = countable & ~used & ~explained
+
+    return ErrorAssignment(
+        fg_iou=fg,
+        bg_iou=bg,
+        max_dets=cap,
+        det_error=det_error,
+        det_gt=det_gt,
+        gt_missed=gt_missed,
+        det_status=det_status,
+        gt_status=gt_status.astype(np.int8),
+        det_fix_tp=det_fix_tp,
+    )
+
+
+def _overlaps(
+    table: MatchTable, det_rows: np.ndarray, gt_mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (detection in ``det_rows``, GT box in ``gt_mask``) pair of one image with IoU > 0.
+
+    Returns:
+        ``(pair_det, pair_gt, pair_iou)``: (P,) int64, int64, float64, grouped by detection.
+    """
+    ann = table.gt.annotations
+    gt_rows = np.flatnonzero(gt_mask)
+    gt_rows = gt_rows[np.argsort(ann.image_id[gt_rows], kind="stable")]
+    gt_img = ann.image_id[gt_rows]
+    img = table.dets.image_id[det_rows]
+    start = np.searchsorted(gt_img, img, side="left")
+    count = np.searchsorted(gt_img, img, side="right") - start
+    cum = np.cumsum(count)
+    parts = []
+    lo = 0
+    while lo < det_rows.size:
+        base = cum[lo - 1] if lo else 0
+        hi = max(int(np.searchsorted(cum, base + _PAIR_BLOCK, side="right")), lo + 1)
+        c = count[lo:hi]
+        total = int(c.sum())
+        if total:
+            d = np.repeat(det_rows[lo:hi], c)
+            offset = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
+            gg = gt_rows[np.repeat(start[lo:hi], c) + offset]
+            iou = box_iou_pairs(table.dets.bbox[d], ann.bbox[gg], np.zeros(total, dtype=bool))
+            hit = iou > 0
+            parts.append((d[hit], gg[hit], iou[hit]))
+        lo = hi
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+    pair_det, pair_gt, pair_iou = (np.concatenate(x) for x in zip(*parts, strict=True))
+    return pair_det.astype(np.int64), pair_gt.astype(np.int64), pair_iou
+
+
+def _best_first(
+    n: int, pair_det: np.ndarray, pair_gt: np.ndarray, pair_iou: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per detection: the highest IoU among its pairs and its GT row (ties: the first row,
+    as ``np.argmax`` over the image's GT boxes in file order); -1 and 0.0 without pairs."""
+    best_gt = np.full(n, -1, dtype=np.int64)
+    best_iou = np.zeros(n, dtype=np.float64)
+    if pair_det.size == 0:
+        return best_gt, best_iou
+    order = np.lexsort((pair_gt, -pair_iou, pair_det))
+    d = pair_det[order]
+    first = np.r_[True, d[1:] != d[:-1]]
+    best_gt[d[first]] = pair_gt[order][first]
+    best_iou[d[first]] = pair_iou[order][first]
+    return best_gt, best_iou
