@@ -41,7 +41,7 @@ def _header_parts(r: EvalResult) -> tuple[str, str]:
         f"{r.gt_source or 'the ground truth'}",
         f"{r.detections} detections on {r.images} images; "
         f"{r.gt_boxes} GT boxes, {r.crowd_regions} crowd regions, "
-        f"{len(r.coco.category_ids)} declared categories",
+        f"{r.coco.declared_categories} declared categories",
     )
 
 

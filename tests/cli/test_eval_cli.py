@@ -248,3 +248,9 @@ def test_cross_check_difference_is_reported_as_our_bug(runner, monkeypatch):
         runner, 70, SAMPLE / "ground_truth.json", SAMPLE / "resnet101.json", "--cross-check"
     )
     assert "pillcmp differs from pycocotools by up to 0.01" in result.stderr
+
+
+def test_header_counts_every_declared_category(runner):
+    # The sample declares 22 categories; 18109 has no annotation and no detection.
+    out = ok(runner, SAMPLE / "ground_truth.json", SAMPLE / "resnet101.json").stdout
+    assert "1015 GT boxes, 0 crowd regions, 22 declared categories" in out
