@@ -210,7 +210,8 @@ def classify_errors(
     matched = table.det_gt[a, t].astype(np.int64)
     gt_status = table.gt_status[a, t].copy()
     found_by = table.gt_det[a, t].astype(np.int64)
-    lost = (gt_status == TP) & ~evaluated[np.maximum(found_by, 0)]
+    lost = gt_status == TP
+    lost[lost] = ~evaluated[found_by[lost]]
     gt_status[lost] = FN  # found only by a detection beyond max_dets: missed at this cap
     countable = gt_status != IGNORED
     used = gt_status == TP

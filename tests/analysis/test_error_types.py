@@ -1,0 +1,205 @@
+"""TIDE error types: hand-made cases worked out by hand, and tidecv as the oracle on random data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pill_compare.analysis.error_types import (
+    ERROR_KEYS,
+    ErrorType,
+    classify_errors,
+)
+from pill_compare.analysis.matching import FN, IGNORED, TP, match_detections
+from pill_compare.report.style import ERROR_TYPE_COLORS
+from tests.analysis.eval_fixtures import (
+    box,
+    detections,
+    ground_truth,
+    gt_doc,
+    hand_case,
+    random_case,
+)
+from tests.analysis.tide_oracle import tide_comparable, tide_oracle
+
+E = ErrorType
+
+
+def _table(anns, results, image_ids=None, categories=None, **kwargs):
+    doc = gt_doc(anns, image_ids=image_ids, categories=categories)
+    return match_detections(ground_truth(doc), detections(results), **kwargs)
+
+
+def _det(image_id, category_id, x, score, y=0.0, w=10.0, h=10.0):
+    return {
+        "image_id": image_id,
+        "category_id": category_id,
+        "bbox": box(x, y, w, h),
+        "score": score,
+    }
+
+
+def _gt(image_id, category_id, x, y=0.0, w=10.0, h=10.0):
+    return {"image_id": image_id, "category_id": category_id, "bbox": box(x, y, w, h)}
+
+
+# Two 10x10 boxes shifted by dx along x: IoU = (10 - dx) / (10 + dx):
+# dx = 2 -> 8/12 = 0.667, dx = 5 -> 5/15 = 0.333, dx = 8 -> 2/18 = 0.111, dx = 9 -> 1/19 = 0.053.
+ONE_OF_EACH_GT = [
+    _gt(1, 1, 0),  # g0
+    _gt(2, 1, 0),  # g1
+    _gt(2, 2, 100),  # g2
+    _gt(4, 2, 0),  # g3
+    _gt(5, 1, 0),  # g4
+]
+ONE_OF_EACH_DETS = [
+    _det(1, 1, 0, 0.9),  # d0 on g0, its class: TP
+    _det(1, 1, 0, 0.8),  # d1 on g0 again (IoU 1, g0 taken by d0): DUPE -> g0
+    _det(1, 1, 5, 0.7),  # d2 IoU 0.333 with g0 (used): LOC -> g0, not fixable
+    _det(2, 2, 0, 0.9),  # d3 cat 2 on g1 (cat 1, IoU 1), g1 unused: CLS -> g1, fixed to a TP
+    _det(2, 1, 108, 0.8),  # d4 cat 1, IoU 0.111 with g2 (cat 2), none with cat 1: BOTH -> g2
+    _det(3, 1, 0, 0.5),  # d5 in image 3 (no GT at all): BKG
+    _det(4, 1, 9, 0.6),  # d6 IoU 0.053 <= 0.1 with g3 (cat 2), no cat-1 GT: BKG
+    _det(5, 1, 5, 0.4),  # d7 IoU 0.333 with g4 (its class, unused): LOC -> g4, the best: fixed
+    _det(5, 2, 2, 0.3),  # d8 cat 2, IoU 0.667 with g4 (cat 1): CLS -> g4; d7 scores higher
+]
+# g0 is found (d0). g1 and g4 are not found but a CLS / LOC error explains each: not missed.
+# g2 is not found and only a BOTH error touches it: MISS; g3 likewise with a BKG error: MISS.
+
+
+@pytest.fixture
+def one_of_each():
+    table = _table(ONE_OF_EACH_GT, ONE_OF_EACH_DETS, image_ids=[1, 2, 3, 4, 5])
+    return classify_errors(table)
+
+
+def test_each_false_positive_gets_tides_type(one_of_each):
+    assert one_of_each.det_error.tolist() == [
+        E.NONE, E.DUPE, E.LOC, E.CLS, E.BOTH, E.BKG, E.BKG, E.LOC, E.CLS,
+    ]  # fmt: skip
+    assert one_of_each.det_gt.tolist() == [0, 0, 0, 1, 2, -1, -1, 4, 4]
+
+
+def test_missed_gt_is_an_unfound_box_no_loc_or_cls_error_explains(one_of_each):
+    assert one_of_each.gt_missed.tolist() == [False, False, True, True, False]
+    assert one_of_each.gt_status.tolist() == [TP, FN, FN, FN, FN]
+
+
+def test_oracle_fix_turns_the_best_error_on_each_unused_gt_into_a_true_positive(one_of_each):
+    # d3 (CLS on g1, alone); d7 (LOC on g4, 0.4) beats d8 (CLS on g4, 0.3); d2's g0 is used.
+    assert np.flatnonzero(one_of_each.det_fix_tp).tolist() == [3, 7]
+
+
+def test_counts_per_type_in_tides_order(one_of_each):
+    counts = one_of_each.counts()
+    assert list(counts) == list(ERROR_KEYS) == ["cls", "loc", "both", "dupe", "bkg", "miss"]
+    assert counts == {"cls": 2, "loc": 2, "both": 1, "dupe": 1, "bkg": 2, "miss": 2}
+    assert "cls=2" in repr(one_of_each)
+
+
+def test_localization_is_tested_before_classification():
+    # d0 (cat 1) has IoU 0.333 with g0 (cat 1) and IoU 1 with g1 (cat 2): TIDE tests LOC first.
+    table = _table([_gt(1, 1, 0), _gt(1, 2, 5)], [_det(1, 1, 5, 0.9)])
+    errors = classify_errors(table)
+    assert errors.det_error.tolist() == [E.LOC]
+    assert errors.det_gt.tolist() == [0]
+    # g1 (cat 2) is missed: the LOC error explains g0 only.
+    assert errors.gt_missed.tolist() == [False, True]
+
+
+def test_classification_is_tested_before_duplicate():
+    # d1 (cat 1) has IoU 1 with g0 (cat 1, taken by d0) and IoU 0.667 with g1 (cat 2): CLS.
+    table = _table([_gt(1, 1, 0), _gt(1, 2, 2)], [_det(1, 1, 0, 0.9), _det(1, 1, 0, 0.8)])
+    assert classify_errors(table).det_error.tolist() == [E.NONE, E.CLS]
+
+
+def test_thresholds_are_inclusive_as_in_tide():
+    # LOC is bg <= IoU <= fg: (0,0,10,10) vs (0,0,10,20) is IoU 100/200 = 0.5 exactly, and with
+    # its GT already taken that detection is LOC, not DUPE.
+    table = _table([_gt(1, 1, 0)], [_det(1, 1, 0, 0.9), _det(1, 1, 0, 0.8, h=20.0)])
+    assert classify_errors(table).det_error.tolist() == [E.NONE, E.LOC]
+    # BKG is IoU <= bg: (0,0,10,1) vs (0,0,10,10) is IoU 10/100 = 0.1, with another class: BKG;
+    # with bg_iou = 0.05 it is BOTH.
+    table = _table([_gt(1, 2, 0)], [_det(1, 1, 0, 0.9, h=1.0)])
+    assert classify_errors(table).det_error.tolist() == [E.BKG]
+    assert classify_errors(table, bg_iou=0.05).det_error.tolist() == [E.BOTH]
+
+
+def test_ignored_and_unevaluated_detections_have_no_error_type():
+    # hand_case: d4 is absorbed by a crowd region (ignored): NONE.
+    case = hand_case()
+    table = match_detections(ground_truth(case.gt), detections(case.results))
+    errors = classify_errors(table)
+    assert errors.det_status[4] == IGNORED and errors.det_error[4] == E.NONE
+    # With max_dets = 1 only the top detection per (image, category) is evaluated: d1 (the
+    # duplicate, second in image 1 / cat 1) gets no type, d0 stays a TP.
+    errors = classify_errors(table, max_dets=1)
+    assert errors.det_status[:2].tolist() == [TP, IGNORED]
+    assert errors.det_error[1] == E.NONE
+
+
+def test_a_gt_found_only_beyond_max_dets_is_missed():
+    # Two detections of cat 1 in image 1: d0 (0.9) on nothing, d1 (0.8) on g0. With max_dets = 1
+    # d1 is not evaluated, so g0 counts as not found and nothing explains it: MISS.
+    table = _table([_gt(1, 1, 0)], [_det(1, 1, 50, 0.9), _det(1, 1, 0, 0.8)])
+    assert classify_errors(table).gt_missed.tolist() == [False]
+    errors = classify_errors(table, max_dets=1)
+    assert errors.gt_status.tolist() == [FN]
+    assert errors.gt_missed.tolist() == [True]
+    assert errors.det_error.tolist() == [E.BKG, E.NONE]
+
+
+def test_true_positives_keep_their_matched_gt():
+    table = _table([_gt(1, 1, 0), _gt(1, 1, 50)], [_det(1, 1, 50, 0.9)])
+    errors = classify_errors(table)
+    assert errors.det_status.tolist() == [TP]
+    assert errors.det_gt.tolist() == [1]
+    assert errors.gt_missed.tolist() == [True, False]
+
+
+def test_empty_inputs():
+    table = _table([_gt(1, 1, 0)], [])
+    errors = classify_errors(table)
+    assert errors.det_error.shape == (0,)
+    assert errors.counts() == {"cls": 0, "loc": 0, "both": 0, "dupe": 0, "bkg": 0, "miss": 1}
+
+
+def test_keys_are_the_report_colour_keys():
+    assert [e.key for e in ErrorType] == ["none", *ERROR_KEYS]
+    assert [int(e) for e in ErrorType] == [0, 1, 2, 3, 4, 5, 6]
+    assert {k.lower() for k in ERROR_TYPE_COLORS} == set(ERROR_KEYS)
+
+
+def test_misuse_is_refused_with_expected_and_got():
+    table = _table([_gt(1, 1, 0)], [_det(1, 1, 0, 0.9)], iou_thresholds=[0.5])
+    with pytest.raises(TypeError, match="classify_errors\\(\\) expects MatchTable for table"):
+        classify_errors("table.json")
+    with pytest.raises(ValueError, match=r"Expected bg_iou to be a finite number > 0 and <= 0\.5"):
+        classify_errors(table, bg_iou=0.6)
+    with pytest.raises(ValueError, match="Expected bg_iou to be a finite number > 0"):
+        classify_errors(table, bg_iou=0.0)
+    with pytest.raises(ValueError, match="Expected one of the matched IoU thresholds"):
+        classify_errors(table, fg_iou=0.75)
+    with pytest.raises(ValueError, match="Expected max_dets to be an integer >= 1, got 0"):
+        classify_errors(table, max_dets=0)
+
+
+# --- tidecv as the oracle ----------------------------------------------------------------------
+
+
+def _tide_seeds(start: int, count: int) -> list[int]:
+    """Seeds whose tidecv-comparable random case has GT boxes and detections."""
+    out, seed = [], start
+    while len(out) < count:
+        case = tide_comparable(random_case(seed), seed)
+        if case.gt["annotations"] and case.results:
+            out.append(seed)
+        seed += 1
+    return out
+
+
+@pytest.mark.parametrize("seed", _tide_seeds(0, 60))
+def test_counts_per_type_equal_tidecv(seed):
+    case = tide_comparable(random_case(seed), seed)
+    table = match_detections(ground_truth(case.gt), detections(case.results), iou_thresholds=[0.5])
+    assert classify_errors(table).counts() == tide_oracle(case.gt, case.results).counts
