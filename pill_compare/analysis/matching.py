@@ -17,9 +17,10 @@ The matching reproduces pycocotools ``COCOeval.evaluateImg`` for ``iouType='bbox
   score, so the extra low-ranked detections never change what the top-ranked ones matched;
   ``det_rank`` lets COCO metrics apply ``maxDets`` afterwards (rank < maxDet).
 
-The greedy pass is vectorized over all (image, category) groups at once: step *s* handles the
-*s*-th candidate detection of every group (groups never share a GT, so they cannot conflict), for
-all area ranges and IoU thresholds together. pycocotools' C IoU works on one (image, category)
+The greedy pass (:mod:`~pill_compare.analysis.greedy`, which the cross-model pairing of
+:mod:`~pill_compare.analysis.disagreements` calls too) is vectorized over all (image, category)
+groups at once: step *s* handles the *s*-th candidate detection of every group (groups never
+share a GT, so they cannot conflict), for all area ranges and IoU thresholds together. pycocotools' C IoU works on one (image, category)
 block per Python call (hundreds of thousands of calls at COCO scale) and faster-coco-eval's C++
 matcher reads one Python dict per annotation; building those costs more than this whole pass. The
 IoU formula is pycocotools' own, tested bit-identical against ``pycocotools.mask.iou``.
@@ -31,7 +32,6 @@ best-IoU GT of any class per detection, and a one-to-one class-agnostic matching
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -40,6 +40,8 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs
+from pill_compare.analysis.greedy import IOU_CAP as IOU_CAP  # the threshold cap, re-exported
+from pill_compare.analysis.greedy import greedy_assign, greedy_pairs, groups_and_ranks
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError
 
@@ -50,9 +52,6 @@ TP = 1  #: detection matched a countable GT (for GTs: the GT was found)
 IGNORED = 2  #: crowd region / outside the area range: counted neither way
 STATUS_NAMES = {FP: "FP", TP: "TP", IGNORED: "ignored"}
 GT_STATUS_NAMES = {FN: "FN", TP: "TP", IGNORED: "ignored"}
-
-#: pycocotools caps IoU thresholds at 1 - 1e-10 so that t = 1.0 can still match a perfect box.
-IOU_CAP = 1 - 1e-10
 
 #: Pairs (detection, GT) built per block; bounds the memory of the IoU computation.
 _PAIR_BLOCK = 2_000_000
@@ -417,11 +416,8 @@ def match_detections(
 
     # Groups: (image, category) for COCO matching, image for the class-agnostic matching; inside
     # a group, descending score with ties in file order (pycocotools' stable mergesort).
-    rows = np.arange(n)
-    order = np.lexsort((rows, -dets.score, dets.category_id, dets.image_id))
-    group, det_rank = _groups_and_ranks(order, dets.image_id, dets.category_id)
-    order_img = np.lexsort((rows, -dets.score, dets.image_id))
-    image_group, rank_in_image = _groups_and_ranks(order_img, dets.image_id)
+    order = np.lexsort((np.arange(n), -dets.score, dets.category_id, dets.image_id))
+    group, det_rank = groups_and_ranks(order, dets.image_id, dets.category_id)
 
     gt_ignored = (
         np.stack([ann.iscrowd | (ann.area < r.low) | (ann.area > r.high) for r in area_ranges])
@@ -435,34 +431,38 @@ def match_detections(
         else np.zeros((0, n), dtype=bool)
     )
 
-    det_gt, gt_det = _greedy_match(
-        n,
-        g,
+    det_gt, gt_det = greedy_assign(
         pair_det[same],
         pair_gt[same],
         pair_iou[same],
-        group,
-        det_rank,
-        gt_ignored,
-        ann.iscrowd,
-        thresholds,
+        n_left=n,
+        n_right=g,
+        left_group=group,
+        left_rank=det_rank,
+        thresholds=thresholds,
+        right_fallback=gt_ignored,
+        right_reusable=ann.iscrowd,
     )
     det_status, gt_status = _statuses(det_gt, gt_det, gt_ignored, det_out)
 
-    agn_det_gt, agn_gt_det = _greedy_match(
-        n,
-        g,
+    # The same greedy rule with groups = images and any categories; crowd regions are taken
+    # only when no regular GT qualifies and are never used up, as in the COCO pass.
+    agnostic = greedy_pairs(
         pair_det,
         pair_gt,
         pair_iou,
-        image_group,
-        rank_in_image,
-        ann.iscrowd[None, :],
-        ann.iscrowd,
-        np.array([agnostic_iou_threshold]),
+        left_score=dets.score,
+        left_group=dets.image_id,
+        n_right=g,
+        iou_threshold=agnostic_iou_threshold,
+        right_fallback=ann.iscrowd,
+        right_reusable=ann.iscrowd,
     )
     agn_status, _ = _statuses(
-        agn_det_gt, agn_gt_det, ann.iscrowd[None, :], np.zeros((1, n), dtype=bool)
+        agnostic.left[None, None, :],
+        agnostic.right[None, None, :],
+        ann.iscrowd[None, :],
+        np.zeros((1, n), dtype=bool),
     )
 
     not_crowd = ~ann.iscrowd[pair_gt]
@@ -487,9 +487,9 @@ def match_detections(
         best_same_class_gt=best_same_gt,
         best_same_class_iou=best_same_iou,
         agnostic_iou_threshold=float(agnostic_iou_threshold),
-        agnostic_gt=agn_det_gt[0, 0].astype(np.int64),
+        agnostic_gt=agnostic.left,
         agnostic_status=agn_status[0, 0],
-        gt_agnostic_det=agn_gt_det[0, 0].astype(np.int64),
+        gt_agnostic_det=agnostic.right,
     )
 
 
@@ -505,33 +505,6 @@ def _check_thresholds(values: Sequence[float] | np.ndarray | None) -> np.ndarray
     if bad.size:
         raise ValueError(f"Expected IoU thresholds in (0, 1], got {bad.tolist()}")
     return arr
-
-
-def _groups_and_ranks(order: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Group id and rank within the group of each row.
-
-    Args:
-        order: (N,) row order sorted by (keys..., visiting priority).
-        keys: (N,) arrays defining the groups.
-
-    Returns:
-        ``(group, rank)``: (N,) int64 dense group ids (in sorted key order) and 0-based ranks.
-    """
-    n = order.size
-    group = np.zeros(n, dtype=np.int64)
-    rank = np.zeros(n, dtype=np.int64)
-    if n == 0:
-        return group, rank
-    new = np.zeros(n, dtype=bool)
-    new[0] = True
-    for k in keys:
-        ks = k[order]
-        new[1:] |= ks[1:] != ks[:-1]
-    starts = np.flatnonzero(new)
-    lengths = np.diff(np.r_[starts, n])
-    group[order] = np.repeat(np.arange(starts.size), lengths)
-    rank[order] = np.arange(n) - np.repeat(starts, lengths)
-    return group, rank
 
 
 def _overlapping_pairs(dets: Detections, gt: GroundTruth) -> tuple[np.ndarray, ...]:
@@ -578,84 +551,6 @@ def _overlapping_pairs(dets: Detections, gt: GroundTruth) -> tuple[np.ndarray, .
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
     pair_det, pair_gt, pair_iou = (np.concatenate(x) for x in zip(*parts, strict=True))
     return pair_det, pair_gt, pair_iou
-
-
-def _greedy_match(
-    n_dets: int,
-    n_gts: int,
-    pair_det: np.ndarray,
-    pair_gt: np.ndarray,
-    pair_iou: np.ndarray,
-    det_group: np.ndarray,
-    det_rank: np.ndarray,
-    gt_ignored: np.ndarray,
-    gt_crowd: np.ndarray,
-    thresholds: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """pycocotools' greedy assignment, for every group, area range and threshold at once.
-
-    Args:
-        pair_det, pair_gt, pair_iou: (P,) candidate pairs (same group, IoU > 0), sorted by det.
-        det_group: (N,) group id; pairs never cross groups.
-        det_rank: (N,) visiting order within the group (0 first).
-        gt_ignored: (A, G) bool per area range.
-        gt_crowd: (G,) bool; crowd GTs stay available after matching.
-        thresholds: (T,) IoU thresholds.
-
-    Returns:
-        ``det_gt`` (A, T, N) int32 and ``gt_det`` (A, T, G) int32, -1 for no match.
-    """
-    n_areas, n_thr = gt_ignored.shape[0], thresholds.size
-    det_gt = np.full((n_areas, n_thr, n_dets), -1, dtype=np.int32)
-    gt_det = np.full((n_areas, n_thr, n_gts), -1, dtype=np.int32)
-    if pair_det.size == 0 or n_areas == 0:
-        return det_gt, gt_det
-
-    # Step of each candidate detection: its position among its group's candidate detections.
-    cand = pair_det[np.r_[True, pair_det[1:] != pair_det[:-1]]]  # pairs are sorted by det
-    cand_order = np.lexsort((det_rank[cand], det_group[cand]))
-    step = np.zeros(n_dets, dtype=np.int64)
-    step[cand[cand_order]] = _groups_and_ranks(np.arange(cand.size), det_group[cand[cand_order]])[1]
-
-    # Preference among a detection's candidates as one int64 (larger is better):
-    # non-ignored first, then higher IoU, then the later GT row (pycocotools' `>=` scan).
-    uniq_iou, iou_rank = np.unique(pair_iou, return_inverse=True)
-    iou_rank = iou_rank.reshape(-1).astype(np.int64)
-    n_u = np.int64(uniq_iou.size)
-    pref = ((~gt_ignored[:, pair_gt]).astype(np.int64) * n_u + iou_rank) * np.int64(
-        n_gts
-    ) + pair_gt  # (A, P)
-    # iou >= min(t, 1 - 1e-10)  <=>  iou_rank >= first rank at or above the threshold.
-    min_rank = np.searchsorted(uniq_iou, np.minimum(thresholds, IOU_CAP), side="left")
-
-    by_step = np.argsort(step[pair_det], kind="stable")  # keeps det order inside a step
-    p_det, p_gt, p_rank, p_pref = (
-        pair_det[by_step],
-        pair_gt[by_step],
-        iou_rank[by_step],
-        pref[:, by_step],
-    )
-    bounds = np.flatnonzero(np.diff(step[p_det])) + 1
-    bounds = np.r_[0, bounds, p_det.size]
-
-    available = np.ones((n_areas, n_thr, n_gts), dtype=bool)
-    for lo, hi in itertools.pairwise(bounds):
-        d = p_det[lo:hi]
-        gg = p_gt[lo:hi]
-        seg = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
-        eligible = (p_rank[lo:hi] >= min_rank[:, None])[None, :, :] & available[:, :, gg]
-        scored = np.where(eligible, p_pref[:, None, lo:hi], -1)
-        best = np.maximum.reduceat(scored, seg, axis=2)  # (A, T, n_step)
-        a_i, t_i, j_i = np.nonzero(best >= 0)
-        if a_i.size == 0:
-            continue
-        won = best[a_i, t_i, j_i] % n_gts
-        det_rows = d[seg][j_i]
-        det_gt[a_i, t_i, det_rows] = won
-        gt_det[a_i, t_i, won] = det_rows
-        used = ~gt_crowd[won]
-        available[a_i[used], t_i[used], won[used]] = False
-    return det_gt, gt_det
 
 
 def _statuses(
