@@ -106,14 +106,14 @@ def load_results(
         expect_type(gt, GroundTruth, "gt", "load it with load_ground_truth(path)")
     fmt = check_input_format(input_format)
     if isinstance(source, (str, os.PathLike)):
-        path = str(source)
+        path = display_path(source)  # printable: file names may hold undecodable bytes
         text = read_text(
             source, EXPECTED_COCO if fmt == "coco" else "COCO results JSON or submission CSV"
         )
         if fmt == "auto":
             fmt = sniff_format(source, text)
         cols = _coco_columns(text, path) if fmt == "coco" else _csv_columns(text, path)
-        name = name or Path(source).stem
+        name = name or display_path(Path(source).stem)
     else:
         path, name = "", name or "detections"
         cols = _memory_columns(source, name)

@@ -16,12 +16,13 @@ import json
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pill_compare.consistency import check_against_ground_truth
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError, InputFormatError
 from pill_compare.io.files import display_path, sniff_format
@@ -130,7 +131,8 @@ def convert(
         source: COCO results JSON, submission CSV, or a folder of YOLO prediction txt files.
         target: The output file; its suffix (.json → COCO results, .csv → submission CSV) picks
             the format unless ``output_format`` is given.
-        gt: Checks image and category ids (as ``load_results`` does); for YOLO input also the
+        gt: Refuses image and category ids it lacks (a conversion drops nothing; evaluation
+            leaves such detections out instead); for YOLO input also the
             image ids and sizes (matched by file stem) and category names in the class map.
         images_dir: YOLO input: image files whose headers give sizes the ground truth lacks.
         class_map: YOLO input: class index → category id, or a file
@@ -205,7 +207,10 @@ def convert(
     else:
         if in_fmt == "auto":
             in_fmt = _sniff(src)
-        dets = load_results(src, gt=gt, input_format=in_fmt, name=name)
+        # A conversion drops nothing: unknown ids are refused here, not left out as eval does.
+        dets = load_results(src, input_format=in_fmt, name=name)
+        if gt is not None:
+            dets = replace(dets, warnings=(*dets.warnings, *check_against_ground_truth(dets, gt)))
     text = coco_results_text(dets) if out_fmt == "coco" else submission_csv_text(dets)
     write_atomic(dst, text)
     return ConvertResult(

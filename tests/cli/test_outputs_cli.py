@@ -146,3 +146,14 @@ def test_merge_dash_writes_the_ground_truth_to_stdout_and_the_report_to_stderr(r
     assert {"images", "annotations", "categories"} <= set(merged)
     assert "Merged per-pill annotations" in result.stderr
     assert not (tmp_path / "-").exists() and not os.path.exists("-")
+
+
+def test_file_name_with_undecodable_bytes_is_shown_escaped_and_json_stays_utf8(runner, tmp_path):
+    raw = os.fsencode(tmp_path) + b"/r\xff.json"
+    with open(raw, "wb") as f:
+        f.write((SAMPLE / "resnet101.json").read_bytes())
+    out = tmp_path / "e.json"
+    result = invoke(runner, "eval", GT, os.fsdecode(raw), "-o", out)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["name"] == "r\\udcff" and doc["results"].endswith("r\\udcff.json")

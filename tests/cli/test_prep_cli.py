@@ -165,3 +165,16 @@ def test_help_lists_the_three_commands(runner):
     result = invoke(runner, "--help")
     for name in ("merge", "check-submission", "convert"):
         assert name in result.stdout
+
+
+def test_convert_with_gt_refuses_unknown_ids_instead_of_dropping_them(runner, tmp_path):
+    doc = json.loads((SAMPLE / "resnet101.json").read_text())
+    doc[0]["category_id"] = 99999
+    src = tmp_path / "stray.json"
+    src.write_text(json.dumps(doc))
+    result = invoke(
+        runner, "convert", src, tmp_path / "out.csv", "--gt", SAMPLE / "ground_truth.json"
+    )
+    assert result.exit_code == 1
+    assert "1 detection(s) with 1 category id(s) not in the ground truth: 99999" in result.stderr
+    assert not (tmp_path / "out.csv").exists()
