@@ -15,8 +15,16 @@ Definitions (pycocotools', reproduced to the last bit):
 * pycocotools quirk kept for exactness: a detection matched to a GT whose annotation ``id`` is 0
   counts as a false positive (it tests the matched id for truthiness).
 
+Seams: :func:`accumulate_precision_recall` computes the arrays from the table, optionally with
+replaced flags (``det_status``, ``gt_status``), moved detections (``det_category``) and integer
+weights (``det_weight``, ``gt_weight``: a row counted w times), so TIDE's oracle fixes and a
+bootstrap replicate need no re-matching; :func:`summarize_precision_recall` turns the arrays into
+the 12 stats and :func:`class_average_precision` into per-class AP. :func:`compute_coco_metrics`
+is the two in a row.
+
 Everything is vectorized: one sort of the detections, one cumulative sum per (area, threshold,
-cap), and one segmented maximum over the true positives of every (t, k, a, m) at once.
+cap), and one pass over the true positives of every (t, k, a, m) at once
+(:func:`interpolated_precision`).
 """
 
 from __future__ import annotations
@@ -227,6 +235,295 @@ class CocoMetrics:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class PrecisionRecall:
+    """pycocotools' ``eval['precision']`` and ``eval['recall']``, from possibly modified arrays.
+
+    What :func:`accumulate_precision_recall` returns and :func:`summarize_precision_recall` /
+    :func:`class_average_precision` read. T thresholds, R = 101 recall points, K categories,
+    A area ranges, M caps.
+
+    Attributes:
+        iou_thresholds: (T,) float64.
+        max_dets: (M,) caps on detections per (image, category), ascending.
+        area_names: The A area ranges' names.
+        category_ids: (K,) ascending ids of the declared categories with a GT box or a detection
+            (after any ``det_category`` override; weights do not change this set, so every
+            bootstrap replicate has the same columns).
+        precision: (T, R, K, A, M) float64, -1 where undefined (no counted GT).
+        recall: (T, K, A, M) float64, -1 where undefined.
+        npig: (T, K, A) int64 counted (non-ignored) GT boxes, weighted: pycocotools' ``npig``.
+        zero_id_matches: Detections counted as FP only because the GT they matched has
+            annotation id 0 (see the module docstring), at the first threshold over 'all'
+            (0 when 'all' was not accumulated).
+    """
+
+    iou_thresholds: np.ndarray
+    max_dets: tuple[int, ...]
+    area_names: tuple[str, ...]
+    category_ids: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    npig: np.ndarray
+    zero_id_matches: int = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"PrecisionRecall(categories={self.category_ids.size}, "
+            f"iou_thresholds={self.iou_thresholds.size}, area_names={self.area_names}, "
+            f"max_dets={self.max_dets})"
+        )
+
+
+def accumulate_precision_recall(
+    table: MatchTable,
+    *,
+    iou_thresholds: Sequence[float] | np.ndarray | None = None,
+    max_dets: Sequence[int] = COCO_MAX_DETS,
+    area_names: Sequence[str] | None = None,
+    det_status: np.ndarray | None = None,
+    gt_status: np.ndarray | None = None,
+    det_category: np.ndarray | None = None,
+    det_weight: np.ndarray | None = None,
+    gt_weight: np.ndarray | None = None,
+) -> PrecisionRecall:
+    """pycocotools ``accumulate()`` on a match table, optionally with modified flags and weights.
+
+    Without overrides and weights this is pycocotools' ``eval['precision']`` / ``['recall']``
+    bit for bit (the definitions are in the module docstring). The overrides let a caller ask
+    "what would AP be if ..." without re-matching:
+
+    * ``det_status`` / ``gt_status`` replace the table's arrays (same shapes, same axes as the
+      table's area ranges and thresholds). TIDE's oracle fixes use them: a detection set to
+      IGNORED disappears from the ranking (neither TP nor FP); a GT box set to IGNORED no longer
+      counts in ``npig``; a detection set to TP counts as a hit. They are taken as given: nothing
+      checks them against ``det_gt`` (the annotation-id-0 quirk still looks at the table's
+      ``det_gt``: a TP whose table match is a GT with id 0 counts as FP; a TP without a table
+      match is a TP).
+    * ``det_category`` moves detections to other (declared) categories. A moved detection joins
+      its new category's ranking by score (ties: ascending image id, then file order, as
+      always). Its ``maxDets`` rank is recomputed: when any category differs from the table's,
+      every (image, category) group is re-ranked by descending score with ties in file order
+      (the matching's rule, so groups no detection joined or left keep the table's ranks, and
+      the groups a moved detection joined or left rank exactly as if the results file had said
+      ``det_category``).
+    * ``det_weight`` / ``gt_weight``: a detection with weight w adds w to the running TP (or FP)
+      count where it stands in the ranking; a GT box with weight w adds w to ``npig``. Weight 0
+      removes the row; weights of 1 everywhere give the unweighted arrays exactly. An image
+      drawn k times in a bootstrap resample gives its detections and GT boxes weight k: the
+      result equals pycocotools on a dataset holding k copies of that image under new ids,
+      whenever the copies' scores do not tie with other images' (with ties pycocotools orders
+      copies by their new image ids, which the weights cannot know). Ranks do not change
+      with weights (copies of an image have the same ranks).
+
+    Args:
+        table: From :func:`~pill_compare.analysis.matching.match_detections`, matched at every
+            threshold in ``iou_thresholds``.
+        iou_thresholds: (T,) thresholds; default pycocotools' 0.50:0.95.
+        max_dets: Caps on detections per (image, category); sorted ascending.
+        area_names: Area ranges to accumulate, by name; default every range of the table.
+            Restricting (e.g. to ``("all",)``) saves time; stats of left-out ranges are None.
+        det_status: (A, T, N) int8 TP / FP / IGNORED, replaces ``table.det_status``.
+        gt_status: (A, T, G) int8 TP / FN / IGNORED, replaces ``table.gt_status`` (only
+            IGNORED vs not matters here).
+        det_category: (N,) int64 category id of each detection, replaces
+            ``table.dets.category_id``; every id must be declared by the ground truth.
+        det_weight: (N,) integers >= 0.
+        gt_weight: (G,) integers >= 0.
+
+    Returns:
+        The :class:`PrecisionRecall`.
+
+    Raises:
+        TypeError: ``table`` is not a MatchTable.
+        ValueError: a threshold the table was not matched at, an unknown area name, a cap that
+            is not an integer >= 1, or an override of the wrong shape or values.
+    """
+    check_inputs("accumulate_precision_recall", table=(table, MatchTable))
+    thresholds = coco_iou_thresholds() if iou_thresholds is None else np.asarray(iou_thresholds)
+    thresholds = thresholds.astype(np.float64).reshape(-1)
+    t_index = [table.threshold_index(float(t)) for t in thresholds]
+    caps = check_max_dets(max_dets)
+    names = tuple(r.name for r in table.area_ranges) if area_names is None else tuple(area_names)
+    a_index = [table.area_index(name) for name in names]
+    n, g = table.n_dets, table.n_gts
+    shape_a_t = (len(table.area_ranges), table.iou_thresholds.size)
+    det_status = _status_override(det_status, table.det_status, (*shape_a_t, n), "det_status")
+    gt_status = _status_override(gt_status, table.gt_status, (*shape_a_t, g), "gt_status")
+    w_det = _weights(det_weight, n, "det_weight")
+    w_gt = _weights(gt_weight, g, "gt_weight")
+
+    ann = table.gt.annotations
+    dets = table.dets
+    declared, det_k, gt_k = table.category_index()
+    det_rank = table.det_rank
+    if det_category is not None:
+        det_k, det_rank = _moved_categories(table, declared, det_category)
+    # Array columns only for categories with a GT box or a detection: every other declared
+    # category is -1 throughout in pycocotools (no GT) and changes no number, and a ground truth
+    # declaring 20,000 unused categories would otherwise need (T, 101, 20000, A, M) floats (2 GB).
+    present = np.unique(np.r_[det_k, gt_k])
+    cat_ids = declared[present]
+    det_k, gt_k = np.searchsorted(present, det_k), np.searchsorted(present, gt_k)
+    n_k, n_a, n_t, n_m = cat_ids.size, len(names), thresholds.size, len(caps)
+    n_r = RECALL_THRESHOLDS.size
+
+    # npig[t, k, a]: counted GT per category and area range (weighted).
+    npig = np.zeros((n_t, n_k, n_a), dtype=np.int64)
+    for a, ai in enumerate(a_index):
+        for t, ti in enumerate(t_index):
+            counted = gt_status[ai, ti] != IGNORED
+            w = None if w_gt is None else w_gt[counted]
+            npig[t, :, a] = np.bincount(gt_k[counted], weights=w, minlength=n_k).astype(np.int64)
+
+    precision = -np.ones((n_t, n_r, n_k, n_a, n_m))
+    recall = -np.ones((n_t, n_k, n_a, n_m))
+    defined = np.broadcast_to((npig > 0)[:, :, :, None], recall.shape)
+    recall[defined] = 0.0
+    precision[np.broadcast_to(defined[:, None], precision.shape)] = 0.0
+
+    # Accumulation order: category, then descending score, then image id, then file order.
+    order = np.lexsort((np.arange(n), dets.image_id, -dets.score, det_k))
+    k_sorted = det_k[order]
+    cat_start = np.searchsorted(k_sorted, np.arange(n_k), side="left")
+    rank_sorted = det_rank[order]
+    det_area = table.det_area()[order]
+    w_sorted = None if w_det is None else w_det[order]
+
+    seg_group: list[np.ndarray] = []  # (t, k, a, m) of each TP, in accumulation order
+    seg_tp: list[np.ndarray] = []
+    seg_fp: list[np.ndarray] = []
+    zero_id = 0
+    for a, ai in enumerate(a_index):
+        area = table.area_ranges[ai]
+        det_out = (det_area < area.low) | (det_area > area.high)
+        for t, ti in enumerate(t_index):
+            status, zero = _effective_status(
+                det_status[ai, ti, order], table.det_gt[ai, ti, order], ann.id, det_out
+            )
+            if area.name == "all" and t == 0:
+                zero_id = zero
+            for m, cap in enumerate(caps):
+                kept = rank_sorted < cap
+                tp = (status == TP) & kept
+                fp = (status == FP) & kept
+                if w_sorted is not None:
+                    tp &= w_sorted > 0
+                positions = np.flatnonzero(tp)
+                # A TP in a category without counted GT (only possible with overrides) has no
+                # recall to reach: leave that category undefined, as pycocotools would.
+                positions = positions[npig[t, k_sorted[positions], a] > 0]
+                if positions.size == 0:
+                    continue
+                if w_sorted is None:
+                    cum_tp, cum_fp = np.cumsum(tp), np.cumsum(fp)
+                else:
+                    cum_tp = np.cumsum(np.where(tp, w_sorted, 0))
+                    cum_fp = np.cumsum(np.where(fp, w_sorted, 0))
+                k_pos = k_sorted[positions]
+                before = cat_start[k_pos] - 1
+                base_tp = np.where(before >= 0, cum_tp[np.maximum(before, 0)], 0)
+                base_fp = np.where(before >= 0, cum_fp[np.maximum(before, 0)], 0)
+                seg_tp.append(cum_tp[positions] - base_tp)
+                seg_fp.append(cum_fp[positions] - base_fp)
+                seg_group.append(((t * n_k + k_pos) * n_a + a) * n_m + m)
+                # recall = final TP / npig for every (t, k, a, m) that has a TP.
+                last = np.flatnonzero(np.r_[k_pos[1:] != k_pos[:-1], True])
+                ks = k_pos[last]
+                recall[t, ks, a, m] = (cum_tp[positions[last]] - base_tp[last]).astype(
+                    np.float64
+                ) / npig[t, ks, a]
+
+    if seg_group:
+        group = np.concatenate(seg_group)
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        gs = group[starts]
+        m = gs % n_m
+        a = (gs // n_m) % n_a
+        k = (gs // (n_m * n_a)) % n_k
+        t = gs // (n_m * n_a * n_k)
+        q = interpolated_precision(
+            np.concatenate(seg_tp), np.concatenate(seg_fp), starts, npig[t, k, a]
+        )
+        precision[t[:, None], np.arange(n_r)[None, :], k[:, None], a[:, None], m[:, None]] = q
+
+    return PrecisionRecall(
+        iou_thresholds=thresholds,
+        max_dets=caps,
+        area_names=names,
+        category_ids=cat_ids,
+        precision=precision,
+        recall=recall,
+        npig=npig,
+        zero_id_matches=zero_id,
+    )
+
+
+def summarize_precision_recall(pr: PrecisionRecall) -> dict[str, float | None]:
+    """pycocotools ``summarize()``: the 12 stats of :func:`stat_specs`, None where n/a.
+
+    Args:
+        pr: From :func:`accumulate_precision_recall`. A stat whose area range or IoU threshold
+            was not accumulated is None.
+
+    Returns:
+        Stat key → value, in pycocotools' order.
+    """
+    check_inputs("summarize_precision_recall", pr=(pr, PrecisionRecall))
+    return {
+        s.key: _summarize(pr.precision, pr.recall, s, pr.iou_thresholds, pr.area_names, pr.max_dets)
+        for s in stat_specs(pr.max_dets)
+    }
+
+
+def class_average_precision(
+    pr: PrecisionRecall,
+    *,
+    iou_threshold: float | None = None,
+    area: str = "all",
+    max_det: int | None = None,
+) -> np.ndarray:
+    """Per-category AP: the mean precision over the 101 recall points and the thresholds.
+
+    Args:
+        pr: From :func:`accumulate_precision_recall`.
+        iou_threshold: One threshold of ``pr.iou_thresholds``; None averages over all of them
+            (COCO's AP@[.50:.95]).
+        area: An accumulated area range.
+        max_det: One of ``pr.max_dets``; None = the largest.
+
+    Returns:
+        (K,) float64 aligned with ``pr.category_ids``, NaN where undefined (no counted GT).
+        Equal, bit for bit, to :class:`ClassAP` ``ap`` / ``ap_50`` of the same slice.
+
+    Raises:
+        ValueError: a threshold, area or cap that ``pr`` does not hold.
+    """
+    check_inputs("class_average_precision", pr=(pr, PrecisionRecall))
+    if area not in pr.area_names:
+        raise ValueError(f"Expected an area range among {list(pr.area_names)}, got {area!r}")
+    a = pr.area_names.index(area)
+    cap = pr.max_dets[-1] if max_det is None else max_det
+    if cap not in pr.max_dets:
+        raise ValueError(f"Expected max_det among {list(pr.max_dets)}, got {max_det!r}")
+    m = pr.max_dets.index(cap)
+    p = pr.precision[:, :, :, a, m]
+    if iou_threshold is not None:
+        hits = np.flatnonzero(pr.iou_thresholds == iou_threshold)
+        if hits.size == 0:
+            raise ValueError(
+                f"Expected one of the IoU thresholds {pr.iou_thresholds.tolist()}, "
+                f"got {iou_threshold}"
+            )
+        p = p[hits[:1]]
+    out = np.full(pr.category_ids.size, np.nan)
+    for k in range(out.size):
+        ap = _mean_defined(p[:, :, k])
+        if ap is not None:
+            out[k] = ap
+    return out
+
+
 def compute_coco_metrics(
     table: MatchTable,
     *,
@@ -234,6 +531,9 @@ def compute_coco_metrics(
     max_dets: Sequence[int] = COCO_MAX_DETS,
 ) -> CocoMetrics:
     """pycocotools ``accumulate()`` and ``summarize()`` on a match table, bit for bit.
+
+    :func:`accumulate_precision_recall` then :func:`summarize_precision_recall`, plus the
+    per-class numbers and the definitions.
 
     Args:
         table: From :func:`~pill_compare.analysis.matching.match_detections`; it must have been
@@ -250,162 +550,159 @@ def compute_coco_metrics(
             >= 1.
     """
     check_inputs("compute_coco_metrics", table=(table, MatchTable))
-    thresholds = coco_iou_thresholds() if iou_thresholds is None else np.asarray(iou_thresholds)
-    thresholds = thresholds.astype(np.float64).reshape(-1)
-    t_index = [table.threshold_index(float(t)) for t in thresholds]
-    caps = check_max_dets(max_dets)
     table.area_index("all")
-
-    gt = table.gt
-    ann = gt.annotations
-    dets = table.dets
+    pr = accumulate_precision_recall(table, iou_thresholds=iou_thresholds, max_dets=max_dets)
+    thresholds, caps = pr.iou_thresholds, pr.max_dets
     declared, det_k, gt_k = table.category_index()
-    # Array columns only for categories with a GT box or a detection: every other declared
-    # category is -1 throughout in pycocotools (no GT) and changes no number, and a ground truth
-    # declaring 20,000 unused categories would otherwise need (T, 101, 20000, A, M) floats (2 GB).
-    present = np.unique(np.r_[det_k, gt_k])
-    cat_ids = declared[present]
+    present = np.searchsorted(declared, pr.category_ids)
     det_k, gt_k = np.searchsorted(present, det_k), np.searchsorted(present, gt_k)
-    n_k, n_a, n_t, n_m = cat_ids.size, len(table.area_ranges), thresholds.size, len(caps)
-    n_r = RECALL_THRESHOLDS.size
-
-    # npig[k, a]: non-ignored GT per category and area range (ignoring does not depend on t).
-    counted_gt = table.gt_status[:, 0, :] != IGNORED if n_t else np.zeros((n_a, len(ann)), bool)
-    npig = np.stack([np.bincount(gt_k[c], minlength=n_k) for c in counted_gt], axis=1)
-
-    precision = -np.ones((n_t, n_r, n_k, n_a, n_m))
-    recall = -np.ones((n_t, n_k, n_a, n_m))
-    defined = np.broadcast_to((npig > 0)[None, :, :, None], recall.shape)
-    recall[defined] = 0.0
-    precision[np.broadcast_to(defined[:, None], precision.shape)] = 0.0
-
-    # Accumulation order: category, then descending score, then image id, then file order.
-    order = np.lexsort((np.arange(len(dets)), dets.image_id, -dets.score, det_k))
-    k_sorted = det_k[order]
-    cat_start = np.searchsorted(k_sorted, np.arange(n_k), side="left")
-    rank_sorted = table.det_rank[order]
-    det_area = table.det_area()[order]
-
-    seg_group: list[np.ndarray] = []  # (t, k, a, m) of each TP, in accumulation order
-    seg_tp: list[np.ndarray] = []
-    seg_fp: list[np.ndarray] = []
-    zero_id = 0
-    for a, area in enumerate(table.area_ranges):
-        det_out = (det_area < area.low) | (det_area > area.high)
-        for t, ti in enumerate(t_index):
-            status = table.det_status[a, ti, order]
-            matched_rows = table.det_gt[a, ti, order]
-            # pycocotools tests the matched GT *id* for truth: id 0 reads as "no match".
-            zero = (status == TP) & (ann.id[np.maximum(matched_rows, 0)] == 0)
-            if zero.any():
-                status = status.copy()
-                status[zero] = np.where(det_out[zero], IGNORED, FP)
-                if area.name == "all" and t == 0:
-                    zero_id = int(zero.sum())
-            for m, cap in enumerate(caps):
-                kept = rank_sorted < cap
-                tp = (status == TP) & kept
-                fp = (status == FP) & kept
-                positions = np.flatnonzero(tp)
-                if positions.size == 0:
-                    continue
-                cum_tp = np.cumsum(tp)
-                cum_fp = np.cumsum(fp)
-                k_pos = k_sorted[positions]
-                before = cat_start[k_pos] - 1
-                base_tp = np.where(before >= 0, cum_tp[np.maximum(before, 0)], 0)
-                base_fp = np.where(before >= 0, cum_fp[np.maximum(before, 0)], 0)
-                seg_tp.append(cum_tp[positions] - base_tp)
-                seg_fp.append(cum_fp[positions] - base_fp)
-                seg_group.append(((t * n_k + k_pos) * n_a + a) * n_m + m)
-                # recall = final TP / npig for every (t, k, a, m) that has a TP.
-                last = np.flatnonzero(np.r_[k_pos[1:] != k_pos[:-1], True])
-                ks = k_pos[last]
-                recall[t, ks, a, m] = (cum_tp[positions[last]] - base_tp[last]).astype(
-                    np.float64
-                ) / npig[ks, a]
-
-    if seg_group:
-        _fill_precision(
-            precision,
-            np.concatenate(seg_group),
-            np.concatenate(seg_tp).astype(np.float64),
-            np.concatenate(seg_fp).astype(np.float64),
-            npig,
-            (n_t, n_k, n_a, n_m),
-        )
-
+    # Per-class GT counts: ignoring does not depend on the threshold.
+    counted_gt = table.gt_status[:, 0, :] != IGNORED
+    npig = np.stack([np.bincount(gt_k[c], minlength=present.size) for c in counted_gt], axis=1)
     specs = stat_specs(caps)
-    area_names = tuple(r.name for r in table.area_ranges)
-    stats = {s.key: _summarize(precision, recall, s, thresholds, area_names, caps) for s in specs}
-    definitions = {s.key: s.definition(thresholds) for s in specs}
     per_class = _per_class(
-        table, declared, present, npig, precision, recall, thresholds, caps, det_k, gt_k
+        table, declared, present, npig, pr.precision, pr.recall, thresholds, caps, det_k, gt_k
     )
     return CocoMetrics(
-        stats=stats,
-        definitions=definitions,
+        stats=summarize_precision_recall(pr),
+        definitions={s.key: s.definition(thresholds) for s in specs},
         iou_thresholds=thresholds,
         max_dets=caps,
-        area_names=area_names,
-        category_ids=cat_ids,
-        precision=precision,
-        recall=recall,
+        area_names=pr.area_names,
+        category_ids=pr.category_ids,
+        precision=pr.precision,
+        recall=pr.recall,
         per_class=per_class,
-        zero_id_matches=zero_id,
+        zero_id_matches=pr.zero_id_matches,
     )
 
 
-def _fill_precision(
-    precision: np.ndarray,
-    group: np.ndarray,
-    tp: np.ndarray,
-    fp: np.ndarray,
-    npig: np.ndarray,
-    shape: tuple[int, int, int, int],
-) -> None:
-    """Write the interpolated precision of every (t, k, a, m) that has at least one TP.
+def _status_override(
+    value: np.ndarray | None, default: np.ndarray, shape: tuple[int, ...], name: str
+) -> np.ndarray:
+    if value is None:
+        return default
+    arr = np.asarray(value)
+    if arr.shape != shape:
+        raise ValueError(f"Expected {name} of shape {shape} (the table's), got {arr.shape}")
+    if arr.size and not np.isin(arr, (FP, TP, IGNORED)).all():
+        bad = np.unique(arr[~np.isin(arr, (FP, TP, IGNORED))])[:10].tolist()
+        raise ValueError(f"Expected {name} values among 0 (FP/FN), 1 (TP), 2 (IGNORED), got {bad}")
+    return arr
 
-    ``group`` holds each TP's flat (t, k, a, m) index; TPs of one group are contiguous and in
-    accumulation order, with their running TP and FP counts. Only TPs matter: precision rises
-    only at a TP, and the first detection reaching a recall threshold r > 0 is a TP.
+
+def _weights(value: np.ndarray | None, length: int, name: str) -> np.ndarray | None:
+    """``value`` as (length,) int64 >= 0, or None when not given."""
+    if value is None:
+        return None
+    arr = np.asarray(value)
+    if arr.shape != (length,):
+        raise ValueError(f"Expected {name} of shape ({length},), got {arr.shape}")
+    if arr.size and not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == bool):
+        raise ValueError(f"Expected {name} to hold integers, got dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"Expected {name} >= 0, got {int(arr.min())}")
+    return arr
+
+
+def _moved_categories(
+    table: MatchTable, declared: np.ndarray, det_category: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Category index and ``maxDets`` rank of each detection under ``det_category``."""
+    cats = np.asarray(det_category)
+    n = table.n_dets
+    if cats.shape != (n,):
+        raise ValueError(f"Expected det_category of shape ({n},), got {cats.shape}")
+    if cats.size and not np.issubdtype(cats.dtype, np.integer):
+        raise ValueError(f"Expected det_category to hold integer ids, got dtype {cats.dtype}")
+    cats = cats.astype(np.int64)
+    k = np.searchsorted(declared, cats)
+    known = k < declared.size
+    known[known] = declared[k[known]] == cats[known]
+    if not known.all():
+        raise ValueError(
+            "Expected det_category ids declared by the ground truth, got "
+            f"{np.unique(cats[~known])[:20].tolist()}"
+        )
+    if np.array_equal(cats, table.dets.category_id):
+        return k, table.det_rank
+    dets = table.dets
+    order = np.lexsort((np.arange(n), -dets.score, cats, dets.image_id))
+    image, cat = dets.image_id[order], cats[order]
+    new = np.r_[True, (image[1:] != image[:-1]) | (cat[1:] != cat[:-1])] if n else np.zeros(0, bool)
+    starts = np.flatnonzero(new)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    return k, rank
+
+
+def _effective_status(
+    status: np.ndarray, matched_rows: np.ndarray, ann_id: np.ndarray, det_out: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Detection status as pycocotools accumulates it, and how many the id-0 quirk changed.
+
+    pycocotools tests the matched GT *id* for truth: a TP whose GT has id 0 reads as "no
+    match", so it is an FP, or ignored when the detection lies outside the area range.
     """
-    _, n_k, n_a, n_m = shape
-    pr = tp / (fp + tp + np.spacing(1))
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    lengths = np.diff(np.r_[starts, group.size])
-    seg = np.repeat(np.arange(starts.size), lengths)
-    # Envelope: max of pr over later TPs of the same group. Exact segmented reverse cummax:
-    # rank the values, shift each group's ranks by an offset that grows toward earlier groups.
-    uniq, pr_rank = np.unique(pr, return_inverse=True)
-    pr_rank = pr_rank.reshape(-1).astype(np.int64)
-    offset = (starts.size - 1 - seg).astype(np.int64) * np.int64(uniq.size)
-    env_rank = np.maximum.accumulate((pr_rank + offset)[::-1])[::-1] - offset
-    envelope = uniq[env_rank]
+    zero = (status == TP) & (matched_rows >= 0) & (ann_id[np.maximum(matched_rows, 0)] == 0)
+    if not zero.any():
+        return status, 0
+    status = status.copy()
+    status[zero] = np.where(det_out[zero], IGNORED, FP)
+    return status, int(zero.sum())
 
-    g = group[starts]
-    m = g % n_m
-    a = (g // n_m) % n_a
-    k = (g // (n_m * n_a)) % n_k
-    t = g // (n_m * n_a * n_k)
-    n_gt = npig[k, a].astype(np.float64)[:, None]  # (S, 1)
-    # First n (1-based TP count) with n / npig >= r, reproducing np.searchsorted(rc, r, 'left')
-    # on the float64 recalls exactly: start from ceil(r * npig) and fix the rounding.
+
+def interpolated_precision(
+    tp: np.ndarray, fp: np.ndarray, starts: np.ndarray, n_gt: np.ndarray
+) -> np.ndarray:
+    """pycocotools' interpolated precision at the 101 recall points of each ranked list.
+
+    Args:
+        tp: (P,) int64 running TP count (within its list) after each TP entry; the entries of a
+            list are contiguous, in ranking order, non-decreasing (a weight-0 entry repeats
+            the count before it).
+        fp: (P,) int64 running FP count at the same entries.
+        starts: (S,) index of each list's first entry, ascending, ``starts[0] == 0``.
+        n_gt: (S,) int64 counted GT of each list, > 0.
+
+    Returns:
+        (S, R) float64: at recall point r, the maximum precision at or after the first entry
+        whose recall TP / n_gt reaches r, 0 when recall never reaches r.
+
+    Only TPs are needed: precision rises only at a TP, and the first detection reaching a
+    recall point r > 0 is a TP (r = 0 reads the maximum over the whole list, also a TP's).
+    The maximum after the first entry reaching each recall point is taken per chunk between
+    consecutive recall points (``np.maximum.reduceat``) then as a running maximum from the
+    right over the 101 chunks, so the values are exact.
+    """
+    pr = tp / (fp + tp + np.spacing(1))
+    size = tp.size
+    lengths = np.diff(np.r_[starts, size])
+    last = starts + lengths - 1
+    totals = tp[last]
+    # One non-decreasing key over all lists: each list's counts shifted past the previous ones.
+    offset = np.r_[0, np.cumsum(totals)[:-1]]
+    key = tp + np.repeat(offset, lengths)
+    n_gt_f = n_gt.astype(np.float64)[:, None]  # (S, 1)
+    # First count n with n / n_gt >= r, reproducing np.searchsorted(rc, r, 'left') on the
+    # float64 recalls exactly: start from ceil(r * n_gt) and fix the rounding.
     r = RECALL_THRESHOLDS[None, :]
-    n = np.maximum(np.ceil(r * n_gt), 1.0)
+    n = np.maximum(np.ceil(r * n_gt_f), 1.0)
     for _ in range(4):
-        down = (n > 1) & ((n - 1) / n_gt >= r)
-        up = n / n_gt < r
+        down = (n > 1) & ((n - 1) / n_gt_f >= r)
+        up = n / n_gt_f < r
         if not (down.any() or up.any()):
             break
         n = n - down + up
     n = n.astype(np.int64)
-    reached = n <= lengths[:, None]
-    idx = starts[:, None] + np.minimum(n, lengths[:, None]) - 1
-    q = np.where(reached, envelope[idx], 0.0)  # (S, R)
-    precision[
-        t[:, None], np.arange(RECALL_THRESHOLDS.size)[None, :], k[:, None], a[:, None], m[:, None]
-    ] = q
+    reached = n <= totals[:, None]
+    idx = np.searchsorted(key, (offset[:, None] + n).ravel(), side="left").reshape(n.shape)
+    # Unreached points read the list's last entry: still inside the list, and masked below.
+    bounds = np.where(reached, idx, last[:, None])
+    chunk = np.maximum.reduceat(pr, bounds.ravel()).reshape(n.shape)
+    envelope = np.maximum.accumulate(chunk[:, ::-1], axis=1)[:, ::-1]
+    return np.where(reached, envelope, 0.0)
 
 
 def _summarize(
