@@ -46,3 +46,34 @@ def test_version():
     proc = run("--version")
     assert proc.returncode == 0
     assert proc.stdout.startswith("pillcmp ")
+
+
+def test_sigterm_exits_143_and_leaves_the_old_output(tmp_path):
+    import os
+    import signal
+    import time
+
+    fifo = tmp_path / "waiting.json"
+    os.mkfifo(fifo)  # nobody writes: pillcmp waits on it, as on a slow input
+    out = write_text(tmp_path, "report.md", "previous")
+    proc = subprocess.Popen(
+        [str(PILLCMP), "imbalance", str(fifo), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while True:  # opening the FIFO for writing succeeds once pillcmp has opened it to read
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:
+            assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
+            time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    os.close(writer)
+    assert proc.returncode == 143, err
+    assert err.strip() == "terminated"
+    assert out.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md", "waiting.json"]
