@@ -76,8 +76,10 @@ from enum import IntEnum
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_number
+from pill_compare.analysis.coco_metrics import accumulate_precision_recall
 from pill_compare.analysis.matching import FN, FP, IGNORED, TP, MatchTable, box_iou_pairs
 
 #: Pairs (detection, GT) built per block when computing the IoUs of the false positives.
@@ -281,8 +283,12 @@ def _overlaps(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (detection in ``det_rows``, GT box in ``gt_mask``) pair of one image with IoU > 0.
 
+    Pairs are built in blocks of about ``_PAIR_BLOCK``; boxes apart along x are dropped before
+    the IoU (pycocotools' formula, :func:`box_iou_pairs`) is computed on the rest.
+
     Returns:
-        ``(pair_det, pair_gt, pair_iou)``: (P,) int64, int64, float64, grouped by detection.
+        ``(pair_det, pair_gt, pair_iou)``: (P,) int64, int64, float64, grouped by detection in
+        the order of ``det_rows``, GT rows ascending within a detection.
     """
     ann = table.gt.annotations
     gt_rows = np.flatnonzero(gt_mask)
@@ -292,6 +298,10 @@ def _overlaps(
     start = np.searchsorted(gt_img, img, side="left")
     count = np.searchsorted(gt_img, img, side="right") - start
     cum = np.cumsum(count)
+    d_x0 = table.dets.bbox[:, 0]
+    d_x1 = d_x0 + table.dets.bbox[:, 2]
+    g_x0 = ann.bbox[:, 0]
+    g_x1 = g_x0 + ann.bbox[:, 2]
     parts = []
     lo = 0
     while lo < det_rows.size:
@@ -303,7 +313,9 @@ def _overlaps(
             d = np.repeat(det_rows[lo:hi], c)
             offset = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
             gg = gt_rows[np.repeat(start[lo:hi], c) + offset]
-            iou = box_iou_pairs(table.dets.bbox[d], ann.bbox[gg], np.zeros(total, dtype=bool))
+            near = np.minimum(d_x1[d], g_x1[gg]) - np.maximum(d_x0[d], g_x0[gg]) > 0
+            d, gg = d[near], gg[near]
+            iou = box_iou_pairs(table.dets.bbox[d], ann.bbox[gg], np.zeros(d.size, dtype=bool))
             hit = iou > 0
             parts.append((d[hit], gg[hit], iou[hit]))
         lo = hi
@@ -316,15 +328,192 @@ def _overlaps(
 def _best_first(
     n: int, pair_det: np.ndarray, pair_gt: np.ndarray, pair_iou: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per detection: the highest IoU among its pairs and its GT row (ties: the first row,
-    as ``np.argmax`` over the image's GT boxes in file order); -1 and 0.0 without pairs."""
+    """Per detection: the highest IoU among its pairs and its GT row (ties: the first pair,
+    i.e. the first GT row, as ``np.argmax`` over the image's GT boxes in file order); -1 and
+    0.0 without pairs. Pairs must be grouped by detection with GT rows ascending."""
     best_gt = np.full(n, -1, dtype=np.int64)
     best_iou = np.zeros(n, dtype=np.float64)
     if pair_det.size == 0:
         return best_gt, best_iou
-    order = np.lexsort((pair_gt, -pair_iou, pair_det))
-    d = pair_det[order]
-    first = np.r_[True, d[1:] != d[:-1]]
-    best_gt[d[first]] = pair_gt[order][first]
-    best_iou[d[first]] = pair_iou[order][first]
+    seg = np.flatnonzero(np.r_[True, pair_det[1:] != pair_det[:-1]])
+    top = np.maximum.reduceat(pair_iou, seg)
+    seg_of_pair = np.repeat(np.arange(seg.size), np.diff(np.r_[seg, pair_det.size]))
+    first = np.where(pair_iou == top[seg_of_pair], np.arange(pair_det.size), pair_det.size)
+    first = np.minimum.reduceat(first, seg)
+    rows = pair_det[seg]
+    best_gt[rows] = pair_gt[first]
+    best_iou[rows] = top
     return best_gt, best_iou
+
+
+@dataclass(frozen=True, eq=False)
+class ErrorBreakdown:
+    """Count and ΔAP of each TIDE error type of one match table (definitions: module docstring).
+
+    Attributes:
+        fg_iou / bg_iou / max_dets: As in :func:`classify_errors`.
+        base_ap: COCO AP at IoU ``fg_iou`` (area 'all', ``max_dets``) over the categories with
+            GT: ``evaluate(...).coco.stats['map_50']`` for fg = 0.5; None without GT.
+        counts: Key → count: 'cls', 'loc', 'both', 'dupe', 'bkg' (false positives), 'miss'
+            (GT boxes), 'false_pos' (every false positive), 'false_neg' (every GT box not
+            found).
+        fixed_ap: Key → AP once every error of that key is fixed (None without GT).
+        delta_ap: Key → ``fixed_ap - base_ap``, clipped at 0 for the six main types (TIDE
+            clips them; its two special errors are not clipped).
+        assignment: The per-detection and per-GT types the counts come from.
+    """
+
+    fg_iou: float
+    bg_iou: float
+    max_dets: int
+    base_ap: float | None
+    counts: dict[str, int]
+    fixed_ap: dict[str, float | None]
+    delta_ap: dict[str, float | None]
+    assignment: ErrorAssignment
+
+    def __repr__(self) -> str:
+        base = "n/a" if self.base_ap is None else f"{self.base_ap:.4f}"
+        shown = ", ".join(
+            f"{k}={self.counts[k]}/{'n/a' if v is None else format(v, '.4f')}"
+            for k, v in self.delta_ap.items()
+        )
+        return f"ErrorBreakdown(base_ap={base}, {shown})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{cls: {count, delta_ap}, ..., false_neg: {...}, base_ap, fg_iou, bg_iou,
+        max_dets}`` (the ``errors.<model>`` part of the compare output)."""
+        out: dict[str, Any] = {
+            k: {"count": self.counts[k], "delta_ap": self.delta_ap[k]} for k in self.delta_ap
+        }
+        out.update(
+            base_ap=self.base_ap, fg_iou=self.fg_iou, bg_iou=self.bg_iou, max_dets=self.max_dets
+        )
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per key (the six types in TIDE's order, then false_pos, false_neg): ``type``,
+        ``count``, ``fixed_ap``, ``delta_ap`` (NaN without GT)."""
+        keys = list(self.delta_ap)
+        return pd.DataFrame(
+            {
+                "type": keys,
+                "count": np.array([self.counts[k] for k in keys], dtype=np.int64),
+                "fixed_ap": _floats(self.fixed_ap[k] for k in keys),
+                "delta_ap": _floats(self.delta_ap[k] for k in keys),
+            }
+        )
+
+
+def compute_error_breakdown(
+    table: MatchTable, *, fg_iou: float = 0.5, bg_iou: float = 0.1, max_dets: int = 100
+) -> ErrorBreakdown:
+    """Count every TIDE error type and the AP gained by fixing each (TIDE's oracle fixes).
+
+    Each type is fixed on its own (TIDE's non-progressive mode) and AP recomputed with
+    :func:`~pill_compare.analysis.coco_metrics.accumulate_precision_recall` on modified flags,
+    without re-matching; the rules are in the module docstring.
+
+    Args:
+        table: A match table matched at ``fg_iou`` and over the 'all' area range.
+        fg_iou: Foreground IoU in (0, 1] (also the IoU of the AP).
+        bg_iou: Background IoU in (0, fg_iou].
+        max_dets: Detections evaluated per (image, category), >= 1.
+
+    Returns:
+        The :class:`ErrorBreakdown`.
+
+    Raises:
+        TypeError / ValueError: as :func:`classify_errors`.
+
+    Example:
+        >>> breakdown = compute_error_breakdown(evaluate(gt, dets).matches)  # doctest: +SKIP
+        >>> breakdown.to_dict()["loc"]
+        {'count': 12, 'delta_ap': 0.0612}
+    """
+    errors = classify_errors(table, fg_iou=fg_iou, bg_iou=bg_iou, max_dets=max_dets)
+    a = table.area_index("all")
+    t = table.threshold_index(errors.fg_iou)
+    ann = table.gt.annotations
+    det_cat = table.dets.category_id
+    code = errors.det_error
+
+    def average_precision(
+        det_status: np.ndarray, gt_status: np.ndarray, det_category: np.ndarray | None = None
+    ) -> float | None:
+        if base_cats.size == 0:
+            return None  # no category with GT: AP is undefined whatever the fix
+        full_det = table.det_status.copy()
+        full_det[a, t] = det_status
+        full_gt = table.gt_status.copy()
+        full_gt[a, t] = gt_status
+        pr = accumulate_precision_recall(
+            table,
+            iou_thresholds=[errors.fg_iou],
+            max_dets=[errors.max_dets],
+            area_names=["all"],
+            det_status=full_det,
+            gt_status=full_gt,
+            det_category=det_category,
+        )
+        precision = pr.precision[0, :, :, 0, 0].copy()  # (R, K), -1 where no GT is counted
+        # A category with GT whose every GT box a fix removed: 0 if detections are left (all
+        # false positives), left out otherwise -- TIDE's rule (module docstring).
+        cats = det_cat if det_category is None else det_category
+        with_dets = np.isin(pr.category_ids, cats[det_status != IGNORED])
+        emptied = (pr.npig[0, :, 0] == 0) & np.isin(pr.category_ids, base_cats) & with_dets
+        precision[:, emptied] = 0.0
+        kept = precision[precision > -1]
+        return float(np.mean(kept)) if kept.size else None
+
+    base_status, base_gt = errors.det_status, errors.gt_status
+    base_cats = np.unique(ann.category_id[base_gt != IGNORED])
+    base_ap = average_precision(base_status, base_gt)
+
+    fixed: dict[str, float | None] = {}
+    for kind in ERROR_TYPES:
+        status, gt_status, category = base_status.copy(), base_gt, None
+        rows = code == kind
+        if kind in (ErrorType.CLS, ErrorType.LOC):
+            status[rows] = IGNORED
+            hit = rows & errors.det_fix_tp
+            status[hit] = TP
+            if kind is ErrorType.CLS:
+                category = det_cat.copy()
+                category[hit] = ann.category_id[errors.det_gt[hit]]
+        elif kind is ErrorType.MISS:
+            gt_status = np.where(errors.gt_missed, IGNORED, base_gt).astype(np.int8)
+        else:
+            status[rows] = IGNORED
+        fixed[kind.key] = average_precision(status, gt_status, category)
+    fixed["false_pos"] = average_precision(
+        np.where(base_status == FP, IGNORED, base_status).astype(np.int8), base_gt
+    )
+    fixed["false_neg"] = average_precision(
+        base_status, np.where(base_gt == FN, IGNORED, base_gt).astype(np.int8)
+    )
+
+    delta: dict[str, float | None] = {}
+    for key, value in fixed.items():
+        if value is None or base_ap is None:
+            delta[key] = None
+        else:
+            gain = value - base_ap
+            delta[key] = max(gain, 0.0) if key in ERROR_KEYS else gain
+    counts = errors.counts()
+    counts["false_pos"] = int((base_status == FP).sum())
+    counts["false_neg"] = int((base_gt == FN).sum())
+    return ErrorBreakdown(
+        fg_iou=errors.fg_iou,
+        bg_iou=errors.bg_iou,
+        max_dets=errors.max_dets,
+        base_ap=base_ap,
+        counts=counts,
+        fixed_ap=fixed,
+        delta_ap=delta,
+        assignment=errors,
+    )
+
+
+def _floats(values: Any) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,9 @@ from pill_compare.analysis.error_types import (
     ERROR_KEYS,
     ErrorType,
     classify_errors,
+    compute_error_breakdown,
 )
+from pill_compare.analysis.evaluate import evaluate
 from pill_compare.analysis.matching import FN, IGNORED, TP, match_detections
 from pill_compare.report.style import ERROR_TYPE_COLORS
 from tests.analysis.eval_fixtures import (
@@ -68,9 +72,13 @@ ONE_OF_EACH_DETS = [
 
 
 @pytest.fixture
-def one_of_each():
-    table = _table(ONE_OF_EACH_GT, ONE_OF_EACH_DETS, image_ids=[1, 2, 3, 4, 5])
-    return classify_errors(table)
+def one_of_each_table():
+    return _table(ONE_OF_EACH_GT, ONE_OF_EACH_DETS, image_ids=[1, 2, 3, 4, 5])
+
+
+@pytest.fixture
+def one_of_each(one_of_each_table):
+    return classify_errors(one_of_each_table)
 
 
 def test_each_false_positive_gets_tides_type(one_of_each):
@@ -184,22 +192,124 @@ def test_misuse_is_refused_with_expected_and_got():
         classify_errors(table, max_dets=0)
 
 
+# --- ΔAP of the oracle fixes, by hand -----------------------------------------------------------
+# AP here: one IoU (0.5), 101 recall points 0, 0.01, ..., 1; a recall of 0.5 reaches 51 of them.
+
+
+def test_delta_ap_of_background_and_miss_by_hand():
+    # One class, GT g0 (0,0) and g1 (50,0). d0 (0.95) on nothing: BKG; d1 (0.9) on g0: TP;
+    # g1: MISS. Ranking FP, TP: at the TP recall 1/2 and precision 1/2, so
+    # base AP = 51/101 * 1/2 = 51/202.
+    # BKG fixed (d0 removed): precision 1 up to recall 1/2: 51/101; ΔAP = 51/202.
+    # MISS fixed (g1 removed): recall 1 at precision 1/2: AP 1/2; ΔAP = 1/2 - 51/202 = 50/202.
+    # FalsePos = the BKG fix here, FalseNeg = the MISS fix here; nothing else to fix.
+    table = _table([_gt(1, 1, 0), _gt(1, 1, 50)], [_det(1, 1, 200, 0.95), _det(1, 1, 0, 0.9)])
+    got = compute_error_breakdown(table)
+    assert got.base_ap == pytest.approx(51 / 202)
+    want = {"bkg": 51 / 202, "miss": 50 / 202, "false_pos": 51 / 202, "false_neg": 50 / 202}
+    want |= {"cls": 0.0, "loc": 0.0, "both": 0.0, "dupe": 0.0}
+    assert got.delta_ap == pytest.approx(want)
+    assert got.counts == {
+        "cls": 0, "loc": 0, "both": 0, "dupe": 0, "bkg": 1, "miss": 1,
+        "false_pos": 1, "false_neg": 1,
+    }  # fmt: skip
+    assert got.fixed_ap["bkg"] == pytest.approx(51 / 101)
+
+
+@pytest.mark.parametrize(
+    ("category", "x", "kind"), [(2, 0.0, "cls"), (1, 5.0, "loc")], ids=["cls", "loc"]
+)
+def test_fixing_cls_or_loc_makes_the_error_a_true_positive(category, x, kind):
+    # GT g0 (cat 1). d0 is a cat-2 box on g0 (CLS) or a cat-1 box at IoU 1/3 (LOC). Categories
+    # averaged: those with GT, so cat 1 only: base AP 0 (no hit). Fixed: d0 is a TP of cat 1,
+    # the only detection: AP 1, ΔAP 1. FalsePos (d0 removed): still 0.
+    table = _table([_gt(1, 1, 0)], [_det(1, category, x, 0.9)], categories=[1, 2])
+    got = compute_error_breakdown(table)
+    # (1.0 up to pycocotools' ε: precision = TP / (TP + FP + ε).)
+    assert got.base_ap == 0.0
+    assert got.counts[kind] == 1
+    assert got.delta_ap[kind] == pytest.approx(1.0)
+    assert got.delta_ap["false_pos"] == 0.0
+    assert got.delta_ap["miss"] == 0.0  # g0 is explained by the error, not missed
+
+
+@pytest.mark.parametrize("with_bkg", [True, False])
+def test_a_class_left_without_gt_scores_zero_only_if_it_keeps_detections(with_bkg):
+    # cat 1: g0 found by d0 (AP 1). cat 2: g1 missed (AP 0); with_bkg adds d1, a cat-2 box on
+    # nothing (BKG). Base AP = (1 + 0) / 2 = 1/2. Fixing MISS leaves cat 2 with no GT: with d1
+    # it scores 0 (all its detections are false positives, as tidecv has it): ΔAP 0; without
+    # detections it leaves the mean: AP 1, ΔAP 1/2.
+    anns = [_gt(1, 1, 0), _gt(1, 2, 50)]
+    dets = [_det(1, 1, 0, 0.9)] + ([_det(1, 2, 200, 0.8)] if with_bkg else [])
+    table = _table(anns, dets)
+    got = compute_error_breakdown(table)
+    assert got.base_ap == pytest.approx(0.5)
+    assert got.delta_ap["miss"] == pytest.approx(0.0 if with_bkg else 0.5)
+    doc = gt_doc(anns)
+    assert got.delta_ap["miss"] == pytest.approx(tide_oracle(doc, dets).delta_ap["miss"])
+
+
+def test_breakdown_outputs(one_of_each_table):
+    got = compute_error_breakdown(one_of_each_table)
+    out = got.to_dict()
+    assert list(out)[:8] == [*ERROR_KEYS, "false_pos", "false_neg"]
+    assert out["cls"] == {"count": 2, "delta_ap": got.delta_ap["cls"]}
+    assert (out["base_ap"], out["fg_iou"], out["bg_iou"], out["max_dets"]) == (
+        got.base_ap, 0.5, 0.1, 100,
+    )  # fmt: skip
+    assert out["false_pos"]["count"] == 8 and out["false_neg"]["count"] == 4
+    frame = got.to_frame()
+    assert frame["type"].tolist() == [*ERROR_KEYS, "false_pos", "false_neg"]
+    assert frame["count"].tolist() == [2, 2, 1, 1, 2, 2, 8, 4]
+    assert all(v >= 0 for k, v in got.delta_ap.items() if k in ERROR_KEYS)
+    assert repr(got).startswith("ErrorBreakdown(base_ap=")
+
+
+def test_no_gt_at_all_gives_no_ap():
+    table = _table([], [_det(1, 1, 0, 0.9)], image_ids=[1], categories=[1])
+    got = compute_error_breakdown(table)
+    assert got.base_ap is None
+    assert set(got.delta_ap.values()) == {None}
+    assert got.counts["bkg"] == 1
+
+
 # --- tidecv as the oracle ----------------------------------------------------------------------
 
 
 def _tide_seeds(start: int, count: int) -> list[int]:
-    """Seeds whose tidecv-comparable random case has GT boxes and detections."""
+    """Seeds whose tidecv-comparable random case has GT boxes and detections, and no category
+    with 10, 20 or 30 GT boxes: pycocotools' recall points 0.35, 0.57, 0.7, 0.95, ... are one
+    ulp above tidecv's k / 100, so a recall of 7/10, 7/20, 14/20, 19/20 or 21/30 reaches the
+    point in tidecv and not in pycocotools (one point of 101 apart; see the module docstring of
+    error_types). With tidecv's recall points set to pycocotools' every ΔAP of the first 344
+    cases agrees to 1e-14."""
     out, seed = [], start
     while len(out) < count:
         case = tide_comparable(random_case(seed), seed)
-        if case.gt["annotations"] and case.results:
+        per_class = Counter(a["category_id"] for a in case.gt["annotations"])
+        if case.results and per_class and not {10, 20, 30} & set(per_class.values()):
             out.append(seed)
         seed += 1
     return out
 
 
-@pytest.mark.parametrize("seed", _tide_seeds(0, 60))
-def test_counts_per_type_equal_tidecv(seed):
+@pytest.mark.parametrize("seed", _tide_seeds(0, 80))
+def test_counts_and_delta_ap_equal_tidecv(seed):
     case = tide_comparable(random_case(seed), seed)
     table = match_detections(ground_truth(case.gt), detections(case.results), iou_thresholds=[0.5])
-    assert classify_errors(table).counts() == tide_oracle(case.gt, case.results).counts
+    ours = compute_error_breakdown(table)
+    tide = tide_oracle(case.gt, case.results)
+    # First: both base APs are the same number here (tidecv's mAP vs pycocotools' AP50).
+    assert ours.base_ap == pytest.approx(tide.ap, abs=1e-9)
+    assert {k: ours.counts[k] for k in ERROR_KEYS} == tide.counts
+    assert set(tide.delta_ap) == set(ours.delta_ap)
+    for key, value in tide.delta_ap.items():
+        assert ours.delta_ap[key] == pytest.approx(value, abs=0.005), key
+
+
+@pytest.mark.parametrize("seed", [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1010, 1011])
+def test_base_ap_is_evals_ap50_exactly(seed):
+    # Any random case (crowd regions, ties, categories without GT, id 0): the same number.
+    case = random_case(seed)
+    result = evaluate(ground_truth(case.gt), detections(case.results))
+    assert compute_error_breakdown(result.matches).base_ap == result.coco.stats["map_50"]
