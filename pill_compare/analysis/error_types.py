@@ -62,11 +62,26 @@ tied scores or IoUs):
   COCO's matching (a detection absorbed by a crowd region is ignored) and an ignored detection
   has no error type (NONE). GT boxes ignored under 'all' (crowd, or 'area' outside COCO's range)
   take no part in the error tests either.
-* Matching ties: COCO's matching (the table's) takes the later GT box on an IoU tie, tidecv's
-  the first; tied scores are ordered by image id then file order (COCO) rather than tidecv's
-  insertion order. Both only move results when IoUs or scores tie exactly.
-* Recall points: pycocotools' ``linspace(0, 1, 101)`` rather than tidecv's ``k / 100`` (a
-  recall exactly on a point can fall on either side: one point of 101 for that category).
+* IoU ties: COCO's matching (the table's) takes the later GT box on an IoU tie, tidecv's the
+  first (then a different box is used, and the errors near it refer to another box).
+* Tied scores: pillcmp ranks every run, base and fixed, as COCO does (score, then image id,
+  then file order). tidecv ranks its base run in insertion order but its fixed runs with every
+  false positive before every true positive of equal score (``fix_errors`` pushes the errors
+  first and adds the true positives back after), so with tied scores tidecv's fixed APs are
+  biased low: on 300 synthetic COCO-like images (benchmarks/bench_eval.py's data, scores with
+  2 decimals, crowd regions left out) tidecv gives ΔAP Cls 0.085, Loc 0.029, Both 0.0 and
+  FalseNeg −0.019 where pillcmp gives 0.105, 0.049, 0.015 and 0.003; with the same scores
+  made distinct both give 0.105, 0.051, 0.016 and 0.003 (every ΔAP within 4e-5, counts equal).
+* Recall points: pycocotools' ``linspace(0, 1, 101)`` rather than tidecv's ``k / 100``: ten
+  of them (0.35, 0.41, 0.47, 0.57, 0.69, 0.7, 0.82, 0.83, 0.94, 0.95) are one ulp above k / 100,
+  so a recall of exactly 7/10, 7/20, 14/20, 19/20 or 21/30 reaches the point in tidecv and not
+  here (one point of 101 for that category). With tidecv's points set to pycocotools', every
+  count and ΔAP of 344 random comparable cases agrees to 1e-14 (tests/analysis/test_error_types.py).
+* pycocotools' annotation-id-0 quirk (a match to a GT box with id 0 counts as FP) stays in the
+  AP, as in ``evaluate``; the error types read that match as a true positive.
+* A CLS fix moves the detection to the GT's category; its ``maxDets`` rank is then taken in that
+  category (:func:`~pill_compare.analysis.coco_metrics.accumulate_precision_recall`), which only
+  matters when that (image, category) already holds ``max_dets`` detections.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from tests.analysis.eval_fixtures import (
     hand_case,
     random_case,
 )
-from tests.analysis.tide_oracle import tide_comparable, tide_oracle
+from tests.analysis.tide_oracle import dense_case, tide_comparable, tide_oracle
 
 E = ErrorType
 
@@ -303,6 +303,33 @@ def test_counts_and_delta_ap_equal_tidecv(seed):
     assert ours.base_ap == pytest.approx(tide.ap, abs=1e-9)
     assert {k: ours.counts[k] for k in ERROR_KEYS} == tide.counts
     assert set(tide.delta_ap) == set(ours.delta_ap)
+    for key, value in tide.delta_ap.items():
+        assert ours.delta_ap[key] == pytest.approx(value, abs=0.005), key
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_dense_images_equal_tidecv(seed):
+    # ~20 images of ~8 GT boxes and ~60 detections: many LOC/CLS errors compete for one box.
+    case = dense_case(seed)
+    table = match_detections(ground_truth(case.gt), detections(case.results), iou_thresholds=[0.5])
+    ours = compute_error_breakdown(table)
+    tide = tide_oracle(case.gt, case.results)
+    assert ours.base_ap == pytest.approx(tide.ap, abs=0.005)
+    assert {k: ours.counts[k] for k in ERROR_KEYS} == tide.counts
+    assert min(tide.counts[k] for k in ("cls", "loc", "both", "dupe", "bkg")) > 50
+    for key, value in tide.delta_ap.items():
+        assert ours.delta_ap[key] == pytest.approx(value, abs=0.005), key
+
+
+@pytest.mark.parametrize("seed", _tide_seeds(500, 10))
+def test_other_thresholds_equal_tidecv(seed):
+    # fg 0.75, bg 0.2, from a table matched at COCO's ten thresholds (0.75 is not the first).
+    case = tide_comparable(random_case(seed), seed)
+    table = match_detections(ground_truth(case.gt), detections(case.results))
+    ours = compute_error_breakdown(table, fg_iou=0.75, bg_iou=0.2)
+    tide = tide_oracle(case.gt, case.results, pos_threshold=0.75, background_threshold=0.2)
+    assert ours.base_ap == pytest.approx(tide.ap, abs=1e-9)
+    assert {k: ours.counts[k] for k in ERROR_KEYS} == tide.counts
     for key, value in tide.delta_ap.items():
         assert ours.delta_ap[key] == pytest.approx(value, abs=0.005), key
 

@@ -102,3 +102,40 @@ def tide_comparable(case: Case, seed: int) -> Case:
         "categories": [c for c in case.gt["categories"] if c["id"] in gt_cats],
     }
     return Case(gt, results)
+
+
+def dense_case(seed: int, n_images: int = 20) -> Case:
+    """COCO-like density (about 8 GT boxes and 60 detections an image, 12 categories): several
+    errors compete for each GT box. Distinct continuous scores, no crowd, detections only of
+    categories with GT (so tidecv and pillcmp agree; see tide_comparable)."""
+    rng = np.random.default_rng(seed)
+    cats = np.arange(1, 13)
+    images, anns, results = [], [], []
+    for image_id in range(1, n_images + 1):
+        images.append({"id": image_id, "file_name": f"{image_id}.jpg", "width": 640, "height": 480})
+        n_gt = int(rng.poisson(8))
+        side = np.exp(rng.uniform(np.log(8), np.log(300), size=n_gt))
+        w, h = side, side * np.exp(rng.uniform(-0.5, 0.5, size=n_gt))
+        x, y = rng.uniform(0, 640 - w), rng.uniform(0, 480 - np.minimum(h, 470))
+        gt_cat = rng.choice(cats, size=n_gt)
+        for j in range(n_gt):
+            b = [float(x[j]), float(y[j]), float(w[j]), float(h[j])]
+            anns.append({"image_id": image_id, "category_id": int(gt_cat[j]), "bbox": b})
+            for _ in range(int(rng.integers(2, 9))):
+                jitter = rng.normal(0, 0.15, size=4) * np.r_[w[j], h[j], w[j], h[j]]
+                d = np.array(b) + jitter
+                d[2:] = np.maximum(d[2:], 1.0)
+                cat = int(gt_cat[j]) if rng.random() < 0.75 else int(rng.choice(cats))
+                results.append({"image_id": image_id, "category_id": cat, "bbox": d.tolist()})
+        for _ in range(int(rng.integers(5, 20))):
+            bw, bh = np.exp(rng.uniform(np.log(6), np.log(250), size=2))
+            d = [float(rng.uniform(0, 640 - bw)), float(rng.uniform(0, 480 - bh)), bw, bh]
+            results.append({"image_id": image_id, "category_id": int(rng.choice(cats)), "bbox": d})
+    for r, score in zip(results, rng.random(len(results)), strict=True):
+        r["score"] = float(score)
+    for i, a in enumerate(anns, start=1):
+        a.update(id=i, iscrowd=0, area=a["bbox"][2] * a["bbox"][3])
+    gt_cats = sorted({a["category_id"] for a in anns})
+    results = [r for r in results if r["category_id"] in gt_cats]
+    categories = [{"id": int(c), "name": f"class_{c}"} for c in gt_cats]
+    return Case({"images": images, "annotations": anns, "categories": categories}, results)
