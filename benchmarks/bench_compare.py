@@ -19,7 +19,8 @@ Cases:
 * pill: the bundled sample (data/sample: 280 images, two real-looking runs).
 
 Each run is a fresh subprocess; the time is measured inside it around imports + load + work, and
-peak memory is that subprocess's max RSS (``wait4``). Targets (issue 9 §7): compare <= 60 s at
+peak memory is that subprocess's max RSS (``wait4``); ratio = the baseline's median / the tool's
+(above 1: faster than the baseline). Targets (issue 9 §7): compare <= 60 s at
 COCO scale on 2 cores and faster than the baseline; <= 5 s at pill scale.
 
 Usage:
@@ -94,7 +95,7 @@ def coco_case(n_images: int, seed: int) -> tuple[Path, Path, Path]:
     """bench_eval's ground truth and results (model A) and, written once, the perturbed B."""
     gt_path, a_path = bench_eval.ensure_data(n_images, seed)
     b_path = bench_eval.DATA / f"res_{n_images}_{seed}_b.json"
-    if not b_path.exists():
+    if not b_path.exists() or b_path.stat().st_mtime < a_path.stat().st_mtime:  # A was remade
         cats = [c["id"] for c in json.loads(gt_path.read_text())["categories"]]
         b_path.write_text(json.dumps(perturb(json.loads(a_path.read_text()), cats, seed + 1)))
     return gt_path, a_path, b_path
@@ -295,7 +296,8 @@ def run_case(case: str, tools: list[str], repeat: int, n_bootstrap: int, args: A
     print(
         f"\n== {case}: {len(gt['images'])} images, {len(gt['annotations'])} GT annotations, "
         f"{len(gt['categories'])} categories; A {n_a} detections ({paths[1].name}), "
-        f"B {n_b} ({paths[2].name}); {repeat} run(s) per tool, bootstrap {n_bootstrap}"
+        f"B {n_b} ({paths[2].name}); {repeat} run(s) per tool, bootstrap {n_bootstrap}; "
+        "ratio = baseline median / tool median"
     )
     runs: dict[str, list[dict[str, Any]]] = {t: [] for t in tools}
     for _ in range(repeat):  # round-robin, so load drift hits every tool alike
