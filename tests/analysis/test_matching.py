@@ -204,3 +204,56 @@ def test_metrics_refuse_a_table_with_undeclared_categories():
     table = _table(anns, [{"image_id": 1, "category_id": 9, "bbox": box(0, 0, 9, 9), "score": 1}])
     with pytest.raises(ValueError, match=r"Expected detection category ids declared .*\[9\]"):
         compute_operating_point(table, score_threshold=0.5, iou_threshold=0.5)
+
+
+def _category_major(case):
+    """The case with annotations and results in (category, file) order: the order pycocotools
+    concatenates them in with ``useCats=0``, so that its ties fall where ours do."""
+    anns = sorted(case.gt["annotations"], key=lambda a: a["category_id"])  # stable
+    results = sorted(case.results, key=lambda r: r["category_id"])
+    return {**case.gt, "annotations": anns}, results
+
+
+@pytest.mark.parametrize("seed", SEEDS[:60])
+@pytest.mark.parametrize("threshold", [0.5, 0.75])
+def test_class_agnostic_matching_equals_pycocotools_without_categories(seed, threshold):
+    """pycocotools with ``useCats=0`` matches per image across categories, the same greedy rule
+    (crowd regions last and never used up); its dtMatches and dtIgnore equal agnostic_gt and
+    agnostic_status == IGNORED for every detection it keeps (the top 100 per image)."""
+    import contextlib
+    import io
+
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    gt_doc_, results = _category_major(random_case(seed))
+    table = match_detections(
+        ground_truth(gt_doc_), detections(results), agnostic_iou_threshold=threshold
+    )
+    if not results:
+        assert table.agnostic_gt.size == 0
+        return
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco_gt = COCO()
+        coco_gt.dataset = {k: list(v) for k, v in gt_doc_.items()}
+        coco_gt.createIndex()
+        ev = COCOeval(coco_gt, coco_gt.loadRes([dict(r) for r in results]), "bbox")
+        ev.params.useCats = 0
+        ev.params.iouThrs = np.array([threshold])
+        ev.params.areaRng, ev.params.areaRngLbl = [[0, 1e5**2]], ["all"]
+        ev.params.maxDets = [100]
+        ev.evaluate()
+    ann_ids = table.gt.annotations.id
+    checked = 0
+    for e in ev.evalImgs:
+        if e is None:
+            continue
+        rows = np.array(e["dtIds"], dtype=np.int64) - 1  # loadRes ids are index + 1
+        ours = table.agnostic_gt[rows]
+        assert np.array_equal(
+            np.where(ours >= 0, ann_ids[np.maximum(ours, 0)], 0), e["dtMatches"][0]
+        )
+        assert np.array_equal(table.agnostic_status[rows] == IGNORED, e["dtIgnore"][0])
+        checked += rows.size
+    per_image = np.unique([r["image_id"] for r in results], return_counts=True)[1]
+    assert checked == np.minimum(per_image, 100).sum()  # every detection pycocotools kept
