@@ -3,7 +3,7 @@
 The public API (the CLI only wraps these). Run from the repository root, this example is a
 doctest (``tests/test_api.py`` runs it)::
 
-    >>> from pill_compare import diff, evaluate, imbalance, load_ground_truth, load_results
+    >>> from pill_compare import compare, diff, evaluate, imbalance, load_ground_truth, load_results
     >>> gt = load_ground_truth("data/sample/ground_truth.json")
     >>> gt
     GroundTruth(source='data/sample/ground_truth.json', images=280, annotations=1015, categories=22, warnings=0)
@@ -25,6 +25,11 @@ doctest (``tests/test_api.py`` runs it)::
     0.8239
     >>> ev.stats_frame().columns.tolist()  # the 12 COCO stats, one row each
     ['metric', 'value', 'definition']
+    >>> c = compare(gt, a, b, n_bootstrap=200, seed=0)  # B - A, a paired bootstrap over images
+    >>> c.verdict.code, round(c.verdict.delta, 4)
+    ('b_better', 0.1706)
+    >>> c.disagreements.swap_patterns[1]  # the seed's 25366 <-> 10223, with who was right
+    SwapPattern(a=25366, b=10223, swaps=10, image_ids=(14, 27, 109, 111, 115, 131, 190, 201, 238, 244), verdicts={'a_right': 0, 'b_right': 10, 'both_wrong': 0, 'no_gt': 0, 'both_right': 0, 'ignored': 0})
 
 Detections from memory (COCO results records, or a DataFrame) get the same validation::
 
@@ -39,6 +44,7 @@ Importing this package never imports torch; the neural-network side lives in ``p
 
 from pill_compare.analysis.accuracy import Accuracy
 from pill_compare.analysis.coco_metrics import ClassAP, CocoMetrics
+from pill_compare.analysis.compare import ComparisonResult, compare
 from pill_compare.analysis.confusion import ConfusionMatrix
 from pill_compare.analysis.diff import DiffResult, ImageDiff, Substitution, diff
 from pill_compare.analysis.evaluate import EvalResult, evaluate
@@ -68,6 +74,7 @@ __all__ = [
     "ClassAP",
     "ClassCounts",
     "CocoMetrics",
+    "ComparisonResult",
     "ConfigError",
     "ConfusionMatrix",
     "ConsistencyError",
@@ -89,6 +96,7 @@ __all__ = [
     "Substitution",
     "__version__",
     "check_submission",
+    "compare",
     "coco_iou_thresholds",
     "convert",
     "diff",

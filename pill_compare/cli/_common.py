@@ -13,7 +13,9 @@ import typer
 
 from pill_compare.cli.errors import flag_for
 from pill_compare.cli.options import FORMAT_SUFFIXES, Format
+from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError, InputFormatError
+from pill_compare.io import load_ground_truth, load_results
 from pill_compare.io.outputs import OutputTarget, check_output, write_outputs
 from pill_compare.report.escape import terminal_safe
 
@@ -35,6 +37,32 @@ def loading_warnings(warnings: Sequence[str], *, strict: bool) -> None:
             f"--strict: {len(warnings)} loading warning(s), treated as errors", list(warnings)
         )
     warn(warnings)
+
+
+def load_two_runs(
+    paths: tuple[Path, Path],
+    names: tuple[str, str] | None,
+    truth: GroundTruth | None,
+    *,
+    input_format: str,
+    strict: bool,
+) -> tuple[Detections, Detections]:
+    """Load runs A and B (against ``truth`` when given), printing or refusing their warnings."""
+    runs = []
+    for path, name in zip(paths, names or (None, None), strict=True):
+        dets = load_results(path, gt=truth, input_format=input_format, name=name)
+        loading_warnings(dets.warnings, strict=strict)
+        runs.append(dets)
+    return runs[0], runs[1]
+
+
+def load_optional_gt(path: Path | None, *, strict: bool) -> GroundTruth | None:
+    """Load an optional ground truth (``--gt``), printing or refusing its warnings."""
+    if path is None:
+        return None
+    truth = load_ground_truth(path)
+    loading_warnings(truth.warnings, strict=strict)
+    return truth
 
 
 def parse_pair(value: str | None, option: str) -> tuple[str, str] | None:

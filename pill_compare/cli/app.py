@@ -12,6 +12,7 @@ import typer
 from pill_compare import __version__
 from pill_compare.cli import (  # noqa: F401  (importing a command module registers it)
     check_submission_cmd,
+    compare_cmd,
     convert_cmd,
     diff_cmd,
     eval_cmd,

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from pill_compare.analysis.diff import diff
-from pill_compare.cli._common import Outputs, fail_usage, loading_warnings, parse_pair, print_or_put
+from pill_compare.cli._common import (
+    Outputs,
+    fail_usage,
+    load_optional_gt,
+    load_two_runs,
+    parse_pair,
+    print_or_put,
+)
 from pill_compare.cli.options import (
     EXISTING_FILE,
     ExplainOption,
@@ -21,7 +28,6 @@ from pill_compare.cli.options import (
     score_thr_help,
 )
 from pill_compare.cli.registry import command
-from pill_compare.io import load_ground_truth, load_results
 from pill_compare.report.diff_render import render_diff
 
 
@@ -64,13 +70,10 @@ def diff_command(
     if not math.isfinite(score_thr):
         fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
     pair = parse_pair(names, "--names")
-    truth = load_ground_truth(gt) if gt else None
-    loading_warnings(truth.warnings if truth else (), strict=strict)
-    runs = []
-    for path, name in zip((result_a, result_b), pair or (None, None), strict=True):
-        dets = load_results(path, gt=truth, input_format=input_format.value, name=name)
-        loading_warnings(dets.warnings, strict=strict)
-        runs.append(dets)
+    truth = load_optional_gt(gt, strict=strict)
+    runs = load_two_runs(
+        (result_a, result_b), pair, truth, input_format=input_format.value, strict=strict
+    )
     result = diff(
         runs[0],
         runs[1],

@@ -1,0 +1,385 @@
+"""`compare`: which of two runs is better, by how much, is it significant, where they disagree,
+who was right, and whether class imbalance explains it — every part from one matching pass per
+run.
+
+Parts (each defined in its own module; nothing here re-matches or re-defines a metric):
+
+* side by side: :func:`~pill_compare.analysis.evaluate.evaluate` of A and of B against the same
+  ground truth, with the same parameters; ``metrics.delta`` = B − A. The per-class table has
+  each run's AP, AP50 and recall at the operating point, and their deltas, sorted by |ΔAP|.
+* disagreements: :func:`~pill_compare.analysis.disagreements.pair_models` (class-agnostic,
+  greedy by score, one-to-one at ``pair_iou``, at the operating score threshold) and, with a
+  ground truth, :func:`~pill_compare.analysis.disagreements.adjudicate` (a verdict per pair and
+  per one-sided box, with its TIDE type);
+* error breakdown per run: :func:`~pill_compare.analysis.error_types.compute_error_breakdown`
+  (TIDE's types and ΔAP50 of fixing each);
+* significance: :func:`~pill_compare.analysis.significance.paired_bootstrap` (ΔmAP, ΔAP50, ΔF1
+  with a percentile interval and p-value; same image resample for both runs; ``seed``),
+  :func:`~pill_compare.analysis.significance.mcnemar` (per GT object) and the verdict code on
+  ``map`` (:func:`~pill_compare.analysis.significance.significance_verdict`);
+* imbalance vs performance, with training annotations:
+  :func:`~pill_compare.analysis.support.support_vs_performance`;
+* always (also without ground truth): the category-id :func:`~pill_compare.analysis.diff.diff`
+  and :func:`~pill_compare.analysis.disagreements.agreement` (agreement, never accuracy).
+
+Without a ground truth only the last line is computed; every other part is None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pill_compare.analysis.arguments import check_inputs, check_number
+from pill_compare.analysis.coco_metrics import COCO_MAX_DETS
+from pill_compare.analysis.diff import DiffResult, diff
+from pill_compare.analysis.disagreements import (
+    Agreement,
+    Disagreements,
+    Pairing,
+    adjudicate,
+    agreement,
+    pair_models,
+)
+from pill_compare.analysis.error_types import ErrorBreakdown, compute_error_breakdown
+from pill_compare.analysis.evaluate import EvalResult, evaluate
+from pill_compare.core import Detections, GroundTruth
+from pill_compare.errors import ConsistencyError
+
+#: Operating-point and accuracy numbers compared beside the 12 COCO stats (key → where it is).
+OPERATING_METRICS = ("precision", "recall", "f1")
+ACCURACY_METRICS = ("classification_accuracy", "image_exact_match")
+
+
+@dataclass(frozen=True, eq=False)
+class ComparisonResult:
+    """Everything ``pillcmp compare`` reports (see the module docstring for each part).
+
+    Attributes:
+        names: Display names of A and B.
+        parameters: The settings every part used (thresholds, pairing IoU, bootstrap size, seed).
+        diff: The category-id diff per image (with the ground truth's images when given).
+        pairing: A's and B's boxes paired at the operating score threshold.
+        agreement: Agreement of the pairing (no ground truth needed; not accuracy).
+        eval_a / eval_b: Each run's evaluation (None without a ground truth).
+        disagreements: The pairing adjudicated by ground truth (None without one).
+        errors_a / errors_b: TIDE error breakdowns (None without a ground truth).
+        bootstrap / mcnemar / verdict: Significance (None without a ground truth, or bootstrap
+            None when ``n_bootstrap`` is 0).
+        support: Training support vs per-class performance (None without training
+            annotations).
+        caveats: Loading and evaluation warnings of both runs, each once.
+    """
+
+    names: tuple[str, str]
+    parameters: dict[str, Any]
+    diff: DiffResult
+    pairing: Pairing
+    agreement: Agreement
+    eval_a: EvalResult | None = None
+    eval_b: EvalResult | None = None
+    disagreements: Disagreements | None = None
+    errors_a: ErrorBreakdown | None = None
+    errors_b: ErrorBreakdown | None = None
+    bootstrap: Any = None
+    mcnemar: Any = None
+    verdict: Any = None
+    support: Any = None
+    caveats: tuple[str, ...] = ()
+
+    @property
+    def has_ground_truth(self) -> bool:
+        return self.eval_a is not None
+
+    def __repr__(self) -> str:
+        shown = ""
+        if self.eval_a is not None and self.eval_b is not None:
+            a, b = self.eval_a.coco.stats.get("map"), self.eval_b.coco.stats.get("map")
+            shown = f", map_a={_short(a)}, map_b={_short(b)}"
+        if self.verdict is not None:
+            shown += f", verdict={self.verdict.code!r}"
+        return (
+            f"ComparisonResult(a={self.names[0]!r}, b={self.names[1]!r}{shown}, "
+            f"pairs={self.pairing.counts()})"
+        )
+
+    def metrics(self) -> dict[str, dict[str, float | None]]:
+        """``{'a': {stat: value}, 'b': {...}, 'delta': {...}}``: the 12 COCO stats (as ``eval``
+        names them), micro precision / recall / F1 at the operating point and both accuracies.
+        Empty without a ground truth; a delta is None where either value is."""
+        if self.eval_a is None or self.eval_b is None:
+            return {}
+        a, b = _headline(self.eval_a), _headline(self.eval_b)
+        delta = {k: None if a[k] is None or b[k] is None else b[k] - a[k] for k in a}
+        return {"a": a, "b": b, "delta": delta}
+
+    def per_class_frame(self) -> pd.DataFrame:
+        """One row per declared category: name, GT support, each run's AP, AP50 and recall at the
+        operating point, the deltas B − A; sorted by |ΔAP| (largest first; undefined last)."""
+        if self.eval_a is None or self.eval_b is None:
+            return pd.DataFrame()
+        fa, fb = self.eval_a.to_frame(), self.eval_b.to_frame()
+        keep = ["ap", "ap_50", "recall"]
+        frame = fa[["category_id", "name", "gt"]].copy()
+        for key in keep:
+            a = pd.to_numeric(fa[key], errors="coerce").to_numpy(dtype=np.float64)
+            b = pd.to_numeric(fb[key], errors="coerce").to_numpy(dtype=np.float64)
+            frame[f"{key}_a"] = a
+            frame[f"{key}_b"] = b
+            frame[f"{key}_delta"] = b - a
+        order = np.lexsort(
+            (frame["category_id"].to_numpy(), -np.nan_to_num(np.abs(frame["ap_delta"]), nan=-1))
+        )
+        return frame.iloc[order].reset_index(drop=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-class table (:meth:`per_class_frame`); the diff's table without GT."""
+        return self.per_class_frame() if self.has_ground_truth else self.diff.to_frame()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready. Key paths other tools read (issue 9): ``metrics.{a,b,delta}.<stat>``,
+        ``disagreements.counts``, ``disagreements.swap_verdicts``, ``disagreements.swap_patterns``,
+        ``errors.{a,b}.<type>.{count,delta_ap}``, ``significance.bootstrap.<metric>``,
+        ``significance.mcnemar``, ``imbalance.spearman.{a,b}``."""
+        out: dict[str, Any] = {
+            "names": {"a": self.names[0], "b": self.names[1]},
+            "parameters": _jsonable(self.parameters),
+            "ground_truth": self.has_ground_truth,
+            "metrics": self.metrics(),
+            "per_class": _records(self.per_class_frame()),
+        }
+        if self.disagreements is not None:
+            out["disagreements"] = self.disagreements.to_dict()
+        else:
+            out["disagreements"] = self.pairing.to_dict()
+        out["agreement"] = self.agreement.to_dict()
+        if self.errors_a is not None and self.errors_b is not None:
+            out["errors"] = {"a": self.errors_a.to_dict(), "b": self.errors_b.to_dict()}
+        if self.mcnemar is not None:
+            out["significance"] = {
+                "bootstrap": None if self.bootstrap is None else self.bootstrap.to_dict(),
+                "mcnemar": self.mcnemar.to_dict(),
+                "verdict": None if self.verdict is None else self.verdict.to_dict(),
+            }
+        if self.support is not None:
+            out["imbalance"] = self.support.to_dict()
+        out["diff"] = self.diff.to_dict()
+        out["caveats"] = list(self.caveats)
+        return out
+
+
+def compare(
+    gt: GroundTruth | None,
+    a: Detections,
+    b: Detections,
+    *,
+    train_gt: GroundTruth | None = None,
+    score_threshold: float = 0.5,
+    iou_threshold: float = 0.5,
+    pair_iou: float = 0.5,
+    iou_thresholds: Sequence[float] | np.ndarray | None = None,
+    max_dets: Sequence[int] = COCO_MAX_DETS,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+    rare_threshold: int = 10,
+    progress: Any = None,
+) -> ComparisonResult:
+    """Compare run A with run B (B − A everywhere), against ``gt`` when given.
+
+    Args:
+        gt: The ground truth, or None for what can be known without it (the diff, the pairing
+            and its agreement).
+        a / b: The runs (loaded with ``load_results(..., gt=gt)``; detections with ids the
+            ground truth lacks are left out as ``evaluate`` leaves them out).
+        train_gt: Training annotations: adds support vs per-class AP and recall (Spearman).
+        score_threshold: The operating point's score s: the pairing, P/R/F1, accuracies,
+            McNemar, verdicts.
+        iou_threshold: The operating point's IoU u.
+        pair_iou: IoU at which an A box and a B box are the same object.
+        iou_thresholds / max_dets: COCO settings, as for ``evaluate``.
+        n_bootstrap: Paired bootstrap resamples (0: no bootstrap).
+        seed: The bootstrap's seed.
+        alpha: Significance level of the verdict.
+        rare_threshold: A class with fewer training annotations is rare.
+        progress: Optional callable ``progress(step: str)`` told when each part starts (the CLI
+            shows it); analysis never prints.
+
+    Returns:
+        The :class:`ComparisonResult`.
+
+    Raises:
+        TypeError: arguments of the wrong type.
+        ValueError: thresholds out of range.
+        ConsistencyError: the ground truth has no annotations.
+    """
+    check_inputs("compare", a=(a, Detections), b=(b, Detections))
+    if gt is not None:
+        check_inputs("compare", gt=(gt, GroundTruth))
+    if train_gt is not None:
+        check_inputs("compare", train_gt=(train_gt, GroundTruth))
+        if gt is None:
+            raise ValueError(
+                "Expected a ground truth (gt) with train_gt: support is compared with AP"
+            )
+    n_bootstrap = int(check_number(n_bootstrap, "n_bootstrap", low=0, integer=True))
+    seed = int(check_number(seed, "seed", low=0, integer=True))
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name)
+
+    parameters = {
+        "score_threshold": float(score_threshold),
+        "iou_threshold": float(iou_threshold),
+        "pair_iou": float(pair_iou),
+        "n_bootstrap": n_bootstrap,
+        "seed": seed,
+        "alpha": float(alpha),
+        "max_dets": list(max_dets),
+        "rare_threshold": int(rare_threshold),
+    }
+    step("diff")
+    result_diff = diff(a, b, gt=gt)
+    if gt is None:
+        step("pairing")
+        pairing = pair_models(a, b, score_threshold=score_threshold, pair_iou=pair_iou)
+        return ComparisonResult(
+            names=result_diff.names,
+            parameters=parameters,
+            diff=result_diff,
+            pairing=pairing,
+            agreement=agreement(pairing),
+            caveats=_unique([*a.warnings, *b.warnings]),
+        )
+
+    if len(gt.annotations) == 0:
+        raise ConsistencyError(
+            f"{gt.source or 'the ground truth'}: the ground truth has no annotations, so there is "
+            "nothing to compare against"
+        )
+    evaluated = []
+    for run in (a, b):
+        step(f"evaluate {run.name}")
+        evaluated.append(
+            evaluate(
+                gt,
+                run,
+                iou_thresholds=iou_thresholds,
+                max_dets=max_dets,
+                score_threshold=score_threshold,
+                iou_threshold=iou_threshold,
+            )
+        )
+    ev_a, ev_b = evaluated
+    table_a, table_b = ev_a.matches, ev_b.matches
+    parameters["iou_thresholds"] = ev_a.coco.iou_thresholds.tolist()
+
+    step("error types")
+    errors_a, errors_b = compute_error_breakdown(table_a), compute_error_breakdown(table_b)
+    step("pairing")
+    pairing = pair_models(
+        table_a.dets, table_b.dets, score_threshold=score_threshold, pair_iou=pair_iou
+    )
+    disagreements = adjudicate(
+        pairing,
+        table_a,
+        table_b,
+        errors_a.assignment,
+        errors_b.assignment,
+        iou_threshold=iou_threshold,
+    )
+    # Imported here: scipy costs ~0.6 s to import, and `import pill_compare` must stay light.
+    from pill_compare.analysis.significance import mcnemar, paired_bootstrap, significance_verdict
+
+    bootstrap = verdict = None
+    if n_bootstrap:
+        step(f"bootstrap ({n_bootstrap} resamples)")
+        bootstrap = paired_bootstrap(
+            table_a,
+            table_b,
+            n_resamples=n_bootstrap,
+            seed=seed,
+            score_threshold=score_threshold,
+            iou_threshold=iou_threshold,
+            iou_thresholds=ev_a.coco.iou_thresholds,
+            max_dets=max_dets,
+        )
+        verdict = significance_verdict(bootstrap, "map", alpha=alpha)
+    step("McNemar")
+    test = mcnemar(table_a, table_b, score_threshold=score_threshold, iou_threshold=iou_threshold)
+    support = None
+    if train_gt is not None:
+        from pill_compare.analysis.support import support_vs_performance
+
+        step("support vs AP")
+        support = support_vs_performance(
+            train_gt,
+            ev_a,
+            ev_b,
+            disagreement_by_class=pairing.disagreements_by_class(),
+            rare_threshold=rare_threshold,
+            alpha=alpha,
+        )
+    return ComparisonResult(
+        names=result_diff.names,
+        parameters=parameters,
+        diff=result_diff,
+        pairing=pairing,
+        agreement=agreement(pairing, image_ids=gt.images.id),
+        eval_a=ev_a,
+        eval_b=ev_b,
+        disagreements=disagreements,
+        errors_a=errors_a,
+        errors_b=errors_b,
+        bootstrap=bootstrap,
+        mcnemar=test,
+        verdict=verdict,
+        support=support,
+        caveats=_unique([*ev_a.caveats, *ev_b.caveats, *(train_gt.warnings if train_gt else ())]),
+    )
+
+
+def _headline(ev: EvalResult) -> dict[str, float | None]:
+    out: dict[str, float | None] = dict(ev.coco.stats)
+    micro = ev.operating_point.micro
+    for key in OPERATING_METRICS:
+        out[key] = _finite(getattr(micro, key))
+    for key in ACCURACY_METRICS:
+        out[key] = _finite(getattr(ev.accuracy, key))
+    return out
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _short(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _unique(items: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    if frame.empty:
+        return []
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

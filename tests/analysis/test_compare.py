@@ -1,0 +1,125 @@
+"""compare(): each part equals the module it comes from; B − A; self-comparison is neutral."""
+
+import numpy as np
+import pytest
+
+from pill_compare import compare, evaluate, load_ground_truth, load_results
+from pill_compare.analysis.compare import ComparisonResult
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def sample():
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    a = load_results(SAMPLE / "efficientnet_b3.json", gt=gt)
+    b = load_results(SAMPLE / "resnet101.json", gt=gt)
+    return gt, a, b
+
+
+@pytest.fixture(scope="module")
+def result(sample):
+    gt, a, b = sample
+    return compare(gt, a, b, train_gt=gt, n_bootstrap=200, seed=0)
+
+
+def test_each_models_metrics_are_exactly_what_eval_gives(sample, result):
+    gt, a, b = sample
+    for side, run in (("a", a), ("b", b)):
+        ev = evaluate(gt, run)
+        got = result.metrics()[side]
+        for key, value in ev.coco.stats.items():
+            assert got[key] == value
+        assert got["f1"] == ev.operating_point.micro.f1
+        assert got["image_exact_match"] == ev.accuracy.image_exact_match
+
+
+def test_delta_is_b_minus_a(result):
+    m = result.metrics()
+    assert m["delta"]["map"] == m["b"]["map"] - m["a"]["map"]
+    assert m["delta"]["map_small"] is None  # n/a in both: no delta
+
+
+def test_per_class_table_is_sorted_by_absolute_ap_delta(result):
+    frame = result.per_class_frame()
+    assert len(frame) == 22  # every declared category
+    deltas = np.abs(frame["ap_delta"].to_numpy())
+    defined = deltas[~np.isnan(deltas)]
+    assert (np.diff(defined) <= 0).all()
+    assert np.isnan(deltas[-1])  # 18109 has no GT and no detection: last
+
+
+def test_the_seeds_substitution_gets_a_verdict(result):
+    patterns = {(p.a, p.b): p for p in result.disagreements.swap_patterns}
+    seed_pattern = patterns[(25366, 10223)]
+    assert seed_pattern.swaps == 10 and seed_pattern.verdicts["b_right"] == 10
+
+
+def test_sample_verdict_is_significant_for_resnet101(result):
+    assert result.verdict.code == "b_better"
+    assert result.bootstrap["map"].ci_low > 0
+    assert result.mcnemar.b_only_correct > result.mcnemar.a_only_correct
+
+
+def test_json_has_the_contract_key_paths(result):
+    d = result.to_dict()
+    assert set(d["metrics"]) == {"a", "b", "delta"} and "map_75" in d["metrics"]["delta"]
+    assert set(d["disagreements"]["counts"]) == {"agree", "class_swap", "a_only", "b_only"}
+    assert {"a_right", "b_right", "both_wrong", "no_gt"} <= set(d["disagreements"]["swap_verdicts"])
+    assert isinstance(d["disagreements"]["swap_patterns"], list)
+    for side in ("a", "b"):
+        for key in ("cls", "loc", "both", "dupe", "bkg", "miss", "false_pos", "false_neg"):
+            assert set(d["errors"][side][key]) == {"count", "delta_ap"}
+        assert set(d["imbalance"]["spearman"][side]) >= {"rho", "p_value"}
+    for metric in ("map", "map_50", "f1"):
+        assert {"delta", "ci_low", "ci_high", "p_value"} <= set(
+            d["significance"]["bootstrap"][metric]
+        )
+    assert {"a_only_correct", "b_only_correct", "p_value"} <= set(d["significance"]["mcnemar"])
+
+
+def test_a_model_compared_with_itself_is_neutral(sample):
+    gt, a, _ = sample
+    same = compare(gt, a, a, n_bootstrap=100)
+    assert same.metrics()["delta"]["map"] == 0
+    assert same.verdict.code == "not_significant" and same.bootstrap["map"].p_value == 1.0
+    assert same.pairing.counts()["class_swap"] == 0
+    assert same.mcnemar.a_only_correct == same.mcnemar.b_only_correct == 0
+
+
+def test_same_seed_same_numbers(sample):
+    gt, a, b = sample
+    one = compare(gt, a, b, n_bootstrap=50, seed=3).bootstrap.to_dict()
+    two = compare(gt, a, b, n_bootstrap=50, seed=3).bootstrap.to_dict()
+    assert one == two
+
+
+def test_without_ground_truth_only_agreement(sample):
+    _, a, b = sample
+    r = compare(None, a, b)
+    assert isinstance(r, ComparisonResult) and not r.has_ground_truth
+    d = r.to_dict()
+    assert d["metrics"] == {} and "significance" not in d and "errors" not in d
+    assert d["disagreements"]["counts"]["class_swap"] == 41
+    assert 0 < d["agreement"]["kappa"]["kappa"] < 1
+
+
+def test_no_bootstrap_still_tests_mcnemar(sample):
+    gt, a, b = sample
+    r = compare(gt, a, b, n_bootstrap=0)
+    assert r.bootstrap is None and r.verdict is None and r.mcnemar is not None
+    assert r.to_dict()["significance"]["bootstrap"] is None
+
+
+def test_progress_is_told_each_part(sample):
+    gt, a, b = sample
+    steps = []
+    compare(gt, a, b, n_bootstrap=10, progress=steps.append)
+    assert steps[0] == "diff" and "McNemar" in steps and any("bootstrap" in s for s in steps)
+
+
+def test_misuse_says_what_was_expected(sample):
+    gt, a, _ = sample
+    with pytest.raises(TypeError, match="compare"):
+        compare(gt, "a.json", a)
+    with pytest.raises(ValueError, match="train_gt"):
+        compare(None, a, a, train_gt=gt)
