@@ -398,7 +398,7 @@ def accumulate_precision_recall(
         area = table.area_ranges[ai]
         det_out = (det_area < area.low) | (det_area > area.high)
         for t, ti in enumerate(t_index):
-            status, zero = _effective_status(
+            status, zero = accumulated_status(
                 det_status[ai, ti, order], table.det_gt[ai, ti, order], ann.id, det_out
             )
             if area.name == "all" and t == 0:
@@ -637,7 +637,7 @@ def _moved_categories(
     return k, rank
 
 
-def _effective_status(
+def accumulated_status(
     status: np.ndarray, matched_rows: np.ndarray, ann_id: np.ndarray, det_out: np.ndarray
 ) -> tuple[np.ndarray, int]:
     """Detection status as pycocotools accumulates it, and how many the id-0 quirk changed.
@@ -676,7 +676,6 @@ def interpolated_precision(
     consecutive recall points (``np.maximum.reduceat``) then as a running maximum from the
     right over the 101 chunks, so the values are exact.
     """
-    pr = tp / (fp + tp + np.spacing(1))
     size = tp.size
     lengths = np.diff(np.r_[starts, size])
     last = starts + lengths - 1
@@ -684,9 +683,37 @@ def interpolated_precision(
     # One non-decreasing key over all lists: each list's counts shifted past the previous ones.
     offset = np.r_[0, np.cumsum(totals)[:-1]]
     key = tp + np.repeat(offset, lengths)
-    n_gt_f = n_gt.astype(np.float64)[:, None]  # (S, 1)
-    # First count n with n / n_gt >= r, reproducing np.searchsorted(rc, r, 'left') on the
-    # float64 recalls exactly: start from ceil(r * n_gt) and fix the rounding.
+    # first[c - 1] = the first entry whose key reaches c: entry j covers the counts
+    # key[j - 1] + 1 .. key[j] (none for a weight-0 entry). Linear, unlike a binary search:
+    # mark where each entry's counts begin, then carry the mark forward.
+    previous = np.r_[0, key[:-1]]
+    rises = np.flatnonzero(key > previous)
+    if rises.size == 0:  # no list has a TP of positive weight
+        return np.zeros((starts.size, RECALL_THRESHOLDS.size))
+    first = np.zeros(int(key[-1]), dtype=np.int64)
+    first[previous[rises]] = rises
+    np.maximum.accumulate(first, out=first)
+    uniq, inverse = np.unique(n_gt, return_inverse=True)
+    n = recall_counts(uniq)[inverse.reshape(-1)]  # (S, R)
+    reached = n <= totals[:, None]
+    # Unreached points read the list's last entry: still inside the list, and masked below.
+    bounds = np.where(reached, first[np.where(reached, offset[:, None] + n, 1) - 1], last[:, None])
+    pr = tp / (fp + tp + np.spacing(1))
+    chunk = np.maximum.reduceat(pr, bounds.ravel()).reshape(n.shape)
+    # Running maximum from the right over the recall points, on the (R, S) transpose: each
+    # step is then one vectorized maximum over all lists.
+    envelope = np.maximum.accumulate(np.ascontiguousarray(chunk.T[::-1]), axis=0)[::-1].T
+    return np.where(reached, envelope, 0.0)
+
+
+def recall_counts(n_gt: np.ndarray) -> np.ndarray:
+    """(S, R) int64: per GT count, the fewest TPs whose recall reaches each recall point.
+
+    The first n >= 1 with n / n_gt >= r in float64, i.e. where ``np.searchsorted(rc, r,
+    'left')`` lands on pycocotools' recalls ``rc``: start from ceil(r * n_gt) and fix the
+    rounding.
+    """
+    n_gt_f = np.asarray(n_gt, dtype=np.float64).reshape(-1)[:, None]  # (S, 1)
     r = RECALL_THRESHOLDS[None, :]
     n = np.maximum(np.ceil(r * n_gt_f), 1.0)
     for _ in range(4):
@@ -695,14 +722,7 @@ def interpolated_precision(
         if not (down.any() or up.any()):
             break
         n = n - down + up
-    n = n.astype(np.int64)
-    reached = n <= totals[:, None]
-    idx = np.searchsorted(key, (offset[:, None] + n).ravel(), side="left").reshape(n.shape)
-    # Unreached points read the list's last entry: still inside the list, and masked below.
-    bounds = np.where(reached, idx, last[:, None])
-    chunk = np.maximum.reduceat(pr, bounds.ravel()).reshape(n.shape)
-    envelope = np.maximum.accumulate(chunk[:, ::-1], axis=1)[:, ::-1]
-    return np.where(reached, envelope, 0.0)
+    return n.astype(np.int64)
 
 
 def _summarize(
