@@ -683,21 +683,24 @@ def interpolated_precision(
     # One non-decreasing key over all lists: each list's counts shifted past the previous ones.
     offset = np.r_[0, np.cumsum(totals)[:-1]]
     key = tp + np.repeat(offset, lengths)
-    # first[c - 1] = the first entry whose key reaches c: entry j covers the counts
+    # first[c] = the first entry whose key reaches c: entry j covers the counts
     # key[j - 1] + 1 .. key[j] (none for a weight-0 entry). Linear, unlike a binary search:
     # mark where each entry's counts begin, then carry the mark forward.
     previous = np.r_[0, key[:-1]]
     rises = np.flatnonzero(key > previous)
     if rises.size == 0:  # no list has a TP of positive weight
         return np.zeros((starts.size, RECALL_THRESHOLDS.size))
-    first = np.zeros(int(key[-1]), dtype=np.int64)
-    first[previous[rises]] = rises
+    first = np.zeros(int(key[-1]) + 1, dtype=np.int64)  # first[c]; first[0] = 0
+    first[previous[rises] + 1] = rises
     np.maximum.accumulate(first, out=first)
     uniq, inverse = np.unique(n_gt, return_inverse=True)
     n = recall_counts(uniq)[inverse.reshape(-1)]  # (S, R)
     reached = n <= totals[:, None]
-    # Unreached points read the list's last entry: still inside the list, and masked below.
-    bounds = np.where(reached, first[np.where(reached, offset[:, None] + n, 1) - 1], last[:, None])
+    # Unreached points read the entry where the list reaches its total (masked below); in a
+    # list without any (totals 0) that is the previous list's such entry, which keeps the
+    # bounds non-decreasing and leaves the previous list's maximum unchanged (after that entry
+    # a list only repeats its TP count with more FPs: lower precision).
+    bounds = first[offset[:, None] + np.minimum(n, totals[:, None])]
     pr = tp / (fp + tp + np.spacing(1))
     chunk = np.maximum.reduceat(pr, bounds.ravel()).reshape(n.shape)
     # Running maximum from the right over the recall points, on the (R, S) transpose: each
