@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 CORE_STAMP := $(VENV)/.installed-core
 FULL_STAMP := $(VENV)/.installed-full
 SAMPLE := data/sample
+# compare on the sample: A, B, the evaluation GT and the training split (~3-7 s each, 1,000 resamples)
+COMPARE := $(BIN)/pillcmp compare $(SAMPLE)/efficientnet_b3.json $(SAMPLE)/resnet101.json \
+	--gt $(SAMPLE)/ground_truth.json --train-ann $(SAMPLE)/train_annotations.json
 
 .PHONY: install demo test lint format bench clean
 
@@ -47,6 +50,10 @@ demo: $(CORE_STAMP)
 	$(BIN)/pillcmp eval $(SAMPLE)/ground_truth.json $(SAMPLE)/resnet101.json -f json -o reports/eval_resnet101.json
 	$(BIN)/pillcmp check-submission $(SAMPLE)/resnet101_submission.csv --gt $(SAMPLE)/ground_truth.json \
 		--format md -o reports/check_submission.md
+	$(COMPARE)
+	$(COMPARE) -f md -o reports/compare.md
+	$(COMPARE) -f json -o reports/compare.json
+	$(BIN)/pillcmp imbalance $(SAMPLE)/train_annotations.json --format md -o reports/imbalance_train.md
 	@echo "demo outputs written to reports/"
 
 test: $(FULL_STAMP)

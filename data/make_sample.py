@@ -12,6 +12,11 @@ What it makes (see data/README.md):
   look-alike (efficientnet_b3 far more often: 10223→25366, 30307→34596, 19231→22073, the
   seed's one-sided categories), plus a few low-score false positives.
 * resnet101_submission.csv — resnet101.json in the competition submission CSV format.
+* train_annotations.json — COCO ground truth of a training split (for ``compare``'s training
+  support): its own images (ids from 10001, names ``train_…``) with 1-2 pills each, the same
+  categories, per-class counts perturbed from the evaluation ones and clipped to 7..88 (so its
+  index is the seed's 88 / 7 too, with a rare tail); drawn last, from its own RNG, so the files
+  above keep their bytes.
 
 No real image, model or annotation is used: everything is drawn from a seeded RNG.
 """
@@ -65,21 +70,79 @@ MODELS = {
 #: pill slots: the four quadrants of the image, as in the 4-pill AIHub photos.
 SLOTS = [(120, 140), (560, 140), (120, 720), (560, 720)]
 
+#: The training split (train_annotations.json): its own RNG, drawn after everything else so the
+#: evaluation files keep their bytes. Class counts span TRAIN_MIN..TRAIN_MAX (the seed's 88 / 7).
+TRAIN_SEED = [SEED, 8]
+TRAIN_MIN, TRAIN_MAX = 7, 88
+TRAIN_NOISE = 0.5
+TRAIN_FIRST_IMAGE_ID = 10001
+
 
 def make_ground_truth(rng: np.random.Generator) -> dict:
-    remaining = {c: n for c, (n, _, _) in CATEGORIES.items() if n > 0}
+    """The evaluation ground truth: 3-4 distinct pills per image, ``CATEGORIES``' counts."""
+    counts = {c: n for c, (n, _, _) in CATEGORIES.items()}
+    return _draw_split(rng, counts, pills=[3, 4], pills_p=[0.4, 0.6])
+
+
+def make_train_counts(rng: np.random.Generator) -> dict[int, int]:
+    """Training annotations per category: the evaluation counts, perturbed and clipped to 7-88.
+
+    Each category's evaluation count is multiplied by log-normal noise (σ = ``TRAIN_NOISE``),
+    rounded and clipped to [``TRAIN_MIN``, ``TRAIN_MAX``]: frequent evaluation classes tend to be
+    frequent in training too, the per-class counts differ, a few classes fall below 10 (rare),
+    and the training split's index is the seed's 88 / 7 = 12.57 (a test checks the extremes).
+    Categories without evaluation annotations (18109) have none here either.
+    """
+    ids = [c for c, (n, _, _) in CATEGORIES.items() if n > 0]
+    noise = np.exp(rng.normal(0, TRAIN_NOISE, len(ids)))
+    drawn = np.clip(
+        np.round([CATEGORIES[c][0] * f for c, f in zip(ids, noise, strict=True)]),
+        TRAIN_MIN,
+        TRAIN_MAX,
+    )
+    counts = dict(zip(ids, drawn.astype(int).tolist(), strict=True))
+    return {c: counts.get(c, 0) for c in CATEGORIES}
+
+
+def make_train_annotations(rng: np.random.Generator) -> dict:
+    """The training split: 1-2 pills per image, ids and file names apart from the evaluation's."""
+    return _draw_split(
+        rng,
+        make_train_counts(rng),
+        pills=[1, 2],
+        pills_p=[0.75, 0.25],
+        first_image_id=TRAIN_FIRST_IMAGE_ID,
+        prefix="train_",
+    )
+
+
+def _draw_split(
+    rng: np.random.Generator,
+    counts: dict[int, int],
+    *,
+    pills: list[int],
+    pills_p: list[float],
+    first_image_id: int = 1,
+    prefix: str = "",
+) -> dict:
+    """A COCO ground truth with exactly ``counts[c]`` annotations of each category ``c``.
+
+    Images take ``pills`` distinct pills (probabilities ``pills_p``), drawn in proportion to
+    what is left of each class, one per quadrant slot; all of ``CATEGORIES`` is declared.
+    """
+    remaining = {c: n for c, n in counts.items() if n > 0}
     images, annotations = [], []
     while remaining:
-        k = min(len(remaining), int(rng.choice([3, 4], p=[0.4, 0.6])))
+        k = min(len(remaining), int(rng.choice(pills, p=pills_p)))
         ids = np.array(sorted(remaining))
         weights = np.array([remaining[c] for c in ids], dtype=float)
         chosen = rng.choice(ids, size=k, replace=False, p=weights / weights.sum())
-        image_id = len(images) + 1
+        image_id = first_image_id + len(images)
         codes = "-".join(f"K-{int(c) + 1:06d}" for c in sorted(chosen))
         images.append(
             {
                 "id": image_id,
-                "file_name": f"{codes}_{image_id:04d}.png",
+                "file_name": f"{prefix}{codes}_{image_id:04d}.png",
                 "width": IMAGE_W,
                 "height": IMAGE_H,
             }
@@ -172,7 +235,12 @@ def main(out_dir: Path = Path(__file__).parent / "sample") -> None:
         (out_dir / f"{model}.json").write_text(json.dumps(res) + "\n")
         if model == "resnet101":
             (out_dir / "resnet101_submission.csv").write_text(to_submission_csv(res))
-    print(f"wrote {out_dir}: {len(gt['images'])} images, {len(gt['annotations'])} annotations")
+    train = make_train_annotations(np.random.default_rng(TRAIN_SEED))
+    (out_dir / "train_annotations.json").write_text(json.dumps(train, ensure_ascii=False) + "\n")
+    print(
+        f"wrote {out_dir}: {len(gt['images'])} images, {len(gt['annotations'])} annotations; "
+        f"training split: {len(train['images'])} images, {len(train['annotations'])} annotations"
+    )
 
 
 if __name__ == "__main__":
