@@ -702,11 +702,13 @@ def interpolated_precision(
     # a list only repeats its TP count with more FPs: lower precision).
     bounds = first[offset[:, None] + np.minimum(n, totals[:, None])]
     pr = tp / (fp + tp + np.spacing(1))
-    chunk = np.maximum.reduceat(pr, bounds.ravel()).reshape(n.shape)
-    # Running maximum from the right over the recall points, on the (R, S) transpose: each
-    # step is then one vectorized maximum over all lists.
-    envelope = np.maximum.accumulate(np.ascontiguousarray(chunk.T[::-1]), axis=0)[::-1].T
-    return np.where(reached, envelope, 0.0)
+    envelope = np.maximum.reduceat(pr, bounds.ravel()).reshape(n.shape)
+    # Running maximum from the right over the recall points, in place, one column (all lists)
+    # per step: several times faster than np.maximum.accumulate along that axis.
+    for r in range(envelope.shape[1] - 2, -1, -1):
+        np.maximum(envelope[:, r], envelope[:, r + 1], out=envelope[:, r])
+    envelope[~reached] = 0.0
+    return envelope
 
 
 def recall_counts(n_gt: np.ndarray) -> np.ndarray:
