@@ -194,8 +194,13 @@ def _caveats(table: MatchTable, coco: CocoMetrics) -> list[str]:
     if no_gt:
         listed = ", ".join(f"{c.category_id} ({c.detections})" for c in no_gt[:20])
         out.append(
-            f"{len(no_gt)} categor(ies) have detections but no GT box; their AP is n/a and "
-            f"they are left out of every mean, as in pycocotools: {listed}"
+            (
+                "1 category has detections but no GT box; its AP is n/a and it is"
+                if len(no_gt) == 1
+                else f"{len(no_gt)} categories have detections but no GT box; their AP is n/a and "
+                "they are"
+            )
+            + f" left out of every mean, as in pycocotools: {listed}"
         )
     over = int((table.det_rank >= coco.max_dets[-1]).sum())
     if over:

@@ -27,10 +27,10 @@ evaluations declares):
   (undefined without GT). Spearman ρ of the count and of the rate against support (the rate is
   the fair one: a class with more test objects has more chances to be disputed). The top
   ``top_k`` disputed categories (most disagreements first, ties by ascending id, only those with
-  at least one), how many of them are rare, their share, the share of rare categories among all
-  evaluated ones (the base rate), and the hypergeometric p-value of seeing at least that many
-  rare ones among the top ``top_k`` if they were drawn at random from the evaluated categories
-  (``scipy.stats.hypergeom.sf``). Finding: ``'disputes_on_rare'`` when the rate falls with
+  at least one), how many of them are rare, their share, the share of rare categories among
+  those that can be disputed (an evaluation GT box or a disagreement: the base rate), and the
+  hypergeometric p-value of seeing at least that many rare ones among the top ``top_k`` if they
+  were drawn at random from those categories (``scipy.stats.hypergeom.sf``). Finding: ``'disputes_on_rare'`` when the rate falls with
   support (ρ < 0, p < alpha), ``'disputes_on_frequent'`` (ρ > 0, p < alpha), ``'no_evidence'``,
   ``'not_computable'``.
 
@@ -377,13 +377,16 @@ def _disputes(
     ranked = sorted((c for c in classes if c.disagreements), key=lambda c: -(c.disagreements or 0))
     top = ranked[:top_k]  # sorted() is stable and classes ascend by id: ties by ascending id
     top_rare = sum(c.rare for c in top)
-    n_rare = sum(c.rare for c in classes)
+    # The population: categories that can be disputed (an evaluation GT box or a disagreement);
+    # a declared category with neither is no draw at all and must not dilute the base rate.
+    population = [c for c in classes if c.eval_gt or c.disagreements]
+    n_rare = sum(c.rare for c in population)
     enrichment = None
     if top:
         from scipy import stats  # lazily, as in spearman()
 
         # P(X >= top_rare), X ~ Hypergeom(population K, n_rare successes, len(top) draws).
-        enrichment = float(stats.hypergeom.sf(top_rare - 1, len(classes), n_rare, len(top)))
+        enrichment = float(stats.hypergeom.sf(top_rare - 1, len(population), n_rare, len(top)))
     return DisputeSupport(
         count=count,
         rate=rate,
@@ -391,7 +394,7 @@ def _disputes(
         top_categories=tuple(c.category_id for c in top),
         top_rare=top_rare,
         top_rare_share=top_rare / len(top) if top else None,
-        rare_share=n_rare / len(classes) if classes else None,
+        rare_share=n_rare / len(population) if population else None,
         enrichment_p_value=enrichment,
         finding=rate.finding,
     )

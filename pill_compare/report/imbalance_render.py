@@ -63,9 +63,10 @@ def _zero_note(r: ImbalanceResult, limit: int | None = None) -> str:
     if len(zero) > len(shown):
         ids += f" (+{len(zero) - len(shown)} more)"
     return (
-        f"{len(zero)} declared categor(ies) have no annotation and are "
-        f"left out of every index: {ids}"
-    )
+        "1 declared category has no annotation and is"
+        if len(zero) == 1
+        else f"{len(zero)} declared categories have no annotation and are"
+    ) + f" left out of every index: {ids}"
 
 
 def render_imbalance_text(r: ImbalanceResult, *, explain: bool = False) -> str:

@@ -194,3 +194,16 @@ def test_repr_is_short_and_frame_uses_none_for_undefined():
     assert repr(s).startswith("SupportAnalysis(a='a', b='a', classes=3, rho_ap_a=")
     assert s.to_frame()["disagreements"].tolist() == [None, None, None]
     assert np.isclose(s.to_frame()["recall_a"].tolist(), [0.0, 0.5, 1.0]).all()
+
+
+def test_dispute_base_rate_leaves_out_categories_that_cannot_be_disputed():
+    # 18109 is declared but has no evaluation box and no detection: no draw of the lottery.
+    from pill_compare import compare, load_ground_truth, load_results
+
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    train = load_ground_truth(SAMPLE / "train_annotations.json")
+    a = load_results(SAMPLE / "efficientnet_b3.json", gt=gt)
+    b = load_results(SAMPLE / "resnet101.json", gt=gt)
+    disputes = compare(gt, a, b, train_gt=train, n_bootstrap=0).support.disputes
+    # Rare in training (< 10): 21324, 29450, 38161, 33877 (and 18109, with none): 4 of 21.
+    assert disputes.rare_share == 4 / 21

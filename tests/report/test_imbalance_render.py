@@ -22,7 +22,7 @@ def test_text_shows_the_seed_ratio_as_a_fraction_and_every_definition_with_expla
     # One row per annotated category, most annotated first.
     rows = [line.split()[0] for line in text.splitlines() if line[:5].strip().isdigit()]
     assert rows[:4] == ["25366", "34596", "31884", "33877"]
-    assert "1 declared categor(ies) have no annotation and are left out of every index: " in text
+    assert "1 declared category has no annotation and is left out of every index: " in text
     assert "18109 (c18109)" in text
 
 
