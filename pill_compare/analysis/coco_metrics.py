@@ -645,6 +645,8 @@ def accumulated_status(
     pycocotools tests the matched GT *id* for truth: a TP whose GT has id 0 reads as "no
     match", so it is an FP, or ignored when the detection lies outside the area range.
     """
+    if ann_id.size == 0:  # no GT box: nothing matched, nothing to reread
+        return status, 0
     zero = (status == TP) & (matched_rows >= 0) & (ann_id[np.maximum(matched_rows, 0)] == 0)
     if not zero.any():
         return status, 0

@@ -354,3 +354,16 @@ def test_unknown_slices_are_refused(small_table):
         accumulate_precision_recall(small_table, area_names=["tiny"])
     with pytest.raises(TypeError, match=r"summarize_precision_recall\(\) expects PrecisionRecall"):
         summarize_precision_recall(small_table)
+
+
+def test_ground_truth_without_boxes_gives_undefined_precision_not_an_index_error():
+    from pill_compare.analysis.matching import match_detections
+    from pill_compare.core import Detections
+    from pill_compare.io import ground_truth_from_dict
+
+    gt = ground_truth_from_dict(
+        {"images": [{"id": 1}], "annotations": [], "categories": [{"id": 1, "name": "a"}]}
+    )
+    dets = Detections(image_id=[1], category_id=[1], bbox=[[1.0, 1.0, 5.0, 5.0]], score=[0.5])
+    pr = accumulate_precision_recall(match_detections(gt, dets))
+    assert (pr.precision == -1).all()  # pycocotools' -1: no GT, AP undefined
