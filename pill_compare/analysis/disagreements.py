@@ -65,7 +65,6 @@ runs can agree and both be wrong. Over the *items* of a pairing (pairs and one-s
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -80,13 +79,11 @@ from pill_compare.analysis.arguments import (
     check_number,
     check_score_threshold,
 )
+from pill_compare.analysis.boxes import box_iou_pairs, overlapping_pairs
 from pill_compare.analysis.error_types import ErrorAssignment, ErrorType
 from pill_compare.analysis.greedy import IOU_CAP, greedy_pairs
-from pill_compare.analysis.matching import FP, IGNORED, STATUS_NAMES, TP, MatchTable, box_iou_pairs
+from pill_compare.analysis.matching import FP, IGNORED, STATUS_NAMES, TP, MatchTable
 from pill_compare.core import Detections, GroundTruth, expect_type
-
-#: A-by-B box pairs built per block; bounds the memory of the IoU computation.
-_PAIR_BLOCK = 2_000_000
 
 
 class PairKind(IntEnum):
@@ -287,7 +284,11 @@ def pair_models(
     )
     na, nb = rows_a.size, rows_b.size
     img_a, img_b = a.image_id[rows_a], b.image_id[rows_b]
-    pa, pb, iou = _cross_pairs(img_a, a.bbox[rows_a], img_b, b.bbox[rows_b], pair_iou)
+    # Every (A box, B box) of one image that could pair: pairs below the (capped) threshold never
+    # do, so they are dropped here.
+    pa, pb, iou = overlapping_pairs(
+        img_a, a.bbox[rows_a], img_b, b.bbox[rows_b], min_iou=min(pair_iou, IOU_CAP)
+    )
     # Nodes: A's boxes 0..na-1, then B's na..na+nb-1; each pair listed in both directions.
     partner = greedy_pairs(
         np.r_[pa, pb + na],
@@ -319,9 +320,7 @@ def pair_models(
         np.full(only_b.size, PairKind.B_ONLY),
     ].astype(np.int8)
     # IoU of each pair recomputed with the same operations (bbIou is symmetric bit for bit).
-    pair_iou_values = box_iou_pairs(
-        a.bbox[paired_a], b.bbox[paired_b], np.zeros(paired_a.size, dtype=bool)
-    )
+    pair_iou_values = box_iou_pairs(a.bbox[paired_a], b.bbox[paired_b])
     iou_col = np.r_[pair_iou_values, np.full(only_a.size + only_b.size, np.nan)]
     image_id = np.r_[a.image_id[paired_a], a.image_id[only_a], b.image_id[only_b]].astype(np.int64)
     order = np.lexsort((b_row, a_row, kind, image_id))
@@ -342,53 +341,6 @@ def pair_models(
         b_partner=b_partner,
         boxes={"a": int(na), "b": int(nb)},
     )
-
-
-def _cross_pairs(
-    img_a: np.ndarray, box_a: np.ndarray, img_b: np.ndarray, box_b: np.ndarray, min_iou: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (A box, B box) of one image with IoU >= min(min_iou, 1 − 1e-10).
-
-    Args:
-        img_a / img_b: (N_A,) and (N_B,) image ids.
-        box_a / box_b: (N_A, 4) and (N_B, 4) xywh boxes.
-        min_iou: The pairing threshold (pairs below it can never pair, so they are dropped).
-
-    Returns:
-        ``(pa, pb, iou)``: (P,) int64 rows into the given arrays, float64 IoU (pycocotools').
-    """
-    by_image = np.argsort(img_b, kind="stable")
-    sorted_img = img_b[by_image]
-    lo = np.searchsorted(sorted_img, img_a, side="left")
-    meets = np.searchsorted(sorted_img, img_a, side="right") - lo
-    # A rows in chunks of about _PAIR_BLOCK pairs each (one A row per chunk at least).
-    chunk = np.cumsum(meets) // _PAIR_BLOCK
-    edges = np.r_[0, np.flatnonzero(np.diff(chunk)) + 1, img_a.size]
-    keep_at = min(min_iou, IOU_CAP)
-    # Boxes that do not overlap along x, then y, are dropped before the full IoU (which is
-    # recomputed by box_iou_pairs, so the values stay pycocotools' bit for bit).
-    lo_a, hi_a = box_a[:, :2], box_a[:, :2] + box_a[:, 2:]
-    lo_b, hi_b = box_b[:, :2], box_b[:, :2] + box_b[:, 2:]
-    found = []
-    for start, stop in itertools.pairwise(edges):
-        m = meets[start:stop]
-        if m.sum() == 0:
-            continue
-        rows = np.repeat(np.arange(start, stop), m)
-        within = np.arange(rows.size) - np.repeat(np.cumsum(m) - m, m)
-        other = by_image[np.repeat(lo[start:stop], m) + within]
-        for axis in (0, 1):
-            meet = np.minimum(hi_a[rows, axis], hi_b[other, axis]) > np.maximum(
-                lo_a[rows, axis], lo_b[other, axis]
-            )
-            rows, other = rows[meet], other[meet]
-        iou = box_iou_pairs(box_a[rows], box_b[other], np.zeros(rows.size, dtype=bool))
-        hit = iou >= keep_at
-        found.append((rows[hit], other[hit], iou[hit]))
-    if not found:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
-    pa, pb, iou = (np.concatenate(x) for x in zip(*found, strict=True))
-    return pa.astype(np.int64), pb.astype(np.int64), iou
 
 
 # --- adjudication by ground truth ---------------------------------------------------------------

@@ -94,11 +94,9 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_number
+from pill_compare.analysis.boxes import overlapping_pairs
 from pill_compare.analysis.coco_metrics import accumulate_precision_recall
-from pill_compare.analysis.matching import FN, FP, IGNORED, TP, MatchTable, box_iou_pairs
-
-#: Pairs (detection, GT) built per block when computing the IoUs of the false positives.
-_PAIR_BLOCK = 2_000_000
+from pill_compare.analysis.matching import FN, FP, IGNORED, TP, MatchTable
 
 
 class ErrorType(IntEnum):
@@ -237,7 +235,18 @@ def classify_errors(
     det_gt = np.where(det_status == TP, matched, -1)
     fp_rows = np.flatnonzero(det_status == FP)
 
-    pair_det, pair_gt, pair_iou = _overlaps(table, fp_rows, countable)
+    # Every (false positive, countable GT box) pair of one image that overlaps, grouped by
+    # detection with GT rows ascending (what _best_first's tie rule needs). Crowd regions are
+    # never countable, so the plain IoU applies. A pair whose IoU underflows to 0.0 could never
+    # pass a test below (bg > 0) nor be a best (a pair with IoU > 0 beats it).
+    gt_rows = np.flatnonzero(countable)
+    pairs = overlapping_pairs(
+        table.dets.image_id[fp_rows],
+        table.dets.bbox[fp_rows],
+        ann.image_id[gt_rows],
+        ann.bbox[gt_rows],
+    )
+    pair_det, pair_gt, pair_iou = fp_rows[pairs.left], gt_rows[pairs.right], pairs.iou
     same = table.dets.category_id[pair_det] == ann.category_id[pair_gt]
     s_gt, s_iou = _best_first(n, pair_det[same], pair_gt[same], pair_iou[same])
     o_gt, o_iou = _best_first(n, pair_det[~same], pair_gt[~same], pair_iou[~same])
@@ -291,53 +300,6 @@ def classify_errors(
         gt_status=gt_status.astype(np.int8),
         det_fix_tp=det_fix_tp,
     )
-
-
-def _overlaps(
-    table: MatchTable, det_rows: np.ndarray, gt_mask: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (detection in ``det_rows``, GT box in ``gt_mask``) pair of one image with IoU > 0.
-
-    Pairs are built in blocks of about ``_PAIR_BLOCK``; boxes apart along x are dropped before
-    the IoU (pycocotools' formula, :func:`box_iou_pairs`) is computed on the rest.
-
-    Returns:
-        ``(pair_det, pair_gt, pair_iou)``: (P,) int64, int64, float64, grouped by detection in
-        the order of ``det_rows``, GT rows ascending within a detection.
-    """
-    ann = table.gt.annotations
-    gt_rows = np.flatnonzero(gt_mask)
-    gt_rows = gt_rows[np.argsort(ann.image_id[gt_rows], kind="stable")]
-    gt_img = ann.image_id[gt_rows]
-    img = table.dets.image_id[det_rows]
-    start = np.searchsorted(gt_img, img, side="left")
-    count = np.searchsorted(gt_img, img, side="right") - start
-    cum = np.cumsum(count)
-    d_x0 = table.dets.bbox[:, 0]
-    d_x1 = d_x0 + table.dets.bbox[:, 2]
-    g_x0 = ann.bbox[:, 0]
-    g_x1 = g_x0 + ann.bbox[:, 2]
-    parts = []
-    lo = 0
-    while lo < det_rows.size:
-        base = cum[lo - 1] if lo else 0
-        hi = max(int(np.searchsorted(cum, base + _PAIR_BLOCK, side="right")), lo + 1)
-        c = count[lo:hi]
-        total = int(c.sum())
-        if total:
-            d = np.repeat(det_rows[lo:hi], c)
-            offset = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
-            gg = gt_rows[np.repeat(start[lo:hi], c) + offset]
-            near = np.minimum(d_x1[d], g_x1[gg]) - np.maximum(d_x0[d], g_x0[gg]) > 0
-            d, gg = d[near], gg[near]
-            iou = box_iou_pairs(table.dets.bbox[d], ann.bbox[gg], np.zeros(d.size, dtype=bool))
-            hit = iou > 0
-            parts.append((d[hit], gg[hit], iou[hit]))
-        lo = hi
-    if not parts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
-    pair_det, pair_gt, pair_iou = (np.concatenate(x) for x in zip(*parts, strict=True))
-    return pair_det.astype(np.int64), pair_gt.astype(np.int64), pair_iou
 
 
 def _best_first(

@@ -23,7 +23,9 @@ groups at once: step *s* handles the *s*-th candidate detection of every group (
 share a GT, so they cannot conflict), for all area ranges and IoU thresholds together. pycocotools' C IoU works on one (image, category)
 block per Python call (hundreds of thousands of calls at COCO scale) and faster-coco-eval's C++
 matcher reads one Python dict per annotation; building those costs more than this whole pass. The
-IoU formula is pycocotools' own, tested bit-identical against ``pycocotools.mask.iou``.
+candidate pairs and their IoUs come from :func:`~pill_compare.analysis.boxes.overlapping_pairs`
+(pycocotools' formula, tested bit-identical against ``pycocotools.mask.iou``), which the error
+types and the cross-model pairing call too.
 
 The table also keeps a class-agnostic view for confusion matrices and error analysis: the
 best-IoU GT of any class per detection, and a one-to-one class-agnostic matching at
@@ -40,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs
+from pill_compare.analysis.boxes import box_iou_pairs, overlapping_pairs
 from pill_compare.analysis.greedy import IOU_CAP as IOU_CAP  # the threshold cap, re-exported
 from pill_compare.analysis.greedy import greedy_assign, greedy_pairs, groups_and_ranks
 from pill_compare.core import Detections, GroundTruth
@@ -52,9 +55,6 @@ TP = 1  #: detection matched a countable GT (for GTs: the GT was found)
 IGNORED = 2  #: crowd region / outside the area range: counted neither way
 STATUS_NAMES = {FP: "FP", TP: "TP", IGNORED: "ignored"}
 GT_STATUS_NAMES = {FN: "FN", TP: "TP", IGNORED: "ignored"}
-
-#: Pairs (detection, GT) built per block; bounds the memory of the IoU computation.
-_PAIR_BLOCK = 2_000_000
 
 
 class AreaRange(NamedTuple):
@@ -110,31 +110,6 @@ def coco_iou_thresholds(start: float = 0.5, stop: float = 0.95, step: float = 0.
             param="iou_thresholds",
         )
     return np.linspace(start, stop, int(count), endpoint=True)
-
-
-def box_iou_pairs(dt_xywh: np.ndarray, gt_xywh: np.ndarray, gt_iscrowd: np.ndarray) -> np.ndarray:
-    """IoU of paired boxes with pycocotools' bbox formula, bit-identical to ``maskUtils.iou``.
-
-    For a crowd GT the denominator is the detection's area instead of the union.
-
-    Args:
-        dt_xywh: (P, 4) float64 detection boxes, xywh.
-        gt_xywh: (P, 4) float64 GT boxes, xywh, paired row by row with ``dt_xywh``.
-        gt_iscrowd: (P,) bool, the GT's ``iscrowd``.
-
-    Returns:
-        (P,) float64 IoU in [0, 1].
-    """
-    dx, dy, dw, dh = dt_xywh.T
-    gx, gy, gw, gh = gt_xywh.T
-    # Same operations, in the same order, as bbIou in pycocotools/common/maskApi.c.
-    w = np.minimum(dw + dx, gw + gx) - np.maximum(dx, gx)
-    h = np.minimum(dh + dy, gh + gy) - np.maximum(dy, gy)
-    overlap = (w > 0) & (h > 0)
-    inter = np.where(overlap, w * h, 0.0)
-    da = dw * dh
-    union = np.where(gt_iscrowd, da, da + gw * gh - inter)
-    return np.where(overlap, inter / union, 0.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -411,7 +386,10 @@ def match_detections(
     ann = gt.annotations
     n, g = len(dets), len(ann)
 
-    pair_det, pair_gt, pair_iou = _overlapping_pairs(dets, gt)
+    # Every (detection, GT) pair of one image that overlaps, any categories, by detection row.
+    pair_det, pair_gt, pair_iou = overlapping_pairs(
+        dets.image_id, dets.bbox, ann.image_id, ann.bbox, right_iscrowd=ann.iscrowd
+    )
     same = dets.category_id[pair_det] == ann.category_id[pair_gt]
 
     # Groups: (image, category) for COCO matching, image for the class-agnostic matching; inside
@@ -505,52 +483,6 @@ def _check_thresholds(values: Sequence[float] | np.ndarray | None) -> np.ndarray
     if bad.size:
         raise ValueError(f"Expected IoU thresholds in (0, 1], got {bad.tolist()}")
     return arr
-
-
-def _overlapping_pairs(dets: Detections, gt: GroundTruth) -> tuple[np.ndarray, ...]:
-    """Every (detection, GT) pair in the same image with IoU > 0, any categories.
-
-    Pairs are enumerated per image in blocks of about ``_PAIR_BLOCK``; the x overlap is tested
-    first so the full IoU (same operations as :func:`box_iou_pairs`) runs only on survivors.
-
-    Returns:
-        ``(pair_det, pair_gt, pair_iou)``: (P,) int64, int64, float64, sorted by detection row.
-    """
-    ann = gt.annotations
-    gt_order = np.argsort(ann.image_id, kind="stable")
-    gt_img = ann.image_id[gt_order]
-    start = np.searchsorted(gt_img, dets.image_id, side="left")
-    count = np.searchsorted(gt_img, dets.image_id, side="right") - start
-    cum = np.cumsum(count)
-    dx, dy, dw, dh = (np.ascontiguousarray(c) for c in dets.bbox.T)
-    gx, gy, gw, gh = (np.ascontiguousarray(c) for c in ann.bbox.T)
-    dx2, dy2, gx2, gy2 = dw + dx, dh + dy, gw + gx, gh + gy
-    d_area, g_area = dw * dh, gw * gh
-    parts: list[tuple[np.ndarray, ...]] = []
-    lo, n = 0, len(dets)
-    while lo < n:
-        base = cum[lo - 1] if lo else 0
-        hi = max(int(np.searchsorted(cum, base + _PAIR_BLOCK, side="right")), lo + 1)
-        c = count[lo:hi]
-        total = int(c.sum())
-        if total:
-            det_rows = np.repeat(np.arange(lo, hi), c)
-            offset = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
-            gt_rows = gt_order[np.repeat(start[lo:hi], c) + offset]
-            w = np.minimum(dx2[det_rows], gx2[gt_rows]) - np.maximum(dx[det_rows], gx[gt_rows])
-            keep = w > 0
-            det_rows, gt_rows, w = det_rows[keep], gt_rows[keep], w[keep]
-            h = np.minimum(dy2[det_rows], gy2[gt_rows]) - np.maximum(dy[det_rows], gy[gt_rows])
-            keep = h > 0
-            det_rows, gt_rows, inter = det_rows[keep], gt_rows[keep], w[keep] * h[keep]
-            da = d_area[det_rows]
-            union = np.where(ann.iscrowd[gt_rows], da, da + g_area[gt_rows] - inter)
-            parts.append((det_rows, gt_rows, inter / union))
-        lo = hi
-    if not parts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
-    pair_det, pair_gt, pair_iou = (np.concatenate(x) for x in zip(*parts, strict=True))
-    return pair_det, pair_gt, pair_iou
 
 
 def _statuses(
