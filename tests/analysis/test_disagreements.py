@@ -338,7 +338,7 @@ def _pairs_by_edges(a, b, score_threshold, pair_iou):
     """The docstring's equivalent rule, pair by pair: every (A box, B box) of one image with
     IoU >= pair_iou, taken in order of descending max(score_a, score_b), then descending IoU,
     then the later box of the lower-scored side, when both boxes are still free."""
-    from pill_compare.analysis.matching import box_iou_pairs
+    from pill_compare.analysis.boxes import box_iou_pairs
 
     ka = [i for i in range(len(a)) if a.score[i] >= score_threshold]
     kb = [j for j in range(len(b)) if b.score[j] >= score_threshold]
@@ -347,7 +347,7 @@ def _pairs_by_edges(a, b, score_threshold, pair_iou):
         for j in kb:
             if a.image_id[i] != b.image_id[j]:
                 continue
-            iou = box_iou_pairs(a.bbox[i : i + 1], b.bbox[j : j + 1], np.zeros(1, bool))[0]
+            iou = box_iou_pairs(a.bbox[i : i + 1], b.bbox[j : j + 1])[0]
             if iou >= pair_iou:
                 low = j if a.score[i] > b.score[j] else i
                 edges.append((-max(a.score[i], b.score[j]), -iou, -low, i, j))

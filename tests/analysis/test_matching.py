@@ -10,7 +10,6 @@ from pill_compare.analysis.matching import (
     FP,
     IGNORED,
     TP,
-    box_iou_pairs,
     coco_iou_thresholds,
     match_detections,
 )
@@ -35,19 +34,6 @@ def test_iou_thresholds_are_bit_identical_to_pycocotools():
     assert np.array_equal(coco_iou_thresholds(), Params(iouType="bbox").iouThrs)
     # The pill competition's mAP@[0.75:0.95]: 5 thresholds, built the same way.
     assert coco_iou_thresholds(0.75, 0.95, 0.05).tolist() == np.linspace(0.75, 0.95, 5).tolist()
-
-
-def test_box_iou_is_bit_identical_to_pycocotools_c_code():
-    from pycocotools import mask as mask_utils
-
-    rng = np.random.default_rng(0)
-    dt = np.c_[rng.uniform(0, 50, (40, 2)), rng.uniform(0.5, 40, (40, 2))]
-    gt = np.c_[rng.uniform(0, 50, (30, 2)), rng.uniform(0.5, 40, (30, 2))]
-    crowd = rng.random(30) < 0.3
-    expected = mask_utils.iou(dt.tolist(), gt.tolist(), crowd.astype(np.uint8).tolist())
-    d_idx, g_idx = np.meshgrid(np.arange(40), np.arange(30), indexing="ij")
-    got = box_iou_pairs(dt[d_idx.ravel()], gt[g_idx.ravel()], crowd[g_idx.ravel()])
-    assert np.array_equal(got.reshape(40, 30), expected)
 
 
 #: Seeds whose random case has annotations (pycocotools cannot evaluate without).
