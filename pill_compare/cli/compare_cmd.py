@@ -118,7 +118,7 @@ def compare_command(
 
     Example:
 
-        pillcmp compare efficientnet_b3.json resnet101.json --gt ground_truth.json --train-ann train.json -f md -o compare.md
+        pillcmp compare efficientnet_b3.json resnet101.json --gt gt.json --train-ann train.json -o c.md
     """
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)
