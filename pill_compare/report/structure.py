@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 #: A table cell: text, a number (formatted by the renderer), or None (shown as "n/a").
-Cell = Union[str, int, float, None]
+Cell = str | int | float | None
 Align = Literal["l", "r"]
 NoteKind = Literal["info", "absent", "caveat", "warning"]
 
@@ -140,7 +140,7 @@ class Gallery:
     caption: str = ""
 
 
-Block = Union[Paragraph, Bullets, Table, Figure, Note, Gallery]
+Block = Paragraph | Bullets | Table | Figure | Note | Gallery
 
 
 @dataclass(frozen=True)
