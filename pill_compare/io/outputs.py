@@ -24,9 +24,10 @@ import errno
 import os
 import re
 import secrets
+import shutil
 import stat
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -186,6 +187,91 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
     return target.path
 
 
+def write_folder(
+    folder: str | os.PathLike[str],
+    files: Mapping[str, str | bytes],
+    *,
+    owner_file: str,
+    make_parents: bool = False,
+) -> Path:
+    """Write a folder of files (a report) all at once: built beside it, then renamed into place.
+
+    The files go into a temporary folder next to ``folder`` (fsync-ed); then an existing
+    ``folder`` is renamed aside, the new one renamed in, and the old one removed. A failure
+    before the swap leaves an existing folder untouched and no temporary behind (a killed run's
+    leftover is removed by the next write there, as for files).
+
+    Args:
+        folder: The output folder.
+        files: Relative file name (no folders, no '..') → content (text as UTF-8).
+        owner_file: A file every such folder holds (e.g. 'report.json'): an existing non-empty
+            folder without it is refused, so a folder of the user's is never replaced.
+        make_parents: Create missing parent folders.
+
+    Returns:
+        The folder.
+
+    Raises:
+        ConfigError: ``folder`` is a file, a symlink, or a non-empty folder that is not one of
+            ours; its parent is missing (without ``make_parents``) or unwritable; a write fails.
+    """
+    target = Path(folder)
+    for name in files:
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            raise ValueError(f"Expected plain file names, got {name!r}")
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ConfigError(
+            f"{target}: exists and is not a folder; give a folder name", param="output"
+        )
+    if target.is_dir() and any(target.iterdir()) and not (target / owner_file).is_file():
+        raise ConfigError(
+            f"{target}: a folder with other files in it (no {owner_file}); refusing to replace "
+            "it: give a new or empty folder, or a previous report's folder",
+            param="output",
+        )
+    parent = Path(os.path.abspath(target)).parent
+    if not parent.exists():
+        if not make_parents:
+            raise ConfigError(
+                f"{target}: the folder {parent}/ does not exist; create it first", param="output"
+            )
+        parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"{target}: cannot write into {parent}/ (permission denied)", param="output"
+        )
+    remove_stale_temporaries(parent)
+    staging = _temp_name(parent)
+    aside = None
+    try:
+        staging.mkdir()
+        for name, content in files.items():
+            data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+            fd = os.open(staging / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o666)
+            try:
+                _write_all(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_folder(staging)
+        if target.exists():
+            aside = _temp_name(parent)
+            os.rename(target, aside)
+        os.rename(staging, target)
+        staging = None
+        _fsync_folder(parent)
+    except OSError as exc:
+        if aside is not None and not target.exists():
+            os.rename(aside, target)  # put the old report back
+            aside = None
+        raise ConfigError(f"{target}: cannot write the report ({exc.strerror or exc})") from None
+    finally:
+        for leftover in (staging, aside):
+            if leftover is not None and leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+    return target
+
+
 def _fail(target: OutputTarget, exc: OSError) -> ConfigError:
     return ConfigError(f"{target.path}: cannot write the output ({exc.strerror or exc})")
 
@@ -291,7 +377,10 @@ def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[Path]:
         if m and not _pid_alive(int(m.group(1))):
             path = Path(folder) / name
             with contextlib.suppress(OSError):
-                path.unlink()
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
                 removed.append(path)
     return removed
 

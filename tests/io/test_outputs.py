@@ -251,3 +251,53 @@ def test_sigkill_with_named_temporary_is_cleaned_by_the_next_write(tmp_path):
     write_atomic(tmp_path / "other.md", "x")  # ... until the next write in that folder
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.md", "report.md"]
     assert target.read_text() == "previous"
+
+
+# --- report folders -------------------------------------------------------------------------
+
+
+def test_folder_is_written_whole(tmp_path):
+    from pill_compare.io.outputs import write_folder
+
+    out = write_folder(
+        tmp_path / "rep", {"report.json": "{}", "a.png": b"\x89PNG"}, owner_file="report.json"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "report.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
+
+
+def test_previous_report_is_replaced_and_a_failure_keeps_it(tmp_path, monkeypatch):
+    from pill_compare.io.outputs import write_folder
+
+    folder = tmp_path / "rep"
+    write_folder(folder, {"report.json": "old", "old.png": b"x"}, owner_file="report.json")
+    write_folder(folder, {"report.json": "new"}, owner_file="report.json")
+    assert sorted(p.name for p in folder.iterdir()) == ["report.json"]
+    assert (folder / "report.json").read_text() == "new"
+
+    def disk_full(fd, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs, "_write_all", disk_full)
+    with pytest.raises(ConfigError, match=r"rep: cannot write the report \(No space left"):
+        write_folder(folder, {"report.json": "newer"}, owner_file="report.json")
+    assert (folder / "report.json").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
+
+
+def test_a_folder_of_the_users_is_never_replaced(tmp_path):
+    from pill_compare.io.outputs import write_folder
+
+    mine = tmp_path / "photos"
+    mine.mkdir()
+    (mine / "holiday.jpg").write_bytes(b"x")
+    with pytest.raises(ConfigError, match="a folder with other files in it .no report.json."):
+        write_folder(mine, {"report.json": "{}"}, owner_file="report.json")
+    assert (mine / "holiday.jpg").exists()
+    blocker = write_text(tmp_path, "file", "x")
+    with pytest.raises(ConfigError, match="exists and is not a folder"):
+        write_folder(blocker, {"report.json": "{}"}, owner_file="report.json")
+    with pytest.raises(ConfigError, match="does not exist; create it first"):
+        write_folder(tmp_path / "no" / "rep", {"report.json": "{}"}, owner_file="report.json")
+    with pytest.raises(ValueError, match="plain file names"):
+        write_folder(tmp_path / "r2", {"../evil": "x"}, owner_file="report.json")
