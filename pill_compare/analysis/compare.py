@@ -35,7 +35,11 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_number
-from pill_compare.analysis.coco_metrics import COCO_MAX_DETS
+from pill_compare.analysis.coco_metrics import (
+    COCO_MAX_DETS,
+    accumulate_precision_recall,
+    summarize_precision_recall,
+)
 from pill_compare.analysis.diff import DiffResult, diff
 from pill_compare.analysis.disagreements import (
     Agreement,
@@ -47,8 +51,14 @@ from pill_compare.analysis.disagreements import (
 )
 from pill_compare.analysis.error_types import ErrorBreakdown, compute_error_breakdown
 from pill_compare.analysis.evaluate import EvalResult, evaluate
+from pill_compare.analysis.matching import coco_iou_thresholds
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
+
+#: The pill competition's mAP@[0.75:0.95], reported beside the COCO stats when the evaluation's
+#: thresholds include these (pycocotools' default 0.50:0.95 does, bit for bit).
+COMPETITION_IOU = (0.75, 0.95, 0.05)
+COMPETITION_KEY = "map_75_95"
 
 #: Operating-point and accuracy numbers compared beside the 12 COCO stats (key → where it is).
 OPERATING_METRICS = ("precision", "recall", "f1")
@@ -109,7 +119,9 @@ class ComparisonResult:
 
     def metrics(self) -> dict[str, dict[str, float | None]]:
         """``{'a': {stat: value}, 'b': {...}, 'delta': {...}}``: the 12 COCO stats (as ``eval``
-        names them), micro precision / recall / F1 at the operating point and both accuracies.
+        names them), the competition's ``map_75_95`` (mAP@[0.75:0.95]; None unless the COCO
+        thresholds include those), micro precision / recall / F1 at the operating point and both
+        accuracies.
         Empty without a ground truth; a delta is None where either value is."""
         if self.eval_a is None or self.eval_b is None:
             return {}
@@ -344,8 +356,23 @@ def compare(
     )
 
 
+def competition_map(ev: EvalResult) -> float | None:
+    """mAP@[0.75:0.95] (the competition's metric) from ``ev``'s match table, or None when the
+    table was not matched at those thresholds. Equals ``evaluate(..., iou_thresholds=
+    coco_iou_thresholds(0.75, 0.95, 0.05)).coco.stats['map']`` (no re-matching: the thresholds
+    of pycocotools' 0.50:0.95 include the five values bit for bit)."""
+    thresholds = coco_iou_thresholds(*COMPETITION_IOU)
+    if not np.isin(thresholds, ev.matches.iou_thresholds).all():
+        return None
+    pr = accumulate_precision_recall(
+        ev.matches, iou_thresholds=thresholds, max_dets=ev.coco.max_dets, area_names=("all",)
+    )
+    return summarize_precision_recall(pr)["map"]
+
+
 def _headline(ev: EvalResult) -> dict[str, float | None]:
     out: dict[str, float | None] = dict(ev.coco.stats)
+    out[COMPETITION_KEY] = competition_map(ev)
     micro = ev.operating_point.micro
     for key in OPERATING_METRICS:
         out[key] = _finite(getattr(micro, key))

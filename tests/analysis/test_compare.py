@@ -123,3 +123,18 @@ def test_misuse_says_what_was_expected(sample):
         compare(gt, "a.json", a)
     with pytest.raises(ValueError, match="train_gt"):
         compare(None, a, a, train_gt=gt)
+
+
+def test_competition_map_equals_eval_at_those_thresholds(sample, result):
+    from pill_compare import coco_iou_thresholds
+
+    gt, a, b = sample
+    for side, run in (("a", a), ("b", b)):
+        ev = evaluate(gt, run, iou_thresholds=coco_iou_thresholds(0.75, 0.95, 0.05))
+        assert result.metrics()[side]["map_75_95"] == ev.coco.stats["map"]
+
+
+def test_competition_map_is_none_when_not_matched_at_those_thresholds(sample):
+    gt, a, b = sample
+    r = compare(gt, a, b, iou_thresholds=[0.5], n_bootstrap=0)
+    assert r.metrics()["a"]["map_75_95"] is None and r.metrics()["delta"]["map_75_95"] is None
