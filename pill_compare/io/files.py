@@ -309,3 +309,18 @@ def check_input_format(value: str) -> InputFormat:
             f"must be one of {', '.join(INPUT_FORMATS)}, got {value!r}", param="input_format"
         )
     return value  # type: ignore[return-value]
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str | None:
+    """The hex SHA-256 of a regular file's bytes (read in blocks), or None when it is not one
+    (a pipe was already consumed; a device has no content to fingerprint)."""
+    import hashlib
+
+    p = Path(path)
+    if not p.is_file():
+        return None
+    digest = hashlib.sha256()
+    with p.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

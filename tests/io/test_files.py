@@ -225,3 +225,13 @@ def test_file_name_with_undecodable_bytes_is_shown_printably(tmp_path):
     with pytest.raises(InputFormatError, match=r"bad\\udcff\.json: no such file") as e:
         read_text(tmp_path / name, "COCO")
     str(e.value).encode("utf-8")  # printable and writable
+
+
+def test_file_sha256_fingerprints_regular_files_only(tmp_path):
+    import hashlib
+
+    from pill_compare.io.files import file_sha256
+
+    path = write_text(tmp_path, "a.json", "[]")
+    assert file_sha256(path) == hashlib.sha256(b"[]").hexdigest()
+    assert file_sha256(tmp_path) is None and file_sha256("/dev/null") is None
