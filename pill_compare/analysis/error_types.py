@@ -8,7 +8,9 @@ and ``tidecv/errors/main_errors.py``, reproduced exactly; fg = ``fg_iou`` (TIDE'
 Which boxes take part: the detections evaluated by COCO AP at IoU fg over the 'all' area range
 with the top ``max_dets`` per (image, category) (``det_rank < max_dets``), and the countable GT
 boxes (not crowd, not ignored under 'all'). A GT box is *used* when one of those detections
-matched it (COCO's greedy matching at fg, as in the table). IoUs are pycocotools' (``bbIou``).
+matched it (COCO's greedy matching at fg, as in the table). IoUs are pycocotools' (``bbIou``),
+read from the table's overlap pairs (:meth:`~pill_compare.analysis.matching.MatchTable.overlaps`;
+no box is paired again).
 
 For each false positive d, with, over the countable GT boxes of its image,
 S = the highest IoU with a GT box of d's class, O = the highest IoU with a GT box of another
@@ -94,7 +96,6 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_number
-from pill_compare.analysis.boxes import overlapping_pairs
 from pill_compare.analysis.coco_metrics import accumulate_precision_recall
 from pill_compare.analysis.matching import FN, FP, IGNORED, TP, MatchTable
 
@@ -233,20 +234,15 @@ def classify_errors(
 
     det_error = np.zeros(n, dtype=np.int8)
     det_gt = np.where(det_status == TP, matched, -1)
-    fp_rows = np.flatnonzero(det_status == FP)
+    fp = det_status == FP
 
-    # Every (false positive, countable GT box) pair of one image that overlaps, grouped by
-    # detection with GT rows ascending (what _best_first's tie rule needs). Crowd regions are
-    # never countable, so the plain IoU applies. A pair whose IoU underflows to 0.0 could never
-    # pass a test below (bg > 0) nor be a best (a pair with IoU > 0 beats it).
-    gt_rows = np.flatnonzero(countable)
-    pairs = overlapping_pairs(
-        table.dets.image_id[fp_rows],
-        table.dets.bbox[fp_rows],
-        ann.image_id[gt_rows],
-        ann.bbox[gt_rows],
-    )
-    pair_det, pair_gt, pair_iou = fp_rows[pairs.left], gt_rows[pairs.right], pairs.iou
+    # Every (false positive, countable GT box) pair of one image that overlaps, read from the
+    # table's pairs, sorted by detection then GT row (what _best_first's tie rule needs). A
+    # countable box is never a crowd region (crowd regions are ignored under every area range),
+    # so its stored IoU is the plain one, intersection / union, as TIDE's. A pair whose IoU
+    # underflows to 0.0 could never pass a test below (bg > 0) nor be a best (a pair with
+    # IoU > 0 beats it).
+    pair_det, pair_gt, pair_iou = table.overlaps(dets_mask=fp, gt_mask=countable)
     same = table.dets.category_id[pair_det] == ann.category_id[pair_gt]
     s_gt, s_iou = _best_first(n, pair_det[same], pair_gt[same], pair_iou[same])
     o_gt, o_iou = _best_first(n, pair_det[~same], pair_gt[~same], pair_iou[~same])
@@ -254,8 +250,6 @@ def classify_errors(
     u_gt, u_iou = _best_first(n, pair_det[keep], pair_gt[keep], pair_iou[keep])
     m_gt, m_iou = _best_first(n, pair_det, pair_gt, pair_iou)
 
-    fp = np.zeros(n, dtype=bool)
-    fp[fp_rows] = True
     image_has_gt = np.isin(table.dets.image_id, ann.image_id[countable])
     rules = (
         (~image_has_gt, ErrorType.BKG, None),

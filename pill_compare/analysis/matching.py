@@ -24,8 +24,10 @@ share a GT, so they cannot conflict), for all area ranges and IoU thresholds tog
 block per Python call (hundreds of thousands of calls at COCO scale) and faster-coco-eval's C++
 matcher reads one Python dict per annotation; building those costs more than this whole pass. The
 candidate pairs and their IoUs come from :func:`~pill_compare.analysis.boxes.overlapping_pairs`
-(pycocotools' formula, tested bit-identical against ``pycocotools.mask.iou``), which the error
-types and the cross-model pairing call too.
+(pycocotools' formula, tested bit-identical against ``pycocotools.mask.iou``), which the
+cross-model pairing calls too. The table keeps those pairs (``pair_det``, ``pair_gt``,
+``pair_iou``; :meth:`MatchTable.overlaps`), so later passes (TIDE's error types) read them
+instead of pairing the boxes again.
 
 The table also keeps a class-agnostic view for confusion matrices and error analysis: the
 best-IoU GT of any class per detection, and a one-to-one class-agnostic matching at
@@ -42,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs
-from pill_compare.analysis.boxes import box_iou_pairs, overlapping_pairs
+from pill_compare.analysis.boxes import BoxPairs, box_iou_pairs, overlapping_pairs
 from pill_compare.analysis.greedy import IOU_CAP as IOU_CAP  # the threshold cap, re-exported
 from pill_compare.analysis.greedy import greedy_assign, greedy_pairs, groups_and_ranks
 from pill_compare.core import Detections, GroundTruth
@@ -133,6 +135,15 @@ class MatchTable:
         gt_det: (A, T, G) int32 detection row that matched the GT, -1 when none (for a crowd
             region: the last detection it absorbed).
         gt_status: (A, T, G) int8: TP (found), FN (missed) or IGNORED (crowd / outside the range).
+        pair_det: (P,) int64 detection row of every (detection, GT box) pair of one image that
+            overlaps (intersection with positive width and height), *any* categories, crowd
+            regions included: the candidates of every matching above. Sorted by detection row,
+            then GT row; read-only. Read them with :meth:`overlaps`.
+        pair_gt: (P,) int64 GT row of each pair.
+        pair_iou: (P,) float64 pycocotools' IoU of each pair, as the matching used it: for a
+            regular GT box the plain IoU, intersection / union; for a crowd region (``iscrowd``)
+            pycocotools' crowd IoU, intersection / the *detection's* area. Bit-identical to
+            ``COCOeval.computeIoU`` (and > 0 unless w*h underflows).
         best_gt: (N,) int64 non-crowd GT row of *any* class in the same image with the highest
             IoU (ties: later row), -1 when the detection overlaps none.
         best_iou: (N,) float64 that IoU (0.0 when none).
@@ -155,6 +166,9 @@ class MatchTable:
     det_status: np.ndarray
     gt_det: np.ndarray
     gt_status: np.ndarray
+    pair_det: np.ndarray
+    pair_gt: np.ndarray
+    pair_iou: np.ndarray
     best_gt: np.ndarray
     best_iou: np.ndarray
     best_same_class_gt: np.ndarray
@@ -228,6 +242,48 @@ class MatchTable:
                 )
             out.append(k)
         return out[0], out[1], out[2]
+
+    def overlaps(
+        self, dets_mask: np.ndarray | None = None, gt_mask: np.ndarray | None = None
+    ) -> BoxPairs:
+        """The overlapping (detection, GT box) pairs the matching computed, optionally a subset.
+
+        Args:
+            dets_mask: (N,) bool, keep the pairs of these detections; None: every detection.
+            gt_mask: (G,) bool, keep the pairs of these GT boxes; None: every GT box.
+
+        Returns:
+            :class:`~pill_compare.analysis.boxes.BoxPairs` ``(left, right, iou)``: (P',) int64
+            detection rows, int64 GT rows and float64 IoUs (see ``pair_iou`` for which IoU a
+            crowd region has), sorted by detection row, then GT row. Without masks these are
+            the table's own read-only arrays.
+
+        Raises:
+            ValueError: a mask that is not a bool array of shape (N,) / (G,).
+
+        Example:
+            >>> fp = table.det_status[0, 0] == FP  # doctest: +SKIP
+            >>> det, gt, iou = table.overlaps(dets_mask=fp, gt_mask=~table.gt.annotations.iscrowd)
+        """
+        keep = None
+        for name, mask, rows, size in (
+            ("dets_mask", dets_mask, self.pair_det, self.n_dets),
+            ("gt_mask", gt_mask, self.pair_gt, self.n_gts),
+        ):
+            if mask is None:
+                continue
+            mask = np.asarray(mask)
+            if mask.dtype != bool or mask.shape != (size,):
+                raise ValueError(
+                    f"Expected {name} to be a bool array of shape ({size},), "
+                    f"got {mask.dtype} of shape {mask.shape}"
+                )
+            hit = mask[rows]
+            keep = hit if keep is None else keep & hit
+        if keep is None:
+            return BoxPairs(self.pair_det, self.pair_gt, self.pair_iou)
+        rows = np.flatnonzero(keep)
+        return BoxPairs(self.pair_det[rows], self.pair_gt[rows], self.pair_iou[rows])
 
     def det_area(self) -> np.ndarray:
         """(N,) float64 detection areas w*h (what pycocotools' loadRes stores as 'area')."""
@@ -386,10 +442,13 @@ def match_detections(
     ann = gt.annotations
     n, g = len(dets), len(ann)
 
-    # Every (detection, GT) pair of one image that overlaps, any categories, by detection row.
+    # Every (detection, GT) pair of one image that overlaps, any categories, by detection row;
+    # kept in the table (read-only: they are shared by everything that reads them).
     pair_det, pair_gt, pair_iou = overlapping_pairs(
         dets.image_id, dets.bbox, ann.image_id, ann.bbox, right_iscrowd=ann.iscrowd
     )
+    for arr in (pair_det, pair_gt, pair_iou):
+        arr.flags.writeable = False
     same = dets.category_id[pair_det] == ann.category_id[pair_gt]
 
     # Groups: (image, category) for COCO matching, image for the class-agnostic matching; inside
@@ -460,6 +519,9 @@ def match_detections(
         det_status=det_status,
         gt_det=gt_det,
         gt_status=gt_status,
+        pair_det=pair_det,
+        pair_gt=pair_gt,
+        pair_iou=pair_iou,
         best_gt=best_gt,
         best_iou=best_iou,
         best_same_class_gt=best_same_gt,

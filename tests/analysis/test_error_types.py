@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import numpy as np
 import pytest
 
+from pill_compare.analysis.boxes import overlapping_pairs
 from pill_compare.analysis.error_types import (
     ERROR_KEYS,
     ErrorType,
@@ -14,7 +16,7 @@ from pill_compare.analysis.error_types import (
     compute_error_breakdown,
 )
 from pill_compare.analysis.evaluate import evaluate
-from pill_compare.analysis.matching import FN, IGNORED, TP, match_detections
+from pill_compare.analysis.matching import FN, FP, IGNORED, TP, match_detections
 from pill_compare.report.style import ERROR_TYPE_COLORS
 from tests.analysis.eval_fixtures import (
     box,
@@ -190,6 +192,36 @@ def test_misuse_is_refused_with_expected_and_got():
         classify_errors(table, fg_iou=0.75)
     with pytest.raises(ValueError, match="Expected max_dets to be an integer >= 1, got 0"):
         classify_errors(table, max_dets=0)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_table_pairs_error_types_read_are_plain_iou_pairs_of_countable_boxes(seed):
+    """classify_errors reads the table's pairs of false positives x countable GT boxes; those
+    are exactly what pairing the boxes again without crowd flags gives (plain IoU, bit for bit):
+    a countable box is never a crowd region. Random cases hold crowd regions and ignored GTs."""
+    case = random_case(seed)
+    table = match_detections(ground_truth(case.gt), detections(case.results))
+    errors = classify_errors(table)
+    fp = np.flatnonzero(errors.det_status == FP)
+    countable = np.flatnonzero(errors.gt_status != IGNORED)
+    ann, dets = table.gt.annotations, table.dets
+    assert not ann.iscrowd[countable].any()
+    again = overlapping_pairs(
+        dets.image_id[fp], dets.bbox[fp], ann.image_id[countable], ann.bbox[countable]
+    )
+    read = table.overlaps(dets_mask=errors.det_status == FP, gt_mask=errors.gt_status != IGNORED)
+    assert np.array_equal(read.left, fp[again.left])
+    assert np.array_equal(read.right, countable[again.right])
+    assert read.iou.tobytes() == again.iou.tobytes()
+
+
+def test_error_types_come_from_the_tables_pairs_not_from_the_boxes():
+    # d0 on g0 with the wrong class is CLS; a table that kept no pair leaves d0 on no object.
+    table = _table([_gt(1, 1, 0)], [_det(1, 2, 0, 0.9)])
+    assert classify_errors(table).det_error.tolist() == [E.CLS]
+    none = np.zeros(0, dtype=np.int64)
+    blind = dataclasses.replace(table, pair_det=none, pair_gt=none, pair_iou=np.zeros(0))
+    assert classify_errors(blind).det_error.tolist() == [E.BKG]
 
 
 # --- ΔAP of the oracle fixes, by hand -----------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pill_compare.analysis.boxes import overlapping_pairs
 from pill_compare.analysis.matching import (
     COCO_AREA_RANGES,
     FP,
@@ -243,3 +244,144 @@ def test_class_agnostic_matching_equals_pycocotools_without_categories(seed, thr
         checked += rows.size
     per_image = np.unique([r["image_id"] for r in results], return_counts=True)[1]
     assert checked == np.minimum(per_image, 100).sum()  # every detection pycocotools kept
+
+
+# --- the overlap pairs the table keeps ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS[:80])
+def test_stored_pairs_are_every_overlapping_pair_of_overlapping_pairs(seed):
+    """The table keeps exactly what overlapping_pairs gives (every category, crowd IoU for crowd
+    regions), sorted by detection row, then GT row."""
+    case = random_case(seed)
+    gt, dets = ground_truth(case.gt), detections(case.results)
+    table = match_detections(gt, dets)
+    ann = gt.annotations
+    want = overlapping_pairs(
+        dets.image_id, dets.bbox, ann.image_id, ann.bbox, right_iscrowd=ann.iscrowd
+    )
+    got = table.overlaps()
+    for ours, theirs in zip(got, want, strict=True):
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)
+    assert (got.left, got.right, got.iou) == (table.pair_det, table.pair_gt, table.pair_iou)
+    key = got.left * max(table.n_gts, 1) + got.right
+    assert np.all(np.diff(key) > 0)  # sorted by detection, then GT row; no pair twice
+
+
+def _pycocotools_ious(doc, results, use_cats):
+    """{(detection row, GT row): IoU} of every entry > 0 of pycocotools' ``computeIoU`` blocks
+    (``COCOeval.ious``), its rows and columns mapped back through computeIoU's own orders."""
+    import contextlib
+    import io
+
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco_gt = COCO()
+        coco_gt.dataset = {k: list(v) for k, v in doc.items()}
+        coco_gt.createIndex()
+        ev = COCOeval(coco_gt, coco_gt.loadRes([dict(r) for r in results]), "bbox")
+        ev.params.useCats = use_cats
+        ev.params.maxDets = [1000]  # computeIoU drops detections beyond the last maxDets
+        ev.evaluate()
+    row_of_ann = {a["id"]: i for i, a in enumerate(doc["annotations"])}
+    out = {}
+    for (image_id, cat), ious in ev.ious.items():
+        if len(ious) == 0:
+            continue
+        cats = [cat] if use_cats else ev.params.catIds
+        gts = [g for c in cats for g in ev._gts[image_id, c]]
+        dts = [d for c in cats for d in ev._dts[image_id, c]]
+        dts = [dts[i] for i in np.argsort([-d["score"] for d in dts], kind="mergesort")]
+        for i, j in zip(*np.nonzero(np.asarray(ious) > 0), strict=True):
+            out[dts[i]["id"] - 1, row_of_ann[gts[j]["id"]]] = float(ious[i, j])  # id = row + 1
+    return out
+
+
+@pytest.mark.parametrize("use_cats", [1, 0])
+@pytest.mark.parametrize("seed", SEEDS[:60])
+def test_stored_pairs_equal_pycocotools_compute_iou(seed, use_cats):
+    """Every entry > 0 of pycocotools' IoU matrices, bit for bit and nothing else: per (image,
+    category) for the same-category pairs (useCats=1), per image for all of them (useCats=0).
+    Crowd regions (in most cases here) have pycocotools' crowd IoU, intersection / det area."""
+    case = random_case(seed)
+    table = match_detections(ground_truth(case.gt), detections(case.results))
+    if not case.results:
+        assert table.pair_det.size == 0
+        return
+    ann = table.gt.annotations
+    assert ann.id.tolist() == [a["id"] for a in case.gt["annotations"]]  # rows in file order
+    det, gt, iou = table.overlaps()
+    if use_cats:
+        same = table.dets.category_id[det] == ann.category_id[gt]
+        det, gt, iou = det[same], gt[same], iou[same]
+    ours = dict(zip(zip(det.tolist(), gt.tolist(), strict=True), iou.tolist(), strict=True))
+    assert ours == _pycocotools_ious(case.gt, case.results, use_cats)
+
+
+def test_crowd_pairs_store_the_crowd_iou():
+    # A 10x10 detection inside a 100x100 crowd region: crowd IoU = 100 / 100 = 1 (the plain
+    # IoU would be 100 / 10000); half over a regular 10x10 GT: 50 / (100 + 100 - 50) = 1/3.
+    anns = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 100, 100), "iscrowd": 1},
+        {"image_id": 1, "category_id": 2, "bbox": box(15, 10, 10, 10)},
+    ]
+    table = _table(
+        anns, [{"image_id": 1, "category_id": 2, "bbox": box(10, 10, 10, 10), "score": 1}]
+    )
+    assert table.pair_det.tolist() == [0, 0]
+    assert table.pair_gt.tolist() == [0, 1]
+    assert table.pair_iou.tolist() == [1.0, 50 / 150]
+
+
+def test_overlaps_keeps_the_pairs_of_the_masked_rows():
+    # Image 1: d0, d1 on g0 and d1 also on g1 (other class); image 2: d2 on g2.
+    anns = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+        {"image_id": 1, "category_id": 2, "bbox": box(5, 0, 10, 10)},
+        {"image_id": 2, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+    ]
+    results = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10), "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": box(4, 0, 10, 10), "score": 0.8},
+        {"image_id": 2, "category_id": 1, "bbox": box(0, 0, 10, 10), "score": 0.7},
+    ]
+    table = _table(anns, results)
+    assert table.overlaps().left.tolist() == [0, 0, 1, 1, 2]
+    assert table.overlaps().right.tolist() == [0, 1, 0, 1, 2]
+    some = table.overlaps(dets_mask=np.array([False, True, True]))
+    assert (some.left.tolist(), some.right.tolist()) == ([1, 1, 2], [0, 1, 2])
+    both = table.overlaps(np.array([False, True, True]), np.array([True, False, True]))
+    assert (both.left.tolist(), both.right.tolist()) == ([1, 2], [0, 2])
+    assert both.iou.tolist() == [6 / 14, 1.0]
+    assert table.overlaps(gt_mask=np.zeros(3, dtype=bool)).left.size == 0
+
+
+def test_stored_pairs_are_read_only():
+    table = _table([{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)}], [])
+    assert table.overlaps().iou.size == 0
+    with pytest.raises(ValueError, match="read-only"):
+        table.pair_iou[:] = 0.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"dets_mask": np.ones(2, dtype=bool)},
+            r"dets_mask to be a bool array of shape \(1,\), got bool of shape \(2,\)",
+        ),
+        (
+            {"gt_mask": np.ones(1, dtype=int)},
+            r"gt_mask to be a bool array of shape \(1,\), got int64",
+        ),
+    ],
+)
+def test_overlaps_refuses_a_mask_of_the_wrong_shape_or_type(kwargs, message):
+    table = _table(
+        [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)}],
+        [{"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10), "score": 1}],
+    )
+    with pytest.raises(ValueError, match=f"^Expected {message}"):
+        table.overlaps(**kwargs)
