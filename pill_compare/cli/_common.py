@@ -5,6 +5,7 @@ strict mode, small parsers. Error handling lives in :mod:`pill_compare.cli.error
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -211,3 +212,36 @@ def figure_bytes(fig: Any, path: Path) -> bytes:
         return figure_to_bytes(fig, path.suffix.lower().lstrip(".") or "png")
     finally:
         close_figure(fig)
+
+
+class progress_spinner:
+    """A rich spinner on stderr naming the part being computed, only on a terminal.
+
+    ``with progress_spinner("compare") as step: compare(..., progress=step)``.
+    """
+
+    def __init__(self, label: str):
+        self.label = label
+        self.live: Any = None
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty():
+            return lambda name: None
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.live = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.live.start()
+        task = self.live.add_task(self.label, total=None)
+        return lambda name: self.live.update(task, description=f"{self.label}: {name}")
+
+    def __exit__(self, *exc: Any) -> bool:
+        if self.live is not None:
+            self.live.stop()
+        return False

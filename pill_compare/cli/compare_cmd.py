@@ -2,7 +2,6 @@
 who was right."""
 
 import math
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from pill_compare.cli._common import (
     load_two_runs,
     parse_pair,
     print_or_put,
+    progress_spinner,
     warn,
 )
 from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
@@ -144,7 +144,7 @@ def compare_command(
         (result_a, result_b), pair, truth, input_format=input_format.value, strict=strict
     )
 
-    with _progress() as step:
+    with progress_spinner("compare") as step:
         result = compare(
             truth,
             runs[0],
@@ -168,30 +168,3 @@ def compare_command(
         outputs.put("dump_pairs", to_csv(table.to_frame()))
     print_or_put(outputs, "output", output, render_compare(result, out_fmt.value, explain=explain))
     outputs.write()
-
-
-class _progress:
-    """A rich spinner on stderr naming the part being computed (only on a terminal)."""
-
-    def __enter__(self):
-        self.live = None
-        if not sys.stderr.isatty():
-            return lambda name: None
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.live = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self.live.start()
-        task = self.live.add_task("compare", total=None)
-        return lambda name: self.live.update(task, description=f"compare: {name}")
-
-    def __exit__(self, *exc):
-        if self.live is not None:
-            self.live.stop()
-        return False
