@@ -60,7 +60,7 @@ FLAGS = (
 )
 
 # A full-page screenshot grows the viewport to the page's height, up to this many CSS pixels.
-MAX_PAGE_HEIGHT = 16384
+MAX_PAGE_HEIGHT = 32768
 
 # Runs in the page after load: makes lazy images load now, waits for every image to settle
 # (load or error, at most 5 s), then two frames, and returns what the reader's browser has.
@@ -175,7 +175,7 @@ class _Pipe:
         self._read_fd = read_fd
         self._deadline = deadline
         self._on_event = on_event
-        self._buffer = b""
+        self._parts: list[bytes] = []  # the unfinished message, in chunks (a screenshot is MBs)
         self._next_id = 0
         self._results: dict[int, dict[str, Any]] = {}
 
@@ -211,8 +211,11 @@ class _Pipe:
             chunk = os.read(self._read_fd, 1 << 20)
             if not chunk:
                 raise BrowserError(f"Chromium closed the DevTools pipe while waiting for {what}")
-            self._buffer += chunk
-            *messages, self._buffer = self._buffer.split(b"\0")
+            if b"\0" not in chunk:
+                self._parts.append(chunk)
+                continue
+            *messages, rest = b"".join([*self._parts, chunk]).split(b"\0")
+            self._parts = [rest]
             for raw in messages:
                 message = json.loads(raw)
                 if "id" in message:
