@@ -25,10 +25,13 @@ NoteKind = Literal["info", "absent", "caveat", "warning"]
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Running text (plain; the renderer escapes it). ``emphasis`` shows it as a key finding."""
+    """Running text (plain; the renderer escapes it). ``emphasis`` shows it as a key finding.
+    A ``\\n`` starts a new line. ``wrap=False``: the text renderer keeps each line whole (a line
+    led by a file path, which wrapping would split mid-sentence)."""
 
     text: str
     emphasis: bool = False
+    wrap: bool = True
 
 
 @dataclass(frozen=True)
