@@ -63,8 +63,7 @@ from pill_compare.prep import (
     convert,
     merge_annotations,
 )
-
-__version__ = "0.1.0"
+from pill_compare.version import __version__
 
 __all__ = [
     "Accuracy",

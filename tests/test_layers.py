@@ -16,7 +16,16 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pill_compare"
 
-LAYER = {"errors": 0, "core": 0, "consistency": 0, "io": 1, "analysis": 2, "prep": 2, "report": 3}
+LAYER = {
+    "version": 0,
+    "errors": 0,
+    "core": 0,
+    "consistency": 0,
+    "io": 1,
+    "analysis": 2,
+    "prep": 2,
+    "report": 3,
+}
 LAYER["cli"] = 4
 SIBLINGS_APART = {("analysis", "prep"), ("prep", "analysis")}
 NN_MAY_IMPORT = {"errors", "core", "consistency", "io", "nn"}

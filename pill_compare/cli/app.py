@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from pill_compare import __version__
 from pill_compare.cli import (  # noqa: F401  (importing a command module registers it)
     check_submission_cmd,
     compare_cmd,
@@ -18,9 +17,11 @@ from pill_compare.cli import (  # noqa: F401  (importing a command module regist
     eval_cmd,
     imbalance_cmd,
     merge_cmd,
+    report_cmd,
 )
 from pill_compare.cli.errors import debug_from_env, raise_on_sigterm, state
 from pill_compare.cli.registry import COMMANDS, PillcmpCommand, PillcmpGroup
+from pill_compare.version import __version__
 
 HELP = (
     "Compare two object detectors exactly: which is better, where they disagree, and why.\n\n"

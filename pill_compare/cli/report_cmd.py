@@ -1,0 +1,173 @@
+"""`pillcmp report`: the false-detection report of two runs as Markdown, one HTML file and JSON."""
+
+import math
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pill_compare.cli._common import (
+    echo,
+    fail_usage,
+    load_optional_gt,
+    load_two_runs,
+    parse_pair,
+    progress_spinner,
+    warn,
+)
+from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
+from pill_compare.cli.options import (
+    EXISTING_FILE,
+    GtOption,
+    InputFormatChoice,
+    InputFormatOption,
+    NamesOption,
+    StrictOption,
+    score_thr_help,
+)
+from pill_compare.cli.registry import command
+from pill_compare.report.build import build_report, write_report
+
+
+class Lang(str, Enum):
+    """Languages of the report."""
+
+    en = "en"
+    ko = "ko"
+
+
+def default_folder(name_a: str, name_b: str) -> Path:
+    """reports/<a>_vs_<b>/ with characters a folder name should not hold replaced."""
+    safe = re.sub(r"[^\w.-]+", "_", f"{name_a}_vs_{name_b}").strip("._") or "report"
+    return Path("reports") / safe
+
+
+@command("report")
+def report_command(
+    result_a: Annotated[
+        Path,
+        typer.Argument(
+            help="Run A: COCO results JSON or submission CSV.", metavar="A", **EXISTING_FILE
+        ),
+    ],
+    result_b: Annotated[
+        Path, typer.Argument(help="Run B: same formats as A.", metavar="B", **EXISTING_FILE)
+    ],
+    gt: GtOption = None,
+    train_ann: Annotated[
+        Path | None,
+        typer.Option(
+            "--train-ann",
+            help="Training annotations (COCO): the cause analysis (imbalance vs AP). Needs --gt.",
+            **EXISTING_FILE,
+        ),
+    ] = None,
+    images: Annotated[
+        Path | None,
+        typer.Option(
+            "--images",
+            exists=True,
+            file_okay=False,
+            help="Image folder: adds the disagreement gallery (images found by GT file_name or "
+            "<image_id>.<ext>; names that lead outside the folder are refused).",
+        ),
+    ] = None,
+    names: NamesOption = None,
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of every heading, sentence and figure.")
+    ] = Lang.en,
+    title: Annotated[str | None, typer.Option("--title", help="The report's title.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            file_okay=False,
+            help="The report folder (created; a previous report there is replaced, a folder of "
+            "other files never). Default: reports/<A>_vs_<B>/.",
+        ),
+    ] = None,
+    score_thr: Annotated[
+        float, typer.Option("--score-thr", min=0.0, help=score_thr_help("at the operating point"))
+    ] = 0.5,
+    iou_thr: Annotated[float, typer.Option("--iou-thr", help="Operating point IoU.")] = 0.5,
+    pair_iou: Annotated[
+        float,
+        typer.Option("--pair-iou", help="An A box and a B box are the same object at IoU >= this."),
+    ] = 0.5,
+    iou: Annotated[
+        str, typer.Option("--iou", help="COCO IoU thresholds of mAP, as for eval.")
+    ] = "0.5:0.95:0.05",
+    max_dets: Annotated[
+        str, typer.Option("--max-dets", help="COCO caps on detections per image and class.")
+    ] = "1,10,100",
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", min=0, help="Paired bootstrap resamples (0: none).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap.")] = 0,
+    gallery_max: Annotated[
+        int, typer.Option("--gallery-max", min=0, help="Most images in the gallery, worst first.")
+    ] = 24,
+    input_format: InputFormatOption = InputFormatChoice.auto,
+    strict: StrictOption = False,
+) -> None:
+    """Write the false-detection report of A vs B: report.md (+ figures), report.html, report.json.
+
+    The seed report's structure, computed: overview and a three-sentence summary; overall comparison with significance; detection statistics; every disagreement with who was right; per-class false positives and negatives; TIDE error types; cause analysis (imbalance vs AP); glossary and caveats. report.html is one self-contained file (figures embedded, no external URL); report.json holds every number, the inputs' sha256 and pillcmp's version. Without --gt the sections that need it say what it would add.
+
+    Example:
+
+        pillcmp report efficientnet_b3.json resnet101.json --gt gt.json --images test_images --lang ko
+    """
+    if not math.isfinite(score_thr):
+        fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
+    for flag, value in (("--iou-thr", iou_thr), ("--pair-iou", pair_iou)):
+        if not (0 < value <= 1):
+            fail_usage(f"{flag} must be in (0, 1], got {value}")
+    if train_ann is not None and gt is None:
+        fail_usage(
+            "--train-ann needs --gt: training support is compared with AP on the ground truth"
+        )
+    thresholds = parse_iou_thresholds(iou)
+    caps = parse_max_dets(max_dets)
+    pair = parse_pair(names, "--names")
+    truth = load_optional_gt(gt, strict=strict)
+    train = load_optional_gt(train_ann, strict=strict)
+    a, b = load_two_runs(
+        (result_a, result_b), pair, truth, input_format=input_format.value, strict=strict
+    )
+    folder = output or default_folder(a.name, b.name)
+    inputs = {"a": result_a, "b": result_b}
+    if gt is not None:
+        inputs["gt"] = gt
+    if train_ann is not None:
+        inputs["train"] = train_ann
+    with progress_spinner("report") as step:
+        report = build_report(
+            truth,
+            a,
+            b,
+            train_gt=train,
+            images_dir=images,
+            lang=lang.value,
+            title=title,
+            inputs=inputs,
+            score_threshold=score_thr,
+            iou_threshold=iou_thr,
+            pair_iou=pair_iou,
+            iou_thresholds=thresholds,
+            max_dets=caps,
+            n_bootstrap=bootstrap,
+            seed=seed,
+            gallery_max=gallery_max,
+            progress=step,
+        )
+        step("writing")
+        written = write_report(report, folder)
+    shown = set(truth.warnings if truth else ()) | set(a.warnings) | set(b.warnings)
+    warn(c for c in report.data.get("caveats", []) if c not in shown)
+    for line in report.data.get("summary", []):
+        echo(line, err=True)
+    echo(f"wrote {written}/ (report.md, report.html, report.json)", err=True)

@@ -1,0 +1,203 @@
+"""`build_report`: the comparison, its figures and gallery, as one :class:`Report`; and
+`write_report`: that report as a folder (report.md + figures, report.html, report.json).
+
+The report computes nothing itself: :func:`~pill_compare.analysis.compare.compare` computes,
+the section builders (:mod:`pill_compare.report.sections.compare`) arrange, the renderers
+(:mod:`pill_compare.report.render`) format.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pill_compare.analysis.coco_metrics import COCO_MAX_DETS
+from pill_compare.analysis.compare import ComparisonResult, compare
+from pill_compare.core import Detections, GroundTruth
+from pill_compare.io.files import display_path, file_sha256
+from pill_compare.io.outputs import write_folder
+from pill_compare.report.figures import close_figure, figure_to_bytes
+from pill_compare.report.messages import catalogue
+from pill_compare.report.structure import Figure, Gallery, Report
+from pill_compare.report.tables import to_json
+from pill_compare.version import __version__
+
+#: The file every report folder holds (a folder without it is never replaced).
+REPORT_JSON = "report.json"
+
+
+def build_report(
+    gt: GroundTruth | None,
+    a: Detections,
+    b: Detections,
+    *,
+    train_gt: GroundTruth | None = None,
+    images_dir: str | os.PathLike[str] | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    inputs: Mapping[str, str | os.PathLike[str]] | None = None,
+    score_threshold: float = 0.5,
+    iou_threshold: float = 0.5,
+    pair_iou: float = 0.5,
+    iou_thresholds: Sequence[float] | None = None,
+    max_dets: Sequence[int] = COCO_MAX_DETS,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    gallery_max: int = 24,
+    date: _dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Compare A with B and arrange everything as a report (the seed's structure, computed).
+
+    Args:
+        gt: The ground truth, or None (the sections that need it say what it would add).
+        a / b: The runs (``load_results(..., gt=gt)``).
+        train_gt: Training annotations (imbalance vs AP).
+        images_dir: Folder of the images: adds the disagreement gallery.
+        lang: 'en' or 'ko': every heading, label, sentence and figure text.
+        title: The report's title (default: the catalogue's, with both names).
+        inputs: Role ('a', 'b', 'gt', 'train') → input file, for the overview and the sha256 of
+            each in ``report.json``.
+        score_threshold / iou_threshold / pair_iou / iou_thresholds / max_dets / n_bootstrap /
+            seed: As for :func:`~pill_compare.analysis.compare.compare`.
+        gallery_max: Most gallery images (worst first).
+        date: The date line (default: today); the only part that differs between two runs on
+            the same inputs.
+        progress: Optional ``progress(step)`` callback.
+
+    Returns:
+        The :class:`~pill_compare.report.structure.Report`.
+    """
+    msg = catalogue(lang)
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name)
+
+    result = compare(
+        gt,
+        a,
+        b,
+        train_gt=train_gt,
+        score_threshold=score_threshold,
+        iou_threshold=iou_threshold,
+        pair_iou=pair_iou,
+        iou_thresholds=iou_thresholds,
+        max_dets=max_dets,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+        progress=progress,
+    )
+    step("figures")
+    figures = report_figures(result, lang=lang)
+    gallery, gallery_notes = None, []
+    if images_dir is not None:
+        step("gallery")
+        from pill_compare.report.gallery import build_gallery
+
+        gallery, gallery_notes = build_gallery(
+            result, images_dir, max_items=gallery_max, labels=msg.labels("gallery")
+        )
+    step("sections")
+    from pill_compare.report.sections.compare import compare_sections
+
+    sections = compare_sections(
+        result, lang, figures=figures, gallery=gallery, gallery_notes=gallery_notes
+    )
+    when = (date or _dt.date.today()).isoformat()
+    files = {role: Path(p) for role, p in (inputs or {}).items()}
+    meta = tuple(
+        [(msg.text("meta.version"), f"pillcmp {__version__}"), (msg.text("meta.date"), when)]
+        + [(msg.text(f"meta.input.{role}"), display_path(path)) for role, path in files.items()]
+    )
+    from pill_compare.report.render.compare_json import compare_json
+
+    data = {
+        "pillcmp_version": __version__,
+        "date": when,
+        "lang": lang,
+        "inputs": {
+            role: {"path": display_path(path), "sha256": file_sha256(path)}
+            for role, path in files.items()
+        },
+        **compare_json(result, lang=lang),
+        "gallery": {
+            "images": len(gallery.items) if gallery else 0,
+            "notes": list(gallery_notes),
+        },
+    }
+    return Report(
+        title=title or msg.report_title(*result.names),
+        lang=lang,
+        sections=tuple(sections),
+        meta=meta,
+        data=data,
+    )
+
+
+#: Figures of a report: key → the plot function's name in :mod:`pill_compare.report.report_plots`
+#: and whether it needs a ground truth / training annotations.
+FIGURES = (
+    ("ap_comparison", "plot_ap_comparison", "gt"),
+    ("pr_curves", "plot_pr_curves", "gt"),
+    ("score_histograms", "plot_score_histograms", ""),
+    ("error_breakdown", "plot_error_breakdown", "gt"),
+    ("support_vs_ap", "plot_support_vs_ap", "train"),
+    ("confusion_pair", "plot_confusion_pair", "gt"),
+)
+
+
+def report_figures(result: ComparisonResult, *, lang: str = "en") -> dict[str, Figure]:
+    """Every figure the result allows, rendered to deterministic PNG bytes."""
+    from pill_compare.report import report_plots
+
+    msg = catalogue(lang)
+    out: dict[str, Figure] = {}
+    for key, name, needs in FIGURES:
+        if needs == "gt" and not result.has_ground_truth:
+            continue
+        if needs == "train" and result.support is None:
+            continue
+        fig = getattr(report_plots, name)(result, lang=lang, labels=msg.labels(f"plot.{key}"))
+        try:
+            png = figure_to_bytes(fig, "png")
+        finally:
+            close_figure(fig)
+        caption = msg.text(f"figure.{key}")
+        out[key] = Figure(key=key, png=png, caption=caption, alt=caption)
+    return out
+
+
+def render_report_files(report: Report) -> dict[str, str | bytes]:
+    """The files of a report folder: report.md and its PNGs, report.html, report.json."""
+    from pill_compare.report.render.html import render_html
+    from pill_compare.report.render.markdown import render_markdown
+
+    md, figures = render_markdown(report.sections, title=report.title, meta=report.meta)
+    files: dict[str, str | bytes] = {"report.md": md, **figures}
+    files["report.html"] = render_html(report)
+    files[REPORT_JSON] = to_json(dict(report.data))
+    return files
+
+
+def write_report(report: Report, folder: str | os.PathLike[str]) -> Path:
+    """Write ``report`` into ``folder`` (created with its parents), all at once.
+
+    Raises:
+        ConfigError: the folder cannot be written, or is a folder of the user's (no
+            report.json in it) that is not empty.
+    """
+    return write_folder(
+        folder, render_report_files(report), owner_file=REPORT_JSON, make_parents=True
+    )
+
+
+def report_summary(report: Report) -> dict[str, Any]:
+    """What a caller prints after writing: the title and the summary sentences."""
+    return {"title": report.title, "summary": list(report.data.get("summary", []))}
+
+
+__all__ = ["Gallery", "build_report", "render_report_files", "report_figures", "write_report"]
