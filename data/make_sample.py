@@ -17,12 +17,20 @@ What it makes (see data/README.md):
   categories, per-class counts perturbed from the evaluation ones and clipped to 7..88 (so its
   index is the seed's 88 / 7 too, with a rare tail); drawn last, from its own RNG, so the files
   above keep their bytes.
+* images/<file_name> — a synthetic photo of every evaluation image, for the report's gallery:
+  ``PHOTO_SCALE`` times the ground truth's size (244x320 px), a tray with four wells and each GT
+  pill drawn inside its box (round and oval: an ellipse, oblong: a rounded rectangle, capsule:
+  two-coloured, with a shadow, an outline, a highlight and a 3-digit imprint), as 8-bit palette
+  PNGs. Drawn with numpy (no anti-aliasing, no font: the same pixels with any Pillow), from its own
+  RNG, after everything else, so every file above keeps its bytes.
 
 No real image, model or annotation is used: everything is drawn from a seeded RNG.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 from pathlib import Path
 
@@ -76,6 +84,37 @@ TRAIN_SEED = [SEED, 8]
 TRAIN_MIN, TRAIN_MAX = 7, 88
 TRAIN_NOISE = 0.5
 TRAIN_FIRST_IMAGE_ID = 10001
+
+#: The photos (images/): their own RNG, drawn last. A photo is the GT image size times
+#: PHOTO_SCALE (976x1280 -> 244x320); the gallery scales the boxes by photo size / GT size.
+PHOTO_SEED = [SEED, 100]
+PHOTO_SCALE = 0.25
+#: Pill colour names (CATEGORIES) -> RGB.
+PILL_RGB: dict[str, tuple[int, int, int]] = {
+    "white": (236, 234, 226),
+    "yellow": (238, 206, 84),
+    "pink": (232, 160, 178),
+    "orange": (232, 138, 62),
+    "brown": (146, 98, 62),
+    "blue": (88, 128, 198),
+    "green": (108, 168, 112),
+    "red": (196, 62, 60),
+    "purple": (148, 102, 178),
+}
+TRAY_RGB = (52, 92, 104)
+#: A 3x5 pixel font for the imprints (rows of 3 pixels, top to bottom).
+IMPRINT_FONT = {
+    "0": "111101101101111",
+    "1": "010110010010111",
+    "2": "111001111100111",
+    "3": "111001111001111",
+    "4": "101101111001001",
+    "5": "111100111001111",
+    "6": "111100111101111",
+    "7": "111001010010010",
+    "8": "111101111101111",
+    "9": "111101111001111",
+}
 
 
 def make_ground_truth(rng: np.random.Generator) -> dict:
@@ -225,6 +264,141 @@ def to_submission_csv(results: list[dict]) -> str:
     )
 
 
+def make_photos(gt: dict, rng: np.random.Generator) -> dict[str, tuple[np.ndarray, list[int]]]:
+    """A synthetic photo per GT image: ``{file_name: (palette indices (H, W) uint8, palette)}``.
+
+    The photo is ``PHOTO_SCALE`` times the image's size; each annotation's pill fills its box
+    scaled by the same factor, so boxes drawn on the photo line up with the pills.
+    """
+    by_image: dict[int, list[dict]] = {}
+    for ann in gt["annotations"]:
+        by_image.setdefault(ann["image_id"], []).append(ann)
+    return {
+        img["file_name"]: _render_photo(img, by_image.get(img["id"], []), rng)
+        for img in gt["images"]
+    }
+
+
+def photo_png(indices: np.ndarray, palette: list[int]) -> bytes:
+    """An 8-bit palette PNG of a photo (fixed settings: zlib level 8, no metadata)."""
+    from PIL import Image
+
+    image = Image.fromarray(indices, "P")
+    image.putpalette(palette)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=8)
+    return buffer.getvalue()
+
+
+def _render_photo(
+    img: dict, annotations: list[dict], rng: np.random.Generator
+) -> tuple[np.ndarray, list[int]]:
+    width, height = round(img["width"] * PHOTO_SCALE), round(img["height"] * PHOTO_SCALE)
+    palette: list[tuple[int, ...]] = []
+
+    def ink(rgb: tuple[int, ...], factor: float = 1.0) -> int:
+        colour = tuple(min(255, round(v * factor)) for v in rgb)
+        if colour not in palette:
+            palette.append(colour)
+        return palette.index(colour)
+
+    tray = tuple(int(v) for v in np.clip(np.add(TRAY_RGB, rng.integers(-6, 7, 3)), 0, 255))
+    for shade in (0.75, 1.0, 1.12):  # palette 0, 1, 2: the tray's rim, floor and wells
+        ink(tray, shade)
+    photo = _tray(width, height).copy()
+    for ann in annotations:
+        _, shape, colour = CATEGORIES[ann["category_id"]]
+        box = tuple(v * PHOTO_SCALE for v in ann["bbox"])
+        shift = rng.uniform(1.5, 3.0)  # the shadow falls down and right
+        shadow = (box[0] + shift, box[1] + shift, box[2], box[3])
+        _paint(photo, shadow, ink(tray, 0.6), _pill_distance(shape, box))
+        _draw_pill(photo, box, shape, colour, ink)
+        _imprint(
+            photo,
+            box,
+            f"{(ann['category_id'] + 1) % 1000:03d}",
+            ink(PILL_RGB[colour.split("/")[0]], 0.66),
+        )
+    return photo, [v for rgb in palette for v in rgb]
+
+
+@functools.cache
+def _tray(width: int, height: int) -> np.ndarray:
+    """The tray's palette indices (0 rim, 1 floor, 2 a well around each quadrant slot)."""
+    photo = np.zeros((height, width), dtype=np.uint8)
+    inner = (5, 5, width - 10, height - 10)
+    _paint(photo, inner, 1, _rounded_box(inner, 10))
+    for x0, y0 in SLOTS:
+        well = tuple(v * PHOTO_SCALE for v in (x0 - 14, y0 - 16, 404, 452))
+        _paint(photo, well, 2, _rounded_box(well, 12))
+    photo.setflags(write=False)
+    return photo
+
+
+def _rounded_box(box: tuple[float, ...], radius: float):
+    """Signed distance of a rounded rectangle filling ``box`` (see :func:`_pill_distance`)."""
+    return lambda u, v: _box_distance(u, v, box[2] / 2, box[3] / 2, radius)
+
+
+def _pill_distance(shape: str, box: tuple[float, ...]):
+    """Signed distance (px, <= 0 inside) of a pill of ``shape`` filling ``box``, as a function of
+    pixel coordinates relative to the box's centre."""
+    hx, hy = box[2] / 2, box[3] / 2
+    if shape in ("round", "oval"):
+        return lambda u, v: (np.hypot(u / hx, v / hy) - 1) * min(hx, hy)
+    return _rounded_box(box, min(hx, hy) * (0.999 if shape == "capsule" else 0.45))
+
+
+def _box_distance(u: np.ndarray, v: np.ndarray, hx: float, hy: float, r: float) -> np.ndarray:
+    """Signed distance of a rounded rectangle (half sizes hx, hy, corner radius r)."""
+    qx, qy = np.abs(u) - (hx - r), np.abs(v) - (hy - r)
+    outside = np.hypot(np.maximum(qx, 0), np.maximum(qy, 0))
+    return outside + np.minimum(np.maximum(qx, qy), 0) - r
+
+
+def _window(photo: np.ndarray, box: tuple[float, ...]):
+    """The pixels around ``box`` (slices) and their centres relative to the box's centre."""
+    x, y, w, h = box
+    height, width = photo.shape
+    c0, r0 = max(0, int(np.floor(x)) - 1), max(0, int(np.floor(y)) - 1)
+    c1, r1 = min(width, int(np.ceil(x + w)) + 1), min(height, int(np.ceil(y + h)) + 1)
+    rows, cols = np.mgrid[r0:r1, c0:c1] + 0.5
+    return (slice(r0, r1), slice(c0, c1)), cols - (x + w / 2), rows - (y + h / 2)
+
+
+def _paint(photo: np.ndarray, box: tuple[float, ...], colour: int, distance) -> None:
+    where, u, v = _window(photo, box)
+    photo[where][distance(u, v) <= 0] = colour
+
+
+def _draw_pill(photo: np.ndarray, box: tuple[float, ...], shape: str, colour: str, ink) -> None:
+    """Fill (two halves for a capsule), highlight and outline of one pill."""
+    where, u, v = _window(photo, box)
+    d = _pill_distance(shape, box)(u, v)
+    region = photo[where]
+    names = colour.split("/")
+    fill = PILL_RGB[names[0]]
+    region[d <= 0] = ink(fill)
+    if len(names) == 2:  # the capsule's second half, across its long axis
+        second = (u > 0) if box[2] >= box[3] else (v > 0)
+        region[(d <= 0) & second] = ink(PILL_RGB[names[1]])
+    hx, hy = box[2] / 2, box[3] / 2
+    region[(d <= -2) & (u / hx + v / hy < -0.9)] = ink(fill, 1.06)  # light from the top left
+    region[(d <= 0) & (d > -1.2)] = ink(fill, 0.78)
+
+
+def _imprint(photo: np.ndarray, box: tuple[float, ...], text: str, colour: int) -> None:
+    """``text`` in the 3x5 font, centred on the box (pixels doubled on pills over 44 px)."""
+    x, y, w, h = box
+    s = 2 if min(w, h) > 44 else 1
+    left, top = int(x + w / 2 - (len(text) * 4 - 1) * s / 2), int(y + h / 2 - 5 * s / 2)
+    for k, char in enumerate(text):
+        glyph = np.array([c == "1" for c in IMPRINT_FONT[char]]).reshape(5, 3)
+        glyph = np.kron(glyph, np.ones((s, s), dtype=bool))
+        col = left + 4 * s * k
+        photo[top : top + 5 * s, col : col + 3 * s][glyph] = colour
+
+
 def main(out_dir: Path = Path(__file__).parent / "sample") -> None:
     rng = np.random.default_rng(SEED)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -237,9 +411,17 @@ def main(out_dir: Path = Path(__file__).parent / "sample") -> None:
             (out_dir / "resnet101_submission.csv").write_text(to_submission_csv(res))
     train = make_train_annotations(np.random.default_rng(TRAIN_SEED))
     (out_dir / "train_annotations.json").write_text(json.dumps(train, ensure_ascii=False) + "\n")
+    photos = make_photos(gt, np.random.default_rng(PHOTO_SEED))
+    (out_dir / "images").mkdir(exist_ok=True)
+    size = 0
+    for file_name, (indices, palette) in photos.items():
+        png = photo_png(indices, palette)
+        (out_dir / "images" / file_name).write_bytes(png)
+        size += len(png)
     print(
         f"wrote {out_dir}: {len(gt['images'])} images, {len(gt['annotations'])} annotations; "
-        f"training split: {len(train['images'])} images, {len(train['annotations'])} annotations"
+        f"training split: {len(train['images'])} images, {len(train['annotations'])} annotations; "
+        f"{len(photos)} photos in images/ ({size / 1000:.0f} kB)"
     )
 
 

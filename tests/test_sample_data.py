@@ -3,7 +3,11 @@
 import importlib.util
 import json
 
+import numpy as np
+from PIL import Image
+
 from pill_compare import imbalance, load_ground_truth, load_results
+from pill_compare.io.images import resolve_image
 from tests.conftest import REPO, SAMPLE
 
 
@@ -23,13 +27,60 @@ SAMPLE_FILES = [
 ]
 
 
+def _decoded(path):
+    """A palette PNG's size, palette and pixels: what the photo is, whatever zlib packed it."""
+    with Image.open(path) as image:
+        assert (image.format, image.mode) == ("PNG", "P"), path
+        return image.size, image.getpalette(), np.asarray(image).tobytes()
+
+
 def test_make_sample_is_deterministic(tmp_path, capsys):
     _make_sample_module().main(tmp_path)
-    written = sorted(p.name for p in tmp_path.iterdir())
-    assert written == sorted(p.name for p in SAMPLE.iterdir()) == SAMPLE_FILES
+    written = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert written == sorted(p.name for p in SAMPLE.iterdir() if p.is_file()) == SAMPLE_FILES
     for name in written:
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+    photos = sorted(p.name for p in (tmp_path / "images").iterdir())
+    assert photos == sorted(p.name for p in (SAMPLE / "images").iterdir())
+    # The same pixels and palette (the PNG bytes depend on the installed zlib as well).
+    for name in photos:
+        assert _decoded(tmp_path / "images" / name) == _decoded(SAMPLE / "images" / name), name
     assert capsys.readouterr().out.startswith(f"wrote {tmp_path}: ")
+
+
+def test_every_evaluation_image_has_a_small_photo_found_through_its_file_name():
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    scale = _make_sample_module().PHOTO_SCALE
+    total = 0
+    for image_id, file_name, w, h in zip(
+        gt.images.id, gt.images.file_name, gt.images.width, gt.images.height, strict=True
+    ):
+        lookup = resolve_image(SAMPLE / "images", int(image_id), file_name)
+        assert lookup.path == (SAMPLE / "images" / file_name).resolve(), file_name
+        with Image.open(lookup.path) as image:
+            assert image.size == (round(w * scale), round(h * scale))
+        total += lookup.path.stat().st_size
+    assert len(list((SAMPLE / "images").iterdir())) == len(gt.images) == 280
+    assert total < 600_000  # measured: 511,370 bytes for the 280 photos
+
+
+def test_each_pill_is_drawn_in_its_box_in_its_colour():
+    module = _make_sample_module()
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    names = dict(zip(gt.images.id.tolist(), gt.images.file_name, strict=True))
+    ann = gt.annotations
+    for image_id, category_id, (x, y, w, h) in zip(
+        ann.image_id.tolist(), ann.category_id.tolist(), ann.bbox, strict=True
+    ):
+        with Image.open(SAMPLE / "images" / names[image_id]) as image:
+            rgb = image.convert("RGB")
+        s = module.PHOTO_SCALE
+        # a point left of and a little above the box's centre: the pill's main colour or its
+        # highlight (clear of the imprint in the middle, the outline, a capsule's second half)
+        pixel = rgb.getpixel((int((x + w / 6) * s), int((y + 0.4 * h) * s)))
+        fill = module.PILL_RGB[module.CATEGORIES[category_id][2].split("/")[0]]
+        highlight = tuple(min(255, round(v * 1.06)) for v in fill)
+        assert pixel in (fill, highlight), (image_id, category_id)
 
 
 def test_sample_ground_truth_reproduces_88_over_7():
