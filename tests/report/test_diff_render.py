@@ -1,13 +1,17 @@
-"""Rendering a diff: structure of each format, names in headers, no number computed here."""
+"""Rendering a diff: its sections, each format, names in headers, no number computed here."""
 
 import dataclasses
 import io
 import json
 
 import pandas as pd
+import pytest
 
 from pill_compare.analysis.diff import diff
 from pill_compare.report.diff_render import render_diff
+from pill_compare.report.render.html import render_html
+from pill_compare.report.sections.diff import diff_sections
+from pill_compare.report.structure import Report
 from tests.conftest import make_detections as make
 
 # Seed image 277 plus image 5 where B alone sees 10223, and image 9 only in B.
@@ -105,3 +109,58 @@ def test_caveats_are_listed_in_text_and_escaped_in_markdown():
     md = render_diff(warned, "md")
     assert "## Caveats\n\n- 2 detections of &lt;b&gt;unknown&lt;/b&gt; ids left out" in md
     assert "Caveats" not in render_diff(RESULT, "text")
+
+
+def test_the_full_sections_hold_every_part_and_every_id():
+    (top,) = diff_sections(RESULT)
+    assert top.title == "Category-id diff: resnet101 vs efficientnet_b3"
+    assert [s.key for s in top.subsections] == [
+        "diff-detections",
+        "diff-images",
+        "diff-only-a",
+        "diff-only-b",
+        "diff-substitutions",
+    ]
+    (images,) = top.find("diff-images").blocks
+    assert images.rows[2] == (
+        277,
+        *("[3482, 19860, 34596, 36636]", "[3482, 19860, 30307, 36636]"),
+        "[34596]",
+        "[30307]",
+    )
+    many = dataclasses.replace(RESULT, images_only_b=tuple(range(1000, 1030)))
+    (summary,) = diff_sections(many)[0].find("diff-detections").blocks
+    assert summary.items[-1].endswith(", ".join(map(str, range(1000, 1030))) + "]")
+
+
+def test_the_compact_sections_cut_ids_and_labels_for_the_terminal():
+    wide = diff(
+        make({1: list(range(10, 20))}, "a"),
+        make({1: [5]}, "b"),
+        category_names={10: "x" * 50},
+    )
+    (top,) = diff_sections(wide, compact=True)
+    assert top.title == ""
+    (images,) = top.find("diff-images").blocks
+    assert images.rows[0][1] == "[10, 11, 12, 13 (+6 more)]"
+    (counts,) = top.find("diff-only-a").blocks
+    assert counts.rows[0][0] == "10 (" + "x" * 25 + "…"  # 30 cells
+    assert top.find("diff-substitutions") is None
+
+
+def test_a_hostile_category_name_is_escaped_in_every_format():
+    name = "<script>alert(1)</script>|=cmd"
+    r = diff(A, B, category_names={34596: name})
+    assert "<script>" not in render_diff(r, "md")
+    assert "34596 (&lt;script&gt;alert(1)&lt;/script&gt;\\|=cmd)" in render_diff(r, "md")
+    html = render_html(Report("diff", "en", tuple(diff_sections(r))))
+    assert (
+        "<script>alert" not in html and "34596 (&lt;script&gt;alert(1)&lt;/script&gt;|=cmd)" in html
+    )
+    text = render_diff(dataclasses.replace(r, names=("a\x1b[2J", "b")), "text")
+    assert "\x1b" not in text and "Result A (a\\x1b[2J)" in text
+
+
+def test_diff_sections_want_a_diff():
+    with pytest.raises(TypeError, match="Expected a DiffResult, got dict"):
+        diff_sections({})

@@ -1,12 +1,17 @@
 """Rendering imbalance results: every index shown with its definition, 'n/a' where undefined."""
 
+import dataclasses
 import io
 import json
 
 import pandas as pd
+import pytest
 
 from pill_compare.analysis.imbalance import imbalance
 from pill_compare.report.imbalance_render import INDEX_DEFINITIONS, render_imbalance
+from pill_compare.report.render.html import render_html
+from pill_compare.report.sections.imbalance import imbalance_sections
+from pill_compare.report.structure import Report
 from tests.conftest import SEED_COUNTS, gt_with_counts
 
 SEED = imbalance(gt_with_counts(SEED_COUNTS, extra_categories=(18109,)))
@@ -68,3 +73,42 @@ def test_csv_has_one_row_per_declared_category():
     assert list(frame.columns) == ["category_id", "name", "annotations", "images", "share"]
     assert frame["category_id"].tolist() == [25366, 34596, 31884, 33877, 18109]
     assert frame["annotations"].tolist() == [88, 88, 85, 7, 0]
+
+
+def test_explain_puts_each_definition_under_the_indices():
+    text = render_imbalance(SEED, "text", explain=True)
+    lines = text.splitlines()
+    rare = lines.index("rare_share                          0.25")
+    assert lines[rare + 1] == "  imbalance_ratio: max / min annotations per class (1 = balanced)"
+    assert lines[rare + 6] == "  rare_share: share of classes with fewer than 10 annotations"
+
+
+def test_the_full_sections_have_the_definitions_as_a_column():
+    (top,) = imbalance_sections(SEED)
+    assert top.title == "Class imbalance"
+    assert [s.key for s in top.subsections] == ["imbalance-indices", "imbalance-categories"]
+    (indices,) = top.find("imbalance-indices").blocks
+    assert indices.headers == ("index", "value", "definition")
+    assert indices.rows[0] == ("imbalance_ratio", "88 / 7 = 12.57", INDEX_DEFINITIONS[0][1])
+    table, note = top.find("imbalance-categories").blocks
+    assert [row[0] for row in table.rows] == [25366, 34596, 31884, 33877]
+    assert note.text.endswith("left out of every index: 18109 (c18109)")
+
+
+def test_a_hostile_name_is_escaped_in_markdown_and_html():
+    r = imbalance(gt_with_counts(SEED_COUNTS))
+    r = dataclasses.replace(
+        r,
+        categories=(
+            dataclasses.replace(r.categories[0], name="<img src=x onerror=alert(1)>"),
+            *r.categories[1:],
+        ),
+    )
+    assert "<img" not in render_imbalance(r, "md")
+    html = render_html(Report("imbalance", "en", tuple(imbalance_sections(r))))
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_imbalance_sections_want_an_imbalance_result():
+    with pytest.raises(TypeError, match="Expected an ImbalanceResult, got int"):
+        imbalance_sections(3)

@@ -44,6 +44,7 @@ def render_markdown(
     *,
     title: str | None = None,
     figure_prefix: str = "",
+    meta: Sequence[tuple[str, str]] = (),
     lang: str = "en",
     toc: bool | None = None,
 ) -> tuple[str, dict[str, bytes]]:
@@ -60,7 +61,10 @@ def render_markdown(
             ``<a id="key">`` anchors placed in the headings).
         figure_prefix: Put before every figure's file name, e.g. ``"figures/"``; letters,
             digits, ``_ - . /`` only, relative, no ``..``.
-        lang: The language of the renderer's own words ("Contents", "Caveat").
+        meta: (label, value) lines shown under the title (``Report.meta``: models, inputs,
+            date, version), as a list.
+        lang: The language of the renderer's own words ("Contents", "Caveat"): pass
+            ``Report.lang``.
         toc: Write the table of contents; default: when there is a ``title``.
 
     Returns:
@@ -94,6 +98,10 @@ def render_markdown(
     if title is not None:
         out.append(f"# {md_escape(title)}")
         base = 2
+    if meta:
+        out.append(
+            "\n".join(f"- **{md_escape(label)}:** {md_escape(value)}" for label, value in meta)
+        )
     if make_toc:
         entries = [line for s in sections for line in _toc(s, 0)]
         if entries:

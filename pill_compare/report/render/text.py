@@ -87,8 +87,8 @@ class _TextRenderer:
         head: list[str] = []
         if s.title:
             if depth == 0:
-                title = terminal_safe(s.title)
-                head = [title, "=" * min(cell_width(title), self.width)]
+                head = self.wrap(s.title)
+                head.append("=" * min(max(cell_width(line) for line in head), self.width))
             else:
                 head = self.wrap(s.title + ":")
         body = [self.block(b) for b in s.blocks]
