@@ -1,7 +1,13 @@
-/* pillcmp report: sort a table by a column (click its header). Without JavaScript the tables
-   are plain tables in the order the report wrote them. */
+/* pillcmp report: sort a table by a column (click its header); fold the table of contents on a
+   narrow screen. Without JavaScript the tables are plain tables in the order the report wrote
+   them, and the contents stay open. */
 (function () {
   "use strict";
+
+  var contents = document.querySelector(".toc details");
+  if (contents && window.matchMedia && !window.matchMedia("(min-width: 64rem)").matches) {
+    contents.removeAttribute("open");
+  }
 
   function cellKey(cell) {
     if (!cell) {
