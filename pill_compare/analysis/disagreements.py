@@ -123,6 +123,14 @@ _DET_ERRORS = (ErrorType.NONE, ErrorType.CLS, ErrorType.LOC, ErrorType.BOTH, Err
 _DET_ERRORS += (ErrorType.BKG,)
 
 
+def take_rows(values: np.ndarray, rows: np.ndarray, fill: Any) -> np.ndarray:
+    """``values[rows]`` where ``rows >= 0``, ``fill`` where -1 (no box) — also when ``values``
+    is empty (a run without detections: every row is -1)."""
+    if values.size == 0:
+        return np.full(rows.shape, fill, dtype=np.result_type(values.dtype, np.asarray(fill)))
+    return np.where(rows >= 0, values[np.maximum(rows, 0)], fill)
+
+
 def _run_names(a: Detections, b: Detections) -> tuple[str, str]:
     """The runs' display names; equal names get '_a' / '_b' so table columns stay apart."""
     names = (a.name or "a", b.name or "b")
@@ -201,11 +209,11 @@ class Pairing:
 
     def a_category(self) -> np.ndarray:
         """(K,) int64 category id of A's box of each item, -1 without one."""
-        return np.where(self.a_row >= 0, self.a.category_id[np.maximum(self.a_row, 0)], -1)
+        return take_rows(self.a.category_id, self.a_row, -1)
 
     def b_category(self) -> np.ndarray:
         """(K,) int64 category id of B's box of each item, -1 without one."""
-        return np.where(self.b_row >= 0, self.b.category_id[np.maximum(self.b_row, 0)], -1)
+        return take_rows(self.b.category_id, self.b_row, -1)
 
     def disagreements_by_class(self) -> dict[int, int]:
         """Category id → disagreements involving it: class swaps with it on either side plus its
@@ -233,7 +241,6 @@ class Pairing:
     def to_frame(self) -> pd.DataFrame:
         """One row per item: image, kind, both boxes' rows, categories and scores, the IoU."""
         has_a, has_b = self.a_row >= 0, self.b_row >= 0
-        ar, br = np.maximum(self.a_row, 0), np.maximum(self.b_row, 0)
         return pd.DataFrame(
             {
                 "image_id": self.image_id,
@@ -242,8 +249,8 @@ class Pairing:
                 "b_row": _nullable(self.b_row, has_b),
                 "a_category_id": _nullable(self.a_category(), has_a),
                 "b_category_id": _nullable(self.b_category(), has_b),
-                "a_score": np.where(has_a, self.a.score[ar], np.nan),
-                "b_score": np.where(has_b, self.b.score[br], np.nan),
+                "a_score": take_rows(self.a.score, self.a_row, np.nan),
+                "b_score": take_rows(self.b.score, self.b_row, np.nan),
                 "iou": self.iou,
             }
         )
@@ -578,13 +585,12 @@ def adjudicate(
         matched = table.det_gt[area, t].astype(np.int64)
         there = np.where(matched >= 0, matched, np.where(table.best_iou >= bg, table.best_gt, -1))
         has = rows >= 0
-        r = np.maximum(rows, 0)
         sides.append(
             (
-                np.where(has, status[r], -1).astype(np.int8),
-                np.where(has, errors.det_error[r], -1).astype(np.int8),
-                np.where(has, there[r], -1).astype(np.int64),
-                has & (table.best_iou[r] >= bg),
+                take_rows(status, rows, -1).astype(np.int8),
+                take_rows(errors.det_error, rows, -1).astype(np.int8),
+                take_rows(there, rows, -1).astype(np.int64),
+                has & (take_rows(table.best_iou, rows, 0.0) >= bg),
             )
         )
     (a_status, a_error, a_gt, a_near), (b_status, b_error, b_gt, b_near) = sides

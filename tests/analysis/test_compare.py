@@ -138,3 +138,24 @@ def test_competition_map_is_none_when_not_matched_at_those_thresholds(sample):
     gt, a, b = sample
     r = compare(gt, a, b, iou_thresholds=[0.5], n_bootstrap=0)
     assert r.metrics()["a"]["map_75_95"] is None and r.metrics()["delta"]["map_75_95"] is None
+
+
+@pytest.mark.parametrize("with_gt", [True, False])
+def test_a_run_without_detections_compares_without_error(sample, with_gt):
+    from pill_compare.core import Detections
+
+    gt, a, _ = sample
+    empty = Detections(
+        image_id=np.zeros(0, np.int64),
+        category_id=np.zeros(0, np.int64),
+        bbox=np.zeros((0, 4)),
+        score=np.zeros(0),
+        name="empty",
+    )
+    r = compare(gt if with_gt else None, a, empty, n_bootstrap=20)
+    assert r.pairing.counts() == {"agree": 0, "class_swap": 0, "a_only": 1000, "b_only": 0}
+    if with_gt:
+        assert (
+            r.metrics()["b"]["map"] == 0.0
+            and r.disagreements.one_sided()["a_only"]["boxes"] == 1000
+        )
