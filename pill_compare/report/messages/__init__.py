@@ -1,24 +1,261 @@
 """Words for people, one catalogue per language, keyed by the codes analyses emit.
 
 Analyses return codes and numbers (``SignificanceVerdict.code == 'b_better'``, a support finding
-``'no_evidence'``); the sentences are made here, so a second language is a second catalogue.
+``'no_evidence'``); the words are here, so a second language is a second catalogue.
+
+A language is a module holding data only (``en``, ``ko``; a test holds their keys and
+placeholders equal):
+
+* ``TEXTS``: key → template (every heading, label, table header, sentence, glossary entry and
+  note of the reports), filled with :meth:`str.format`;
+* ``RENDER_WORDS``: the renderers' own words ("Contents", "Caveat"), overriding their English
+  defaults.
+
+:func:`catalogue` wraps one in a :class:`Catalogue`, which makes the sentences from analysis
+results once for every language (``significance_sentence``, ``mcnemar_sentence``,
+``support_sentence``, ...): a language changes the words and their order, not the logic.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from types import ModuleType
+from typing import Any
 
-LANGUAGES = ("en",)
+__all__ = ["LANGUAGES", "Catalogue", "catalogue", "fill", "prefixed"]
+
+LANGUAGES = ("en", "ko")
 
 
-def catalogue(lang: str = "en") -> ModuleType:
-    """The message module of ``lang``.
+def fill(texts: Mapping[str, str], key: str, params: Mapping[str, Any]) -> str:
+    """``texts[key]`` filled with ``params`` (a template without params is returned as is).
+
+    Raises:
+        KeyError: ``key`` is not in the catalogue (a builder asked for a missing text).
+    """
+    try:
+        template = texts[key]
+    except KeyError:
+        raise KeyError(f"Expected a catalogue text {key!r}, got none") from None
+    return template.format(**params) if params else template
+
+
+def prefixed(texts: Mapping[str, str], prefix: str) -> dict[str, str]:
+    """``{rest: text}`` for every key ``<prefix>.<rest>``; under ``plot.<figure>`` the shared
+    ``plot.common.*`` texts come first (a figure's own text of the same name wins)."""
+    out: dict[str, str] = {}
+    if prefix.startswith("plot.") and prefix != "plot.common":
+        out.update(prefixed(texts, "plot.common"))
+    head = prefix + "."
+    out.update({k[len(head) :]: v for k, v in texts.items() if k.startswith(head)})
+    return out
+
+
+def num(value: float | None, digits: int = 3) -> str:
+    """A number to ``digits`` decimals, "n/a" for None."""
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def p_value_cell(p: float | None) -> str:
+    """A p-value in a table cell: '< 0.001', '0.012', 'n/a'."""
+    if p is None:
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+class Catalogue:
+    """The words of one language, and the sentences made from analysis results with them.
+
+    Attributes:
+        lang: The language code.
+        module: The language's data module (``TEXTS``, ``RENDER_WORDS``).
+
+    Example:
+        >>> catalogue("en").text("detections.loaded", side="A", name="resnet101", n=1012)
+        'Result A (resnet101) loaded: 1012 detections'
+    """
+
+    num = staticmethod(num)
+    p_value_cell = staticmethod(p_value_cell)
+
+    def __init__(self, lang: str, module: ModuleType) -> None:
+        self.lang = lang
+        self.module = module
+        self.TEXTS: Mapping[str, str] = module.TEXTS
+        self.RENDER_WORDS: Mapping[str, str] = getattr(module, "RENDER_WORDS", {})
+
+    def __repr__(self) -> str:
+        return f"Catalogue(lang={self.lang!r}, texts={len(self.TEXTS)})"
+
+    # --- lookups --------------------------------------------------------------------------
+
+    def text(self, key: str, **params: Any) -> str:
+        """``TEXTS[key]`` filled with ``params`` (KeyError naming the key when it is missing)."""
+        return fill(self.TEXTS, key, params)
+
+    def labels(self, prefix: str) -> dict[str, str]:
+        """Every text under ``prefix``: ``labels("plot.pr_curves")`` → ``{"title": ..., ...}``
+        (the ``labels`` argument of the figures), ``labels("gallery")``."""
+        return prefixed(self.TEXTS, prefix)
+
+    def report_title(self, name_a: str, name_b: str) -> str:
+        """The report's default title."""
+        return self.text("report.title", a=name_a, b=name_b)
+
+    @property
+    def NO_BOOTSTRAP(self) -> str:
+        return self.text("sentence.no_bootstrap")
+
+    @property
+    def NO_GROUND_TRUTH(self) -> str:
+        return self.text("sentence.no_ground_truth")
+
+    # --- sentences ------------------------------------------------------------------------
+
+    def p_text(self, p: float | None) -> str:
+        """'p < 0.001', 'p = 0.012', 'p n/a'."""
+        if p is None:
+            return self.text("p.none")
+        return self.text("p.small") if p < 0.001 else self.text("p.value", p=p)
+
+    def _reason(self, c: Mapping[str, Any]) -> str:
+        reason = c.get("reason") or ""
+        key = f"support.reason.{reason}"
+        return self.text(key) if key in self.TEXTS else reason
+
+    def _finding(self, kind: str, code: str) -> str:
+        key = f"finding.{kind}.{code}"
+        return self.text(key) if key in self.TEXTS else code
+
+    def correlation_sentence(self, kind: str, c: Mapping[str, Any]) -> str:
+        """A finding with its Spearman numbers: '... (Spearman rho = 0.25, p = 0.282, 21 classes).'
+
+        Args:
+            kind: Which findings the code is one of: 'support', 'gap' or 'dispute'.
+            c: ``Correlation.to_dict()``.
+        """
+        text = self._finding(kind, c["finding"])
+        if c.get("rho") is None:
+            reason = self._reason(c)
+            if reason:
+                return self.text("sentence.correlation_reason", text=text, reason=reason)
+            return self.text("sentence.plain", text=text)
+        return self.text(
+            "sentence.correlation", text=text, rho=c["rho"], p=self.p_text(c["p_value"]), n=c["n"]
+        )
+
+    def dispute_sentence(self, d: Mapping[str, Any]) -> str:
+        """Where the disagreements fall, with the share of rare classes among the most disputed
+        (``DisputeSupport.to_dict()``)."""
+        text = self._finding("dispute", d["finding"])
+        rate = d.get("rate") or {}
+        if rate.get("rho") is not None:
+            text += self.text(
+                "sentence.dispute.rate", rho=rate["rho"], p=self.p_text(rate["p_value"])
+            )
+        top, rare = d.get("top_k"), d.get("top_rare")
+        if top and rare is not None:
+            text += self.text("sentence.dispute.top", top=top, rare=rare)
+            if d.get("rare_share") is not None:
+                text += self.text("sentence.dispute.share", share=d["rare_share"])
+        return self.text("sentence.plain", text=text)
+
+    def significance_sentence(self, verdict: Any) -> str:
+        """One plain sentence from a
+        :class:`~pill_compare.analysis.significance.SignificanceVerdict`."""
+        key = f"metric_name.{verdict.metric}"
+        metric = self.text(key) if key in self.TEXTS else verdict.metric
+        if verdict.delta is None:
+            return self.text("sentence.significance.undefined", metric=metric)
+        ci = self.text(
+            "sentence.significance.ci",
+            level=verdict.confidence,
+            low=num(verdict.ci_low),
+            high=num(verdict.ci_high),
+        )
+        p = self.p_text(verdict.p_value)
+        if verdict.code in ("a_better", "b_better"):
+            b_better = verdict.code == "b_better"
+            facts = self.text("sentence.significance.facts", ci=ci, p=p, n=verdict.n_images)
+            return self.text(
+                "sentence.significance.better",
+                better=verdict.name_b if b_better else verdict.name_a,
+                worse=verdict.name_a if b_better else verdict.name_b,
+                metric=metric,
+                delta=num(verdict.delta if b_better else -verdict.delta),
+                facts=facts,
+            )
+        return self.text(
+            "sentence.significance.not_significant",
+            metric=metric,
+            a=verdict.name_a,
+            b=verdict.name_b,
+            delta=verdict.delta,
+            ci=ci,
+            p=p,
+            n=verdict.n_images,
+            alpha=verdict.alpha,
+        )
+
+    def mcnemar_sentence(self, test: Any) -> str:
+        """Per GT object at the operating point, who alone got it right
+        (:class:`~pill_compare.analysis.significance.McNemarResult`)."""
+        return self.text(
+            "sentence.mcnemar",
+            score=test.score_threshold,
+            iou=test.iou_threshold,
+            a=test.name_a,
+            b=test.name_b,
+            a_only=test.a_only_correct,
+            b_only=test.b_only_correct,
+            p=self.p_text(test.p_value),
+            both=test.both,
+            neither=test.neither,
+        )
+
+    def support_sentence(self, names: tuple[str, str], spearman: Mapping[str, Any]) -> str:
+        """Training support against per-class AP for both models
+        (``SupportAnalysis.to_dict()['spearman']``)."""
+        parts = []
+        for side, name in zip(("a", "b"), names, strict=True):
+            c = spearman[side]
+            what = self._finding("support", c["finding"])
+            if c["rho"] is None:
+                parts.append(
+                    self.text(
+                        "sentence.support.model_reason",
+                        name=name,
+                        what=what,
+                        reason=self._reason(c),
+                    )
+                )
+            else:
+                parts.append(
+                    self.text(
+                        "sentence.support.model",
+                        name=name,
+                        what=what,
+                        rho=c["rho"],
+                        p=self.p_text(c["p_value"]),
+                        n=c["n"],
+                    )
+                )
+        joined = self.text("sentence.support.join").join(parts)
+        return self.text("sentence.support", parts=joined)
+
+
+@functools.cache
+def catalogue(lang: str = "en") -> Catalogue:
+    """The :class:`Catalogue` of ``lang``.
 
     Raises:
         ValueError: a language without a catalogue.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"Expected lang in {LANGUAGES}, got {lang!r}")
-    from pill_compare.report.messages import en
-
-    return en
+    if lang == "ko":
+        from pill_compare.report.messages import ko as module
+    else:
+        from pill_compare.report.messages import en as module
+    return Catalogue(lang, module)

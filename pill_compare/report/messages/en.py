@@ -1,137 +1,654 @@
-"""English sentences for the codes of :mod:`pill_compare.analysis.compare` and its parts."""
+"""English words of the reports: ``TEXTS``, every heading, label, table header, sentence,
+glossary entry and note, keyed by code (the codes analyses emit: a verdict ``'b_better'``, a
+finding ``'no_evidence'``, a metric ``'map_50'``).
+
+The definitions of ``eval``'s numbers are the analysis modules' own (imported, so they are
+written once); :mod:`pill_compare.report.messages.ko` has the same keys in Korean. The sentence
+logic lives once in :class:`pill_compare.report.messages.Catalogue`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from pill_compare.analysis.accuracy import DEFINITIONS as _ACCURACY_DEFINITIONS
+from pill_compare.analysis.coco_metrics import SUMMARY_LEGEND as _SUMMARY_LEGEND
+from pill_compare.analysis.confusion import CONVENTION as _CONVENTION
+from pill_compare.analysis.operating_point import DEFINITIONS as _OP_DEFINITIONS
 
-METRIC_NAMES = {"map": "mAP", "map_50": "AP50", "f1": "F1 at the operating point"}
+#: The renderers' own words: English is their default
+#: (:data:`pill_compare.report.render.common.DEFAULT_WORDS`), so nothing overrides them here.
+RENDER_WORDS: dict[str, str] = {}
 
-#: Support-vs-performance findings (``Correlation.finding``), per model.
-SUPPORT_FINDINGS = {
-    "support_explains": "rises with training support",
-    "inverse": "falls as training support grows",
-    "no_evidence": "does not follow training support",
-    "not_computable": "cannot be related to training support",
+#: Every text of the reports, by key. Placeholders are :meth:`str.format` fields; the Korean
+#: catalogue has the same keys with the same fields (tests/report/test_messages.py).
+TEXTS: dict[str, str] = {
+    # --- sentences made from analysis codes (Catalogue's methods) -------------------------
+    "metric_name.map": "mAP",
+    "metric_name.map_50": "AP50",
+    "metric_name.f1": "F1 at the operating point",
+    "finding.support.support_explains": "rises with training support",
+    "finding.support.inverse": "falls as training support grows",
+    "finding.support.no_evidence": "does not follow training support",
+    "finding.support.not_computable": "cannot be related to training support",
+    "finding.dispute.disputes_on_rare": "The models disagree most on rare classes",
+    "finding.dispute.disputes_on_frequent": "The models disagree most on frequent classes, not "
+    "rare ones",
+    "finding.dispute.no_evidence": "Disagreements do not concentrate on rare or on frequent "
+    "classes",
+    "finding.dispute.not_computable": "Where the models disagree cannot be related to training "
+    "support",
+    "finding.gap.gap_larger_on_rare": "The AP gap between the models (B − A) is larger on rare "
+    "classes",
+    "finding.gap.gap_larger_on_frequent": "The AP gap between the models (B − A) is larger on "
+    "frequent classes",
+    "finding.gap.no_evidence": "The AP gap between the models (B − A) does not follow training "
+    "support",
+    "finding.gap.not_computable": "The AP gap between the models cannot be related to training "
+    "support",
+    "sentence.correlation": "{text} (Spearman rho = {rho:.2f}, {p}, {n} classes).",
+    "sentence.correlation_reason": "{text} ({reason}).",
+    "sentence.plain": "{text}.",
+    "sentence.dispute.rate": " (disagreements per GT box vs training support: Spearman rho = "
+    "{rho:.2f}, {p})",
+    "sentence.dispute.top": "; {rare} of the {top} most disputed classes are rare",
+    "sentence.dispute.share": " (rare classes are {share:.0%} of all)",
+    "sentence.significance.ci": "{level:.0%} CI [{low}, {high}]",
+    "sentence.significance.facts": "({ci}, {p}, {n} images)",
+    "sentence.significance.undefined": "The {metric} difference is undefined on this data.",
+    "sentence.significance.better": "{better} is better than {worse} on {metric} by {delta} "
+    "{facts}.",
+    "sentence.significance.not_significant": "The {metric} difference between {b} and {a} "
+    "({delta:+.3f}, {ci}, {p}, {n} images) is not significant at {alpha:.0%}.",
+    "sentence.no_bootstrap": "No bootstrap was run (0 resamples), so significance was not tested.",
+    "sentence.no_ground_truth": "Without a ground truth this is agreement between the two runs, "
+    "not accuracy: a ground truth adds which run is better, whether it is significant, who was "
+    "right on every disagreement and each run's error types.",
+    "sentence.mcnemar": "Per GT object (score >= {score:g}, IoU >= {iou:g}): {a_only} found only "
+    "by {a}, {b_only} only by {b} (McNemar exact {p}; {both} by both, {neither} by neither).",
+    "sentence.support.model": "for {name} AP {what} (rho = {rho:.2f}, {p}, {n} classes)",
+    "sentence.support.model_reason": "for {name} AP {what} ({reason})",
+    "sentence.support.join": "; ",
+    "sentence.support": "Training support vs per-class AP: {parts}.",
+    # --- report, metadata -------------------------------------------------------------------
+    "report.title": "{a} vs {b}: false-detection comparison",
+    "report.subtitle": "Which model is better, where they disagree, who was right, and why",
+    "report.contents": "Contents",
+    "meta.version": "pillcmp version",
+    "meta.date": "Date",
+    "meta.input.a": "Result A",
+    "meta.input.b": "Result B",
+    "meta.input.gt": "Ground truth",
+    "meta.input.train": "Training annotations",
+    "meta.input.images": "Images",
+    "yes": "yes",
+    "p.none": "p n/a",
+    "p.small": "p < 0.001",
+    "p.value": "p = {p:.3f}",
+    "compare.title": "Comparison: {a} vs {b}",
+    "header.runs": "A = {a} ({la} detections), B = {b} ({lb} detections)",
+    "header.gt": "against {gt}: {images} images, {boxes} GT boxes; operating point score >= "
+    "{score:g}, IoU >= {iou:g}; pairing IoU {pair_iou:g}; bootstrap {n} resamples, seed {seed}",
+    "header.no_gt": "no ground truth; boxes with score >= {score:g} paired at IoU {pair_iou:g}",
+    # --- section titles ---------------------------------------------------------------------
+    "s.overview": "Overview",
+    "s.overview.summary": "Summary",
+    "s.overview.inputs": "Models and inputs",
+    "s.overview.parameters": "Parameters",
+    "s.overall": "Overall comparison",
+    "s.detections": "Detection statistics",
+    "s.detections.per_image": "Per image",
+    "s.disagreements": "Disagreements",
+    "s.disagreements.images": "Images where the category lists differ",
+    "s.disagreements.categories": "Categories found by one model only",
+    "s.disagreements.substitutions": "Substitutions",
+    "s.disagreements.pairs": "Box by box",
+    "s.patterns": "Class-swap patterns",
+    "s.patterns_top": "{title} ({caption})",
+    "s.disagreements.boxes": "Every disputed box",
+    "s.disagreements.gallery": "Gallery",
+    "s.per_class": "Per class",
+    "s.report.per_class": "Per class: AP, false positives and false negatives",
+    "s.per_class.worst": "Worst classes",
+    "s.per_class.confusions": "Most frequent confusions",
+    "s.errors": "Error types (TIDE)",
+    "s.causes": "Cause analysis",
+    "s.causes.imbalance": "Class imbalance of the training set",
+    "s.causes.support": "Training support vs AP",
+    "s.causes.evidence": "What the evidence supports",
+    "s.glossary": "Glossary",
+    "s.glossary.methods": "Methods",
+    "s.findings": "Findings",
+    "s.metrics": "Metrics",
+    "s.class_agreement": "Agreement per class",
+    "s.definitions": "Definitions",
+    "caveats.title": "Caveats",
+    "caveats.none": "No warning was raised while loading or evaluating.",
+    "caveats.tools": "Definitions that differ between tools (the numbers here follow pycocotools):",
+    # --- absent parts -----------------------------------------------------------------------
+    "absent.overall": "Needs a ground truth: it would add mAP, the competition's mAP@[0.75:0.95], "
+    "AP50, precision, recall, F1, both accuracies, and whether the difference is significant.",
+    "absent.patterns": "Needs a ground truth: it would say, for every class swap, which model "
+    "had the right class.",
+    "absent.verdicts": "A ground truth would add whether each box is right or wrong, its TIDE "
+    "error type, and a verdict for every swap.",
+    "absent.per_class": "Needs a ground truth: it would add per-class AP, false positives and "
+    "false negatives of each model, the worst classes and the confusions. Shown instead: how "
+    "often the models agree per class (agreement, not accuracy).",
+    "absent.errors": "Needs a ground truth: it would add TIDE's error types (Cls, Loc, Both, "
+    "Dupe, Bkg, Miss) of each model and how much AP fixing each would gain.",
+    "absent.imbalance": "Needs the training annotations: they would add the imbalance indices of "
+    "the training set (max / min annotations per class and the better indices).",
+    "absent.imbalance_no_gt": "Needs a ground truth and the training annotations: they would "
+    "add the imbalance indices of the training set and test whether they explain the results.",
+    "absent.support": "Needs the training annotations: they would relate each class's training "
+    "support to its AP (Spearman's rho) and test whether the gap is larger on rare classes.",
+    "absent.support_no_gt": "Needs a ground truth and the training annotations: they would relate "
+    "each class's training support to its AP.",
+    "absent.gallery": "The images folder would add a picture of every differing image with both "
+    "models' boxes (and the ground truth's).",
+    # --- overview ---------------------------------------------------------------------------
+    "overview.role.a": "Result A",
+    "overview.role.b": "Result B",
+    "overview.role.gt": "Ground truth",
+    "overview.role.train": "Training annotations",
+    "overview.inputs.caption": "Count: detections loaded (A, B), non-crowd GT boxes, training "
+    "annotations.",
+    "param.score_threshold": "score threshold s",
+    "param.score_threshold.text": "detections with score >= s count at the operating point",
+    "param.iou_threshold": "IoU threshold u",
+    "param.iou_threshold.text": "a detection is right when it matches a GT box of its class at "
+    "IoU >= u",
+    "param.pair_iou": "pairing IoU",
+    "param.pair_iou.text": "an A box and a B box at IoU >= this are the same object",
+    "param.iou_thresholds": "COCO IoU thresholds",
+    "param.iou_thresholds.text": "the thresholds mAP averages over",
+    "param.max_dets": "maxDets",
+    "param.max_dets.text": "COCO caps on detections per image and category",
+    "param.n_bootstrap": "bootstrap resamples",
+    "param.n_bootstrap.text": "image resamples of the paired bootstrap (0: not tested)",
+    "param.seed": "seed",
+    "param.seed.text": "the bootstrap's random seed (same seed, same numbers)",
+    "param.alpha": "alpha",
+    "param.alpha.text": "significance level of every test",
+    "param.rare_threshold": "rare threshold",
+    "param.rare_threshold.text": "a class with fewer training annotations is rare",
+    "summary.top_pattern": "The most frequent disagreement: {a} says {x} where {b} says {y} "
+    "({swaps} boxes on {images} images); by the ground truth {b} was right {b_right} times, "
+    "{a} {a_right}, both wrong {both_wrong}, no object there {no_gt}.",
+    "summary.no_swaps": "The models never give the same box different classes; they differ on "
+    "{a_only} boxes only {a} found and {b_only} only {b} found.",
+    "summary.top_substitution": "The most frequent substitution: {a} has {x} where {b} has {y} "
+    "on {images} images; without a ground truth, who was right is unknown.",
+    "summary.no_substitution": "{n} images differ between {a} and {b}, with no single-for-single "
+    "substitution.",
+    "summary.imbalance.facts": "Spearman rho = {rho:.2f}, {p}, {n} classes",
+    "summary.imbalance.gap_larger_on_rare": "Class imbalance explains part of the gap: {b}'s "
+    "advantage over {a} is larger on rarely trained classes ({facts}; training max / min "
+    "ratio {ratio}).",
+    "summary.imbalance.gap_larger_on_frequent": "Class imbalance does not explain the gap: "
+    "{b}'s advantage over {a} is larger on frequent classes ({facts}; training max / min ratio "
+    "{ratio}).",
+    "summary.imbalance.no_evidence": "Class imbalance does not explain the gap: the per-class AP "
+    "difference does not follow training support ({facts}; training max / min ratio {ratio}).",
+    "summary.imbalance.not_computable": "Whether class imbalance explains the gap cannot be "
+    "computed ({facts}).",
+    "summary.imbalance.untested": "Class imbalance was not tested: the training annotations "
+    "would relate each class's training support to its AP.",
+    "summary.imbalance.no_gt": "Without a ground truth neither accuracy nor its relation to class "
+    "imbalance can be measured.",
+    "support.reason.too_few_classes": "fewer than 3 classes with a value",
+    "support.reason.constant_input": "one side is constant",
+    # --- overall ----------------------------------------------------------------------------
+    "metric.map": "mAP",
+    "metric.map_75_95": "mAP@[0.75:0.95]",
+    "metric.map_50": "AP50",
+    "metric.map_75": "AP75",
+    "metric.mar_100": "AR100",
+    "metric.precision": "precision",
+    "metric.recall": "recall",
+    "metric.f1": "F1",
+    "metric.classification_accuracy": "classification accuracy",
+    "metric.image_exact_match": "image exact match",
+    "def.map_75_95": "the pill competition's metric: AP averaged over IoU 0.75:0.95 step 0.05 (5 "
+    "thresholds), all sizes, top 100 (equal to an evaluation with those thresholds)",
+    "note.map_75_95_missing": "mAP@[0.75:0.95] is n/a: the evaluation's IoU thresholds do not "
+    "include 0.75, 0.80, 0.85, 0.90 and 0.95; evaluate with the default thresholds (0.50:0.95) or "
+    "with 0.75:0.95 step 0.05 to get it.",
+    "note.p_floor": "With {n} bootstrap resamples the smallest possible p is 2 / ({n} + 1); more "
+    "resamples resolve smaller p-values.",
+    "col.metric": "metric",
+    "col.value": "value",
+    "col.delta": "B − A",
+    "col.ci": "CI",
+    "col.ci_level": "{level:.0%} CI",
+    # --- detections -------------------------------------------------------------------------
+    "detections.loaded": "Result {side} ({name}) loaded: {n} detections",
+    "detections.images": "Images with detections in both results: {both} (of {total} counted)",
+    "detections.images_only": "Images with detections only in {name}: {n} {ids}",
+    "col.model": "model",
+    "col.loaded": "loaded",
+    "col.left_out": "left out (ids the GT lacks)",
+    "col.at_operating_point": "boxes with score >= {score:g}",
+    "per_image.caption": "Boxes paired per image, lowest agreement first.",
+    # --- disagreements ----------------------------------------------------------------------
+    "disagreements.intro": "Where {a} and {b} differ: first the category lists per image (as the "
+    "seed report compared them), then box by box.",
+    "disagreements.images.text": "{n} of {total} images have different category lists "
+    "(categories compared as sets per image).",
+    "disagreements.only_caption": "Categories detected only by {name}, in how many differing "
+    "images.",
+    "disagreements.substitutions.text": "A substitution X → Y: an image where {a} has category X "
+    "and {b} has Y, and nothing else differs.",
+    "pairs.counts": "Boxes paired across the runs: {agree} agree, {class_swap} class swaps, "
+    "{a_only} only in {a}, {b_only} only in {b}",
+    "pairs.verdicts": "Class swaps, by ground truth: {a} right {a_right}, {b} right {b_right}, "
+    "both wrong {both_wrong}, no object there {no_gt}{extra}",
+    "pairs.both_right": ", both right {n}",
+    "pairs.ignored": ", crowd region {n}",
+    "pairs.one_sided": "Boxes only {name} found: {boxes}: right {right}, wrong {wrong}{errors}"
+    "{ignored}",
+    "pairs.errors": " ({errors})",
+    "pairs.agreement": "Agreement (not accuracy): {rate} of items agree; Cohen's kappa on paired "
+    "classes {kappa}",
+    "patterns.caption": "top {shown} of {n}; X in A where B says Y on the same box",
+    "patterns.caption_full": "{n} patterns; X in A where B says Y on the same box.",
+    "patterns.none": "No box was given two different classes by the two models.",
+    "boxes.caption": "{n} disputed boxes: class swaps and boxes only one model found.",
+    "kind.class_swap": "class swap",
+    "kind.a_only": "only A",
+    "kind.b_only": "only B",
+    "kind.agree": "agree",
+    "status.TP": "right",
+    "status.FP": "wrong",
+    "status.ignored": "crowd region",
+    "verdict.a_right": "{a} right",
+    "verdict.b_right": "{b} right",
+    "verdict.both_wrong": "both wrong",
+    "verdict.no_gt": "no object there",
+    "verdict.both_right": "both right",
+    "verdict.ignored": "crowd region",
+    "agreement.differing": "Images whose category lists differ: {n} of {total} (pillcmp diff "
+    "lists each)",
+    "agreement.substitutions": "Most frequent substitutions (A has X where B has Y on an image): "
+    "{shown}",
+    "agreement.substitution": "{x} -> {y} ({n} images)",
+    "class_agreement.caption": "Agreement per class, lowest first.",
+    "col.a_says": "A says (X)",
+    "col.b_says": "B says (Y)",
+    "col.swaps": "swaps",
+    "col.a_right": "A right",
+    "col.b_right": "B right",
+    "col.both_wrong": "both wrong",
+    "col.no_gt": "no GT",
+    "col.images": "images",
+    "col.only_in": "only {name}",
+    "col.kind": "kind",
+    "col.model_category": "{name} class",
+    "col.model_score": "{name} score",
+    "col.model_outcome": "{name} box",
+    "col.verdict": "verdict",
+    "col.a_boxes": "A boxes",
+    "col.b_boxes": "B boxes",
+    "col.agree": "agree",
+    "col.one_sided": "one-sided",
+    "col.rate": "rate",
+    # --- per class --------------------------------------------------------------------------
+    "per_class.caption": "Largest |ΔAP| first ({n} classes).",
+    "per_class.fp_fn_caption": "False positives and false negatives per class at the operating "
+    "point ({at}).",
+    "per_class.worst_caption": "The {n} classes with the lowest AP, per model.",
+    "confusions.caption": "{name}: GT class → predicted class, top {n}.",
+    "confusions.note": "Convention: {convention}.",
+    "confusions.none": "{name} confuses no class with another at the operating point.",
+    "col.category": "category",
+    "col.model_ap": "AP {name}",
+    "col.model_stat": "{stat} {name}",
+    "col.model_class": "{name} class",
+    "col.delta_recall": "Δrecall",
+    # --- errors -----------------------------------------------------------------------------
+    "errors.intro": "Every false positive gets one TIDE type and every missed GT box not explained "
+    "by one is a miss; ΔAP50 is how much AP50 would rise if every error of the type were fixed.",
+    "errors.caption": "TIDE; ΔAP50 = gain in AP50 from fixing every error of the type.",
+    "col.error_type": "error type",
+    "col.model_count": "{name} count",
+    "col.model_dap": "{name} ΔAP50",
+    "error.cls": "Cls",
+    "error.loc": "Loc",
+    "error.both": "Both",
+    "error.dupe": "Dupe",
+    "error.bkg": "Bkg",
+    "error.miss": "Miss",
+    "error.false_pos": "FalsePos",
+    "error.false_neg": "FalseNeg",
+    "error.cls.definition": "classification: well placed (IoU >= 0.5) on a GT box of another class",
+    "error.loc.definition": "localization: the right class, poorly placed (0.1 <= IoU <= 0.5)",
+    "error.both.definition": "the wrong class and poorly placed",
+    "error.dupe.definition": "duplicate: well placed on a GT box a higher-scoring detection "
+    "already took",
+    "error.bkg.definition": "background: on no object (IoU < 0.1 with every GT box)",
+    "error.miss.definition": "a GT box no detection found or explains",
+    "error.false_pos.definition": "every false positive (ΔAP: all of them removed; not clipped)",
+    "error.false_neg.definition": "every GT box not found (ΔAP: all of them removed; not clipped)",
+    # --- causes -----------------------------------------------------------------------------
+    "causes.intro": "What the data can say about why the models differ: whether class imbalance "
+    "in training explains it, and what is only a claim.",
+    "index.imbalance_ratio": "imbalance ratio",
+    "index.gini": "Gini coefficient",
+    "index.pielou_evenness": "Pielou evenness",
+    "index.effective_classes": "effective classes",
+    "index.coefficient_of_variation": "coefficient of variation",
+    "index.rare_share": "rare share",
+    "index.imbalance_ratio.definition": "max / min annotations per class (1 = balanced)",
+    "index.gini.definition": "Gini coefficient of class counts (0 = balanced, toward 1 = one "
+    "class dominates)",
+    "index.pielou_evenness.definition": "Shannon entropy / ln(K) (1 = balanced)",
+    "index.effective_classes.definition": "exp(Shannon entropy): how many equally frequent "
+    "classes it equals",
+    "index.coefficient_of_variation.definition": "std / mean of class counts, population std "
+    "(0 = balanced)",
+    "index.rare_share.definition": "share of classes with fewer than {rare} annotations",
+    "imbalance.ratio_sentence": "Imbalance ratio = max / min annotations per class = {most} "
+    "({most_label}) / {least} ({least_label}) = {ratio:.2f}.",
+    "imbalance.caption": "Training annotations: {source} ({n} annotations).",
+    "imbalance.seed_note": "The ratio alone depends on the two extreme classes only; the Gini "
+    "coefficient, the evenness and the effective number of classes describe the whole "
+    "distribution. Neither says whether the imbalance explains the results: the next part tests "
+    "that.",
+    "imbalance.zero": "Declared categories without a training annotation, left out of every "
+    "index ({n}): {ids}",
+    "col.index": "index",
+    "col.definition": "definition",
+    "support.not_tested": "Imbalance vs AP: not tested (give the training annotations to test it).",
+    "support.training_ratio": "Training imbalance ratio (max / min annotations per class): "
+    "{ratio:.2f}.",
+    "support.caption": "Per class, fewest training annotations first; rare = fewer than {rare}.",
+    "support.legend.support": "annotations of the class in the training annotations",
+    "support.legend.disputes": "class swaps with the class on either side plus its one-sided "
+    "boxes; rate = per GT box of the class",
+    "support.legend.spearman": "rank correlation of support with a metric over the classes "
+    "where it is defined (scipy; two-sided p)",
+    "support.unsupported": "Classes with GT but no training annotation (support 0): {ids}",
+    "col.support": "support",
+    "col.rare": "rare",
+    "col.disputes": "disputes",
+    "col.dispute_rate": "dispute rate",
+    "evidence.supported": "Supported by these files:",
+    "evidence.unsupported": "Not supported by these files:",
+    "evidence.swaps": "Of the {n} class swaps, the ground truth sides with {b} on {b_right}, with "
+    "{a} on {a_right}; both are wrong on {both_wrong} and {no_gt} are on no object.",
+    "evidence.accuracy": "Classification accuracy (right class given a found box): {a} {acc_a}, "
+    "{b} {acc_b}; image exact match: {a} {exact_a}, {b} {exact_b}.",
+    "evidence.agreement": "The models agree on {rate} of the paired items (Cohen's kappa "
+    "{kappa}); agreement is not accuracy.",
+    "evidence.architecture": "Architecture explanations (ResNet-101's 101 layers and residual "
+    'connections, EfficientNet\'s compound scaling "compressing" features) are not evidence: '
+    "these files hold detections, not networks. Testing them needs controlled experiments: the "
+    "same data and training, one change at a time.",
+    "evidence.accuracy_undefined": 'A single "accuracy" (such as 97% vs 88%) without a '
+    "definition: this report gives two defined accuracies instead.",
+    "evidence.imbalance_not_cause": "That class imbalance causes the gap: the per-class AP "
+    "difference does not grow as training support falls.",
+    "evidence.imbalance_untested": "Anything about class imbalance: the training annotations are "
+    "needed to test it.",
+    "evidence.no_gt": "Which model is more accurate: without a ground truth only agreement can be "
+    "measured.",
+    "evidence.domain": "Why the confused classes are confused (faint imprints, similar shapes and "
+    "colours, fine-grained similarity): plausible, but the confusion tables show which classes "
+    "are confused, not why.",
+    # --- glossary ---------------------------------------------------------------------------
+    "col.term": "term",
+    "col.english": "English",
+    "col.description": "description",
+    "glossary.object_detection.term": "object detection",
+    "glossary.object_detection.english": "Object Detection",
+    "glossary.object_detection.text": "finding each object in an image: a box and a class",
+    "glossary.false_detection.term": "false detection",
+    "glossary.false_detection.english": "False Detection",
+    "glossary.false_detection.text": "a prediction that does not match the ground truth: a false "
+    "positive, or a GT object missed",
+    "glossary.tp.term": "true positive (TP)",
+    "glossary.tp.english": "True Positive",
+    "glossary.tp.text": "a detection matched to a GT box of its class at IoU >= u",
+    "glossary.fp.term": "false positive (FP)",
+    "glossary.fp.english": "False Positive",
+    "glossary.fp.text": "a detection that matched no GT box: a wrong class, a poor box, a "
+    "duplicate or background",
+    "glossary.fn.term": "false negative (FN)",
+    "glossary.fn.english": "False Negative",
+    "glossary.fn.text": "a GT box no detection matched: a missed object",
+    "glossary.iou.term": "IoU",
+    "glossary.iou.english": "Intersection over Union",
+    "glossary.iou.text": "area of overlap / area of union of two boxes (pycocotools' bbox IoU)",
+    "glossary.precision.term": "precision",
+    "glossary.precision.english": "Precision",
+    "glossary.precision.text": "TP / (TP + FP): the share of detections that are right",
+    "glossary.recall.term": "recall",
+    "glossary.recall.english": "Recall",
+    "glossary.recall.text": "TP / (TP + FN): the share of GT objects found",
+    "glossary.f1.term": "F1",
+    "glossary.f1.english": "F1 score",
+    "glossary.f1.text": "2 TP / (2 TP + FP + FN): the harmonic mean of precision and recall",
+    "glossary.ap.term": "AP",
+    "glossary.ap.english": "Average Precision",
+    "glossary.ap.text": "precision averaged over 101 recall points (COCO), per class",
+    "glossary.map.term": "mAP",
+    "glossary.map.english": "mean Average Precision",
+    "glossary.map.text": "AP averaged over the classes with GT and over IoU 0.50:0.95 (COCO)",
+    "glossary.map_75_95.term": "mAP@[0.75:0.95]",
+    "glossary.map_75_95.english": "mAP at IoU 0.75 to 0.95",
+    "glossary.map_75_95.text": "the pill competition's metric: mAP over IoU 0.75, 0.80, 0.85, "
+    "0.90, 0.95",
+    "glossary.classification_accuracy.term": "classification accuracy",
+    "glossary.classification_accuracy.english": "Classification Accuracy",
+    "glossary.classification_accuracy.text": "among detections matched to a GT box of any class, "
+    "the share with the GT's class",
+    "glossary.image_exact_match.term": "image exact match",
+    "glossary.image_exact_match.english": "Image Exact Match",
+    "glossary.image_exact_match.text": "the share of images whose predicted classes equal the GT's "
+    "classes exactly",
+    "glossary.operating_point.term": "operating point",
+    "glossary.operating_point.english": "Operating Point",
+    "glossary.operating_point.text": "the score threshold s and IoU threshold u at which boxes "
+    "are counted",
+    "glossary.class_swap.term": "class swap",
+    "glossary.class_swap.english": "Class Swap",
+    "glossary.class_swap.text": "the same box (IoU >= the pairing IoU) given different classes by "
+    "the two models",
+    "glossary.one_sided.term": "one-sided box",
+    "glossary.one_sided.english": "One-sided Box",
+    "glossary.one_sided.text": "a box one model found and the other did not",
+    "glossary.verdict.term": "verdict",
+    "glossary.verdict.english": "Verdict",
+    "glossary.verdict.text": "who was right on a disputed box, by the ground truth",
+    "glossary.tide.term": "TIDE error types",
+    "glossary.tide.english": "TIDE Error Types",
+    "glossary.tide.text": "Cls, Loc, Both, Dupe, Bkg, Miss (Bolya et al., 2020): what kind of "
+    "mistake each false positive or miss is",
+    "glossary.bootstrap.term": "paired bootstrap",
+    "glossary.bootstrap.english": "Paired Bootstrap",
+    "glossary.bootstrap.text": "images resampled with replacement, the same resample for both "
+    "models, to see how much a difference varies",
+    "glossary.ci.term": "confidence interval",
+    "glossary.ci.english": "Confidence Interval",
+    "glossary.ci.text": "the range the difference falls in for 95% of the resamples",
+    "glossary.p_value.term": "p-value",
+    "glossary.p_value.english": "p-value",
+    "glossary.p_value.text": "how often a difference this large would appear if the models were "
+    "equally good",
+    "glossary.mcnemar.term": "McNemar test",
+    "glossary.mcnemar.english": "McNemar's Test",
+    "glossary.mcnemar.text": "an exact test on the GT objects only one of the two models got right",
+    "glossary.support.term": "support",
+    "glossary.support.english": "Support",
+    "glossary.support.text": "how many annotations a class has (in training, or in the GT)",
+    "glossary.imbalance_ratio.term": "imbalance ratio",
+    "glossary.imbalance_ratio.english": "Imbalance Ratio",
+    "glossary.imbalance_ratio.text": "max / min annotations per class",
+    "glossary.spearman.term": "Spearman's rho",
+    "glossary.spearman.english": "Spearman's Rank Correlation",
+    "glossary.spearman.text": "correlation of the ranks of two quantities (-1 to 1)",
+    "glossary.agreement.term": "agreement",
+    "glossary.agreement.english": "Agreement",
+    "glossary.agreement.text": "how often the two models give the same answer; not accuracy",
+    "glossary.kappa.term": "Cohen's kappa",
+    "glossary.kappa.english": "Cohen's Kappa",
+    "glossary.kappa.text": "agreement corrected for chance (1 = perfect, 0 = chance)",
+    # --- compare definitions ----------------------------------------------------------------
+    "definition.line": "{term}: {text}",
+    "definition.delta.term": "B − A",
+    "definition.delta.text": "every delta is run B minus run A",
+    "definition.pairing.term": "pairing",
+    "definition.pairing.text": "per image, both runs' boxes with score >= s visited together by "
+    "descending score; a box takes the unpaired box of the other run with the highest IoU >= the "
+    "pairing IoU (class-agnostic, one-to-one); same class = agree, else a class swap; unpaired = "
+    "one-sided",
+    "definition.verdict.term": "verdict",
+    "definition.verdict.text": "a box is right when it is a TP of its class at the operating "
+    "point (score >= s, IoU >= u); a swap is 'a right', 'b right', 'both wrong' (a GT object "
+    "overlaps a box at IoU >= 0.1 but neither is a TP) or 'no object there' (both on background)",
+    "definition.error_types.term": "error types",
+    "definition.error_types.text": "TIDE's: cls (right box, wrong class), loc (right class, IoU "
+    "0.1-0.5), both, dupe (duplicate of a found object), bkg (IoU < 0.1 with every object), miss "
+    "(an object no detection explains); ΔAP50 = AP50 after TIDE's oracle fix of that type minus "
+    "AP50",
+    "definition.bootstrap.term": "bootstrap",
+    "definition.bootstrap.text": "images resampled with replacement, the same resample for both "
+    "runs; interval = percentiles of the resampled deltas; p = 2 (1 + smaller tail) / (N + 1)",
+    "definition.mcnemar.term": "McNemar",
+    "definition.mcnemar.text": "per non-crowd GT object: found with the right class at the "
+    "operating point by A vs by B; exact binomial test on the discordant objects",
+    "definition.agreement.term": "agreement",
+    "definition.agreement.text": "agreeing pairs / (pairs + one-sided boxes); Cohen's kappa on "
+    "paired boxes' classes; agreement is not accuracy: both runs can agree and be wrong",
+    # --- caveats: definitions that differ between tools ------------------------------------
+    "caveat.tools.categories": "Categories averaged: mAP and TIDE's ΔAP here average over the "
+    "classes with GT (as COCO does); tidecv also averages classes with detections and no GT "
+    "(they score 0 there), which gives lower numbers.",
+    "caveat.tools.max_dets": "maxDets: COCO mAP keeps at most the top 100 detections per image "
+    "and category (pycocotools applies the cap per category); a scorer that caps per image "
+    "gives different numbers on images with many detections.",
+    "caveat.tools.tide_max_dets": "TIDE: tidecv keeps the top 100 detections per image; pillcmp "
+    "the top 100 per image and category, as COCO AP does.",
+    "caveat.tools.crowd": "Crowd regions absorb detections as in COCO (neither TP nor FP); "
+    "tidecv still gives them an error type.",
+    "caveat.tools.tie_scores": "Tied scores are ranked as COCO ranks them (score, then image id, "
+    "then file order); tidecv's fixed runs put every FP before the TPs of equal score, which "
+    "biases its fixed APs low.",
+    "caveat.tools.accuracy": '"Accuracy" has no standard definition for detectors: the two '
+    "here are defined next to their numbers; an accuracy quoted without a definition cannot be "
+    "compared with them.",
+    # --- figures: captions, and the texts inside the plots ---------------------------------
+    "figure.ap_comparison": "AP per class for both models, sorted by the gap.",
+    "figure.pr_curves": "Precision-recall curves at IoU 0.50: all classes, and the worst classes.",
+    "figure.score_histograms": "Detection scores of both models (the dashed line is the "
+    "operating point's score threshold).",
+    "figure.error_breakdown": "TIDE error types: how much AP50 fixing each type would gain, per "
+    "model.",
+    "figure.support_vs_ap": "Training annotations per class against AP, per model.",
+    "figure.confusion_pair": "Confusions (GT class → predicted class) of both models, on one "
+    "colour scale.",
+    "figure.class_distribution": "Training annotations per class.",
+    "plot.common.gt": "ground truth",
+    "plot.common.background": "background",
+    "plot.common.log_scale": "log scale",
+    "plot.common.other_classes": "other classes",
+    "plot.ap_comparison.title": "AP per class",
+    "plot.ap_comparison.xlabel": "AP (IoU 0.50:0.95)",
+    "plot.ap_comparison.ylabel": "class",
+    "plot.pr_curves.title": "Precision-recall curves",
+    "plot.pr_curves.xlabel": "recall",
+    "plot.pr_curves.ylabel": "precision",
+    "plot.pr_curves.overall": "all classes",
+    "plot.pr_curves.worst": "worst classes",
+    "plot.score_histograms.title": "Detection scores",
+    "plot.score_histograms.xlabel": "score",
+    "plot.score_histograms.ylabel": "detections",
+    "plot.score_histograms.threshold": "score threshold",
+    "plot.error_breakdown.title": "Error types (TIDE)",
+    "plot.error_breakdown.xlabel": "ΔAP50 from fixing the type",
+    "plot.error_breakdown.ylabel": "error type",
+    "plot.error_breakdown.count": "count",
+    "plot.support_vs_ap.title": "Training support vs AP",
+    "plot.support_vs_ap.xlabel": "training annotations",
+    "plot.support_vs_ap.ylabel": "AP",
+    "plot.support_vs_ap.rare": "rare",
+    "plot.confusion_pair.title": "Confusions (GT → predicted)",
+    "plot.confusion_pair.xlabel": "predicted class",
+    "plot.confusion_pair.ylabel": "GT class",
+    "plot.confusion_pair.colorbar": "detections",
+    "plot.class_distribution.title": "Training annotations per class",
+    "plot.class_distribution.xlabel": "annotations",
+    "plot.class_distribution.ylabel": "class",
+    "gallery.caption": "Image {image_id}: {a} | {b}",
+    "gallery.caption_gt": "Image {image_id}: {a} | {b} | ground truth",
+    "gallery.panel.gt": "ground truth",
+    "gallery.missing": "Image {image_id}: not found in the images folder",
+    "gallery.refused": "Image {image_id}: {file_name} is outside the images folder; not read",
+    "gallery.intro": "Every differing image (worst first): each model's boxes with their classes "
+    "and scores, and the ground truth's.",
+    # --- eval -------------------------------------------------------------------------------
+    "eval.unnamed": "results",
+    "eval.in_memory": "in memory",
+    "eval.the_ground_truth": "the ground truth",
+    "eval.title": "Evaluation: {name}",
+    "eval.header.inputs": "{name} ({results}) against {gt}",
+    "eval.header.sizes": "{detections} detections on {images} images; {gt_boxes} GT boxes, "
+    "{crowd} crowd regions, {categories} declared categories",
+    "eval.coco.title": "COCO metrics",
+    "eval.coco.intro": "Equal to pycocotools COCOeval.summarize() (bbox); n/a where pycocotools "
+    "prints -1.",
+    "eval.op.title": "Operating point: {at}",
+    "eval.accuracy.title": "Accuracy ({at})",
+    "eval.per_class.title": "Per class",
+    "eval.per_class.coco": "Per class: COCO metrics (all scores)",
+    "eval.per_class.op": "Per class: operating point ({at})",
+    "eval.per_class.columns": "columns",
+    "eval.per_class.legend_coco": "GT = non-crowd GT boxes (support); dets = detections of the "
+    "class (all scores); AP = mean precision over {ious} and 101 recall points, all sizes, top "
+    "{top} per image and class; AP50/AP75 at IoU 0.50/0.75; {ar} = mean recall over the same "
+    "IoUs; n/a = no GT box in the class.",
+    "eval.per_class.legend_op": "TP, FP, FN, P (precision), R (recall), F1 at the operating point "
+    "(definitions above); best F1 = highest F1 over every detection score used as the threshold, "
+    "at that score.",
+    "eval.confusion.title": "Confusion matrix",
+    "eval.confusion.convention": _CONVENTION,
+    "eval.confusion.correct": "correct (diagonal)",
+    "eval.confusion.misclassified": "misclassified (off-diagonal)",
+    "eval.confusion.false_detections": "false detections (background row)",
+    "eval.confusion.missed": "missed GT (background column)",
+    "eval.confusion.absorbed": "absorbed by crowd regions",
+    "col.cell": "cells",
+    "eval.confusion.top": "Most frequent confusions (GT class -> predicted class), top {n}:",
+    "op.at": "score >= {score:g}, IoU >= {iou:g}",
+    "op.micro": "micro",
+    "op.macro": "macro",
+    "op.best_f1": "best F1 over all classes (micro): {f1} at score >= {at}",
+    "op.absorbed": "detections absorbed by crowd regions (neither TP nor FP): {n}",
+    "col.precision": "precision",
+    "col.recall": "recall",
+    "col.accuracy": "accuracy",
+    "col.count": "count",
+    "col.name": "name",
+    "col.dets": "dets",
+    "col.best_f1": "best F1",
+    "col.at_score": "at score",
+    "col.gt_class": "GT class",
+    "col.predicted": "predicted",
+    "col.role": "role",
+    "col.file": "file",
+    "col.parameter": "parameter",
+    "col.meaning": "meaning",
+    "stat.definition": "{kind}, {ious}, {area}, top {top}",
+    "stat.ap": "AP",
+    "stat.ar": "AR",
+    "stat.legend_term": "AP, AR, top m",
+    "stat.legend": _SUMMARY_LEGEND,
+    "area.all": "all sizes",
+    "area.small": "small (area ≤ 32²)",
+    "area.medium": "medium (32² ≤ area ≤ 96²)",
+    "area.large": "large (area ≥ 96²)",
+    "iou.single": "IoU {value:.2f}",
+    "iou.range": "IoU {low:.2f}:{high:.2f} step {step:.2f} ({n} thresholds)",
+    "iou.list": "IoU {values}",
+    **{f"def.op.{k}": v for k, v in _OP_DEFINITIONS.items()},
+    **{f"def.accuracy.{k}": v for k, v in _ACCURACY_DEFINITIONS.items()},
 }
-#: ``Correlation.reason`` when rho is undefined.
-SUPPORT_REASONS = {
-    "too_few_classes": "fewer than 3 classes with a value",
-    "constant_input": "one side is constant",
-}
-DISPUTE_FINDINGS = {
-    "disputes_on_rare": "The models disagree most on rare classes",
-    "disputes_on_frequent": "The models disagree most on frequent classes, not rare ones",
-    "no_evidence": "Disagreements do not concentrate on rare or on frequent classes",
-    "not_computable": "Where the models disagree cannot be related to training support",
-}
-GAP_FINDINGS = {
-    "gap_larger_on_rare": "The AP gap between the models (B − A) is larger on rare classes",
-    "gap_larger_on_frequent": "The AP gap between the models (B − A) is larger on frequent classes",
-    "no_evidence": "The AP gap between the models (B − A) does not follow training support",
-    "not_computable": "The AP gap between the models cannot be related to training support",
-}
-VERDICT_NAMES = {
-    "a_right": "{a} right",
-    "b_right": "{b} right",
-    "both_wrong": "both wrong",
-    "no_gt": "no object there",
-    "both_right": "both right",
-    "ignored": "crowd region",
-}
-
-
-def p_text(p: float | None) -> str:
-    """'p < 0.001', 'p = 0.012', 'p n/a'."""
-    if p is None:
-        return "p n/a"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def p_value_cell(p: float | None) -> str:
-    """A p-value in a table cell: '< 0.001', '0.012', 'n/a'."""
-    if p is None:
-        return "n/a"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def correlation_sentence(findings: dict[str, str], c: dict[str, Any]) -> str:
-    """A finding with its Spearman numbers: '... (rho = 0.25, p = 0.282, 21 classes).'"""
-    text = findings.get(c["finding"], c["finding"])
-    if c.get("rho") is None:
-        reason = SUPPORT_REASONS.get(c.get("reason") or "", c.get("reason") or "")
-        return f"{text} ({reason})." if reason else f"{text}."
-    return f"{text} (Spearman rho = {c['rho']:.2f}, {p_text(c['p_value'])}, {c['n']} classes)."
-
-
-def dispute_sentence(d: dict[str, Any]) -> str:
-    """Where the disagreements fall, with the share of rare classes among the most disputed."""
-    text = DISPUTE_FINDINGS.get(d["finding"], d["finding"])
-    rate = d.get("rate") or {}
-    if rate.get("rho") is not None:
-        text += (
-            f" (disagreements per GT box vs training support: Spearman rho = {rate['rho']:.2f}, "
-            f"{p_text(rate['p_value'])})"
-        )
-    top, rare = d.get("top_k"), d.get("top_rare")
-    if top and rare is not None:
-        text += f"; {rare} of the {top} most disputed classes are rare"
-        if d.get("rare_share") is not None:
-            text += f" (rare classes are {d['rare_share']:.0%} of all)"
-    return text + "."
-
-
-def num(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def significance_sentence(verdict: Any) -> str:
-    """One plain sentence from a :class:`~pill_compare.analysis.significance.SignificanceVerdict`."""
-    metric = METRIC_NAMES.get(verdict.metric, verdict.metric)
-    level = f"{verdict.confidence:.0%}"
-    ci = f"{level} CI [{num(verdict.ci_low)}, {num(verdict.ci_high)}]"
-    facts = f"({ci}, {p_text(verdict.p_value)}, {verdict.n_images} images)"
-    if verdict.delta is None:
-        return f"The {metric} difference is undefined on this data."
-    if verdict.code == "b_better":
-        return f"{verdict.name_b} is better than {verdict.name_a} on {metric} by {num(verdict.delta)} {facts}."
-    if verdict.code == "a_better":
-        return f"{verdict.name_a} is better than {verdict.name_b} on {metric} by {num(-verdict.delta)} {facts}."
-    return (
-        f"The {metric} difference between {verdict.name_b} and {verdict.name_a} "
-        f"({verdict.delta:+.3f}, {ci}, {p_text(verdict.p_value)}, {verdict.n_images} images) is "
-        f"not significant at {verdict.alpha:.0%}."
-    )
-
-
-NO_BOOTSTRAP = "No bootstrap was run (0 resamples), so significance was not tested."
-NO_GROUND_TRUTH = (
-    "Without a ground truth this is agreement between the two runs, not accuracy: a ground truth "
-    "adds which run is better, whether it is significant, who was right on every disagreement "
-    "and each run's error types."
-)
-
-
-def mcnemar_sentence(test: Any) -> str:
-    """Per GT object at the operating point, who alone got it right."""
-    return (
-        f"Per GT object (score >= {test.score_threshold:g}, IoU >= {test.iou_threshold:g}): "
-        f"{test.a_only_correct} found only by {test.name_a}, {test.b_only_correct} only by "
-        f"{test.name_b} (McNemar exact {p_text(test.p_value)}; {test.both} by both, "
-        f"{test.neither} by neither)."
-    )
-
-
-def support_sentence(names: tuple[str, str], spearman: dict[str, Any]) -> str:
-    """'AP rises with training support for A (rho = 0.41, p = 0.001) but not for B ...'."""
-    parts = []
-    for side, name in zip(("a", "b"), names, strict=True):
-        c = spearman[side]
-        what = SUPPORT_FINDINGS.get(c["finding"], c["finding"])
-        if c["rho"] is None:
-            reason = SUPPORT_REASONS.get(c.get("reason") or "", c.get("reason") or "")
-            parts.append(f"for {name} AP {what} ({reason})")
-        else:
-            parts.append(
-                f"for {name} AP {what} (rho = {c['rho']:.2f}, {p_text(c['p_value'])}, {c['n']} classes)"
-            )
-    return "Training support vs per-class AP: " + "; ".join(parts) + "."

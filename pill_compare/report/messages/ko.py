@@ -1,0 +1,657 @@
+"""한국어 보고서 문구: ``TEXTS`` (제목, 표 머리글, 문장, 용어 목록, 주석), 분석 결과의 코드로 찾는다.
+
+The Korean catalogue: the same keys and placeholders as :mod:`pill_compare.report.messages.en`
+(tests/report/test_messages.py holds them equal), in the seed report's vocabulary and plain
+declarative style (오탐지, 정확도, 클래스, 검출, 정답 데이터).
+"""
+
+from __future__ import annotations
+
+#: The renderers' own words (:data:`pill_compare.report.render.common.DEFAULT_WORDS`).
+RENDER_WORDS = {
+    "contents": "목차",
+    "note.info": "참고",
+    "note.absent": "생략",
+    "note.caveat": "주의",
+    "note.warning": "경고",
+    "more_row": "… 외 1행 (md/json/csv에 전체 수록)",
+    "more_rows": "… 외 {n}행 (md/json/csv에 전체 수록)",
+    "figure": "[그림: {caption}]",
+    "gallery": "[갤러리: 이미지 {n}장]",
+    "gallery_one": "[갤러리: 이미지 1장]",
+    "gallery_caption": "[갤러리: {caption} (이미지 {n}장)]",
+    "gallery_caption_one": "[갤러리: {caption} (이미지 1장)]",
+    "sort": "이 열로 정렬",
+}
+
+#: 보고서의 모든 문구 (키 → 서식 문자열). 자리표시자는 영어 카탈로그와 같다.
+TEXTS: dict[str, str] = {
+    # --- 분석 코드로 만드는 문장 (Catalogue의 메서드) ---------------------------------------
+    "metric_name.map": "mAP",
+    "metric_name.map_50": "AP50",
+    "metric_name.f1": "운영점 F1",
+    "finding.support.support_explains": "학습 샘플 수가 많을수록 높다",
+    "finding.support.inverse": "학습 샘플 수가 많을수록 낮다",
+    "finding.support.no_evidence": "학습 샘플 수와 관계가 없다",
+    "finding.support.not_computable": "학습 샘플 수와 관련지을 수 없다",
+    "finding.dispute.disputes_on_rare": "두 모델은 희소 클래스에서 가장 많이 불일치한다",
+    "finding.dispute.disputes_on_frequent": "두 모델은 희소 클래스가 아니라 빈도가 높은 "
+    "클래스에서 가장 많이 불일치한다",
+    "finding.dispute.no_evidence": "불일치가 희소 클래스에도, 빈도가 높은 클래스에도 몰려 있지 "
+    "않다",
+    "finding.dispute.not_computable": "불일치가 발생한 클래스를 학습 샘플 수와 관련지을 수 없다",
+    "finding.gap.gap_larger_on_rare": "두 모델의 AP 차이(B − A)는 희소 클래스에서 더 크다",
+    "finding.gap.gap_larger_on_frequent": "두 모델의 AP 차이(B − A)는 빈도가 높은 클래스에서 더 "
+    "크다",
+    "finding.gap.no_evidence": "두 모델의 AP 차이(B − A)는 학습 샘플 수와 관계가 없다",
+    "finding.gap.not_computable": "두 모델의 AP 차이를 학습 샘플 수와 관련지을 수 없다",
+    "sentence.correlation": "{text} (Spearman rho = {rho:.2f}, {p}, 클래스 {n}개).",
+    "sentence.correlation_reason": "{text} ({reason}).",
+    "sentence.plain": "{text}.",
+    "sentence.dispute.rate": " (정답 박스당 불일치 수와 학습 샘플 수: Spearman rho = {rho:.2f}, "
+    "{p})",
+    "sentence.dispute.top": "; 가장 많이 불일치한 클래스 {top}개 중 희소 클래스는 {rare}개다",
+    "sentence.dispute.share": " (전체 클래스 중 희소 클래스 비율 {share:.0%})",
+    "sentence.significance.ci": "{level:.0%} 신뢰구간 [{low}, {high}]",
+    "sentence.significance.facts": "({ci}, {p}, 이미지 {n}장)",
+    "sentence.significance.undefined": "이 데이터에서는 {metric} 차이를 정의할 수 없다.",
+    "sentence.significance.better": "{metric} 기준으로 {better} 모델이 {worse} 모델보다 {delta} "
+    "높으며, 이 차이는 유의하다 {facts}.",
+    "sentence.significance.not_significant": "{metric} 기준 {b} 모델과 {a} 모델의 차이"
+    "({delta:+.3f}, {ci}, {p}, 이미지 {n}장)는 유의수준 {alpha:.0%}에서 유의하지 않다.",
+    "sentence.no_bootstrap": "부트스트랩을 실행하지 않았으므로(재표본 0회) 유의성은 검정하지 "
+    "않았다.",
+    "sentence.no_ground_truth": "정답 데이터가 없으므로 이것은 정확도가 아니라 두 결과의 일치도다. "
+    "정답 데이터가 있으면 어느 모델이 더 나은지, 그 차이가 유의한지, 모든 불일치에서 누가 맞았는지, "
+    "각 모델의 오류 유형을 알 수 있다.",
+    "sentence.mcnemar": "정답 객체 기준(점수 >= {score:g}, IoU >= {iou:g}): {a} 모델만 찾은 객체 "
+    "{a_only}개, {b} 모델만 찾은 객체 {b_only}개 (McNemar 정확 검정 {p}; 두 모델 모두 {both}개, 둘 "
+    "다 놓침 {neither}개).",
+    "sentence.support.model": "{name} 모델의 AP는 {what} (rho = {rho:.2f}, {p}, 클래스 {n}개)",
+    "sentence.support.model_reason": "{name} 모델의 AP는 {what} ({reason})",
+    "sentence.support.join": "; ",
+    "sentence.support": "학습 샘플 수와 클래스별 AP: {parts}.",
+    # --- 보고서, 메타데이터 ------------------------------------------------------------------
+    "report.title": "{a} vs {b} 오탐지 사례 비교 보고서",
+    "report.subtitle": "어느 모델이 더 나은지, 어디서 다른지, 누가 맞았는지, 그리고 왜인지",
+    "report.contents": "목차",
+    "meta.version": "pillcmp 버전",
+    "meta.date": "작성일",
+    "meta.input.a": "결과 A",
+    "meta.input.b": "결과 B",
+    "meta.input.gt": "정답 데이터",
+    "meta.input.train": "학습 데이터 주석",
+    "meta.input.images": "이미지",
+    "yes": "예",
+    "p.none": "p n/a",
+    "p.small": "p < 0.001",
+    "p.value": "p = {p:.3f}",
+    "compare.title": "비교: {a} vs {b}",
+    "header.runs": "A = {a} (검출 {la}개), B = {b} (검출 {lb}개)",
+    "header.gt": "정답 데이터 {gt}: 이미지 {images}장, 정답 박스 {boxes}개; 운영점 점수 >= "
+    "{score:g}, IoU >= {iou:g}; 짝짓기 IoU {pair_iou:g}; 부트스트랩 재표본 {n}회, 시드 {seed}",
+    "header.no_gt": "정답 데이터 없음; 점수 >= {score:g}인 박스를 IoU {pair_iou:g}에서 짝지음",
+    # --- 절 제목 ----------------------------------------------------------------------------
+    "s.overview": "개요",
+    "s.overview.summary": "요약",
+    "s.overview.inputs": "모델과 입력 파일",
+    "s.overview.parameters": "설정값",
+    "s.overall": "전체 성능 비교",
+    "s.detections": "검출 결과 통계",
+    "s.detections.per_image": "이미지별",
+    "s.disagreements": "불일치 사례 분석",
+    "s.disagreements.images": "카테고리 목록이 다른 이미지",
+    "s.disagreements.categories": "한 모델에서만 검출된 카테고리",
+    "s.disagreements.substitutions": "치환 패턴",
+    "s.disagreements.pairs": "박스 단위 비교",
+    "s.patterns": "클래스 치환 패턴",
+    "s.patterns_top": "{title} ({caption})",
+    "s.disagreements.boxes": "불일치한 모든 박스",
+    "s.disagreements.gallery": "이미지 갤러리",
+    "s.per_class": "클래스별",
+    "s.report.per_class": "클래스별 AP, 오검출(False Positive), 미검출(False Negative)",
+    "s.per_class.worst": "성능이 가장 낮은 클래스",
+    "s.per_class.confusions": "가장 많이 혼동된 클래스",
+    "s.errors": "오류 유형 (TIDE)",
+    "s.causes": "원인 분석",
+    "s.causes.imbalance": "학습 데이터의 클래스 불균형",
+    "s.causes.support": "학습 샘플 수와 AP",
+    "s.causes.evidence": "근거가 뒷받침하는 것",
+    "s.glossary": "용어 목록",
+    "s.glossary.methods": "방법",
+    "s.findings": "주요 발견사항",
+    "s.metrics": "지표",
+    "s.class_agreement": "클래스별 일치도",
+    "s.definitions": "정의",
+    "caveats.title": "주의 사항",
+    "caveats.none": "불러오기와 평가 중 경고가 없었다.",
+    "caveats.tools": "도구마다 정의가 다른 부분 (이 보고서의 수치는 pycocotools를 따른다):",
+    # --- 생략된 부분 --------------------------------------------------------------------------
+    "absent.overall": "정답 데이터가 필요하다: 있으면 mAP, 대회 지표 mAP@[0.75:0.95], AP50, "
+    "정밀도, 재현율, F1, 두 가지 정확도와 그 차이의 유의성을 보여 준다.",
+    "absent.patterns": "정답 데이터가 필요하다: 있으면 클래스 치환마다 어느 모델이 맞는 클래스를 "
+    "냈는지 보여 준다.",
+    "absent.verdicts": "정답 데이터가 있으면 박스마다 정답/오답 여부, TIDE 오류 유형, 치환마다 "
+    "판정을 보여 준다.",
+    "absent.per_class": "정답 데이터가 필요하다: 있으면 클래스별 AP, 모델별 오검출과 미검출, 성능이 "
+    "가장 낮은 클래스와 혼동 관계를 보여 준다. 대신 클래스별로 두 모델이 얼마나 일치하는지(정확도가 "
+    "아닌 일치도)를 보여 준다.",
+    "absent.errors": "정답 데이터가 필요하다: 있으면 모델별 TIDE 오류 유형(Cls, Loc, Both, Dupe, "
+    "Bkg, Miss)과 각 유형을 고쳤을 때 오르는 AP를 보여 준다.",
+    "absent.imbalance": "학습 데이터 주석이 필요하다: 있으면 학습 데이터의 불균형 지수(클래스별 최대 "
+    "/ 최소 샘플 수와 더 나은 지수들)를 보여 준다.",
+    "absent.imbalance_no_gt": "정답 데이터와 학습 데이터 주석이 필요하다: 있으면 학습 데이터의 "
+    "불균형 지수를 보여 주고, 그것이 결과를 설명하는지 검정한다.",
+    "absent.support": "학습 데이터 주석이 필요하다: 있으면 클래스별 학습 샘플 수와 AP의 관계"
+    "(Spearman rho)를 구하고, 성능 차이가 희소 클래스에서 더 큰지 검정한다.",
+    "absent.support_no_gt": "정답 데이터와 학습 데이터 주석이 필요하다: 있으면 클래스별 학습 샘플 "
+    "수와 AP의 관계를 보여 준다.",
+    "absent.gallery": "이미지 폴더가 있으면 카테고리 목록이 다른 모든 이미지를 두 모델의 박스(와 "
+    "정답 박스)와 함께 보여 준다.",
+    # --- 개요 -------------------------------------------------------------------------------
+    "overview.role.a": "결과 A",
+    "overview.role.b": "결과 B",
+    "overview.role.gt": "정답 데이터",
+    "overview.role.train": "학습 데이터 주석",
+    "overview.inputs.caption": "개수: 불러온 검출 수(A, B), 군중 영역을 뺀 정답 박스 수, 학습 "
+    "데이터 주석 수.",
+    "param.score_threshold": "점수 임계값 s",
+    "param.score_threshold.text": "점수 >= s인 검출만 운영점에서 센다",
+    "param.iou_threshold": "IoU 임계값 u",
+    "param.iou_threshold.text": "같은 클래스의 정답 박스와 IoU >= u로 매칭되면 맞는 검출이다",
+    "param.pair_iou": "짝짓기 IoU",
+    "param.pair_iou.text": "A 박스와 B 박스의 IoU가 이 값 이상이면 같은 객체로 본다",
+    "param.iou_thresholds": "COCO IoU 임계값",
+    "param.iou_thresholds.text": "mAP를 평균하는 임계값들",
+    "param.max_dets": "maxDets",
+    "param.max_dets.text": "이미지·카테고리당 검출 수의 COCO 상한",
+    "param.n_bootstrap": "부트스트랩 재표본 수",
+    "param.n_bootstrap.text": "대응 부트스트랩의 이미지 재표본 횟수 (0: 검정하지 않음)",
+    "param.seed": "시드",
+    "param.seed.text": "부트스트랩의 난수 시드 (같은 시드면 같은 수치)",
+    "param.alpha": "유의수준 alpha",
+    "param.alpha.text": "모든 검정의 유의수준",
+    "param.rare_threshold": "희소 기준",
+    "param.rare_threshold.text": "학습 샘플 수가 이보다 적은 클래스는 희소 클래스다",
+    "summary.top_pattern": "가장 많은 불일치: {a} 모델은 {x}, {b} 모델은 {y}로 검출했다 (박스 "
+    "{swaps}개, 이미지 {images}장). 정답 데이터로 보면 {b} 정답 {b_right}회, {a} 정답 "
+    "{a_right}회, 둘 다 오답 {both_wrong}회, 객체 없음 {no_gt}회다.",
+    "summary.no_swaps": "두 모델이 같은 박스에 다른 클래스를 낸 경우는 없다. {a} 모델만 찾은 박스 "
+    "{a_only}개와 {b} 모델만 찾은 박스 {b_only}개에서만 다르다.",
+    "summary.top_substitution": "가장 많은 치환: {a} 모델의 {x}가 {b} 모델에서는 {y}인 이미지가 "
+    "{images}장이다. 정답 데이터가 없으므로 누가 맞았는지는 알 수 없다.",
+    "summary.no_substitution": "{a} 모델과 {b} 모델은 이미지 {n}장에서 다르며, 하나가 하나로 바뀐 "
+    "치환은 없다.",
+    "summary.imbalance.facts": "Spearman rho = {rho:.2f}, {p}, 클래스 {n}개",
+    "summary.imbalance.gap_larger_on_rare": "클래스 불균형이 성능 차이의 일부를 설명한다: {b} "
+    "모델이 {a} 모델보다 앞서는 폭은 학습 샘플이 적은 클래스에서 더 크다 ({facts}; 학습 데이터 최대 "
+    "/ 최소 비율 {ratio}).",
+    "summary.imbalance.gap_larger_on_frequent": "클래스 불균형은 성능 차이를 설명하지 못한다: {b} "
+    "모델이 {a} 모델보다 앞서는 폭은 빈도가 높은 클래스에서 더 크다 ({facts}; 학습 데이터 최대 / "
+    "최소 비율 {ratio}).",
+    "summary.imbalance.no_evidence": "클래스 불균형은 성능 차이를 설명하지 못한다: 클래스별 AP "
+    "차이는 학습 샘플 수와 관계가 없다 ({facts}; 학습 데이터 최대 / 최소 비율 {ratio}).",
+    "summary.imbalance.not_computable": "클래스 불균형이 성능 차이를 설명하는지는 계산할 수 없다 "
+    "({facts}).",
+    "summary.imbalance.untested": "클래스 불균형은 검정하지 않았다: 학습 데이터 주석이 있으면 "
+    "클래스별 학습 샘플 수와 AP의 관계를 구할 수 있다.",
+    "summary.imbalance.no_gt": "정답 데이터가 없으므로 정확도도, 정확도와 클래스 불균형의 관계도 "
+    "측정할 수 없다.",
+    "support.reason.too_few_classes": "값이 있는 클래스가 3개 미만",
+    "support.reason.constant_input": "한쪽 값이 모두 같음",
+    # --- 전체 성능 비교 -----------------------------------------------------------------------
+    "metric.map": "mAP",
+    "metric.map_75_95": "mAP@[0.75:0.95]",
+    "metric.map_50": "AP50",
+    "metric.map_75": "AP75",
+    "metric.mar_100": "AR100",
+    "metric.precision": "정밀도",
+    "metric.recall": "재현율",
+    "metric.f1": "F1",
+    "metric.classification_accuracy": "분류 정확도",
+    "metric.image_exact_match": "이미지 완전 일치율",
+    "def.map_75_95": "알약 대회의 지표: IoU 0.75:0.95, 간격 0.05 (임계값 5개), 모든 크기, 상위 "
+    "100개에서 평균한 AP (그 임계값으로 평가한 값과 같다)",
+    "note.map_75_95_missing": "mAP@[0.75:0.95]는 n/a다: 평가의 IoU 임계값에 0.75, 0.80, 0.85, "
+    "0.90, 0.95가 없다. 기본 임계값(0.50:0.95)이나 0.75:0.95 간격 0.05로 평가하면 구할 수 있다.",
+    "note.p_floor": "부트스트랩 재표본 {n}회에서 가능한 가장 작은 p는 2 / ({n} + 1)이다. 재표본을 "
+    "늘리면 더 작은 p값을 구분할 수 있다.",
+    "col.metric": "지표",
+    "col.value": "값",
+    "col.delta": "B − A",
+    "col.ci": "신뢰구간",
+    "col.ci_level": "{level:.0%} 신뢰구간",
+    # --- 검출 결과 통계 -----------------------------------------------------------------------
+    "detections.loaded": "결과 {side} ({name}): 검출 {n}개를 불러옴",
+    "detections.images": "두 결과 모두 검출이 있는 이미지: {both}장 (전체 {total}장 중)",
+    "detections.images_only": "{name} 모델에서만 검출이 있는 이미지: {n}장 {ids}",
+    "col.model": "모델",
+    "col.loaded": "불러온 검출",
+    "col.left_out": "제외 (정답 데이터에 없는 id)",
+    "col.at_operating_point": "점수 >= {score:g}인 박스",
+    "per_image.caption": "이미지별로 짝지은 박스, 일치도가 낮은 순.",
+    # --- 불일치 사례 --------------------------------------------------------------------------
+    "disagreements.intro": "{a} 모델과 {b} 모델이 다른 곳: 먼저 이미지별 카테고리 목록(원래 "
+    "보고서가 비교한 방식), 다음으로 박스 단위.",
+    "disagreements.images.text": "이미지 {total}장 중 {n}장에서 카테고리 목록이 다르다 (이미지마다 "
+    "카테고리를 집합으로 비교).",
+    "disagreements.only_caption": "{name} 모델에서만 검출된 카테고리와 그 카테고리가 나온 불일치 "
+    "이미지 수.",
+    "disagreements.substitutions.text": "치환 X → Y: {a} 모델은 카테고리 X, {b} 모델은 Y를 "
+    "검출하고 나머지는 같은 이미지.",
+    "pairs.counts": "두 결과 간 박스 짝짓기: 일치 {agree}개, 클래스 치환 {class_swap}개, {a}에만 "
+    "{a_only}개, {b}에만 {b_only}개",
+    "pairs.verdicts": "정답 데이터로 본 클래스 치환: {a} 정답 {a_right}, {b} 정답 {b_right}, 둘 다 "
+    "오답 {both_wrong}, 객체 없음 {no_gt}{extra}",
+    "pairs.both_right": ", 둘 다 정답 {n}",
+    "pairs.ignored": ", 군중 영역 {n}",
+    "pairs.one_sided": "{name} 모델만 찾은 박스 {boxes}개: 정답 {right}, 오답 {wrong}{errors}"
+    "{ignored}",
+    "pairs.errors": " ({errors})",
+    "pairs.agreement": "일치도 (정확도가 아님): 항목의 {rate}가 일치; 짝지은 박스 클래스의 Cohen's "
+    "kappa {kappa}",
+    "patterns.caption": "{n}개 중 상위 {shown}개; 같은 박스에서 A는 X, B는 Y",
+    "patterns.caption_full": "패턴 {n}개; 같은 박스에서 A는 X, B는 Y.",
+    "patterns.none": "두 모델이 같은 박스에 다른 클래스를 낸 경우는 없다.",
+    "boxes.caption": "불일치한 박스 {n}개: 클래스 치환과 한 모델만 찾은 박스.",
+    "kind.class_swap": "클래스 치환",
+    "kind.a_only": "A에만",
+    "kind.b_only": "B에만",
+    "kind.agree": "일치",
+    "status.TP": "정답",
+    "status.FP": "오답",
+    "status.ignored": "군중 영역",
+    "verdict.a_right": "{a} 정답",
+    "verdict.b_right": "{b} 정답",
+    "verdict.both_wrong": "둘 다 오답",
+    "verdict.no_gt": "객체 없음",
+    "verdict.both_right": "둘 다 정답",
+    "verdict.ignored": "군중 영역",
+    "agreement.differing": "카테고리 목록이 다른 이미지: {total}장 중 {n}장 (pillcmp diff가 "
+    "모두 보여 준다)",
+    "agreement.substitutions": "가장 많은 치환 (한 이미지에서 A는 X, B는 Y): {shown}",
+    "agreement.substitution": "{x} -> {y} (이미지 {n}장)",
+    "class_agreement.caption": "클래스별 일치도, 낮은 순.",
+    "col.a_says": "A의 클래스 (X)",
+    "col.b_says": "B의 클래스 (Y)",
+    "col.swaps": "치환",
+    "col.a_right": "A 정답",
+    "col.b_right": "B 정답",
+    "col.both_wrong": "둘 다 오답",
+    "col.no_gt": "객체 없음",
+    "col.images": "이미지",
+    "col.only_in": "{name}에만",
+    "col.kind": "종류",
+    "col.model_category": "{name} 클래스",
+    "col.model_score": "{name} 점수",
+    "col.model_outcome": "{name} 박스",
+    "col.verdict": "판정",
+    "col.a_boxes": "A 박스",
+    "col.b_boxes": "B 박스",
+    "col.agree": "일치",
+    "col.one_sided": "한쪽만",
+    "col.rate": "일치도",
+    # --- 클래스별 ---------------------------------------------------------------------------
+    "per_class.caption": "|ΔAP|가 큰 순 (클래스 {n}개).",
+    "per_class.fp_fn_caption": "운영점({at})에서 클래스별 오검출과 미검출.",
+    "per_class.worst_caption": "모델별로 AP가 가장 낮은 클래스 {n}개.",
+    "confusions.caption": "{name}: 정답 클래스 → 예측 클래스, 상위 {n}개.",
+    "confusions.note": "규칙: {convention}.",
+    "confusions.none": "{name} 모델은 운영점에서 어떤 클래스도 다른 클래스로 혼동하지 않았다.",
+    "col.category": "카테고리",
+    "col.model_ap": "AP {name}",
+    "col.model_stat": "{stat} {name}",
+    "col.model_class": "{name} 클래스",
+    "col.delta_recall": "Δ재현율",
+    # --- 오류 유형 --------------------------------------------------------------------------
+    "errors.intro": "모든 오검출에는 TIDE 오류 유형이 하나씩 붙고, 그것으로 설명되지 않는 놓친 정답 "
+    "박스는 미검출(Miss)이다. ΔAP50은 그 유형의 오류를 모두 고쳤을 때 AP50이 오르는 양이다.",
+    "errors.caption": "TIDE; ΔAP50 = 그 유형의 오류를 모두 고쳤을 때 오르는 AP50.",
+    "col.error_type": "오류 유형",
+    "col.model_count": "{name} 개수",
+    "col.model_dap": "{name} ΔAP50",
+    "error.cls": "Cls (분류 오류)",
+    "error.loc": "Loc (위치 오류)",
+    "error.both": "Both (분류·위치 오류)",
+    "error.dupe": "Dupe (중복 검출)",
+    "error.bkg": "Bkg (배경 오탐지)",
+    "error.miss": "Miss (미검출)",
+    "error.false_pos": "FalsePos (전체 오검출)",
+    "error.false_neg": "FalseNeg (전체 미검출)",
+    "error.cls.definition": "분류 오류: 다른 클래스의 정답 박스 위에 잘 놓였다 (IoU >= 0.5)",
+    "error.loc.definition": "위치 오류: 클래스는 맞지만 박스 위치가 부정확하다 (0.1 <= IoU <= 0.5)",
+    "error.both.definition": "클래스도 틀리고 위치도 부정확하다",
+    "error.dupe.definition": "중복 검출: 점수가 더 높은 검출이 이미 차지한 정답 박스 위에 놓였다",
+    "error.bkg.definition": "배경 오탐지: 아무 객체도 없는 곳 (모든 정답 박스와 IoU < 0.1)",
+    "error.miss.definition": "어떤 검출도 찾거나 설명하지 못한 정답 박스",
+    "error.false_pos.definition": "모든 오검출 (ΔAP: 모두 제거했을 때; 0에서 자르지 않음)",
+    "error.false_neg.definition": "찾지 못한 모든 정답 박스 (ΔAP: 모두 제거했을 때; 0에서 자르지 "
+    "않음)",
+    # --- 원인 분석 --------------------------------------------------------------------------
+    "causes.intro": "두 모델이 왜 다른지에 대해 데이터가 말할 수 있는 것: 학습 데이터의 클래스 "
+    "불균형이 그것을 설명하는지, 그리고 무엇이 주장에 그치는지.",
+    "index.imbalance_ratio": "불균형 지수",
+    "index.gini": "지니 계수",
+    "index.pielou_evenness": "피엘루 균등도",
+    "index.effective_classes": "유효 클래스 수",
+    "index.coefficient_of_variation": "변동 계수",
+    "index.rare_share": "희소 클래스 비율",
+    "index.imbalance_ratio.definition": "클래스별 최대 / 최소 샘플 수 (1 = 균형)",
+    "index.gini.definition": "클래스별 샘플 수의 지니 계수 (0 = 균형, 1에 가까울수록 한 클래스가 "
+    "지배)",
+    "index.pielou_evenness.definition": "섀넌 엔트로피 / ln(K) (1 = 균형)",
+    "index.effective_classes.definition": "exp(섀넌 엔트로피): 같은 빈도의 클래스 몇 개와 같은지",
+    "index.coefficient_of_variation.definition": "클래스별 샘플 수의 표준편차 / 평균, 모집단 "
+    "표준편차 (0 = 균형)",
+    "index.rare_share.definition": "샘플 수가 {rare}개 미만인 클래스의 비율",
+    "imbalance.ratio_sentence": "불균형 지수 = 최대 샘플 수 / 최소 샘플 수 = {most} "
+    "({most_label}) / {least} ({least_label}) = {ratio:.2f}.",
+    "imbalance.caption": "학습 데이터 주석: {source} (주석 {n}개).",
+    "imbalance.seed_note": "이 비율은 양 끝의 두 클래스에만 의존한다. 지니 계수, 균등도, 유효 클래스 "
+    "수는 분포 전체를 나타낸다. 어느 쪽도 불균형이 결과를 설명하는지는 말해 주지 않는다: 다음 절에서 "
+    "그것을 검정한다.",
+    "imbalance.zero": "학습 데이터 주석이 없어 모든 지수에서 빠진 선언된 카테고리 ({n}개): {ids}",
+    "col.index": "지수",
+    "col.definition": "정의",
+    "support.not_tested": "불균형과 AP: 검정하지 않았다 (학습 데이터 주석이 있으면 검정할 수 있다).",
+    "support.training_ratio": "학습 데이터 불균형 지수 (클래스별 최대 / 최소 샘플 수): "
+    "{ratio:.2f}.",
+    "support.caption": "클래스별, 학습 샘플 수가 적은 순; 희소 = {rare}개 미만.",
+    "support.legend.support": "학습 데이터 주석에서 그 클래스의 샘플 수",
+    "support.legend.disputes": "그 클래스가 어느 쪽이든 관련된 클래스 치환과 한쪽만 찾은 박스의 "
+    "수; 비율 = 그 클래스의 정답 박스당",
+    "support.legend.spearman": "값이 정의된 클래스들에서 샘플 수와 지표의 순위 상관 (scipy; 양측 p)",
+    "support.unsupported": "정답 박스는 있지만 학습 데이터 주석이 없는 클래스 (샘플 수 0): {ids}",
+    "col.support": "샘플 수",
+    "col.rare": "희소",
+    "col.disputes": "불일치",
+    "col.dispute_rate": "불일치 비율",
+    "evidence.supported": "이 파일들이 뒷받침하는 것:",
+    "evidence.unsupported": "이 파일들이 뒷받침하지 않는 것:",
+    "evidence.swaps": "클래스 치환 {n}개 중 정답 데이터는 {b} 모델 쪽이 {b_right}개, {a} 모델 쪽이 "
+    "{a_right}개다. 둘 다 틀린 경우는 {both_wrong}개, 객체가 없는 곳은 {no_gt}개다.",
+    "evidence.accuracy": "분류 정확도 (찾은 박스의 클래스가 맞는 비율): {a} {acc_a}, {b} {acc_b}; "
+    "이미지 완전 일치율: {a} {exact_a}, {b} {exact_b}.",
+    "evidence.agreement": "두 모델은 짝지은 항목의 {rate}에서 일치한다 (Cohen's kappa {kappa}). "
+    "일치도는 정확도가 아니다.",
+    "evidence.architecture": "아키텍처에 의한 설명(ResNet-101의 101개 레이어와 잔차 연결, "
+    'EfficientNet의 복합 스케일링이 특징을 "압축"한다는 것)은 근거가 아니다: 이 파일들에는 '
+    "네트워크가 아니라 검출 결과가 들어 있다. 이를 검증하려면 통제된 실험, 즉 같은 데이터와 같은 "
+    "학습에서 한 번에 하나만 바꾸는 실험이 필요하다.",
+    "evidence.accuracy_undefined": '정의 없이 제시된 하나의 "정확도"(예: 97% vs 88%): 이 '
+    "보고서는 대신 정의가 있는 두 가지 정확도를 제시한다.",
+    "evidence.imbalance_not_cause": "클래스 불균형이 성능 차이의 원인이라는 것: 클래스별 AP 차이는 "
+    "학습 샘플 수가 줄어도 커지지 않는다.",
+    "evidence.imbalance_untested": "클래스 불균형에 관한 모든 주장: 검정하려면 학습 데이터 주석이 "
+    "필요하다.",
+    "evidence.no_gt": "어느 모델이 더 정확한지: 정답 데이터가 없으면 일치도만 측정할 수 있다.",
+    "evidence.domain": "혼동된 클래스가 왜 혼동되는지(희미한 각인, 비슷한 모양과 색상, 파인 그레인드 "
+    "유사성): 그럴듯하지만, 혼동 표는 어떤 클래스가 혼동되는지를 보여 줄 뿐 그 이유는 보여 주지 "
+    "않는다.",
+    # --- 용어 목록 --------------------------------------------------------------------------
+    "col.term": "용어",
+    "col.english": "영문",
+    "col.description": "설명",
+    "glossary.object_detection.term": "객체 탐지",
+    "glossary.object_detection.english": "Object Detection",
+    "glossary.object_detection.text": "이미지에서 각 객체의 위치(박스)와 종류(클래스)를 찾는 기술",
+    "glossary.false_detection.term": "오탐지",
+    "glossary.false_detection.english": "False Detection",
+    "glossary.false_detection.text": "정답 데이터와 맞지 않는 예측: 오검출, 또는 놓친 정답 객체",
+    "glossary.tp.term": "정검출 (TP)",
+    "glossary.tp.english": "True Positive",
+    "glossary.tp.text": "같은 클래스의 정답 박스와 IoU >= u로 매칭된 검출",
+    "glossary.fp.term": "오검출 (FP)",
+    "glossary.fp.english": "False Positive",
+    "glossary.fp.text": "어떤 정답 박스와도 매칭되지 않은 검출: 틀린 클래스, 부정확한 박스, 중복, "
+    "배경",
+    "glossary.fn.term": "미검출 (FN)",
+    "glossary.fn.english": "False Negative",
+    "glossary.fn.text": "어떤 검출과도 매칭되지 않은 정답 박스: 놓친 객체",
+    "glossary.iou.term": "IoU",
+    "glossary.iou.english": "Intersection over Union",
+    "glossary.iou.text": "두 박스의 겹친 넓이 / 합친 넓이 (pycocotools의 bbox IoU)",
+    "glossary.precision.term": "정밀도",
+    "glossary.precision.english": "Precision",
+    "glossary.precision.text": "TP / (TP + FP): 검출 중 맞는 것의 비율",
+    "glossary.recall.term": "재현율",
+    "glossary.recall.english": "Recall",
+    "glossary.recall.text": "TP / (TP + FN): 정답 객체 중 찾은 것의 비율",
+    "glossary.f1.term": "F1",
+    "glossary.f1.english": "F1 score",
+    "glossary.f1.text": "2 TP / (2 TP + FP + FN): 정밀도와 재현율의 조화 평균",
+    "glossary.ap.term": "AP",
+    "glossary.ap.english": "Average Precision",
+    "glossary.ap.text": "클래스별로 101개 재현율 지점에서 평균한 정밀도 (COCO)",
+    "glossary.map.term": "mAP",
+    "glossary.map.english": "mean Average Precision",
+    "glossary.map.text": "정답이 있는 클래스들과 IoU 0.50:0.95에서 평균한 AP (COCO)",
+    "glossary.map_75_95.term": "mAP@[0.75:0.95]",
+    "glossary.map_75_95.english": "mAP at IoU 0.75 to 0.95",
+    "glossary.map_75_95.text": "알약 대회의 지표: IoU 0.75, 0.80, 0.85, 0.90, 0.95에서의 mAP",
+    "glossary.classification_accuracy.term": "분류 정확도",
+    "glossary.classification_accuracy.english": "Classification Accuracy",
+    "glossary.classification_accuracy.text": "클래스와 무관하게 정답 박스와 매칭된 검출 중 정답과 "
+    "클래스가 같은 비율",
+    "glossary.image_exact_match.term": "이미지 완전 일치율",
+    "glossary.image_exact_match.english": "Image Exact Match",
+    "glossary.image_exact_match.text": "예측한 클래스 목록이 정답의 클래스 목록과 정확히 같은 "
+    "이미지의 비율",
+    "glossary.operating_point.term": "운영점",
+    "glossary.operating_point.english": "Operating Point",
+    "glossary.operating_point.text": "박스를 셀 때 쓰는 점수 임계값 s와 IoU 임계값 u",
+    "glossary.class_swap.term": "클래스 치환",
+    "glossary.class_swap.english": "Class Swap",
+    "glossary.class_swap.text": "같은 박스(짝짓기 IoU 이상)에 두 모델이 서로 다른 클래스를 낸 경우",
+    "glossary.one_sided.term": "한쪽만 찾은 박스",
+    "glossary.one_sided.english": "One-sided Box",
+    "glossary.one_sided.text": "한 모델은 찾고 다른 모델은 찾지 못한 박스",
+    "glossary.verdict.term": "판정",
+    "glossary.verdict.english": "Verdict",
+    "glossary.verdict.text": "정답 데이터로 본, 불일치한 박스에서 누가 맞았는지",
+    "glossary.tide.term": "TIDE 오류 유형",
+    "glossary.tide.english": "TIDE Error Types",
+    "glossary.tide.text": "Cls, Loc, Both, Dupe, Bkg, Miss (Bolya 외, 2020): 각 오검출과 "
+    "미검출이 어떤 종류의 실수인지",
+    "glossary.bootstrap.term": "대응 부트스트랩",
+    "glossary.bootstrap.english": "Paired Bootstrap",
+    "glossary.bootstrap.text": "이미지를 복원 추출로 다시 뽑아(두 모델에 같은 표본) 차이가 얼마나 "
+    "흔들리는지 보는 방법",
+    "glossary.ci.term": "신뢰구간",
+    "glossary.ci.english": "Confidence Interval",
+    "glossary.ci.text": "재표본의 95%에서 차이가 들어가는 범위",
+    "glossary.p_value.term": "p값",
+    "glossary.p_value.english": "p-value",
+    "glossary.p_value.text": "두 모델이 똑같이 좋다면 이만큼 큰 차이가 얼마나 자주 나올지",
+    "glossary.mcnemar.term": "McNemar 검정",
+    "glossary.mcnemar.english": "McNemar's Test",
+    "glossary.mcnemar.text": "두 모델 중 한 모델만 맞힌 정답 객체들에 대한 정확 검정",
+    "glossary.support.term": "샘플 수",
+    "glossary.support.english": "Support",
+    "glossary.support.text": "한 클래스의 주석 수 (학습 데이터 또는 정답 데이터에서)",
+    "glossary.imbalance_ratio.term": "불균형 지수",
+    "glossary.imbalance_ratio.english": "Imbalance Ratio",
+    "glossary.imbalance_ratio.text": "클래스별 최대 / 최소 샘플 수",
+    "glossary.spearman.term": "스피어만 상관계수",
+    "glossary.spearman.english": "Spearman's Rank Correlation",
+    "glossary.spearman.text": "두 값의 순위 사이의 상관 (-1에서 1)",
+    "glossary.agreement.term": "일치도",
+    "glossary.agreement.english": "Agreement",
+    "glossary.agreement.text": "두 모델이 같은 답을 내는 비율; 정확도가 아니다",
+    "glossary.kappa.term": "코헨의 카파",
+    "glossary.kappa.english": "Cohen's Kappa",
+    "glossary.kappa.text": "우연에 의한 일치를 보정한 일치도 (1 = 완전 일치, 0 = 우연 수준)",
+    # --- 비교 방법의 정의 -----------------------------------------------------------------------
+    "definition.line": "{term}: {text}",
+    "definition.delta.term": "B − A",
+    "definition.delta.text": "모든 차이는 결과 B에서 결과 A를 뺀 값이다",
+    "definition.pairing.term": "짝짓기",
+    "definition.pairing.text": "이미지마다 두 결과에서 점수 >= s인 박스를 점수가 높은 순으로 함께 "
+    "살핀다. 아직 짝이 없는 박스는 다른 결과의 짝 없는 박스 중 IoU가 가장 높고 짝짓기 IoU 이상인 "
+    "박스를 가져간다 (클래스 무관, 일대일). 클래스가 같으면 일치, 다르면 클래스 치환, 짝이 없으면 "
+    "한쪽만 찾은 박스다",
+    "definition.verdict.term": "판정",
+    "definition.verdict.text": "운영점(점수 >= s, IoU >= u)에서 자기 클래스의 TP이면 맞는 박스다. "
+    "치환은 'A 정답', 'B 정답', '둘 다 오답'(정답 객체가 박스와 IoU >= 0.1로 겹치지만 둘 다 TP가 "
+    "아님), '객체 없음'(둘 다 배경 위) 중 하나다",
+    "definition.error_types.term": "오류 유형",
+    "definition.error_types.text": "TIDE의 유형: cls (박스는 맞고 클래스가 틀림), loc (클래스는 "
+    "맞고 IoU 0.1-0.5), both, dupe (이미 찾은 객체의 중복), bkg (모든 객체와 IoU < 0.1), miss "
+    "(어떤 검출도 설명하지 못한 객체); ΔAP50 = 그 유형을 TIDE 방식으로 고친 뒤의 AP50 − AP50",
+    "definition.bootstrap.term": "부트스트랩",
+    "definition.bootstrap.text": "이미지를 복원 추출로 다시 뽑고 두 결과에 같은 표본을 쓴다. 구간 = "
+    "재표본 차이의 백분위수; p = 2 (1 + 작은 쪽 꼬리) / (N + 1)",
+    "definition.mcnemar.term": "McNemar",
+    "definition.mcnemar.text": "군중 영역이 아닌 정답 객체마다 운영점에서 맞는 클래스로 찾았는지를 "
+    "A와 B로 비교하고, 결과가 엇갈린 객체에 정확 이항 검정을 한다",
+    "definition.agreement.term": "일치도",
+    "definition.agreement.text": "일치한 짝 / (짝 + 한쪽만 찾은 박스); 짝지은 박스의 클래스에 대한 "
+    "Cohen's kappa; 일치도는 정확도가 아니다: 두 결과가 같이 틀릴 수도 있다",
+    # --- 주의 사항: 도구마다 다른 정의 ----------------------------------------------------------
+    "caveat.tools.categories": "평균하는 카테고리: 여기의 mAP와 TIDE ΔAP는 정답이 있는 클래스들로 "
+    "평균한다 (COCO와 같음). tidecv는 정답 없이 검출만 있는 클래스도 평균에 넣어(그 클래스는 0점) "
+    "수치가 더 낮게 나온다.",
+    "caveat.tools.max_dets": "maxDets: COCO mAP는 이미지·카테고리마다 점수 상위 100개의 검출만 "
+    "쓴다 (pycocotools는 카테고리별로 상한을 적용한다). 이미지 단위로 상한을 두는 채점기는 검출이 "
+    "많은 이미지에서 다른 수치를 낸다.",
+    "caveat.tools.tide_max_dets": "TIDE: tidecv는 이미지마다 상위 100개의 검출을 쓰고, pillcmp는 "
+    "COCO AP처럼 이미지·카테고리마다 상위 100개를 쓴다.",
+    "caveat.tools.crowd": "군중(crowd) 영역은 COCO처럼 검출을 흡수한다 (TP도 FP도 아님). tidecv는 "
+    "그 검출에도 오류 유형을 붙인다.",
+    "caveat.tools.tie_scores": "같은 점수는 COCO의 순서(점수, 이미지 id, 파일 순서)로 정렬한다. "
+    "tidecv의 수정 실행은 같은 점수에서 모든 FP를 TP 앞에 두므로 수정 후 AP가 낮게 나온다.",
+    "caveat.tools.accuracy": '검출기의 "정확도"에는 표준 정의가 없다: 여기의 두 정확도는 수치 '
+    "옆에 정의를 적었다. 정의 없이 제시된 정확도는 이것들과 비교할 수 없다.",
+    # --- 그림: 설명과 그림 안의 문구 ----------------------------------------------------------
+    "figure.ap_comparison": "두 모델의 클래스별 AP, 차이 순으로 정렬.",
+    "figure.pr_curves": "IoU 0.50에서의 정밀도-재현율 곡선: 전체 클래스와 성능이 가장 낮은 클래스.",
+    "figure.score_histograms": "두 모델의 검출 점수 분포 (점선은 운영점의 점수 임계값).",
+    "figure.error_breakdown": "TIDE 오류 유형: 모델별로 각 유형을 고치면 오르는 AP50.",
+    "figure.support_vs_ap": "모델별 클래스의 학습 샘플 수와 AP.",
+    "figure.confusion_pair": "두 모델의 혼동 관계 (정답 클래스 → 예측 클래스), 같은 색 척도.",
+    "figure.class_distribution": "클래스별 학습 샘플 수.",
+    "plot.common.gt": "정답",
+    "plot.common.background": "배경",
+    "plot.common.log_scale": "로그 척도",
+    "plot.common.other_classes": "기타 클래스",
+    "plot.ap_comparison.title": "클래스별 AP",
+    "plot.ap_comparison.xlabel": "AP (IoU 0.50:0.95)",
+    "plot.ap_comparison.ylabel": "클래스",
+    "plot.pr_curves.title": "정밀도-재현율 곡선",
+    "plot.pr_curves.xlabel": "재현율",
+    "plot.pr_curves.ylabel": "정밀도",
+    "plot.pr_curves.overall": "전체 클래스",
+    "plot.pr_curves.worst": "성능이 가장 낮은 클래스",
+    "plot.score_histograms.title": "검출 점수",
+    "plot.score_histograms.xlabel": "점수",
+    "plot.score_histograms.ylabel": "검출 수",
+    "plot.score_histograms.threshold": "점수 임계값",
+    "plot.error_breakdown.title": "오류 유형 (TIDE)",
+    "plot.error_breakdown.xlabel": "유형을 고쳤을 때의 ΔAP50",
+    "plot.error_breakdown.ylabel": "오류 유형",
+    "plot.error_breakdown.count": "개수",
+    "plot.support_vs_ap.title": "학습 샘플 수와 AP",
+    "plot.support_vs_ap.xlabel": "학습 샘플 수",
+    "plot.support_vs_ap.ylabel": "AP",
+    "plot.support_vs_ap.rare": "희소",
+    "plot.confusion_pair.title": "혼동 관계 (정답 → 예측)",
+    "plot.confusion_pair.xlabel": "예측 클래스",
+    "plot.confusion_pair.ylabel": "정답 클래스",
+    "plot.confusion_pair.colorbar": "검출 수",
+    "plot.class_distribution.title": "클래스별 학습 샘플 수",
+    "plot.class_distribution.xlabel": "샘플 수",
+    "plot.class_distribution.ylabel": "클래스",
+    "gallery.caption": "이미지 {image_id}: {a} | {b}",
+    "gallery.caption_gt": "이미지 {image_id}: {a} | {b} | 정답",
+    "gallery.panel.gt": "정답",
+    "gallery.missing": "이미지 {image_id}: 이미지 폴더에서 찾을 수 없다",
+    "gallery.refused": "이미지 {image_id}: {file_name}은(는) 이미지 폴더 밖에 있어 읽지 않았다",
+    "gallery.intro": "카테고리 목록이 다른 모든 이미지 (심한 순): 각 모델의 박스와 클래스, 점수, "
+    "그리고 정답 박스.",
+    # --- eval -------------------------------------------------------------------------------
+    "eval.unnamed": "결과",
+    "eval.in_memory": "메모리",
+    "eval.the_ground_truth": "정답 데이터",
+    "eval.title": "평가: {name}",
+    "eval.header.inputs": "{name} ({results}) 평가, 정답 데이터 {gt}",
+    "eval.header.sizes": "이미지 {images}장의 검출 {detections}개; 정답 박스 {gt_boxes}개, 군중 "
+    "영역 {crowd}개, 선언된 카테고리 {categories}개",
+    "eval.coco.title": "COCO 지표",
+    "eval.coco.intro": "pycocotools COCOeval.summarize()(bbox)와 같다. pycocotools가 -1을 내는 "
+    "곳은 n/a.",
+    "eval.op.title": "운영점: {at}",
+    "eval.accuracy.title": "정확도 ({at})",
+    "eval.per_class.title": "클래스별",
+    "eval.per_class.coco": "클래스별: COCO 지표 (모든 점수)",
+    "eval.per_class.op": "클래스별: 운영점 ({at})",
+    "eval.per_class.columns": "열",
+    "eval.per_class.legend_coco": "GT = 군중 영역이 아닌 정답 박스 (샘플 수); dets = 그 클래스의 "
+    "검출 (모든 점수); AP = {ious}와 101개 재현율 지점에서 평균한 정밀도, 모든 크기, 이미지·클래스당 "
+    "상위 {top}개; AP50/AP75 = IoU 0.50/0.75에서; {ar} = 같은 IoU들에서 평균한 재현율; n/a = 그 "
+    "클래스에 정답 박스가 없음.",
+    "eval.per_class.legend_op": "운영점에서의 TP, FP, FN, P (정밀도), R (재현율), F1 (정의는 위); "
+    "best F1 = 모든 검출 점수를 임계값으로 써 보았을 때의 최고 F1과 그 점수.",
+    "eval.confusion.title": "혼동 행렬",
+    "eval.confusion.convention": "행 = 정답 클래스, 열 = 예측 클래스, 마지막 행/열 = 배경; 점수 "
+    ">= s인 검출을 클래스 무관하게 일대일로 매칭 (점수 순 탐욕적, IoU >= u); [배경, c] = 객체가 "
+    "없는 곳의 c 검출, [c, 배경] = 놓친 c 정답; 군중 영역이 흡수한 검출은 제외",
+    "eval.confusion.correct": "정분류 (대각선)",
+    "eval.confusion.misclassified": "오분류 (대각선 밖)",
+    "eval.confusion.false_detections": "오탐지 (배경 행)",
+    "eval.confusion.missed": "놓친 정답 (배경 열)",
+    "eval.confusion.absorbed": "군중 영역이 흡수",
+    "col.cell": "칸",
+    "eval.confusion.top": "가장 많은 혼동 (정답 클래스 -> 예측 클래스), 상위 {n}개:",
+    "op.at": "점수 >= {score:g}, IoU >= {iou:g}",
+    "op.micro": "마이크로",
+    "op.macro": "매크로",
+    "op.best_f1": "전체 클래스의 최고 F1 (마이크로): 점수 >= {at}에서 {f1}",
+    "op.absorbed": "군중 영역이 흡수한 검출 (TP도 FP도 아님): {n}",
+    "col.precision": "정밀도",
+    "col.recall": "재현율",
+    "col.accuracy": "정확도",
+    "col.count": "개수",
+    "col.name": "이름",
+    "col.dets": "검출",
+    "col.best_f1": "최고 F1",
+    "col.at_score": "그 점수",
+    "col.gt_class": "정답 클래스",
+    "col.predicted": "예측",
+    "col.role": "역할",
+    "col.file": "파일",
+    "col.parameter": "설정",
+    "col.meaning": "의미",
+    "stat.definition": "{kind}, {ious}, {area}, 상위 {top}개",
+    "stat.ap": "AP",
+    "stat.ar": "AR",
+    "stat.legend_term": "AP, AR, 상위 m개",
+    "stat.legend": "AP = 101개 재현율 지점(0, 0.01, ..., 1)과 IoU 임계값들에서 평균한 정밀도를 "
+    "정답이 있는 카테고리들에서 다시 평균한 값; AR = IoU 임계값들에서 평균한 최종 재현율을 정답이 "
+    "있는 카테고리들에서 다시 평균한 값; 상위 m개 = 이미지·카테고리마다 점수가 가장 높은 검출 최대 "
+    "m개; 크기는 정답의 'area' 필드 기준 (정확히 32²나 96²인 박스는 두 범위 모두에 속함); n/a = 그 "
+    "구간에 정답이 있는 카테고리가 없음 (pycocotools는 -1을 출력)",
+    "area.all": "모든 크기",
+    "area.small": "작은 객체 (넓이 ≤ 32²)",
+    "area.medium": "중간 객체 (32² ≤ 넓이 ≤ 96²)",
+    "area.large": "큰 객체 (넓이 ≥ 96²)",
+    "iou.single": "IoU {value:.2f}",
+    "iou.range": "IoU {low:.2f}:{high:.2f}, 간격 {step:.2f} (임계값 {n}개)",
+    "iou.list": "IoU {values}",
+    "def.op.tp": "점수 >= s인 검출 중 군중 영역이 아닌 정답 박스와 매칭된 것 (IoU >= u, 같은 "
+    "카테고리, 일대일, 점수 순 탐욕적)",
+    "def.op.fp": "점수 >= s인 검출 중 아무것과도 매칭되지 않은 것 (군중 영역이 흡수한 검출은 어느 "
+    "쪽에도 세지 않음)",
+    "def.op.fn": "점수 >= s인 어떤 검출과도 매칭되지 않은, 군중 영역이 아닌 정답 박스 (= GT - TP)",
+    "def.op.precision": "TP / (TP + FP)",
+    "def.op.recall": "TP / (TP + FN)",
+    "def.op.f1": "2 TP / (2 TP + FP + FN): 정밀도와 재현율의 조화 평균",
+    "def.op.micro": "카테고리별 TP, FP, FN을 모두 더한 뒤 계산",
+    "def.op.macro": "값이 정의되는 카테고리들에서의 단순 평균",
+    "def.op.best_f1": "모든 서로 다른 검출 점수를 임계값 s로 써 보았을 때의 최고 F1 (매칭 개수에서 "
+    "직접 계산; 그런 임계값 중 가장 높은 값을 보고)",
+    "def.accuracy.classification_accuracy": "(a) 점수 >= s인 검출 중 클래스 무관하게 IoU >= u로 "
+    "어떤 정답 박스와 일대일 매칭된 것(점수 순 탐욕적)에서, 카테고리가 정답과 같은 비율",
+    "def.accuracy.image_exact_match": "(b) 예측 카테고리의 다중집합(점수 >= s, 군중 영역이 흡수한 "
+    "검출 제외)이 정답 카테고리의 다중집합(군중 영역 제외)과 같은 정답 이미지의 비율; 박스는 비교하지 "
+    "않음",
+}

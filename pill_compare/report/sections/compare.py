@@ -1,0 +1,1315 @@
+"""Section builders for a comparison (:class:`~pill_compare.analysis.compare.ComparisonResult`).
+
+Two arrangements of the same parts, every number from the result, every word from the
+catalogue (:mod:`pill_compare.report.messages`):
+
+* :func:`compare_sections`: the report (``pillcmp report``), mirroring the seed report's
+  structure: 1 ``overview``, 2 ``overall``, 3 ``detections``, 4 ``disagreements``,
+  5 ``per_class``, 6 ``errors``, 7 ``causes``, 8 ``glossary`` and ``caveats``. A part that needs a
+  ground truth (or training annotations) is replaced by a ``Note(kind="absent")`` saying what it
+  would add.
+* :func:`compare_command_sections`: what ``pillcmp compare`` prints, one screen of findings first:
+  ``findings``, ``metrics``, ``disagreements`` (with ``disagreements.patterns``), ``errors``,
+  ``per_class`` (or ``class_agreement`` without a ground truth), ``caveats``, ``definitions``.
+
+Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
+``overview.parameters``; ``detections.per_image``; ``disagreements.images``,
+``disagreements.categories``, ``disagreements.substitutions``, ``disagreements.pairs``,
+``disagreements.patterns``, ``disagreements.boxes``, ``disagreements.gallery``;
+``per_class.worst``, ``per_class.confusions``; ``causes.imbalance``, ``causes.support``,
+``causes.evidence``; ``glossary.methods``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from pill_compare.analysis.compare import ComparisonResult
+from pill_compare.report.messages import Catalogue, catalogue
+from pill_compare.report.sections.eval import (
+    Text,
+    caveat_notes,
+    describe_thresholds,
+    operating_point_text,
+    stat_definitions,
+)
+from pill_compare.report.structure import (
+    Block,
+    Bullets,
+    Figure,
+    Gallery,
+    Note,
+    Paragraph,
+    Section,
+    Table,
+)
+from pill_compare.report.tables import fit_width, fmt_ids
+
+#: Text output shows this many rows of a long table (Markdown and HTML show every row).
+TEXT_ROWS = 15
+#: The command's first screen shows this many swap patterns.
+TOP_PATTERNS = 5
+#: Worst classes listed per model.
+WORST_CLASSES = 5
+#: Compact (terminal) output: ids shown per list cell, and cells a category label may take
+#: (in the swap-pattern table, and elsewhere).
+CELL_IDS = 3
+PATTERN_CELLS = 23
+LABEL_CELLS = 28
+#: Rows of the headline metric table: (key, whether the bootstrap tested it).
+HEADLINE = (
+    "map",
+    "map_75_95",
+    "map_50",
+    "map_75",
+    "mar_100",
+    "precision",
+    "recall",
+    "f1",
+    "classification_accuracy",
+    "image_exact_match",
+)
+#: The bootstrap's metric for a headline row (the others have no interval).
+BOOTSTRAPPED = ("map", "map_50", "f1")
+ERROR_ROWS = ("cls", "loc", "both", "dupe", "bkg", "miss", "false_pos", "false_neg")
+VERDICT_KEYS = ("a_right", "b_right", "both_wrong", "no_gt", "both_right", "ignored")
+#: Where each figure goes: figure key → section key.
+FIGURE_PLACES = {
+    "pr_curves": "overall",
+    "score_histograms": "detections",
+    "ap_comparison": "per_class",
+    "confusion_pair": "per_class",
+    "error_breakdown": "errors",
+    "class_distribution": "causes.imbalance",
+    "support_vs_ap": "causes.support",
+}
+#: Imbalance indices shown in the cause analysis, in order.
+INDEX_KEYS = (
+    "imbalance_ratio",
+    "gini",
+    "pielou_evenness",
+    "effective_classes",
+    "coefficient_of_variation",
+    "rare_share",
+)
+#: Glossary entries (catalogue keys ``glossary.<key>.term|english|text``), in order.
+GLOSSARY = (
+    "object_detection",
+    "false_detection",
+    "tp",
+    "fp",
+    "fn",
+    "iou",
+    "precision",
+    "recall",
+    "f1",
+    "ap",
+    "map",
+    "map_75_95",
+    "classification_accuracy",
+    "image_exact_match",
+    "operating_point",
+    "class_swap",
+    "one_sided",
+    "verdict",
+    "tide",
+    "bootstrap",
+    "ci",
+    "p_value",
+    "mcnemar",
+    "support",
+    "imbalance_ratio",
+    "spearman",
+    "agreement",
+    "kappa",
+)
+#: The compare definitions (catalogue keys ``definition.<key>.term|text``), in order.
+DEFINITIONS = ("delta", "pairing", "verdict", "error_types", "bootstrap", "mcnemar", "agreement")
+#: Definitions that differ between tools (catalogue keys ``caveat.tools.<key>``).
+TOOL_CAVEATS = ("categories", "max_dets", "tide_max_dets", "crowd", "tie_scores", "accuracy")
+
+
+# --- small shared pieces ------------------------------------------------------------------------
+
+
+def _label(r: ComparisonResult, category_id: int, cells: int | None = None) -> str:
+    name = r.diff.category_names.get(category_id)
+    text = f"{category_id} {name}" if name else str(category_id)
+    return text if cells is None else fit_width(text, cells)
+
+
+def _ids(ids: Sequence[int], limit: int | None = None) -> str:
+    return fmt_ids(list(ids), limit)
+
+
+def _names(r: ComparisonResult) -> dict[str, str]:
+    return {"a": r.names[0], "b": r.names[1]}
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _absent(t: Text, key: str, **params: Any) -> Note:
+    return Note(t(f"absent.{key}", **params), kind="absent")
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if value != value else value
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+
+def verdict_lines(r: ComparisonResult, lang: str = "en") -> list[str]:
+    """The significance sentence and the McNemar sentence (or why there are none)."""
+    msg = catalogue(lang)
+    if not r.has_ground_truth:
+        return [msg.NO_GROUND_TRUTH]
+    out = [msg.significance_sentence(r.verdict) if r.verdict is not None else msg.NO_BOOTSTRAP]
+    if r.mcnemar is not None:
+        out.append(msg.mcnemar_sentence(r.mcnemar))
+    return out
+
+
+def support_lines(r: ComparisonResult, lang: str = "en") -> list[str]:
+    """Training support against AP: per model, the gap, the disputes and the training ratio."""
+    msg = catalogue(lang)
+    t = msg.text
+    if r.support is None:
+        return [t("support.not_tested")] if r.has_ground_truth else []
+    d = r.support.to_dict()
+    lines = [msg.support_sentence(r.names, d["spearman"])]
+    gap = d["spearman"].get("delta")
+    if gap:
+        lines.append(msg.correlation_sentence("gap", gap))
+    disputes = d.get("disputes") or {}
+    if disputes.get("finding"):
+        lines.append(msg.dispute_sentence(disputes))
+    training = d.get("indices") or {}
+    if training.get("imbalance_ratio") is not None:
+        lines.append(t("support.training_ratio", ratio=training["imbalance_ratio"]))
+    return lines
+
+
+def _pattern_sentence(t: Text, r: ComparisonResult) -> str:
+    names = _names(r)
+    if r.disagreements is not None:
+        if not r.disagreements.swap_patterns:
+            c = r.pairing.counts()
+            return t("summary.no_swaps", a_only=c["a_only"], b_only=c["b_only"], **names)
+        s = r.disagreements.swap_patterns[0]
+        v = s.verdicts
+        return t(
+            "summary.top_pattern",
+            x=_label(r, s.a),
+            y=_label(r, s.b),
+            swaps=s.swaps,
+            images=s.images,
+            a_right=v["a_right"],
+            b_right=v["b_right"],
+            both_wrong=v["both_wrong"],
+            no_gt=v["no_gt"],
+            **names,
+        )
+    if r.diff.substitutions:
+        s = r.diff.substitutions[0]
+        return t(
+            "summary.top_substitution", x=_label(r, s.a), y=_label(r, s.b), images=s.images, **names
+        )
+    return t("summary.no_substitution", n=len(r.diff.differing_images), **names)
+
+
+def _imbalance_sentence(msg: Catalogue, r: ComparisonResult) -> str:
+    t = msg.text
+    if r.support is None:
+        return t("summary.imbalance.untested" if r.has_ground_truth else "summary.imbalance.no_gt")
+    gap = r.support.ap_delta
+    ratio = r.support.training.imbalance_ratio
+    facts = (
+        t("summary.imbalance.facts", rho=gap.rho, p=msg.p_text(gap.p_value), n=gap.n)
+        if gap.rho is not None
+        else t(f"support.reason.{gap.reason}")
+        if gap.reason
+        else ""
+    )
+    return t(
+        f"summary.imbalance.{gap.finding}",
+        facts=facts,
+        ratio=_num(ratio, 2),
+        **_names(r),
+    )
+
+
+def summary_sentences(r: ComparisonResult, lang: str = "en") -> list[str]:
+    """The overview's three sentences: which run is better and whether significantly; the
+    biggest disagreement pattern and who was right; what imbalance explains."""
+    msg = catalogue(lang)
+    t = msg.text
+    first = verdict_lines(r, lang)[0]
+    return [first, _pattern_sentence(t, r), _imbalance_sentence(msg, r)]
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+def _metric_definitions(t: Text, r: ComparisonResult) -> dict[str, str]:
+    out = stat_definitions(t, r.eval_a) if r.eval_a is not None else {}
+    out["map_75_95"] = t("def.map_75_95")
+    for key in ("precision", "recall", "f1"):
+        out[key] = t(f"def.op.{key}")
+    for key in ("classification_accuracy", "image_exact_match"):
+        out[key] = t(f"def.accuracy.{key}")
+    return out
+
+
+def metrics_table(t: Text, r: ComparisonResult, *, display_names: bool = True) -> Table:
+    """Headline metrics of A and B, B − A, and the bootstrap interval and p where tested."""
+    m = r.metrics()
+    msg_num, p_cell = _cells(t)
+    boot = r.bootstrap
+    rows = []
+    keys = [k for k in HEADLINE if k in m["a"]]
+    for key in keys:
+        b = boot.metrics[key] if boot is not None and key in BOOTSTRAPPED else None
+        rows.append(
+            (
+                t(f"metric.{key}") if display_names else key,
+                m["a"][key],
+                m["b"][key],
+                m["delta"][key],
+                f"[{msg_num(b.ci_low)}, {msg_num(b.ci_high)}]" if b else "",
+                p_cell(b.p_value) if b else "",
+            )
+        )
+    level = t("col.ci_level", level=boot.confidence) if boot is not None else t("col.ci")
+    definitions = _metric_definitions(t, r)
+    a, b_name = r.names
+    return Table(
+        key="metrics",
+        headers=(t("col.metric"), a, b_name, t("col.delta"), level, "p"),
+        rows=tuple(rows),
+        align="lrrrll",
+        signed=(3,),
+        legend=(
+            *((t(f"metric.{k}") if display_names else k, definitions[k]) for k in keys),
+            (t("col.delta"), t("definition.delta.text")),
+        ),
+    )
+
+
+def _cells(t: Text) -> tuple[Any, Any]:
+    def number(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.4f}"
+
+    def p_cell(p: float | None) -> str:
+        if p is None:
+            return "n/a"
+        return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+    return number, p_cell
+
+
+def pair_lines(t: Text, r: ComparisonResult) -> list[str]:
+    """The pairing counts, the swaps' verdicts, the one-sided boxes, and the agreement."""
+    names = _names(r)
+    c = r.pairing.counts()
+    lines = [t("pairs.counts", **c, **names)]
+    if r.disagreements is not None:
+        v = r.disagreements.swap_verdicts()
+        extra = ""
+        if v["both_right"]:
+            extra += t("pairs.both_right", n=v["both_right"])
+        if v["ignored"]:
+            extra += t("pairs.ignored", n=v["ignored"])
+        lines.append(t("pairs.verdicts", **v, extra=extra, **names))
+        for kind, name in (("a_only", names["a"]), ("b_only", names["b"])):
+            o = r.disagreements.one_sided()[kind]
+            errors = ", ".join(f"{k} {n}" for k, n in o["errors"].items() if n)
+            lines.append(
+                t(
+                    "pairs.one_sided",
+                    name=name,
+                    boxes=o["boxes"],
+                    right=o["right"],
+                    wrong=o["wrong"],
+                    errors=t("pairs.errors", errors=errors) if errors else "",
+                    ignored=t("pairs.ignored", n=o["ignored"]) if o["ignored"] else "",
+                )
+            )
+    ag = r.agreement
+    lines.append(t("pairs.agreement", rate=_fmt4(ag.rate), kappa=_fmt4(ag.kappa)))
+    return lines
+
+
+def _fmt4(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4g}"
+
+
+def patterns_table(
+    t: Text, r: ComparisonResult, *, limit: int | None = None, compact: bool = False
+) -> Table:
+    """Every class-swap pattern with the verdict counts (``limit``: rows shown in text;
+    ``compact``: labels and id lists cut for a terminal)."""
+    cells, ids = (PATTERN_CELLS, CELL_IDS) if compact else (None, None)
+    d = r.disagreements
+    if d is None:
+        raise ValueError("Expected a comparison with a ground truth (swap patterns), got none")
+    rows = tuple(
+        (
+            _label(r, s.a, cells),
+            _label(r, s.b, cells),
+            s.swaps,
+            s.verdicts["a_right"],
+            s.verdicts["b_right"],
+            s.verdicts["both_wrong"],
+            s.verdicts["no_gt"],
+            _ids(s.image_ids, ids),
+        )
+        for s in d.swap_patterns
+    )
+    return Table(
+        key="swap_patterns",
+        headers=(
+            t("col.a_says"),
+            t("col.b_says"),
+            t("col.swaps"),
+            t("col.a_right"),
+            t("col.b_right"),
+            t("col.both_wrong"),
+            t("col.no_gt"),
+            t("col.images"),
+        ),
+        rows=rows,
+        align="llrrrrrl",
+        limit=limit,
+        caption=(
+            t("patterns.caption", shown=min(limit or len(rows), len(rows)), n=len(rows))
+            if compact
+            else t("patterns.caption_full", n=len(rows))
+        ),
+    )
+
+
+def errors_table(t: Text, r: ComparisonResult) -> Table:
+    """TIDE error types side by side: count and ΔAP50 for each run."""
+    if r.errors_a is None or r.errors_b is None:
+        raise ValueError("Expected a comparison with a ground truth (error types), got none")
+    ea, eb = r.errors_a.to_dict(), r.errors_b.to_dict()
+    a, b = r.names
+    return Table(
+        key="error_types",
+        headers=(
+            t("col.error_type"),
+            t("col.model_count", name=a),
+            t("col.model_dap", name=a),
+            t("col.model_count", name=b),
+            t("col.model_dap", name=b),
+        ),
+        rows=tuple(
+            (
+                t(f"error.{k}"),
+                ea[k]["count"],
+                ea[k]["delta_ap"],
+                eb[k]["count"],
+                eb[k]["delta_ap"],
+            )
+            for k in ERROR_ROWS
+        ),
+        align="lrrrr",
+        caption=t("errors.caption"),
+        legend=tuple((t(f"error.{k}"), t(f"error.{k}.definition")) for k in ERROR_ROWS),
+    )
+
+
+def per_class_table(
+    t: Text, r: ComparisonResult, *, limit: int | None = None, cells: int | None = None
+) -> Table:
+    """Per class, largest |ΔAP| first: GT, AP of each run, ΔAP, ΔAP50, Δrecall."""
+    frame = r.per_class_frame()
+    a, b = r.names
+    rows = tuple(
+        (
+            _label(r, int(rec["category_id"]), cells),
+            int(rec["gt"]),
+            _finite(rec["ap_a"]),
+            _finite(rec["ap_b"]),
+            _finite(rec["ap_delta"]),
+            _finite(rec["ap_50_delta"]),
+            _finite(rec["recall_delta"]),
+        )
+        for rec in frame.to_dict(orient="records")
+    )
+    return Table(
+        key="per_class",
+        headers=(
+            t("col.category"),
+            "GT",
+            t("col.model_ap", name=a),
+            t("col.model_ap", name=b),
+            "ΔAP",
+            "ΔAP50",
+            t("col.delta_recall"),
+        ),
+        rows=rows,
+        align="lrrrrrr",
+        signed=(4, 5, 6),
+        limit=limit,
+        caption=t("per_class.caption", shown=min(limit or len(rows), len(rows)), n=len(rows)),
+    )
+
+
+def class_agreement_table(
+    t: Text, r: ComparisonResult, *, limit: int | None = None, cells: int | None = None
+) -> Table:
+    """Agreement per class (no ground truth needed), lowest first."""
+    frame = r.agreement.class_frame().sort_values(["agreement_rate", "category_id"])
+    rows = tuple(
+        (
+            _label(r, int(c["category_id"]), cells),
+            int(c["a_boxes"]),
+            int(c["b_boxes"]),
+            int(c["agree"]),
+            int(c["swap_as_a"]) + int(c["swap_as_b"]),
+            int(c["a_only"]) + int(c["b_only"]),
+            _finite(c["agreement_rate"]),
+        )
+        for c in frame.to_dict(orient="records")
+    )
+    return Table(
+        key="class_agreement",
+        headers=(
+            t("col.category"),
+            t("col.a_boxes"),
+            t("col.b_boxes"),
+            t("col.agree"),
+            t("col.swaps"),
+            t("col.one_sided"),
+            t("col.rate"),
+        ),
+        rows=rows,
+        align="lrrrrrr",
+        limit=limit,
+        caption=t("class_agreement.caption"),
+    )
+
+
+def image_agreement_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> Table:
+    """Per image: the paired items (agree, swaps, one-sided) and the agreement rate, lowest
+    first (undefined last)."""
+    frame = r.agreement.to_frame()
+    frame = frame.assign(_undefined=frame["agreement_rate"].isna()).sort_values(
+        ["_undefined", "agreement_rate", "image_id"]
+    )
+    rows = tuple(
+        (
+            str(int(rec["image_id"])),
+            int(rec["agree"]),
+            int(rec["class_swap"]),
+            int(rec["a_only"]),
+            int(rec["b_only"]),
+            _finite(rec["agreement_rate"]),
+        )
+        for rec in frame.to_dict(orient="records")
+    )
+    a, b = r.names
+    return Table(
+        key="per_image",
+        headers=(
+            "image_id",
+            t("col.agree"),
+            t("col.swaps"),
+            t("col.only_in", name=a),
+            t("col.only_in", name=b),
+            t("col.rate"),
+        ),
+        rows=rows,
+        align="lrrrrr",
+        limit=limit,
+        caption=t("per_image.caption"),
+    )
+
+
+def definitions_legend(t: Text) -> tuple[tuple[str, str], ...]:
+    """The compare definitions: (term, definition)."""
+    return tuple((t(f"definition.{k}.term"), t(f"definition.{k}.text")) for k in DEFINITIONS)
+
+
+# --- the command's view -------------------------------------------------------------------------
+
+
+def header_lines(t: Text, r: ComparisonResult) -> list[str]:
+    """What was compared, against what, with which parameters."""
+    p = r.parameters
+    lines = [t("header.runs", la=r.diff.loaded["a"], lb=r.diff.loaded["b"], **_names(r))]
+    if r.eval_a is not None:
+        ev = r.eval_a
+        lines.append(
+            t(
+                "header.gt",
+                gt=ev.gt_source or t("eval.the_ground_truth"),
+                images=ev.images,
+                boxes=ev.gt_boxes,
+                score=p["score_threshold"],
+                iou=p["iou_threshold"],
+                pair_iou=p["pair_iou"],
+                n=p["n_bootstrap"],
+                seed=p["seed"],
+            )
+        )
+    else:
+        lines.append(t("header.no_gt", score=p["score_threshold"], pair_iou=p["pair_iou"]))
+    return lines
+
+
+def compare_command_sections(
+    r: ComparisonResult, lang: str = "en", *, compact: bool = False
+) -> list[Section]:
+    """What ``pillcmp compare`` shows: findings, metrics, disagreements, error types, per class,
+    caveats, definitions (text output: long tables cut to their ``limit``).
+
+    Args:
+        r: The comparison.
+        lang: 'en' or 'ko'.
+        compact: For a terminal: category labels cut to a few cells ("…") and image-id lists
+            to :data:`CELL_IDS` ids ("(+N more)"); Markdown and HTML keep them whole.
+
+    Returns:
+        Sections ``findings``, ``metrics`` (with a ground truth), ``disagreements`` (subsection
+        ``disagreements.patterns`` when there are swaps), ``errors`` (with a ground truth),
+        ``per_class`` (with one) or ``class_agreement`` (without), ``caveats`` (when any),
+        ``definitions``.
+    """
+    _check(r)
+    t = catalogue(lang).text
+    cells = LABEL_CELLS if compact else None
+    findings: list[Block] = [Paragraph("\n".join(header_lines(t, r)))]
+    findings.append(Paragraph("\n".join(verdict_lines(r, lang)), emphasis=True))
+    findings += [Paragraph(line) for line in support_lines(r, lang)]
+    # A terminal's first screen: the findings and the metrics without titles (their lines say
+    # what they are), the pattern table's caption in its title.
+    out = [Section("findings", "" if compact else t("s.findings"), tuple(findings))]
+    if r.has_ground_truth:
+        metrics = metrics_table(t, r, display_names=False)
+        out.append(Section("metrics", "" if compact else t("s.metrics"), (metrics,)))
+    patterns: tuple[Section, ...] = ()
+    if r.disagreements is not None and r.disagreements.swap_patterns:
+        table = patterns_table(t, r, limit=TOP_PATTERNS, compact=compact)
+        title = t("s.patterns")
+        if compact:
+            title = t("s.patterns_top", title=title, caption=table.caption)
+            table = dataclasses.replace(table, caption="")
+        patterns = (Section("disagreements.patterns", title, (table,)),)
+    out.append(
+        Section(
+            "disagreements", t("s.disagreements"), (Bullets(tuple(pair_lines(t, r))),), patterns
+        )
+    )
+    if r.errors_a is not None:
+        out.append(Section("errors", t("s.errors"), (errors_table(t, r),)))
+    if r.has_ground_truth:
+        table = per_class_table(t, r, limit=TEXT_ROWS, cells=cells)
+        out.append(Section("per_class", t("s.per_class"), (table,)))
+    else:
+        out.append(_no_gt_agreement(t, r, cells))
+    if r.caveats:
+        out.append(Section("caveats", t("caveats.title"), caveat_notes(r.caveats)))
+    out.append(
+        Section(
+            "definitions",
+            t("s.definitions"),
+            (
+                Bullets(
+                    tuple(t("definition.line", term=k, text=v) for k, v in definitions_legend(t))
+                ),
+            ),
+        )
+    )
+    return out
+
+
+def _no_gt_agreement(t: Text, r: ComparisonResult, cells: int | None) -> Section:
+    d = r.diff
+    lines = [t("agreement.differing", n=len(d.differing_images), total=d.images_total)]
+    if d.substitutions:
+        shown = "; ".join(
+            t("agreement.substitution", x=_label(r, s.a), y=_label(r, s.b), n=s.images)
+            for s in d.substitutions[:3]
+        )
+        lines.append(t("agreement.substitutions", shown=shown))
+    return Section(
+        "class_agreement",
+        t("s.class_agreement"),
+        (
+            Bullets(tuple(lines)),
+            class_agreement_table(t, r, limit=TEXT_ROWS, cells=cells),
+            image_agreement_table(t, r, limit=10),
+        ),
+    )
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
+    a, b = r.pairing.a, r.pairing.b
+    rows: list[tuple[Any, ...]] = [
+        (t("overview.role.a"), r.names[0], a.source or t("eval.in_memory"), r.diff.loaded["a"]),
+        (t("overview.role.b"), r.names[1], b.source or t("eval.in_memory"), r.diff.loaded["b"]),
+    ]
+    if r.eval_a is not None:
+        rows.append((t("overview.role.gt"), "", r.eval_a.gt_source or "", r.eval_a.gt_boxes))
+    if r.support is not None:
+        rows.append(
+            (
+                t("overview.role.train"),
+                "",
+                r.support.train_source or "",
+                r.support.training.total_annotations,
+            )
+        )
+    inputs = Table(
+        key="inputs",
+        headers=(t("col.role"), t("col.name"), t("col.file"), t("col.count")),
+        rows=tuple(rows),
+        align="lllr",
+        caption=t("overview.inputs.caption"),
+    )
+    p = r.parameters
+    params: list[tuple[str, Any, str]] = [
+        (t("param.score_threshold"), p["score_threshold"], t("param.score_threshold.text")),
+        (t("param.iou_threshold"), p["iou_threshold"], t("param.iou_threshold.text")),
+        (t("param.pair_iou"), p["pair_iou"], t("param.pair_iou.text")),
+    ]
+    if "iou_thresholds" in p:
+        params.append(
+            (
+                t("param.iou_thresholds"),
+                describe_thresholds(t, p["iou_thresholds"]),
+                t("param.iou_thresholds.text"),
+            )
+        )
+    params += [
+        (t("param.max_dets"), ", ".join(map(str, p["max_dets"])), t("param.max_dets.text")),
+        (t("param.n_bootstrap"), p["n_bootstrap"], t("param.n_bootstrap.text")),
+        (t("param.seed"), p["seed"], t("param.seed.text")),
+        (t("param.alpha"), p["alpha"], t("param.alpha.text")),
+        (t("param.rare_threshold"), p["rare_threshold"], t("param.rare_threshold.text")),
+    ]
+    parameters = Table(
+        key="parameters",
+        headers=(t("col.parameter"), t("col.value"), t("col.meaning")),
+        rows=tuple((k, str(v) if not isinstance(v, str) else v, d) for k, v, d in params),
+        align="lrl",
+    )
+    summary = tuple(Paragraph(s, emphasis=True) for s in summary_sentences(r, lang))
+    return Section(
+        "overview",
+        t("s.overview"),
+        (),
+        (
+            Section("overview.summary", t("s.overview.summary"), summary),
+            Section("overview.inputs", t("s.overview.inputs"), (inputs,)),
+            Section("overview.parameters", t("s.overview.parameters"), (parameters,)),
+        ),
+    )
+
+
+def _overall(t: Text, r: ComparisonResult, lang: str) -> Section:
+    if not r.has_ground_truth:
+        return Section("overall", t("s.overall"), (_absent(t, "overall"),))
+    blocks: list[Block] = [metrics_table(t, r)]
+    blocks += [Paragraph(line, emphasis=i == 0) for i, line in enumerate(verdict_lines(r, lang))]
+    if r.metrics()["a"].get("map_75_95") is None:
+        blocks.append(Note(t("note.map_75_95_missing"), kind="caveat"))
+    if r.bootstrap is not None:
+        blocks.append(Note(t("note.p_floor", n=r.bootstrap.n_resamples), kind="info"))
+    return Section("overall", t("s.overall"), tuple(blocks))
+
+
+def _detections(t: Text, r: ComparisonResult) -> Section:
+    names = _names(r)
+    p = r.parameters
+    lines = (
+        t("detections.loaded", side="A", name=names["a"], n=r.diff.loaded["a"]),
+        t("detections.loaded", side="B", name=names["b"], n=r.diff.loaded["b"]),
+    )
+    table = Table(
+        key="detections",
+        headers=(
+            t("col.model"),
+            t("col.loaded"),
+            t("col.left_out"),
+            t("col.at_operating_point", score=p["score_threshold"]),
+        ),
+        rows=tuple(
+            (
+                names[side],
+                r.diff.loaded[side],
+                r.diff.left_out.get(side, 0),
+                r.pairing.boxes.get(side),
+            )
+            for side in ("a", "b")
+        ),
+        align="lrrr",
+    )
+    blocks: list[Block] = [Bullets(lines), table]
+    images = [t("detections.images", both=r.diff.images_compared, total=r.diff.images_total)]
+    for side, ids in (("a", r.diff.images_only_a), ("b", r.diff.images_only_b)):
+        if ids:
+            images.append(t("detections.images_only", name=names[side], n=len(ids), ids=_ids(ids)))
+    blocks.append(Bullets(tuple(images)))
+    per_image = Section(
+        "detections.per_image",
+        t("s.detections.per_image"),
+        (image_agreement_table(t, r, limit=TEXT_ROWS),),
+    )
+    return Section("detections", t("s.detections"), tuple(blocks), (per_image,))
+
+
+def _disagreements(
+    t: Text, r: ComparisonResult, gallery: Gallery | None, gallery_notes: Sequence[str]
+) -> Section:
+    d, names = r.diff, _names(r)
+    a, b = r.names
+    image_rows = tuple(
+        (str(x.image_id), _ids(x.a), _ids(x.b), _ids(x.only_a), _ids(x.only_b))
+        for x in d.differing_images
+    )
+    images = Section(
+        "disagreements.images",
+        t("s.disagreements.images"),
+        (
+            Paragraph(
+                t("disagreements.images.text", n=len(d.differing_images), total=d.images_total)
+            ),
+            Table(
+                key="differing_images",
+                headers=("image_id", a, b, t("col.only_in", name=a), t("col.only_in", name=b)),
+                rows=image_rows,
+                align="lllll",
+                limit=TEXT_ROWS,
+            ),
+        ),
+    )
+
+    def only_table(key: str, counts: Mapping[int, int], name: str) -> Table:
+        return Table(
+            key=key,
+            headers=(t("col.category"), t("col.images")),
+            rows=tuple((_label(r, c), n) for c, n in counts.items()),
+            align="lr",
+            limit=TEXT_ROWS,
+            caption=t("disagreements.only_caption", name=name),
+        )
+
+    categories = Section(
+        "disagreements.categories",
+        t("s.disagreements.categories"),
+        (
+            only_table("only_a_categories", d.only_a_counts, a),
+            only_table("only_b_categories", d.only_b_counts, b),
+        ),
+    )
+    substitutions = Section(
+        "disagreements.substitutions",
+        t("s.disagreements.substitutions"),
+        (
+            Paragraph(t("disagreements.substitutions.text", **names)),
+            Table(
+                key="substitutions",
+                headers=(t("col.a_says"), t("col.b_says"), t("col.images"), "image_id"),
+                rows=tuple(
+                    (_label(r, s.a), _label(r, s.b), s.images, _ids(s.image_ids))
+                    for s in d.substitutions
+                ),
+                align="llrl",
+                limit=TEXT_ROWS,
+            ),
+        ),
+    )
+    pairs = Section(
+        "disagreements.pairs",
+        t("s.disagreements.pairs"),
+        (Paragraph(t("definition.pairing.text")), Bullets(tuple(pair_lines(t, r)))),
+    )
+    if r.disagreements is not None and r.disagreements.swap_patterns:
+        pattern_blocks: tuple[Block, ...] = (patterns_table(t, r, limit=TEXT_ROWS),)
+    elif r.disagreements is not None:
+        pattern_blocks = (Paragraph(t("patterns.none")),)
+    else:
+        pattern_blocks = (_absent(t, "patterns"),)
+    patterns = Section("disagreements.patterns", t("s.patterns"), pattern_blocks)
+    boxes = Section("disagreements.boxes", t("s.disagreements.boxes"), _box_blocks(t, r))
+    subsections = [images, categories, substitutions, pairs, patterns, boxes]
+    gallery_blocks: list[Block] = []
+    if gallery is not None:
+        gallery_blocks.append(gallery)
+    gallery_blocks += [Note(n, kind="warning") for n in gallery_notes]
+    if not gallery_blocks:
+        gallery_blocks.append(_absent(t, "gallery"))
+    subsections.append(
+        Section("disagreements.gallery", t("s.disagreements.gallery"), tuple(gallery_blocks))
+    )
+    return Section(
+        "disagreements",
+        t("s.disagreements"),
+        (Paragraph(t("disagreements.intro", **names)),),
+        tuple(subsections),
+    )
+
+
+def _box_blocks(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
+    """Every disputed box (class swaps and one-sided boxes), with its verdict given a GT."""
+    has_gt = r.disagreements is not None
+    frame = r.disagreements.to_frame() if has_gt else r.pairing.to_frame()
+    frame = frame[frame["kind"] != "agree"]
+    headers = [
+        "image_id",
+        t("col.kind"),
+        t("col.model_category", name=r.names[0]),
+        t("col.model_score", name=r.names[0]),
+        t("col.model_category", name=r.names[1]),
+        t("col.model_score", name=r.names[1]),
+        "IoU",
+    ]
+    if has_gt:
+        headers += [
+            t("col.model_outcome", name=r.names[0]),
+            t("col.model_outcome", name=r.names[1]),
+            t("col.verdict"),
+        ]
+    rows = []
+    for rec in frame.to_dict(orient="records"):
+        row: list[Any] = [
+            str(int(rec["image_id"])),
+            t(f"kind.{rec['kind']}"),
+            _category_cell(r, rec["a_category_id"]),
+            _finite(rec["a_score"]),
+            _category_cell(r, rec["b_category_id"]),
+            _finite(rec["b_score"]),
+            _finite(rec["iou"]),
+        ]
+        if has_gt:
+            row += [
+                _outcome(t, rec["a_status"], rec["a_error"]),
+                _outcome(t, rec["b_status"], rec["b_error"]),
+                "" if _missing(rec["verdict"]) else t(f"verdict.{rec['verdict']}", **_names(r)),
+            ]
+        rows.append(tuple(row))
+    table = Table(
+        key="disputed_boxes",
+        headers=tuple(headers),
+        rows=tuple(rows),
+        align="ll" + "lr" * 2 + "r" + ("lll" if has_gt else ""),
+        limit=TEXT_ROWS,
+        caption=t("boxes.caption", n=len(rows)),
+        legend=((t("col.verdict"), t("definition.verdict.text")),) if has_gt else (),
+    )
+    if has_gt:
+        return (table,)
+    return (table, _absent(t, "verdicts"))
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _category_cell(r: ComparisonResult, value: Any) -> str:
+    return "" if _missing(value) else _label(r, int(value))
+
+
+def _outcome(t: Text, status: Any, error: Any) -> str:
+    if _missing(status):
+        return ""
+    text = t(f"status.{status}")
+    if not _missing(error) and error != "none":
+        text += f" ({t(f'error.{error}')})"
+    return text
+
+
+def _per_class(t: Text, r: ComparisonResult) -> Section:
+    if not r.has_ground_truth:
+        return Section(
+            "per_class",
+            t("s.report.per_class"),
+            (_absent(t, "per_class"), class_agreement_table(t, r, limit=TEXT_ROWS)),
+        )
+    assert r.eval_a is not None and r.eval_b is not None
+    table = per_class_table(t, r, limit=TEXT_ROWS)
+    ops = {
+        side: {c.category_id: c for c in ev.operating_point.per_class}
+        for side, ev in (("a", r.eval_a), ("b", r.eval_b))
+    }
+    a, b = r.names
+    at = operating_point_text(t, r.parameters["score_threshold"], r.parameters["iou_threshold"])
+    fpfn = Table(
+        key="per_class_fp_fn",
+        headers=(
+            t("col.category"),
+            "GT",
+            t("col.model_stat", name=a, stat="TP"),
+            t("col.model_stat", name=a, stat="FP"),
+            t("col.model_stat", name=a, stat="FN"),
+            t("col.model_stat", name=b, stat="TP"),
+            t("col.model_stat", name=b, stat="FP"),
+            t("col.model_stat", name=b, stat="FN"),
+        ),
+        rows=tuple(
+            (
+                _label(r, c.category_id),
+                c.gt,
+                ops["a"][c.category_id].tp,
+                ops["a"][c.category_id].fp,
+                ops["a"][c.category_id].fn,
+                ops["b"][c.category_id].tp,
+                ops["b"][c.category_id].fp,
+                ops["b"][c.category_id].fn,
+            )
+            for c in r.eval_a.coco.per_class
+        ),
+        align="lrrrrrrr",
+        limit=TEXT_ROWS,
+        caption=t("per_class.fp_fn_caption", at=at),
+        legend=tuple((k.upper(), t(f"def.op.{k}")) for k in ("tp", "fp", "fn")),
+    )
+    worst = Section("per_class.worst", t("s.per_class.worst"), (_worst_table(t, r),))
+    confusions = Section(
+        "per_class.confusions", t("s.per_class.confusions"), _confusion_tables(t, r)
+    )
+    return Section("per_class", t("s.report.per_class"), (table, fpfn), (worst, confusions))
+
+
+def _worst_table(t: Text, r: ComparisonResult) -> Table:
+    """The classes with the lowest AP per run (classes without GT left out)."""
+    assert r.eval_a is not None and r.eval_b is not None
+    ranked = []
+    for ev in (r.eval_a, r.eval_b):
+        defined = [c for c in ev.coco.per_class if c.ap is not None]
+        ranked.append(sorted(defined, key=lambda c: (c.ap, c.category_id))[:WORST_CLASSES])
+    rows = []
+    for i in range(max(len(x) for x in ranked) if ranked else 0):
+        row: list[Any] = [i + 1]
+        for side in ranked:
+            c = side[i] if i < len(side) else None
+            row += [_label(r, c.category_id) if c else "", c.ap if c else None]
+        rows.append(tuple(row))
+    a, b = r.names
+    return Table(
+        key="worst_classes",
+        headers=(
+            "#",
+            t("col.model_class", name=a),
+            t("col.model_ap", name=a),
+            t("col.model_class", name=b),
+            t("col.model_ap", name=b),
+        ),
+        rows=tuple(rows),
+        align="rlrlr",
+        caption=t("per_class.worst_caption", n=WORST_CLASSES),
+    )
+
+
+def _confusion_tables(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
+    out: list[Block] = []
+    for side, ev in (("a", r.eval_a), ("b", r.eval_b)):
+        assert ev is not None
+        top = ev.confusion.top_confusions(TEXT_ROWS)
+        name = r.names[0 if side == "a" else 1]
+        if not top:
+            out.append(Paragraph(t("confusions.none", name=name)))
+            continue
+        out.append(
+            Table(
+                key=f"confusions_{side}",
+                headers=(t("col.gt_class"), t("col.predicted"), t("col.count")),
+                rows=tuple((_label(r, g), _label(r, p), n) for g, p, n in top),
+                align="llr",
+                caption=t("confusions.caption", name=name, n=len(top)),
+            )
+        )
+    out.append(Note(t("confusions.note", convention=t("eval.confusion.convention")), kind="info"))
+    return tuple(out)
+
+
+def _errors(t: Text, r: ComparisonResult) -> Section:
+    if r.errors_a is None:
+        return Section("errors", t("s.errors"), (_absent(t, "errors"),))
+    return Section("errors", t("s.errors"), (Paragraph(t("errors.intro")), errors_table(t, r)))
+
+
+def _causes(t: Text, r: ComparisonResult, lang: str) -> Section:
+    subsections = [_imbalance(t, r), _support(t, r, lang), _evidence(t, r, lang)]
+    return Section("causes", t("s.causes"), (Paragraph(t("causes.intro")),), tuple(subsections))
+
+
+def _imbalance(t: Text, r: ComparisonResult) -> Section:
+    key, title = "causes.imbalance", t("s.causes.imbalance")
+    if r.support is None:
+        need = "imbalance" if r.has_ground_truth else "imbalance_no_gt"
+        return Section(key, title, (_absent(t, need),))
+    tr = r.support.training
+    rows = []
+    for k in INDEX_KEYS:
+        value = getattr(tr, k)
+        shown: Any = value
+        if k == "imbalance_ratio" and value is not None and tr.most and tr.least:
+            shown = f"{tr.most.annotations} / {tr.least.annotations} = {value:.2f}"
+        rows.append((t(f"index.{k}"), shown, t(f"index.{k}.definition", rare=tr.rare_threshold)))
+    blocks: list[Block] = []
+    if tr.imbalance_ratio is not None and tr.most and tr.least:
+        blocks.append(
+            Paragraph(
+                t(
+                    "imbalance.ratio_sentence",
+                    most=tr.most.annotations,
+                    most_label=_label(r, tr.most.category_id),
+                    least=tr.least.annotations,
+                    least_label=_label(r, tr.least.category_id),
+                    ratio=tr.imbalance_ratio,
+                ),
+                emphasis=True,
+            )
+        )
+    blocks.append(
+        Table(
+            key="imbalance_indices",
+            headers=(t("col.index"), t("col.value"), t("col.definition")),
+            rows=tuple(rows),
+            align="lrl",
+            caption=t(
+                "imbalance.caption", source=r.support.train_source or "", n=tr.total_annotations
+            ),
+        )
+    )
+    blocks.append(Paragraph(t("imbalance.seed_note")))
+    if tr.zero_annotation_categories:
+        blocks.append(
+            Note(
+                t(
+                    "imbalance.zero",
+                    n=len(tr.zero_annotation_categories),
+                    ids=_ids([c.category_id for c in tr.zero_annotation_categories]),
+                ),
+                kind="caveat",
+            )
+        )
+    return Section(key, title, tuple(blocks))
+
+
+def _support(t: Text, r: ComparisonResult, lang: str) -> Section:
+    key, title = "causes.support", t("s.causes.support")
+    if r.support is None:
+        need = "support" if r.has_ground_truth else "support_no_gt"
+        return Section(key, title, (_absent(t, need),))
+    s = r.support
+    blocks: list[Block] = [
+        Paragraph(line) for line in support_lines(r, lang)[:-1] or support_lines(r, lang)
+    ]
+    a, b = r.names
+    blocks.append(
+        Table(
+            key="support_vs_ap",
+            headers=(
+                t("col.category"),
+                t("col.support"),
+                t("col.rare"),
+                t("col.model_ap", name=a),
+                t("col.model_ap", name=b),
+                "ΔAP",
+                t("col.disputes"),
+                t("col.dispute_rate"),
+            ),
+            rows=tuple(
+                (
+                    _label(r, c.category_id),
+                    c.support,
+                    t("yes") if c.rare else "",
+                    c.ap_a,
+                    c.ap_b,
+                    c.ap_delta,
+                    c.disagreements,
+                    c.dispute_rate,
+                )
+                for c in sorted(s.classes, key=lambda c: (c.support, c.category_id))
+            ),
+            align="lrlrrrrr",
+            signed=(5,),
+            limit=TEXT_ROWS,
+            caption=t("support.caption", rare=s.rare_threshold),
+            legend=(
+                (t("col.support"), t("support.legend.support")),
+                (t("col.disputes"), t("support.legend.disputes")),
+                ("Spearman rho", t("support.legend.spearman")),
+            ),
+        )
+    )
+    if s.unsupported_categories:
+        blocks.append(
+            Note(t("support.unsupported", ids=_ids(s.unsupported_categories)), kind="caveat")
+        )
+    return Section(key, title, tuple(blocks))
+
+
+def _evidence(t: Text, r: ComparisonResult, lang: str) -> Section:
+    names = _names(r)
+    supported: list[str] = []
+    unsupported: list[str] = [t("evidence.architecture")]
+    if r.has_ground_truth:
+        supported += verdict_lines(r, lang)
+        if r.disagreements is not None:
+            v = r.disagreements.swap_verdicts()
+            supported.append(t("evidence.swaps", n=r.pairing.counts()["class_swap"], **v, **names))
+        m = r.metrics()
+        supported.append(
+            t(
+                "evidence.accuracy",
+                acc_a=_fmt4(m["a"].get("classification_accuracy")),
+                acc_b=_fmt4(m["b"].get("classification_accuracy")),
+                exact_a=_fmt4(m["a"].get("image_exact_match")),
+                exact_b=_fmt4(m["b"].get("image_exact_match")),
+                **names,
+            )
+        )
+        unsupported.append(t("evidence.accuracy_undefined"))
+    else:
+        supported.append(
+            t("evidence.agreement", rate=_fmt4(r.agreement.rate), kappa=_fmt4(r.agreement.kappa))
+        )
+        unsupported.append(t("evidence.no_gt"))
+    if r.support is not None:
+        supported.append(_imbalance_sentence(catalogue(lang), r))
+        if r.support.ap_delta.finding != "gap_larger_on_rare":
+            unsupported.append(t("evidence.imbalance_not_cause"))
+    elif r.has_ground_truth:
+        unsupported.append(t("evidence.imbalance_untested"))
+    unsupported.append(t("evidence.domain"))
+    return Section(
+        "causes.evidence",
+        t("s.causes.evidence"),
+        (
+            Paragraph(t("evidence.supported"), emphasis=True),
+            Bullets(tuple(supported)),
+            Paragraph(t("evidence.unsupported"), emphasis=True),
+            Bullets(tuple(unsupported)),
+        ),
+    )
+
+
+def _glossary(t: Text) -> Section:
+    table = Table(
+        key="glossary",
+        headers=(t("col.term"), t("col.english"), t("col.description")),
+        rows=tuple(
+            (t(f"glossary.{k}.term"), t(f"glossary.{k}.english"), t(f"glossary.{k}.text"))
+            for k in GLOSSARY
+        ),
+        align="lll",
+        sortable=False,
+    )
+    methods = Section(
+        "glossary.methods",
+        t("s.glossary.methods"),
+        (
+            Table(
+                "definitions",
+                (t("col.term"), t("col.definition")),
+                definitions_legend(t),
+                sortable=False,
+            ),
+        ),
+    )
+    return Section("glossary", t("s.glossary"), (table,), (methods,))
+
+
+def _caveats(t: Text, r: ComparisonResult) -> Section:
+    blocks: list[Block] = list(caveat_notes(r.caveats))
+    if not r.caveats:
+        blocks.append(Note(t("caveats.none"), kind="info"))
+    blocks.append(Paragraph(t("caveats.tools")))
+    blocks += [Note(t(f"caveat.tools.{k}"), kind="caveat") for k in TOOL_CAVEATS]
+    return Section("caveats", t("caveats.title"), tuple(blocks))
+
+
+def _place_figures(
+    sections: list[Section], figures: Mapping[str, Figure], t: Text
+) -> list[Section]:
+    by_section: dict[str, list[Figure]] = {}
+    for key, figure in figures.items():
+        if not isinstance(figure, Figure):
+            raise TypeError(
+                f"Expected figures[{key!r}] to be a Figure, got {type(figure).__name__}"
+            )
+        if key not in FIGURE_PLACES:
+            raise ValueError(f"Expected figure keys in {sorted(FIGURE_PLACES)}, got {key!r}")
+        if not figure.caption:
+            figure = dataclasses.replace(figure, caption=t(f"figure.{key}"))
+        by_section.setdefault(FIGURE_PLACES[key], []).append(figure)
+
+    def place(s: Section) -> Section:
+        subs = tuple(place(x) for x in s.subsections)
+        extra = tuple(by_section.get(s.key, ()))
+        if not extra and subs == s.subsections:
+            return s
+        return dataclasses.replace(s, blocks=s.blocks + extra, subsections=subs)
+
+    return [place(s) for s in sections]
+
+
+def _check(r: Any) -> None:
+    if not isinstance(r, ComparisonResult):
+        raise TypeError(f"Expected a ComparisonResult, got {type(r).__name__}")
+
+
+def compare_sections(
+    r: ComparisonResult,
+    lang: str = "en",
+    *,
+    figures: Mapping[str, Figure] | None = None,
+    gallery: Gallery | None = None,
+    gallery_notes: Sequence[str] = (),
+) -> list[Section]:
+    """The report's sections, mirroring the seed report (issue 10 §2, items 1-8).
+
+    Args:
+        r: The comparison.
+        lang: 'en' or 'ko': every heading, label and sentence.
+        figures: Figure key → :class:`Figure` (keys of :data:`FIGURE_PLACES`); each is placed
+            in its section; an empty caption is filled from the catalogue (``figure.<key>``).
+        gallery: The disagreement gallery (placed in ``disagreements.gallery``).
+        gallery_notes: Notes from building the gallery (missing or refused images).
+
+    Returns:
+        ``overview``, ``overall``, ``detections``, ``disagreements``, ``per_class``,
+        ``errors``, ``causes``, ``glossary``, ``caveats`` (see the module docstring for the
+        subsections). Without a ground truth ``overall``, ``errors``, the verdicts and the
+        cause analysis are ``Note(kind="absent")`` saying what a ground truth would add.
+
+    Raises:
+        TypeError: ``r`` is not a ComparisonResult, or a figure is not a Figure.
+        ValueError: an unknown language or figure key.
+    """
+    _check(r)
+    t = catalogue(lang).text
+    sections = [
+        _overview(t, r, lang),
+        _overall(t, r, lang),
+        _detections(t, r),
+        _disagreements(t, r, gallery, gallery_notes),
+        _per_class(t, r),
+        _errors(t, r),
+        _causes(t, r, lang),
+        _glossary(t),
+        _caveats(t, r),
+    ]
+    return _place_figures(sections, figures or {}, t)
+
+
+__all__ = ["FIGURE_PLACES", "compare_command_sections", "compare_sections", "summary_sentences"]
