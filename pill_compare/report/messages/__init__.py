@@ -9,7 +9,10 @@ placeholders equal):
 * ``TEXTS``: key → template (every heading, label, table header, sentence, glossary entry and
   note of the reports), filled with :meth:`str.format`;
 * ``RENDER_WORDS``: the renderers' own words ("Contents", "Caveat"), overriding their English
-  defaults.
+  defaults. Likewise the texts inside the figures and the gallery (``plot.<figure>.<label>``,
+  ``gallery.<label>``): English is the figure modules' own defaults
+  (:data:`pill_compare.report.report_plots.LABELS`,
+  :data:`pill_compare.report.gallery.GALLERY_LABELS`); another language gives all of them.
 
 :func:`catalogue` wraps one in a :class:`Catalogue`, which makes the sentences from analysis
 results once for every language (``significance_sentence``, ``mcnemar_sentence``,
@@ -42,14 +45,9 @@ def fill(texts: Mapping[str, str], key: str, params: Mapping[str, Any]) -> str:
 
 
 def prefixed(texts: Mapping[str, str], prefix: str) -> dict[str, str]:
-    """``{rest: text}`` for every key ``<prefix>.<rest>``; under ``plot.<figure>`` the shared
-    ``plot.common.*`` texts come first (a figure's own text of the same name wins)."""
-    out: dict[str, str] = {}
-    if prefix.startswith("plot.") and prefix != "plot.common":
-        out.update(prefixed(texts, "plot.common"))
+    """``{rest: text}`` for every key ``<prefix>.<rest>`` (``rest`` may hold dots)."""
     head = prefix + "."
-    out.update({k[len(head) :]: v for k, v in texts.items() if k.startswith(head)})
-    return out
+    return {k[len(head) :]: v for k, v in texts.items() if k.startswith(head)}
 
 
 def num(value: float | None, digits: int = 3) -> str:
@@ -96,7 +94,8 @@ class Catalogue:
 
     def labels(self, prefix: str) -> dict[str, str]:
         """Every text under ``prefix``: ``labels("plot.pr_curves")`` → ``{"title": ..., ...}``
-        (the ``labels`` argument of the figures), ``labels("gallery")``."""
+        (the ``labels`` argument of the figures), ``labels("gallery")`` (``build_gallery``'s);
+        empty in English, whose figure texts are the figure modules' defaults."""
         return prefixed(self.TEXTS, prefix)
 
     def report_title(self, name_a: str, name_b: str) -> str:

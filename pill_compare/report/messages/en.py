@@ -536,7 +536,9 @@ TEXTS: dict[str, str] = {
     "caveat.tools.accuracy": '"Accuracy" has no standard definition for detectors: the two '
     "here are defined next to their numbers; an accuracy quoted without a definition cannot be "
     "compared with them.",
-    # --- figures: captions, and the texts inside the plots ---------------------------------
+    # --- figure captions (the texts inside the figures and the gallery are in English the
+    # figure modules' own defaults, report_plots.LABELS and gallery.GALLERY_LABELS; other
+    # languages give them as plot.<figure>.<label> and gallery.<label>) -------------------
     "figure.ap_comparison": "AP per class for both models, sorted by the gap.",
     "figure.pr_curves": "Precision-recall curves at IoU 0.50: all classes, and the worst classes.",
     "figure.score_histograms": "Detection scores of both models (the dashed line is the "
@@ -547,44 +549,6 @@ TEXTS: dict[str, str] = {
     "figure.confusion_pair": "Confusions (GT class → predicted class) of both models, on one "
     "colour scale.",
     "figure.class_distribution": "Training annotations per class.",
-    "plot.common.gt": "ground truth",
-    "plot.common.background": "background",
-    "plot.common.log_scale": "log scale",
-    "plot.common.other_classes": "other classes",
-    "plot.ap_comparison.title": "AP per class",
-    "plot.ap_comparison.xlabel": "AP (IoU 0.50:0.95)",
-    "plot.ap_comparison.ylabel": "class",
-    "plot.pr_curves.title": "Precision-recall curves",
-    "plot.pr_curves.xlabel": "recall",
-    "plot.pr_curves.ylabel": "precision",
-    "plot.pr_curves.overall": "all classes",
-    "plot.pr_curves.worst": "worst classes",
-    "plot.score_histograms.title": "Detection scores",
-    "plot.score_histograms.xlabel": "score",
-    "plot.score_histograms.ylabel": "detections",
-    "plot.score_histograms.threshold": "score threshold",
-    "plot.error_breakdown.title": "Error types (TIDE)",
-    "plot.error_breakdown.xlabel": "ΔAP50 from fixing the type",
-    "plot.error_breakdown.ylabel": "error type",
-    "plot.error_breakdown.count": "count",
-    "plot.support_vs_ap.title": "Training support vs AP",
-    "plot.support_vs_ap.xlabel": "training annotations",
-    "plot.support_vs_ap.ylabel": "AP",
-    "plot.support_vs_ap.rare": "rare",
-    "plot.confusion_pair.title": "Confusions (GT → predicted)",
-    "plot.confusion_pair.xlabel": "predicted class",
-    "plot.confusion_pair.ylabel": "GT class",
-    "plot.confusion_pair.colorbar": "detections",
-    "plot.class_distribution.title": "Training annotations per class",
-    "plot.class_distribution.xlabel": "annotations",
-    "plot.class_distribution.ylabel": "class",
-    "gallery.caption": "Image {image_id}: {a} | {b}",
-    "gallery.caption_gt": "Image {image_id}: {a} | {b} | ground truth",
-    "gallery.panel.gt": "ground truth",
-    "gallery.missing": "Image {image_id}: not found in the images folder",
-    "gallery.refused": "Image {image_id}: {file_name} is outside the images folder; not read",
-    "gallery.intro": "Every differing image (worst first): each model's boxes with their classes "
-    "and scores, and the ground truth's.",
     # --- eval -------------------------------------------------------------------------------
     "eval.unnamed": "results",
     "eval.in_memory": "in memory",

@@ -584,6 +584,8 @@ def compare_command_sections(
     Returns:
         Sections ``findings``, ``metrics`` (with a ground truth), ``disagreements`` (subsection
         ``disagreements.patterns`` when there are swaps), ``errors`` (with a ground truth),
+        ``imbalance`` (``compact`` only: the support sentences, which are in ``findings``
+        otherwise),
         ``per_class`` (with one) or ``class_agreement`` (without), ``caveats`` (when any),
         ``definitions``.
     """
@@ -592,9 +594,12 @@ def compare_command_sections(
     cells = LABEL_CELLS if compact else None
     findings: list[Block] = [Paragraph("\n".join(header_lines(t, r)))]
     findings.append(Paragraph("\n".join(verdict_lines(r, lang)), emphasis=True))
-    findings += [Paragraph(line) for line in support_lines(r, lang)]
+    support = tuple(Paragraph(line) for line in support_lines(r, lang))
+    if not compact:
+        findings += support
     # A terminal's first screen: the findings and the metrics without titles (their lines say
-    # what they are), the pattern table's caption in its title.
+    # what they are), the pattern table's caption in its title, the error types; the support
+    # sentences come after them.
     out = [Section("findings", "" if compact else t("s.findings"), tuple(findings))]
     if r.has_ground_truth:
         metrics = metrics_table(t, r, display_names=False)
@@ -614,6 +619,8 @@ def compare_command_sections(
     )
     if r.errors_a is not None:
         out.append(Section("errors", t("s.errors"), (errors_table(t, r),)))
+    if compact and support:  # the support sentences after the first screen's tables
+        out.append(Section("imbalance", "", support))
     if r.has_ground_truth:
         table = per_class_table(t, r, limit=TEXT_ROWS, cells=cells)
         out.append(Section("per_class", t("s.per_class"), (table,)))

@@ -1,0 +1,289 @@
+"""compare_sections (the report, the seed's structure) and compare_command_sections: every
+section present or deliberately absent, a row per class, the result's numbers, figures placed,
+Korean headings."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+
+import pytest
+
+from pill_compare import compare, load_ground_truth, load_results
+from pill_compare.report.render.html import render_html
+from pill_compare.report.render.markdown import render_markdown
+from pill_compare.report.render.text import render_text
+from pill_compare.report.sections.compare import (
+    FIGURE_PLACES,
+    compare_command_sections,
+    compare_sections,
+    summary_sentences,
+)
+from pill_compare.report.structure import (
+    Figure,
+    Gallery,
+    GalleryItem,
+    Note,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+)
+from tests.conftest import SAMPLE
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+TOP = ["overview", "overall", "detections", "disagreements", "per_class", "errors", "causes"]
+TOP += ["glossary", "caveats"]
+PNG = b"\x89PNG\r\n\x1a\n"  # a renderer only links or embeds the bytes
+
+
+@functools.cache
+def sample_comparison(ground_truth: bool = True, train: bool = True, n_bootstrap: int = 50):
+    """The sample's A vs B, with or without a ground truth (cached: ~1 s each)."""
+    gt = load_ground_truth(SAMPLE / "ground_truth.json") if ground_truth else None
+    a = load_results(SAMPLE / "efficientnet_b3.json", gt=gt)
+    b = load_results(SAMPLE / "resnet101.json", gt=gt)
+    train_gt = load_ground_truth(SAMPLE / "train_annotations.json") if train and gt else None
+    return compare(gt, a, b, train_gt=train_gt, n_bootstrap=n_bootstrap)
+
+
+def by_key(sections: list[Section]) -> dict[str, Section]:
+    return {s.key: s for top in sections for s in top.walk()}
+
+
+def tables(sections: list[Section]) -> dict[str, Table]:
+    return {b.key: b for s in by_key(sections).values() for b in s.blocks if isinstance(b, Table)}
+
+
+def notes(section: Section, kind: str) -> list[str]:
+    return [
+        b.text for s in section.walk() for b in s.blocks if isinstance(b, Note) and b.kind == kind
+    ]
+
+
+def test_the_report_has_the_seeds_structure():
+    sections = compare_sections(sample_comparison())
+    assert [s.key for s in sections] == TOP
+    keys = set(by_key(sections))
+    assert {
+        "overview.summary",
+        "overview.inputs",
+        "overview.parameters",
+        "detections.per_image",
+        "disagreements.images",
+        "disagreements.categories",
+        "disagreements.substitutions",
+        "disagreements.pairs",
+        "disagreements.patterns",
+        "disagreements.boxes",
+        "disagreements.gallery",
+        "per_class.worst",
+        "per_class.confusions",
+        "causes.imbalance",
+        "causes.support",
+        "causes.evidence",
+        "glossary.methods",
+    } <= keys
+    assert not notes(sections[1], "absent")  # with a ground truth nothing is left out
+    render_markdown(sections)  # every key is an id and unique
+
+
+def test_overview_summary_is_three_sentences_from_the_results():
+    r = sample_comparison()
+    summary = by_key(compare_sections(r))["overview.summary"]
+    texts = [b.text for b in summary.blocks]
+    assert texts == summary_sentences(r)
+    assert texts[0].startswith("resnet101 is better than efficientnet_b3 on mAP by 0.171")
+    top = r.disagreements.swap_patterns[0]
+    assert f"({top.swaps} boxes on {top.images} images)" in texts[1]
+    assert f"resnet101 was right {top.verdicts['b_right']} times" in texts[1]
+    assert texts[2].startswith("Class imbalance does not explain the gap")
+
+
+def test_overall_metrics_are_the_results_with_the_competition_map():
+    r = sample_comparison()
+    t = tables(compare_sections(r))["metrics"]
+    m = r.metrics()
+    rows = {row[0]: row for row in t.rows}
+    assert rows["mAP"][1:4] == (m["a"]["map"], m["b"]["map"], m["delta"]["map"])
+    assert rows["mAP@[0.75:0.95]"][1:3] == (m["a"]["map_75_95"], m["b"]["map_75_95"])
+    assert {"AP50", "precision", "recall", "F1", "classification accuracy"} <= set(rows)
+    boot = r.bootstrap.metrics["map"]
+    assert rows["mAP"][4] == f"[{boot.ci_low:.4f}, {boot.ci_high:.4f}]"
+    legend = dict(t.legend)
+    assert legend["mAP@[0.75:0.95]"].startswith("the pill competition's metric")
+    assert legend["image exact match"].startswith("(b) share of GT images")
+
+
+def test_disagreements_list_every_image_pattern_and_box():
+    r = sample_comparison()
+    sections = compare_sections(r)
+    t = tables(sections)
+    assert len(t["differing_images"].rows) == len(r.diff.differing_images) == 61
+    first = r.diff.differing_images[0]
+    assert t["differing_images"].rows[0][0] == str(first.image_id)
+    assert t["differing_images"].rows[0][3] == "[" + ", ".join(map(str, first.only_a)) + "]"
+    assert len(t["only_a_categories"].rows) == len(r.diff.only_a_counts)
+    assert len(t["substitutions"].rows) == len(r.diff.substitutions)
+    patterns = t["swap_patterns"]
+    assert len(patterns.rows) == len(r.disagreements.swap_patterns) == 15
+    top = r.disagreements.swap_patterns[0]
+    assert patterns.rows[0][2:7] == (
+        top.swaps,
+        top.verdicts["a_right"],
+        top.verdicts["b_right"],
+        top.verdicts["both_wrong"],
+        top.verdicts["no_gt"],
+    )
+    counts = r.pairing.counts()
+    boxes = t["disputed_boxes"]
+    assert len(boxes.rows) == counts["class_swap"] + counts["a_only"] + counts["b_only"]
+    verdicts = [row[-1] for row in boxes.rows if row[1] == "class swap"]
+    assert verdicts.count("resnet101 right") == r.disagreements.swap_verdicts()["b_right"]
+    assert boxes.limit is not None  # text shows the first rows, Markdown and HTML all
+
+
+def test_per_class_has_a_row_per_class_with_each_models_fp_and_fn():
+    r = sample_comparison()
+    t = tables(compare_sections(r))
+    assert len(t["per_class"].rows) == len(t["per_class_fp_fn"].rows) == 22
+    by_label = {row[0]: row for row in t["per_class_fp_fn"].rows}
+    for ca, cb in zip(
+        r.eval_a.operating_point.per_class, r.eval_b.operating_point.per_class, strict=True
+    ):
+        row = by_label[f"{ca.category_id} {ca.name}"]
+        assert row[2:] == (ca.tp, ca.fp, ca.fn, cb.tp, cb.fp, cb.fn)
+    worst = t["worst_classes"].rows
+    assert worst[0][2] == min(c.ap for c in r.eval_a.coco.per_class if c.ap is not None)
+    assert "confusions_a" in t and "confusions_b" in t
+
+
+def test_error_breakdown_side_by_side():
+    r = sample_comparison()
+    rows = {row[0]: row for row in tables(compare_sections(r))["error_types"].rows}
+    assert rows["Cls"][1:] == (
+        r.errors_a.counts["cls"],
+        r.errors_a.delta_ap["cls"],
+        r.errors_b.counts["cls"],
+        r.errors_b.delta_ap["cls"],
+    )
+    assert len(rows) == 8
+
+
+def test_cause_analysis_states_the_indices_and_what_is_not_evidence():
+    r = sample_comparison()
+    sections = compare_sections(r)
+    indices = {row[0]: row[1] for row in tables(sections)["imbalance_indices"].rows}
+    assert indices["imbalance ratio"] == "88 / 7 = 12.57"
+    assert indices["Gini coefficient"] == r.support.training.gini
+    support = tables(sections)["support_vs_ap"]
+    assert len(support.rows) == len(r.support.classes)
+    text = " ".join(render_text([by_key(sections)["causes.evidence"]]).split())
+    assert "101 layers" in text and "compound scaling" in text and "are not evidence" in text
+    assert "does not follow training support (Spearman rho = 0.01" in text
+
+
+def test_without_ground_truth_the_parts_that_need_it_say_what_it_would_add():
+    r = sample_comparison(ground_truth=False)
+    sections = compare_sections(r)
+    assert [s.key for s in sections] == TOP
+    k = by_key(sections)
+    for key in (
+        "overall",
+        "errors",
+        "disagreements.patterns",
+        "causes.imbalance",
+        "causes.support",
+    ):
+        absent = notes(k[key], "absent")
+        assert absent and "ground truth" in absent[0], key
+    assert notes(k["per_class"], "absent") and "class_agreement" in tables(sections)
+    text = render_text(sections)
+    assert "better than" not in text and "not accuracy" in text
+    assert "verdict" not in tables(sections)["disputed_boxes"].headers
+
+
+def test_without_training_annotations_the_cause_analysis_says_what_they_would_add():
+    sections = compare_sections(sample_comparison(train=False))
+    k = by_key(sections)
+    assert "training annotations" in notes(k["causes.imbalance"], "absent")[0]
+    assert "Anything about class imbalance" in render_text([k["causes.evidence"]])
+
+
+def test_figures_go_to_their_sections_and_get_a_caption():
+    figures = {key: Figure(key=key, png=PNG, caption="") for key in FIGURE_PLACES}
+    sections = compare_sections(sample_comparison(), figures=figures)
+    k = by_key(sections)
+    for key, place in FIGURE_PLACES.items():
+        placed = [b for b in k[place].blocks if isinstance(b, Figure) and b.key == key]
+        assert len(placed) == 1 and placed[0].caption, key
+    report = Report(title="t", lang="en", sections=tuple(sections))
+    assert len(report.figures()) == len(FIGURE_PLACES)
+    assert "<img" in render_html(report)
+
+
+def test_bad_figures_are_refused():
+    r = sample_comparison()
+    with pytest.raises(ValueError, match="Expected figure keys in"):
+        compare_sections(r, figures={"nope": Figure(key="nope", png=PNG, caption="x")})
+    with pytest.raises(
+        TypeError, match=r"Expected figures\['pr_curves'\] to be a Figure, got bytes"
+    ):
+        compare_sections(r, figures={"pr_curves": PNG})
+
+
+def test_gallery_and_its_notes_go_to_the_gallery_section():
+    r = sample_comparison()
+    gallery = Gallery("gallery", (GalleryItem("gallery_4", PNG, "Image 4"),), caption="1 of 61")
+    k = by_key(compare_sections(r, gallery=gallery, gallery_notes=("image 7: not found",)))
+    blocks = k["disagreements.gallery"].blocks
+    assert blocks[0] is gallery
+    assert notes(k["disagreements.gallery"], "warning") == ["image 7: not found"]
+    assert notes(by_key(compare_sections(r))["disagreements.gallery"], "absent")
+
+
+def test_caveats_hold_every_loading_warning_and_the_tool_differences():
+    r = dataclasses.replace(sample_comparison(), caveats=("a.json: 3 boxes look like xyxy",))
+    caveats = by_key(compare_sections(r))["caveats"]
+    assert notes(caveats, "warning") == ["a.json: 3 boxes look like xyxy"]
+    tools = " ".join(notes(caveats, "caveat"))
+    assert "tidecv also averages classes with detections and no GT" in tools
+    assert "maxDets" in tools
+
+
+def test_korean_report_has_hangul_headings_and_renders():
+    sections = compare_sections(sample_comparison(), "ko")
+    titles = [s.title for top in sections for s in top.walk()]
+    assert all(HANGUL.search(t) for t in titles), [t for t in titles if not HANGUL.search(t)]
+    assert by_key(sections)["glossary"].title == "용어 목록"
+    glossary = tables(sections)["glossary"]
+    assert glossary.rows[1][:2] == ("오탐지", "False Detection")
+    html = render_html(Report(title="보고서", lang="ko", sections=tuple(sections)))
+    assert 'lang="ko"' in html and "불균형 지수" in html
+
+
+def test_the_commands_view_puts_the_findings_first():
+    r = sample_comparison()
+    sections = compare_command_sections(r)
+    assert [s.key for s in sections] == [
+        "findings",
+        "metrics",
+        "disagreements",
+        "errors",
+        "per_class",
+        "definitions",
+    ]
+    assert by_key(sections)["disagreements.patterns"].blocks[0].limit == 5
+    compact = compare_command_sections(r, compact=True)
+    assert compact[0].title == "" and compact[1].title == ""  # the first screen's lines say it
+    first = compact[0].blocks[1]
+    assert isinstance(first, Paragraph) and first.emphasis
+    assert first.text.startswith("resnet101 is better than efficientnet_b3")
+    no_gt = [s.key for s in compare_command_sections(sample_comparison(ground_truth=False))]
+    assert no_gt == ["findings", "disagreements", "class_agreement", "definitions"]
+
+
+def test_not_a_comparison_is_refused():
+    with pytest.raises(TypeError, match="Expected a ComparisonResult, got str"):
+        compare_sections("r")
