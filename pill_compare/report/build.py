@@ -113,7 +113,7 @@ def build_report(
         [(msg.text("meta.version"), f"pillcmp {__version__}"), (msg.text("meta.date"), when)]
         + [(msg.text(f"meta.input.{role}"), display_path(path)) for role, path in files.items()]
     )
-    from pill_compare.report.render.compare_json import compare_json
+    from pill_compare.report.compare_render import compare_json
 
     data = {
         "pillcmp_version": __version__,
@@ -138,30 +138,17 @@ def build_report(
     )
 
 
-#: Figures of a report: key → the plot function's name in :mod:`pill_compare.report.report_plots`
-#: and whether it needs a ground truth / training annotations.
-FIGURES = (
-    ("ap_comparison", "plot_ap_comparison", "gt"),
-    ("pr_curves", "plot_pr_curves", "gt"),
-    ("score_histograms", "plot_score_histograms", ""),
-    ("error_breakdown", "plot_error_breakdown", "gt"),
-    ("support_vs_ap", "plot_support_vs_ap", "train"),
-    ("confusion_pair", "plot_confusion_pair", "gt"),
-)
-
-
 def report_figures(result: ComparisonResult, *, lang: str = "en") -> dict[str, Figure]:
-    """Every figure the result allows, rendered to deterministic PNG bytes."""
+    """Every figure the result allows (:func:`~pill_compare.report.report_plots.available_plots`),
+    rendered to deterministic PNG bytes, keyed as the section builders place them
+    ('ap_comparison', 'pr_curves', ...)."""
     from pill_compare.report import report_plots
 
     msg = catalogue(lang)
     out: dict[str, Figure] = {}
-    for key, name, needs in FIGURES:
-        if needs == "gt" and not result.has_ground_truth:
-            continue
-        if needs == "train" and result.support is None:
-            continue
-        fig = getattr(report_plots, name)(result, lang=lang, labels=msg.labels(f"plot.{key}"))
+    for name in report_plots.available_plots(result):
+        key = name.removeprefix("plot_")
+        fig = report_plots.PLOTS[name](result, lang=lang, labels=msg.labels(f"plot.{key}"))
         try:
             png = figure_to_bytes(fig, "png")
         finally:
@@ -176,7 +163,9 @@ def render_report_files(report: Report) -> dict[str, str | bytes]:
     from pill_compare.report.render.html import render_html
     from pill_compare.report.render.markdown import render_markdown
 
-    md, figures = render_markdown(report.sections, title=report.title, meta=report.meta)
+    md, figures = render_markdown(
+        report.sections, title=report.title, meta=report.meta, lang=report.lang
+    )
     files: dict[str, str | bytes] = {"report.md": md, **figures}
     files["report.html"] = render_html(report)
     files[REPORT_JSON] = to_json(dict(report.data))

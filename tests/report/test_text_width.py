@@ -90,7 +90,7 @@ def test_eval_text_with_explain_has_every_definition_and_without_it_none():
     assert "(a) among detections with score >= s" in full
     assert "f1: 2 TP / (2 TP + FP + FN)" in full
     assert SUMMARY_LEGEND[:40] in full.replace("\n", " ")
-    assert "Confusion matrix (rows = GT class, columns = predicted class" in full
+    assert "Confusion matrix: rows = GT class, columns = predicted class" in full
     for text in ("AP, IoU 0.75, all sizes", "(a) among detections", "2 TP / (2 TP + FP + FN)"):
         assert text not in short
     assert not any(f"{k}: {v[:20]}" in short for k, v in OP_DEFINITIONS.items())
