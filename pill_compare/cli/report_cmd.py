@@ -1,5 +1,6 @@
 """`pillcmp report`: the false-detection report of two runs as Markdown, one HTML file and JSON."""
 
+import datetime as dt
 import math
 import re
 from enum import Enum
@@ -110,6 +111,14 @@ def report_command(
     gallery_max: Annotated[
         int, typer.Option("--gallery-max", min=0, help="Most images in the gallery, worst first.")
     ] = 24,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="The report's date line, YYYY-MM-DD (default: today): the only part that "
+            "differs between two runs on the same inputs.",
+        ),
+    ] = None,
     input_format: InputFormatOption = InputFormatChoice.auto,
     strict: StrictOption = False,
 ) -> None:
@@ -133,6 +142,12 @@ def report_command(
     thresholds = parse_iou_thresholds(iou)
     caps = parse_max_dets(max_dets)
     pair = parse_pair(names, "--names")
+    day = None
+    if date is not None:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            fail_usage(f"--date expects YYYY-MM-DD, got {date!r}")
     truth = load_optional_gt(gt, strict=strict)
     train = load_optional_gt(train_ann, strict=strict)
     a, b = load_two_runs(
@@ -162,6 +177,7 @@ def report_command(
             n_bootstrap=bootstrap,
             seed=seed,
             gallery_max=gallery_max,
+            date=day,
             progress=step,
         )
         step("writing")
