@@ -4,6 +4,7 @@ strict mode, small parsers. Error handling lives in :mod:`pill_compare.cli.error
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -76,6 +77,23 @@ def parse_pair(value: str | None, option: str) -> tuple[str, str] | None:
             f"{option} expects two comma-separated names like 'resnet101,efficientnet_b3', got {value!r}"
         )
     return parts[0], parts[1]
+
+
+def check_operating_point(score_thr: float, iou_thr: float, pair_iou: float) -> None:
+    """The operating point and pairing IoU of compare / report (exit 2 when out of range)."""
+    if not math.isfinite(score_thr):
+        fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
+    for flag, value in (("--iou-thr", iou_thr), ("--pair-iou", pair_iou)):
+        if not (0 < value <= 1):
+            fail_usage(f"{flag} must be in (0, 1], got {value}")
+
+
+def check_train_needs_gt(train_ann: Path | None, gt: Path | None) -> None:
+    """Training annotations are compared with AP on a ground truth (exit 2 without one)."""
+    if train_ann is not None and gt is None:
+        fail_usage(
+            "--train-ann needs --gt: training support is compared with AP on the ground truth"
+        )
 
 
 def fail_usage(message: str) -> None:

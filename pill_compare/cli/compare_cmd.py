@@ -1,7 +1,6 @@
 """`pillcmp compare`: which of two runs is better, is it significant, where they disagree and
 who was right."""
 
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 from pill_compare.analysis.compare import compare
 from pill_compare.cli._common import (
     Outputs,
+    check_operating_point,
     fail_usage,
     load_optional_gt,
     load_two_runs,
@@ -20,15 +20,23 @@ from pill_compare.cli._common import (
 )
 from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
 from pill_compare.cli.options import (
-    EXISTING_FILE,
+    BootstrapOption,
+    CocoIouOption,
     ExplainOption,
     FormatOption,
     GtOption,
     InputFormatChoice,
     InputFormatOption,
+    IouThrOption,
+    MaxDetsOption,
     NamesOption,
     OutputOption,
+    PairIouOption,
+    ResultA,
+    ResultB,
+    SeedOption,
     StrictOption,
+    TrainAnnOption,
     score_thr_help,
 )
 from pill_compare.cli.registry import command
@@ -40,25 +48,10 @@ PAIRS_SUFFIXES = (".csv",)
 
 @command("compare")
 def compare_command(
-    result_a: Annotated[
-        Path,
-        typer.Argument(
-            help="Run A: COCO results JSON or submission CSV.", metavar="A", **EXISTING_FILE
-        ),
-    ],
-    result_b: Annotated[
-        Path, typer.Argument(help="Run B: same formats as A.", metavar="B", **EXISTING_FILE)
-    ],
+    result_a: ResultA,
+    result_b: ResultB,
     gt: GtOption = None,
-    train_ann: Annotated[
-        Path | None,
-        typer.Option(
-            "--train-ann",
-            help="Training annotations (COCO): tests whether per-class AP follows training "
-            "support (Spearman) and whether the disputed classes are rare. Needs --gt.",
-            **EXISTING_FILE,
-        ),
-    ] = None,
+    train_ann: TrainAnnOption = None,
     names: NamesOption = None,
     score_thr: Annotated[
         float,
@@ -68,28 +61,12 @@ def compare_command(
             help=score_thr_help("at the operating point (pairing, P/R/F1, verdicts, McNemar)"),
         ),
     ] = 0.5,
-    iou_thr: Annotated[
-        float, typer.Option("--iou-thr", help="Operating point IoU: a box is right at IoU >= this.")
-    ] = 0.5,
-    pair_iou: Annotated[
-        float,
-        typer.Option("--pair-iou", help="An A box and a B box are the same object at IoU >= this."),
-    ] = 0.5,
-    iou: Annotated[
-        str, typer.Option("--iou", help="COCO IoU thresholds of mAP, as for eval.")
-    ] = "0.5:0.95:0.05",
-    max_dets: Annotated[
-        str, typer.Option("--max-dets", help="COCO caps on detections per image and class.")
-    ] = "1,10,100",
-    bootstrap: Annotated[
-        int,
-        typer.Option(
-            "--bootstrap", min=0, help="Paired bootstrap resamples over images (0: no bootstrap)."
-        ),
-    ] = 1000,
-    seed: Annotated[
-        int, typer.Option("--seed", min=0, help="Seed of the bootstrap: same seed, same numbers.")
-    ] = 0,
+    iou_thr: IouThrOption = 0.5,
+    pair_iou: PairIouOption = 0.5,
+    iou: CocoIouOption = "0.5:0.95:0.05",
+    max_dets: MaxDetsOption = "1,10,100",
+    bootstrap: BootstrapOption = 1000,
+    seed: SeedOption = 0,
     alpha: Annotated[
         float, typer.Option("--alpha", help="Significance level of the verdict.")
     ] = 0.05,
@@ -123,11 +100,7 @@ def compare_command(
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)
     outputs.file("dump_pairs", dump_pairs, PAIRS_SUFFIXES)
-    if not math.isfinite(score_thr):
-        fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
-    for flag, value in (("--iou-thr", iou_thr), ("--pair-iou", pair_iou)):
-        if not (0 < value <= 1):
-            fail_usage(f"{flag} must be in (0, 1], got {value}")
+    check_operating_point(score_thr, iou_thr, pair_iou)
     if not (0 < alpha < 1):
         fail_usage(f"--alpha must be in (0, 1), got {alpha}")
     if train_ann is not None and gt is None:

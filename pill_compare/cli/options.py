@@ -98,6 +98,48 @@ PlotOption = Annotated[
 ]
 
 
+ResultA = Annotated[
+    Path,
+    typer.Argument(
+        help="Run A: COCO results JSON or submission CSV.", metavar="A", **EXISTING_FILE
+    ),
+]
+ResultB = Annotated[
+    Path, typer.Argument(help="Run B: same formats as A.", metavar="B", **EXISTING_FILE)
+]
+TrainAnnOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--train-ann",
+        help="Training annotations (COCO): tests whether per-class AP follows training support "
+        "(Spearman) and whether the disputed classes are rare. Needs --gt.",
+        **EXISTING_FILE,
+    ),
+]
+IouThrOption = Annotated[
+    float, typer.Option("--iou-thr", help="Operating point IoU: a box is right at IoU >= this.")
+]
+PairIouOption = Annotated[
+    float,
+    typer.Option("--pair-iou", help="An A box and a B box are the same object at IoU >= this."),
+]
+CocoIouOption = Annotated[
+    str, typer.Option("--iou", help="COCO IoU thresholds of mAP, as for eval.")
+]
+MaxDetsOption = Annotated[
+    str, typer.Option("--max-dets", help="COCO caps on detections per image and class.")
+]
+BootstrapOption = Annotated[
+    int,
+    typer.Option(
+        "--bootstrap", min=0, help="Paired bootstrap resamples over images (0: no bootstrap)."
+    ),
+]
+SeedOption = Annotated[
+    int, typer.Option("--seed", min=0, help="Seed of the bootstrap: same seed, same numbers.")
+]
+
+
 def score_thr_help(what: str) -> str:
     """Help for ``--score-thr``: every command keeps detections with score >= the threshold."""
     return f"Keep detections with score >= this {what}."

@@ -1,7 +1,6 @@
 """`pillcmp report`: the false-detection report of two runs as Markdown, one HTML file and JSON."""
 
 import datetime as dt
-import math
 import re
 from enum import Enum
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Annotated
 import typer
 
 from pill_compare.cli._common import (
+    check_operating_point,
     echo,
     fail_usage,
     load_optional_gt,
@@ -20,12 +20,20 @@ from pill_compare.cli._common import (
 )
 from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
 from pill_compare.cli.options import (
-    EXISTING_FILE,
+    BootstrapOption,
+    CocoIouOption,
     GtOption,
     InputFormatChoice,
     InputFormatOption,
+    IouThrOption,
+    MaxDetsOption,
     NamesOption,
+    PairIouOption,
+    ResultA,
+    ResultB,
+    SeedOption,
     StrictOption,
+    TrainAnnOption,
     score_thr_help,
 )
 from pill_compare.cli.registry import command
@@ -47,24 +55,10 @@ def default_folder(name_a: str, name_b: str) -> Path:
 
 @command("report")
 def report_command(
-    result_a: Annotated[
-        Path,
-        typer.Argument(
-            help="Run A: COCO results JSON or submission CSV.", metavar="A", **EXISTING_FILE
-        ),
-    ],
-    result_b: Annotated[
-        Path, typer.Argument(help="Run B: same formats as A.", metavar="B", **EXISTING_FILE)
-    ],
+    result_a: ResultA,
+    result_b: ResultB,
     gt: GtOption = None,
-    train_ann: Annotated[
-        Path | None,
-        typer.Option(
-            "--train-ann",
-            help="Training annotations (COCO): the cause analysis (imbalance vs AP). Needs --gt.",
-            **EXISTING_FILE,
-        ),
-    ] = None,
+    train_ann: TrainAnnOption = None,
     images: Annotated[
         Path | None,
         typer.Option(
@@ -93,21 +87,12 @@ def report_command(
     score_thr: Annotated[
         float, typer.Option("--score-thr", min=0.0, help=score_thr_help("at the operating point"))
     ] = 0.5,
-    iou_thr: Annotated[float, typer.Option("--iou-thr", help="Operating point IoU.")] = 0.5,
-    pair_iou: Annotated[
-        float,
-        typer.Option("--pair-iou", help="An A box and a B box are the same object at IoU >= this."),
-    ] = 0.5,
-    iou: Annotated[
-        str, typer.Option("--iou", help="COCO IoU thresholds of mAP, as for eval.")
-    ] = "0.5:0.95:0.05",
-    max_dets: Annotated[
-        str, typer.Option("--max-dets", help="COCO caps on detections per image and class.")
-    ] = "1,10,100",
-    bootstrap: Annotated[
-        int, typer.Option("--bootstrap", min=0, help="Paired bootstrap resamples (0: none).")
-    ] = 1000,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap.")] = 0,
+    iou_thr: IouThrOption = 0.5,
+    pair_iou: PairIouOption = 0.5,
+    iou: CocoIouOption = "0.5:0.95:0.05",
+    max_dets: MaxDetsOption = "1,10,100",
+    bootstrap: BootstrapOption = 1000,
+    seed: SeedOption = 0,
     gallery_max: Annotated[
         int, typer.Option("--gallery-max", min=0, help="Most images in the gallery, worst first.")
     ] = 24,
@@ -130,11 +115,7 @@ def report_command(
 
         pillcmp report efficientnet_b3.json resnet101.json --gt gt.json --images test_images --lang ko
     """
-    if not math.isfinite(score_thr):
-        fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
-    for flag, value in (("--iou-thr", iou_thr), ("--pair-iou", pair_iou)):
-        if not (0 < value <= 1):
-            fail_usage(f"{flag} must be in (0, 1], got {value}")
+    check_operating_point(score_thr, iou_thr, pair_iou)
     if train_ann is not None and gt is None:
         fail_usage(
             "--train-ann needs --gt: training support is compared with AP on the ground truth"
