@@ -12,8 +12,12 @@ SAMPLE := data/sample
 # compare on the sample: A, B, the evaluation GT and the training split (~3-7 s each, 1,000 resamples)
 COMPARE := $(BIN)/pillcmp compare $(SAMPLE)/efficientnet_b3.json $(SAMPLE)/resnet101.json \
 	--gt $(SAMPLE)/ground_truth.json --train-ann $(SAMPLE)/train_annotations.json
+# the full report on the sample, with the disagreement gallery from the bundled photos (~7 s each)
+REPORT := $(BIN)/pillcmp report $(SAMPLE)/efficientnet_b3.json $(SAMPLE)/resnet101.json \
+	--gt $(SAMPLE)/ground_truth.json --train-ann $(SAMPLE)/train_annotations.json \
+	--images $(SAMPLE)/images
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo example test lint format bench clean
 
 install: $(FULL_STAMP)
 
@@ -54,7 +58,13 @@ demo: $(CORE_STAMP)
 	$(COMPARE) -f md -o reports/compare.md
 	$(COMPARE) -f json -o reports/compare.json
 	$(BIN)/pillcmp imbalance $(SAMPLE)/train_annotations.json --format md -o reports/imbalance_train.md
-	@echo "demo outputs written to reports/"
+	$(REPORT) -o reports/sample
+	$(REPORT) --lang ko -o reports/sample_ko
+	@echo "demo outputs written to reports/ (the full report: reports/sample/report.html, Korean: reports/sample_ko/)"
+
+# reports/example/ (committed): the sample's report with a fixed date, rewritten by its script
+example: $(CORE_STAMP)
+	$(BIN)/python data/make_example_report.py
 
 test: $(FULL_STAMP)
 	$(BIN)/ruff check .
@@ -72,6 +82,7 @@ format: $(FULL_STAMP)
 bench: $(FULL_STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_eval.py
+	$(BIN)/python benchmarks/bench_report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
