@@ -14,8 +14,8 @@ Cases:
   report (support vs AP, imbalance) is computed, as it would be with a real training split.
 
 Each run is a fresh subprocess; the time is measured inside it around imports + load + build +
-write, and peak memory is that subprocess's max RSS (``wait4``). Targets (issue 10 §9): the
-sample's report <= 10 s, the COCO-scale report <= 120 s.
+write, and peak memory is that subprocess's max RSS (``getrusage``, read by itself at the end).
+Targets (issue 10 §9): the sample's report <= 10 s, the COCO-scale report <= 120 s.
 
 Usage:
     .venv/bin/python benchmarks/bench_report.py                       # both cases, 3 runs each
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -109,24 +110,18 @@ def _child(gt_path: str, a_path: str, b_path: str, train_path: str, images: str,
         "folder_mib": sum(sizes.values()) / 2**20,
         "gallery": report.data["gallery"]["images"],
     }
-    print(json.dumps({"seconds": seconds, "parts": parts, "out": out}))
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "parts": parts, "out": out, "peak_mib": peak_mib}))
 
 
 def measure(inputs: dict[str, str], n_bootstrap: int) -> dict[str, Any]:
-    """One report in a fresh interpreter: the child's timings plus ``peak_mib`` (max RSS)."""
+    """One report in a fresh interpreter: the child's timings and its ``peak_mib`` (max RSS)."""
     roles = ("gt", "a", "b", "train", "images")
     cmd = [sys.executable, __file__, "--run", *(inputs[r] for r in roles), str(n_bootstrap)]
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, cwd=REPO)
-        _, status, usage = os.wait4(proc.pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if code != 0:
-            raise RuntimeError(f"report failed (exit {code}):\n{err.read()[-4000:]}")
-        data = json.loads(out.read().strip().splitlines()[-1])
-    data["peak_mib"] = usage.ru_maxrss / 1024
-    return data
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"report failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 # --- the table ----------------------------------------------------------------------------------
