@@ -2,20 +2,29 @@
 
 Skipped, with the reason shown, where no Chromium is installed (``.ci/run`` installs Debian's
 ``chromium``). Each test writes its own small page; the report test renders a ``Report`` with
-every block kind through ``render_html`` and a hostile category name.
+every block kind through ``render_html`` and a hostile category name; the sample's report.html
+(English and Korean) is opened as written by ``write_report``, and the Korean one's embedded
+font is checked to draw Hangul (not the empty boxes a machine without a Korean font shows).
 """
 
 from __future__ import annotations
 
 import base64
+import json
+import re
+import shutil
 import struct
+import subprocess
 import zlib
 from pathlib import Path
 
 import pytest
 
+from pill_compare.report.build import write_report
+from pill_compare.report.render.html import EMBEDDED_FONT_FAMILY, render_html
 from tests.report import browser
 from tests.report.browser import BrowserError, open_page
+from tests.report.test_report import hostile_report, sample_report
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -224,12 +233,8 @@ def every_block_report(lang: str):
 def test_rendered_report_opens_offline_clean_with_the_hostile_name_as_text(
     chromium: str, tmp_path: Path, lang: str
 ) -> None:
-    html = pytest.importorskip(
-        "pill_compare.report.render.html",
-        reason="pill_compare.report.render.html is not in the tree yet",
-    )
     path = tmp_path / "report.html"
-    path.write_text(html.render_html(every_block_report(lang)), encoding="utf-8")
+    path.write_text(render_html(every_block_report(lang)), encoding="utf-8")
     page = open_page(path, screenshot=tmp_path / "report.png", browser=chromium)
 
     assert page.console_errors == ()
@@ -240,3 +245,99 @@ def test_rendered_report_opens_offline_clean_with_the_hostile_name_as_text(
     assert len(page.images) >= 3 and page.broken_images == ()  # the figure and both gallery items
     assert HOSTILE in page.text  # shown to the reader as text
     assert png_size(tmp_path / "report.png")[0] == 1280
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_sample_report_opens_offline_with_every_image_decoded(
+    chromium: str, tmp_path: Path, lang: str
+) -> None:
+    report, _, _ = sample_report(lang)
+    folder = write_report(report, tmp_path / "report")
+    shot = tmp_path / f"report-{lang}.png"
+    page = open_page(folder / "report.html", screenshot=shot, browser=chromium, timeout=60)
+
+    assert page.console_errors == ()  # a font or image refused by the policy would be one
+    assert page.dialogs == ()
+    assert page.leaks == ()  # not even the PNGs beside it: the HTML is one file
+    assert page.lang == lang
+    figures = len(report.figures())
+    gallery = len(report.find("disagreements.gallery").blocks[0].items)
+    assert figures >= 5 and gallery == 24
+    assert len(page.images) == figures + gallery and page.broken_images == ()
+    assert page.title == report.title
+    assert (report.find("overall").title or "") in page.text
+    width, height = png_size(shot)
+    assert width == 1280 and height > 10_000
+
+
+def test_hostile_category_name_in_the_sample_report_is_shown_as_text(
+    chromium: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "report.html"
+    path.write_text(str(hostile_report()[1]["report.html"]), encoding="utf-8")
+    page = open_page(path, browser=chromium, timeout=60)
+    assert page.dialogs == () and page.console_errors == ()
+    assert HOSTILE in page.text
+
+
+def system_has_korean_font() -> bool | None:
+    """Whether fontconfig knows a font for Korean (None: no fc-list to ask)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    found = subprocess.run(
+        [fc_list, ":lang=ko", "family"], capture_output=True, text=True, timeout=30, check=False
+    )
+    return bool(found.stdout.strip())
+
+
+def test_korean_report_font_draws_hangul_where_the_system_has_no_korean_font(
+    chromium: str, tmp_path: Path
+) -> None:
+    """Three rows in one screenshot, with the Korean report's own stylesheet: a Hangul heading in
+    the report's font stack (the embedded subset first), the same heading in the stack without
+    the subset (what a reader saw before), and characters no font has (the empty-box glyph)."""
+    from PIL import Image
+
+    page_html = str(sample_report("ko")[1]["report.html"])
+    (style,) = re.findall(r"<style>(.*?)</style>", page_html, flags=re.S)
+    assert style.startswith(f'@font-face {{ font-family: "{EMBEDDED_FONT_FAMILY}";')
+    stack = "'Noto Sans KR', 'Apple SD Gothic Neo', 'Malgun Gothic', 'NanumGothic', sans-serif"
+    heading = "전체성능"  # four syllables of the report's own headings (the subset has them)
+    assert heading[:2] in page_html and heading[2:] in page_html
+    rows = [
+        ("embedded", heading, ""),
+        ("system", heading, f"font-family: {stack};"),
+        ("tofu", "\ue000\ue001\ue002\ue003", f"font-family: {stack};"),
+    ]
+    body = "".join(
+        f'<div id="{key}" style="position:absolute; left:0; top:{100 * k}px; width:400px; '
+        f'height:100px; margin:0; background:#fff; font-size:48px; line-height:100px; {css}">'
+        f"{text}</div>"
+        for k, (key, text, css) in enumerate(rows)
+    )
+    probe = (
+        "<script>document.fonts.ready.then(() => { document.title = JSON.stringify({"
+        f"check: document.fonts.check('48px \"{EMBEDDED_FONT_FAMILY}\"', '{heading}'), "
+        "faces: Array.from(document.fonts, (f) => f.family + ' ' + f.status)}); });</script>"
+    )
+    path = tmp_path / "font.html"
+    path.write_text(
+        f'<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>pending</title>'
+        f"<style>{style}</style></head><body>{body}{probe}</body></html>",
+        encoding="utf-8",
+    )
+    shot = tmp_path / "font.png"
+    page = open_page(path, screenshot=shot, browser=chromium)
+
+    assert page.console_errors == () and page.leaks == ()
+    seen = json.loads(page.title)
+    assert seen == {"check": True, "faces": [f"{EMBEDDED_FONT_FAMILY} loaded"]}
+    with Image.open(shot) as image:
+        embedded, system, tofu = (
+            image.convert("L").crop((0, 100 * k, 400, 100 * k + 100)) for k in range(3)
+        )
+    assert embedded.getextrema()[0] < 100  # ink: the glyphs are drawn
+    assert embedded.tobytes() != tofu.tobytes()  # and they are not the empty-box glyph
+    if system_has_korean_font() is False:  # here and in CI: without the subset, boxes
+        assert system.tobytes() == tofu.tobytes()

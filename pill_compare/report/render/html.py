@@ -4,8 +4,16 @@ The page is made from Jinja2 templates shipped as package data
 (``pill_compare/report/templates/``), autoescape on: every text from the structure is escaped
 by Jinja2, nowhere else. The stylesheet and the sorting script are inlined, figures are PNG data
 URIs, and a Content-Security-Policy allows nothing but that inline style, that script (by
-their hashes) and ``data:`` images, so the file opens offline and cannot fetch anything even if
-a text tried. The same report gives the same bytes: nothing here adds a date.
+their hashes) and ``data:`` images and fonts, so the file opens offline and cannot fetch
+anything even if a text tried. The same report gives the same bytes: nothing here adds a date.
+
+Hangul on any machine: a reader without a Korean font would see empty boxes, so when the page's
+text holds Hangul (or other CJK characters) a subset of NanumGothic (SIL Open Font License 1.1,
+found inside the installed koreanize-matplotlib, :func:`~pill_compare.report.style.
+hangul_font_path`) is embedded as a WOFF ``@font-face`` data URI holding exactly the page's
+non-ASCII characters, first in the font stack. The OFL reserves the font's name for the
+unmodified font, so the subset is renamed :data:`EMBEDDED_FONT_FAMILY`. Without the font file
+(or fontTools) the page keeps the font stack alone and says so in a comment in its head.
 """
 
 from __future__ import annotations
@@ -40,11 +48,23 @@ from pill_compare.report.structure import (
     Table,
 )
 
-__all__ = ["PNG_MAGIC", "render_html"]
+__all__ = ["EMBEDDED_FONT_FAMILY", "PNG_MAGIC", "embedded_font_css", "render_html"]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _TEMPLATES = "templates"
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+#: The CSS family of the embedded Hangul subset (first in report.css's font stack). Not
+#: "NanumGothic": the OFL reserves that name for the unmodified font.
+EMBEDDED_FONT_FAMILY = "pillcmp Hangul"
+
+# Characters a reader's fonts may lack where no Korean font is installed: Hangul jamo and
+# syllables, CJK punctuation, enclosed forms, ideographs, halfwidth/fullwidth forms. A page
+# holding none of these (an English report on ASCII names) embeds no font.
+_NEEDS_FONT = re.compile(
+    "[\u1100-\u11ff\u3000-\u303f\u3130-\u318f\u3200-\u32ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef]"
+)
 
 
 def render_html(report: Report) -> str:
@@ -83,21 +103,123 @@ def render_html(report: Report) -> str:
     toc = [e for s in report.sections for e in _toc(s)]
     from markupsafe import Markup
 
-    return (
-        _environment()
-        .get_template("report.html.j2")
-        .render(
-            lang=report.lang,
-            title=_safe(report.title),
-            meta=[(_safe(k), _safe(v)) for k, v in report.meta],
-            sections=sections,
-            toc=toc,
-            words=vocabulary,
-            css=Markup(css),
-            js=Markup(js),
-            csp=_policy(css, js),
+    def page(style: str, head_note: str) -> str:
+        return (
+            _environment()
+            .get_template("report.html.j2")
+            .render(
+                lang=report.lang,
+                title=_safe(report.title),
+                meta=[(_safe(k), _safe(v)) for k, v in report.meta],
+                sections=sections,
+                toc=toc,
+                words=vocabulary,
+                css=Markup(style),
+                js=Markup(js),
+                csp=_policy(style, js),
+                head_note=head_note,
+            )
         )
+
+    plain = page(css, "")
+    face, head_note = embedded_font_css(plain)
+    if not face and not head_note:
+        return plain
+    return page(face + css, head_note)
+
+
+def embedded_font_css(text: str) -> tuple[str, str]:
+    """The ``@font-face`` rule that makes ``text``'s Hangul display without a Korean font.
+
+    Args:
+        text: The page (or any text): its non-ASCII characters are what the subset holds.
+
+    Returns:
+        ``(rule, note)``: the CSS rule (a WOFF data URI of the NanumGothic subset named
+        :data:`EMBEDDED_FONT_FAMILY`) and a one-line ASCII note for the page's head; both ''
+        when ``text`` holds no Hangul or CJK character; ``('', why)`` when the font file or
+        fontTools is missing or the font cannot be subset (the reader's fonts are used).
+        The same text gives the same bytes.
+    """
+    from pill_compare.report.style import hangul_font_path
+
+    if not _NEEDS_FONT.search(text):
+        return "", ""
+    path = hangul_font_path()
+    if path is None:
+        return "", (
+            "Hangul: no font embedded (NanumGothic.ttf from koreanize-matplotlib is not "
+            "installed): the reader's own Korean fonts are used"
+        )
+    chars = "".join(sorted({c for c in text if ord(c) > 0x7F}))
+    try:
+        woff, glyphs = _font_subset(str(path), chars)
+    except Exception as exc:  # any failure inside fontTools must not cost the report
+        return "", (
+            f"Hangul: no font embedded (the subset of {path.name} failed: "
+            f"{type(exc).__name__}): the reader's own Korean fonts are used"
+        )
+    data = base64.b64encode(woff).decode("ascii")
+    rule = (
+        f'@font-face {{ font-family: "{EMBEDDED_FONT_FAMILY}"; font-style: normal; '
+        f"font-weight: 400; font-display: block; "
+        f'src: url("data:font/woff;base64,{data}") format("woff"); }}\n'
     )
+    note = (
+        f"Hangul: {glyphs} characters of NanumGothic (c) NHN Corporation, SIL Open Font "
+        f"License 1.1, embedded as the subset font {EMBEDDED_FONT_FAMILY}"
+    )
+    return rule, note
+
+
+# The name records the subset keeps (copyright and version are NanumGothic's; the names are
+# changed, as the OFL asks of a modified version; the licence is stated in ID 13).
+_SUBSET_NAMES = {
+    1: EMBEDDED_FONT_FAMILY,
+    2: "Regular",
+    3: f"{EMBEDDED_FONT_FAMILY}: subset of NanumGothic",
+    4: EMBEDDED_FONT_FAMILY,
+    6: EMBEDDED_FONT_FAMILY.replace(" ", "") + "-Regular",
+    13: "A subset of NanumGothic (c) NHN Corporation, licensed under the SIL Open Font "
+    "License, Version 1.1, renamed as that licence asks of a modified version.",
+}
+
+
+@functools.lru_cache(maxsize=8)
+def _font_subset(path: str, chars: str) -> tuple[bytes, int]:
+    """WOFF (zlib) bytes of the font at ``path`` cut to ``chars``, and how many of them it has.
+
+    Unhinted (a third of the size; browsers hint outlines themselves), no layout features,
+    the source's timestamps kept (fontTools would stamp the time of saving): the same input
+    gives the same bytes. WOFF rather than WOFF2 so no optional brotli decides the output.
+    """
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.hinting = False
+    options.layout_features = []
+    options.name_IDs = [0, 5]  # the rest are set below
+    options.name_languages = [0x409]
+    options.drop_tables = [*options.drop_tables, "TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]
+    font = TTFont(path, recalcTimestamp=False, lazy=True)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(font)
+        cmap = font.getBestCmap() or {}
+        names = font["name"]
+        for name_id, value in _SUBSET_NAMES.items():
+            names.setName(value, name_id, 3, 1, 0x409)
+        font.flavor = "woff"
+        out = io.BytesIO()
+        font.save(out)
+    finally:
+        font.close()
+    return out.getvalue(), sum(ord(c) in cmap for c in chars)
 
 
 @functools.cache
@@ -143,13 +265,13 @@ def _check_ids(report: Report) -> None:
 
 def _policy(css: str, js: str) -> str:
     """Content-Security-Policy: nothing from the network; only this style, this script and
-    ``data:`` images."""
+    ``data:`` images and fonts."""
 
     def digest(text: str) -> str:
         return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
     return (
-        "default-src 'none'; img-src data:; "
+        "default-src 'none'; img-src data:; font-src data:; "
         f"style-src 'sha256-{digest(css)}'; script-src 'sha256-{digest(js)}'; "
         "base-uri 'none'; form-action 'none'"
     )
