@@ -75,11 +75,20 @@ def test_example_figures_show_the_same_pixels_as_a_fresh_generation(regenerated)
         assert _pixels((EXAMPLE / name).read_bytes()) == fresh, f"{name}: {REGENERATE}"
 
 
+def _first_difference(old: str, new: str) -> str:
+    """Where two long texts part, with a little context (instead of pytest's whole-file diff)."""
+    pairs = enumerate(zip(old, new, strict=False))
+    at = next((i for i, (x, y) in pairs if x != y), min(len(old), len(new)))
+    lo, hi = max(at - 60, 0), at + 60
+    return f"first difference at character {at}: {old[lo:hi]!r} vs {new[lo:hi]!r}"
+
+
 def test_example_html_equals_a_fresh_generation_apart_from_png_encoding(regenerated):
     committed = (EXAMPLE / "report.html").read_text(encoding="utf-8")
     fresh = (regenerated / "report.html").read_text(encoding="utf-8")
     assert len(DATA_URI.findall(committed)) == len(DATA_URI.findall(fresh)) > 0
-    assert _html_text(committed) == _html_text(fresh), REGENERATE
+    old, new = _html_text(committed), _html_text(fresh)
+    assert old == new, f"report.html: {_first_difference(old, new)}; {REGENERATE}"
 
 
 def test_example_is_the_sample_with_a_fixed_date_and_every_figure_linked():
