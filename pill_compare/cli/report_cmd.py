@@ -165,6 +165,7 @@ def report_command(
         written = write_report(report, folder)
     shown = set(truth.warnings if truth else ()) | set(a.warnings) | set(b.warnings)
     warn(c for c in report.data.get("caveats", []) if c not in shown)
+    warn(report.data.get("gallery_warnings", []))
     for line in report.data.get("summary", []):
         echo(line, err=True)
     echo(f"wrote {written}/ (report.md, report.html, report.json)", err=True)

@@ -126,8 +126,12 @@ def build_report(
         **compare_json(result, lang=lang),
         "gallery": {
             "images": len(gallery.items) if gallery else 0,
-            "notes": list(gallery_notes),
+            "notes": [
+                {"code": n.code, "image_id": n.image_id, "file_name": n.file_name}
+                for n in gallery_notes
+            ],
         },
+        "gallery_warnings": [msg.gallery_note(n) for n in gallery_notes],
     }
     return Report(
         title=title or msg.report_title(*result.names),

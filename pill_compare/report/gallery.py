@@ -33,6 +33,7 @@ import io
 import os
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,28 @@ GALLERY_LABELS: dict[str, str] = {
     ),
 }
 
+
 #: Note codes: the image's file was not found (``missing``), its name leads outside the folder
 #: (``outside``), it is not a regular file (``not_a_file``), its name is unusable (``invalid``),
 #: it cannot be decoded (``unreadable``), or its aspect ratio differs from the ground truth's
 #: width / height by more than 2 % (``size_mismatch``: drawn anyway, boxes may be off).
+@dataclass(frozen=True)
+class GalleryNote:
+    """An image the gallery could not show, or showed with a caveat: a code and the image.
+
+    ``str(note)`` is ``"<code>: image <id> (<file_name>)"``; the report words it from the
+    catalogue (``gallery.note.<code>``).
+    """
+
+    code: str
+    image_id: int
+    file_name: str = ""
+
+    def __str__(self) -> str:
+        where = f"image {self.image_id}" + (f" ({self.file_name})" if self.file_name else "")
+        return f"{self.code}: {where}"
+
+
 NOTE_CODES: tuple[str, ...] = (
     "missing",
     "outside",
@@ -131,7 +150,7 @@ def build_gallery(
     max_items: int = 24,
     labels: Mapping[str, str] | None = None,
     thumb_px: int = 320,
-) -> tuple[Gallery, list[str]]:
+) -> tuple[Gallery, list[GalleryNote]]:
     """The disagreement gallery of ``r`` from the photos in ``images_dir``.
 
     Args:
@@ -177,26 +196,26 @@ def build_gallery(
             for i, f, w, h in zip(imgs.id, imgs.file_name, imgs.width, imgs.height, strict=True)
         }
     items: list[GalleryItem] = []
-    notes: list[str] = []
+    notes: list[GalleryNote] = []
     for image_id, counts in ranked:
         if len(items) >= max_items:
             break
         file_name, gt_w, gt_h = info.get(image_id, ("", np.nan, np.nan))
-        where = f"image {image_id}" + (f" ({printable(file_name)})" if file_name else "")
+        shown = printable(file_name) if file_name else ""
         lookup = resolve_image(folder, image_id, file_name or None)
         if lookup.path is None:
-            notes.append(f"{lookup.reason}: {where}")
+            notes.append(GalleryNote(str(lookup.reason), image_id, shown))
             continue
         photo = _open(lookup.path, thumb_px)
         if photo is None:
-            notes.append(f"unreadable: {where}")
+            notes.append(GalleryNote("unreadable", image_id, shown))
             continue
         image, (pw, ph) = photo
         scale = (1.0, 1.0)  # without the GT's size: the photo is at the detections' scale
         if np.isfinite(gt_w) and np.isfinite(gt_h) and gt_w > 0 and gt_h > 0:
             scale = (pw / gt_w, ph / gt_h)
             if abs(scale[0] / scale[1] - 1) > 0.02:
-                notes.append(f"size_mismatch: {where}")
+                notes.append(GalleryNote("size_mismatch", image_id, shown))
         draw = functools.partial(
             _draw_item, r, image_id, image, (pw, ph), scale, texts, gt is not None
         )

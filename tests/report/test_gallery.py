@@ -168,7 +168,7 @@ def test_a_missing_image_is_a_note_and_the_next_image_takes_its_place(sample, tm
         shutil.copy(IMAGES / names[image_id], tmp_path / names[image_id])
     g, notes = build_gallery(sample, tmp_path, max_items=3)
     assert [i.key for i in g.items] == [f"gallery_{i}" for i in ranked[1:4]]
-    assert notes == [f"missing: image {ranked[0]} ({names[ranked[0]]})"]
+    assert [str(n) for n in notes] == [f"missing: image {ranked[0]} ({names[ranked[0]]})"]
 
 
 def test_a_traversal_file_name_is_refused_with_a_note(tmp_path):
@@ -182,7 +182,8 @@ def test_a_traversal_file_name_is_refused_with_a_note(tmp_path):
     gt = ground_truth_from_dict(doc)
     r = compare(gt, *_runs(gt), n_bootstrap=0)
     g, notes = build_gallery(r, IMAGES, max_items=2)
-    assert notes == [f"outside: image {worst} (../../etc/passwd)"]
+    assert [str(n) for n in notes] == [f"outside: image {worst} (../../etc/passwd)"]
+    assert (notes[0].code, notes[0].image_id) == ("outside", worst)
     assert f"gallery_{worst}" not in [i.key for i in g.items] and len(g.items) == 2
 
 
@@ -192,7 +193,7 @@ def test_an_undecodable_file_is_a_note(sample, tmp_path):
     (tmp_path / gt_images.file_name[gt_images.id == image_id][0]).write_bytes(b"\x89PNG broken")
     g, notes = build_gallery(sample, tmp_path, max_items=1)
     assert g.items == ()
-    assert notes[0].startswith(f"unreadable: image {image_id} (")
+    assert str(notes[0]).startswith(f"unreadable: image {image_id} (")
 
 
 def test_a_photo_of_another_aspect_ratio_is_drawn_with_a_note(sample, tmp_path):
@@ -203,7 +204,7 @@ def test_a_photo_of_another_aspect_ratio_is_drawn_with_a_note(sample, tmp_path):
     )
     g, notes = build_gallery(sample, tmp_path, max_items=1)
     assert len(g.items) == 1
-    assert notes[0].startswith(f"size_mismatch: image {image_id} (")
+    assert str(notes[0]).startswith(f"size_mismatch: image {image_id} (")
 
 
 def test_without_ground_truth_images_are_found_by_id_and_have_two_panels(tmp_path):
@@ -219,7 +220,7 @@ def test_without_ground_truth_images_are_found_by_id_and_have_two_panels(tmp_pat
     assert _decode(g.items[0].png).size == (2 * 152 + GAP + 2 * MARGIN, TITLE + 200 + 2 * MARGIN)
     assert notes == []
     _, notes = build_gallery(r, SAMPLE, max_items=1)  # no <id>.<ext> there, no file_name known
-    assert notes[0] == f"missing: image {ranked[0]}"
+    assert str(notes[0]) == f"missing: image {ranked[0]}"
 
 
 def test_labels_replace_the_english_texts(sample):

@@ -236,10 +236,17 @@ def test_bad_figures_are_refused():
 def test_gallery_and_its_notes_go_to_the_gallery_section():
     r = sample_comparison()
     gallery = Gallery("gallery", (GalleryItem("gallery_4", PNG, "Image 4"),), caption="1 of 61")
-    k = by_key(compare_sections(r, gallery=gallery, gallery_notes=("image 7: not found",)))
+    from pill_compare.report.gallery import GalleryNote
+
+    missing = GalleryNote("missing", 7, "7.png")
+    k = by_key(compare_sections(r, gallery=gallery, gallery_notes=(missing,)))
     blocks = k["disagreements.gallery"].blocks
     assert blocks[0] is gallery
-    assert notes(k["disagreements.gallery"], "warning") == ["image 7: not found"]
+    assert notes(k["disagreements.gallery"], "warning") == [
+        "Image 7 (7.png): not found in the images folder, so it is not in the gallery."
+    ]
+    ko = by_key(compare_sections(r, "ko", gallery=gallery, gallery_notes=(missing,)))
+    assert notes(ko["disagreements.gallery"], "warning")[0].startswith("이미지 7 (7.png)")
     assert notes(by_key(compare_sections(r))["disagreements.gallery"], "absent")
 
 

@@ -102,6 +102,14 @@ class Catalogue:
         """The report's default title."""
         return self.text("report.title", a=name_a, b=name_b)
 
+    def gallery_note(self, note: Any) -> str:
+        """A gallery note (:class:`~pill_compare.report.gallery.GalleryNote`) as a sentence."""
+        key = f"gallery_note.{note.code}"
+        if key not in self.TEXTS:
+            return str(note)
+        file = f" ({note.file_name})" if note.file_name else ""
+        return self.text(key, image_id=note.image_id, file=file)
+
     @property
     def NO_BOOTSTRAP(self) -> str:
         return self.text("sentence.no_bootstrap")

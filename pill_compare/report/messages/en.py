@@ -143,6 +143,12 @@ TEXTS: dict[str, str] = {
     "support to its AP (Spearman's rho) and test whether the gap is larger on rare classes.",
     "absent.support_no_gt": "Needs a ground truth and the training annotations: they would relate "
     "each class's training support to its AP.",
+    "gallery_note.missing": "Image {image_id}{file}: not found in the images folder, so it is not in the gallery.",
+    "gallery_note.outside": "Image {image_id}{file}: its file name leads outside the images folder; refused, nothing was read.",
+    "gallery_note.not_a_file": "Image {image_id}{file}: not a regular file; left out of the gallery.",
+    "gallery_note.invalid": "Image {image_id}{file}: the file name cannot be used (a NUL byte or a symlink loop); left out.",
+    "gallery_note.unreadable": "Image {image_id}{file}: the file could not be decoded as an image; left out.",
+    "gallery_note.size_mismatch": "Image {image_id}{file}: its aspect ratio differs from the ground truth's width and height, so the drawn boxes may not line up.",
     "absent.gallery": "The images folder would add a picture of every differing image with both "
     "models' boxes (and the ground truth's).",
     # --- overview ---------------------------------------------------------------------------

@@ -146,6 +146,12 @@ TEXTS: dict[str, str] = {
     "(Spearman rho)를 구하고, 성능 차이가 희소 클래스에서 더 큰지 검정한다.",
     "absent.support_no_gt": "정답 데이터와 학습 데이터 주석이 필요하다: 있으면 클래스별 학습 샘플 "
     "수와 AP의 관계를 보여 준다.",
+    "gallery_note.missing": "이미지 {image_id}{file}: 이미지 폴더에 없어 갤러리에서 뺐습니다.",
+    "gallery_note.outside": "이미지 {image_id}{file}: 파일 이름이 이미지 폴더 밖을 가리켜 거부했습니다(아무것도 읽지 않음).",
+    "gallery_note.not_a_file": "이미지 {image_id}{file}: 일반 파일이 아니어서 갤러리에서 뺐습니다.",
+    "gallery_note.invalid": "이미지 {image_id}{file}: 쓸 수 없는 파일 이름(NUL 바이트 또는 심볼릭 링크 순환)이라 뺐습니다.",
+    "gallery_note.unreadable": "이미지 {image_id}{file}: 이미지로 읽을 수 없어 뺐습니다.",
+    "gallery_note.size_mismatch": "이미지 {image_id}{file}: 가로세로 비율이 정답의 크기와 달라 박스가 어긋날 수 있습니다.",
     "absent.gallery": "이미지 폴더가 있으면 카테고리 목록이 다른 모든 이미지를 두 모델의 박스(와 "
     "정답 박스)와 함께 보여 준다.",
     # --- 개요 -------------------------------------------------------------------------------

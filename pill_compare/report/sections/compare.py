@@ -1281,9 +1281,9 @@ def compare_sections(
     *,
     figures: Mapping[str, Figure] | None = None,
     gallery: Gallery | None = None,
-    gallery_notes: Sequence[str] = (),
+    gallery_notes: Sequence[Any] = (),
 ) -> list[Section]:
-    """The report's sections, mirroring the seed report (issue 10 §2, items 1-8).
+    r"""The report's sections, mirroring the seed report (issue 10 §2, items 1-8).
 
     Args:
         r: The comparison.
@@ -1291,7 +1291,8 @@ def compare_sections(
         figures: Figure key → :class:`Figure` (keys of :data:`FIGURE_PLACES`); each is placed
             in its section; an empty caption is filled from the catalogue (``figure.<key>``).
         gallery: The disagreement gallery (placed in ``disagreements.gallery``).
-        gallery_notes: Notes from building the gallery (missing or refused images).
+        gallery_notes: :class:`~pill_compare.report.gallery.GalleryNote`\ s from building the
+            gallery (missing or refused images), worded from the catalogue.
 
     Returns:
         ``overview``, ``overall``, ``detections``, ``disagreements``, ``per_class``,
@@ -1304,12 +1305,13 @@ def compare_sections(
         ValueError: an unknown language or figure key.
     """
     _check(r)
-    t = catalogue(lang).text
+    msg = catalogue(lang)
+    t = msg.text
     sections = [
         _overview(t, r, lang),
         _overall(t, r, lang),
         _detections(t, r),
-        _disagreements(t, r, gallery, gallery_notes),
+        _disagreements(t, r, gallery, [msg.gallery_note(n) for n in gallery_notes]),
         _per_class(t, r),
         _errors(t, r),
         _causes(t, r, lang),
