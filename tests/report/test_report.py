@@ -273,11 +273,16 @@ def test_a_file_name_leading_outside_the_images_folder_is_refused_and_never_read
 
     assert opened and all(p.resolve().is_relative_to(folder) for p in opened)
     notes = json.loads(text_of(files, "report.json"))["gallery"]["notes"]
-    refused = [n for n in notes if n.startswith("outside: ")]
-    assert refused and all(n.endswith("(../../etc/passwd)") for n in refused)
+    refused = [n for n in notes if n["code"] == "outside"]
+    assert refused and all(n["file_name"] == "../../etc/passwd" for n in refused)
+    assert all(n["image_id"] % 2 for n in refused)
     assert len(report.find("disagreements.gallery").blocks[0].items) == 6
-    shown = [b.text for b in report.find("disagreements.gallery").blocks if isinstance(b, Note)]
-    assert any("../../etc/passwd" in text for text in shown)  # the reader is told
+    shown = [b for b in report.find("disagreements.gallery").blocks if isinstance(b, Note)]
+    assert len(shown) == len(notes) and all(b.kind == "warning" for b in shown)
+    assert (  # the reader is told
+        f"Image {refused[0]['image_id']} (../../etc/passwd): its file name leads outside the "
+        "images folder; refused, nothing was read."
+    ) in [b.text for b in shown]
     passwd = Path("/etc/passwd")
     if passwd.is_file():
         first = passwd.read_text(errors="replace").split("\n", 1)[0]
