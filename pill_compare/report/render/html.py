@@ -74,7 +74,8 @@ def render_html(report: Report) -> str:
     sideways in their own box on a narrow screen and can be sorted by clicking a header (a small
     inline script; without it they stay in the report's order); notes are styled by kind;
     galleries are a responsive grid; ``@media print`` drops the contents sidebar and lets tables
-    run over pages instead of being cut.
+    run over pages instead of being cut. A page with Hangul carries its own font subset
+    (:func:`embedded_font_css`), so it never shows empty boxes.
 
     Args:
         report: The report (``report.lang`` becomes ``<html lang>``; ``report.meta`` the lines
