@@ -37,7 +37,8 @@ from pill_compare.cli.options import (
     score_thr_help,
 )
 from pill_compare.cli.registry import command
-from pill_compare.report.build import build_report, write_report
+from pill_compare.io.outputs import check_folder
+from pill_compare.report.build import REPORT_JSON, build_report, write_report
 
 
 class Lang(str, Enum):
@@ -135,6 +136,7 @@ def report_command(
         (result_a, result_b), pair, truth, input_format=input_format.value, strict=strict
     )
     folder = output or default_folder(a.name, b.name)
+    check_folder(folder, owner_file=REPORT_JSON, make_parents=True)  # before the work
     inputs = {"a": result_a, "b": result_b}
     if gt is not None:
         inputs["gt"] = gt

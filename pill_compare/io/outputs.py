@@ -187,6 +187,41 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
     return target.path
 
 
+def check_folder(
+    folder: str | os.PathLike[str], *, owner_file: str, make_parents: bool = False
+) -> Path:
+    """Check, before any work, that :func:`write_folder` may write ``folder``; return its parent.
+
+    Raises:
+        ConfigError: ``folder`` is a file, a symlink, or a non-empty folder without
+            ``owner_file`` (one of the user's); its parent is missing (without ``make_parents``;
+            with it, the parent is created) or unwritable.
+    """
+    target = Path(folder)
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ConfigError(
+            f"{target}: exists and is not a folder; give a folder name", param="output"
+        )
+    if target.is_dir() and any(target.iterdir()) and not (target / owner_file).is_file():
+        raise ConfigError(
+            f"{target}: a folder with other files in it (no {owner_file}); refusing to replace "
+            "it: give a new or empty folder, or a previous report's folder",
+            param="output",
+        )
+    parent = Path(os.path.abspath(target)).parent
+    if not parent.exists():
+        if not make_parents:
+            raise ConfigError(
+                f"{target}: the folder {parent}/ does not exist; create it first", param="output"
+            )
+        parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"{target}: cannot write into {parent}/ (permission denied)", param="output"
+        )
+    return parent
+
+
 def write_folder(
     folder: str | os.PathLike[str],
     files: Mapping[str, str | bytes],
@@ -219,27 +254,7 @@ def write_folder(
     for name in files:
         if not name or "/" in name or "\\" in name or name in (".", ".."):
             raise ValueError(f"Expected plain file names, got {name!r}")
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise ConfigError(
-            f"{target}: exists and is not a folder; give a folder name", param="output"
-        )
-    if target.is_dir() and any(target.iterdir()) and not (target / owner_file).is_file():
-        raise ConfigError(
-            f"{target}: a folder with other files in it (no {owner_file}); refusing to replace "
-            "it: give a new or empty folder, or a previous report's folder",
-            param="output",
-        )
-    parent = Path(os.path.abspath(target)).parent
-    if not parent.exists():
-        if not make_parents:
-            raise ConfigError(
-                f"{target}: the folder {parent}/ does not exist; create it first", param="output"
-            )
-        parent.mkdir(parents=True, exist_ok=True)
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"{target}: cannot write into {parent}/ (permission denied)", param="output"
-        )
+    parent = check_folder(target, owner_file=owner_file, make_parents=make_parents)
     remove_stale_temporaries(parent)
     staging = _temp_name(parent)
     aside = None
