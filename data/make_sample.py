@@ -1,6 +1,7 @@
 """Generate the bundled synthetic sample in data/sample/ (deterministic: same bytes every run).
 
-    python data/make_sample.py            # rewrites data/sample/*
+    python data/make_sample.py                      # rewrites data/sample/*
+    python data/make_sample.py --train-photos DIR   # only the training split's photos, into DIR
 
 What it makes (see data/README.md):
 * ground_truth.json — COCO ground truth: 976x1280 images with 3-4 distinct pills each,
@@ -24,11 +25,17 @@ What it makes (see data/README.md):
   PNGs. Drawn with numpy (no anti-aliasing, no font: the same pixels with any Pillow), from its own
   RNG, after everything else, so every file above keeps its bytes.
 
+With ``--train-photos DIR`` it writes only a photo of every training image
+(train_annotations.json's 728 images, 1-2 pills each) into DIR, with the same renderer and
+its own RNG (``TRAIN_PHOTO_SEED``), for training detectors on the sample (``make e2e``); nothing
+in data/sample/ is touched and these photos are not committed.
+
 No real image, model or annotation is used: everything is drawn from a seeded RNG.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import io
 import json
@@ -88,6 +95,9 @@ TRAIN_FIRST_IMAGE_ID = 10001
 #: The photos (images/): their own RNG, drawn last. A photo is the GT image size times
 #: PHOTO_SCALE (976x1280 -> 244x320); the gallery scales the boxes by photo size / GT size.
 PHOTO_SEED = [SEED, 100]
+#: The training split's photos (``--train-photos``, not committed): their own RNG again, so
+#: nothing else changes; same renderer, same scale.
+TRAIN_PHOTO_SEED = [SEED, 101]
 PHOTO_SCALE = 0.25
 #: Pill colour names (CATEGORIES) -> RGB.
 PILL_RGB: dict[str, tuple[int, int, int]] = {
@@ -425,5 +435,36 @@ def main(out_dir: Path = Path(__file__).parent / "sample") -> None:
     )
 
 
+def write_train_photos(out_dir: Path) -> None:
+    """A photo of every image of the training split (``make_train_annotations``) in ``out_dir``.
+
+    The split is drawn again from ``TRAIN_SEED`` (the same annotations as
+    train_annotations.json), its photos from ``TRAIN_PHOTO_SEED``: the same bytes every run.
+    """
+    train = make_train_annotations(np.random.default_rng(TRAIN_SEED))
+    photos = make_photos(train, np.random.default_rng(TRAIN_PHOTO_SEED))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    size = 0
+    for file_name, (indices, palette) in photos.items():
+        png = photo_png(indices, palette)
+        (out_dir / file_name).write_bytes(png)
+        size += len(png)
+    print(
+        f"wrote {out_dir}: {len(photos)} training photos for {len(train['annotations'])} "
+        f"annotations ({size / 1000:.0f} kB)"
+    )
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--train-photos",
+        type=Path,
+        metavar="DIR",
+        help="write only the training split's photos into DIR (data/sample/ is left alone)",
+    )
+    args = parser.parse_args()
+    if args.train_photos is not None:
+        write_train_photos(args.train_photos)
+    else:
+        main()
