@@ -714,7 +714,7 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         key="parameters",
         headers=(t("col.parameter"), t("col.value"), t("col.meaning")),
         rows=tuple((k, str(v) if not isinstance(v, str) else v, d) for k, v, d in params),
-        align="lrl",
+        align="lll",
     )
     summary = tuple(Paragraph(s, emphasis=True) for s in summary_sentences(r, lang))
     return Section(
