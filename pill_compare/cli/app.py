@@ -17,6 +17,8 @@ from pill_compare.cli import (  # noqa: F401  (importing a command module regist
     eval_cmd,
     imbalance_cmd,
     merge_cmd,
+    predict_cmd,
+    profile_cmd,
     report_cmd,
 )
 from pill_compare.cli.errors import debug_from_env, raise_on_sigterm, state
