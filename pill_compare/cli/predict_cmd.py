@@ -86,9 +86,7 @@ def predict_command(
 ) -> None:
     """Run a trained detector over a folder of images; write COCO results or the submission CSV.
 
-    Category ids are the dataset's own (the checkpoint keeps the mapping from the model's
-    labels), boxes COCO [x, y, w, h] in the ground truth's pixels. The output goes straight
-    to eval, compare, report and check-submission.
+    Category ids are the dataset's own (the checkpoint keeps the mapping from the model's labels), boxes COCO [x, y, w, h] in the ground truth's pixels (scaled back when the image files are resized copies). Throughput is printed at the end. The output goes straight to eval, compare, report and check-submission.
 
     Examples:
 
