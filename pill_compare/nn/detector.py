@@ -421,9 +421,9 @@ class Detector(nn.Module):
         head = getattr(self.model, "head", None)
         return head.last_zero_k_images if isinstance(head, CompositeLossRetinaNetHead) else 0
 
-    def describe(self) -> str:
-        """One line for a CLI to print, e.g. ``"resnet101 + RetinaNet (focal loss), 12 classes at
-        512 px, random init (no pretrained weights)"``."""
+    @property
+    def architecture(self) -> str:
+        """e.g. ``"resnet101 + RetinaNet (focal loss), 12 classes at 512 px"``."""
         config = self.config
         if config.head == "fasterrcnn":
             loss = "its own losses"
@@ -431,14 +431,17 @@ class Detector(nn.Module):
             loss = f"composite loss, {config.loss_variant} variant"
         else:
             loss = "focal loss"
-        frozen = ", BatchNorm frozen" if config.freeze_bn else ""
-        classes = (
-            f"{self.categories.num_classes} class{'es' if self.categories.num_classes != 1 else ''}"
-        )
+        n = self.categories.num_classes
         return (
-            f"{config.backbone} + {_HEAD_TITLES[config.head]} ({loss}), {classes} at "
-            f"{config.image_size} px, {self.init}{frozen}"
+            f"{config.backbone} + {_HEAD_TITLES[config.head]} ({loss}), "
+            f"{n} class{'es' if n != 1 else ''} at {config.image_size} px"
         )
+
+    def describe(self) -> str:
+        """One line for a CLI to print (the library prints nothing), e.g. ``"resnet101 +
+        RetinaNet (focal loss), 12 classes at 512 px, random init (no pretrained weights)"``."""
+        frozen = ", BatchNorm frozen" if self.config.freeze_bn else ""
+        return f"{self.architecture}, {self.init}{frozen}"
 
 
 def default_anchor_sizes(image_size: int) -> tuple[int, ...]:
