@@ -718,7 +718,9 @@ def build_detector(
     state dict is the same frozen or not) **only when pretrained weights are loaded**, as
     torchvision does. A random init has no statistics worth freezing, and timm initialises each
     ResNet block's last BatchNorm weight to 0: frozen, every residual branch would stay off. The
-    returned ``detector.config.freeze_bn`` is the value in effect.
+    returned ``detector.config.freeze_bn`` is the value in effect. A ``config`` is taken as is,
+    ``freeze_bn`` included (a checkpoint's config rebuilds the detector that was saved, frozen
+    or not, whether or not ``pretrained`` is given again).
 
     Args:
         backbone: A timm model name (``"resnet101"``, ``"efficientnet_b3"``, ...).
@@ -734,8 +736,8 @@ def build_detector(
         anchor_sizes: 5 anchor base sizes in px at ``image_size``, or ``None`` for
             :func:`default_anchor_sizes` (see :func:`fit_anchor_sizes` for sizes from the GT).
         freeze_bn: Freeze the backbone's BatchNorm when pretrained weights are loaded.
-        config: Build from this config instead (``overrides`` replace its fields; leave the named
-            parameters above at their defaults).
+        config: Build exactly this config instead, e.g. a checkpoint's (``overrides`` replace
+            its fields; leave the named parameters above at their defaults).
         **overrides: Other :class:`DetectorConfig` fields (``score_thresh``,
             ``detections_per_img``).
 
@@ -777,12 +779,12 @@ def build_detector(
             )
         config = replace(config, **overrides)
     else:
+        given["freeze_bn"] = bool(freeze_bn) and pretrained is not None
         config = DetectorConfig(**given, **overrides)
     ids = list(config.category_ids)
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise ValueError(f"Expected unique category ids, got repeated {_listed(repeated)}")
-    config = replace(config, freeze_bn=bool(config.freeze_bn) and pretrained is not None)
     return _build(config, pretrained)
 
 

@@ -101,10 +101,14 @@ def test_load_detector_keeps_frozen_batchnorm_as_saved(tmp_path):
     torch.save(body.state_dict(), weights)
     detector = build_detector("test_resnet", IDS, pretrained=weights, **SMALL)
     assert detector.config.freeze_bn
-    loaded = load_detector(save_checkpoint(tmp_path / "c.pt", detector)).train()
-    assert loaded.config.freeze_bn
-    bn = loaded.model.backbone.body.bn1
-    assert not bn.training and not bn.weight.requires_grad
+    path = save_checkpoint(tmp_path / "c.pt", detector)
+    loaded = load_detector(path).train()
+    # resuming through build_detector(config=...) rebuilds it frozen too, without the file
+    rebuilt = build_detector(config=load_checkpoint(path).detector_config).train()
+    for again in (loaded, rebuilt):
+        assert again.config.freeze_bn
+        bn = again.model.backbone.body.bn1
+        assert not bn.training and not bn.weight.requires_grad
 
 
 def test_saving_refuses_what_weights_only_could_not_load(tmp_path):
