@@ -389,3 +389,26 @@ def test_docstring_examples_hold():
 
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_pretrained_safetensors_file_loads(tmp_path):
+    safetensors = pytest.importorskip("safetensors.torch")
+    source = build_detector("test_efficientnet", IDS, image_size=SIZE).model.backbone.body
+    path = tmp_path / "test_efficientnet.safetensors"
+    safetensors.save_file({k: v.contiguous() for k, v in source.state_dict().items()}, path)
+    detector = build_detector("test_efficientnet", IDS, image_size=SIZE, pretrained=path)
+    body = detector.model.backbone.body
+    assert torch.equal(body.conv_stem.weight, source.conv_stem.weight)
+    assert "backbone weights from" in detector.describe()
+
+
+def test_training_takes_torchvision_tv_tensors():
+    from torchvision import tv_tensors
+
+    detector = build_detector("test_resnet", IDS, image_size=SIZE, fpn_channels=32)
+    image = tv_tensors.Image(torch.rand(3, SIZE, SIZE))
+    boxes = tv_tensors.BoundingBoxes(
+        torch.tensor([[4.0, 4.0, 40.0, 44.0]]), format="XYXY", canvas_size=(SIZE, SIZE)
+    )
+    losses = detector([image], [{"boxes": boxes, "category_ids": torch.tensor([3483])}])
+    assert torch.isfinite(sum(losses.values()))
