@@ -360,6 +360,7 @@ def profile_models(
     kinds = resolve_devices(device)
     step = progress or (lambda text: None)
     parts: tuple[Part, ...] = ("backbone", "detector") if detectors else ("backbone",)
+    plan = _Plan(image_size, sizes, head, num_classes, kinds, repeats, warmup, seed)
     models = []
     with _threads(threads), torch.random.fork_rng(devices=[]):
         _prime()
@@ -368,17 +369,7 @@ def profile_models(
                 torch.default_generator.manual_seed(seed)  # models are built on the CPU
                 models.append(
                     _profile_one(
-                        name,
-                        part,
-                        image_size,
-                        sizes,
-                        head,
-                        num_classes,
-                        kinds,
-                        repeats,
-                        warmup,
-                        seed,
-                        lambda what, n=name, p=part: step(f"{n} {p}: {what}"),
+                        name, part, plan, lambda what, n=name, p=part: step(f"{n} {p}: {what}")
                     )
                 )
         used_threads = torch.get_num_threads()
@@ -466,37 +457,49 @@ def _check_settings(
 # --- one model -----------------------------------------------------------------------------------
 
 
-def _profile_one(
-    name: str,
-    part: Part,
-    image_size: int,
-    batch_sizes: tuple[int, ...],
-    head: str,
-    num_classes: int,
-    devices: tuple[str, ...],
-    repeats: int,
-    warmup: int,
-    seed: int,
-    step: Callable[[str], None],
-) -> ModelProfile:
+@dataclass(frozen=True)
+class _Plan:
+    """What to measure, the same for every model."""
+
+    image_size: int
+    batch_sizes: tuple[int, ...]
+    head: str
+    num_classes: int
+    devices: tuple[str, ...]
+    repeats: int
+    warmup: int
+    seed: int
+
+
+def _profile_one(name: str, part: Part, plan: _Plan, step: Callable[[str], None]) -> ModelProfile:
     _release("cpu")
     base_rss = _rss_mib()
     step("building")
-    model, strides, channels = _build(name, part, image_size, head, num_classes)
+    model, strides, channels = _build(name, part, plan)
     model.eval()
     params = sum(p.numel() for p in model.parameters())
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     step("counting FLOPs")
-    gflops = count_gflops(model, _inputs(part, 1, image_size, "cpu", seed))
+    size = plan.image_size
+    try:  # the first pass: a model that cannot take this input fails here
+        gflops = count_gflops(model, _inputs(part, 1, size, "cpu", plan.seed))
+    except Exception as exc:  # timm raises AssertionError, RuntimeError, ... per model family
+        reason = str(exc).splitlines()[0] if str(exc) else ""
+        raise ConfigError(
+            f"{name} ({part}) fails on {size} x {size} images ({type(exc).__name__}: {reason}); "
+            "pick another image size or backbone",
+            param="backbones",
+        ) from None
     timings = []
-    for kind in devices:
-        model.to(kind)
+    for kind in plan.devices:
+        # the baseline is taken before the weights reach the device: the peak includes them
         base = base_rss if kind == "cpu" else _cuda_allocated_mib()
-        for b in batch_sizes:
+        model.to(kind)
+        for b in plan.batch_sizes:
             step(f"{kind} b{b}")
-            images = _inputs(part, b, image_size, kind, seed)
+            images = _inputs(part, b, plan.image_size, kind, plan.seed)
             counting = _release(kind)
-            runs = _time_passes(model, images, kind, repeats, warmup)
+            runs = _time_passes(model, images, kind, plan.repeats, plan.warmup)
             peak = _peak_mib(kind) if counting else None
             median = statistics.median(runs)
             timings.append(
@@ -511,7 +514,7 @@ def _profile_one(
             )
             del images
     del model
-    for kind in devices:
+    for kind in plan.devices:
         _release(kind)
     return ModelProfile(
         name=name,
@@ -526,16 +529,25 @@ def _profile_one(
 
 
 def _build(
-    name: str, part: Part, image_size: int, head: str, num_classes: int
+    name: str, part: Part, plan: _Plan
 ) -> tuple[nn.Module, tuple[int, ...], tuple[int, ...]]:
     """The model, and the strides and channels of the feature levels it hands on."""
     if part == "backbone":
         model = _timm_features(name)
-        strides, channels = _used_levels(model, head)
+        strides, channels = _used_levels(model, plan.head)
         return model, strides, channels
-    detector = build_detector(
-        name, tuple(range(1, num_classes + 1)), head=head, image_size=image_size
-    )
+    try:
+        detector = build_detector(
+            name,
+            tuple(range(1, plan.num_classes + 1)),
+            head=plan.head,  # type: ignore[arg-type]
+            image_size=plan.image_size,
+        )
+    except ConfigError as exc:
+        if exc.param != "backbone":
+            raise
+        # this function's parameter is ``backbones``: the CLI names its argument from it
+        raise ConfigError(exc.message, exc.problems, exc.total, param="backbones") from None
     strides, channels = _detector_levels(detector)
     return detector, strides, channels
 
@@ -552,11 +564,12 @@ def _timm_features(name: str) -> nn.Module:
 
 
 def _used_levels(model: nn.Module, head: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The strides and channels of the backbone levels ``head`` reads."""
+    """The strides and channels of the backbone levels ``head`` reads: at each of its strides the
+    deepest level, as :func:`~pill_compare.nn.detector.build_detector` picks them."""
     info = model.feature_info  # type: ignore[union-attr]
-    wanted = FEATURE_STRIDES[head]
-    pairs = [(r, c) for r, c in zip(info.reduction(), info.channels(), strict=True) if r in wanted]
-    return tuple(r for r, _ in pairs), tuple(c for _, c in pairs)
+    levels = dict(zip(info.reduction(), info.channels(), strict=True))  # the last one per stride
+    strides = tuple(s for s in FEATURE_STRIDES[head] if s in levels)
+    return strides, tuple(levels[s] for s in strides)
 
 
 def _detector_levels(detector: nn.Module) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -67,7 +67,7 @@ def profile_sections(data: Mapping[str, Any]) -> list[Section]:
                     m["part"],
                     m["params"] / 1e6,
                     m["trainable_params"] / 1e6,
-                    m["gflops"],
+                    _cell(m["gflops"]),
                     " ".join(map(str, m["strides"])),
                     " ".join(map(str, m["channels"])),
                 )
@@ -91,9 +91,8 @@ def profile_sections(data: Mapping[str, Any]) -> list[Section]:
             row: list[Any] = [m["name"], m["part"]]
             for b in batches:
                 row += [
-                    m["latency_ms"].get(device, {}).get(b),
-                    m["throughput"].get(device, {}).get(b),
-                    m["peak_mib"].get(device, {}).get(b),
+                    _cell(m[key].get(device, {}).get(b))
+                    for key in ("latency_ms", "throughput", "peak_mib")
                 ]
             rows.append(tuple(row))
         threads = _plural(data["threads"], "thread") if device == "cpu" else ""
@@ -161,6 +160,14 @@ def _conditions(data: Mapping[str, Any]) -> str:
 def _plural(n: int, noun: str) -> str:
     """'1 thread', '2 threads', '3 timed passes'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}{'es' if noun.endswith('s') else 's'}"
+
+
+def _cell(value: float | None) -> float | int | None:
+    """A measurement as a cell: from 1000 up a whole number (the shared four significant digits
+    would write 21250.3 ms as 2.125e+04), below it as is."""
+    if value is None or abs(value) < 1000:
+        return value
+    return round(value)
 
 
 def _legend(definitions: Mapping[str, str], keys: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -126,6 +126,19 @@ def test_unknown_backbones_are_listed_with_close_matches_before_anything_is_buil
     assert "efficientnet_b8" in info.value.problems[1]
 
 
+def test_a_backbone_that_cannot_take_the_image_size_is_a_config_error():
+    # timm's ViT has a features_only extractor, but a fixed 224 px input
+    with pytest.raises(ConfigError, match=r"vit_tiny_patch16_224 \(backbone\) fails on 64 x 64 "):
+        profile_models(["vit_tiny_patch16_224"], detectors=False, **FAST)
+
+
+def test_a_backbone_without_the_heads_strides_is_refused_by_the_detector():
+    settings = {**FAST, "image_size": 224}
+    with pytest.raises(ConfigError, match=r"feature strides \[8, 16, 32\]") as info:
+        profile_models(["vit_tiny_patch16_224"], threads=1, **settings)
+    assert info.value.param == "backbones"  # build_detector's 'backbone', renamed
+
+
 @pytest.mark.parametrize(
     ("override", "param", "message"),
     [
