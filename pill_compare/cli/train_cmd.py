@@ -1,0 +1,383 @@
+"""`pillcmp train`: train a detector (timm backbone, RetinaNet or Faster R-CNN) on a COCO ground
+truth and a folder of images, with per-epoch validation mAP, checkpoints, metrics and curves.
+
+torch is imported only when the command runs (inside the function body), so ``pillcmp --help``
+and the other commands never load it. The same command is the ``torchrun`` entry point
+(``torchrun --nproc-per-node N -m pill_compare.nn.train ...``), through :func:`run_standalone`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pill_compare.cli._common import echo, fail_usage, warn
+from pill_compare.cli.options import EXISTING_FILE
+from pill_compare.cli.registry import PillcmpCommand, command
+from pill_compare.report.escape import terminal_safe
+
+EXISTING_DIR = {"exists": True, "file_okay": False, "dir_okay": True, "readable": True}
+
+
+#: What an epoch's line shows: the loss and its terms (metrics.csv has every part).
+_LOSS_TERMS = (
+    "loss", "classification", "bbox_regression", "loss_classifier", "loss_box_reg", "loss_objectness",
+    "loss_rpn_box_reg", "cls", "f1", "box",
+)  # fmt: skip
+
+
+def _choices(name: str, doc: str, *values: str) -> type[Enum]:
+    """A str Enum of ``values`` (typer lists its members as the option's choices)."""
+    choice = Enum(name, [(v, v) for v in values], type=str)  # type: ignore[misc]
+    choice.__doc__ = doc
+    return choice
+
+
+Head = _choices("Head", "The detection head on the FPN.", "retinanet", "fasterrcnn")
+Loss = _choices("Loss", "A RetinaNet's training loss.", "focal", "composite")
+LossVariant = _choices("LossVariant", "The composite loss's variant.", "compact", "algorithm2")
+OptimizerChoice = _choices("OptimizerChoice", "The optimiser.", "adamw", "sgd")
+TrainDevice = _choices("TrainDevice", "Where training runs.", "auto", "cpu", "cuda")
+
+
+@command("train")
+def train_command(
+    ctx: typer.Context,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            file_okay=False,
+            help="The run folder: last.pt, best.pt, metrics.csv, curves.png and config.json go "
+            "here. It must be new or empty, unless --resume.",
+        ),
+    ],
+    gt: Annotated[
+        Path | None,
+        typer.Option(
+            "--gt",
+            help="Training ground truth (COCO JSON). Its categories are the model's classes "
+            "(their ids, e.g. K-codes, come back in predictions). Needed unless --resume.",
+            **EXISTING_FILE,
+        ),
+    ] = None,
+    images: Annotated[
+        Path | None,
+        typer.Option(
+            "--images",
+            help="Folder of the training images, found by the ground truth's file_name. Files "
+            "that are downscaled copies (same aspect ratio) get their boxes scaled. Needed "
+            "unless --resume.",
+            **EXISTING_DIR,
+        ),
+    ] = None,
+    val_gt: Annotated[
+        Path | None,
+        typer.Option(
+            "--val-gt",
+            help="Validation ground truth: COCO mAP (as pillcmp eval computes it) after every "
+            "epoch, and best.pt is the best epoch. Without it best.pt is the last epoch.",
+            **EXISTING_FILE,
+        ),
+    ] = None,
+    val_images: Annotated[
+        Path | None,
+        typer.Option(
+            "--val-images",
+            help="Folder of the validation images (default: --images).",
+            **EXISTING_DIR,
+        ),
+    ] = None,
+    backbone: Annotated[
+        str,
+        typer.Option(
+            "--backbone",
+            help="Any timm model name with features_only: resnet101, efficientnet_b3, "
+            "resnet18, ... (random init unless --pretrained; nothing is downloaded).",
+        ),
+    ] = "resnet101",
+    head: Annotated[
+        Head,
+        typer.Option(
+            "--head",
+            help="retinanet (one stage, focal or composite loss) or fasterrcnn "
+            "(two stages, its own losses).",
+        ),
+    ] = Head.retinanet,
+    loss: Annotated[
+        Loss,
+        typer.Option(
+            "--loss",
+            help="focal (torchvision's RetinaNet loss) or composite (the seed's loss: box, "
+            "soft F-beta, focal with hard-negative mining; RetinaNet only).",
+        ),
+    ] = Loss.focal,
+    loss_variant: Annotated[
+        LossVariant,
+        typer.Option(
+            "--loss-variant",
+            help="With --loss composite: compact (trains the classifier) or algorithm2 (the "
+            "seed as written; its scores may all fall below the score threshold: warned).",
+        ),
+    ] = LossVariant.compact,
+    epochs: Annotated[
+        int, typer.Option("--epochs", min=1, help="Passes over the training images.")
+    ] = 12,
+    batch_size: Annotated[
+        int,
+        typer.Option("--batch-size", min=1, help="Images per step (per process under torchrun)."),
+    ] = 4,
+    lr: Annotated[
+        float,
+        typer.Option(
+            "--lr", help="Peak learning rate, reached after --warmup-steps; then a cosine to 0."
+        ),
+    ] = 1e-4,
+    weight_decay: Annotated[
+        float, typer.Option("--weight-decay", help="AdamW's decoupled weight decay (SGD: L2).")
+    ] = 1e-4,
+    optimizer: Annotated[
+        OptimizerChoice,
+        typer.Option("--optimizer", help="adamw, or sgd (momentum 0.9, Nesterov)."),
+    ] = OptimizerChoice.adamw,
+    warmup_steps: Annotated[
+        int,
+        typer.Option(
+            "--warmup-steps", min=0, help="Steps of linear learning-rate warm-up (0: none)."
+        ),
+    ] = 100,
+    clip_grad: Annotated[
+        float,
+        typer.Option(
+            "--clip-grad",
+            min=0.0,
+            help="Clip the gradients' global L2 norm to this (0: no clipping).",
+        ),
+    ] = 10.0,
+    image_size: Annotated[
+        int,
+        typer.Option(
+            "--image-size",
+            min=32,
+            help="The detector resizes each image so that its longer side is this many px.",
+        ),
+    ] = 512,
+    fpn_channels: Annotated[
+        int,
+        typer.Option(
+            "--fpn-channels",
+            min=1,
+            help="Channels of the FPN and of the head's convolutions (torchvision's 256; a "
+            "small backbone trains faster with fewer).",
+        ),
+    ] = 256,
+    device: Annotated[
+        TrainDevice,
+        typer.Option(
+            "--device",
+            help="cpu, cuda, or auto (cuda when available). On CUDA training uses bfloat16 "
+            "autocast (see --no-amp); under torchrun each process takes its local GPU.",
+        ),
+    ] = TrainDevice.auto,
+    amp: Annotated[
+        bool,
+        typer.Option("--amp/--no-amp", help="bfloat16 autocast on CUDA (ignored on CPU)."),
+    ] = True,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            min=0,
+            help="Seeds the initial weights, shuffling and augmentation: the same seed gives "
+            "the same run, and --resume continues it exactly.",
+        ),
+    ] = 0,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, help="Data-loading processes (0: in the trainer).")
+    ] = 2,
+    hflip: Annotated[
+        bool,
+        typer.Option(
+            "--hflip",
+            help="Flip half the training images left-right. Off by default: a flip mirrors a "
+            "pill's imprint.",
+        ),
+    ] = False,
+    fit_anchors: Annotated[
+        bool,
+        typer.Option(
+            "--fit-anchors",
+            help="Anchor sizes fitted to the training boxes (quantiles of their sizes at "
+            "--image-size) instead of torchvision's defaults.",
+        ),
+    ] = False,
+    pretrained: Annotated[
+        Path | None,
+        typer.Option(
+            "--pretrained",
+            help="A local state-dict file of the backbone (e.g. timm's weights for it); without "
+            "it the weights are random.",
+            **EXISTING_FILE,
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue the run in --out from its last.pt with the run's settings (options "
+            "given must match them, except --epochs, --device, --workers, --amp, --max-steps "
+            "and the data paths).",
+        ),
+    ] = False,
+    max_steps: Annotated[
+        int | None,
+        typer.Option(
+            "--max-steps",
+            min=1,
+            help="Stop after this many steps (a smoke test or a time budget); the schedule "
+            "stays planned for every epoch.",
+        ),
+    ] = None,
+) -> None:
+    """Train a detector on a COCO ground truth and its images; validate with pillcmp's own mAP.
+
+    A timm backbone (features_only) with an FPN and a torchvision RetinaNet or Faster R-CNN head; AdamW with a warm-up and a cosine schedule, gradient clipping, bfloat16 autocast on CUDA; augmentations that suit pills (small rotation, zoom, mild brightness and contrast, no hue change, no flip unless --hflip). Each epoch ends with validation mAP (--val-gt) and writes last.pt, best.pt (loadable with torch.load(weights_only=True); pillcmp predict takes them), metrics.csv and curves.png. Several GPUs: torchrun --nproc-per-node N -m pill_compare.nn.train with these options.
+
+    Example:
+
+        pillcmp train --gt train.json --images images/ --val-gt val.json --backbone efficientnet_b3 --epochs 24 --out runs/b3
+    """
+    values = dict(locals())
+    values.pop("ctx")
+    values = {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+    values["clip_grad"] = values["clip_grad"] or None
+    main_rank = os.environ.get("RANK", "0") in ("", "0")
+
+    from dataclasses import fields
+
+    from pill_compare.nn.train import TrainConfig, resume_config, train
+
+    names = [f.name for f in fields(TrainConfig)]  # every option is a TrainConfig field
+    if resume:
+        typed = {k: values[k] for k in names if _typed(ctx, k) and k not in ("out", "resume")}
+        config = resume_config(out, **typed)
+    else:
+        if gt is None or images is None:
+            fail_usage("--gt and --images are needed to start a run (--resume reads the run's)")
+        config = TrainConfig(**{k: values[k] for k in names})
+
+    with _TrainProgress(enabled=main_rank) as shown:
+        result = train(
+            config,
+            progress=shown.step,
+            on_epoch=shown.epoch,
+            on_warning=(lambda m: warn([m])) if main_rank else None,
+        )
+    if main_rank:
+        _summary(result)
+
+
+def _typed(ctx: Any, name: str) -> bool:
+    """Whether the user gave option ``name`` (not its default)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+
+
+def _summary(result: Any) -> None:
+    """What was trained, how well, where the files are, how fast."""
+    echo(
+        f"trained {result.description}: {result.epochs} epoch(s), {result.steps} step(s) in "
+        f"{result.seconds:.1f} s ({result.images_per_second:.2f} training images/s on "
+        f"{result.device}{f', {result.world_size} processes' if result.world_size > 1 else ''})"
+    )
+    if result.best_map is not None:
+        echo(f"best val mAP {result.best_map:.4f} (epoch {result.best_epoch})")
+    else:
+        echo("no validation set: best.pt is the last epoch")
+    echo(f"checkpoints: {result.best} (best), {result.last} (last)")
+    echo(f"metrics: {result.out / 'metrics.csv'}, curves: {result.out / 'curves.png'}")
+
+
+def _parts_text(parts: Mapping[str, Any]) -> str:
+    return "  ".join(f"{k} {v:.4g}" for k, v in parts.items() if isinstance(v, int | float))
+
+
+class _TrainProgress:
+    """A rich progress bar on stderr with the step's loss parts (on a terminal), and one line
+    per epoch (epoch means, validation mAP) on stderr everywhere (a log, CI)."""
+
+    def __init__(self, *, enabled: bool):
+        self.enabled = enabled
+        self.live: Any = None
+        self.task: Any = None
+        self.epochs = 0
+
+    def __enter__(self) -> _TrainProgress:
+        if self.enabled and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.live = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[parts]}"),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.live.start()
+        return self
+
+    def step(self, epoch: int, step: int, total: int, parts: Mapping[str, float]) -> None:
+        """``train``'s ``progress``: the bar shows the step and the latest loss parts."""
+        if self.live is None:
+            return
+        text = terminal_safe(_parts_text(parts))
+        if self.task is None:
+            self.task = self.live.add_task(f"epoch {epoch}", total=total, parts=text)
+        self.live.update(self.task, completed=step, description=f"epoch {epoch}", parts=text)
+
+    def epoch(self, row: Mapping[str, Any]) -> None:
+        """``train``'s ``on_epoch``: one line with the epoch's means and validation mAP."""
+        if not self.enabled:
+            return
+        shown = {k: v for k, v in row.items() if k in _LOSS_TERMS}
+        text = f"epoch {row['epoch']}: {_parts_text(shown)}  lr {row['lr']:.3g}"
+        if "val_map" in row:
+            text += f"  val mAP {row['val_map']:.4f} (mAP50 {row['val_map_50']:.4f})"
+        text += f"  {row.get('seconds', 0.0):.1f} s"
+        if self.live is not None:
+            self.live.console.print(terminal_safe(text), markup=False, highlight=False)
+        else:
+            echo(text, err=True)
+
+    def __exit__(self, *exc: Any) -> bool:
+        if self.live is not None:
+            self.live.stop()
+        return False
+
+
+def run_standalone(argv: Sequence[str] | None = None) -> None:
+    """``pillcmp train`` alone, as ``python -m pill_compare.nn.train`` (and torchrun) runs it."""
+    app = typer.Typer(
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.command("train", cls=PillcmpCommand)(train_command)
+    app(args=list(argv) if argv is not None else None, prog_name="python -m pill_compare.nn.train")
