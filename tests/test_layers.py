@@ -31,7 +31,7 @@ LAYER = {
 }
 LAYER["cli"] = 4
 SIBLINGS_APART = {("analysis", "prep"), ("prep", "analysis")}
-NN_MAY_IMPORT = {"errors", "core", "consistency", "io", "analysis", "nn"}
+NN_MAY_IMPORT = {"version", "errors", "core", "consistency", "io", "analysis", "nn"}
 DEEP_LEARNING = {"torch", "torchvision", "timm"}
 
 
