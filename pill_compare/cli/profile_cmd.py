@@ -56,7 +56,7 @@ def profile_command(
         typer.Argument(
             help="timm backbone names with a features_only extractor, e.g. resnet101 "
             "efficientnet_b0 efficientnet_b3.",
-            metavar="BACKBONE...",
+            metavar="BACKBONE",
             show_default=False,
         ),
     ],
