@@ -736,7 +736,8 @@ def _curves_png(history: Sequence[Mapping[str, Any]]) -> bytes:
             map_ax.plot(
                 epochs, [row.get(key, math.nan) for row in history], marker="o", label=label
             )
-        map_ax.set_ylim(0, max(1e-3, *(row.get("val_map_50", 0) for row in history)) * 1.1)
+        top = max(1e-3, *(row.get("val_map_50", 0) for row in history))
+        map_ax.set_ylim(0, min(1.02, top * 1.1))
         map_ax.legend(fontsize=8)
     else:
         map_ax.text(0.5, 0.5, "no validation set", ha="center", va="center",
