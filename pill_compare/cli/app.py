@@ -20,6 +20,7 @@ from pill_compare.cli import (  # noqa: F401  (importing a command module regist
     predict_cmd,
     profile_cmd,
     report_cmd,
+    train_cmd,
 )
 from pill_compare.cli.errors import debug_from_env, raise_on_sigterm, state
 from pill_compare.cli.registry import COMMANDS, PillcmpCommand, PillcmpGroup
