@@ -119,7 +119,8 @@ def predict_command(
     echo(
         f"predicted {result.images:,} images in {result.seconds:.1f} s "
         f"({result.images_per_second:.1f} images/s on {result.device}), "
-        f"{len(dets):,} detections -> {output}",
+        f"{len(dets):,} detections -> {output}"
+        + (f" ({result.dropped:,} boxes without area left out)" if result.dropped else ""),
         err=True,
     )
 

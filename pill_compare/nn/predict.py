@@ -15,6 +15,8 @@ that pillcmp's writers (:func:`pill_compare.prep.convert.coco_results_text`,
   downscaled copy of its GT size (``data/sample/images`` are 0.25 x the GT's 976x1280), the
   boxes found on the file are divided by the file size / GT size, as
   :class:`~pill_compare.nn.data.DetectionDataset` multiplies GT boxes by it for training.
+* boxes without area (torchvision clips boxes to the image, and one past an edge can come back
+  with w or h = 0) are left out and counted: COCO results need w, h > 0.
 
 Every input problem is found before the model runs: a missing or unreadable image, a file whose
 aspect ratio does not fit its GT size, a non-numeric stem without a ground truth.
@@ -65,6 +67,9 @@ class PredictResult:
         images_per_second: ``images / seconds``.
         device: The device it ran on (``cpu``, ``cuda``, ``cuda:1``).
         weights: The checkpoint file used.
+        dropped: Boxes left out because they have no area (w or h = 0: torchvision clips
+            boxes to the image, and COCO results need w, h > 0), among those scoring
+            ``>= score_thr``.
         warnings: Legal but suspicious findings (e.g. model categories the GT does not declare).
     """
 
@@ -74,6 +79,7 @@ class PredictResult:
     images_per_second: float
     device: str
     weights: str
+    dropped: int = 0
     warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,6 +91,7 @@ class PredictResult:
             "images_per_second": self.images_per_second,
             "device": self.device,
             "weights": self.weights,
+            "dropped": self.dropped,
             "warnings": list(self.warnings),
         }
 
@@ -297,15 +304,17 @@ def predict(
     )
 
     rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    total, done = len(dataset), 0
+    total, done, dropped = len(dataset), 0, 0
     if progress is not None:
         progress(0, total)
     start = time.perf_counter()
     with torch.inference_mode():
         for images, targets in loader:
             outputs = detector([image.to(target) for image in images])
-            for info, out in zip(targets, outputs, strict=True):
-                rows.append(_keep(info, out, score_thr, max_per_image))
+            for image, info, out in zip(images, targets, outputs, strict=True):
+                kept, zero = _keep(info, tuple(image.shape[-2:]), out, score_thr, max_per_image)
+                rows.append(kept)
+                dropped += zero
             done += len(images)
             if progress is not None:
                 progress(done, total)
@@ -326,24 +335,40 @@ def predict(
         images_per_second=total / seconds if seconds > 0 else math.inf,
         device=str(target),
         weights=display_path(checkpoint),
+        dropped=dropped,
         warnings=_category_warnings(detector.config.category_ids, gt),
     )
 
 
 def _keep(
-    info: dict[str, Any], out: dict[str, torch.Tensor], score_thr: float, max_per_image: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One image's detections: thresholded, capped, highest score first, xywh in GT pixels
-    (``info`` is the dataset's target: its ``image_id`` and ``scale``)."""
+    info: dict[str, Any],
+    size: tuple[int, int],
+    out: dict[str, torch.Tensor],
+    score_thr: float,
+    max_per_image: int,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], int]:
+    """One image's detections: xywh in GT pixels, zero-area boxes dropped, thresholded,
+    capped, highest score first; and how many zero-area boxes were dropped.
+
+    ``info`` is the dataset's target (its ``image_id`` and ``scale``), ``size`` the file's
+    ``(height, width)``. torchvision clips boxes to the image, so a box beyond an edge can
+    come back with no width or height: COCO results must have w, h > 0, so it is dropped
+    (before the cap: ``max_per_image`` counts real boxes). Boxes are clipped to the GT image
+    again after scaling, so float32 rounding cannot put an edge past it (976.00006).
+    """
     scores = out["scores"].detach().float().cpu().numpy().astype(np.float64)
     boxes = out["boxes"].detach().float().cpu().numpy().astype(np.float64).reshape(-1, 4)
     ids = out["category_ids"].detach().cpu().numpy().astype(np.int64)
-    order = np.argsort(-scores, kind="stable")
-    order = order[scores[order] >= score_thr][:max_per_image]
     sx, sy = info["scale"]
-    xyxy = boxes[order] / np.array([sx, sy, sx, sy])
+    height, width = size
+    xyxy = np.clip(boxes / np.array([sx, sy, sx, sy]), 0.0, np.array([width / sx, height / sy] * 2))
     xywh = np.column_stack([xyxy[:, :2], xyxy[:, 2:] - xyxy[:, :2]])
-    return np.full(order.size, info["image_id"], np.int64), ids[order], xywh, scores[order]
+    real = (xywh[:, 2] > 0) & (xywh[:, 3] > 0)
+    order = np.argsort(-scores, kind="stable")
+    order = order[real[order] & (scores[order] >= score_thr)][:max_per_image]
+    dropped = int((~real & (scores >= score_thr)).sum())
+    rows = (np.full(order.size, info["image_id"], np.int64), ids[order], xywh[order], scores[order])
+    return rows, dropped
 
 
 def _category_warnings(model_ids: Sequence[int], gt: GroundTruth | None) -> tuple[str, ...]:

@@ -121,6 +121,34 @@ def test_boxes_are_scaled_back_to_the_gt_size_of_a_downscaled_file(run_dir, subs
     assert result.detections.bbox[:, 0].max() > 244
 
 
+def test_boxes_without_area_are_left_out_and_edges_stay_inside_the_gt_image(
+    run_dir, subset, monkeypatch
+):
+    from pill_compare.nn.detector import Detector
+
+    # What torchvision returns for boxes past the edges of a 244x320 file: clipped to it, some
+    # with no height or width left (COCO results need w, h > 0), and float32 edges a hair out.
+    boxes = [[10, 20, 50, 60], [100, 320, 140, 320], [243.99998, 0, 243.99998, 30]]
+    boxes.append([200, 100, 244.00002, 150])
+
+    def fake_forward(self, images, targets=None):
+        out = {
+            "boxes": torch.tensor(boxes, dtype=torch.float32),
+            "scores": torch.tensor([0.9, 0.8, 0.7, 0.6]),
+            "category_ids": torch.tensor([1899] * 4),
+        }
+        return [out for _ in images]
+
+    monkeypatch.setattr(Detector, "forward", fake_forward)
+    # max_per_image counts real boxes: the two without area (0.8, 0.7) do not crowd out 0.6
+    result = predict(run_dir, SAMPLE / "images", gt=subset, score_thr=0.0, max_per_image=2)
+    assert result.dropped == 2 * N_IMAGES
+    first = result.detections.select(result.detections.image_id == int(subset.images.id[0]))
+    np.testing.assert_allclose(first.bbox, [[40, 80, 160, 160], [800, 400, 176, 200]], rtol=1e-6)
+    assert first.bbox[1, 0] + first.bbox[1, 2] == 976.0  # clipped to the GT width
+    assert first.score.tolist() == pytest.approx([0.9, 0.6])
+
+
 def test_image_ids_come_from_numeric_stems_without_gt(run_dir, subset, result, tmp_path):
     names = list(subset.images.file_name)
     folder = copy_as({names[0]: "12.png", names[1]: "5.png", names[2]: "007.png"}, tmp_path)
