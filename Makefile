@@ -84,5 +84,21 @@ bench: $(FULL_STAMP)
 	$(BIN)/python benchmarks/bench_eval.py
 	$(BIN)/python benchmarks/bench_report.py
 
+# The seed's experiment end to end by pillcmp commands alone (not part of `make test`): renders the
+# sample's training photos, trains a resnet101 and an efficientnet_b3 detector briefly (random
+# init), predicts on data/sample/images, then eval, compare and report into reports/e2e/ with each
+# step's time in reports/e2e/timings.md (data/run_e2e.sh). Brief on a CPU by default; longer with
+# e.g. `make e2e E2E_MAX_STEPS= E2E_EPOCHS=12 E2E_IMAGE_SIZE=320 DEVICE=cuda`.
+E2E_EPOCHS ?= 1
+E2E_MAX_STEPS ?= 60
+E2E_IMAGE_SIZE ?= 256
+E2E_BATCH_SIZE ?= 4
+DEVICE ?= cpu
+.PHONY: e2e
+e2e: $(FULL_STAMP)
+	BIN=$(BIN) E2E_EPOCHS=$(E2E_EPOCHS) E2E_MAX_STEPS=$(E2E_MAX_STEPS) \
+		E2E_IMAGE_SIZE=$(E2E_IMAGE_SIZE) E2E_BATCH_SIZE=$(E2E_BATCH_SIZE) DEVICE=$(DEVICE) \
+		bash data/run_e2e.sh
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
