@@ -175,9 +175,10 @@ def cases(args: argparse.Namespace) -> list[dict[str, Any]]:
     out = []
     for device in devices:
         for backbone in args.backbones:
-            out.append({**common, "backbone": backbone, "device": device, "mode": "train",
-                        "batch": args.train_batch})  # fmt: skip
-            for b in args.infer_batches:
+            if "train" in args.modes:
+                out.append({**common, "backbone": backbone, "device": device, "mode": "train",
+                            "batch": args.train_batch})  # fmt: skip
+            for b in args.infer_batches if "infer" in args.modes else ():
                 out.append({**common, "backbone": backbone, "device": device, "mode": "infer",
                             "batch": b})  # fmt: skip
     return out
@@ -225,6 +226,9 @@ def main() -> None:
     parser.add_argument("--train-batch", type=int, default=2)
     parser.add_argument("--infer-batches", type=lambda s: [int(x) for x in s.split(",")],
                         default=[1, 8], help="comma-separated, e.g. 1,8")  # fmt: skip
+    parser.add_argument(
+        "--modes", nargs="+", choices=("train", "infer"), default=["train", "infer"]
+    )
     parser.add_argument("--warmup", type=int, default=1, help="untimed steps/passes first")
     parser.add_argument("--steps", type=int, default=3, help="timed training steps")
     parser.add_argument("--repeats", type=int, default=3, help="timed inference passes")
