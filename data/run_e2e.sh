@@ -121,10 +121,12 @@ end=$(date +%s.%N)
         "image size $IMAGE_SIZE, batch size $BATCH_SIZE, workers $WORKERS, device $DEVICE," \
         "seed $SEED; predict --score-thr $SCORE_THR."
     echo
-    echo "Machine: $(uname -srm); $(nproc) CPU threads" \
-        "($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || echo '?'));" \
-        "torch $("$PYTHON" -c 'import torch; print(torch.__version__, "with", torch.get_num_threads(), "threads")')" \
-        "; $(date -u +%Y-%m-%d)."
+    # getconf, not nproc: nproc answers OMP_NUM_THREADS when it is set
+    echo "Machine: $(uname -srm), $(getconf _NPROCESSORS_ONLN) CPUs" \
+        "($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || echo '?'))," \
+        "$(free -g 2>/dev/null | awk '/^Mem:/ { print $2 " GiB memory," }')" \
+        "$("$PYTHON" -c 'import torch; print(f"torch {torch.__version__} with {torch.get_num_threads()} intra-op thread(s)")')," \
+        "OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}; $(date -u +%Y-%m-%d)."
     echo
     echo "| step | seconds | load average after (1, 5, 15 min) |"
     echo "|---|---:|---|"
