@@ -125,9 +125,12 @@ def test_significance_sentences_in_english_and_korean():
         "resnet101 is better than efficientnet_b3 on mAP by 0.171 (95% CI [0.151, 0.184], "
         "p = 0.002, 280 images)."
     )
-    assert msg.significance_sentence(_verdict(code="a_better", delta=-0.2)).startswith(
-        "efficientnet_b3 is better than resnet101 on mAP by 0.200"
+    a_better = _verdict(code="a_better", delta=-0.2, ci_low=-0.23, ci_high=-0.18)
+    assert msg.significance_sentence(a_better) == (
+        "efficientnet_b3 is better than resnet101 on mAP by 0.200 (95% CI [0.180, 0.230], "
+        "p = 0.002, 280 images)."
     )
+    assert "신뢰구간 [0.180, 0.230]" in catalogue("ko").significance_sentence(a_better)
     assert msg.significance_sentence(
         _verdict(code="not_significant", delta=0.01, ci_low=-0.01, p_value=0.4)
     ) == (

@@ -175,11 +175,12 @@ class Catalogue:
         metric = self.text(key) if key in self.TEXTS else verdict.metric
         if verdict.delta is None:
             return self.text("sentence.significance.undefined", metric=metric)
+        low, high = verdict.ci_low, verdict.ci_high
+        if verdict.code == "a_better":
+            # the sentence states A - B, so its interval is of A - B too
+            low, high = -high, -low
         ci = self.text(
-            "sentence.significance.ci",
-            level=verdict.confidence,
-            low=num(verdict.ci_low),
-            high=num(verdict.ci_high),
+            "sentence.significance.ci", level=verdict.confidence, low=num(low), high=num(high)
         )
         p = self.p_text(verdict.p_value)
         if verdict.code in ("a_better", "b_better"):
