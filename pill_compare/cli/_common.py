@@ -263,3 +263,33 @@ class progress_spinner:
         if self.live is not None:
             self.live.stop()
         return False
+
+
+def progress_bar(*extra: str) -> Any:
+    """A started rich progress bar on stderr (description, bar, done/total, elapsed, left, then
+    ``extra`` text columns such as ``"images"`` or ``"{task.fields[parts]}"``), or ``None`` when
+    stderr is not a terminal. The caller adds tasks and stops it."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    live = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        *(TextColumn(text) for text in extra),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    live.start()
+    return live

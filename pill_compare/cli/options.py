@@ -34,6 +34,21 @@ class InputFormatChoice(str, Enum):
     csv = "csv"
 
 
+class HeadChoice(str, Enum):
+    """The detection head on a backbone's FPN (train, profile)."""
+
+    retinanet = "retinanet"
+    fasterrcnn = "fasterrcnn"
+
+
+class DeviceChoice(str, Enum):
+    """Where a model runs (train, predict): CUDA when available with auto, else the CPU."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
 #: Suffixes each output format may be written to (a device, FIFO or '-' takes any format).
 FORMAT_SUFFIXES: dict[Format, tuple[str, ...]] = {
     Format.text: ("", ".txt", ".text", ".log"),

@@ -7,28 +7,18 @@ so ``pillcmp --help`` and the other commands never load it.
 
 from __future__ import annotations
 
-import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from pill_compare.cli._common import Outputs, echo, load_optional_gt, warn
-from pill_compare.cli.options import EXISTING_FILE, score_thr_help
+from pill_compare.cli._common import Outputs, echo, load_optional_gt, progress_bar, warn
+from pill_compare.cli.options import EXISTING_FILE, DeviceChoice, score_thr_help
 from pill_compare.cli.registry import command
 from pill_compare.prep.convert import coco_results_text, submission_csv_text
 
 #: -o suffix → what is written (stdout, a device or a FIFO gets COCO results).
 PREDICT_SUFFIXES = (".json", ".csv")
-
-
-class Device(str, Enum):
-    """Where the model runs."""
-
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
 
 
 @command("predict")
@@ -77,9 +67,9 @@ def predict_command(
         typer.Option("--max-per-image", min=1, help="Most detections kept per image."),
     ] = 100,
     device: Annotated[
-        Device,
+        DeviceChoice,
         typer.Option("--device", help="auto (cuda when available), cpu or cuda."),
-    ] = Device.auto,
+    ] = DeviceChoice.auto,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Images per forward pass.")
     ] = 4,
@@ -136,29 +126,9 @@ class _progress_bar:
         self.live: Any = None
 
     def __enter__(self) -> Any:
-        if not sys.stderr.isatty():
+        self.live = progress_bar("images")
+        if self.live is None:
             return None
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.live = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("images"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self.live.start()
         task = self.live.add_task(self.label, total=None)
         return lambda done, total: self.live.update(task, completed=done, total=total)
 

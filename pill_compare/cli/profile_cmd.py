@@ -10,20 +10,13 @@ from typing import Annotated
 import typer
 
 from pill_compare.cli._common import Outputs, print_or_put, progress_spinner
-from pill_compare.cli.options import ExplainOption, FormatOption, OutputOption
+from pill_compare.cli.options import ExplainOption, FormatOption, HeadChoice, OutputOption
 from pill_compare.cli.registry import command
 from pill_compare.errors import ConfigError
 from pill_compare.report.profile_render import render_profile
 
 
-class HeadChoice(str, Enum):
-    """The detector heads."""
-
-    retinanet = "retinanet"
-    fasterrcnn = "fasterrcnn"
-
-
-class DeviceChoice(str, Enum):
+class ProfileDevice(str, Enum):
     """Where to time: one device, auto (CUDA when available, else CPU), all (CPU + CUDA)."""
 
     all = "all"
@@ -80,13 +73,13 @@ def profile_command(
         bool, typer.Option("--backbone-only", help="Profile the backbones only, no detectors.")
     ] = False,
     device: Annotated[
-        DeviceChoice,
+        ProfileDevice,
         typer.Option(
             "--device",
             help="all: CPU, and CUDA too when available; auto: CUDA when available, else CPU; "
             "cpu; cuda.",
         ),
-    ] = DeviceChoice.all,
+    ] = ProfileDevice.all,
     repeats: Annotated[
         int,
         typer.Option(

@@ -9,7 +9,6 @@ and the other commands never load it. The same command is the ``torchrun`` entry
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from pathlib import Path
@@ -17,8 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
-from pill_compare.cli._common import echo, fail_usage, warn
-from pill_compare.cli.options import EXISTING_FILE
+from pill_compare.cli._common import echo, fail_usage, progress_bar, warn
+from pill_compare.cli.options import EXISTING_FILE, DeviceChoice, HeadChoice
 from pill_compare.cli.registry import PillcmpCommand, command
 from pill_compare.report.escape import terminal_safe
 
@@ -39,11 +38,9 @@ def _choices(name: str, doc: str, *values: str) -> type[Enum]:
     return choice
 
 
-Head = _choices("Head", "The detection head on the FPN.", "retinanet", "fasterrcnn")
 Loss = _choices("Loss", "A RetinaNet's training loss.", "focal", "composite")
 LossVariant = _choices("LossVariant", "The composite loss's variant.", "compact", "algorithm2")
 OptimizerChoice = _choices("OptimizerChoice", "The optimiser.", "adamw", "sgd")
-TrainDevice = _choices("TrainDevice", "Where training runs.", "auto", "cpu", "cuda")
 
 
 @command("train")
@@ -103,13 +100,13 @@ def train_command(
         ),
     ] = "resnet101",
     head: Annotated[
-        Head,
+        HeadChoice,
         typer.Option(
             "--head",
             help="retinanet (one stage, focal or composite loss) or fasterrcnn "
             "(two stages, its own losses).",
         ),
-    ] = Head.retinanet,
+    ] = HeadChoice.retinanet,
     loss: Annotated[
         Loss,
         typer.Option(
@@ -178,13 +175,13 @@ def train_command(
         ),
     ] = 256,
     device: Annotated[
-        TrainDevice,
+        DeviceChoice,
         typer.Option(
             "--device",
             help="cpu, cuda, or auto (cuda when available). On CUDA training uses bfloat16 "
             "autocast (see --no-amp); under torchrun each process takes its local GPU.",
         ),
-    ] = TrainDevice.auto,
+    ] = DeviceChoice.auto,
     amp: Annotated[
         bool,
         typer.Option("--amp/--no-amp", help="bfloat16 autocast on CUDA (ignored on CPU)."),
@@ -319,28 +316,8 @@ class _TrainProgress:
         self.epochs = 0
 
     def __enter__(self) -> _TrainProgress:
-        if self.enabled and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self.live = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                TextColumn("{task.fields[parts]}"),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.live.start()
+        if self.enabled:
+            self.live = progress_bar("{task.fields[parts]}")
         return self
 
     def step(self, epoch: int, step: int, total: int, parts: Mapping[str, float]) -> None:
