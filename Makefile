@@ -83,6 +83,8 @@ bench: $(FULL_STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_eval.py
 	$(BIN)/python benchmarks/bench_report.py
+	$(BIN)/python benchmarks/bench_compare.py
+	$(BIN)/python benchmarks/bench_nn.py
 
 # The seed's experiment end to end by pillcmp commands alone (not part of `make test`): renders the
 # sample's training photos, trains a resnet101 and an efficientnet_b3 detector briefly (random
