@@ -39,11 +39,15 @@ PNG = b"\x89PNG\r\n\x1a\n"  # a renderer only links or embeds the bytes
 
 
 @functools.cache
-def sample_comparison(ground_truth: bool = True, train: bool = True, n_bootstrap: int = 50):
-    """The sample's A vs B, with or without a ground truth (cached: ~1 s each)."""
+def sample_comparison(
+    ground_truth: bool = True, train: bool = True, n_bootstrap: int = 50, swap: bool = False
+):
+    """The sample's A vs B (swapped: B vs A), with or without a ground truth (cached: ~1 s each)."""
     gt = load_ground_truth(SAMPLE / "ground_truth.json") if ground_truth else None
     a = load_results(SAMPLE / "efficientnet_b3.json", gt=gt)
     b = load_results(SAMPLE / "resnet101.json", gt=gt)
+    if swap:
+        a, b = b, a
     train_gt = load_ground_truth(SAMPLE / "train_annotations.json") if train and gt else None
     return compare(gt, a, b, train_gt=train_gt, n_bootstrap=n_bootstrap)
 
@@ -294,3 +298,34 @@ def test_the_commands_view_puts_the_findings_first():
 def test_not_a_comparison_is_refused():
     with pytest.raises(TypeError, match="Expected a ComparisonResult, got str"):
         compare_sections("r")
+
+
+OTHER_GAP = {
+    "gap_larger_on_rare": "gap_larger_on_frequent",
+    "gap_larger_on_frequent": "gap_larger_on_rare",
+}
+
+
+def _with_gap(result, finding, rho):
+    gap = dataclasses.replace(result.support.ap_delta, finding=finding, rho=rho)
+    return dataclasses.replace(result, support=dataclasses.replace(result.support, ap_delta=gap))
+
+
+@pytest.mark.parametrize(
+    ("finding", "rho", "says"),
+    [
+        ("gap_larger_on_rare", -0.75, "explains part of the gap: resnet101's advantage over "
+         "efficientnet_b3 is larger on rarely trained classes (Spearman rho = -0.75"),
+        ("gap_larger_on_frequent", 0.75, "does not explain the gap: resnet101's advantage over "
+         "efficientnet_b3 is larger on frequent classes (Spearman rho = 0.75"),
+    ],
+)  # fmt: skip
+def test_the_imbalance_sentence_speaks_of_the_better_runs_advantage_whichever_run_is_a(
+    finding, rho, says
+):
+    # resnet101 is the better run; the finding codes and rho describe AP(B) - AP(A), so with
+    # the runs swapped the same data has the other code and -rho.
+    b_ahead = _with_gap(sample_comparison(n_bootstrap=0), finding, rho)
+    a_ahead = _with_gap(sample_comparison(n_bootstrap=0, swap=True), OTHER_GAP[finding], -rho)
+    assert says in summary_sentences(b_ahead)[2]
+    assert summary_sentences(a_ahead)[2] == summary_sentences(b_ahead)[2]

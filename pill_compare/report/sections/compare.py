@@ -233,19 +233,27 @@ def _imbalance_sentence(msg: Catalogue, r: ComparisonResult) -> str:
         return t("summary.imbalance.untested" if r.has_ground_truth else "summary.imbalance.no_gt")
     gap = r.support.ap_delta
     ratio = r.support.training.imbalance_ratio
+    finding, names, sign = gap.finding, _names(r), 1.0
+    a_map = r.eval_a.coco.stats.get("map") if r.eval_a is not None else None
+    b_map = r.eval_b.coco.stats.get("map") if r.eval_b is not None else None
+    if a_map is not None and b_map is not None and a_map > b_map and finding in _FLIP:
+        # The sentences speak of the better run's advantage: with A ahead, B − A larger on
+        # rare classes is A − B larger on frequent ones, with rho of A − B (= −rho of B − A).
+        finding, names, sign = _FLIP[finding], {"a": names["b"], "b": names["a"]}, -1.0
     facts = (
-        t("summary.imbalance.facts", rho=gap.rho, p=msg.p_text(gap.p_value), n=gap.n)
+        t("summary.imbalance.facts", rho=sign * gap.rho, p=msg.p_text(gap.p_value), n=gap.n)
         if gap.rho is not None
         else t(f"support.reason.{gap.reason}")
         if gap.reason
         else ""
     )
-    return t(
-        f"summary.imbalance.{gap.finding}",
-        facts=facts,
-        ratio=_num(ratio, 2),
-        **_names(r),
-    )
+    return t(f"summary.imbalance.{finding}", facts=facts, ratio=_num(ratio, 2), **names)
+
+
+_FLIP = {
+    "gap_larger_on_rare": "gap_larger_on_frequent",
+    "gap_larger_on_frequent": "gap_larger_on_rare",
+}
 
 
 def summary_sentences(r: ComparisonResult, lang: str = "en") -> list[str]:
