@@ -15,7 +15,6 @@ import re
 import shutil
 import struct
 import subprocess
-import zlib
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,8 @@ from pill_compare.report.build import write_report
 from pill_compare.report.render.html import EMBEDDED_FONT_FAMILY, render_html
 from tests.report import browser
 from tests.report.browser import BrowserError, open_page
+from tests.report.test_render_common import hostile_report as hostile_tree
+from tests.report.test_render_common import tiny_png
 from tests.report.test_report import hostile_report, sample_report
 
 HOSTILE = "<script>alert(1)</script>"
@@ -37,23 +38,6 @@ def chromium() -> str:
         looked = ", ".join(browser.CANDIDATES)
         pytest.skip(f"no Chromium found (looked for {looked}): apt-get install chromium")
     return found
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    """A valid solid-colour PNG, made with zlib alone."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def data_uri(data: bytes) -> str:
@@ -81,7 +65,7 @@ def test_clean_self_contained_page_loads_without_errors_requests_or_broken_image
     chromium: str, tmp_path: Path
 ) -> None:
     # The second image is lazy and 2,000 px down: it must still be decoded and in the shot.
-    image = data_uri(png(4, 3))
+    image = data_uri(tiny_png(4, 3))
     body = (
         f'<h1>Clean</h1><img alt="a" src="{image}">'
         f'<div style="height:2000px"></div><img alt="b" loading="lazy" src="{image}">'
@@ -177,64 +161,12 @@ def test_a_browser_that_cannot_start_raises_browser_error(tmp_path: Path) -> Non
         open_page(path, browser="/nonexistent/chromium")
 
 
-def every_block_report(lang: str):
-    """A small Report with every block kind, a subsection, and a hostile name everywhere."""
-    from pill_compare.report.structure import (
-        Bullets,
-        Figure,
-        Gallery,
-        GalleryItem,
-        Note,
-        Paragraph,
-        Report,
-        Section,
-        Table,
-    )
-
-    blocks = (
-        Paragraph(f"Category {HOSTILE} has the most false detections.", emphasis=True),
-        Paragraph("Plain text & an ampersand."),
-        Bullets((f"only in A: {HOSTILE}", "only in B: aspirin")),
-        Table(
-            key="per_class",
-            headers=("category", "AP A", "AP B", "Δ"),
-            rows=((HOSTILE, 0.5, 0.25, -0.25), ("aspirin", 1.0, None, None)),
-            caption=f"Per class ({HOSTILE})",
-            legend=(("Δ", "AP B − AP A"),),
-            signed=(3,),
-        ),
-        Figure(key="ap", png=png(60, 40), caption=f"AP of {HOSTILE}", alt="AP per class"),
-        Note(f"{HOSTILE} only", kind="caveat"),
-        Note("Ground truth would add this section.", kind="absent"),
-        Note("a loading warning", kind="warning"),
-        Note("an info note", kind="info"),
-        Gallery(
-            key="gallery",
-            items=(
-                GalleryItem(key="img1", png=png(90, 30, (30, 120, 30)), caption=HOSTILE),
-                GalleryItem(key="img2", png=png(90, 30, (30, 30, 160)), caption="img 2"),
-            ),
-            caption="Disagreements",
-        ),
-    )
-    inner = Section(key="inner", title=f"Inner {HOSTILE}", blocks=(Paragraph("inner text"),))
-    title = "보고서" if lang == "ko" else "Report"
-    return Report(
-        title=f"{title} {HOSTILE}",
-        lang=lang,
-        sections=(
-            Section(key="main", title=f"Main {HOSTILE}", blocks=blocks, subsections=(inner,)),
-        ),
-        meta=(("model A", HOSTILE), ("model B", "resnet101")),
-    )
-
-
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_rendered_report_opens_offline_clean_with_the_hostile_name_as_text(
     chromium: str, tmp_path: Path, lang: str
 ) -> None:
     path = tmp_path / "report.html"
-    path.write_text(render_html(every_block_report(lang)), encoding="utf-8")
+    path.write_text(render_html(hostile_tree(lang)), encoding="utf-8")
     page = open_page(path, screenshot=tmp_path / "report.png", browser=chromium)
 
     assert page.console_errors == ()
