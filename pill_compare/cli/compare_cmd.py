@@ -1,6 +1,7 @@
 """`pillcmp compare`: which of two runs is better, is it significant, where they disagree and
 who was right."""
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +41,7 @@ from pill_compare.cli.options import (
     score_thr_help,
 )
 from pill_compare.cli.registry import command
+from pill_compare.core import Detections, GroundTruth
 from pill_compare.report.compare_render import render_compare
 from pill_compare.report.tables import to_csv
 
@@ -100,21 +102,12 @@ def compare_command(
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)
     outputs.file("dump_pairs", dump_pairs, PAIRS_SUFFIXES)
-    check_operating_point(score_thr, iou_thr, pair_iou)
     if not (0 < alpha < 1):
         fail_usage(f"--alpha must be in (0, 1), got {alpha}")
-    if train_ann is not None and gt is None:
-        fail_usage(
-            "--train-ann needs --gt: training support is compared with AP on the ground truth"
-        )
-    thresholds = parse_iou_thresholds(iou)
-    caps = parse_max_dets(max_dets)
-    pair = parse_pair(names, "--names")
-
-    truth = load_optional_gt(gt, strict=strict)
-    train = load_optional_gt(train_ann, strict=strict)
-    runs = load_two_runs(
-        (result_a, result_b), pair, truth, input_format=input_format.value, strict=strict
+    check_comparison_options(gt, train_ann, score_thr, iou_thr, pair_iou)
+    thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)
+    truth, train, runs = load_comparison_inputs(
+        (result_a, result_b), gt, train_ann, names, input_format, strict
     )
 
     with progress_spinner("compare") as step:
@@ -134,10 +127,45 @@ def compare_command(
             rare_threshold=rare,
             progress=step,
         )
-    shown = set(truth.warnings if truth else ()) | {w for d in runs for w in d.warnings}
-    warn(c for c in result.caveats if c not in shown)
+    warn_new_caveats(result.caveats, truth, runs)
     if dump_pairs is not None:
         table = result.disagreements if result.disagreements is not None else result.pairing
         outputs.put("dump_pairs", to_csv(table.to_frame()))
     print_or_put(outputs, "output", output, render_compare(result, out_fmt.value, explain=explain))
     outputs.write()
+
+
+def check_comparison_options(
+    gt: Path | None, train_ann: Path | None, score_thr: float, iou_thr: float, pair_iou: float
+) -> None:
+    """The usage checks ``compare`` and ``report`` share (before any file is read)."""
+    check_operating_point(score_thr, iou_thr, pair_iou)
+    if train_ann is not None and gt is None:
+        fail_usage(
+            "--train-ann needs --gt: training support is compared with AP on the ground truth"
+        )
+
+
+def load_comparison_inputs(
+    results: tuple[Path, Path],
+    gt: Path | None,
+    train_ann: Path | None,
+    names: str | None,
+    input_format: InputFormatChoice,
+    strict: bool,
+) -> tuple[GroundTruth | None, GroundTruth | None, tuple[Detections, Detections]]:
+    """The ground truth, the training annotations and the two runs, as ``compare`` and
+    ``report`` load them (``--names`` applied, unknown ids left out with a warning)."""
+    pair = parse_pair(names, "--names")
+    truth = load_optional_gt(gt, strict=strict)
+    train = load_optional_gt(train_ann, strict=strict)
+    a, b = load_two_runs(results, pair, truth, input_format=input_format.value, strict=strict)
+    return truth, train, (a, b)
+
+
+def warn_new_caveats(
+    caveats: Iterable[str], truth: GroundTruth | None, runs: Iterable[Detections]
+) -> None:
+    """Warn the result's caveats that loading has not already warned."""
+    shown = set(truth.warnings if truth else ()) | {w for d in runs for w in d.warnings}
+    warn(c for c in caveats if c not in shown)

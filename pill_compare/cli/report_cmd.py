@@ -9,14 +9,15 @@ from typing import Annotated
 import typer
 
 from pill_compare.cli._common import (
-    check_operating_point,
     echo,
     fail_usage,
-    load_optional_gt,
-    load_two_runs,
-    parse_pair,
     progress_spinner,
     warn,
+)
+from pill_compare.cli.compare_cmd import (
+    check_comparison_options,
+    load_comparison_inputs,
+    warn_new_caveats,
 )
 from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
 from pill_compare.cli.options import (
@@ -116,24 +117,16 @@ def report_command(
 
         pillcmp report efficientnet_b3.json resnet101.json --gt gt.json --images test_images --lang ko
     """
-    check_operating_point(score_thr, iou_thr, pair_iou)
-    if train_ann is not None and gt is None:
-        fail_usage(
-            "--train-ann needs --gt: training support is compared with AP on the ground truth"
-        )
-    thresholds = parse_iou_thresholds(iou)
-    caps = parse_max_dets(max_dets)
-    pair = parse_pair(names, "--names")
+    check_comparison_options(gt, train_ann, score_thr, iou_thr, pair_iou)
+    thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)
     day = None
     if date is not None:
         try:
             day = dt.date.fromisoformat(date)
         except ValueError:
             fail_usage(f"--date expects YYYY-MM-DD, got {date!r}")
-    truth = load_optional_gt(gt, strict=strict)
-    train = load_optional_gt(train_ann, strict=strict)
-    a, b = load_two_runs(
-        (result_a, result_b), pair, truth, input_format=input_format.value, strict=strict
+    truth, train, (a, b) = load_comparison_inputs(
+        (result_a, result_b), gt, train_ann, names, input_format, strict
     )
     folder = output or default_folder(a.name, b.name)
     check_folder(folder, owner_file=REPORT_JSON, make_parents=True)  # before the work
@@ -165,8 +158,7 @@ def report_command(
         )
         step("writing")
         written = write_report(report, folder)
-    shown = set(truth.warnings if truth else ()) | set(a.warnings) | set(b.warnings)
-    warn(c for c in report.data.get("caveats", []) if c not in shown)
+    warn_new_caveats(report.data.get("caveats", []), truth, (a, b))
     warn(report.data.get("gallery_warnings", []))
     for line in report.data.get("summary", []):
         echo(line, err=True)
