@@ -29,7 +29,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +43,14 @@ from pill_compare.io.images import IMAGE_EXTENSIONS
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["BEST_CHECKPOINT", "PredictResult", "predict", "resolve_weights", "stem_ground_truth"]
+__all__ = [
+    "BEST_CHECKPOINT",
+    "PredictResult",
+    "detect",
+    "predict",
+    "resolve_weights",
+    "stem_ground_truth",
+]
 
 #: The checkpoint taken from a run folder (``train`` writes ``best.pt`` and ``last.pt``).
 BEST_CHECKPOINT = "best.pt"
@@ -303,31 +310,14 @@ def predict(
         dataset, batch_size=batch_size, shuffle=False, collate_fn=collate_detection
     )
 
-    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    total, done, dropped = len(dataset), 0, 0
-    if progress is not None:
-        progress(0, total)
+    total = len(dataset)
     start = time.perf_counter()
-    with torch.inference_mode():
-        for images, targets in loader:
-            outputs = detector([image.to(target) for image in images])
-            for image, info, out in zip(images, targets, outputs, strict=True):
-                kept, zero = _keep(info, tuple(image.shape[-2:]), out, score_thr, max_per_image)
-                rows.append(kept)
-                dropped += zero
-            done += len(images)
-            if progress is not None:
-                progress(done, total)
+    detections, dropped = detect(
+        detector, loader, target, score_thr=score_thr, max_per_image=max_per_image,
+        progress=progress,
+    )  # fmt: skip
     seconds = time.perf_counter() - start
-
-    detections = Detections(
-        image_id=np.concatenate([r[0] for r in rows]),
-        category_id=np.concatenate([r[1] for r in rows]),
-        bbox=np.concatenate([r[2] for r in rows]),
-        score=np.concatenate([r[3] for r in rows]),
-        name=detector.config.backbone,
-        source=display_path(checkpoint),
-    )
+    detections = replace(detections, source=display_path(checkpoint))
     return PredictResult(
         detections=detections,
         images=total,
@@ -338,6 +328,53 @@ def predict(
         dropped=dropped,
         warnings=_category_warnings(detector.config.category_ids, gt),
     )
+
+
+def detect(
+    detector: Any,
+    loader: Any,
+    device: Any,
+    *,
+    score_thr: float,
+    max_per_image: int,
+    autocast: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Detections, int]:
+    """Run ``detector`` over ``loader`` (a DataLoader of a :class:`DetectionDataset` with
+    :func:`collate_detection`): the detections in the GT's pixels (:func:`_keep`) and how many
+    zero-area boxes were left out. ``predict`` and the training's validation both call it, so
+    validation scores exactly what ``pillcmp predict`` would write.
+
+    The detector is left in eval mode; ``autocast`` runs it under bfloat16 autocast.
+    """
+    import torch
+
+    detector.eval()
+    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    total, done, dropped = len(loader.dataset), 0, 0
+    if progress is not None:
+        progress(0, total)
+    with (
+        torch.inference_mode(),
+        torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=autocast),
+    ):
+        for images, targets in loader:
+            outputs = detector([image.to(device) for image in images])
+            for image, info, out in zip(images, targets, outputs, strict=True):
+                kept, zero = _keep(info, tuple(image.shape[-2:]), out, score_thr, max_per_image)
+                rows.append(kept)
+                dropped += zero
+            done += len(images)
+            if progress is not None:
+                progress(done, total)
+    detections = Detections(
+        image_id=np.concatenate([r[0] for r in rows]),
+        category_id=np.concatenate([r[1] for r in rows]),
+        bbox=np.concatenate([r[2] for r in rows]),
+        score=np.concatenate([r[3] for r in rows]),
+        name=detector.config.backbone,
+    )
+    return detections, dropped
 
 
 def _keep(

@@ -38,12 +38,11 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 
 from pill_compare.analysis.evaluate import evaluate
-from pill_compare.core import Detections, GroundTruth
+from pill_compare.core import GroundTruth
 from pill_compare.errors import ConfigError, ConsistencyError
 from pill_compare.io import load_ground_truth, write_atomic
 from pill_compare.io.files import display_path
@@ -51,6 +50,7 @@ from pill_compare.io.files import display_path
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import DetectionDataset, collate_detection, eval_transforms, train_transforms
 from .detector import Detector, build_detector, fit_anchor_sizes
+from .predict import detect
 
 __all__ = [
     "BEST_CHECKPOINT",
@@ -630,30 +630,12 @@ def _validate(
         num_workers=config.workers,
         collate_fn=collate_detection,
     )
-    detector.eval()
-    image_ids, category_ids, boxes, scores = [], [], [], []
-    with (
-        torch.inference_mode(),
-        torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp),
-    ):
-        for images, targets in loader:
-            outputs = detector([im.to(device) for im in images])
-            for target, output in zip(targets, outputs, strict=True):
-                sx, sy = target["scale"]
-                xyxy = output["boxes"].float().cpu().numpy().astype(np.float64).reshape(-1, 4)
-                xyxy = xyxy / np.array([sx, sy, sx, sy])
-                boxes.append(np.column_stack([xyxy[:, :2], xyxy[:, 2:] - xyxy[:, :2]]))
-                scores.append(output["scores"].float().cpu().numpy().astype(np.float64))
-                category_ids.append(output["category_ids"].cpu().numpy().astype(np.int64))
-                image_ids.append(np.full(len(xyxy), target["image_id"], dtype=np.int64))
+    # Everything the model returns (its own score threshold and cap), as predict writes it.
+    detections, _ = detect(
+        detector, loader, device, score_thr=0.0, max_per_image=detector.config.detections_per_img,
+        autocast=amp,
+    )  # fmt: skip
     detector.train()
-    detections = Detections(
-        image_id=np.concatenate(image_ids),
-        category_id=np.concatenate(category_ids),
-        bbox=np.concatenate(boxes),
-        score=np.concatenate(scores),
-        name=detector.config.backbone,
-    )
     stats = evaluate(gt, detections).coco.stats
     return float(stats["map"] or 0.0), float(stats["map_50"] or 0.0)
 
