@@ -464,14 +464,15 @@ def _anchor_generator(head: str, base_sizes: Sequence[int]) -> AnchorGenerator:
     return AnchorGenerator(sizes, (ASPECT_RATIOS,) * len(base_sizes))
 
 
-def _closest_timm_names(name: str) -> list[str]:
+def closest_timm_names(name: str, n: int = 3) -> list[str]:
+    """Up to ``n`` timm model names close to ``name`` (for "did you mean" hints)."""
     import timm
 
-    return difflib.get_close_matches(name, timm.list_models(), n=3, cutoff=0.6)
+    return difflib.get_close_matches(name, timm.list_models(), n=n, cutoff=0.6)
 
 
 def _unknown_backbone(name: str, reason: str) -> ConfigError:
-    close = _closest_timm_names(name)
+    close = closest_timm_names(name)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return ConfigError(f"{reason}{hint}", param="backbone")
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import difflib
 import gc
 import platform
 import re
@@ -53,7 +52,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from pill_compare.errors import ConfigError
-from pill_compare.nn.detector import FEATURE_STRIDES, HEADS, build_detector
+from pill_compare.nn.detector import FEATURE_STRIDES, HEADS, build_detector, closest_timm_names
 
 __all__ = [
     "DEVICES",
@@ -405,12 +404,10 @@ def _check_backbones(backbones: Sequence[str]) -> tuple[str, ...]:
     if not names:
         raise ConfigError("give at least one timm backbone name", param="backbones")
     problems = []
-    known: list[str] | None = None
     for name in names:
         if timm.is_model(name):
             continue
-        known = known if known is not None else timm.list_models()
-        close = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
+        close = closest_timm_names(name, n=5)
         hint = f"; close matches: {', '.join(close)}" if close else ""
         problems.append(f"{name!r} is not a timm model{hint}")
     if problems:
