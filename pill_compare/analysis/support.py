@@ -19,9 +19,11 @@ evaluations declares):
 * Finding codes (significance level ``alpha``, default 0.05), per model for AP and for recall:
   ``'support_explains'`` (ρ > 0, p < alpha: the metric rises with training support),
   ``'inverse'`` (ρ < 0, p < alpha), ``'no_evidence'`` (p >= alpha), ``'not_computable'`` (ρ
-  undefined). For ``ap_delta``: ``'gap_larger_on_rare'`` (ρ < 0, p < alpha: B's advantage over A
-  grows as support falls, so imbalance is part of the gap), ``'gap_larger_on_frequent'`` (ρ > 0),
-  ``'no_evidence'``, ``'not_computable'``.
+  undefined). For ``ap_delta``: ``'gap_larger_on_rare'`` (ρ < 0, p < alpha: AP(B) − AP(A)
+  grows as support falls), ``'gap_larger_on_frequent'`` (ρ > 0), ``'no_evidence'``,
+  ``'not_computable'``. The codes describe B − A whichever run is better; the report words them
+  from the better run's side (with A ahead, B − A larger on rare classes is A's advantage
+  larger on frequent ones).
 * Disputes, when a count of disagreements per category is given (category → disagreements
   involving it; missing categories count 0): ``rate`` = disagreements / evaluation GT boxes of k
   (undefined without GT). Spearman ρ of the count and of the rate against support (the rate is
