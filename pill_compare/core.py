@@ -277,6 +277,78 @@ class LeftOut:
         }
 
 
+@dataclass(frozen=True)
+class CategoryIdMap:
+    """A rewrite of a results file's category ids (the cure for an id-space bug).
+
+    Real submissions write the wrong id space with the right boxes: the K-number instead of
+    ``dl_idx`` (every id + 1), the detector's class index 0..K-1, or a whole id list permuted.
+    A map is a value: io applies it when loading (``load_results(..., category_map=m)``), so
+    every command applies it the same way.
+
+    Attributes:
+        mapping: from id → to id. Ids not in it are kept as they are.
+        offset: When not None, every id not in ``mapping`` becomes ``id + offset``
+            (``offset:N`` on the command line).
+        origin: ``'auto'`` (inferred from the data), ``'offset'`` or ``'file'``.
+        source: Where it came from: the map file, or the ground truth it was inferred against.
+    """
+
+    mapping: Mapping[int, int] = field(default_factory=dict)
+    offset: int | None = None
+    origin: str = "file"
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        clean = {}
+        for k, v in dict(self.mapping).items():
+            if isinstance(k, bool) or isinstance(v, bool):
+                raise TypeError("Expected CategoryIdMap.mapping to map int to int, got a bool")
+            clean[int(k)] = int(v)
+        object.__setattr__(self, "mapping", clean)
+        if self.offset is not None:
+            object.__setattr__(self, "offset", int(self.offset))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}: {v}" for k, v in list(self.mapping.items())[:5])
+        more = f" (+{len(self.mapping) - 5} more)" if len(self.mapping) > 5 else ""
+        off = "" if self.offset is None else f", offset={self.offset:+d}"
+        return f"CategoryIdMap({{{shown}{more}}}{off}, origin={self.origin!r})"
+
+    @property
+    def is_identity(self) -> bool:
+        """True when applying the map changes no id."""
+        return not self.offset and all(k == v for k, v in self.mapping.items())
+
+    def map_ids(self, ids: np.ndarray) -> np.ndarray:
+        """(N,) int64 ids rewritten: ``mapping`` first, then ``offset`` for the others."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out = ids + self.offset if self.offset else ids.copy()
+        if self.mapping:
+            keys = np.fromiter(self.mapping.keys(), dtype=np.int64, count=len(self.mapping))
+            values = np.fromiter(self.mapping.values(), dtype=np.int64, count=len(self.mapping))
+            order = np.argsort(keys)
+            keys, values = keys[order], values[order]
+            pos = np.clip(np.searchsorted(keys, ids), 0, keys.size - 1)
+            hit = keys[pos] == ids
+            out[hit] = values[pos[hit]]
+        return out
+
+    def apply(self, dets: Detections) -> Detections:
+        """``dets`` with its category ids rewritten and ``category_map`` set to this map."""
+        fields = {**dets.__dict__, "category_id": self.map_ids(dets.category_id)}
+        return Detections(**{**fields, "category_map": self})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{"origin", "source", "offset", "mapping": {"from": to}}``."""
+        return {
+            "origin": self.origin,
+            "source": self.source,
+            "offset": self.offset,
+            "mapping": {str(k): v for k, v in self.mapping.items()},
+        }
+
+
 @dataclass(frozen=True, eq=False)
 class Detections:
     """One model's detections (a COCO results file or a submission CSV), one row each.
@@ -291,6 +363,7 @@ class Detections:
         source: Where it was loaded from.
         warnings: Suspicious-but-legal findings made while loading.
         left_out: What was left out for ids the ground truth lacks (None when nothing was).
+        category_map: The category-id map applied when loading (None when none was).
     """
 
     image_id: np.ndarray
@@ -302,6 +375,7 @@ class Detections:
     source: str = ""
     warnings: tuple[str, ...] = ()
     left_out: LeftOut | None = None
+    category_map: CategoryIdMap | None = None
 
     def __post_init__(self) -> None:
         n = len(np.asarray(self.image_id))
@@ -320,6 +394,8 @@ class Detections:
         object.__setattr__(self, "warnings", _strings(self.warnings, "Detections.warnings"))
         if self.left_out is not None:
             expect_type(self.left_out, LeftOut, "Detections.left_out")
+        if self.category_map is not None:
+            expect_type(self.category_map, CategoryIdMap, "Detections.category_map")
 
     def __len__(self) -> int:
         return int(self.image_id.shape[0])
@@ -346,6 +422,7 @@ class Detections:
             source=self.source,
             warnings=self.warnings,
             left_out=self.left_out,
+            category_map=self.category_map,
         )
 
     def above(self, score_threshold: float) -> Detections:

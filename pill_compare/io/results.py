@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.consistency import restrict_to_ground_truth, suspicious_results
-from pill_compare.core import Detections, GroundTruth, expect_type
+from pill_compare.core import CategoryIdMap, Detections, GroundTruth, expect_type
 from pill_compare.errors import InputFormatError, ProblemCollector
 from pill_compare.io.files import (
     InputFormat,
@@ -69,6 +69,7 @@ def load_results(
     gt: GroundTruth | None = None,
     input_format: InputFormat | str = "auto",
     name: str | None = None,
+    category_map: CategoryIdMap | None = None,
 ) -> Detections:
     """Load one model's detections and validate every record.
 
@@ -126,6 +127,9 @@ def load_results(
         name=name,
         source=path,
     )
+    if category_map is not None:
+        expect_type(category_map, CategoryIdMap, "category_map")
+        dets = category_map.apply(dets)
     warnings = suspicious_results(dets)
     if gt is not None:
         dets, found = restrict_to_ground_truth(dets, gt)

@@ -1,0 +1,170 @@
+"""The input doctor: what is wrong with a comparison's inputs, found from the data, with the fix.
+
+Real submissions break in a handful of ways that leave every number computable and meaningless:
+a wrong category-id space with the right boxes, boxes in another format, duplicated rows, the
+training annotations passed as the ground truth, the same file twice. Each check here is one
+small function ``check(inputs) -> list[Finding]`` registered in :data:`CHECKS` (in the order
+the findings are worth reading); :func:`diagnose` runs them all on the *raw* runs — as loaded,
+before any id is left out or mapped — so a check sees what the file says.
+
+The checks and their codes:
+
+* :mod:`.inputs`: ``gt_mismatch`` (the runs' images are mostly not the ground truth's),
+  ``identical_inputs`` (A and B hold the same detections), ``image_sets_differ``.
+* :mod:`.box_format`: ``box_format_xyxy``, ``box_format_cxcywh``, ``box_format_normalized``
+  (the reading of the boxes that matches the ground truth best), ``degenerate_boxes``.
+* :mod:`.category_ids`: ``category_offset``, ``category_class_index``,
+  ``category_permutation`` (a one-to-one assignment of ids from the class-agnostic matches).
+* :mod:`.duplicates`: ``duplicate_detections`` (exact rows, and same image and class at
+  IoU >= 0.95).
+
+Words for people are in the catalogues (``diagnosis.<code>.*``); a finding carries numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from pill_compare.analysis.diagnosis.finding import (
+    MAX_EVIDENCE,
+    SEVERITIES,
+    Diagnosis,
+    Finding,
+    Severity,
+    severity_order,
+)
+from pill_compare.core import CategoryIdMap, Detections, GroundTruth, expect_type
+
+
+@dataclass(frozen=True, eq=False)
+class DiagnosisInputs:
+    """What the checks look at.
+
+    Attributes:
+        gt: The ground truth the runs will be scored against, or None.
+        runs: Role → the run as loaded (no id left out, no map applied). Roles are ``'a'`` and
+            ``'b'`` in a comparison, ``'1'``, ``'2'`` … in ``pillcmp doctor``.
+        score_threshold: The operating score: boxes both runs agree on are counted above it.
+        pair_iou: IoU at which two boxes are the same object (the pairing's).
+        iou_threshold: IoU at which a box found a GT box (class-agnostic matching).
+    """
+
+    gt: GroundTruth | None
+    runs: Mapping[str, Detections]
+    score_threshold: float = 0.5
+    pair_iou: float = 0.5
+    iou_threshold: float = 0.5
+    files: Mapping[str, str] = field(default_factory=dict)
+
+    def file(self, role: str) -> str:
+        if role in self.files:
+            return self.files[role]
+        if role == "gt":
+            return self.gt.source if self.gt is not None else ""
+        run = self.runs.get(role)
+        return (run.source or run.name) if run is not None else ""
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every (earlier role, later role) pair of runs, in order."""
+        roles = list(self.runs)
+        return [(x, y) for i, x in enumerate(roles) for y in roles[i + 1 :]]
+
+
+Check = Callable[[DiagnosisInputs], list[Finding]]
+
+
+def _checks() -> list[tuple[str, Check]]:
+    # Imported here: each family may import scipy, and `import pill_compare` stays light.
+    from pill_compare.analysis.diagnosis import box_format, category_ids, duplicates, inputs
+
+    return [
+        ("gt_mismatch", inputs.check_gt_mismatch),
+        ("identical_inputs", inputs.check_identical_inputs),
+        ("box_format", box_format.check_box_format),
+        ("category_ids", category_ids.check_category_ids),
+        ("duplicate_detections", duplicates.check_duplicates),
+        ("degenerate_boxes", box_format.check_degenerate_boxes),
+        ("image_sets_differ", inputs.check_image_sets_differ),
+    ]
+
+
+def check_names() -> list[str]:
+    """The registered checks, in the order they run."""
+    return [name for name, _ in _checks()]
+
+
+def diagnose(
+    gt: GroundTruth | None,
+    runs: Mapping[str, Detections],
+    *,
+    score_threshold: float = 0.5,
+    pair_iou: float = 0.5,
+    iou_threshold: float = 0.5,
+    files: Mapping[str, str] | None = None,
+    only: tuple[str, ...] | None = None,
+) -> Diagnosis:
+    """Run every check on the inputs of a comparison or an evaluation.
+
+    Args:
+        gt: The ground truth, or None (checks that need one say nothing).
+        runs: Role → run, *as loaded*: ``load_results(path)`` without ``gt`` (the checks need
+            the ids the ground truth lacks) and without a category map.
+        score_threshold / pair_iou / iou_threshold: As in :class:`DiagnosisInputs`.
+        files: Role → path shown in the findings (default: each input's ``source``).
+        only: Run just these checks (names from :func:`check_names`).
+
+    Returns:
+        The :class:`Diagnosis`: findings blocking first, and the category-id map each run's
+        data imply (``category_maps``; empty for a run whose ids are right).
+
+    Example:
+        >>> d = diagnose(gt, {"a": load_results("shifted.json")})  # doctest: +SKIP
+        >>> d.findings[0].code, d.category_maps["a"]
+        ('category_offset', CategoryIdMap({}, offset=-1, origin='auto'))
+    """
+    if gt is not None:
+        expect_type(gt, GroundTruth, "gt")
+    for role, run in runs.items():
+        expect_type(run, Detections, f"runs[{role!r}]")
+    inputs = DiagnosisInputs(
+        gt=gt,
+        runs=dict(runs),
+        score_threshold=float(score_threshold),
+        pair_iou=float(pair_iou),
+        iou_threshold=float(iou_threshold),
+        files=dict(files or {}),
+    )
+    ran, found = [], []
+    for name, check in _checks():
+        if only is not None and name not in only:
+            continue
+        ran.append(name)
+        found += check(inputs)
+    maps = {}
+    for f in found:
+        if f.category_map is not None and f.role in inputs.runs:
+            maps[f.role] = f.category_map
+    roles = {r: inputs.file(r) for r in ([*(["gt"] if gt is not None else []), *inputs.runs])}
+    return Diagnosis(findings=tuple(found), checks=tuple(ran), roles=roles, category_maps=maps)
+
+
+def auto_category_map(diagnosis: Diagnosis, role: str) -> CategoryIdMap | None:
+    """The map ``--category-map auto`` applies to ``role``: the one its data imply, or None
+    when its ids are right."""
+    return diagnosis.category_maps.get(role)
+
+
+__all__ = [
+    "MAX_EVIDENCE",
+    "SEVERITIES",
+    "Check",
+    "Diagnosis",
+    "DiagnosisInputs",
+    "Finding",
+    "Severity",
+    "auto_category_map",
+    "check_names",
+    "diagnose",
+    "severity_order",
+]
