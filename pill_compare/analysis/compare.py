@@ -83,6 +83,9 @@ class ComparisonResult:
         support: Training support vs per-class performance (None without training
             annotations).
         caveats: Loading and evaluation warnings of both runs, each once.
+        diagnosis: What the input check found on the runs as loaded
+            (:func:`~pill_compare.analysis.diagnosis.prepare_runs`), None when it was not run.
+            While a blocking finding stands no better model is named.
     """
 
     names: tuple[str, str]
@@ -100,10 +103,17 @@ class ComparisonResult:
     verdict: Any = None
     support: Any = None
     caveats: tuple[str, ...] = ()
+    diagnosis: Any = None
 
     @property
     def has_ground_truth(self) -> bool:
         return self.eval_a is not None
+
+    @property
+    def blocked(self) -> bool:
+        """True while a blocking input finding stands (the inputs make the comparison
+        meaningless: no better model is named)."""
+        return self.diagnosis is not None and bool(self.diagnosis.blocking)
 
     def __repr__(self) -> str:
         shown = ""
@@ -181,6 +191,8 @@ class ComparisonResult:
             out["imbalance"] = self.support.to_dict()
         out["diff"] = self.diff.to_dict()
         out["caveats"] = list(self.caveats)
+        if self.diagnosis is not None:
+            out["diagnosis"] = self.diagnosis.to_dict()
         return out
 
 
@@ -200,6 +212,7 @@ def compare(
     alpha: float = 0.05,
     rare_threshold: int = 10,
     progress: Any = None,
+    diagnosis: Any = None,
 ) -> ComparisonResult:
     """Compare run A with run B (B − A everywhere), against ``gt`` when given.
 
@@ -220,6 +233,10 @@ def compare(
         rare_threshold: A class with fewer training annotations is rare.
         progress: Optional callable ``progress(step: str)`` told when each part starts (the CLI
             shows it); analysis never prints.
+        diagnosis: The input check's :class:`~pill_compare.analysis.diagnosis.Diagnosis` of
+            these runs (from :func:`~pill_compare.analysis.diagnosis.prepare_runs`), kept in
+            the result: the report shows it first and names no better model while a blocking
+            finding stands.
 
     Returns:
         The :class:`ComparisonResult`.
@@ -267,6 +284,7 @@ def compare(
             pairing=pairing,
             agreement=agreement(pairing),
             caveats=_unique([*a.warnings, *b.warnings]),
+            diagnosis=diagnosis,
         )
 
     if len(gt.annotations) == 0:
@@ -353,6 +371,7 @@ def compare(
         verdict=verdict,
         support=support,
         caveats=_unique([*ev_a.caveats, *ev_b.caveats, *(train_gt.warnings if train_gt else ())]),
+        diagnosis=diagnosis,
     )
 
 

@@ -13,11 +13,13 @@ from typing import Any
 
 import typer
 
+from pill_compare.analysis.diagnosis import PreparedRuns, prepare_runs
 from pill_compare.cli.errors import flag_for
 from pill_compare.cli.options import FORMAT_SUFFIXES, Format
-from pill_compare.core import Detections, GroundTruth
+from pill_compare.core import CategoryIdMap, GroundTruth
 from pill_compare.errors import ConfigError, InputFormatError
 from pill_compare.io import load_ground_truth, load_results
+from pill_compare.io.category_map import parse_category_map
 from pill_compare.io.outputs import OutputTarget, check_output, write_outputs
 from pill_compare.report.escape import terminal_safe
 
@@ -41,21 +43,98 @@ def loading_warnings(warnings: Sequence[str], *, strict: bool) -> None:
     warn(warnings)
 
 
-def load_two_runs(
-    paths: tuple[Path, Path],
-    names: tuple[str, str] | None,
+def parse_category_maps(
+    specs: Sequence[str] | None, roles: Sequence[str]
+) -> dict[str, CategoryIdMap | str]:
+    """``--category-map`` values → role → map (or 'auto'). ``a=SPEC`` / ``b=SPEC`` name one
+    run; a bare SPEC applies to every run (exit 2 when a role is given twice)."""
+    out: dict[str, CategoryIdMap | str] = {}
+    for spec in specs or ():
+        role, _, rest = spec.partition("=")
+        targets = [role] if rest and role in roles and len(roles) > 1 else list(roles)
+        value = rest if rest and role in roles and len(roles) > 1 else spec
+        if not value:
+            fail_usage(f"--category-map expects auto, offset:N or a file, got {spec!r}")
+        parsed = parse_category_map(value)
+        for r in targets:
+            if r in out:
+                fail_usage(f"--category-map: run {r!r} is given two maps; give each run one")
+            out[r] = parsed
+    return out
+
+
+def load_checked_runs(
+    paths: Sequence[Path],
+    roles: Sequence[str],
+    names: Sequence[str | None] | None,
     truth: GroundTruth | None,
     *,
     input_format: str,
     strict: bool,
-) -> tuple[Detections, Detections]:
-    """Load runs A and B (against ``truth`` when given), printing or refusing their warnings."""
-    runs = []
-    for path, name in zip(paths, names or (None, None), strict=True):
-        dets = load_results(path, gt=truth, input_format=input_format, name=name)
-        loading_warnings(dets.warnings, strict=strict)
-        runs.append(dets)
-    return runs[0], runs[1]
+    category_map: Sequence[str] | None = None,
+    score_threshold: float = 0.5,
+    pair_iou: float = 0.5,
+    iou_threshold: float = 0.5,
+    lang: str = "en",
+    quiet: bool = False,
+) -> PreparedRuns:
+    """Load the runs as the files say, check them (:func:`prepare_runs`), apply the category
+    maps, and print what the check found *first* on stderr (blocking first, each with its fix),
+    then the maps applied, then the loading warnings. ``--strict`` refuses any finding that
+    stands (exit 1). ``quiet``: print nothing (``doctor``, whose output is the findings)."""
+    maps = parse_category_maps(category_map, roles)
+    if any(m == "auto" for m in maps.values()) and truth is None and len(roles) != 2:
+        fail_usage("--category-map auto needs --gt (or two runs, to map A's ids onto B's)")
+    raw = {}
+    for path, role, name in zip(paths, roles, names or [None] * len(roles), strict=True):
+        given = maps.get(role)
+        raw[role] = load_results(
+            path,
+            input_format=input_format,
+            name=name,
+            category_map=given if isinstance(given, CategoryIdMap) else None,
+        )
+    prepared = prepare_runs(
+        truth,
+        raw,
+        auto_map=[r for r, m in maps.items() if m == "auto"],
+        score_threshold=score_threshold,
+        pair_iou=pair_iou,
+        iou_threshold=iou_threshold,
+    )
+    if quiet:
+        return prepared
+    report_diagnosis(prepared, truth, strict=strict, lang=lang)
+    for run in prepared.runs.values():
+        loading_warnings(run.warnings, strict=strict)
+    return prepared
+
+
+def report_diagnosis(
+    prepared: PreparedRuns, truth: GroundTruth | None, *, strict: bool, lang: str = "en"
+) -> None:
+    """Print the findings on stderr (or with ``strict`` refuse the input when any stands)."""
+    from pill_compare.report.sections.diagnosis import applied_maps, finding_lines
+
+    d = prepared.diagnosis
+    lines = finding_lines(d, lang)
+    if strict and d.standing:
+        raise InputFormatError(
+            f"--strict: {len(d.standing)} input finding(s), treated as errors",
+            [
+                f"{sev}: {text} Fix: {fix}" if fix else f"{sev}: {text}"
+                for sev, text, fix in lines
+                if sev != "info" and sev != "repaired"
+            ],
+        )
+    colours = {"blocking": "red", "warning": "yellow"}
+    for sev, text, fix in lines:
+        typer.secho(terminal_safe(f"{sev}: {text}"), err=True, fg=colours.get(sev))
+        if fix:
+            typer.secho(terminal_safe(f"  fix: {fix}"), err=True, fg=colours.get(sev))
+    gt_source = truth.source if truth is not None else ""
+    for line in applied_maps(list(prepared.runs.values()), lang, gt_source):
+        typer.secho(terminal_safe(f"note: {line}"), err=True)
 
 
 def load_optional_gt(path: Path | None, *, strict: bool) -> GroundTruth | None:

@@ -14,6 +14,7 @@ from pill_compare.cli import (  # noqa: F401  (importing a command module regist
     compare_cmd,
     convert_cmd,
     diff_cmd,
+    doctor_cmd,
     eval_cmd,
     imbalance_cmd,
     merge_cmd,

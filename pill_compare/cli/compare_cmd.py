@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from pill_compare.analysis.compare import compare
+from pill_compare.analysis.diagnosis import Diagnosis
 from pill_compare.cli._common import (
     Outputs,
     check_operating_point,
     fail_usage,
+    load_checked_runs,
     load_optional_gt,
-    load_two_runs,
     parse_pair,
     print_or_put,
     progress_spinner,
@@ -22,6 +23,7 @@ from pill_compare.cli._common import (
 from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
 from pill_compare.cli.options import (
     BootstrapOption,
+    CategoryMapOption,
     CocoIouOption,
     ExplainOption,
     FormatOption,
@@ -86,6 +88,7 @@ def compare_command(
         ),
     ] = None,
     input_format: InputFormatOption = InputFormatChoice.auto,
+    category_map: CategoryMapOption = None,
     strict: StrictOption = False,
     explain: ExplainOption = False,
     fmt: FormatOption = None,
@@ -106,8 +109,17 @@ def compare_command(
         fail_usage(f"--alpha must be in (0, 1), got {alpha}")
     check_comparison_options(gt, train_ann, score_thr, iou_thr, pair_iou)
     thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)
-    truth, train, runs = load_comparison_inputs(
-        (result_a, result_b), gt, train_ann, names, input_format, strict
+    truth, train, runs, diagnosis = load_comparison_inputs(
+        (result_a, result_b),
+        gt,
+        train_ann,
+        names,
+        input_format,
+        strict,
+        category_map=category_map,
+        score_thr=score_thr,
+        pair_iou=pair_iou,
+        iou_thr=iou_thr,
     )
 
     with progress_spinner("compare") as step:
@@ -126,6 +138,7 @@ def compare_command(
             alpha=alpha,
             rare_threshold=rare,
             progress=step,
+            diagnosis=diagnosis,
         )
     warn_new_caveats(result.caveats, truth, runs)
     if dump_pairs is not None:
@@ -153,14 +166,34 @@ def load_comparison_inputs(
     names: str | None,
     input_format: InputFormatChoice,
     strict: bool,
-) -> tuple[GroundTruth | None, GroundTruth | None, tuple[Detections, Detections]]:
-    """The ground truth, the training annotations and the two runs, as ``compare`` and
-    ``report`` load them (``--names`` applied, unknown ids left out with a warning)."""
+    *,
+    category_map: list[str] | None = None,
+    score_thr: float = 0.5,
+    pair_iou: float = 0.5,
+    iou_thr: float = 0.5,
+    lang: str = "en",
+) -> tuple[GroundTruth | None, GroundTruth | None, tuple[Detections, Detections], Diagnosis]:
+    """The ground truth, the training annotations, the two runs and what the input check found
+    on them, as ``compare`` and ``report`` load them: ``--names`` and ``--category-map``
+    applied, findings printed first, unknown ids left out with a warning."""
     pair = parse_pair(names, "--names")
     truth = load_optional_gt(gt, strict=strict)
     train = load_optional_gt(train_ann, strict=strict)
-    a, b = load_two_runs(results, pair, truth, input_format=input_format.value, strict=strict)
-    return truth, train, (a, b)
+    prepared = load_checked_runs(
+        results,
+        ("a", "b"),
+        pair,
+        truth,
+        input_format=input_format.value,
+        strict=strict,
+        category_map=category_map,
+        score_threshold=score_thr,
+        pair_iou=pair_iou,
+        iou_threshold=iou_thr,
+        lang=lang,
+    )
+    runs = prepared.runs
+    return truth, train, (runs["a"], runs["b"]), prepared.diagnosis
 
 
 def warn_new_caveats(

@@ -10,13 +10,14 @@ from pill_compare.analysis.diff import diff
 from pill_compare.cli._common import (
     Outputs,
     fail_usage,
+    load_checked_runs,
     load_optional_gt,
-    load_two_runs,
     parse_pair,
     print_or_put,
 )
 from pill_compare.cli.options import (
     EXISTING_FILE,
+    CategoryMapOption,
     ExplainOption,
     FormatOption,
     GtOption,
@@ -52,6 +53,7 @@ def diff_command(
         typer.Option("--multiset", help="Count a category detected twice vs once as a difference."),
     ] = False,
     input_format: InputFormatOption = InputFormatChoice.auto,
+    category_map: CategoryMapOption = None,
     strict: StrictOption = False,
     explain: ExplainOption = False,
     fmt: FormatOption = None,
@@ -71,12 +73,18 @@ def diff_command(
         fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
     pair = parse_pair(names, "--names")
     truth = load_optional_gt(gt, strict=strict)
-    runs = load_two_runs(
-        (result_a, result_b), pair, truth, input_format=input_format.value, strict=strict
+    prepared = load_checked_runs(
+        (result_a, result_b),
+        ("a", "b"),
+        pair,
+        truth,
+        input_format=input_format.value,
+        strict=strict,
+        category_map=category_map,
     )
     result = diff(
-        runs[0],
-        runs[1],
+        prepared.runs["a"],
+        prepared.runs["b"],
         score_threshold=score_thr,
         multiset=multiset,
         gt=truth,

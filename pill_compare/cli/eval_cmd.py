@@ -15,6 +15,7 @@ from pill_compare.cli._common import (
     echo,
     fail_usage,
     figure_bytes,
+    load_checked_runs,
     loading_warnings,
     print_or_put,
     warn,
@@ -23,6 +24,7 @@ from pill_compare.cli.errors import EXIT_INTERNAL, say_error
 from pill_compare.cli.options import (
     EXISTING_FILE,
     PLOT_SUFFIXES,
+    CategoryMapOption,
     ExplainOption,
     FormatOption,
     InputFormatChoice,
@@ -33,7 +35,7 @@ from pill_compare.cli.options import (
 )
 from pill_compare.cli.registry import command
 from pill_compare.errors import ConfigError
-from pill_compare.io import load_ground_truth, load_results
+from pill_compare.io import load_ground_truth
 from pill_compare.report.eval_render import render_eval
 
 DUMP_SUFFIXES = (".csv", ".parquet")
@@ -114,6 +116,7 @@ def eval_command(
         typer.Option("--iou-thr", help="Operating point IoU (also confusion matrix, accuracy)."),
     ] = 0.5,
     input_format: InputFormatOption = InputFormatChoice.auto,
+    category_map: CategoryMapOption = None,
     dump_matches: Annotated[
         Path | None,
         typer.Option(
@@ -168,8 +171,18 @@ def eval_command(
 
     gt = load_ground_truth(ground_truth)
     loading_warnings(gt.warnings, strict=strict)
-    dets = load_results(results, gt=gt, input_format=input_format.value, name=name)
-    loading_warnings(dets.warnings, strict=strict)
+    prepared = load_checked_runs(
+        (results,),
+        ("results",),
+        (name,),
+        gt,
+        input_format=input_format.value,
+        strict=strict,
+        category_map=category_map,
+        score_threshold=score_thr,
+        iou_threshold=iou_thr,
+    )
+    dets = prepared.runs["results"]
     result = evaluate(
         gt,
         dets,

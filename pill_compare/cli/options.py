@@ -158,3 +158,18 @@ SeedOption = Annotated[
 def score_thr_help(what: str) -> str:
     """Help for ``--score-thr``: every command keeps detections with score >= the threshold."""
     return f"Keep detections with score >= this {what}."
+
+
+CATEGORY_MAP_HELP = (
+    "Rewrite a results file's category ids before anything is computed: 'auto' (the mapping "
+    "the data imply: boxes matched to the ground truth regardless of class, then a one-to-one "
+    "assignment of ids; inferred from the ground truth the run is then scored against, so its "
+    "numbers are an upper bound), 'offset:N' (every id + N, e.g. offset:-1 for K-numbers "
+    'written instead of dl_idx), or a map FILE (JSON {"from": to} or a two-column CSV, e.g. '
+    "written by pillcmp doctor --write-map). Prefix a=/b= to map only one run (a=auto); "
+    "repeat the option for both."
+)
+CategoryMapOption = Annotated[
+    list[str] | None,
+    typer.Option("--category-map", metavar="auto|offset:N|FILE", help=CATEGORY_MAP_HELP),
+]

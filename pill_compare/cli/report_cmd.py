@@ -22,6 +22,7 @@ from pill_compare.cli.compare_cmd import (
 from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
 from pill_compare.cli.options import (
     BootstrapOption,
+    CategoryMapOption,
     CocoIouOption,
     GtOption,
     InputFormatChoice,
@@ -107,6 +108,7 @@ def report_command(
         ),
     ] = None,
     input_format: InputFormatOption = InputFormatChoice.auto,
+    category_map: CategoryMapOption = None,
     strict: StrictOption = False,
 ) -> None:
     """Write the false-detection report of A vs B: report.md (+ figures), report.html, report.json.
@@ -125,8 +127,18 @@ def report_command(
             day = dt.date.fromisoformat(date)
         except ValueError:
             fail_usage(f"--date expects YYYY-MM-DD, got {date!r}")
-    truth, train, (a, b) = load_comparison_inputs(
-        (result_a, result_b), gt, train_ann, names, input_format, strict
+    truth, train, (a, b), diagnosis = load_comparison_inputs(
+        (result_a, result_b),
+        gt,
+        train_ann,
+        names,
+        input_format,
+        strict,
+        category_map=category_map,
+        score_thr=score_thr,
+        pair_iou=pair_iou,
+        iou_thr=iou_thr,
+        lang=lang.value,
     )
     folder = output or default_folder(a.name, b.name)
     check_folder(folder, owner_file=REPORT_JSON, make_parents=True)  # before the work
@@ -155,6 +167,7 @@ def report_command(
             gallery_max=gallery_max,
             date=day,
             progress=step,
+            diagnosis=diagnosis,
         )
         step("writing")
         written = write_report(report, folder)

@@ -22,12 +22,13 @@ import pandas as pd
 from pill_compare.errors import InputFormatError, ProblemCollector
 from pill_compare.io.files import printable
 
-Kind = Literal["id", "number", "bbox", "str", "flag"]
+Kind = Literal["id", "number", "bbox", "box", "str", "flag"]
 
 _EXPECTED = {
     "id": "an integer",
     "number": "a finite number",
     "bbox": "[x, y, w, h]: 4 finite numbers with w, h > 0",
+    "box": "[x, y, w, h]: 4 finite numbers with w, h >= 0",
     "str": "a string",
     "flag": "0 or 1",
 }
@@ -42,7 +43,9 @@ class Field:
 
     Attributes:
         name: The JSON key.
-        kind: 'id' (integer), 'number' (finite), 'bbox' (xywh, w and h > 0), 'str', 'flag' (0/1).
+        kind: 'id' (integer), 'number' (finite), 'bbox' (xywh, w and h > 0: a ground-truth box),
+            'box' (xywh, w and h >= 0: a detection; pycocotools scores a box of zero width or
+            height, which matches nothing, and the diagnosis counts them), 'str', 'flag' (0/1).
         required: Missing or null is an error when True; else ``default`` is used.
         default: Value for optional fields that are absent or null.
         min_value: For 'number': values below it are an error (e.g. area >= 0).
@@ -141,13 +144,12 @@ def check_value(kind: Kind, value: Any, min_value: float | None = None) -> str |
             return f"must be valid Unicode text, got a lone surrogate: {show(value)}"
     elif kind == "flag":
         ok = type(value) in (int, bool) and value in (0, 1)
-    else:  # bbox
+    else:  # bbox (w, h > 0) or box (w, h >= 0)
         ok = (
             isinstance(value, list)
             and len(value) == 4
             and all(_is_number(x) for x in value)
-            and value[2] > 0
-            and value[3] > 0
+            and (value[2] > 0 and value[3] > 0 if kind == "bbox" else value[2] >= 0 <= value[3])
         )
         if ok:
             why = bbox_range_problem(value)
@@ -163,7 +165,7 @@ def _fast_column(records: Sequence[dict], f: Field) -> np.ndarray | list | None:
     if f.kind == "str":
         # One encode of all the text finds any lone surrogate (invalid, cannot be written).
         return col if types <= {str} and not _has_surrogate("".join(col)) else None
-    if f.kind == "bbox":
+    if f.kind in ("bbox", "box"):
         if not types <= {list} or (col and set(map(len, col)) != {4}):
             return None
         flat_types = {type(x) for box in col for x in box}
@@ -173,7 +175,8 @@ def _fast_column(records: Sequence[dict], f: Field) -> np.ndarray | list | None:
             arr = np.array(col, dtype=np.float64).reshape(-1, 4)
         except OverflowError:  # an int beyond float range
             return None
-        ok = np.isfinite(arr).all() and (arr[:, 2] > 0).all() and (arr[:, 3] > 0).all()
+        size = arr[:, 2:] > 0 if f.kind == "bbox" else arr[:, 2:] >= 0
+        ok = np.isfinite(arr).all() and size.all()
         return arr if ok and bboxes_in_range(arr) else None
     allowed = {int, bool} if f.kind == "flag" else {int, float}
     if not types <= allowed:

@@ -58,7 +58,7 @@ CSV_ID_COLUMNS = ("annotation_id", "image_id", "category_id")
 RESULT_FIELDS = (
     Field("image_id", "id"),
     Field("category_id", "id"),
-    Field("bbox", "bbox"),
+    Field("bbox", "box"),
     Field("score", "number"),
 )
 
@@ -276,10 +276,10 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
         num, ok = parse_number_cells(raw, integer=c in CSV_ID_COLUMNS)
         bad = ~ok
         if c in ("bbox_w", "bbox_h"):
-            bad |= ok & ~(num > 0)
+            bad |= ok & ~(num >= 0)
         for i in np.flatnonzero(bad)[: problems.limit].tolist():
             why = (
-                f"must be a number > 0, got {show(raw[i])}"
+                f"must be a number >= 0, got {show(raw[i])}"
                 if c in ("bbox_w", "bbox_h")
                 else number_cell_problem(raw[i], integer=c in CSV_ID_COLUMNS)
             )

@@ -49,6 +49,7 @@ def build_report(
     gallery_max: int = 24,
     date: _dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    diagnosis: Any = None,
 ) -> Report:
     """Compare A with B and arrange everything as a report (the seed's structure, computed).
 
@@ -67,6 +68,9 @@ def build_report(
         date: The date line (default: today); the only part that differs between two runs on
             the same inputs.
         progress: Optional ``progress(step)`` callback.
+        diagnosis: The input check of ``a`` and ``b``
+            (:func:`~pill_compare.analysis.diagnosis.prepare_runs`): shown first, and while a
+            blocking finding stands the summary names no better model.
 
     Returns:
         The :class:`~pill_compare.report.structure.Report`.
@@ -90,6 +94,7 @@ def build_report(
         n_bootstrap=n_bootstrap,
         seed=seed,
         progress=progress,
+        diagnosis=diagnosis,
     )
     step("figures")
     figures = report_figures(result, lang=lang)

@@ -24,7 +24,7 @@ Words for people are in the catalogues (``diagnosis.<code>.*``); a finding carri
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pill_compare.analysis.diagnosis.finding import (
     MAX_EVIDENCE,
@@ -155,6 +155,76 @@ def auto_category_map(diagnosis: Diagnosis, role: str) -> CategoryIdMap | None:
     return diagnosis.category_maps.get(role)
 
 
+@dataclass(frozen=True, eq=False)
+class PreparedRuns:
+    """The runs ready to compare, and what the checks found on them as loaded.
+
+    Attributes:
+        diagnosis: The findings on the runs as loaded (an id-space finding whose map was
+            applied is marked ``repaired``).
+        runs: Role → the run as every analysis sees it: auto maps applied, ids the ground truth
+            lacks left out (with their warning, as ``load_results(..., gt=gt)`` gives).
+    """
+
+    diagnosis: Diagnosis
+    runs: Mapping[str, Detections]
+
+
+def prepare_runs(
+    gt: GroundTruth | None,
+    runs: Mapping[str, Detections],
+    *,
+    auto_map: tuple[str, ...] | list[str] = (),
+    score_threshold: float = 0.5,
+    pair_iou: float = 0.5,
+    iou_threshold: float = 0.5,
+    files: Mapping[str, str] | None = None,
+) -> PreparedRuns:
+    """Diagnose the runs as loaded, apply ``--category-map auto`` where asked, then leave out
+    the ids the ground truth lacks — the order every command follows.
+
+    Args:
+        gt: The ground truth, or None.
+        runs: Role → run from ``load_results(path)`` *without* ``gt`` (a map the user gave,
+            ``category_map=``, already applied).
+        auto_map: Roles whose ids are rewritten by the map their data imply (none for a run
+            whose ids are right). Needs a ground truth, or exactly two runs (A's ids are then
+            mapped onto B's).
+        score_threshold / pair_iou / iou_threshold / files: As for :func:`diagnose`.
+
+    Returns:
+        The :class:`PreparedRuns`.
+    """
+    from pill_compare.consistency import restrict_to_ground_truth
+
+    diagnosis = diagnose(
+        gt,
+        runs,
+        score_threshold=score_threshold,
+        pair_iou=pair_iou,
+        iou_threshold=iou_threshold,
+        files=files,
+    )
+    out: dict[str, Detections] = {}
+    repaired: set[str] = set()
+    for role, run in runs.items():
+        mapping = diagnosis.category_maps.get(role) if role in auto_map else None
+        if mapping is not None and not mapping.is_identity:
+            run = mapping.apply(run)
+            repaired.add(role)
+        if gt is not None:
+            run, found = restrict_to_ground_truth(run, gt)
+            run = Detections(**{**run.__dict__, "warnings": tuple(run.warnings) + tuple(found)})
+        out[role] = run
+    if repaired:
+        findings = tuple(
+            replace(f, repaired=True) if f.category_map is not None and f.role in repaired else f
+            for f in diagnosis.findings
+        )
+        diagnosis = replace(diagnosis, findings=findings)
+    return PreparedRuns(diagnosis=diagnosis, runs=out)
+
+
 __all__ = [
     "MAX_EVIDENCE",
     "SEVERITIES",
@@ -162,9 +232,11 @@ __all__ = [
     "Diagnosis",
     "DiagnosisInputs",
     "Finding",
+    "PreparedRuns",
     "Severity",
     "auto_category_map",
     "check_names",
     "diagnose",
+    "prepare_runs",
     "severity_order",
 ]

@@ -47,6 +47,8 @@ class Finding:
         fix_params: Parameters of the fix (e.g. ``{'option': '--category-map offset:1'}``).
         category_map: For the id-space findings: the inferred map (what ``--category-map auto``
             applies, what ``doctor --write-map`` writes).
+        repaired: The fix was applied when the inputs were prepared (``--category-map auto``):
+            the finding stays on record but blocks nothing.
     """
 
     code: str
@@ -59,6 +61,7 @@ class Finding:
     fix: str = ""
     fix_params: Mapping[str, Any] = field(default_factory=dict)
     category_map: CategoryIdMap | None = None
+    repaired: bool = False
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -70,7 +73,8 @@ class Finding:
 
     @property
     def blocking(self) -> bool:
-        return self.severity == "blocking"
+        """A blocking finding that stands (not repaired)."""
+        return self.severity == "blocking" and not self.repaired
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; ``code``, ``severity``, ``file`` and ``count`` are the contract."""
@@ -84,6 +88,7 @@ class Finding:
             "evidence": [dict(e) for e in self.evidence],
             "fix": self.fix,
             "fix_params": dict(self.fix_params),
+            "repaired": self.repaired,
         }
         if self.category_map is not None:
             out["category_map"] = self.category_map.to_dict()
@@ -126,11 +131,17 @@ class Diagnosis:
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "blocking")
+        """The blocking findings that stand (repaired ones block nothing)."""
+        return tuple(f for f in self.findings if f.blocking)
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "warning")
+        return tuple(f for f in self.findings if f.severity == "warning" and not f.repaired)
+
+    @property
+    def standing(self) -> tuple[Finding, ...]:
+        """Blocking findings and warnings that were not repaired (what ``--strict`` refuses)."""
+        return tuple(f for f in self.findings if f.severity != "info" and not f.repaired)
 
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]

@@ -118,6 +118,97 @@ class Catalogue:
     def NO_GROUND_TRUTH(self) -> str:
         return self.text("sentence.no_ground_truth")
 
+    # --- diagnosis findings ---------------------------------------------------------------
+
+    def finding_params(self, finding: Any) -> dict[str, Any]:
+        """A :class:`~pill_compare.analysis.diagnosis.Finding`'s params ready for a template:
+        the raw values, ``file`` and ``count``, and for every number ``<key>_pct`` ('78%') and
+        ``<key>_3`` ('0.824'), "n/a" for None; ranges and readings worded."""
+        params: dict[str, Any] = {**finding.params, "file": finding.file, "count": finding.count}
+        for key, value in finding.params.items():
+            if value is None or (isinstance(value, float) and value != value):
+                params[f"{key}_pct"] = params[f"{key}_3"] = self.text("p.none").split()[-1]
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                params[f"{key}_pct"] = f"{value:.0%}"
+                params[f"{key}_3"] = f"{value:.3f}"
+            elif isinstance(value, list) and len(value) == 2:
+                params[f"{key}_text"] = f"{value[0]}–{value[1]}"
+        for key in ("run_image_range", "gt_image_range"):
+            params.setdefault(f"{key}_text", "n/a")
+        reading = finding.params.get("reading") or finding.fix_params.get("reading")
+        if reading and f"diagnosis.reading.{reading}" in self.TEXTS:
+            params["reading_text"] = self.text(f"diagnosis.reading.{reading}")
+        against = finding.params.get("against")
+        if against is not None:
+            params["against_text"] = (
+                self.text("diagnosis.box_format.against.gt")
+                if against == "gt"
+                else self.text("diagnosis.box_format.against.run", other=against)
+            )
+        sign = finding.params.get("sign")
+        if sign:
+            params["sign_text"] = self.text(f"diagnosis.box_format.sign.{sign}")
+        return params
+
+    def finding_title(self, finding: Any) -> str:
+        """The finding's short title (its code when the catalogue has none)."""
+        key = f"diagnosis.{finding.code}.title"
+        return self.text(key) if key in self.TEXTS else finding.code
+
+    def finding_sentence(self, finding: Any) -> str:
+        """What the finding found, with its numbers, in one or two sentences."""
+        code = finding.code
+        if code.startswith("box_format_"):
+            base = "diagnosis.box_format.text"
+        else:
+            base = f"diagnosis.{code}.text"
+        variant = ""
+        if code == "gt_mismatch" and finding.params.get("reason") == "boxes":
+            variant = "boxes"
+        elif code.startswith("box_format_") and not finding.params.get("against"):
+            variant = "heuristic"
+        elif code == "duplicate_detections" and finding.params.get("map_before") is not None:
+            variant = "map"
+        key = f"{base}.{variant}" if variant and f"{base}.{variant}" in self.TEXTS else base
+        if key not in self.TEXTS:
+            return f"{finding.file}: {code} ({finding.count})"
+        return self.text(key, **self.finding_params(finding))
+
+    def finding_fix(self, finding: Any) -> str:
+        """The fix in one line ('' when the finding needs none)."""
+        if not finding.fix:
+            return ""
+        key = f"diagnosis.fix.{finding.fix}"
+        if key not in self.TEXTS:
+            return finding.fix
+        return self.text(key, **{**self.finding_params(finding), **dict(finding.fix_params)})
+
+    def applied_map_sentence(self, dets: Any, gt_source: str = "") -> str:
+        """Which category-id map was applied to a run when it was loaded, and where it came
+        from (``Detections.category_map``); '' when none was."""
+        m = dets.category_map
+        if m is None:
+            return ""
+        changed = [(k, v) for k, v in m.mapping.items() if k != v]
+        examples = ", ".join(f"{k}→{v}" for k, v in changed[:3])
+        if m.offset:
+            examples = (examples + ", " if examples else "") + f"id {m.offset:+d}"
+        origin_key = f"diagnosis.applied_map.origin.{m.origin}"
+        origin = self.text(origin_key, source=m.source) if origin_key in self.TEXTS else m.origin
+        inferred = (
+            self.text("diagnosis.applied_map.inferred", gt=m.source or gt_source)
+            if m.origin == "auto"
+            else ""
+        )
+        return self.text(
+            "diagnosis.applied_map",
+            file=dets.source or dets.name,
+            origin=origin,
+            n=len(changed),
+            examples=examples or "—",
+            inferred=inferred,
+        )
+
     # --- sentences ------------------------------------------------------------------------
 
     def p_text(self, p: float | None) -> str:

@@ -88,6 +88,92 @@ TEXTS: dict[str, str] = {
     "header.gt": "against {gt}: {images} images, {boxes} GT boxes; operating point score >= "
     "{score:g}, IoU >= {iou:g}; pairing IoU {pair_iou:g}; bootstrap {n} resamples, seed {seed}",
     "header.no_gt": "no ground truth; boxes with score >= {score:g} paired at IoU {pair_iou:g}",
+    # --- diagnosis: what is wrong with the inputs (pill_compare.analysis.diagnosis) ---------
+    "s.diagnosis": "Input check",
+    "diagnosis.severity.blocking": "blocking",
+    "diagnosis.severity.warning": "warning",
+    "diagnosis.severity.info": "info",
+    "diagnosis.repaired": "repaired",
+    "diagnosis.clean": "The input check found nothing wrong ({checks} checks: {names}).",
+    "diagnosis.banner": "Do not trust the comparison below yet: {n} blocking problem(s) in the "
+    "inputs. Every number is computed on the files as given; fix them and run again.",
+    "diagnosis.banner.doctor": "{n} blocking problem(s): an evaluation or a comparison of "
+    "these files as given would be meaningless until they are fixed.",
+    "diagnosis.intro": "Each input is checked before anything is compared: the id space of the "
+    "categories, the box format, repeated rows, the ground truth's images. A blocking finding "
+    "makes the comparison meaningless until it is fixed.",
+    "diagnosis.fix_label": "Fix",
+    "diagnosis.applied_map": "{file}: category ids rewritten by {origin} ({n} ids, e.g. {examples})"
+    "{inferred}.",
+    "diagnosis.applied_map.inferred": "; inferred from {gt}, the ground truth it is scored "
+    "against, so its numbers are an upper bound of what the file would score with its ids fixed",
+    "diagnosis.applied_map.origin.auto": "--category-map auto",
+    "diagnosis.applied_map.origin.offset": "--category-map offset",
+    "diagnosis.applied_map.origin.file": "the category map {source}",
+    "diagnosis.col.severity": "severity",
+    "diagnosis.col.finding": "finding",
+    "diagnosis.col.file": "file",
+    "diagnosis.col.count": "rows / boxes",
+    "diagnosis.col.fix": "fix",
+    "diagnosis.summary.blocked": "No better model is named: {n} blocking problem(s) in the "
+    "inputs ({codes}). First: {first}",
+    "diagnosis.gt_mismatch.title": "Results and ground truth are of different images",
+    "diagnosis.gt_mismatch.text": "{file}: only {on_gt_images} of {detections} detections "
+    "({share_on_gt_pct}) are on images of the ground truth {gt} (its image ids "
+    "{gt_image_range_text}; the results' {run_image_range_text}); the rest can match nothing.",
+    "diagnosis.gt_mismatch.text.boxes": "{file}: its images are the ground truth's, but only "
+    "{share_pct} of its boxes overlap a ground-truth box of their image at IoU >= 0.5 under any "
+    "box format: these boxes belong to other images, or the ground truth is another one.",
+    "diagnosis.fix.check_gt": "Pass the ground truth of the images the results were made on "
+    "(the test split's annotations, not the training annotations).",
+    "diagnosis.identical_inputs.title": "A and B are the same detections",
+    "diagnosis.identical_inputs.text": "{file_a} and {file_b} hold exactly the same {detections} "
+    "detections: every difference between them is zero by construction.",
+    "diagnosis.fix.different_runs": "Pass the two runs you mean to compare.",
+    "diagnosis.image_sets_differ.title": "The runs cover different images",
+    "diagnosis.image_sets_differ.text": "{count} of {images} images ({share_pct}) have "
+    "detections in only one run ({only_a} only in {file_a}, {only_b} only in {file_b}).",
+    "diagnosis.fix.same_images": "Run both models on the same images; a crashed or partial run "
+    "counts every missing image as missed.",
+    "diagnosis.box_format_xyxy.title": "Boxes are [x1, y1, x2, y2], not [x, y, w, h]",
+    "diagnosis.box_format_cxcywh.title": "Boxes are centre + size, not [x, y, w, h]",
+    "diagnosis.box_format_normalized.title": "Boxes are normalized to 0–1, not pixels",
+    "diagnosis.box_format.text": "{file}: read as {reading_text}, {share_pct} of its boxes "
+    "overlap a box of {against_text} at IoU >= 0.5; as given ([x, y, w, h] in pixels), "
+    "{share_as_given_pct}.",
+    "diagnosis.box_format.text.heuristic": "{file}: {sign_text}; with no ground truth or other "
+    "run to compare with, this is a sign, not a proof.",
+    "diagnosis.box_format.sign.range": "every coordinate is between 0 and 1: the boxes look "
+    "normalized to the image size",
+    "diagnosis.box_format.sign.corners": "every box has w > x and h > y: the boxes look like "
+    "[x1, y1, x2, y2]",
+    "diagnosis.box_format.against.gt": "the ground truth",
+    "diagnosis.box_format.against.run": "the other run ({other})",
+    "diagnosis.reading.xywh": "[x, y, w, h] in pixels",
+    "diagnosis.reading.xyxy": "[x1, y1, x2, y2] in pixels",
+    "diagnosis.reading.cxcywh": "[centre x, centre y, w, h] in pixels",
+    "diagnosis.reading.xywh_normalized": "[x, y, w, h] as fractions of the image size",
+    "diagnosis.reading.xyxy_normalized": "[x1, y1, x2, y2] as fractions of the image size",
+    "diagnosis.reading.cxcywh_normalized": "[centre x, centre y, w, h] as fractions of the "
+    "image size (YOLO)",
+    "diagnosis.fix.convert_boxes": "Write COCO boxes [x, y, w, h] in pixels: the file is "
+    "{reading_text}.",
+    "diagnosis.degenerate_boxes.title": "Boxes of zero width or height",
+    "diagnosis.degenerate_boxes.text": "{file}: {count} of {detections} detections have w = 0 "
+    "or h = 0 (highest score {max_score_3}); they are scored as pycocotools scores them: they "
+    "match nothing, so each is a false positive.",
+    "diagnosis.fix.drop_degenerate": "Drop or clip them before writing (an edge box clipped to "
+    "nothing); --strict refuses such a file.",
+    "diagnosis.duplicate_detections.title": "Repeated detections",
+    "diagnosis.duplicate_detections.text": "{file}: {count} of {detections} detections "
+    "({share_pct}) repeat another: {exact} exact copies (up to {most_per_image} in one image) "
+    "and {near} near copies (same image and class, IoU >= {near_iou}).",
+    "diagnosis.duplicate_detections.text.map": "{file}: {count} of {detections} detections "
+    "({share_pct}) repeat another: {exact} exact copies (up to {most_per_image} in one image) "
+    "and {near} near copies (same image and class, IoU >= {near_iou}); each copy is a false "
+    "positive: mAP {map_before_3} as given, {map_after_3} without them.",
+    "diagnosis.fix.deduplicate": "Write each detection once (drop exact repeats; apply NMS "
+    "within each class).",
     # --- section titles ---------------------------------------------------------------------
     "s.overview": "Overview",
     "s.overview.summary": "Summary",

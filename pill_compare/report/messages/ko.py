@@ -91,6 +91,91 @@ TEXTS: dict[str, str] = {
     "header.gt": "정답 데이터 {gt}: 이미지 {images}장, 정답 박스 {boxes}개; 운영점 점수 >= "
     "{score:g}, IoU >= {iou:g}; 짝짓기 IoU {pair_iou:g}; 부트스트랩 재표본 {n}회, 시드 {seed}",
     "header.no_gt": "정답 데이터 없음; 점수 >= {score:g}인 박스를 IoU {pair_iou:g}에서 짝지음",
+    # --- 진단: 입력의 문제 (pill_compare.analysis.diagnosis) ------------------------------
+    "s.diagnosis": "입력 점검",
+    "diagnosis.severity.blocking": "차단",
+    "diagnosis.severity.warning": "경고",
+    "diagnosis.severity.info": "참고",
+    "diagnosis.repaired": "수정됨",
+    "diagnosis.clean": "입력 점검에서 문제가 발견되지 않았다 (점검 {checks}개: {names}).",
+    "diagnosis.banner": "아래 비교는 아직 믿을 수 없다: 입력에 차단 수준의 문제가 {n}개 있다. "
+    "모든 수치는 주어진 파일 그대로 계산되었으니, 문제를 고친 뒤 다시 실행하라.",
+    "diagnosis.banner.doctor": "차단 수준의 문제가 {n}개 있다: 고치기 전까지 이 파일들을 "
+    "그대로 평가하거나 비교하는 것은 의미가 없다.",
+    "diagnosis.intro": "무엇이든 비교하기 전에 각 입력을 점검한다: 카테고리 id 체계, 박스 형식, "
+    "중복 행, 정답 데이터의 이미지. 차단 수준의 문제가 있으면 고치기 전까지 비교는 의미가 없다.",
+    "diagnosis.fix_label": "해결",
+    "diagnosis.applied_map": "{file}: 카테고리 id를 {origin}(으)로 바꿨다 (id {n}개, 예: "
+    "{examples}){inferred}.",
+    "diagnosis.applied_map.inferred": "; 평가에 쓰는 정답 데이터 {gt}에서 추정했으므로, 이 수치는 "
+    "id를 고친 파일이 얻을 점수의 상한이다",
+    "diagnosis.applied_map.origin.auto": "--category-map auto",
+    "diagnosis.applied_map.origin.offset": "--category-map offset",
+    "diagnosis.applied_map.origin.file": "카테고리 매핑 파일 {source}",
+    "diagnosis.col.severity": "심각도",
+    "diagnosis.col.finding": "발견",
+    "diagnosis.col.file": "파일",
+    "diagnosis.col.count": "행 / 박스",
+    "diagnosis.col.fix": "해결",
+    "diagnosis.summary.blocked": "더 나은 모델을 판정하지 않는다: 입력에 차단 수준의 문제가 "
+    "{n}개 있다 ({codes}). 첫째: {first}",
+    "diagnosis.gt_mismatch.title": "결과와 정답 데이터의 이미지가 다르다",
+    "diagnosis.gt_mismatch.text": "{file}: 검출 {detections}개 중 {on_gt_images}개"
+    "({share_on_gt_pct})만 정답 데이터 {gt}의 이미지에 있다 (정답의 이미지 id "
+    "{gt_image_range_text}, 결과의 이미지 id {run_image_range_text}). 나머지는 어떤 것과도 "
+    "매칭될 수 없다.",
+    "diagnosis.gt_mismatch.text.boxes": "{file}: 이미지는 정답 데이터의 것이지만, 어떤 박스 "
+    "형식으로 읽어도 박스의 {share_pct}만 같은 이미지의 정답 박스와 IoU 0.5 이상 겹친다: 다른 "
+    "이미지의 박스이거나 다른 정답 데이터다.",
+    "diagnosis.fix.check_gt": "결과를 만든 이미지의 정답 데이터를 넘겨라 (학습 어노테이션이 "
+    "아니라 테스트 분할의 어노테이션).",
+    "diagnosis.identical_inputs.title": "A와 B가 같은 검출 결과다",
+    "diagnosis.identical_inputs.text": "{file_a}와 {file_b}는 똑같은 검출 {detections}개를 "
+    "담고 있다: 둘 사이의 차이는 모두 0일 수밖에 없다.",
+    "diagnosis.fix.different_runs": "비교하려는 두 결과를 넘겨라.",
+    "diagnosis.image_sets_differ.title": "두 결과가 다룬 이미지가 다르다",
+    "diagnosis.image_sets_differ.text": "이미지 {images}개 중 {count}개({share_pct})는 한쪽 "
+    "결과에만 검출이 있다 ({file_a}에만 {only_a}개, {file_b}에만 {only_b}개).",
+    "diagnosis.fix.same_images": "두 모델을 같은 이미지에서 실행하라. 중단되었거나 일부만 실행된 "
+    "결과에서는 빠진 이미지가 모두 미검출로 계산된다.",
+    "diagnosis.box_format_xyxy.title": "박스가 [x, y, w, h]가 아니라 [x1, y1, x2, y2]다",
+    "diagnosis.box_format_cxcywh.title": "박스가 [x, y, w, h]가 아니라 중심 + 크기다",
+    "diagnosis.box_format_normalized.title": "박스가 픽셀이 아니라 0–1로 정규화되어 있다",
+    "diagnosis.box_format.text": "{file}: {reading_text}(으)로 읽으면 박스의 {share_pct}가 "
+    "{against_text}의 박스와 IoU 0.5 이상 겹치고, 주어진 대로([x, y, w, h] 픽셀) 읽으면 "
+    "{share_as_given_pct}다.",
+    "diagnosis.box_format.text.heuristic": "{file}: {sign_text}. 비교할 정답 데이터나 다른 "
+    "결과가 없으므로 이것은 징후일 뿐 증거는 아니다.",
+    "diagnosis.box_format.sign.range": "모든 좌표가 0과 1 사이다: 박스가 이미지 크기로 "
+    "정규화된 것으로 보인다",
+    "diagnosis.box_format.sign.corners": "모든 박스가 w > x, h > y다: 박스가 [x1, y1, x2, y2]로 "
+    "보인다",
+    "diagnosis.box_format.against.gt": "정답 데이터",
+    "diagnosis.box_format.against.run": "다른 결과({other})",
+    "diagnosis.reading.xywh": "픽셀 단위 [x, y, w, h]",
+    "diagnosis.reading.xyxy": "픽셀 단위 [x1, y1, x2, y2]",
+    "diagnosis.reading.cxcywh": "픽셀 단위 [중심 x, 중심 y, w, h]",
+    "diagnosis.reading.xywh_normalized": "이미지 크기 대비 비율의 [x, y, w, h]",
+    "diagnosis.reading.xyxy_normalized": "이미지 크기 대비 비율의 [x1, y1, x2, y2]",
+    "diagnosis.reading.cxcywh_normalized": "이미지 크기 대비 비율의 [중심 x, 중심 y, w, h] (YOLO)",
+    "diagnosis.fix.convert_boxes": "COCO 박스 [x, y, w, h]를 픽셀 단위로 써라: 이 파일은 "
+    "{reading_text}다.",
+    "diagnosis.degenerate_boxes.title": "너비나 높이가 0인 박스",
+    "diagnosis.degenerate_boxes.text": "{file}: 검출 {detections}개 중 {count}개가 w = 0 또는 "
+    "h = 0이다 (최고 점수 {max_score_3}). pycocotools와 똑같이 채점한다: 어떤 것과도 매칭되지 "
+    "않으므로 각각 오탐지다.",
+    "diagnosis.fix.drop_degenerate": "쓰기 전에 빼거나 잘라라 (가장자리에서 잘려 크기가 0이 된 "
+    "박스). --strict는 이런 파일을 거부한다.",
+    "diagnosis.duplicate_detections.title": "중복된 검출",
+    "diagnosis.duplicate_detections.text": "{file}: 검출 {detections}개 중 {count}개"
+    "({share_pct})가 다른 검출의 반복이다: 완전히 같은 복사본 {exact}개 (한 이미지에 최대 "
+    "{most_per_image}개)와 거의 같은 복사본 {near}개 (같은 이미지와 클래스, IoU ≥ {near_iou}).",
+    "diagnosis.duplicate_detections.text.map": "{file}: 검출 {detections}개 중 {count}개"
+    "({share_pct})가 다른 검출의 반복이다: 완전히 같은 복사본 {exact}개 (한 이미지에 최대 "
+    "{most_per_image}개)와 거의 같은 복사본 {near}개 (같은 이미지와 클래스, IoU ≥ {near_iou}). "
+    "복사본은 각각 오탐지다: mAP는 주어진 대로 {map_before_3}, 복사본을 빼면 {map_after_3}.",
+    "diagnosis.fix.deduplicate": "각 검출을 한 번만 써라 (완전히 같은 반복은 지우고, 클래스별로 "
+    "NMS를 적용하라).",
     # --- 절 제목 ----------------------------------------------------------------------------
     "s.overview": "개요",
     "s.overview.summary": "요약",

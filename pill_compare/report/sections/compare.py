@@ -30,6 +30,7 @@ import pandas as pd
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.report.messages import Catalogue, catalogue
+from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
 from pill_compare.report.sections.eval import (
     Text,
     caveat_notes,
@@ -169,8 +170,11 @@ def _finite(value: Any) -> float | None:
 
 
 def verdict_lines(r: ComparisonResult, lang: str = "en") -> list[str]:
-    """The significance sentence and the McNemar sentence (or why there are none)."""
+    """The significance sentence and the McNemar sentence (or why there are none); while a
+    blocking input finding stands, what is wrong instead (no better model is named)."""
     msg = catalogue(lang)
+    if r.blocked:
+        return [blocked_summary(r.diagnosis, lang)]
     if not r.has_ground_truth:
         return [msg.NO_GROUND_TRUTH]
     out = [msg.significance_sentence(r.verdict) if r.verdict is not None else msg.NO_BOOTSTRAP]
@@ -262,6 +266,8 @@ def summary_sentences(r: ComparisonResult, lang: str = "en") -> list[str]:
     msg = catalogue(lang)
     t = msg.text
     first = verdict_lines(r, lang)[0]
+    if r.blocked:
+        return [first]  # nothing else is worth a headline until the inputs are fixed
     return [first, _pattern_sentence(t, r), _imbalance_sentence(msg, r)]
 
 
@@ -601,6 +607,9 @@ def compare_command_sections(
     t = catalogue(lang).text
     cells = LABEL_CELLS if compact else None
     findings: list[Block] = [Paragraph("\n".join(header_lines(t, r)))]
+    if r.diagnosis is not None and r.diagnosis.findings:
+        runs = (r.pairing.a, r.pairing.b)
+        findings = [*diagnosis_section(r.diagnosis, lang, runs=runs).blocks, *findings]
     findings.append(Paragraph("\n".join(verdict_lines(r, lang)), emphasis=True))
     support = tuple(Paragraph(line) for line in support_lines(r, lang))
     if not compact:
@@ -731,10 +740,28 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         (),
         (
             Section("overview.summary", t("s.overview.summary"), summary),
-            Section("overview.inputs", t("s.overview.inputs"), (inputs,)),
+            Section("overview.inputs", t("s.overview.inputs"), (inputs, *_clean_check(t, r))),
             Section("overview.parameters", t("s.overview.parameters"), (parameters,)),
         ),
     )
+
+
+def _diagnosis(r: ComparisonResult, lang: str) -> list[Section]:
+    """The input check first, when it found anything or a category map was applied; a clean
+    check is one line of the overview's inputs instead."""
+    d = r.diagnosis
+    runs = (r.pairing.a, r.pairing.b)
+    if d is None or (not d.findings and not any(x.category_map for x in runs)):
+        return []
+    gt_source = r.eval_a.gt_source if r.eval_a is not None else ""
+    return [diagnosis_section(d, lang, runs=runs, gt_source=gt_source or "")]
+
+
+def _clean_check(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
+    d = r.diagnosis
+    if d is None or d.findings:
+        return ()
+    return (Paragraph(t("diagnosis.clean", checks=len(d.checks), names=", ".join(d.checks))),)
 
 
 def _overall(t: Text, r: ComparisonResult, lang: str) -> Section:
@@ -1316,6 +1343,7 @@ def compare_sections(
     msg = catalogue(lang)
     t = msg.text
     sections = [
+        *_diagnosis(r, lang),
         _overview(t, r, lang),
         _overall(t, r, lang),
         _detections(t, r),
