@@ -45,6 +45,12 @@ RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 
 #: pycocotools' default ``maxDets``.
 COCO_MAX_DETS = (1, 10, 100)
 
+#: The pill competition's mAP@[0.75:0.95] (start, stop, step for ``coco_iou_thresholds``) and its
+#: key, reported beside the COCO stats when the evaluation's thresholds include these
+#: (pycocotools' default 0.50:0.95 does, bit for bit).
+COMPETITION_IOU = (0.75, 0.95, 0.05)
+COMPETITION_KEY = "map_75_95"
+
 
 @dataclass(frozen=True)
 class StatSpec:

@@ -19,6 +19,9 @@ Parts (each defined in its own module; nothing here re-matches or re-defines a m
   ``map`` (:func:`~pill_compare.analysis.significance.significance_verdict`);
 * imbalance vs performance, with training annotations:
   :func:`~pill_compare.analysis.support.support_vs_performance`;
+* ground-truth audit: :func:`~pill_compare.analysis.gt_audit.audit_ground_truth` (boxes both
+  runs agree on where the ground truth has nothing, GT boxes both runs call the same other class,
+  and an *estimate* of the headline numbers with the former ignored; the real numbers stay);
 * always (also without ground truth): the category-id :func:`~pill_compare.analysis.diff.diff`
   and :func:`~pill_compare.analysis.disagreements.agreement` (agreement, never accuracy).
 
@@ -37,6 +40,8 @@ import pandas as pd
 from pill_compare.analysis.arguments import check_inputs, check_number
 from pill_compare.analysis.coco_metrics import (
     COCO_MAX_DETS,
+    COMPETITION_IOU,
+    COMPETITION_KEY,
     accumulate_precision_recall,
     summarize_precision_recall,
 )
@@ -51,14 +56,10 @@ from pill_compare.analysis.disagreements import (
 )
 from pill_compare.analysis.error_types import ErrorBreakdown, compute_error_breakdown
 from pill_compare.analysis.evaluate import EvalResult, evaluate
+from pill_compare.analysis.gt_audit import GtAudit, audit_ground_truth
 from pill_compare.analysis.matching import coco_iou_thresholds
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
-
-#: The pill competition's mAP@[0.75:0.95], reported beside the COCO stats when the evaluation's
-#: thresholds include these (pycocotools' default 0.50:0.95 does, bit for bit).
-COMPETITION_IOU = (0.75, 0.95, 0.05)
-COMPETITION_KEY = "map_75_95"
 
 #: Operating-point and accuracy numbers compared beside the 12 COCO stats (key → where it is).
 OPERATING_METRICS = ("precision", "recall", "f1")
@@ -86,6 +87,8 @@ class ComparisonResult:
         diagnosis: What the input check found on the runs as loaded
             (:func:`~pill_compare.analysis.diagnosis.prepare_runs`), None when it was not run.
             While a blocking finding stands no better model is named.
+        gt_audit: Likely missing and wrong annotations, and the numbers if completed (an
+            estimate beside the real ones; None without a ground truth).
     """
 
     names: tuple[str, str]
@@ -104,6 +107,7 @@ class ComparisonResult:
     support: Any = None
     caveats: tuple[str, ...] = ()
     diagnosis: Any = None
+    gt_audit: GtAudit | None = None
 
     @property
     def has_ground_truth(self) -> bool:
@@ -166,7 +170,10 @@ class ComparisonResult:
         """JSON-ready. Key paths other tools read (issue 9): ``metrics.{a,b,delta}.<stat>``,
         ``disagreements.counts``, ``disagreements.swap_verdicts``, ``disagreements.swap_patterns``,
         ``errors.{a,b}.<type>.{count,delta_ap}``, ``significance.bootstrap.<metric>``,
-        ``significance.mcnemar``, ``imbalance.spearman.{a,b}``."""
+        ``significance.mcnemar``, ``imbalance.spearman.{a,b}``,
+        ``gt_audit.likely_missing.count``, ``gt_audit.likely_wrong_label.count``,
+        ``gt_audit.if_completed.{a,b}.<metric>`` (an estimate; the real numbers stay in
+        ``metrics``)."""
         out: dict[str, Any] = {
             "names": {"a": self.names[0], "b": self.names[1]},
             "parameters": _jsonable(self.parameters),
@@ -189,6 +196,8 @@ class ComparisonResult:
             }
         if self.support is not None:
             out["imbalance"] = self.support.to_dict()
+        if self.gt_audit is not None:
+            out["gt_audit"] = self.gt_audit.to_dict()
         out["diff"] = self.diff.to_dict()
         out["caveats"] = list(self.caveats)
         if self.diagnosis is not None:
@@ -323,6 +332,17 @@ def compare(
         errors_b.assignment,
         iou_threshold=iou_threshold,
     )
+    step("ground-truth audit")
+    audit = audit_ground_truth(
+        pairing,
+        table_a,
+        table_b,
+        score_threshold=score_threshold,
+        pair_iou=pair_iou,
+        iou_threshold=iou_threshold,
+        iou_thresholds=ev_a.coco.iou_thresholds,
+        max_dets=ev_a.coco.max_dets,
+    )
     # Imported here: scipy costs ~0.6 s to import, and `import pill_compare` must stay light.
     from pill_compare.analysis.significance import mcnemar, paired_bootstrap, significance_verdict
 
@@ -372,6 +392,7 @@ def compare(
         support=support,
         caveats=_unique([*ev_a.caveats, *ev_b.caveats, *(train_gt.warnings if train_gt else ())]),
         diagnosis=diagnosis,
+        gt_audit=audit,
     )
 
 

@@ -9,6 +9,7 @@ from pill_compare.cli import app
 from tests.conftest import SAMPLE, det, dets_for, gt_dict, write_json, write_text
 
 RES, GT = SAMPLE / "resnet101.json", SAMPLE / "ground_truth.json"
+EFF = SAMPLE / "efficientnet_b3.json"
 HEADER = "annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score\n"
 
 
@@ -37,9 +38,9 @@ def fails(runner, code, *args):
         ("r.json", "42", "r.json: expected COCO results JSON (a list of"),
         (
             "r.json",
-            '[{"image_id": 1, "category_id": 2, "bbox": [1, 2, 0, 4], "score": NaN}]',
-            "r.json: detection #0: 'bbox' must be [x, y, w, h]: 4 finite numbers with w, h > 0, "
-            "got [1, 2, 0, 4]",
+            '[{"image_id": 1, "category_id": 2, "bbox": [1, 2, -1, 4], "score": NaN}]',
+            "r.json: detection #0: 'bbox' must be [x, y, w, h]: 4 finite numbers with w, h >= 0, "
+            "got [1, 2, -1, 4]",
         ),
         (
             "r.json",
@@ -124,7 +125,8 @@ def test_ids_unknown_to_the_gt_are_left_out_with_the_off_by_one_hint(runner, tmp
 def test_strict_turns_loading_warnings_into_errors(runner, tmp_path):
     gt = write_json(tmp_path, "gt.json", gt_dict({1: [10, 11]}))
     shifted = write_json(tmp_path, "r.json", dets_for({1: [9, 10], 5: [9]}))
-    err = fails(runner, 1, "diff", shifted, shifted, "--gt", gt, "--strict").stderr
+    other = write_json(tmp_path, "b.json", dets_for({1: [10, 11]}))
+    err = fails(runner, 1, "diff", shifted, other, "--gt", gt, "--strict").stderr
     assert err.startswith("error: --strict: 1 loading warning(s), treated as errors")
     assert "  - " in err and "r.json: 2 of 3 detections left out" in err
 
@@ -195,7 +197,7 @@ def boom(*args, **kwargs):
 
 def test_internal_error_exits_70_without_traceback(runner, monkeypatch):
     monkeypatch.setattr(pill_compare.cli.diff_cmd, "diff", boom)
-    result = fails(runner, 70, "diff", RES, RES)
+    result = fails(runner, 70, "diff", EFF, RES)
     assert "internal error: RuntimeError: boom" in result.stderr
     assert "This is a bug in pillcmp" in result.stderr
     assert "--debug" in result.stderr
@@ -204,17 +206,17 @@ def test_internal_error_exits_70_without_traceback(runner, monkeypatch):
 def test_debug_shows_the_exception_and_does_not_stick(runner, monkeypatch):
     monkeypatch.delenv("PILLCMP_DEBUG", raising=False)
     monkeypatch.setattr(pill_compare.cli.diff_cmd, "diff", boom)
-    result = runner.invoke(app, ["--debug", "diff", str(RES), str(RES)])
+    result = runner.invoke(app, ["--debug", "diff", str(EFF), str(RES)])
     assert isinstance(result.exception, RuntimeError) and str(result.exception) == "boom"
     assert "internal error" not in result.stderr
     # The next invocation in the same process is back to the short message.
-    assert fails(runner, 70, "diff", RES, RES).stderr.startswith("internal error")
+    assert fails(runner, 70, "diff", EFF, RES).stderr.startswith("internal error")
 
 
 def test_pillcmp_debug_env_var_also_shows_the_exception(runner, monkeypatch):
     monkeypatch.setenv("PILLCMP_DEBUG", "1")
     monkeypatch.setattr(pill_compare.cli.diff_cmd, "diff", boom)
-    result = runner.invoke(app, ["diff", str(RES), str(RES)])
+    result = runner.invoke(app, ["diff", str(EFF), str(RES)])
     assert isinstance(result.exception, RuntimeError)
 
 

@@ -84,11 +84,11 @@ def test_annotations_object_form_is_accepted(tmp_path):
         (det(1, 2, score=True), "'score' must be a finite number, got true"),
         (
             det(1, 2, bbox=[1, 2, 3]),
-            r"'bbox' must be \[x, y, w, h\]: 4 finite numbers with w, h > 0, got \[1, 2, 3\]",
+            r"'bbox' must be \[x, y, w, h\]: 4 finite numbers with w, h >= 0, got \[1, 2, 3\]",
         ),
         (det(1, 2, bbox=[1, 2, 3, 4, 5]), r"got \[1, 2, 3, 4, 5\]"),
-        (det(1, 2, bbox=[1, 2, 0, 4]), r"'bbox' must be .* w, h > 0, got \[1, 2, 0, 4\]"),
-        (det(1, 2, bbox=[1, 2, 3, -4]), r"'bbox' must be .* w, h > 0, got \[1, 2, 3, -4\]"),
+        (det(1, 2, bbox=[1, 2, -1, 4]), r"'bbox' must be .* w, h >= 0, got \[1, 2, -1, 4\]"),
+        (det(1, 2, bbox=[1, 2, 3, -4]), r"'bbox' must be .* w, h >= 0, got \[1, 2, 3, -4\]"),
         (det(1, 2, bbox=[1, "2", 3, 4]), r"got \[1, \"2\", 3, 4\]"),
         (det(1, 2, bbox="1 2 3 4"), r"'bbox' must be .*, got \"1 2 3 4\""),
         (det(1.5, 2), "detection #0: 'image_id' must be an integer, got 1.5"),
@@ -189,13 +189,13 @@ def test_csv_with_missing_columns_lists_them_and_the_header_found(tmp_path):
 
 def test_csv_bad_numbers_name_line_and_column(tmp_path):
     # Line 1 is the header, so the second data row is line 3.
-    path = write_text(tmp_path, "s.csv", HEADER + "1,1,2,3,4,5,6,0.5\n2,1.5,x,3,4,0,6,nan\n")
+    path = write_text(tmp_path, "s.csv", HEADER + "1,1,2,3,4,5,6,0.5\n2,1.5,x,3,4,-1,6,nan\n")
     with pytest.raises(InputFormatError, match=r"s\.csv: 4 problem\(s\) in its rows") as e:
         load_results(path)
     text = str(e.value)
     assert "s.csv: line 3: 'image_id' must be an integer, got \"1.5\"" in text
     assert "s.csv: line 3: 'category_id' must be an integer, got \"x\"" in text
-    assert "s.csv: line 3: 'bbox_w' must be a number > 0, got \"0\"" in text
+    assert "s.csv: line 3: 'bbox_w' must be a number >= 0, got \"-1\"" in text
     assert "s.csv: line 3: 'score' must be a finite number, got \"nan\"" in text
 
 
@@ -229,7 +229,7 @@ def test_csv_line_with_too_few_fields_names_the_empty_cells(tmp_path):
     path = write_text(tmp_path, "s.csv", HEADER + "1,1,2,3,4,5,6,0.5\n2,1,2,3,4\n")
     with pytest.raises(InputFormatError, match=r"3 problem\(s\) in its rows") as e:
         load_results(path)
-    assert "line 3: 'bbox_h' must be a number > 0, got \"\"" in str(e.value)
+    assert "line 3: 'bbox_h' must be a number >= 0, got \"\"" in str(e.value)
     assert "line 3: 'score' must be a finite number, got \"\"" in str(e.value)
 
 

@@ -57,6 +57,7 @@ SECTIONS = (
     "detections",
     "disagreements",
     "per_class",
+    "gt_audit",
     "errors",
     "causes",
     "glossary",

@@ -33,8 +33,8 @@ from pill_compare.report.structure import (
 from tests.conftest import SAMPLE
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
-TOP = ["overview", "overall", "detections", "disagreements", "per_class", "errors", "causes"]
-TOP += ["glossary", "caveats"]
+TOP = ["overview", "overall", "detections", "disagreements", "per_class", "gt_audit", "errors"]
+TOP += ["causes", "glossary", "caveats"]
 PNG = b"\x89PNG\r\n\x1a\n"  # a renderer only links or embeds the bytes
 
 

@@ -707,4 +707,47 @@ TEXTS: dict[str, str] = {
     "iou.list": "IoU {values}",
     **{f"def.op.{k}": v for k, v in _OP_DEFINITIONS.items()},
     **{f"def.accuracy.{k}": v for k, v in _ACCURACY_DEFINITIONS.items()},
+    # --- gt audit ----------------------------------------------------------------------------
+    "s.gt_audit": "Ground-truth audit: false detections or missing labels?",
+    "absent.gt_audit": "Needs a ground truth: it would add the boxes both models agree on where "
+    "the ground truth has none (likely missing annotations) and the GT boxes both models call "
+    "the same other class (likely wrong labels).",
+    "gt_audit.intro": "Annotations can be incomplete. A box is a likely missing annotation when "
+    "both models put it in the same place (paired at IoU >= {pair_iou:g}) with the same class, "
+    "both at the operating point ({at}), and neither box reaches IoU {near:g} with a GT box of "
+    "any class: it is counted as a false positive of both models, but more likely shows an "
+    "object nobody labelled. A GT box is a likely wrong label when both models, each with a box "
+    "matching it at the operating IoU whatever the class, confidently call it the same other "
+    "class and neither also finds its annotated class there.",
+    "gt_audit.counts": "{missing} likely missing annotation(s), each counted as a false positive "
+    "of both {a} and {b}; {wrong} likely wrong label(s). These are leads to check by eye, not "
+    "proven annotation errors.",
+    "gt_audit.none": "None found: wherever both models agree with confidence, the ground truth "
+    "has a box of that class.",
+    "gt_audit.col.missing": "likely missing",
+    "gt_audit.col.wrong": "likely wrong label",
+    "gt_audit.classes_caption": "Per class, most cases first (likely missing: the class both "
+    "models say; likely wrong label: the annotated class).",
+    "gt_audit.legend.missing": "boxes both models agree on (same class, scores at the operating "
+    "point) with no GT box of any class near them",
+    "gt_audit.legend.wrong": "GT boxes of this class that both models confidently call the same "
+    "other class",
+    "gt_audit.col.image": "image",
+    "gt_audit.col.score": "score {name}",
+    "gt_audit.col.box": "box {name} (x, y, w, h)",
+    "gt_audit.missing_caption": "The {n} most confident of {total} likely missing annotations "
+    "(by the lower of the two scores).",
+    "gt_audit.col.both_say": "both models say",
+    "gt_audit.col.gt_ids": "GT annotation ids",
+    "gt_audit.wrong_caption": "Likely wrong labels per (annotated class, class both models say), "
+    "most first.",
+    "gt_audit.col.actual": "{name} (actual)",
+    "gt_audit.col.estimate": "{name} (estimate)",
+    "gt_audit.estimate_caption": "ESTIMATE, not the real numbers: the headline metrics with the "
+    "detections of the {n} likely missing boxes ignored (neither TP nor FP, as COCO treats "
+    "detections on ignored regions). The real numbers are those of the overall comparison.",
+    "gt_audit.estimate_note": "An estimate of what a complete ground truth would give: it only "
+    "stops counting these boxes as false positives. A complete ground truth would also count "
+    "them as objects found (recall up) and might add objects only one model found. Check the "
+    "cases by eye before relying on it.",
 }

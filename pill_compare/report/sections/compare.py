@@ -38,6 +38,7 @@ from pill_compare.report.sections.eval import (
     operating_point_text,
     stat_definitions,
 )
+from pill_compare.report.sections.gt_audit import gt_audit_section
 from pill_compare.report.structure import (
     Block,
     Bullets,
@@ -1331,9 +1332,10 @@ def compare_sections(
 
     Returns:
         ``overview``, ``overall``, ``detections``, ``disagreements``, ``per_class``,
-        ``errors``, ``causes``, ``glossary``, ``caveats`` (see the module docstring for the
-        subsections). Without a ground truth ``overall``, ``errors``, the verdicts and the
-        cause analysis are ``Note(kind="absent")`` saying what a ground truth would add.
+        ``gt_audit`` (:mod:`~pill_compare.report.sections.gt_audit`), ``errors``, ``causes``,
+        ``glossary``, ``caveats`` (see the module docstring for the subsections). Without a
+        ground truth ``overall``, ``errors``, the verdicts, the audit and the cause analysis
+        are ``Note(kind="absent")`` saying what a ground truth would add.
 
     Raises:
         TypeError: ``r`` is not a ComparisonResult, or a figure is not a Figure.
@@ -1349,6 +1351,7 @@ def compare_sections(
         _detections(t, r),
         _disagreements(t, r, gallery, [msg.gallery_note(n) for n in gallery_notes]),
         _per_class(t, r),
+        gt_audit_section(t, r),
         _errors(t, r),
         _causes(t, r, lang),
         _glossary(t),

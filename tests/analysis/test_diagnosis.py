@@ -1,0 +1,193 @@
+"""The input checks: each kind of real breakage, made from the sample, is found and named; the
+sample's own files are clean."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pill_compare import evaluate, load_ground_truth, load_results
+from pill_compare.analysis.diagnosis import (
+    Diagnosis,
+    Finding,
+    check_names,
+    diagnose,
+    prepare_runs,
+)
+from pill_compare.analysis.diagnosis.box_format import to_pixel_xywh
+from pill_compare.analysis.diagnosis.duplicates import duplicate_rows
+from pill_compare.io import ground_truth_from_dict
+from tests import broken_inputs as broken
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def gt():
+    return load_ground_truth(SAMPLE / "ground_truth.json")
+
+
+@pytest.fixture(scope="module")
+def records():
+    return broken.sample_records("resnet101")
+
+
+def run(recs, name="r"):
+    return load_results(recs, name=name)
+
+
+def codes(d: Diagnosis) -> list[str]:
+    return [f.code for f in d.findings]
+
+
+def test_the_sample_runs_are_clean_with_and_without_a_ground_truth(gt):
+    a = load_results(SAMPLE / "efficientnet_b3.json")
+    b = load_results(SAMPLE / "resnet101.json")
+    assert diagnose(gt, {"a": a, "b": b}).findings == ()
+    assert diagnose(None, {"a": a, "b": b}).findings == ()
+    assert diagnose(gt, {"a": a, "b": b}).checks == tuple(check_names())
+
+
+@pytest.mark.parametrize(
+    ("breaker", "code"),
+    [
+        (broken.xyxy_boxes, "box_format_xyxy"),
+        (broken.cxcywh_boxes, "box_format_cxcywh"),
+        (broken.normalized_boxes, "box_format_normalized"),
+    ],
+)
+def test_a_box_format_is_found_by_the_reading_that_matches_the_ground_truth(
+    gt, records, breaker, code
+):
+    d = diagnose(gt, {"b": run(breaker(records))})
+    assert codes(d) == [code]
+    f = d.findings[0]
+    assert f.severity == "blocking" and f.role == "b" and f.fix == "convert_boxes"
+    # every sample box finds its GT box once read right; none as given
+    assert f.params["share"] == 1.0 and f.params["share_as_given"] == 0.0
+
+
+def test_without_a_ground_truth_the_other_run_is_the_reference(records):
+    e = run(broken.sample_records("efficientnet_b3"), "e")
+    d = diagnose(None, {"a": e, "b": run(broken.xyxy_boxes(records), "x")})
+    assert codes(d) == ["box_format_xyxy"]
+    assert d.findings[0].role == "b" and d.findings[0].params["against"] == "a"
+
+
+def test_one_normalized_run_alone_gets_a_warning_not_a_verdict(records):
+    d = diagnose(None, {"a": run(broken.normalized_boxes(records))})
+    assert [(f.code, f.severity) for f in d.findings] == [("box_format_normalized", "warning")]
+
+
+def test_to_pixel_xywh_reads_each_layout():
+    # a 10 x 20 box at (30, 40) in a 100 x 200 image, written four ways
+    size = np.array([[100.0, 200.0]])
+    want = [[30.0, 40.0, 10.0, 20.0]]
+    assert to_pixel_xywh(np.array([[30, 40, 40, 60.0]]), "xyxy", False).tolist() == want
+    assert to_pixel_xywh(np.array([[35, 50, 10, 20.0]]), "cxcywh", False).tolist() == want
+    norm = np.array([[0.3, 0.2, 0.1, 0.1]])
+    assert np.allclose(to_pixel_xywh(norm, "xywh", True, size), want)
+
+
+def test_training_annotations_as_the_ground_truth_are_a_mismatch(records):
+    train = load_ground_truth(SAMPLE / "train_annotations.json")
+    d = diagnose(train, {"a": run(records)})
+    assert codes(d) == ["gt_mismatch"]
+    f = d.findings[0]
+    assert f.severity == "blocking" and f.params["share_on_gt"] == 0.0
+    assert f.params["gt_image_range"] == [10001, 10728] and f.count == len(records)
+
+
+def test_the_same_file_twice_is_identical_inputs_in_any_row_order(gt, records):
+    d = diagnose(gt, {"a": run(records), "b": run(records[::-1])})
+    assert codes(d) == ["identical_inputs"]
+    assert d.blocking == d.findings
+
+
+def test_runs_on_different_images_are_a_warning(gt, records):
+    half = [r for r in records if r["image_id"] <= 140]
+    d = diagnose(gt, {"a": run(records), "b": run(half)})
+    assert codes(d) == ["image_sets_differ"]
+    f = d.findings[0]
+    assert f.severity == "warning" and f.params["only_a"] == 140 and f.params["only_b"] == 0
+
+
+def test_duplicate_rows_exact_and_near_on_a_tiny_case():
+    # row 1 repeats row 0 exactly; row 2 is row 0 moved by 1 px (IoU 0.95+, same class, lower
+    # score): near; row 3 is another class on the same box: not a duplicate
+    dets = load_results(
+        [
+            {"image_id": 1, "category_id": 1, "bbox": [0, 0, 100, 100], "score": 0.9},
+            {"image_id": 1, "category_id": 1, "bbox": [0, 0, 100, 100], "score": 0.9},
+            {"image_id": 1, "category_id": 1, "bbox": [1, 0, 100, 100], "score": 0.8},
+            {"image_id": 1, "category_id": 2, "bbox": [0, 0, 100, 100], "score": 0.7},
+        ]
+    )
+    exact, near = duplicate_rows(dets)
+    assert exact.tolist() == [False, True, False, False]
+    assert near.tolist() == [False, False, True, False]
+
+
+def test_removing_repeated_rows_gives_back_the_files_mean_ap_exactly(gt, records):
+    d = diagnose(gt, {"a": run(broken.repeated_rows(records))})
+    (f,) = d.findings
+    assert f.code == "duplicate_detections" and f.params["exact"] == 300
+    clean = evaluate(gt, load_results(records, gt=gt)).coco.stats["map"]
+    assert f.params["map_after"] == clean
+    assert f.params["map_before"] < clean - 0.05 and f.severity == "blocking"
+
+
+def test_zero_width_edge_boxes_are_scored_as_pycocotools_scores_them(gt, records, tmp_path):
+    pytest.importorskip("pycocotools")
+    from pill_compare.analysis.crosscheck import cross_check
+
+    recs = broken.zero_width_edge_boxes(records)
+    dets = load_results(recs, gt=gt)  # accepted, no longer refused
+    result = evaluate(gt, dets)
+    assert cross_check(gt, dets, result).equal
+    d = diagnose(gt, {"a": run(recs)})
+    assert [(f.code, f.severity, f.count) for f in d.findings] == [
+        ("degenerate_boxes", "warning", 2)
+    ]
+
+
+def test_a_negative_width_is_still_refused():
+    from pill_compare.errors import InputFormatError
+
+    with pytest.raises(InputFormatError, match=r"w, h >= 0, got \[1, 2, -3, 4\]"):
+        load_results([{"image_id": 1, "category_id": 1, "bbox": [1, 2, -3, 4], "score": 0.5}])
+
+
+def test_prepare_runs_leaves_out_unknown_ids_as_loading_against_the_ground_truth_does(gt):
+    recs = broken.sample_records("efficientnet_b3") + [
+        {"image_id": 1, "category_id": 99999, "bbox": [1, 2, 3, 4], "score": 0.5}
+    ]
+    prepared = prepare_runs(gt, {"a": load_results(recs, name="e")})
+    direct = load_results(recs, gt=gt, name="e")
+    assert prepared.runs["a"].left_out == direct.left_out
+    assert prepared.runs["a"].warnings == direct.warnings
+
+
+def test_blocking_findings_come_first_and_a_repaired_one_blocks_nothing():
+    w = Finding(code="degenerate_boxes", severity="warning", role="a")
+    b = Finding(code="gt_mismatch", severity="blocking", role="a")
+    fixed = Finding(code="category_offset", severity="blocking", role="b", repaired=True)
+    d = Diagnosis(findings=(w, fixed, b))
+    assert [f.code for f in d.findings] == ["category_offset", "gt_mismatch", "degenerate_boxes"]
+    assert d.blocking == (b,) and d.standing == (b, w)
+    assert d.to_dict()["findings"][0]["repaired"] is True
+
+
+def test_a_finding_code_must_be_a_plain_identifier():
+    with pytest.raises(ValueError, match="Expected a code"):
+        Finding(code="bad code!", severity="warning", role="a")
+    with pytest.raises(ValueError, match="Expected severity"):
+        Finding(code="x", severity="fatal", role="a")  # type: ignore[arg-type]
+
+
+def test_a_ground_truth_with_boxes_deleted_still_diagnoses_clean(records):
+    doc, deleted = broken.gt_with_deleted_boxes(0.25)
+    partial = ground_truth_from_dict(doc, source="partial.json")
+    assert len(deleted) == 253
+    # the runs' boxes still fall on the GT's images and match most remaining boxes: the inputs
+    # are sound; what the deletion does is the ground-truth audit's business
+    assert diagnose(partial, {"a": run(records)}).findings == ()
