@@ -158,8 +158,9 @@ def test_a_negative_width_is_still_refused():
 
 
 def test_prepare_runs_leaves_out_unknown_ids_as_loading_against_the_ground_truth_does(gt):
-    recs = broken.sample_records("efficientnet_b3") + [
-        {"image_id": 1, "category_id": 99999, "bbox": [1, 2, 3, 4], "score": 0.5}
+    recs = [
+        *broken.sample_records("efficientnet_b3"),
+        {"image_id": 1, "category_id": 99999, "bbox": [1, 2, 3, 4], "score": 0.5},
     ]
     prepared = prepare_runs(gt, {"a": load_results(recs, name="e")})
     direct = load_results(recs, gt=gt, name="e")
