@@ -1,0 +1,120 @@
+"""`pillcmp doctor`, and the same checks run first by eval, diff, compare and report: every kind
+of real breakage is named in the first lines of the output, with its fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pill_compare.cli import app
+from tests import broken_inputs as broken
+from tests.conftest import SAMPLE, write_json
+
+GT = SAMPLE / "ground_truth.json"
+TRAIN = SAMPLE / "train_annotations.json"
+EFF = SAMPLE / "efficientnet_b3.json"
+RES = SAMPLE / "resnet101.json"
+
+BROKEN = {
+    "xyxy": (broken.xyxy_boxes, "box_format_xyxy", "blocking"),
+    "cxcywh": (broken.cxcywh_boxes, "box_format_cxcywh", "blocking"),
+    "normalized": (broken.normalized_boxes, "box_format_normalized", "blocking"),
+    "repeated": (broken.repeated_rows, "duplicate_detections", "blocking"),
+    "zero_width": (broken.zero_width_edge_boxes, "degenerate_boxes", "warning"),
+}
+
+
+def invoke(runner, *args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def broken_file(tmp_path, kind: str):
+    make, code, severity = BROKEN[kind]
+    return write_json(tmp_path, f"{kind}.json", make(broken.sample_records("resnet101"))), code
+
+
+def test_clean_files_pass_and_exit_0(runner):
+    result = invoke(runner, "doctor", EFF, RES, "--gt", GT)
+    assert result.exit_code == 0, result.output
+    assert "found nothing wrong (7 checks" in result.stdout
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_each_breakage_is_named_with_its_fix(runner, tmp_path, kind):
+    path, code = broken_file(tmp_path, kind)
+    result = invoke(runner, "doctor", path, "--gt", GT)
+    severity = BROKEN[kind][2]
+    assert result.exit_code == (1 if severity == "blocking" else 0), result.output
+    line = next(x for x in result.stdout.splitlines() if x.strip().startswith("- ["))
+    assert f"[{severity}]" in line and f"({code})" in line
+    assert "Fix:" in result.stdout
+    if severity == "blocking":
+        assert result.stderr.startswith("error: 1 blocking finding(s) in the inputs")
+
+
+def test_strict_makes_a_warning_exit_1(runner, tmp_path):
+    path, _ = broken_file(tmp_path, "zero_width")
+    assert invoke(runner, "doctor", path, "--gt", GT, "--strict").exit_code == 1
+
+
+def test_json_lists_findings_with_code_severity_file_count(runner, tmp_path):
+    path, _ = broken_file(tmp_path, "xyxy")
+    result = invoke(runner, "doctor", path, EFF, "--gt", GT, "-f", "json")
+    doc = json.loads(result.stdout)
+    (finding,) = doc["findings"]
+    assert {k: finding[k] for k in ("code", "severity", "file", "count")} == {
+        "code": "box_format_xyxy",
+        "severity": "blocking",
+        "file": str(path),
+        "count": 1012,
+    }
+    assert doc["inputs"] == {"gt": str(GT), "a": str(path), "b": str(EFF)}
+
+
+def test_training_annotations_as_the_ground_truth_are_named(runner):
+    result = invoke(runner, "doctor", RES, "--gt", TRAIN)
+    assert result.exit_code == 1
+    assert "(gt_mismatch)" in result.stdout and "training annotations" in result.stdout
+
+
+def test_eval_says_what_is_wrong_first_on_stderr_and_strict_refuses(runner, tmp_path):
+    path, _ = broken_file(tmp_path, "xyxy")
+    result = invoke(runner, "eval", GT, path, "-o", tmp_path / "e.md")
+    assert result.exit_code == 0
+    first, fix = result.stderr.splitlines()[:2]
+    assert first.startswith("blocking: Boxes are [x1, y1, x2, y2]") and fix.startswith("  fix: ")
+    strict = invoke(runner, "eval", GT, path, "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.startswith("error: --strict: 1 input finding(s), treated as errors")
+
+
+def test_diff_names_identical_inputs(runner):
+    result = invoke(runner, "diff", RES, RES)
+    assert result.stderr.startswith("blocking: A and B are the same detections")
+
+
+def test_compare_names_no_better_model_while_an_input_is_broken(runner, tmp_path):
+    path, _ = broken_file(tmp_path, "xyxy")
+    result = invoke(runner, "compare", EFF, path, "--gt", GT, "--bootstrap", "0", "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert [f["code"] for f in doc["diagnosis"]["findings"]] == ["box_format_xyxy"]
+    text = invoke(runner, "compare", EFF, path, "--gt", GT, "--bootstrap", "0").stdout
+    assert "No better model is named: 1 blocking problem(s) in the inputs" in text
+    assert " is better than " not in text
+
+
+def test_report_puts_the_input_check_first_and_names_no_winner(runner, tmp_path):
+    path, _ = broken_file(tmp_path, "normalized")
+    out = tmp_path / "r"
+    result = invoke(runner, "report", EFF, path, "--gt", GT, "--bootstrap", "0", "-o", out)
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["diagnosis"]["findings"][0]["code"] == "box_format_normalized"
+    md = (out / "report.md").read_text(encoding="utf-8")
+    body = md[md.index("## ") :]
+    assert body.startswith('## <a id="diagnosis"></a>Input check')
+    assert "Do not trust the comparison below yet" in body.split("## ")[1]
+    assert "No better model is named" in md and " is better than " not in md
