@@ -621,4 +621,29 @@ TEXTS: dict[str, str] = {
     "iou.list": "IoU {values}",
     **{f"def.op.{k}": v for k, v in _OP_DEFINITIONS.items()},
     **{f"def.accuracy.{k}": v for k, v in _ACCURACY_DEFINITIONS.items()},
+    # --- diagnosis: category ids
+    "diagnosis.category_offset.title": "Category ids shifted by a constant",
+    "diagnosis.category_offset.text": "{file}: every category id is {offset:+g} from {reference}'s: "
+    "shifted back, {explained:.0%} of the {matched} boxes that match a box there agree on the "
+    "class, as given {explained_as_given:.0%} (+1 is the K-number written for dl_idx = K-number "
+    "− 1)",
+    "diagnosis.category_offset.fix": "Load it with {option} (or write the ground truth's ids, "
+    "dl_idx, in the file)",
+    "diagnosis.category_class_index.title": "Category ids are the detector's class index",
+    "diagnosis.category_class_index.text": "{file}: the category ids are the detector's class "
+    "index (small integers counting the classes), not {reference}'s ids: mapped to its category "
+    "list, {explained:.0%} of the {matched} boxes that match a box there agree on the class, as "
+    "given {explained_as_given:.0%}",
+    "diagnosis.category_class_index.fix": "Load it with {option}, or turn each class index into "
+    "its category id (the category list the model was trained with) before writing the file",
+    "diagnosis.category_permutation.title": "Category ids in another class order",
+    "diagnosis.category_permutation.text": "{file}: the category ids follow another class order "
+    "than {reference}'s: with the one-to-one map read from the boxes ({mapped_ids} ids), "
+    "{explained:.0%} of the {matched} boxes that match a box there agree on the class, as given "
+    "{explained_as_given:.0%}",
+    "diagnosis.category_permutation.fix": "Load it with {option}, or check the class list the "
+    "model was trained with against the ground truth's; pillcmp doctor --write-map saves the map "
+    "for review",
+    "diagnosis.category_ids.map_change": "mAP@[.5:.95] as given {map_before:.3f}, with the map "
+    "{map_after:.3f}",
 }

@@ -684,4 +684,29 @@ TEXTS: dict[str, str] = {
     "def.accuracy.image_exact_match": "(b) 예측 카테고리의 다중집합(점수 >= s, 군중 영역이 흡수한 "
     "검출 제외)이 정답 카테고리의 다중집합(군중 영역 제외)과 같은 정답 이미지의 비율; 박스는 비교하지 "
     "않음",
+    # --- diagnosis: category ids
+    "diagnosis.category_offset.title": "카테고리 ID가 일정한 값만큼 밀려 있음",
+    "diagnosis.category_offset.text": "{file}: 모든 카테고리 ID가 {reference}의 ID와 {offset:+g}만큼 "
+    "차이 납니다: 되돌리면 그곳의 박스와 매칭된 박스 {matched}개 중 {explained:.0%}의 클래스가 "
+    "일치하고, 그대로는 {explained_as_given:.0%}만 일치합니다 (+1은 dl_idx(= K-번호 − 1) 대신 "
+    "K-번호를 쓴 경우)",
+    "diagnosis.category_offset.fix": "{option} 옵션으로 불러오세요 (또는 파일에 정답의 ID인 "
+    "dl_idx를 쓰세요)",
+    "diagnosis.category_class_index.title": "카테고리 ID가 검출기의 클래스 인덱스임",
+    "diagnosis.category_class_index.text": "{file}: 카테고리 ID가 {reference}의 ID가 아니라 "
+    "검출기의 클래스 인덱스(클래스를 세는 작은 정수)입니다: 카테고리 목록으로 바꾸면 그곳의 박스와 "
+    "매칭된 박스 {matched}개 중 {explained:.0%}의 클래스가 일치하고, 그대로는 "
+    "{explained_as_given:.0%}만 일치합니다",
+    "diagnosis.category_class_index.fix": "{option} 옵션으로 불러오거나, 파일을 쓰기 전에 클래스 "
+    "인덱스를 카테고리 ID(모델 학습에 쓴 카테고리 목록)로 바꾸세요",
+    "diagnosis.category_permutation.title": "카테고리 ID가 다른 클래스 순서를 따름",
+    "diagnosis.category_permutation.text": "{file}: 카테고리 ID가 {reference}와 다른 클래스 순서를 "
+    "따릅니다: 박스에서 읽어 낸 일대일 대응({mapped_ids}개 ID)을 적용하면 그곳의 박스와 매칭된 박스 "
+    "{matched}개 중 {explained:.0%}의 클래스가 일치하고, 그대로는 {explained_as_given:.0%}만 "
+    "일치합니다",
+    "diagnosis.category_permutation.fix": "{option} 옵션으로 불러오거나, 모델 학습에 쓴 클래스 "
+    "목록을 정답의 목록과 대조하세요; pillcmp doctor --write-map으로 대응표를 저장해 검토할 수 "
+    "있습니다",
+    "diagnosis.category_ids.map_change": "mAP@[.5:.95]: 그대로 {map_before:.3f}, 대응표 적용 후 "
+    "{map_after:.3f}",
 }
