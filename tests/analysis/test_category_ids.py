@@ -266,6 +266,13 @@ def test_no_match_no_gt_annotations_and_empty_run_give_identity():
     assert infer_category_map(far, gt).matched == 0
 
 
+def test_a_file_with_an_id_per_detection_gives_no_map(gt, records):
+    # Every id on one detection only: no id has MIN_BOXES matched boxes, nothing is mapped.
+    noise = [{**r, "category_id": 100_000 + i} for i, r in enumerate(records)]
+    inferred = infer_category_map(load_results(noise), gt)
+    assert (inferred.kind, inferred.matched, inferred.agree_as_given) == ("identity", 1011, 0)
+
+
 def test_inference_to_dict_is_json_ready(gt, records):
     broken, _ = broken_files(gt, records)["class_index"]
     d = infer_category_map(load_results(broken), gt).to_dict()

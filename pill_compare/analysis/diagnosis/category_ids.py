@@ -364,11 +364,17 @@ def _infer(
     if matched == 0:
         return identity
 
-    # Co-occurrence of (file id, reference id) over the matched boxes.
-    src_ids, src_idx = np.unique(pred, return_inverse=True)
-    dst_ids, dst_idx = np.unique(true, return_inverse=True)
-    co = np.zeros((src_ids.size, dst_ids.size), dtype=np.int64)
-    np.add.at(co, (src_idx.reshape(-1), dst_idx.reshape(-1)), 1)
+    # Co-occurrence of (file id, reference id) over the matched boxes. Only file ids with at
+    # least MIN_BOXES matched boxes can be kept, so the others are left out of the matrix
+    # (which bounds its rows by matched / MIN_BOXES whatever ids a broken file invents).
+    src_all, src_count = np.unique(pred, return_counts=True)
+    strong = np.isin(pred, src_all[src_count >= MIN_BOXES])
+    if not strong.any():
+        return identity
+    src_ids, src_idx = np.unique(pred[strong], return_inverse=True)
+    dst_ids, dst_idx = np.unique(true[strong], return_inverse=True)
+    flat = src_idx.reshape(-1) * dst_ids.size + dst_idx.reshape(-1)
+    co = np.bincount(flat, minlength=src_ids.size * dst_ids.size).reshape(src_ids.size, -1)
     rows, cols = linear_sum_assignment(co, maximize=True)
 
     row_total = co.sum(axis=1)
