@@ -77,6 +77,7 @@ def load_checked_runs(
     iou_threshold: float = 0.5,
     lang: str = "en",
     quiet: bool = False,
+    known_category_ids: Sequence[int] | None = None,
 ) -> PreparedRuns:
     """Load the runs as the files say, check them (:func:`prepare_runs`), apply the category
     maps, and print what the check found *first* on stderr (blocking first, each with its fix),
@@ -101,6 +102,7 @@ def load_checked_runs(
         score_threshold=score_threshold,
         pair_iou=pair_iou,
         iou_threshold=iou_threshold,
+        known_category_ids=known_category_ids,
     )
     if quiet:
         return prepared
@@ -130,7 +132,7 @@ def report_diagnosis(
     colours = {"blocking": "red", "warning": "yellow"}
     for sev, text, fix in lines:
         typer.secho(terminal_safe(f"{sev}: {text}"), err=True, fg=colours.get(sev))
-        if fix:
+        if fix and sev != "repaired":
             typer.secho(terminal_safe(f"  fix: {fix}"), err=True, fg=colours.get(sev))
     gt_source = truth.source if truth is not None else ""
     for line in applied_maps(list(prepared.runs.values()), lang, gt_source):

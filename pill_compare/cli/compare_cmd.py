@@ -191,6 +191,7 @@ def load_comparison_inputs(
         pair_iou=pair_iou,
         iou_threshold=iou_thr,
         lang=lang,
+        known_category_ids=None if train is None else train.category_ids.tolist(),
     )
     runs = prepared.runs
     return truth, train, (runs["a"], runs["b"]), prepared.diagnosis

@@ -118,3 +118,55 @@ def test_report_puts_the_input_check_first_and_names_no_winner(runner, tmp_path)
     assert body.startswith('## <a id="diagnosis"></a>Input check')
     assert "Do not trust the comparison below yet" in body.split("## ")[1]
     assert "No better model is named" in md and " is better than " not in md
+
+
+@pytest.mark.parametrize("breaker", [broken.ids_plus_one, broken.class_index, broken.permuted_ids])
+def test_category_map_auto_recovers_the_samples_stats_exactly(runner, tmp_path, breaker):
+    path = write_json(tmp_path, "broken.json", breaker(broken.sample_records("resnet101")))
+    fixed = invoke(runner, "eval", GT, path, "--category-map", "auto", "-f", "json")
+    clean = invoke(runner, "eval", GT, RES, "-f", "json")
+    assert fixed.exit_code == 0, fixed.output
+    assert json.loads(fixed.stdout)["coco"] == json.loads(clean.stdout)["coco"]
+    assert fixed.stderr.startswith("repaired: Category ids")
+    assert (
+        "rewritten by --category-map auto" in fixed.stderr
+        or "by --category-map auto" in fixed.stderr
+    )
+    assert "the ground truth it is then scored against" in fixed.stderr
+
+
+def test_doctor_writes_the_map_and_eval_reads_it_back(runner, tmp_path):
+    path = write_json(
+        tmp_path, "perm.json", broken.permuted_ids(broken.sample_records("resnet101"))
+    )
+    map_file = tmp_path / "map.json"
+    doctor = invoke(runner, "doctor", path, "--gt", GT, "--write-map", map_file)
+    assert doctor.exit_code == 1 and "(category_permutation)" in doctor.stdout
+    fixed = invoke(runner, "eval", GT, path, "--category-map", map_file, "-f", "json")
+    clean = invoke(runner, "eval", GT, RES, "-f", "json")
+    assert json.loads(fixed.stdout)["coco"] == json.loads(clean.stdout)["coco"]
+    assert f"the category map {map_file}" in fixed.stderr
+
+
+def test_category_map_for_one_run_only(runner, tmp_path):
+    path = write_json(
+        tmp_path, "plus1.json", broken.ids_plus_one(broken.sample_records("resnet101"))
+    )
+    result = invoke(
+        runner,
+        "compare",
+        EFF,
+        path,
+        "--gt",
+        GT,
+        "--bootstrap",
+        "0",
+        "--category-map",
+        "b=offset:-1",
+        "-f",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["diagnosis"]["findings"] == []  # the map was applied before the check
+    assert doc["metrics"]["b"]["map"] == pytest.approx(0.8239074035434245, abs=0)

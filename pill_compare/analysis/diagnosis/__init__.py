@@ -23,7 +23,7 @@ Words for people are in the catalogues (``diagnosis.<code>.*``); a finding carri
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from pill_compare.analysis.diagnosis.finding import (
@@ -48,6 +48,10 @@ class DiagnosisInputs:
         score_threshold: The operating score: boxes both runs agree on are counted above it.
         pair_iou: IoU at which two boxes are the same object (the pairing's).
         iou_threshold: IoU at which a box found a GT box (class-agnostic matching).
+        files: Role → path shown in the findings.
+        known_category_ids: The category list the runs should use (e.g. the training
+            annotations' ids, in file order), or None. Without a ground truth, the id-space
+            check names the run whose ids are mostly outside it.
     """
 
     gt: GroundTruth | None
@@ -56,6 +60,7 @@ class DiagnosisInputs:
     pair_iou: float = 0.5
     iou_threshold: float = 0.5
     files: Mapping[str, str] = field(default_factory=dict)
+    known_category_ids: tuple[int, ...] | None = None
 
     def file(self, role: str) -> str:
         if role in self.files:
@@ -103,6 +108,7 @@ def diagnose(
     iou_threshold: float = 0.5,
     files: Mapping[str, str] | None = None,
     only: tuple[str, ...] | None = None,
+    known_category_ids: Sequence[int] | None = None,
 ) -> Diagnosis:
     """Run every check on the inputs of a comparison or an evaluation.
 
@@ -113,6 +119,7 @@ def diagnose(
         score_threshold / pair_iou / iou_threshold: As in :class:`DiagnosisInputs`.
         files: Role → path shown in the findings (default: each input's ``source``).
         only: Run just these checks (names from :func:`check_names`).
+        known_category_ids: As in :class:`DiagnosisInputs` (e.g. ``train_gt.category_ids``).
 
     Returns:
         The :class:`Diagnosis`: findings blocking first, and the category-id map each run's
@@ -134,6 +141,9 @@ def diagnose(
         pair_iou=float(pair_iou),
         iou_threshold=float(iou_threshold),
         files=dict(files or {}),
+        known_category_ids=(
+            None if known_category_ids is None else tuple(int(i) for i in known_category_ids)
+        ),
     )
     ran, found = [], []
     for name, check in _checks():
@@ -179,6 +189,7 @@ def prepare_runs(
     pair_iou: float = 0.5,
     iou_threshold: float = 0.5,
     files: Mapping[str, str] | None = None,
+    known_category_ids: Sequence[int] | None = None,
 ) -> PreparedRuns:
     """Diagnose the runs as loaded, apply ``--category-map auto`` where asked, then leave out
     the ids the ground truth lacks — the order every command follows.
@@ -190,7 +201,8 @@ def prepare_runs(
         auto_map: Roles whose ids are rewritten by the map their data imply (none for a run
             whose ids are right). Needs a ground truth, or exactly two runs (A's ids are then
             mapped onto B's).
-        score_threshold / pair_iou / iou_threshold / files: As for :func:`diagnose`.
+        score_threshold / pair_iou / iou_threshold / files / known_category_ids: As for
+            :func:`diagnose`.
 
     Returns:
         The :class:`PreparedRuns`.
@@ -204,6 +216,7 @@ def prepare_runs(
         pair_iou=pair_iou,
         iou_threshold=iou_threshold,
         files=files,
+        known_category_ids=known_category_ids,
     )
     out: dict[str, Detections] = {}
     repaired: set[str] = set()

@@ -148,6 +148,10 @@ class Catalogue:
         sign = finding.params.get("sign")
         if sign:
             params["sign_text"] = self.text(f"diagnosis.box_format.sign.{sign}")
+        if finding.code == "category_offset":
+            k_number = finding.params.get("offset") == 1
+            params["k_number"] = self.text("diagnosis.category_offset.k_number") if k_number else ""
+        params.update({k: v for k, v in finding.fix_params.items() if k not in params})
         return params
 
     def finding_title(self, finding: Any) -> str:
@@ -172,13 +176,19 @@ class Catalogue:
         key = f"{base}.{variant}" if variant and f"{base}.{variant}" in self.TEXTS else base
         if key not in self.TEXTS:
             return f"{finding.file}: {code} ({finding.count})"
-        return self.text(key, **self.finding_params(finding))
+        params = self.finding_params(finding)
+        text = self.text(key, **params)
+        if code.startswith("category_") and finding.params.get("map_before") is not None:
+            text += self.text("diagnosis.category_ids.map_change", **params)
+        return text
 
     def finding_fix(self, finding: Any) -> str:
         """The fix in one line ('' when the finding needs none)."""
         if not finding.fix:
             return ""
-        key = f"diagnosis.fix.{finding.fix}"
+        key = f"diagnosis.{finding.code}.fix"
+        if key not in self.TEXTS:
+            key = f"diagnosis.fix.{finding.fix}"
         if key not in self.TEXTS:
             return finding.fix
         return self.text(key, **{**self.finding_params(finding), **dict(finding.fix_params)})
@@ -189,10 +199,6 @@ class Catalogue:
         m = dets.category_map
         if m is None:
             return ""
-        changed = [(k, v) for k, v in m.mapping.items() if k != v]
-        examples = ", ".join(f"{k}→{v}" for k, v in changed[:3])
-        if m.offset:
-            examples = (examples + ", " if examples else "") + f"id {m.offset:+d}"
         origin_key = f"diagnosis.applied_map.origin.{m.origin}"
         origin = self.text(origin_key, source=m.source) if origin_key in self.TEXTS else m.origin
         inferred = (
@@ -200,9 +206,22 @@ class Catalogue:
             if m.origin == "auto"
             else ""
         )
+        file = dets.source or dets.name
+        if m.offset and not m.mapping:
+            return self.text(
+                "diagnosis.applied_map.offset",
+                file=file,
+                origin=origin,
+                offset=m.offset,
+                inferred=inferred,
+            )
+        changed = [(k, v) for k, v in m.mapping.items() if k != v]
+        examples = ", ".join(f"{k}→{v}" for k, v in changed[:3])
+        if m.offset:
+            examples = (examples + ", " if examples else "") + f"id {m.offset:+d}"
         return self.text(
             "diagnosis.applied_map",
-            file=dets.source or dets.name,
+            file=file,
             origin=origin,
             n=len(changed),
             examples=examples or "—",

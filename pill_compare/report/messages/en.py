@@ -105,8 +105,11 @@ TEXTS: dict[str, str] = {
     "diagnosis.fix_label": "Fix",
     "diagnosis.applied_map": "{file}: category ids rewritten by {origin} ({n} ids, e.g. {examples})"
     "{inferred}.",
-    "diagnosis.applied_map.inferred": "; inferred from {gt}, the ground truth it is scored "
-    "against, so its numbers are an upper bound of what the file would score with its ids fixed",
+    "diagnosis.applied_map.inferred": "; inferred from {gt}, the ground truth it is then scored "
+    "against: a map read from the answers can flatter a file, so review it (pillcmp doctor "
+    "--write-map) before trusting the numbers",
+    "diagnosis.applied_map.offset": "{file}: every category id shifted by {offset:+d} by "
+    "{origin}{inferred}.",
     "diagnosis.applied_map.origin.auto": "--category-map auto",
     "diagnosis.applied_map.origin.offset": "--category-map offset",
     "diagnosis.applied_map.origin.file": "the category map {source}",
@@ -750,4 +753,29 @@ TEXTS: dict[str, str] = {
     "stops counting these boxes as false positives. A complete ground truth would also count "
     "them as objects found (recall up) and might add objects only one model found. Check the "
     "cases by eye before relying on it.",
+    # --- diagnosis: category ids
+    "diagnosis.category_offset.title": "Category ids shifted by a constant",
+    "diagnosis.category_offset.text": "{file}: every category id is {offset:+g} from {reference}'s"
+    "{k_number}: shifted back, {explained:.0%} of the {matched} boxes that match a box there "
+    "agree on the class, as given {explained_as_given:.0%}.",
+    "diagnosis.category_offset.k_number": " (the K-number written instead of dl_idx = K-number − 1)",
+    "diagnosis.category_offset.fix": "Load it with {option} (or write the ground truth's ids, "
+    "dl_idx, in the file).",
+    "diagnosis.category_class_index.title": "Category ids are the detector's class index",
+    "diagnosis.category_class_index.text": "{file}: the category ids are the detector's class "
+    "index (small integers counting the classes), not {reference}'s ids: mapped to its category "
+    "list, {explained:.0%} of the {matched} boxes that match a box there agree on the class, as "
+    "given {explained_as_given:.0%}.",
+    "diagnosis.category_class_index.fix": "Load it with {option}, or turn each class index into "
+    "its category id (the category list the model was trained with) before writing the file.",
+    "diagnosis.category_permutation.title": "Category ids in another class order",
+    "diagnosis.category_permutation.text": "{file}: the category ids follow another class order "
+    "than {reference}'s: with the one-to-one map read from the boxes ({mapped_ids} ids), "
+    "{explained:.0%} of the {matched} boxes that match a box there agree on the class, as given "
+    "{explained_as_given:.0%}.",
+    "diagnosis.category_permutation.fix": "Load it with {option}, or check the class list the "
+    "model was trained with against the ground truth's; pillcmp doctor --write-map saves the map "
+    "for review.",
+    "diagnosis.category_ids.map_change": " mAP@[.5:.95] as given {map_before:.3f}, with the map "
+    "{map_after:.3f}.",
 }

@@ -107,8 +107,11 @@ TEXTS: dict[str, str] = {
     "diagnosis.fix_label": "해결",
     "diagnosis.applied_map": "{file}: 카테고리 id를 {origin}(으)로 바꿨다 (id {n}개, 예: "
     "{examples}){inferred}.",
-    "diagnosis.applied_map.inferred": "; 평가에 쓰는 정답 데이터 {gt}에서 추정했으므로, 이 수치는 "
-    "id를 고친 파일이 얻을 점수의 상한이다",
+    "diagnosis.applied_map.inferred": "; 이 파일을 평가하는 정답 데이터 {gt}에서 추정했다. 정답에서 "
+    "읽어 낸 대응표는 파일을 실제보다 좋게 보이게 할 수 있으니, 수치를 믿기 전에 대응표를 검토하라 "
+    "(pillcmp doctor --write-map)",
+    "diagnosis.applied_map.offset": "{file}: {origin}(으)로 모든 카테고리 id를 {offset:+d}만큼 "
+    "옮겼다{inferred}.",
     "diagnosis.applied_map.origin.auto": "--category-map auto",
     "diagnosis.applied_map.origin.offset": "--category-map offset",
     "diagnosis.applied_map.origin.file": "카테고리 매핑 파일 {source}",
@@ -810,4 +813,28 @@ TEXTS: dict[str, str] = {
     "gt_audit.estimate_note": "완전한 정답이라면 얻었을 값의 추정치입니다: 이 박스들을 오탐지로 세지 "
     "않을 뿐입니다. 완전한 정답은 이들을 찾은 물체로도 세고(재현율 상승) 한 모델만 찾은 물체를 더할 "
     "수도 있습니다. 믿기 전에 사례를 눈으로 확인하세요.",
+    # --- 진단: 카테고리 id
+    "diagnosis.category_offset.title": "카테고리 id가 일정한 값만큼 밀려 있다",
+    "diagnosis.category_offset.text": "{file}: 모든 카테고리 id가 {reference}의 id와 {offset:+g}만큼 "
+    "차이 난다{k_number}. 되돌리면 그곳의 박스와 매칭된 박스 {matched}개 중 {explained:.0%}의 "
+    "클래스가 일치하고, 그대로는 {explained_as_given:.0%}만 일치한다.",
+    "diagnosis.category_offset.k_number": " (dl_idx(= K-번호 − 1) 대신 K-번호를 썼다)",
+    "diagnosis.category_offset.fix": "{option} 옵션으로 불러오라 (또는 파일에 정답의 id인 dl_idx를 "
+    "써라).",
+    "diagnosis.category_class_index.title": "카테고리 id가 검출기의 클래스 인덱스다",
+    "diagnosis.category_class_index.text": "{file}: 카테고리 id가 {reference}의 id가 아니라 "
+    "검출기의 클래스 인덱스(클래스를 세는 작은 정수)다. 카테고리 목록으로 바꾸면 그곳의 박스와 "
+    "매칭된 박스 {matched}개 중 {explained:.0%}의 클래스가 일치하고, 그대로는 "
+    "{explained_as_given:.0%}만 일치한다.",
+    "diagnosis.category_class_index.fix": "{option} 옵션으로 불러오거나, 파일을 쓰기 전에 클래스 "
+    "인덱스를 카테고리 id(모델 학습에 쓴 카테고리 목록)로 바꿔라.",
+    "diagnosis.category_permutation.title": "카테고리 id가 다른 클래스 순서를 따른다",
+    "diagnosis.category_permutation.text": "{file}: 카테고리 id가 {reference}와 다른 클래스 순서를 "
+    "따른다. 박스에서 읽어 낸 일대일 대응(id {mapped_ids}개)을 적용하면 그곳의 박스와 매칭된 박스 "
+    "{matched}개 중 {explained:.0%}의 클래스가 일치하고, 그대로는 {explained_as_given:.0%}만 "
+    "일치한다.",
+    "diagnosis.category_permutation.fix": "{option} 옵션으로 불러오거나, 모델 학습에 쓴 클래스 "
+    "목록을 정답의 목록과 대조하라. pillcmp doctor --write-map으로 대응표를 저장해 검토할 수 있다.",
+    "diagnosis.category_ids.map_change": " mAP@[.5:.95]: 그대로 {map_before:.3f}, 대응표 적용 후 "
+    "{map_after:.3f}.",
 }
