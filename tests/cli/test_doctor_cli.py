@@ -30,7 +30,7 @@ def invoke(runner, *args):
 
 
 def broken_file(tmp_path, kind: str):
-    make, code, severity = BROKEN[kind]
+    make, code, _severity = BROKEN[kind]
     return write_json(tmp_path, f"{kind}.json", make(broken.sample_records("resnet101"))), code
 
 

@@ -459,7 +459,7 @@ def test_unicode_digits_and_underscores_fail_here_as_they_fail_to_load(tmp_path,
     assert findings(r, "numeric") == [
         ("error", "line 5", f"'bbox_w' must be a finite number: 1 value(s) are not, e.g. \"{cell}\" (line 5)"),
     ]  # fmt: skip
-    with pytest.raises(InputFormatError, match=r"line 5: 'bbox_w' must be a number > 0"):
+    with pytest.raises(InputFormatError, match=r"line 5: 'bbox_w' must be a number >= 0"):
         load_results(tmp_path / "submission.csv")  # eval refuses the same file
 
 

@@ -108,7 +108,7 @@ TEXTS: dict[str, str] = {
     "diagnosis.applied_map.inferred": "; inferred from {gt}, the ground truth it is then scored "
     "against: a map read from the answers can flatter a file, so review it (pillcmp doctor "
     "--write-map) before trusting the numbers",
-    "diagnosis.applied_map.offset": "{file}: every category id shifted by {offset:+d} by "
+    "diagnosis.applied_map.offset": "{file}: every category id shifted by {offset:+g} by "
     "{origin}{inferred}.",
     "diagnosis.applied_map.origin.auto": "--category-map auto",
     "diagnosis.applied_map.origin.offset": "--category-map offset",

@@ -110,10 +110,10 @@ TEXTS: dict[str, str] = {
     "diagnosis.applied_map.inferred": "; 이 파일을 평가하는 정답 데이터 {gt}에서 추정했다. 정답에서 "
     "읽어 낸 대응표는 파일을 실제보다 좋게 보이게 할 수 있으니, 수치를 믿기 전에 대응표를 검토하라 "
     "(pillcmp doctor --write-map)",
-    "diagnosis.applied_map.offset": "{file}: {origin}(으)로 모든 카테고리 id를 {offset:+d}만큼 "
+    "diagnosis.applied_map.offset": "{file}: {origin}(으)로 모든 카테고리 id를 {offset:+g}만큼 "
     "옮겼다{inferred}.",
-    "diagnosis.applied_map.origin.auto": "--category-map auto",
-    "diagnosis.applied_map.origin.offset": "--category-map offset",
+    "diagnosis.applied_map.origin.auto": "--category-map auto 옵션",
+    "diagnosis.applied_map.origin.offset": "--category-map offset 옵션",
     "diagnosis.applied_map.origin.file": "카테고리 매핑 파일 {source}",
     "diagnosis.col.severity": "심각도",
     "diagnosis.col.finding": "발견",
