@@ -196,7 +196,7 @@ def test_mcnemar_and_support_sentences():
     assert catalogue("en").correlation_sentence("gap", flat) == (
         "No evidence that the AP gap between the models (B − A) follows training support "
         "(Spearman rho = 0.01, p = 0.978, Holm-adjusted p = 1.000, 40 classes); 40 classes could "
-        "reveal only |rho| ≥ 0.43 (80% power at 5%, Fisher z approximation)."
+        "reveal only |rho| >= 0.43 (80% power at 5%, Fisher z approximation)."
     )
     assert "Holm 보정 p = 1.000" in catalogue("ko").correlation_sentence("gap", flat)
     disputes = {

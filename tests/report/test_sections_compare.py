@@ -107,7 +107,7 @@ def test_overview_summary_is_four_sentences_from_the_results():
     assert f"resnet101 was right {top.verdicts['b_right']} times" in texts[2]
     # A non-significant test is "no evidence", with the effect the data could have detected.
     assert texts[3].startswith("No evidence that class imbalance explains the gap")
-    assert "21 classes, fewer than 30" in texts[3] and "|rho| ≥ 0.58" in texts[3]
+    assert "21 classes, fewer than 30" in texts[3] and "|rho| >= 0.58" in texts[3]
     assert not any("does not explain" in text for text in texts)
 
 

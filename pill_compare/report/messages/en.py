@@ -627,7 +627,7 @@ TEXTS: dict[str, str] = {
     "corr.facts": "Spearman rho = {rho:.2f}, {p}{holm}, {n} classes{few}",
     "corr.holm": ", Holm-adjusted {p}",
     "corr.few": ", fewer than {limit}",
-    "corr.power": "; {n} classes could reveal only |rho| ≥ {rho:.2f} (80% power at {alpha:.0%}, "
+    "corr.power": "; {n} classes could reveal only |rho| >= {rho:.2f} (80% power at {alpha:.0%}, "
     "Fisher z approximation)",
     "sentence.dispute.count": "; {what} ({facts})",
     "sentence.dispute.above": ", and {above} of those {n} have above-median training support",
@@ -670,7 +670,7 @@ TEXTS: dict[str, str] = {
     "col.iou_threshold": "IoU threshold",
     "col.mean": "mean",
     "col.matched": "true positives",
-    "errors.strict_intro": "The same at IoU {iou:.2f}: a box counts as found only at IoU ≥ "
+    "errors.strict_intro": "The same at IoU {iou:.2f}: a box counts as found only at IoU >= "
     "{iou:.2f}, so boxes placed loosely become Loc errors (the types' rules as above, with "
     "{iou:.2f} in place of 0.5).",
     "errors.strict_caption": "TIDE at IoU {iou:.2f}; ΔAP = gain in AP at IoU {iou:.2f} from "
@@ -691,7 +691,7 @@ TEXTS: dict[str, str] = {
     "definition.localization.text": "Δ = mAP(B) − mAP(A) = mean over IoU thresholds t of ΔAP_t; "
     "Δ_loose = ΔAP at the loosest t (0.50): detection and classification; Δ_loc = Δ − Δ_loose: "
     "how much faster one run's AP decays as the IoU gets stricter; share = Δ_loc / Δ (n/a when "
-    "Δ ≈ 0). Dominant cause: localization when its share ≥ 0.5, else the TIDE type (cls, dupe, "
+    "Δ ≈ 0). Dominant cause: localization when its share >= 0.5, else the TIDE type (cls, dupe, "
     "bkg, miss, loc + both) whose ΔAP50 is largest in the worse run compared with the better",
     "definition.statistics.term": "no evidence",
     "definition.statistics.text": "a test that is not significant says there is no evidence of "

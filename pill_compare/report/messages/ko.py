@@ -690,7 +690,7 @@ TEXTS: dict[str, str] = {
     "corr.facts": "Spearman rho = {rho:.2f}, {p}{holm}, 클래스 {n}개{few}",
     "corr.holm": ", Holm 보정 {p}",
     "corr.few": ", {limit}개 미만",
-    "corr.power": "; 클래스 {n}개로는 |rho| ≥ {rho:.2f}인 상관만 드러낼 수 있다 (검정력 80%, "
+    "corr.power": "; 클래스 {n}개로는 |rho| >= {rho:.2f}인 상관만 드러낼 수 있다 (검정력 80%, "
     "유의수준 {alpha:.0%}, Fisher z 근사)",
     "sentence.dispute.count": "; {what} ({facts})",
     "sentence.dispute.above": ", 그 {n}개 중 {above}개는 학습 샘플 수가 중앙값보다 많다",
@@ -731,7 +731,7 @@ TEXTS: dict[str, str] = {
     "col.iou_threshold": "IoU 임계값",
     "col.mean": "평균",
     "col.matched": "참 양성",
-    "errors.strict_intro": "IoU {iou:.2f}에서 다시 본 오류 유형: IoU ≥ {iou:.2f}일 때만 찾은 "
+    "errors.strict_intro": "IoU {iou:.2f}에서 다시 본 오류 유형: IoU >= {iou:.2f}일 때만 찾은 "
     "것으로 세므로, 느슨하게 놓인 박스가 Loc 오류가 된다 (유형 규칙은 위와 같고 0.5 대신 "
     "{iou:.2f}을 쓴다).",
     "errors.strict_caption": "IoU {iou:.2f}의 TIDE; ΔAP = 그 유형의 오류를 모두 고쳤을 때 오르는 "
