@@ -12,7 +12,10 @@ Parts (each defined in its own module; nothing here re-matches or re-defines a m
   ground truth, :func:`~pill_compare.analysis.disagreements.adjudicate` (a verdict per pair and
   per one-sided box, with its TIDE type);
 * error breakdown per run: :func:`~pill_compare.analysis.error_types.compute_error_breakdown`
-  (TIDE's types and ΔAP50 of fixing each);
+  (TIDE's types and ΔAP50 of fixing each), and again at the stricter ``tide_iou`` (0.75 by
+  default: TIDE at 0.50 cannot see boxes that are found but placed loosely);
+* causes: :func:`~pill_compare.analysis.causes.compute_causes` (AP at every IoU threshold, the
+  matched boxes' IoU, the share of the mAP gap that is localization, the dominant cause);
 * significance: :func:`~pill_compare.analysis.significance.paired_bootstrap` (ΔmAP, ΔAP50, ΔF1
   with a percentile interval and p-value; same image resample for both runs; ``seed``),
   :func:`~pill_compare.analysis.significance.mcnemar` (per GT object) and the verdict code on
@@ -38,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_number
+from pill_compare.analysis.causes import Causes, compute_causes
 from pill_compare.analysis.coco_metrics import (
     COCO_MAX_DETS,
     COMPETITION_IOU,
@@ -89,6 +93,9 @@ class ComparisonResult:
             While a blocking finding stands no better model is named.
         gt_audit: Likely missing and wrong annotations, and the numbers if completed (an
             estimate beside the real ones; None without a ground truth).
+        errors_strict_a / errors_strict_b: TIDE error breakdowns at ``parameters['tide_iou']``
+            (None without a ground truth or without that threshold).
+        causes: AP by IoU threshold and where the gap comes from (None without a ground truth).
     """
 
     names: tuple[str, str]
@@ -108,6 +115,9 @@ class ComparisonResult:
     caveats: tuple[str, ...] = ()
     diagnosis: Any = None
     gt_audit: GtAudit | None = None
+    errors_strict_a: ErrorBreakdown | None = None
+    errors_strict_b: ErrorBreakdown | None = None
+    causes: Causes | None = None
 
     @property
     def has_ground_truth(self) -> bool:
@@ -170,10 +180,13 @@ class ComparisonResult:
         """JSON-ready. Key paths other tools read (issue 9): ``metrics.{a,b,delta}.<stat>``,
         ``disagreements.counts``, ``disagreements.swap_verdicts``, ``disagreements.swap_patterns``,
         ``errors.{a,b}.<type>.{count,delta_ap}``, ``significance.bootstrap.<metric>``,
-        ``significance.mcnemar``, ``imbalance.spearman.{a,b}``,
+        ``significance.mcnemar``, ``imbalance.spearman.{a,b}``; ``errors_strict.{a,b}.<type>``
+        (TIDE at ``parameters.tide_iou``), ``causes.iou_thresholds``,
+        ``causes.ap_by_iou.{a,b}`` (one AP per threshold, in threshold order),
+        ``causes.localization_share``, ``causes.dominant``;
         ``gt_audit.likely_missing.count``, ``gt_audit.likely_wrong_label.count``,
         ``gt_audit.if_completed.{a,b}.<metric>`` (an estimate; the real numbers stay in
-        ``metrics``)."""
+        ``metrics``); ``diagnosis.findings``."""
         out: dict[str, Any] = {
             "names": {"a": self.names[0], "b": self.names[1]},
             "parameters": _jsonable(self.parameters),
@@ -188,6 +201,13 @@ class ComparisonResult:
         out["agreement"] = self.agreement.to_dict()
         if self.errors_a is not None and self.errors_b is not None:
             out["errors"] = {"a": self.errors_a.to_dict(), "b": self.errors_b.to_dict()}
+        if self.errors_strict_a is not None and self.errors_strict_b is not None:
+            out["errors_strict"] = {
+                "a": self.errors_strict_a.to_dict(),
+                "b": self.errors_strict_b.to_dict(),
+            }
+        if self.causes is not None:
+            out["causes"] = self.causes.to_dict()
         if self.mcnemar is not None:
             out["significance"] = {
                 "bootstrap": None if self.bootstrap is None else self.bootstrap.to_dict(),
@@ -220,6 +240,7 @@ def compare(
     seed: int = 0,
     alpha: float = 0.05,
     rare_threshold: int = 10,
+    tide_iou: float | str | None = "auto",
     progress: Any = None,
     diagnosis: Any = None,
 ) -> ComparisonResult:
@@ -240,6 +261,9 @@ def compare(
         seed: The bootstrap's seed.
         alpha: Significance level of the verdict.
         rare_threshold: A class with fewer training annotations is rare.
+        tide_iou: The stricter IoU of the second TIDE breakdown: 'auto' = 0.75 when the COCO
+            thresholds hold it (pycocotools' default ones do), else none; None = none; a number
+            must be one of the COCO thresholds.
         progress: Optional callable ``progress(step: str)`` told when each part starts (the CLI
             shows it); analysis never prints.
         diagnosis: The input check's :class:`~pill_compare.analysis.diagnosis.Diagnosis` of
@@ -252,7 +276,7 @@ def compare(
 
     Raises:
         TypeError: arguments of the wrong type.
-        ValueError: thresholds out of range.
+        ValueError: thresholds out of range, or ``tide_iou`` not among the COCO thresholds.
         ConsistencyError: the ground truth has no annotations.
     """
     check_inputs("compare", a=(a, Detections), b=(b, Detections))
@@ -320,6 +344,14 @@ def compare(
 
     step("error types")
     errors_a, errors_b = compute_error_breakdown(table_a), compute_error_breakdown(table_b)
+    strict = _strict_tide_iou(tide_iou, ev_a.coco.iou_thresholds)
+    parameters["tide_iou"] = strict
+    errors_strict_a = errors_strict_b = None
+    if strict is not None:
+        errors_strict_a = compute_error_breakdown(table_a, fg_iou=strict)
+        errors_strict_b = compute_error_breakdown(table_b, fg_iou=strict)
+    step("causes")
+    causes = compute_causes(ev_a, ev_b, errors_a, errors_b)
     step("pairing")
     pairing = pair_models(
         table_a.dets, table_b.dets, score_threshold=score_threshold, pair_iou=pair_iou
@@ -393,7 +425,30 @@ def compare(
         caveats=_unique([*ev_a.caveats, *ev_b.caveats, *(train_gt.warnings if train_gt else ())]),
         diagnosis=diagnosis,
         gt_audit=audit,
+        errors_strict_a=errors_strict_a,
+        errors_strict_b=errors_strict_b,
+        causes=causes,
     )
+
+
+#: The stricter IoU of the second TIDE breakdown when the thresholds hold it.
+STRICT_TIDE_IOU = 0.75
+
+
+def _strict_tide_iou(value: float | str | None, thresholds: np.ndarray) -> float | None:
+    """``tide_iou`` resolved against the evaluation's thresholds (see ``compare``)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value != "auto":
+            raise ValueError(f"Expected tide_iou to be 'auto', None or a number, got {value!r}")
+        return STRICT_TIDE_IOU if np.any(thresholds == STRICT_TIDE_IOU) else None
+    iou = check_number(value, "tide_iou", low=0.0, low_open=True, high=1.0)
+    if not np.any(thresholds == iou):
+        raise ValueError(
+            f"Expected tide_iou among the COCO IoU thresholds {thresholds.tolist()}, got {value}"
+        )
+    return float(iou)
 
 
 def competition_map(ev: EvalResult) -> float | None:

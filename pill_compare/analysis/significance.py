@@ -37,6 +37,11 @@ match table's greedy COCO matching over area 'all'), likewise B. b = boxes only 
 boxes only B got right; p = ``scipy.stats.binomtest(b, b + c, 0.5).pvalue`` (exact, two-sided),
 1 when b + c = 0.
 
+Holm's step-down correction (:func:`holm`) for a family of tests read together (the support
+analysis' Spearman tests): sort the m p-values ascending, p_(1) <= ... <= p_(m); the adjusted
+p_(i) = max over j <= i of min(1, (m − j + 1) p_(j)); each returned in its input position.
+Rejecting where the adjusted p < α keeps the family-wise error rate at α (Holm 1979).
+
 Verdict (:func:`significance_verdict`): ``b_better`` when the bootstrap p < α, delta > 0 and the
 interval lies above 0; ``a_better`` symmetrically; otherwise ``not_significant`` (an undefined
 metric included). Numbers and a code only: the sentence is made in the report layer.
@@ -276,6 +281,37 @@ class McNemarResult:
             "neither": self.neither,
             "p_value": self.p_value,
         }
+
+
+def holm(p_values: Sequence[float | None]) -> list[float | None]:
+    """Holm's step-down adjusted p-values (module docstring), None entries left out of the family.
+
+    Args:
+        p_values: The family's p-values in [0, 1]; None for a test that could not be run (it
+            stays None and does not count in m).
+
+    Returns:
+        The adjusted p-values, in input order.
+
+    Raises:
+        ValueError: a p-value outside [0, 1] or NaN.
+
+    Example:
+        >>> holm([0.01, 0.04, 0.03, 0.005])  # m = 4: 4 × 0.005, 3 × 0.01, max(2 × 0.03, 0.04)
+        [0.03, 0.06, 0.06, 0.02]
+    """
+    rows = [i for i, p in enumerate(p_values) if p is not None]
+    values = np.array([float(p_values[i]) for i in rows], dtype=np.float64)  # type: ignore[arg-type]
+    if values.size and not ((values >= 0.0) & (values <= 1.0)).all():
+        raise ValueError(f"Expected p-values in [0, 1], got {values.tolist()}")
+    out: list[float | None] = [None] * len(p_values)
+    order = np.argsort(values, kind="stable")
+    m = values.size
+    scaled = np.minimum(1.0, (m - np.arange(m)) * values[order])
+    adjusted = np.maximum.accumulate(scaled) if m else scaled
+    for rank, k in enumerate(order):
+        out[rows[k]] = float(adjusted[rank])
+    return out
 
 
 def resample_images(n_images: int, n_resamples: int, seed: int) -> np.ndarray:

@@ -16,7 +16,17 @@ evaluations declares):
   p-value comes from a t distribution with n − 2 degrees of freedom). ρ and p are None, with a
   ``reason``, when n < 3 (``'too_few_classes'``) or either side is constant
   (``'constant_input'``: every class has the same support, or the same AP).
-* Finding codes (significance level ``alpha``, default 0.05), per model for AP and for recall:
+* Multiple tests: one analysis runs up to seven Spearman tests (AP and recall of each model,
+  the gap, disputes and dispute rate) and the report reads them together, so every finding is
+  decided on Holm's adjusted p over the computable ones (``p_holm``;
+  :func:`~pill_compare.analysis.significance.holm`); ``p_value`` stays scipy's.
+* ``detectable_rho``: the smallest |ρ| a two-sided test at ``alpha`` detects with 80 % power
+  over n classes, by the Fisher z approximation: tanh((z_{1−α/2} + z_{0.80}) / √(n − 3))
+  (0.58 for n = 21 at α = 0.05; None for n <= 3). It uses Pearson's standard error 1/√(n − 3)
+  for Spearman's ρ, which is slightly optimistic (Bonett & Wright 2000 give √(1.06 / (n − 3))):
+  a "no evidence" over few classes says only that no correlation at least this strong was seen.
+* Finding codes (significance level ``alpha``, default 0.05, on ``p_holm``), per model for AP
+  and for recall:
   ``'support_explains'`` (ρ > 0, p < alpha: the metric rises with training support),
   ``'inverse'`` (ρ < 0, p < alpha), ``'no_evidence'`` (p >= alpha), ``'not_computable'`` (ρ
   undefined). For ``ap_delta``: ``'gap_larger_on_rare'`` (ρ < 0, p < alpha: AP(B) − AP(A)
@@ -34,16 +44,19 @@ evaluations declares):
   hypergeometric p-value of seeing at least that many rare ones among the top ``top_k`` if they
   were drawn at random from those categories (``scipy.stats.hypergeom.sf``). Finding: ``'disputes_on_rare'`` when the rate falls with
   support (ρ < 0, p < alpha), ``'disputes_on_frequent'`` (ρ > 0, p < alpha), ``'no_evidence'``,
-  ``'not_computable'``.
+  ``'not_computable'``. Beside it, ``top_above_median``: how many of the top categories have a
+  training support above the median support of the categories that can be disputed.
 
 No sentence is produced here: codes and numbers only (the words live in the report layer).
 """
 
 from __future__ import annotations
 
+import math
 import numbers
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -83,7 +96,13 @@ class Correlation:
         p_value: scipy's two-sided p-value; None when undefined.
         n: Categories used (those where the metric is defined).
         reason: None, or 'too_few_classes' (n < 3) / 'constant_input'.
-        finding: The finding code for this correlation (module docstring).
+        finding: The finding code for this correlation (module docstring), decided on
+            ``p_holm``.
+        p_holm: Holm's adjusted p over the analysis' computable Spearman tests (None when
+            undefined); equal to ``p_value`` for a correlation computed on its own.
+        detectable_rho: The smallest |ρ| detectable with 80 % power at the analysis' alpha
+            over ``n`` classes (Fisher z; None for n <= 3).
+        alpha: The significance level the finding was decided at.
     """
 
     metric: str
@@ -92,15 +111,21 @@ class Correlation:
     n: int
     reason: str | None
     finding: str
+    p_holm: float | None = None
+    detectable_rho: float | None = None
+    alpha: float = 0.05
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "metric": self.metric,
             "rho": self.rho,
             "p_value": self.p_value,
+            "p_holm": self.p_holm,
             "n": self.n,
             "reason": self.reason,
             "finding": self.finding,
+            "detectable_rho": self.detectable_rho,
+            "alpha": self.alpha,
         }
 
 
@@ -159,6 +184,8 @@ class DisputeSupport:
         enrichment_p_value: P(at least ``top_rare`` rare among ``len(top_categories)`` drawn at
             random without replacement), hypergeometric; None when none was disputed.
         finding: The code from ``rate`` (module docstring).
+        top_above_median: How many of the top categories have a training support above the
+            median of the categories that can be disputed.
     """
 
     count: Correlation
@@ -170,9 +197,11 @@ class DisputeSupport:
     rare_share: float | None
     enrichment_p_value: float | None
     finding: str
+    top_above_median: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "top_above_median": self.top_above_median,
             "count": self.count.to_dict(),
             "rate": self.rate.to_dict(),
             "top_k": self.top_k,
@@ -309,6 +338,32 @@ def spearman(
     return float(result.statistic), float(result.pvalue), n, None
 
 
+def detectable_rho(n: int, *, alpha: float = 0.05, power: float = 0.8) -> float | None:
+    """The smallest |ρ| a two-sided test at ``alpha`` detects with ``power`` over n pairs.
+
+    Fisher z approximation (module docstring): tanh((z_{1−α/2} + z_power) / √(n − 3)).
+
+    Args:
+        n: Pairs (classes) in the correlation.
+        alpha: Two-sided significance level in (0, 1).
+        power: Wanted power in (0, 1).
+
+    Returns:
+        |ρ| in (0, 1), or None for n <= 3 (the approximation needs n > 3).
+
+    Example:
+        >>> round(detectable_rho(21), 3)  # tanh((1.960 + 0.842) / √18)
+        0.579
+    """
+    alpha = check_number(alpha, "alpha", low=0.0, low_open=True, high=1.0)
+    power = check_number(power, "power", low=0.0, low_open=True, high=1.0)
+    n = int(check_number(n, "n", low=0, integer=True))
+    if n <= 3 or alpha >= 1.0 or power >= 1.0:
+        return None
+    z = NormalDist()
+    return math.tanh((z.inv_cdf(1.0 - alpha / 2.0) + z.inv_cdf(power)) / math.sqrt(n - 3))
+
+
 def _finding(rho: float | None, p: float | None, alpha: float, codes: tuple[str, str]) -> str:
     """``codes`` = (code when ρ > 0 and significant, code when ρ < 0 and significant)."""
     if rho is None or p is None:
@@ -326,12 +381,40 @@ def _correlation(
     codes: tuple[str, str],
 ) -> Correlation:
     rho, p, n, reason = spearman(support, values, metric=metric)
-    return Correlation(metric, rho, p, n, reason, _finding(rho, p, alpha, codes))
+    return Correlation(
+        metric,
+        rho,
+        p,
+        n,
+        reason,
+        _finding(rho, p, alpha, codes),
+        p_holm=p,
+        detectable_rho=detectable_rho(n, alpha=alpha),
+        alpha=alpha,
+    )
+
+
+def _holm_family(correlations: Sequence[Correlation]) -> list[Correlation]:
+    """The correlations with Holm's adjusted p over the family and findings decided on it."""
+    from pill_compare.analysis.significance import holm  # scipy, lazily as in spearman()
+
+    adjusted = holm([c.p_value for c in correlations])
+    return [
+        replace(c, p_holm=p, finding=_finding(c.rho, p, c.alpha, _CODES[c.metric]))
+        for c, p in zip(correlations, adjusted, strict=True)
+    ]
 
 
 _MODEL_CODES = ("support_explains", "inverse")
 _DELTA_CODES = ("gap_larger_on_frequent", "gap_larger_on_rare")
 _DISPUTE_CODES = ("disputes_on_frequent", "disputes_on_rare")
+_CODES = {
+    "ap": _MODEL_CODES,
+    "recall": _MODEL_CODES,
+    "ap_delta": _DELTA_CODES,
+    "disputes": _DISPUTE_CODES,
+    "dispute_rate": _DISPUTE_CODES,
+}
 
 
 def _check_same_evaluation(a: EvalResult, b: EvalResult) -> None:
@@ -383,6 +466,7 @@ def _disputes(
     # a declared category with neither is no draw at all and must not dilute the base rate.
     population = [c for c in classes if c.eval_gt or c.disagreements]
     n_rare = sum(c.rare for c in population)
+    median = float(np.median([c.support for c in population])) if population else 0.0
     enrichment = None
     if top:
         from scipy import stats  # lazily, as in spearman()
@@ -399,6 +483,7 @@ def _disputes(
         rare_share=n_rare / len(population) if population else None,
         enrichment_p_value=enrichment,
         finding=rate.finding,
+        top_above_median=sum(c.support > median for c in top),
     )
 
 
@@ -477,6 +562,19 @@ def support_vs_performance(
     def corr(values: list[Any], metric: str, codes: tuple[str, str]) -> Correlation:
         return _correlation(support, values, metric, alpha, codes)
 
+    family = [
+        corr([c.ap_a for c in classes], "ap", _MODEL_CODES),
+        corr([c.ap_b for c in classes], "ap", _MODEL_CODES),
+        corr([c.recall_a for c in classes], "recall", _MODEL_CODES),
+        corr([c.recall_b for c in classes], "recall", _MODEL_CODES),
+        corr([c.ap_delta for c in classes], "ap_delta", _DELTA_CODES),
+    ]
+    dispute = None if disputes is None else _disputes(classes, support, top_k, alpha)
+    if dispute is not None:
+        family += [dispute.count, dispute.rate]
+    family = _holm_family(family)
+    if dispute is not None:
+        dispute = replace(dispute, count=family[5], rate=family[6], finding=family[6].finding)
     return SupportAnalysis(
         name_a=result_a.name,
         name_b=result_b.name,
@@ -484,13 +582,13 @@ def support_vs_performance(
         rare_threshold=rare_threshold,
         alpha=alpha,
         classes=classes,
-        ap_a=corr([c.ap_a for c in classes], "ap", _MODEL_CODES),
-        ap_b=corr([c.ap_b for c in classes], "ap", _MODEL_CODES),
-        recall_a=corr([c.recall_a for c in classes], "recall", _MODEL_CODES),
-        recall_b=corr([c.recall_b for c in classes], "recall", _MODEL_CODES),
-        ap_delta=corr([c.ap_delta for c in classes], "ap_delta", _DELTA_CODES),
+        ap_a=family[0],
+        ap_b=family[1],
+        recall_a=family[2],
+        recall_b=family[3],
+        ap_delta=family[4],
         training=training,
-        disputes=None if disputes is None else _disputes(classes, support, top_k, alpha),
+        disputes=dispute,
         unsupported_categories=tuple(
             c.category_id for c in classes if c.support == 0 and c.eval_gt > 0
         ),

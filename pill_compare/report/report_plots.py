@@ -49,9 +49,11 @@ __all__ = [
     "LAYOUT_DPI",
     "PLOTS",
     "available_plots",
+    "plot_ap_by_iou",
     "plot_ap_comparison",
     "plot_confusion_pair",
     "plot_error_breakdown",
+    "plot_matched_iou",
     "plot_pr_curves",
     "plot_score_histograms",
     "plot_support_vs_ap",
@@ -126,6 +128,21 @@ LABELS: dict[str, dict[str, str]] = {
         "metric_ap": "AP (IoU 0.50:0.95)",
         "metric_recall": "recall at the operating point",
     },
+    "plot_ap_by_iou": {
+        "title": "AP at each IoU threshold: {a} vs {b}",
+        "xlabel": "IoU threshold",
+        "ylabel": "AP (mean over classes with GT)",
+        "legend": "{name} (mAP {map:.3f})",
+        "gap": "B − A",
+        "competition": "competition mAP@[0.75:0.95]",
+        "share": "localization share of the gap: {share:.0%} (ΔAP at IoU {loose:.2f}: {delta_loose:+.3f})",
+    },
+    "plot_matched_iou": {
+        "title": "IoU of matched boxes (true positives at IoU {iou:.2f})",
+        "xlabel": "IoU with the matched GT box",
+        "ylabel": "true positives",
+        "legend": "{name}: median {median:.3f} ({n} boxes)",
+    },
     "plot_confusion_pair": {
         "title": "Confusion matrices (score ≥ {score:g}, IoU ≥ {iou:g}), one colour scale",
         "panel": "{name}",
@@ -155,6 +172,8 @@ def available_plots(r: ComparisonResult) -> tuple[str, ...]:
         "plot_error_breakdown",
         "plot_confusion_pair",
     ]
+    if r.causes is not None:
+        names += ["plot_ap_by_iou", "plot_matched_iou"]
     if r.support is not None:
         names.append("plot_support_vs_ap")
     return tuple(names)
@@ -604,6 +623,163 @@ def plot_error_breakdown(
         _legend_above(ax)
         _label_at(ax, text["count_note"], (1.0, 1.0), (0, 4), "right", "bottom")
         _finish(fig, ax, text["title"], created=created, above_legend=True)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# causes: AP by IoU threshold, matched IoU
+
+
+def plot_ap_by_iou(
+    r: ComparisonResult,
+    *,
+    ax: Any = None,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
+) -> Any:
+    """AP at each IoU threshold of the evaluation for A and B (``r.causes.ap_by_iou_*``).
+
+    One line per run, the gap between them shaded; the competition's range (IoU 0.75 to 0.95)
+    is shaded in grey when the thresholds reach it; a note gives the localization share of the
+    mAP gap (``r.causes.localization_share``) and ΔAP at the loosest threshold.
+
+    Args:
+        r: From :func:`~pill_compare.analysis.compare.compare` with a ground truth.
+        ax: Axes to draw on; a new figure is made when None.
+        lang: 'en' or 'ko' (font order).
+        labels: Texts, keys of ``LABELS['plot_ap_by_iou']``: ``title`` ({a}, {b}), ``xlabel``,
+            ``ylabel``, ``legend`` ({name}, {map}), ``gap``, ``competition``, ``share``
+            ({share}, {loose}, {delta_loose}).
+
+    Returns:
+        The matplotlib Figure.
+
+    Raises:
+        ValueError: ``r`` has no ground truth (no causes), an unknown label key.
+    """
+    text = _labels("plot_ap_by_iou", labels)
+    _need_ground_truth(r, "plot_ap_by_iou")
+    c = r.causes
+    if c is None:
+        raise ValueError("Expected a ComparisonResult with causes, got none")
+    x = np.asarray(c.iou_thresholds, dtype=np.float64)
+    ys = [np.array([_nan(v) for v in aps]) for aps in (c.ap_by_iou_a, c.ap_by_iou_b)]
+    maps = (c.map_a, c.map_b)
+    with plot_style(lang):
+        if ax is None:
+            fig, ax = _new_figure(3.8)
+            created = True
+        else:
+            fig, created = ax.figure, False
+        if x.size and x.max() >= 0.75:
+            ax.axvspan(0.75 - 0.01, min(x.max(), 0.95) + 0.01, color="#EFEFEF", zorder=0)
+            ax.annotate(
+                text["competition"],
+                (0.75 - 0.01, 0.02),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, 2),
+                textcoords="offset points",
+                fontsize=7,
+                color=_MUTED,
+            )
+        ax.fill_between(x, ys[0], ys[1], color=_LINK, alpha=0.35, lw=0, label=text["gap"])
+        for slot in range(2):
+            ax.plot(
+                x,
+                ys[slot],
+                marker="o" if slot == 0 else "D",
+                ms=4,
+                lw=1.6,
+                color=MODEL_COLORS["ab"[slot]],
+                label=text["legend"].format(name=r.names[slot], map=_nan(maps[slot])),
+                zorder=3,
+            )
+        ax.set_xticks(x, [f"{v:.2f}" for v in x])
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlabel(text["xlabel"])
+        ax.set_ylabel(text["ylabel"])
+        ax.grid(color="#E5E5E5", lw=0.6)
+        ax.set_axisbelow(True)
+        if c.localization_share is not None and c.delta_loose is not None:
+            note = text["share"].format(
+                share=c.localization_share, loose=c.loose_iou, delta_loose=c.delta_loose
+            )
+            _label_at(ax, note, (0.0, 0.0), (4, 4), "left", "bottom", "black")
+        _legend_above(ax)
+        _finish(
+            fig,
+            ax,
+            text["title"].format(a=r.names[0], b=r.names[1]),
+            created=created,
+            above_legend=True,
+        )
+    return fig
+
+
+def plot_matched_iou(
+    r: ComparisonResult,
+    *,
+    ax: Any = None,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
+) -> Any:
+    """The IoU of each run's true positives with their GT boxes, as two histograms on the
+    same bins (``r.causes.matched_iou_*``), each run's median marked by a dashed line.
+
+    Args:
+        r: From :func:`~pill_compare.analysis.compare.compare` with a ground truth.
+        ax: Axes to draw on; a new figure is made when None.
+        lang: 'en' or 'ko' (font order).
+        labels: Texts, keys of ``LABELS['plot_matched_iou']``: ``title`` ({iou}), ``xlabel``,
+            ``ylabel``, ``legend`` ({name}, {median}, {n}).
+
+    Returns:
+        The matplotlib Figure.
+
+    Raises:
+        ValueError: ``r`` has no ground truth (no causes), an unknown label key.
+    """
+    text = _labels("plot_matched_iou", labels)
+    _need_ground_truth(r, "plot_matched_iou")
+    c = r.causes
+    if c is None:
+        raise ValueError("Expected a ComparisonResult with causes, got none")
+    runs = (c.matched_iou_a, c.matched_iou_b)
+    edges = np.asarray(runs[0].edges)
+    width = float(edges[1] - edges[0]) if edges.size > 1 else 0.05
+    with plot_style(lang):
+        if ax is None:
+            fig, ax = _new_figure(3.6)
+            created = True
+        else:
+            fig, created = ax.figure, False
+        for slot, m in enumerate(runs):
+            colour = MODEL_COLORS["ab"[slot]]
+            median = m.quantiles.get(0.5)
+            ax.bar(
+                edges[:-1] + width * (0.05 + 0.45 * slot),
+                m.counts,
+                width=width * 0.45,
+                align="edge",
+                color=colour,
+                label=text["legend"].format(name=r.names[slot], median=_nan(median), n=m.n),
+                zorder=2,
+            )
+            if median is not None:
+                ax.axvline(median, color=colour, ls="--", lw=1.0, zorder=3)
+        ax.set_xlim(float(edges[0]), float(edges[-1]))
+        ax.set_xlabel(text["xlabel"])
+        ax.set_ylabel(text["ylabel"])
+        ax.grid(axis="y", color="#E5E5E5", lw=0.6, zorder=0)
+        ax.set_axisbelow(True)
+        _legend_above(ax, ncol=2)
+        _finish(
+            fig,
+            ax,
+            text["title"].format(iou=runs[0].iou_threshold),
+            created=created,
+            above_legend=True,
+        )
     return fig
 
 
@@ -1060,5 +1236,7 @@ PLOTS: dict[str, Callable[..., Any]] = {
     "plot_score_histograms": plot_score_histograms,
     "plot_error_breakdown": plot_error_breakdown,
     "plot_confusion_pair": plot_confusion_pair,
+    "plot_ap_by_iou": plot_ap_by_iou,
+    "plot_matched_iou": plot_matched_iou,
     "plot_support_vs_ap": plot_support_vs_ap,
 }

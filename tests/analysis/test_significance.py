@@ -342,3 +342,16 @@ def test_bad_arguments_are_refused(sample):
     boot = paired_bootstrap(t, t, n_resamples=5)
     with pytest.raises(ValueError, match=r"Expected metric among \['map', 'map_50', 'f1'\]"):
         boot.verdict("mar_100")
+
+
+def test_holm_adjusts_a_hand_computed_family():
+    from pill_compare.analysis.significance import holm
+
+    # m = 4, sorted 0.005, 0.01, 0.03, 0.04: 4 × 0.005 = 0.02, 3 × 0.01 = 0.03,
+    # 2 × 0.03 = 0.06, 1 × 0.04 = 0.04 → max(0.06, 0.04) = 0.06 (step-down keeps order).
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02], abs=1e-15)
+    # Capped at 1; an untestable entry (None) stays None and is not counted in m (m = 2 here).
+    assert holm([0.6, None, 0.3]) == pytest.approx([0.6, None, 0.6], abs=1e-15)
+    assert holm([]) == []
+    with pytest.raises(ValueError, match=r"p-values in \[0, 1\]"):
+        holm([0.5, 1.5])

@@ -207,3 +207,23 @@ def test_dispute_base_rate_leaves_out_categories_that_cannot_be_disputed():
     disputes = compare(gt, a, b, train_gt=train, n_bootstrap=0).support.disputes
     # Rare in training (< 10): 21324, 29450, 38161, 33877 (and 18109, with none): 4 of 21.
     assert disputes.rare_share == 4 / 21
+
+
+def test_detectable_rho_is_the_fisher_z_bound():
+    from pill_compare.analysis.support import detectable_rho
+
+    # n = 21, α = 0.05, power 0.8: tanh((1.95996 + 0.84162) / √18) = tanh(0.66034) = 0.57859.
+    assert detectable_rho(21) == pytest.approx(0.57859, abs=1e-5)
+    assert detectable_rho(3) is None
+    assert detectable_rho(103) < detectable_rho(21)  # more classes, smaller effects seen
+
+
+def test_findings_are_decided_on_holm_adjusted_p_over_the_family():
+    gt, a, b = _sample()
+    s = support_vs_performance(gt, a, b)
+    family = [s.ap_a, s.ap_b, s.recall_a, s.recall_b, s.ap_delta]
+    from pill_compare.analysis.significance import holm
+
+    assert [c.p_holm for c in family] == holm([c.p_value for c in family])
+    assert all(c.p_holm >= c.p_value for c in family if c.p_value is not None)
+    assert all(c.detectable_rho == pytest.approx(0.5786, abs=1e-4) for c in family if c.n == 21)

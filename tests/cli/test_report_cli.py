@@ -67,7 +67,10 @@ def test_full_korean_report_writes_the_folder(korean_report):
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # everything said goes to stderr; the report is the folder
     assert result.stderr.rstrip().endswith(f"wrote {out}/ (report.md, report.html, report.json)")
-    assert "mAP 기준 resnet101 모델과 efficientnet_b3 모델의 차이(+0.171" in result.stderr
+    assert (
+        "mAP 기준 resnet101 모델과 efficientnet_b3 모델의 차이에 대한 증거가 없다: +0.171"
+        in result.stderr
+    )
     names = {p.name for p in out.iterdir()}
     assert {"report.md", "report.html", "report.json"} <= names
     pngs = {n for n in names if n.endswith(".png")}

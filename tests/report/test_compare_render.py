@@ -81,7 +81,7 @@ def test_json_is_the_result_plus_the_sentences():
     assert doc["significance"]["sentence"].startswith("resnet101 is better than efficientnet_b3")
     assert doc["significance"]["mcnemar_sentence"].startswith("Per GT object")
     assert doc["imbalance"]["sentence"].startswith("Training support vs per-class AP")
-    assert len(doc["report_summary"]) == 3
+    assert len(doc["report_summary"]) == 4  # verdict, cause, top pattern, imbalance
     korean = compare_json(r, lang="ko")
     assert HANGUL.search(korean["significance"]["sentence"])
     assert korean["metrics"] == doc["metrics"]

@@ -134,8 +134,9 @@ def test_significance_sentences_in_english_and_korean():
     assert msg.significance_sentence(
         _verdict(code="not_significant", delta=0.01, ci_low=-0.01, p_value=0.4)
     ) == (
-        "The mAP difference between resnet101 and efficientnet_b3 (+0.010, 95% CI [-0.010, "
-        "0.184], p = 0.400, 280 images) is not significant at 5%."
+        "No evidence at 5% of a mAP difference between resnet101 and efficientnet_b3: +0.010 "
+        "(95% CI [-0.010, 0.184], p = 0.400, 280 images); any difference in that interval fits "
+        "the data."
     )
     assert msg.significance_sentence(_verdict(delta=None)) == (
         "The mAP difference is undefined on this data."
@@ -172,16 +173,32 @@ def test_mcnemar_and_support_sentences():
         },
     }
     assert catalogue("en").support_sentence(("A", "B"), spearman) == (
-        "Training support vs per-class AP: for A AP rises with training support (rho = 0.41, "
-        "p = 0.001, 21 classes); for B AP cannot be related to training support (fewer than 3 "
-        "classes with a value)."
+        "Training support vs per-class AP: for A AP rises with training support (Spearman rho = "
+        "0.41, p = 0.001, 21 classes, fewer than 30); for B AP cannot be related to training "
+        "support (fewer than 3 classes with a value)."
     )
     assert "값이 있는 클래스가 3개 미만" in catalogue("ko").support_sentence(("A", "B"), spearman)
     gap = {"rho": -0.6, "p_value": 0.01, "n": 21, "finding": "gap_larger_on_rare"}
     assert catalogue("en").correlation_sentence("gap", gap) == (
         "The AP gap between the models (B − A) is larger on rare classes (Spearman rho = -0.60, "
-        "p = 0.010, 21 classes)."
+        "p = 0.010, 21 classes, fewer than 30)."
     )
+    # No evidence: the Holm-adjusted p and the smallest |rho| the classes could reveal.
+    flat = {
+        "rho": 0.01,
+        "p_value": 0.978,
+        "p_holm": 1.0,
+        "n": 40,
+        "finding": "no_evidence",
+        "detectable_rho": 0.43,
+        "alpha": 0.05,
+    }
+    assert catalogue("en").correlation_sentence("gap", flat) == (
+        "No evidence that the AP gap between the models (B − A) follows training support "
+        "(Spearman rho = 0.01, p = 0.978, Holm-adjusted p = 1.000, 40 classes); 40 classes could "
+        "reveal only |rho| >= 0.43 (80% power at 5%, Fisher z approximation)."
+    )
+    assert "Holm 보정 p = 1.000" in catalogue("ko").correlation_sentence("gap", flat)
     disputes = {
         "finding": "no_evidence",
         "rate": {"rho": None},
@@ -190,6 +207,6 @@ def test_mcnemar_and_support_sentences():
         "rare_share": None,
     }
     assert catalogue("en").dispute_sentence(disputes) == (
-        "Disagreements do not concentrate on rare or on frequent classes; 0 of the 5 most "
-        "disputed classes are rare."
+        "No evidence that disagreements concentrate on rare or on frequent classes; 0 of the 5 "
+        "most disputed classes are rare."
     )

@@ -93,16 +93,22 @@ def test_the_report_has_the_seeds_structure():
     render_markdown(sections)  # every key is an id and unique
 
 
-def test_overview_summary_is_three_sentences_from_the_results():
+def test_overview_summary_is_four_sentences_from_the_results():
     r = sample_comparison()
     summary = by_key(compare_sections(r))["overview.summary"]
     texts = [b.text for b in summary.blocks]
     assert texts == summary_sentences(r)
     assert texts[0].startswith("resnet101 is better than efficientnet_b3 on mAP by 0.171")
+    # The dominant cause on the sample: 78% of the gap comes at IoU above 0.50.
+    assert texts[1].startswith("Most of the gap is localization: 78% of the 0.171 mAP difference")
+    assert "(ΔAP at IoU 0.50 = 0.037)" in texts[1]
     top = r.disagreements.swap_patterns[0]
-    assert f"({top.swaps} boxes on {top.images} images)" in texts[1]
-    assert f"resnet101 was right {top.verdicts['b_right']} times" in texts[1]
-    assert texts[2].startswith("Class imbalance does not explain the gap")
+    assert f"({top.swaps} boxes on {top.images} images)" in texts[2]
+    assert f"resnet101 was right {top.verdicts['b_right']} times" in texts[2]
+    # A non-significant test is "no evidence", with the effect the data could have detected.
+    assert texts[3].startswith("No evidence that class imbalance explains the gap")
+    assert "21 classes, fewer than 30" in texts[3] and "|rho| >= 0.58" in texts[3]
+    assert not any("does not explain" in text for text in texts)
 
 
 def test_overall_metrics_are_the_results_with_the_competition_map():
@@ -185,7 +191,11 @@ def test_cause_analysis_states_the_indices_and_what_is_not_evidence():
     assert len(support.rows) == len(r.support.classes)
     text = " ".join(render_text([by_key(sections)["causes.evidence"]]).split())
     assert "101 layers" in text and "compound scaling" in text and "are not evidence" in text
-    assert "does not follow training support (Spearman rho = 0.01" in text
+    assert "No evidence that class imbalance explains the gap" in text
+    assert (
+        "shows no trend with training support (Spearman rho = 0.01, p = 0.978, 21 classes" in text
+    )
+    assert "Most of the gap is localization" in text
 
 
 def test_without_ground_truth_the_parts_that_need_it_say_what_it_would_add():
@@ -316,8 +326,8 @@ def _with_gap(result, finding, rho):
     [
         ("gap_larger_on_rare", -0.75, "explains part of the gap: resnet101's advantage over "
          "efficientnet_b3 is larger on rarely trained classes (Spearman rho = -0.75"),
-        ("gap_larger_on_frequent", 0.75, "does not explain the gap: resnet101's advantage over "
-         "efficientnet_b3 is larger on frequent classes (Spearman rho = 0.75"),
+        ("gap_larger_on_frequent", 0.75, "not on rarely trained classes: resnet101's advantage "
+         "over efficientnet_b3 is larger on frequent classes (Spearman rho = 0.75"),
     ],
 )  # fmt: skip
 def test_the_imbalance_sentence_speaks_of_the_better_runs_advantage_whichever_run_is_a(
@@ -327,5 +337,27 @@ def test_the_imbalance_sentence_speaks_of_the_better_runs_advantage_whichever_ru
     # the runs swapped the same data has the other code and -rho.
     b_ahead = _with_gap(sample_comparison(n_bootstrap=0), finding, rho)
     a_ahead = _with_gap(sample_comparison(n_bootstrap=0, swap=True), OTHER_GAP[finding], -rho)
-    assert says in summary_sentences(b_ahead)[2]
-    assert summary_sentences(a_ahead)[2] == summary_sentences(b_ahead)[2]
+    assert says in summary_sentences(b_ahead)[3]
+    assert summary_sentences(a_ahead)[3] == summary_sentences(b_ahead)[3]
+    # The cause sentence is worded from the better run's side too.
+    assert summary_sentences(a_ahead)[1] == summary_sentences(b_ahead)[1]
+
+
+def test_causes_localization_has_ap_by_iou_the_share_and_both_figures():
+    from pill_compare.report.report_plots import available_plots
+
+    r = sample_comparison(n_bootstrap=0)
+    assert {"plot_ap_by_iou", "plot_matched_iou"} <= set(available_plots(r))
+    figures = {k: Figure(key=k, png=PNG, caption="") for k in ("ap_by_iou", "matched_iou")}
+    section = by_key(compare_sections(r, figures=figures))["causes.localization"]
+    table = tables([section])["ap_by_iou"]
+    assert [row[0] for row in table.rows] == [f"{t:.2f}" for t in r.causes.iou_thresholds]
+    assert [row[3] for row in table.rows] == list(r.causes.delta_by_iou)
+    text = " ".join(render_text([section]).split())
+    assert "Localization share = Δ_loc / Δ = 78.4%" in text
+    keys = [b.key for b in section.blocks if isinstance(b, Figure)]
+    assert keys == ["ap_by_iou", "matched_iou"]
+    # The errors section adds TIDE at IoU 0.75, where A's loosely placed boxes are Loc errors.
+    strict = tables(compare_sections(r))["error_types_strict"]
+    loc = next(row for row in strict.rows if row[0] == "Loc")
+    assert loc[1] == r.errors_strict_a.counts["loc"] > 0

@@ -30,6 +30,10 @@ __all__ = ["LANGUAGES", "Catalogue", "catalogue", "fill", "prefixed"]
 
 LANGUAGES = ("en", "ko")
 
+#: A correlation over fewer classes than this says so in its sentence (a rule of thumb: below
+#: ~30 pairs a rank correlation detects only strong effects).
+FEW_CLASSES = 30
+
 
 def fill(texts: Mapping[str, str], key: str, params: Mapping[str, Any]) -> str:
     """``texts[key]`` filled with ``params`` (a template without params is returned as is).
@@ -245,8 +249,35 @@ class Catalogue:
         key = f"finding.{kind}.{code}"
         return self.text(key) if key in self.TEXTS else code
 
+    def correlation_facts(self, c: Mapping[str, Any], *, rho: float | None = None) -> str:
+        """'Spearman rho = 0.41, p = 0.067, Holm-adjusted p = 0.337, 21 classes, fewer than 30'
+        (``Correlation.to_dict()``; ``rho`` overrides the sign-bearing ρ, e.g. for A − B).
+        Holm's p is shown when it differs from p; fewer than :data:`FEW_CLASSES` classes are
+        said to be few."""
+        holm = c.get("p_holm")
+        return self.text(
+            "corr.facts",
+            rho=c["rho"] if rho is None else rho,
+            p=self.p_text(c.get("p_value")),
+            holm=""
+            if holm is None or holm == c.get("p_value")
+            else self.text("corr.holm", p=self.p_text(holm)),
+            n=c["n"],
+            few=self.text("corr.few", limit=FEW_CLASSES) if c["n"] < FEW_CLASSES else "",
+        )
+
+    def power_note(self, c: Mapping[str, Any]) -> str:
+        """For a correlation with no evidence: the smallest |ρ| the data could have detected
+        ('; these 21 classes could reveal only |rho| >= 0.58 ...'); '' otherwise."""
+        if c.get("finding") != "no_evidence" or c.get("detectable_rho") is None:
+            return ""
+        return self.text(
+            "corr.power", n=c["n"], rho=c["detectable_rho"], alpha=c.get("alpha", 0.05)
+        )
+
     def correlation_sentence(self, kind: str, c: Mapping[str, Any]) -> str:
-        """A finding with its Spearman numbers: '... (Spearman rho = 0.25, p = 0.282, 21 classes).'
+        """A finding with its Spearman numbers: '... (Spearman rho = 0.25, p = 0.282, 21
+        classes, fewer than 30); these 21 classes could reveal only |rho| >= 0.58 (...).'
 
         Args:
             kind: Which findings the code is one of: 'support', 'gap' or 'dispute'.
@@ -259,23 +290,41 @@ class Catalogue:
                 return self.text("sentence.correlation_reason", text=text, reason=reason)
             return self.text("sentence.plain", text=text)
         return self.text(
-            "sentence.correlation", text=text, rho=c["rho"], p=self.p_text(c["p_value"]), n=c["n"]
+            "sentence.correlation",
+            text=text,
+            facts=self.correlation_facts(c),
+            power=self.power_note(c),
         )
 
     def dispute_sentence(self, d: Mapping[str, Any]) -> str:
-        """Where the disagreements fall, with the share of rare classes among the most disputed
-        (``DisputeSupport.to_dict()``)."""
+        """Where the disagreements fall: the rate per GT box against support, the raw count
+        against support, and how many of the most disputed classes are rare or above the
+        median support (``DisputeSupport.to_dict()``)."""
         text = self._finding("dispute", d["finding"])
         rate = d.get("rate") or {}
         if rate.get("rho") is not None:
-            text += self.text(
-                "sentence.dispute.rate", rho=rate["rho"], p=self.p_text(rate["p_value"])
-            )
+            text += self.text("sentence.dispute.rate", facts=self.correlation_facts(rate))
+            text += self.power_note(rate)
+        count = d.get("count") or {}
+        if count.get("rho") is not None:
+            key = f"dispute.count.{count.get('finding')}"
+            if key in self.TEXTS:
+                text += self.text(
+                    "sentence.dispute.count",
+                    what=self.text(key),
+                    facts=self.correlation_facts(count),
+                )
         top, rare = d.get("top_k"), d.get("top_rare")
         if top and rare is not None:
             text += self.text("sentence.dispute.top", top=top, rare=rare)
             if d.get("rare_share") is not None:
                 text += self.text("sentence.dispute.share", share=d["rare_share"])
+            if d.get("top_above_median") is not None and d.get("top_categories"):
+                text += self.text(
+                    "sentence.dispute.above",
+                    above=d["top_above_median"],
+                    n=len(d["top_categories"]),
+                )
         return self.text("sentence.plain", text=text)
 
     def significance_sentence(self, verdict: Any) -> str:
@@ -334,8 +383,10 @@ class Catalogue:
 
     def support_sentence(self, names: tuple[str, str], spearman: Mapping[str, Any]) -> str:
         """Training support against per-class AP for both models
-        (``SupportAnalysis.to_dict()['spearman']``)."""
+        (``SupportAnalysis.to_dict()['spearman']``), with the smallest detectable |ρ| when
+        either shows no evidence."""
         parts = []
+        power = ""
         for side, name in zip(("a", "b"), names, strict=True):
             c = spearman[side]
             what = self._finding("support", c["finding"])
@@ -354,13 +405,46 @@ class Catalogue:
                         "sentence.support.model",
                         name=name,
                         what=what,
-                        rho=c["rho"],
-                        p=self.p_text(c["p_value"]),
-                        n=c["n"],
+                        facts=self.correlation_facts(c),
                     )
                 )
+                power = power or self.power_note(c)
         joined = self.text("sentence.support.join").join(parts)
-        return self.text("sentence.support", parts=joined)
+        return self.text("sentence.support", parts=joined, power=power)
+
+    def cause_sentence(self, causes: Any) -> str:
+        """The dominant cause of the mAP gap with its share
+        (:class:`~pill_compare.analysis.causes.Causes`), worded from the better run's side."""
+        c = causes
+        if c.delta is None:
+            return self.text("summary.cause.undefined")
+        if c.localization_share is None:
+            return self.text("summary.cause.no_gap")
+        sign = 1.0 if c.delta > 0 else -1.0
+        better, worse = (c.names[1], c.names[0]) if sign > 0 else c.names
+        common = {
+            "better": better,
+            "worse": worse,
+            "delta": sign * c.delta,
+            "loose": c.loose_iou,
+            "delta_loose": sign * (c.delta_loose or 0.0),
+            "share": c.localization_share,
+        }
+        d = c.dominant
+        if d is None:
+            return self.text("summary.cause.none", **common)
+        if d.basis == "ap_by_iou":
+            return self.text("summary.cause.localization", **common)
+        part = ""
+        if d.share is not None:
+            part = self.text("summary.cause.tide_share", tide_share=d.share)
+        return self.text(
+            "summary.cause.tide",
+            cause=self.text(f"cause.{d.code}"),
+            value=d.value,
+            part=part,
+            **common,
+        )
 
 
 @functools.cache

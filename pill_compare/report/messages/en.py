@@ -27,28 +27,27 @@ TEXTS: dict[str, str] = {
     "metric_name.f1": "F1 at the operating point",
     "finding.support.support_explains": "rises with training support",
     "finding.support.inverse": "falls as training support grows",
-    "finding.support.no_evidence": "does not follow training support",
+    "finding.support.no_evidence": "shows no evidence of following training support",
     "finding.support.not_computable": "cannot be related to training support",
     "finding.dispute.disputes_on_rare": "The models disagree most on rare classes",
     "finding.dispute.disputes_on_frequent": "The models disagree most on frequent classes, not "
     "rare ones",
-    "finding.dispute.no_evidence": "Disagreements do not concentrate on rare or on frequent "
-    "classes",
+    "finding.dispute.no_evidence": "No evidence that disagreements concentrate on rare or on "
+    "frequent classes",
     "finding.dispute.not_computable": "Where the models disagree cannot be related to training "
     "support",
     "finding.gap.gap_larger_on_rare": "The AP gap between the models (B − A) is larger on rare "
     "classes",
     "finding.gap.gap_larger_on_frequent": "The AP gap between the models (B − A) is larger on "
     "frequent classes",
-    "finding.gap.no_evidence": "The AP gap between the models (B − A) does not follow training "
-    "support",
+    "finding.gap.no_evidence": "No evidence that the AP gap between the models (B − A) follows "
+    "training support",
     "finding.gap.not_computable": "The AP gap between the models cannot be related to training "
     "support",
-    "sentence.correlation": "{text} (Spearman rho = {rho:.2f}, {p}, {n} classes).",
+    "sentence.correlation": "{text} ({facts}){power}.",
     "sentence.correlation_reason": "{text} ({reason}).",
     "sentence.plain": "{text}.",
-    "sentence.dispute.rate": " (disagreements per GT box vs training support: Spearman rho = "
-    "{rho:.2f}, {p})",
+    "sentence.dispute.rate": " (disagreements per GT box vs training support: {facts})",
     "sentence.dispute.top": "; {rare} of the {top} most disputed classes are rare",
     "sentence.dispute.share": " (rare classes are {share:.0%} of all)",
     "sentence.significance.ci": "{level:.0%} CI [{low}, {high}]",
@@ -56,18 +55,19 @@ TEXTS: dict[str, str] = {
     "sentence.significance.undefined": "The {metric} difference is undefined on this data.",
     "sentence.significance.better": "{better} is better than {worse} on {metric} by {delta} "
     "{facts}.",
-    "sentence.significance.not_significant": "The {metric} difference between {b} and {a} "
-    "({delta:+.3f}, {ci}, {p}, {n} images) is not significant at {alpha:.0%}.",
+    "sentence.significance.not_significant": "No evidence at {alpha:.0%} of a {metric} "
+    "difference between {b} and {a}: {delta:+.3f} ({ci}, {p}, {n} images); any difference in "
+    "that interval fits the data.",
     "sentence.no_bootstrap": "No bootstrap was run (0 resamples), so significance was not tested.",
     "sentence.no_ground_truth": "Without a ground truth this is agreement between the two runs, "
     "not accuracy: a ground truth adds which run is better, whether it is significant, who was "
     "right on every disagreement and each run's error types.",
     "sentence.mcnemar": "Per GT object (score >= {score:g}, IoU >= {iou:g}): {a_only} found only "
     "by {a}, {b_only} only by {b} (McNemar exact {p}; {both} by both, {neither} by neither).",
-    "sentence.support.model": "for {name} AP {what} (rho = {rho:.2f}, {p}, {n} classes)",
+    "sentence.support.model": "for {name} AP {what} ({facts})",
     "sentence.support.model_reason": "for {name} AP {what} ({reason})",
     "sentence.support.join": "; ",
-    "sentence.support": "Training support vs per-class AP: {parts}.",
+    "sentence.support": "Training support vs per-class AP: {parts}{power}.",
     # --- report, metadata -------------------------------------------------------------------
     "report.title": "{a} vs {b}: false-detection comparison",
     "report.subtitle": "Which model is better, where they disagree, who was right, and why",
@@ -275,15 +275,15 @@ TEXTS: dict[str, str] = {
     "on {images} images; without a ground truth, who was right is unknown.",
     "summary.no_substitution": "{n} images differ between {a} and {b}, with no single-for-single "
     "substitution.",
-    "summary.imbalance.facts": "Spearman rho = {rho:.2f}, {p}, {n} classes",
     "summary.imbalance.gap_larger_on_rare": "Class imbalance explains part of the gap: {b}'s "
     "advantage over {a} is larger on rarely trained classes ({facts}; training max / min "
     "ratio {ratio}).",
-    "summary.imbalance.gap_larger_on_frequent": "Class imbalance does not explain the gap: "
+    "summary.imbalance.gap_larger_on_frequent": "The gap is not on rarely trained classes: "
     "{b}'s advantage over {a} is larger on frequent classes ({facts}; training max / min ratio "
     "{ratio}).",
-    "summary.imbalance.no_evidence": "Class imbalance does not explain the gap: the per-class AP "
-    "difference does not follow training support ({facts}; training max / min ratio {ratio}).",
+    "summary.imbalance.no_evidence": "No evidence that class imbalance explains the gap: the "
+    "per-class AP difference shows no trend with training support ({facts}; training max / min "
+    "ratio {ratio}){power}.",
     "summary.imbalance.not_computable": "Whether class imbalance explains the gap cannot be "
     "computed ({facts}).",
     "summary.imbalance.untested": "Class imbalance was not tested: the training annotations "
@@ -424,8 +424,9 @@ TEXTS: dict[str, str] = {
     "error.false_pos.definition": "every false positive (ΔAP: all of them removed; not clipped)",
     "error.false_neg.definition": "every GT box not found (ΔAP: all of them removed; not clipped)",
     # --- causes -----------------------------------------------------------------------------
-    "causes.intro": "What the data can say about why the models differ: whether class imbalance "
-    "in training explains it, and what is only a claim.",
+    "causes.intro": "What the data can say about why the models differ: how much of the gap is "
+    "localization (boxes placed less precisely), whether class imbalance in training explains "
+    "it, and what is only a claim.",
     "index.imbalance_ratio": "imbalance ratio",
     "index.gini": "Gini coefficient",
     "index.pielou_evenness": "Pielou evenness",
@@ -480,8 +481,9 @@ TEXTS: dict[str, str] = {
     "same data and training, one change at a time.",
     "evidence.accuracy_undefined": 'A single "accuracy" (such as 97% vs 88%) without a '
     "definition: this report gives two defined accuracies instead.",
-    "evidence.imbalance_not_cause": "That class imbalance causes the gap: the per-class AP "
-    "difference does not grow as training support falls.",
+    "evidence.imbalance_not_cause": "That class imbalance causes the gap: no test here shows the "
+    "per-class AP difference growing as training support falls (with few classes only strong "
+    "trends can be seen, so this is no evidence either way, not evidence of no effect).",
     "evidence.imbalance_untested": "Anything about class imbalance: the training annotations are "
     "needed to test it.",
     "evidence.no_gt": "Which model is more accurate: without a ground truth only agreement can be "
@@ -778,4 +780,84 @@ TEXTS: dict[str, str] = {
     "for review.",
     "diagnosis.category_ids.map_change": " mAP@[.5:.95] as given {map_before:.3f}, with the map "
     "{map_after:.3f}.",
+    # --- causes: localization, TIDE at a stricter IoU, honest statistics -------------------
+    "corr.facts": "Spearman rho = {rho:.2f}, {p}{holm}, {n} classes{few}",
+    "corr.holm": ", Holm-adjusted {p}",
+    "corr.few": ", fewer than {limit}",
+    "corr.power": "; {n} classes could reveal only |rho| >= {rho:.2f} (80% power at {alpha:.0%}, "
+    "Fisher z approximation)",
+    "sentence.dispute.count": "; {what} ({facts})",
+    "sentence.dispute.above": ", and {above} of those {n} have above-median training support",
+    "dispute.count.disputes_on_frequent": "the raw number of disagreements rises with training "
+    "support, but frequent classes also have more test objects to disagree on",
+    "dispute.count.disputes_on_rare": "the number of disagreements falls as training support grows",
+    "dispute.count.no_evidence": "no evidence that the number of disagreements follows training "
+    "support",
+    "summary.cause.localization": "Most of the gap is localization: {share:.0%} of the {delta:.3f} "
+    "mAP difference between {better} and {worse} comes at IoU above {loose:.2f} (ΔAP at IoU "
+    "{loose:.2f} = {delta_loose:.3f}): {better}'s boxes sit tighter on the objects.",
+    "summary.cause.tide": "The largest cause of the gap by TIDE's fixes at IoU 0.50 is {cause}: "
+    "fixing those errors would gain {worse} {value:.3f} AP50 more than {better}{part}; "
+    "{share:.0%} of the {delta:.3f} mAP difference comes at IoU above {loose:.2f}.",
+    "summary.cause.tide_share": " ({tide_share:.0%} of the AP50 gap)",
+    "summary.cause.none": "No single cause stands out: {share:.0%} of the {delta:.3f} mAP "
+    "difference between {better} and {worse} comes at IoU above {loose:.2f}, and no TIDE error "
+    "type costs {worse} more than {better}.",
+    "summary.cause.no_gap": "Both runs have the same mAP: there is no gap to explain.",
+    "summary.cause.undefined": "Where the gap comes from cannot be computed (an AP is undefined).",
+    "cause.localization": "localization (the right class, the box placed less precisely)",
+    "cause.classification": "classification (a well-placed box with the wrong class)",
+    "cause.duplicates": "duplicate detections",
+    "cause.background": "detections on background",
+    "cause.missed": "missed objects",
+    "s.causes.localization": "Localization: AP at each IoU threshold",
+    "localization.text": "Δ = mAP(B) − mAP(A) = {delta:+.4f} is the mean over the IoU thresholds "
+    "of ΔAP at each. At the loosest threshold, IoU {loose:.2f}, ΔAP = {delta_loose:+.4f}: the "
+    "part that detection and classification make. The rest, Δ_loc = Δ − ΔAP({loose:.2f}) = "
+    "{delta_loc:+.4f}, is how much faster one run's AP falls as the IoU gets stricter: "
+    "localization. Localization share = Δ_loc / Δ = {share}.",
+    "localization.no_share": "n/a (no gap)",
+    "localization.caption": "AP at each IoU threshold: pycocotools' precision at that threshold, "
+    "all sizes, top {top}, averaged over 101 recall points and the classes with GT; the mean of "
+    "a column is that run's mAP.",
+    "localization.matched_caption": "IoU of each run's true positives at IoU {iou:.2f} with the "
+    "GT box they matched (all scores, top {top} per image and class).",
+    "localization.tide_note": "TIDE at IoU 0.50 counts a box at IoU 0.6 as found, so it cannot "
+    "see this; the error types section repeats TIDE at IoU {iou:.2f}.",
+    "col.iou_threshold": "IoU threshold",
+    "col.mean": "mean",
+    "col.matched": "true positives",
+    "errors.strict_intro": "The same at IoU {iou:.2f}: a box counts as found only at IoU >= "
+    "{iou:.2f}, so boxes placed loosely become Loc errors (the types' rules as above, with "
+    "{iou:.2f} in place of 0.5).",
+    "errors.strict_caption": "TIDE at IoU {iou:.2f}; ΔAP = gain in AP at IoU {iou:.2f} from "
+    "fixing every error of the type.",
+    "col.model_dap_at": "{name} ΔAP{pct}",
+    "param.tide_iou": "stricter TIDE IoU",
+    "param.tide_iou.text": "the IoU of the second TIDE breakdown (boxes found at IoU 0.50 but "
+    "placed loosely show up there as Loc errors)",
+    "glossary.localization_share.term": "localization share",
+    "glossary.localization_share.english": "Localization share",
+    "glossary.localization_share.text": "Δ_loc / Δ: the share of the mAP gap that comes at IoU "
+    "stricter than 0.50 (Δ_loc = Δ − ΔAP50)",
+    "glossary.holm.term": "Holm correction",
+    "glossary.holm.english": "Holm–Bonferroni",
+    "glossary.holm.text": "p-values of several tests read together, adjusted so that the chance "
+    "of any false finding stays at alpha",
+    "definition.localization.term": "localization share",
+    "definition.localization.text": "Δ = mAP(B) − mAP(A) = mean over IoU thresholds t of ΔAP_t; "
+    "Δ_loose = ΔAP at the loosest t (0.50): detection and classification; Δ_loc = Δ − Δ_loose: "
+    "how much faster one run's AP decays as the IoU gets stricter; share = Δ_loc / Δ (n/a when "
+    "Δ ≈ 0). Dominant cause: localization when its share >= 0.5, else the TIDE type (cls, dupe, "
+    "bkg, miss, loc + both) whose ΔAP50 is largest in the worse run compared with the better",
+    "definition.statistics.term": "no evidence",
+    "definition.statistics.text": "a test that is not significant says there is no evidence of "
+    "an effect, not that there is none: each such sentence gives the interval, or the smallest "
+    "|rho| the data could detect with 80% power (Fisher z: tanh((z(1 − α/2) + z(0.8)) / "
+    "√(n − 3))); the Spearman tests of the support analysis are read together, with Holm's "
+    "adjusted p",
+    "figure.ap_by_iou": "AP at each IoU threshold for both models: the gap grows as the IoU gets "
+    "stricter when one model places its boxes less precisely.",
+    "figure.matched_iou": "IoU of each model's true positives with their GT boxes (dashed: "
+    "median).",
 }

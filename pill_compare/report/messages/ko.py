@@ -32,24 +32,23 @@ TEXTS: dict[str, str] = {
     "metric_name.f1": "운영점 F1",
     "finding.support.support_explains": "학습 샘플 수가 많을수록 높다",
     "finding.support.inverse": "학습 샘플 수가 많을수록 낮다",
-    "finding.support.no_evidence": "학습 샘플 수와 관계가 없다",
+    "finding.support.no_evidence": "학습 샘플 수를 따른다는 증거가 없다",
     "finding.support.not_computable": "학습 샘플 수와 관련지을 수 없다",
     "finding.dispute.disputes_on_rare": "두 모델은 희소 클래스에서 가장 많이 불일치한다",
     "finding.dispute.disputes_on_frequent": "두 모델은 희소 클래스가 아니라 빈도가 높은 "
     "클래스에서 가장 많이 불일치한다",
-    "finding.dispute.no_evidence": "불일치가 희소 클래스에도, 빈도가 높은 클래스에도 몰려 있지 "
-    "않다",
+    "finding.dispute.no_evidence": "불일치가 희소 클래스나 빈도가 높은 클래스에 몰려 있다는 "
+    "증거가 없다",
     "finding.dispute.not_computable": "불일치가 발생한 클래스를 학습 샘플 수와 관련지을 수 없다",
     "finding.gap.gap_larger_on_rare": "두 모델의 AP 차이(B − A)는 희소 클래스에서 더 크다",
     "finding.gap.gap_larger_on_frequent": "두 모델의 AP 차이(B − A)는 빈도가 높은 클래스에서 더 "
     "크다",
-    "finding.gap.no_evidence": "두 모델의 AP 차이(B − A)는 학습 샘플 수와 관계가 없다",
+    "finding.gap.no_evidence": "두 모델의 AP 차이(B − A)가 학습 샘플 수를 따른다는 증거가 없다",
     "finding.gap.not_computable": "두 모델의 AP 차이를 학습 샘플 수와 관련지을 수 없다",
-    "sentence.correlation": "{text} (Spearman rho = {rho:.2f}, {p}, 클래스 {n}개).",
+    "sentence.correlation": "{text} ({facts}){power}.",
     "sentence.correlation_reason": "{text} ({reason}).",
     "sentence.plain": "{text}.",
-    "sentence.dispute.rate": " (정답 박스당 불일치 수와 학습 샘플 수: Spearman rho = {rho:.2f}, "
-    "{p})",
+    "sentence.dispute.rate": " (정답 박스당 불일치 수와 학습 샘플 수: {facts})",
     "sentence.dispute.top": "; 가장 많이 불일치한 클래스 {top}개 중 희소 클래스는 {rare}개다",
     "sentence.dispute.share": " (전체 클래스 중 희소 클래스 비율 {share:.0%})",
     "sentence.significance.ci": "{level:.0%} 신뢰구간 [{low}, {high}]",
@@ -57,8 +56,9 @@ TEXTS: dict[str, str] = {
     "sentence.significance.undefined": "이 데이터에서는 {metric} 차이를 정의할 수 없다.",
     "sentence.significance.better": "{metric} 기준으로 {better} 모델이 {worse} 모델보다 {delta} "
     "높으며, 이 차이는 유의하다 {facts}.",
-    "sentence.significance.not_significant": "{metric} 기준 {b} 모델과 {a} 모델의 차이"
-    "({delta:+.3f}, {ci}, {p}, 이미지 {n}장)는 유의수준 {alpha:.0%}에서 유의하지 않다.",
+    "sentence.significance.not_significant": "유의수준 {alpha:.0%}에서 {metric} 기준 {b} 모델과 "
+    "{a} 모델의 차이에 대한 증거가 없다: {delta:+.3f} ({ci}, {p}, 이미지 {n}장); 이 구간 안의 어떤 "
+    "차이도 데이터와 맞는다.",
     "sentence.no_bootstrap": "부트스트랩을 실행하지 않았으므로(재표본 0회) 유의성은 검정하지 "
     "않았다.",
     "sentence.no_ground_truth": "정답 데이터가 없으므로 이것은 정확도가 아니라 두 결과의 일치도다. "
@@ -67,10 +67,10 @@ TEXTS: dict[str, str] = {
     "sentence.mcnemar": "정답 객체 기준(점수 >= {score:g}, IoU >= {iou:g}): {a} 모델만 찾은 객체 "
     "{a_only}개, {b} 모델만 찾은 객체 {b_only}개 (McNemar 정확 검정 {p}; 두 모델 모두 {both}개, 둘 "
     "다 놓침 {neither}개).",
-    "sentence.support.model": "{name} 모델의 AP는 {what} (rho = {rho:.2f}, {p}, 클래스 {n}개)",
+    "sentence.support.model": "{name} 모델의 AP는 {what} ({facts})",
     "sentence.support.model_reason": "{name} 모델의 AP는 {what} ({reason})",
     "sentence.support.join": "; ",
-    "sentence.support": "학습 샘플 수와 클래스별 AP: {parts}.",
+    "sentence.support": "학습 샘플 수와 클래스별 AP: {parts}{power}.",
     # --- 보고서, 메타데이터 ------------------------------------------------------------------
     "report.title": "{a} vs {b} 오탐지 사례 비교 보고서",
     "report.subtitle": "어느 모델이 더 나은지, 어디서 다른지, 누가 맞았는지, 그리고 왜인지",
@@ -276,15 +276,15 @@ TEXTS: dict[str, str] = {
     "{images}장이다. 정답 데이터가 없으므로 누가 맞았는지는 알 수 없다.",
     "summary.no_substitution": "{a} 모델과 {b} 모델은 이미지 {n}장에서 다르며, 하나가 하나로 바뀐 "
     "치환은 없다.",
-    "summary.imbalance.facts": "Spearman rho = {rho:.2f}, {p}, 클래스 {n}개",
     "summary.imbalance.gap_larger_on_rare": "클래스 불균형이 성능 차이의 일부를 설명한다: {b} "
     "모델이 {a} 모델보다 앞서는 폭은 학습 샘플이 적은 클래스에서 더 크다 ({facts}; 학습 데이터 최대 "
     "/ 최소 비율 {ratio}).",
-    "summary.imbalance.gap_larger_on_frequent": "클래스 불균형은 성능 차이를 설명하지 못한다: {b} "
-    "모델이 {a} 모델보다 앞서는 폭은 빈도가 높은 클래스에서 더 크다 ({facts}; 학습 데이터 최대 / "
-    "최소 비율 {ratio}).",
-    "summary.imbalance.no_evidence": "클래스 불균형은 성능 차이를 설명하지 못한다: 클래스별 AP "
-    "차이는 학습 샘플 수와 관계가 없다 ({facts}; 학습 데이터 최대 / 최소 비율 {ratio}).",
+    "summary.imbalance.gap_larger_on_frequent": "성능 차이는 학습 샘플이 적은 클래스에 있지 않다: "
+    "{b} 모델이 {a} 모델보다 앞서는 폭은 빈도가 높은 클래스에서 더 크다 ({facts}; 학습 데이터 최대 "
+    "/ 최소 비율 {ratio}).",
+    "summary.imbalance.no_evidence": "클래스 불균형이 성능 차이를 설명한다는 증거가 없다: 클래스별 "
+    "AP 차이는 학습 샘플 수에 따른 경향을 보이지 않는다 ({facts}; 학습 데이터 최대 / 최소 비율 "
+    "{ratio}){power}.",
     "summary.imbalance.not_computable": "클래스 불균형이 성능 차이를 설명하는지는 계산할 수 없다 "
     "({facts}).",
     "summary.imbalance.untested": "클래스 불균형은 검정하지 않았다: 학습 데이터 주석이 있으면 "
@@ -422,8 +422,9 @@ TEXTS: dict[str, str] = {
     "error.false_neg.definition": "찾지 못한 모든 정답 박스 (ΔAP: 모두 제거했을 때; 0에서 자르지 "
     "않음)",
     # --- 원인 분석 --------------------------------------------------------------------------
-    "causes.intro": "두 모델이 왜 다른지에 대해 데이터가 말할 수 있는 것: 학습 데이터의 클래스 "
-    "불균형이 그것을 설명하는지, 그리고 무엇이 주장에 그치는지.",
+    "causes.intro": "두 모델이 왜 다른지에 대해 데이터가 말할 수 있는 것: 성능 차이 중 얼마가 "
+    "위치 정확도(박스를 덜 정확하게 놓은 것) 때문인지, 학습 데이터의 클래스 불균형이 그것을 "
+    "설명하는지, 그리고 무엇이 주장에 그치는지.",
     "index.imbalance_ratio": "불균형 지수",
     "index.gini": "지니 계수",
     "index.pielou_evenness": "피엘루 균등도",
@@ -474,8 +475,9 @@ TEXTS: dict[str, str] = {
     "학습에서 한 번에 하나만 바꾸는 실험이 필요하다.",
     "evidence.accuracy_undefined": '정의 없이 제시된 하나의 "정확도"(예: 97% vs 88%): 이 '
     "보고서는 대신 정의가 있는 두 가지 정확도를 제시한다.",
-    "evidence.imbalance_not_cause": "클래스 불균형이 성능 차이의 원인이라는 것: 클래스별 AP 차이는 "
-    "학습 샘플 수가 줄어도 커지지 않는다.",
+    "evidence.imbalance_not_cause": "클래스 불균형이 성능 차이의 원인이라는 것: 학습 샘플 수가 "
+    "줄수록 클래스별 AP 차이가 커진다는 검정 결과는 없다 (클래스가 적으면 강한 경향만 보이므로, "
+    "효과가 없다는 증거가 아니라 어느 쪽으로도 증거가 없다는 뜻이다).",
     "evidence.imbalance_untested": "클래스 불균형에 관한 모든 주장: 검정하려면 학습 데이터 주석이 "
     "필요하다.",
     "evidence.no_gt": "어느 모델이 더 정확한지: 정답 데이터가 없으면 일치도만 측정할 수 있다.",
@@ -837,4 +839,92 @@ TEXTS: dict[str, str] = {
     "목록을 정답의 목록과 대조하라. pillcmp doctor --write-map으로 대응표를 저장해 검토할 수 있다.",
     "diagnosis.category_ids.map_change": " mAP@[.5:.95]: 그대로 {map_before:.3f}, 대응표 적용 후 "
     "{map_after:.3f}.",
+    # --- 원인: 위치 정확도, 더 엄격한 IoU의 TIDE, 정직한 통계 --------------------------------
+    "corr.facts": "Spearman rho = {rho:.2f}, {p}{holm}, 클래스 {n}개{few}",
+    "corr.holm": ", Holm 보정 {p}",
+    "corr.few": ", {limit}개 미만",
+    "corr.power": "; 클래스 {n}개로는 |rho| >= {rho:.2f}인 상관만 드러낼 수 있다 (검정력 80%, "
+    "유의수준 {alpha:.0%}, Fisher z 근사)",
+    "sentence.dispute.count": "; {what} ({facts})",
+    "sentence.dispute.above": ", 그 {n}개 중 {above}개는 학습 샘플 수가 중앙값보다 많다",
+    "dispute.count.disputes_on_frequent": "불일치 개수 자체는 학습 샘플 수가 많을수록 많지만, "
+    "빈도가 높은 클래스는 불일치가 생길 테스트 객체도 더 많다",
+    "dispute.count.disputes_on_rare": "불일치 개수는 학습 샘플 수가 많을수록 적다",
+    "dispute.count.no_evidence": "불일치 개수가 학습 샘플 수를 따른다는 증거가 없다",
+    "summary.cause.localization": "성능 차이의 대부분은 위치 정확도다: {better} 모델과 {worse} "
+    "모델의 mAP 차이 {delta:.3f} 중 {share:.0%}가 IoU {loose:.2f}보다 엄격한 기준에서 생긴다 (IoU "
+    "{loose:.2f}에서의 ΔAP = {delta_loose:.3f}): {better} 모델의 박스가 객체에 더 꼭 맞는다.",
+    "summary.cause.tide": "IoU 0.50에서 TIDE의 수정으로 본 성능 차이의 가장 큰 원인은 {cause}이다: "
+    "그 오류를 고치면 {worse} 모델이 {better} 모델보다 AP50을 {value:.3f} 더 얻는다{part}; mAP 차이 "
+    "{delta:.3f} 중 {share:.0%}는 IoU {loose:.2f}보다 엄격한 기준에서 생긴다.",
+    "summary.cause.tide_share": " (AP50 차이의 {tide_share:.0%})",
+    "summary.cause.none": "두드러진 원인이 하나로 정해지지 않는다: {better} 모델과 {worse} 모델의 "
+    "mAP 차이 {delta:.3f} 중 {share:.0%}가 IoU {loose:.2f}보다 엄격한 기준에서 생기며, 어떤 TIDE "
+    "오류 유형도 {worse} 모델에 {better} 모델보다 더 큰 손해를 주지 않는다.",
+    "summary.cause.no_gap": "두 결과의 mAP가 같다: 설명할 성능 차이가 없다.",
+    "summary.cause.undefined": "성능 차이가 어디서 오는지 계산할 수 없다 (정의되지 않는 AP가 있다).",
+    "cause.localization": "위치 정확도 (클래스는 맞지만 박스를 덜 정확하게 놓음)",
+    "cause.classification": "분류 (잘 놓인 박스에 틀린 클래스)",
+    "cause.duplicates": "중복 검출",
+    "cause.background": "배경 오탐지",
+    "cause.missed": "놓친 객체",
+    "s.causes.localization": "위치 정확도: IoU 임계값별 AP",
+    "localization.text": "Δ = mAP(B) − mAP(A) = {delta:+.4f}는 IoU 임계값별 ΔAP의 평균이다. 가장 "
+    "느슨한 임계값 IoU {loose:.2f}에서 ΔAP = {delta_loose:+.4f}: 검출과 분류가 만드는 부분이다. "
+    "나머지 Δ_loc = Δ − ΔAP({loose:.2f}) = {delta_loc:+.4f}는 IoU가 엄격해질수록 한 모델의 AP가 "
+    "얼마나 더 빨리 떨어지는지, 즉 위치 정확도다. 위치 정확도 비율 = Δ_loc / Δ = {share}.",
+    "localization.no_share": "n/a (차이 없음)",
+    "localization.caption": "IoU 임계값별 AP: 그 임계값에서의 pycocotools 정밀도를 모든 크기, 상위 "
+    "{top}개로 101개 재현율 지점과 정답이 있는 클래스들에서 평균한 값; 한 열의 평균이 그 모델의 "
+    "mAP다.",
+    "localization.matched_caption": "IoU {iou:.2f}에서 각 모델의 참 양성이 매칭된 정답 박스와 "
+    "이루는 IoU (모든 점수, 이미지·클래스마다 상위 {top}개).",
+    "localization.tide_note": "IoU 0.50의 TIDE는 IoU 0.6인 박스도 찾은 것으로 세므로 이것을 보지 "
+    "못한다; 오류 유형 절에서 IoU {iou:.2f}의 TIDE를 함께 보인다.",
+    "col.iou_threshold": "IoU 임계값",
+    "col.mean": "평균",
+    "col.matched": "참 양성",
+    "errors.strict_intro": "IoU {iou:.2f}에서 다시 본 오류 유형: IoU >= {iou:.2f}일 때만 찾은 "
+    "것으로 세므로, 느슨하게 놓인 박스가 Loc 오류가 된다 (유형 규칙은 위와 같고 0.5 대신 "
+    "{iou:.2f}을 쓴다).",
+    "errors.strict_caption": "IoU {iou:.2f}의 TIDE; ΔAP = 그 유형의 오류를 모두 고쳤을 때 오르는 "
+    "IoU {iou:.2f}의 AP.",
+    "col.model_dap_at": "{name} ΔAP{pct}",
+    "param.tide_iou": "엄격한 TIDE IoU",
+    "param.tide_iou.text": "두 번째 TIDE 분석의 IoU (IoU 0.50에서는 찾았지만 느슨하게 놓인 박스가 "
+    "여기서 Loc 오류로 드러난다)",
+    "glossary.localization_share.term": "위치 정확도 비율",
+    "glossary.localization_share.english": "Localization share",
+    "glossary.localization_share.text": "Δ_loc / Δ: mAP 차이 중 IoU 0.50보다 엄격한 기준에서 생기는 "
+    "비율 (Δ_loc = Δ − ΔAP50)",
+    "glossary.holm.term": "Holm 보정",
+    "glossary.holm.english": "Holm–Bonferroni",
+    "glossary.holm.text": "여러 검정을 함께 읽을 때 하나라도 잘못된 발견이 나올 확률이 유의수준을 "
+    "넘지 않도록 p값을 보정하는 방법",
+    "definition.localization.term": "위치 정확도 비율",
+    "definition.localization.text": "Δ = mAP(B) − mAP(A) = IoU 임계값 t별 ΔAP_t의 평균; Δ_loose = "
+    "가장 느슨한 t(0.50)에서의 ΔAP: 검출과 분류; Δ_loc = Δ − Δ_loose: IoU가 엄격해질수록 한 모델의 "
+    "AP가 얼마나 더 빨리 떨어지는지; 비율 = Δ_loc / Δ (Δ ≈ 0이면 n/a). 주된 원인: 비율이 0.5 "
+    "이상이면 위치 정확도, 아니면 더 나쁜 모델에서 더 좋은 모델보다 ΔAP50이 가장 큰 TIDE 유형 "
+    "(cls, dupe, bkg, miss, loc + both)",
+    "definition.statistics.term": "증거 없음",
+    "definition.statistics.text": "유의하지 않은 검정은 효과가 없다는 뜻이 아니라 효과의 증거가 "
+    "없다는 뜻이다: 그런 문장마다 신뢰구간이나, 데이터가 검정력 80%로 드러낼 수 있는 가장 작은 "
+    "|rho|를 함께 적는다 (Fisher z: tanh((z(1 − α/2) + z(0.8)) / √(n − 3))); 학습 샘플 수 분석의 "
+    "Spearman 검정들은 함께 읽으므로 Holm 보정 p값으로 판단한다",
+    "figure.ap_by_iou": "두 모델의 IoU 임계값별 AP: 한 모델이 박스를 덜 정확하게 놓으면 IoU가 "
+    "엄격해질수록 차이가 커진다.",
+    "figure.matched_iou": "각 모델의 참 양성이 정답 박스와 이루는 IoU (점선: 중앙값).",
+    "plot.ap_by_iou.title": "IoU 임계값별 AP: {a} vs {b}",
+    "plot.ap_by_iou.xlabel": "IoU 임계값",
+    "plot.ap_by_iou.ylabel": "AP (정답이 있는 클래스들의 평균)",
+    "plot.ap_by_iou.legend": "{name} (mAP {map:.3f})",
+    "plot.ap_by_iou.gap": "B − A",
+    "plot.ap_by_iou.competition": "대회 지표 mAP@[0.75:0.95]",
+    "plot.ap_by_iou.share": "성능 차이 중 위치 정확도 비율: {share:.0%} (IoU {loose:.2f}에서의 "
+    "ΔAP: {delta_loose:+.3f})",
+    "plot.matched_iou.title": "매칭된 박스의 IoU (IoU {iou:.2f}에서의 참 양성)",
+    "plot.matched_iou.xlabel": "매칭된 정답 박스와의 IoU",
+    "plot.matched_iou.ylabel": "참 양성 수",
+    "plot.matched_iou.legend": "{name}: 중앙값 {median:.3f} (박스 {n}개)",
 }

@@ -16,8 +16,8 @@ Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
 ``overview.parameters``; ``detections.per_image``; ``disagreements.images``,
 ``disagreements.categories``, ``disagreements.substitutions``, ``disagreements.pairs``,
 ``disagreements.patterns``, ``disagreements.boxes``, ``disagreements.gallery``;
-``per_class.worst``, ``per_class.confusions``; ``causes.imbalance``, ``causes.support``,
-``causes.evidence``; ``glossary.methods``.
+``per_class.worst``, ``per_class.confusions``; ``causes.localization``, ``causes.imbalance``,
+``causes.support``, ``causes.evidence``; ``glossary.methods``.
 """
 
 from __future__ import annotations
@@ -86,6 +86,8 @@ FIGURE_PLACES = {
     "ap_comparison": "per_class",
     "confusion_pair": "per_class",
     "error_breakdown": "errors",
+    "ap_by_iou": "causes.localization",
+    "matched_iou": "causes.localization",
     "class_distribution": "causes.imbalance",
     "support_vs_ap": "causes.support",
 }
@@ -112,6 +114,7 @@ GLOSSARY = (
     "ap",
     "map",
     "map_75_95",
+    "localization_share",
     "classification_accuracy",
     "image_exact_match",
     "operating_point",
@@ -122,6 +125,7 @@ GLOSSARY = (
     "bootstrap",
     "ci",
     "p_value",
+    "holm",
     "mcnemar",
     "support",
     "imbalance_ratio",
@@ -130,7 +134,17 @@ GLOSSARY = (
     "kappa",
 )
 #: The compare definitions (catalogue keys ``definition.<key>.term|text``), in order.
-DEFINITIONS = ("delta", "pairing", "verdict", "error_types", "bootstrap", "mcnemar", "agreement")
+DEFINITIONS = (
+    "delta",
+    "pairing",
+    "verdict",
+    "error_types",
+    "localization",
+    "bootstrap",
+    "mcnemar",
+    "statistics",
+    "agreement",
+)
 #: Definitions that differ between tools (catalogue keys ``caveat.tools.<key>``).
 TOOL_CAVEATS = ("categories", "max_dets", "tide_max_dets", "crowd", "tie_scores", "accuracy")
 
@@ -245,14 +259,21 @@ def _imbalance_sentence(msg: Catalogue, r: ComparisonResult) -> str:
         # The sentences speak of the better run's advantage: with A ahead, B − A larger on
         # rare classes is A − B larger on frequent ones, with rho of A − B (= −rho of B − A).
         finding, names, sign = _FLIP[finding], {"a": names["b"], "b": names["a"]}, -1.0
+    c = gap.to_dict()
     facts = (
-        t("summary.imbalance.facts", rho=sign * gap.rho, p=msg.p_text(gap.p_value), n=gap.n)
+        msg.correlation_facts(c, rho=sign * gap.rho)
         if gap.rho is not None
         else t(f"support.reason.{gap.reason}")
         if gap.reason
         else ""
     )
-    return t(f"summary.imbalance.{finding}", facts=facts, ratio=_num(ratio, 2), **names)
+    return t(
+        f"summary.imbalance.{finding}",
+        facts=facts,
+        ratio=_num(ratio, 2),
+        power=msg.power_note(c),
+        **names,
+    )
 
 
 _FLIP = {
@@ -262,14 +283,16 @@ _FLIP = {
 
 
 def summary_sentences(r: ComparisonResult, lang: str = "en") -> list[str]:
-    """The overview's three sentences: which run is better and whether significantly; the
-    biggest disagreement pattern and who was right; what imbalance explains."""
+    """The overview's sentences: which run is better and whether significantly; with a ground
+    truth, the dominant cause of the mAP gap with its share (``r.causes``); the biggest
+    disagreement pattern and who was right; what imbalance explains."""
     msg = catalogue(lang)
     t = msg.text
     first = verdict_lines(r, lang)[0]
     if r.blocked:
         return [first]  # nothing else is worth a headline until the inputs are fixed
-    return [first, _pattern_sentence(t, r), _imbalance_sentence(msg, r)]
+    cause = [msg.cause_sentence(r.causes)] if r.causes is not None else []
+    return [first, *cause, _pattern_sentence(t, r), _imbalance_sentence(msg, r)]
 
 
 # --- tables -------------------------------------------------------------------------------------
@@ -413,20 +436,29 @@ def patterns_table(
     )
 
 
-def errors_table(t: Text, r: ComparisonResult) -> Table:
-    """TIDE error types side by side: count and ΔAP50 for each run."""
-    if r.errors_a is None or r.errors_b is None:
+def errors_table(t: Text, r: ComparisonResult, *, strict: bool = False) -> Table:
+    """TIDE error types side by side: count and ΔAP50 for each run (``strict``: the breakdown
+    at the stricter ``parameters['tide_iou']``, count and ΔAP at that IoU)."""
+    pair = (r.errors_strict_a, r.errors_strict_b) if strict else (r.errors_a, r.errors_b)
+    if pair[0] is None or pair[1] is None:
         raise ValueError("Expected a comparison with a ground truth (error types), got none")
-    ea, eb = r.errors_a.to_dict(), r.errors_b.to_dict()
+    ea, eb = pair[0].to_dict(), pair[1].to_dict()
     a, b = r.names
+    iou = pair[0].fg_iou
+
+    def dap(name: str) -> str:
+        if not strict:
+            return t("col.model_dap", name=name)
+        return t("col.model_dap_at", name=name, pct=f"{round(iou * 100):d}")
+
     return Table(
-        key="error_types",
+        key="error_types_strict" if strict else "error_types",
         headers=(
             t("col.error_type"),
             t("col.model_count", name=a),
-            t("col.model_dap", name=a),
+            dap(a),
             t("col.model_count", name=b),
-            t("col.model_dap", name=b),
+            dap(b),
         ),
         rows=tuple(
             (
@@ -439,8 +471,10 @@ def errors_table(t: Text, r: ComparisonResult) -> Table:
             for k in ERROR_ROWS
         ),
         align="lrrrr",
-        caption=t("errors.caption"),
-        legend=tuple((t(f"error.{k}"), t(f"error.{k}.definition")) for k in ERROR_ROWS),
+        caption=t("errors.strict_caption", iou=iou) if strict else t("errors.caption"),
+        legend=()
+        if strict
+        else tuple((t(f"error.{k}"), t(f"error.{k}.definition")) for k in ERROR_ROWS),
     )
 
 
@@ -713,6 +747,8 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         (t("param.iou_threshold"), p["iou_threshold"], t("param.iou_threshold.text")),
         (t("param.pair_iou"), p["pair_iou"], t("param.pair_iou.text")),
     ]
+    if p.get("tide_iou") is not None:
+        params.append((t("param.tide_iou"), p["tide_iou"], t("param.tide_iou.text")))
     if "iou_thresholds" in p:
         params.append(
             (
@@ -1085,12 +1121,88 @@ def _confusion_tables(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
 def _errors(t: Text, r: ComparisonResult) -> Section:
     if r.errors_a is None:
         return Section("errors", t("s.errors"), (_absent(t, "errors"),))
-    return Section("errors", t("s.errors"), (Paragraph(t("errors.intro")), errors_table(t, r)))
+    blocks: list[Block] = [Paragraph(t("errors.intro")), errors_table(t, r)]
+    if r.errors_strict_a is not None and r.errors_strict_b is not None:
+        iou = r.errors_strict_a.fg_iou
+        blocks += [Paragraph(t("errors.strict_intro", iou=iou)), errors_table(t, r, strict=True)]
+    return Section("errors", t("s.errors"), tuple(blocks))
 
 
 def _causes(t: Text, r: ComparisonResult, lang: str) -> Section:
     subsections = [_imbalance(t, r), _support(t, r, lang), _evidence(t, r, lang)]
+    if r.causes is not None:
+        subsections.insert(0, _localization(t, r, lang))
     return Section("causes", t("s.causes"), (Paragraph(t("causes.intro")),), tuple(subsections))
+
+
+def _localization(t: Text, r: ComparisonResult, lang: str) -> Section:
+    """AP at each IoU threshold, the localization share with its definition, the matched IoUs
+    (the figures ``ap_by_iou`` and ``matched_iou`` are placed here)."""
+    c = r.causes
+    assert c is not None
+    a, b = r.names
+    top = r.eval_a.coco.max_dets[-1] if r.eval_a is not None else 100
+    share = (
+        f"{c.localization_share:.1%}"
+        if c.localization_share is not None
+        else t("localization.no_share")
+    )
+    blocks: list[Block] = [Paragraph(catalogue(lang).cause_sentence(c), emphasis=True)]
+    if c.delta is not None and c.delta_loose is not None and c.delta_localization is not None:
+        blocks.append(
+            Paragraph(
+                t(
+                    "localization.text",
+                    delta=c.delta,
+                    loose=c.loose_iou,
+                    delta_loose=c.delta_loose,
+                    delta_loc=c.delta_localization,
+                    share=share,
+                )
+            )
+        )
+    blocks.append(
+        Table(
+            key="ap_by_iou",
+            headers=(t("col.iou_threshold"), a, b, t("col.delta")),
+            rows=tuple(
+                (f"{iou:.2f}", ap_a, ap_b, d)
+                for iou, ap_a, ap_b, d in zip(
+                    c.iou_thresholds.tolist(),
+                    c.ap_by_iou_a,
+                    c.ap_by_iou_b,
+                    c.delta_by_iou,
+                    strict=True,
+                )
+            ),
+            align="lrrr",
+            signed=(3,),
+            sortable=False,
+            caption=t("localization.caption", top=top),
+        )
+    )
+    quantiles = (0.1, 0.25, 0.5, 0.75, 0.9)
+    blocks.append(
+        Table(
+            key="matched_iou",
+            headers=(
+                t("col.model"),
+                t("col.matched"),
+                t("col.mean"),
+                *(f"{q:.0%}" for q in quantiles),
+            ),
+            rows=tuple(
+                (name, m.n, m.mean, *(m.quantiles.get(q) for q in quantiles))
+                for name, m in ((a, c.matched_iou_a), (b, c.matched_iou_b))
+            ),
+            align="lrrrrrrr",
+            sortable=False,
+            caption=t("localization.matched_caption", iou=c.loose_iou, top=top),
+        )
+    )
+    if r.errors_strict_a is not None:
+        blocks.append(Note(t("localization.tide_note", iou=r.errors_strict_a.fg_iou), kind="info"))
+    return Section("causes.localization", t("s.causes.localization"), tuple(blocks))
 
 
 def _imbalance(t: Text, r: ComparisonResult) -> Section:
@@ -1207,6 +1319,8 @@ def _evidence(t: Text, r: ComparisonResult, lang: str) -> Section:
     unsupported: list[str] = [t("evidence.architecture")]
     if r.has_ground_truth:
         supported += verdict_lines(r, lang)
+        if r.causes is not None:
+            supported.append(catalogue(lang).cause_sentence(r.causes))
         if r.disagreements is not None:
             v = r.disagreements.swap_verdicts()
             supported.append(t("evidence.swaps", n=r.pairing.counts()["class_swap"], **v, **names))
