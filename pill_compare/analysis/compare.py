@@ -375,6 +375,13 @@ def compare(
         iou_thresholds=ev_a.coco.iou_thresholds,
         max_dets=ev_a.coco.max_dets,
     )
+    if diagnosis is not None:
+        from pill_compare.analysis.diagnosis.annotations import audit_findings
+
+        diagnosis = diagnosis.extended(
+            audit_findings(audit, gt_file=gt.source, gt_boxes=int((~gt.annotations.iscrowd).sum())),
+            "gt_audit",
+        )
     # Imported here: scipy costs ~0.6 s to import, and `import pill_compare` must stay light.
     from pill_compare.analysis.significance import mcnemar, paired_bootstrap, significance_verdict
 

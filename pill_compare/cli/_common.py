@@ -129,14 +129,38 @@ def report_diagnosis(
                 if sev != "info" and sev != "repaired"
             ],
         )
+    print_finding_lines(lines)
+    gt_source = truth.source if truth is not None else ""
+    for line in applied_maps(list(prepared.runs.values()), lang, gt_source):
+        typer.secho(terminal_safe(f"note: {line}"), err=True)
+
+
+def print_finding_lines(lines: Sequence[tuple[str, str, str]]) -> None:
+    """``severity: finding`` and ``  fix: ...`` lines on stderr (blocking in red, warnings in
+    yellow; a repaired finding needs no fix)."""
     colours = {"blocking": "red", "warning": "yellow"}
     for sev, text, fix in lines:
         typer.secho(terminal_safe(f"{sev}: {text}"), err=True, fg=colours.get(sev))
         if fix and sev != "repaired":
             typer.secho(terminal_safe(f"  fix: {fix}"), err=True, fg=colours.get(sev))
-    gt_source = truth.source if truth is not None else ""
-    for line in applied_maps(list(prepared.runs.values()), lang, gt_source):
-        typer.secho(terminal_safe(f"note: {line}"), err=True)
+
+
+def report_later_findings(before: Any, after: Any, *, strict: bool, lang: str = "en") -> None:
+    """Print the findings an analysis added to the diagnosis (the ground-truth audit's), or with
+    ``strict`` refuse the input when one is a warning (exit 1)."""
+    from pill_compare.analysis.diagnosis import Diagnosis
+    from pill_compare.report.sections.diagnosis import finding_lines
+
+    if after is None or before is None:
+        return
+    new = Diagnosis(findings=tuple(f for f in after.findings if f not in before.findings))
+    lines = finding_lines(new, lang)
+    if strict and new.standing:
+        raise InputFormatError(
+            f"--strict: {len(new.standing)} finding(s) on the ground truth, treated as errors",
+            [f"{sev}: {text}" for sev, text, _ in lines if sev in ("blocking", "warning")],
+        )
+    print_finding_lines(lines)
 
 
 def load_optional_gt(path: Path | None, *, strict: bool) -> GroundTruth | None:

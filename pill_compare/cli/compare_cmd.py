@@ -18,6 +18,7 @@ from pill_compare.cli._common import (
     parse_pair,
     print_or_put,
     progress_spinner,
+    report_later_findings,
     warn,
 )
 from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
@@ -140,6 +141,7 @@ def compare_command(
             progress=step,
             diagnosis=diagnosis,
         )
+    report_later_findings(diagnosis, result.diagnosis, strict=strict)
     warn_new_caveats(result.caveats, truth, runs)
     if dump_pairs is not None:
         table = result.disagreements if result.disagreements is not None else result.pairing

@@ -12,6 +12,7 @@ from pill_compare.cli._common import (
     echo,
     fail_usage,
     progress_spinner,
+    report_later_findings,
     warn,
 )
 from pill_compare.cli.compare_cmd import (
@@ -169,6 +170,7 @@ def report_command(
             progress=step,
             diagnosis=diagnosis,
         )
+        report_later_findings(diagnosis, report.diagnosis, strict=strict, lang=lang.value)
         step("writing")
         written = write_report(report, folder)
     warn_new_caveats(report.data.get("caveats", []), truth, (a, b))

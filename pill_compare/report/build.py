@@ -144,6 +144,7 @@ def build_report(
         sections=tuple(sections),
         meta=meta,
         data=data,
+        diagnosis=result.diagnosis,
     )
 
 

@@ -177,6 +177,9 @@ class Report:
         meta: Ordered (label, value) lines for the overview (models, inputs, date, version).
         sections: The top-level sections, in order.
         data: ``report.json``: every number in the report (JSON-ready).
+        diagnosis: The input check the report shows first
+            (:class:`~pill_compare.analysis.diagnosis.Diagnosis`, with the ground-truth audit's
+            findings), for a caller that acts on it (``--strict``); None when none was run.
     """
 
     title: str
@@ -184,6 +187,7 @@ class Report:
     sections: tuple[Section, ...]
     meta: tuple[tuple[str, str], ...] = ()
     data: Mapping[str, Any] = field(default_factory=dict)
+    diagnosis: Any = None
 
     def walk(self) -> list[Section]:
         out: list[Section] = []

@@ -37,7 +37,7 @@ def broken_file(tmp_path, kind: str):
 def test_clean_files_pass_and_exit_0(runner):
     result = invoke(runner, "doctor", EFF, RES, "--gt", GT)
     assert result.exit_code == 0, result.output
-    assert "found nothing wrong (7 checks" in result.stdout
+    assert "found no problem (7 checks" in result.stdout
     assert "Traceback" not in result.output
 
 

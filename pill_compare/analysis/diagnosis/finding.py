@@ -143,6 +143,15 @@ class Diagnosis:
         """Blocking findings and warnings that were not repaired (what ``--strict`` refuses)."""
         return tuple(f for f in self.findings if f.severity != "info" and not f.repaired)
 
+    def extended(self, findings: Sequence[Finding], check: str) -> Diagnosis:
+        """This diagnosis with ``findings`` (from a later ``check``) added."""
+        return Diagnosis(
+            findings=(*self.findings, *findings),
+            checks=(*self.checks, check),
+            roles=self.roles,
+            category_maps=self.category_maps,
+        )
+
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
 

@@ -94,7 +94,7 @@ TEXTS: dict[str, str] = {
     "diagnosis.severity.warning": "warning",
     "diagnosis.severity.info": "info",
     "diagnosis.repaired": "repaired",
-    "diagnosis.clean": "The input check found nothing wrong ({checks} checks: {names}).",
+    "diagnosis.clean": "The input check found no problem ({checks} checks: {names}).",
     "diagnosis.banner": "Do not trust the comparison below yet: {n} blocking problem(s) in the "
     "inputs. Every number is computed on the files as given; fix them and run again.",
     "diagnosis.banner.doctor": "{n} blocking problem(s): an evaluation or a comparison of "
@@ -120,6 +120,18 @@ TEXTS: dict[str, str] = {
     "diagnosis.col.fix": "fix",
     "diagnosis.summary.blocked": "No better model is named: {n} blocking problem(s) in the "
     "inputs ({codes}). First: {first}",
+    "diagnosis.likely_missing_annotations.title": "The ground truth likely misses objects",
+    "diagnosis.likely_missing_annotations.text": "{file}: both models agree, confidently and on "
+    "the same class, on {count} boxes where it has no box of any class nearby ({share_pct} of its "
+    "{gt_boxes} boxes): each counts as a false positive of both. Ignoring them, mAP would be "
+    "{map_a_completed_3} for {name_a} (as scored {map_a_3}) and {map_b_completed_3} for {name_b} "
+    "({map_b_3}): an estimate, not the real numbers.",
+    "diagnosis.likely_wrong_labels.title": "The ground truth may carry wrong labels",
+    "diagnosis.likely_wrong_labels.text": "{file}: on {count} of its boxes both models confidently "
+    "say the same other class: either the label is wrong or both models make the same mistake "
+    "(look-alike pills).",
+    "diagnosis.fix.review_annotations": "Check these cases by eye (the ground-truth audit section "
+    "lists them); complete or correct the annotations before reading precision and false positives.",
     "diagnosis.gt_mismatch.title": "Results and ground truth are of different images",
     "diagnosis.gt_mismatch.text": "{file}: only {on_gt_images} of {detections} detections "
     "({share_on_gt_pct}) are on images of the ground truth {gt} (its image ids "

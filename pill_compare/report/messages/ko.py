@@ -122,6 +122,17 @@ TEXTS: dict[str, str] = {
     "diagnosis.col.fix": "해결",
     "diagnosis.summary.blocked": "더 나은 모델을 판정하지 않는다: 입력에 차단 수준의 문제가 "
     "{n}개 있다 ({codes}). 첫째: {first}",
+    "diagnosis.likely_missing_annotations.title": "정답 데이터에 빠진 물체가 있어 보인다",
+    "diagnosis.likely_missing_annotations.text": "{file}: 두 모델이 높은 점수로, 같은 클래스로 "
+    "일치하는 박스 {count}개 근처에 어떤 클래스의 정답 박스도 없다 (정답 박스 {gt_boxes}개의 "
+    "{share_pct}). 이 박스들은 두 모델 모두의 오탐지로 계산된다. 이들을 빼면 mAP는 {name_a} "
+    "{map_a_completed_3} (채점값 {map_a_3}), {name_b} {map_b_completed_3} ({map_b_3})가 된다: "
+    "실제 수치가 아니라 추정치다.",
+    "diagnosis.likely_wrong_labels.title": "정답 데이터의 라벨이 틀렸을 수 있다",
+    "diagnosis.likely_wrong_labels.text": "{file}: 정답 박스 {count}개에서 두 모델이 모두 높은 "
+    "점수로 같은 다른 클래스를 말한다: 라벨이 틀렸거나 두 모델이 같은 실수를 한다 (닮은 알약).",
+    "diagnosis.fix.review_annotations": "이 사례들을 눈으로 확인하라 (정답 데이터 점검 절에 목록이 "
+    "있다). 정밀도와 오탐지를 읽기 전에 어노테이션을 보완하거나 바로잡아라.",
     "diagnosis.gt_mismatch.title": "결과와 정답 데이터의 이미지가 다르다",
     "diagnosis.gt_mismatch.text": "{file}: 검출 {detections}개 중 {on_gt_images}개"
     "({share_on_gt_pct})만 정답 데이터 {gt}의 이미지에 있다 (정답의 이미지 id "

@@ -30,7 +30,11 @@ import pandas as pd
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.report.messages import Catalogue, catalogue
-from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
+from pill_compare.report.sections.diagnosis import (
+    blocked_summary,
+    diagnosis_section,
+    finding_items,
+)
 from pill_compare.report.sections.eval import (
     Text,
     caveat_notes,
@@ -777,7 +781,7 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         (),
         (
             Section("overview.summary", t("s.overview.summary"), summary),
-            Section("overview.inputs", t("s.overview.inputs"), (inputs, *_clean_check(t, r))),
+            Section("overview.inputs", t("s.overview.inputs"), (inputs, *_clean_check(t, r, lang))),
             Section("overview.parameters", t("s.overview.parameters"), (parameters,)),
         ),
     )
@@ -788,17 +792,20 @@ def _diagnosis(r: ComparisonResult, lang: str) -> list[Section]:
     check is one line of the overview's inputs instead."""
     d = r.diagnosis
     runs = (r.pairing.a, r.pairing.b)
-    if d is None or (not d.findings and not any(x.category_map for x in runs)):
-        return []
+    if d is None or (not d.standing and not any(x.category_map for x in runs)):
+        return []  # nothing stands: the overview says so in one line (and lists any info)
     gt_source = r.eval_a.gt_source if r.eval_a is not None else ""
     return [diagnosis_section(d, lang, runs=runs, gt_source=gt_source or "")]
 
 
-def _clean_check(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
+def _clean_check(t: Text, r: ComparisonResult, lang: str) -> tuple[Block, ...]:
     d = r.diagnosis
-    if d is None or d.findings:
+    if d is None or d.standing or any(x.category_map for x in (r.pairing.a, r.pairing.b)):
         return ()
-    return (Paragraph(t("diagnosis.clean", checks=len(d.checks), names=", ".join(d.checks))),)
+    clean = Paragraph(t("diagnosis.clean", checks=len(d.checks), names=", ".join(d.checks)))
+    if not d.findings:
+        return (clean,)
+    return (clean, Bullets(finding_items(d, lang)))
 
 
 def _overall(t: Text, r: ComparisonResult, lang: str) -> Section:
