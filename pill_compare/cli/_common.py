@@ -137,9 +137,11 @@ def report_diagnosis(
 
 def print_finding_lines(lines: Sequence[tuple[str, str, str]]) -> None:
     """``severity: finding`` and ``  fix: ...`` lines on stderr (blocking in red, warnings in
-    yellow; a repaired finding needs no fix)."""
+    yellow; a repaired finding needs no fix; info stays in the outputs)."""
     colours = {"blocking": "red", "warning": "yellow"}
     for sev, text, fix in lines:
+        if sev == "info":
+            continue  # in the output (report, JSON, doctor), not worth a line on stderr
         typer.secho(terminal_safe(f"{sev}: {text}"), err=True, fg=colours.get(sev))
         if fix and sev != "repaired":
             typer.secho(terminal_safe(f"  fix: {fix}"), err=True, fg=colours.get(sev))
@@ -199,6 +201,28 @@ def check_train_needs_gt(train_ann: Path | None, gt: Path | None) -> None:
         fail_usage(
             "--train-ann needs --gt: training support is compared with AP on the ground truth"
         )
+
+
+def parse_tide_iou(value: str, thresholds: Any = None) -> float | str | None:
+    """``--tide-iou``: 'auto', 'off' (None) or an IoU among the COCO ``thresholds`` (the match
+    table has no other; exit 2 otherwise)."""
+    if value in ("auto", "off"):
+        return None if value == "off" else "auto"
+    try:
+        iou = float(value)
+    except ValueError:
+        iou = float("nan")
+    if not (0 < iou <= 1):
+        fail_usage(f"--tide-iou expects an IoU in (0, 1], 'auto' or 'off', got {value!r}")
+    if thresholds is not None:
+        import numpy as np
+
+        near = np.asarray(thresholds)[np.isclose(thresholds, iou)]
+        if near.size == 0:
+            listed = ", ".join(f"{t:g}" for t in thresholds)
+            fail_usage(f"--tide-iou {value} must be one of the --iou thresholds ({listed})")
+        iou = float(near[0])
+    return iou
 
 
 def fail_usage(message: str) -> None:

@@ -16,6 +16,7 @@ from pill_compare.cli._common import (
     load_checked_runs,
     load_optional_gt,
     parse_pair,
+    parse_tide_iou,
     print_or_put,
     progress_spinner,
     report_later_findings,
@@ -40,6 +41,7 @@ from pill_compare.cli.options import (
     ResultB,
     SeedOption,
     StrictOption,
+    TideIouOption,
     TrainAnnOption,
     score_thr_help,
 )
@@ -68,6 +70,7 @@ def compare_command(
     ] = 0.5,
     iou_thr: IouThrOption = 0.5,
     pair_iou: PairIouOption = 0.5,
+    tide_iou: TideIouOption = "auto",
     iou: CocoIouOption = "0.5:0.95:0.05",
     max_dets: MaxDetsOption = "1,10,100",
     bootstrap: BootstrapOption = 1000,
@@ -110,6 +113,7 @@ def compare_command(
         fail_usage(f"--alpha must be in (0, 1), got {alpha}")
     check_comparison_options(gt, train_ann, score_thr, iou_thr, pair_iou)
     thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)
+    strict_tide = parse_tide_iou(tide_iou, thresholds)
     truth, train, runs, diagnosis = load_comparison_inputs(
         (result_a, result_b),
         gt,
@@ -138,6 +142,7 @@ def compare_command(
             seed=seed,
             alpha=alpha,
             rare_threshold=rare,
+            tide_iou=strict_tide,
             progress=step,
             diagnosis=diagnosis,
         )

@@ -173,3 +173,14 @@ CategoryMapOption = Annotated[
     list[str] | None,
     typer.Option("--category-map", metavar="auto|offset:N|FILE", help=CATEGORY_MAP_HELP),
 ]
+
+TideIouOption = Annotated[
+    str,
+    typer.Option(
+        "--tide-iou",
+        metavar="IOU|auto|off",
+        help="A second TIDE breakdown at this stricter IoU (the pill competition's mAP@[0.75:0.95] "
+        "starts at 0.75; TIDE's own 0.5 misses boxes that are found but badly placed). 'auto': "
+        "0.75 when the --iou thresholds include it; 'off': none.",
+    ),
+]

@@ -11,6 +11,7 @@ import typer
 from pill_compare.cli._common import (
     echo,
     fail_usage,
+    parse_tide_iou,
     progress_spinner,
     report_later_findings,
     warn,
@@ -36,6 +37,7 @@ from pill_compare.cli.options import (
     ResultB,
     SeedOption,
     StrictOption,
+    TideIouOption,
     TrainAnnOption,
     score_thr_help,
 )
@@ -93,6 +95,7 @@ def report_command(
     ] = 0.5,
     iou_thr: IouThrOption = 0.5,
     pair_iou: PairIouOption = 0.5,
+    tide_iou: TideIouOption = "auto",
     iou: CocoIouOption = "0.5:0.95:0.05",
     max_dets: MaxDetsOption = "1,10,100",
     bootstrap: BootstrapOption = 1000,
@@ -122,6 +125,7 @@ def report_command(
     """
     check_comparison_options(gt, train_ann, score_thr, iou_thr, pair_iou)
     thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)
+    strict_tide = parse_tide_iou(tide_iou, thresholds)
     day = None
     if date is not None:
         try:
@@ -166,6 +170,7 @@ def report_command(
             n_bootstrap=bootstrap,
             seed=seed,
             gallery_max=gallery_max,
+            tide_iou=strict_tide,
             date=day,
             progress=step,
             diagnosis=diagnosis,

@@ -47,6 +47,7 @@ def build_report(
     n_bootstrap: int = 1000,
     seed: int = 0,
     gallery_max: int = 24,
+    tide_iou: float | str | None = "auto",
     date: _dt.date | None = None,
     progress: Callable[[str], None] | None = None,
     diagnosis: Any = None,
@@ -65,6 +66,9 @@ def build_report(
         score_threshold / iou_threshold / pair_iou / iou_thresholds / max_dets / n_bootstrap /
             seed: As for :func:`~pill_compare.analysis.compare.compare`.
         gallery_max: Most gallery images (worst first).
+        tide_iou: The stricter IoU of the second TIDE breakdown ('auto': 0.75 when the
+            thresholds include it; None: none), as for
+            :func:`~pill_compare.analysis.compare.compare`.
         date: The date line (default: today); the only part that differs between two runs on
             the same inputs.
         progress: Optional ``progress(step)`` callback.
@@ -93,6 +97,7 @@ def build_report(
         max_dets=max_dets,
         n_bootstrap=n_bootstrap,
         seed=seed,
+        tide_iou=tide_iou,
         progress=progress,
         diagnosis=diagnosis,
     )
