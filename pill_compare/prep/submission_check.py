@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.consistency import check_against_ground_truth
-from pill_compare.core import Detections, GroundTruth
+from pill_compare.core import Detections, GroundTruth, box_iou_pairs
 from pill_compare.errors import ConfigError, PillCompareError
 from pill_compare.io.files import display_path, read_text
 from pill_compare.io.records import (
@@ -755,15 +755,9 @@ def _median_best_iou(
     dets = pd.DataFrame({"image_id": image_id, "det": np.arange(len(image_id))})
     gts = pd.DataFrame({"image_id": gt_image_id, "gt": np.arange(len(gt_image_id))})
     pairs = dets.merge(gts, on="image_id")
-    d = box[pairs["det"].to_numpy()]
-    g = gt_box[pairs["gt"].to_numpy()]
-    iw = np.minimum(d[:, 0] + d[:, 2], g[:, 0] + g[:, 2]) - np.maximum(d[:, 0], g[:, 0])
-    ih = np.minimum(d[:, 1] + d[:, 3], g[:, 1] + g[:, 3]) - np.maximum(d[:, 1], g[:, 1])
-    inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
-    # Boxes with w or h <= 0 under a reading have no area: clip so they get IoU 0, not negative.
-    area_d = np.clip(d[:, 2], 0, None) * np.clip(d[:, 3], 0, None)
-    union = area_d + g[:, 2] * g[:, 3] - inter
-    iou = np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+    # The one IoU (pycocotools' bbIou); a box with w or h <= 0 under a reading overlaps
+    # nothing, so it gets IoU 0.
+    iou = box_iou_pairs(box[pairs["det"].to_numpy()], gt_box[pairs["gt"].to_numpy()])
     best = pd.Series(iou).groupby(pairs["det"].to_numpy()).max()
     return float(best.median())
 
