@@ -33,8 +33,6 @@ it, from the ground truth's images. Category ids come from the ground truth.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -56,7 +54,7 @@ from pill_compare.io.records import (
     parse_number_cells,
     show,
 )
-from pill_compare.io.results import CSV_COLUMNS, CSV_ID_COLUMNS, EXPECTED_CSV
+from pill_compare.io.results import CSV_COLUMNS, CSV_ID_COLUMNS, EXPECTED_CSV, iter_csv_rows
 from pill_compare.prep.findings import (
     Finding,
     count_severities,
@@ -342,13 +340,15 @@ def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) ->
             )
         )
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = [(reader.line_num, row) for row in reader if row]
-    except csv.Error as exc:
-        findings.append(
-            Finding("file", "error", f"{shown}: line {reader.line_num}", f"not a valid CSV: {exc}")
-        )
+        # The loaders' own reader (io.results.iter_csv_rows): a file reads the same here as in
+        # eval, compare and report (cells as written, blank lines left out).
+        rows = list(iter_csv_rows(text, shown))
+    except PillCompareError as exc:
+        findings.append(Finding("file", "error", shown, exc.message))
+        return None
+    if not rows:
+        findings.append(Finding("file", "error", shown, "no header and no rows, only blank lines"))
         return None
     header_line, header = rows[0]
     body = rows[1:]
