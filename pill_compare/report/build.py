@@ -12,7 +12,6 @@ import datetime as _dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from pill_compare.analysis.coco_metrics import COCO_MAX_DETS
 from pill_compare.analysis.compare import ComparisonResult, compare
@@ -186,11 +185,6 @@ def write_report(report: Report, folder: str | os.PathLike[str]) -> Path:
     return write_folder(
         folder, render_report_files(report), owner_file=REPORT_JSON, make_parents=True
     )
-
-
-def report_summary(report: Report) -> dict[str, Any]:
-    """What a caller prints after writing: the title and the summary sentences."""
-    return {"title": report.title, "summary": list(report.data.get("summary", []))}
 
 
 __all__ = ["Gallery", "build_report", "render_report_files", "report_figures", "write_report"]
