@@ -460,3 +460,63 @@ def _boxes_frame(
         cols[name] = bbox[:, j]
     cols |= tail
     return pd.DataFrame(cols)
+
+
+# --- box geometry: the one IoU formula ----------------------------------------------------------
+# Here, in the lowest layer, so that every layer computes IoU the same way: the matchings of
+# analysis (through :mod:`pill_compare.analysis.boxes`) and prep's box-format check alike.
+
+
+def iou_of_overlaps(
+    inter: np.ndarray,
+    left_area: np.ndarray,
+    right_area: np.ndarray,
+    right_iscrowd: np.ndarray | None = None,
+) -> np.ndarray:
+    """``inter / union`` as pycocotools' ``bbIou`` computes it, for boxes known to overlap.
+
+    A crowd right box's union is the left box's area (a crowd region "absorbs" what lies inside
+    it). The one copy of the formula: :func:`box_iou_pairs` and
+    :func:`pill_compare.analysis.boxes.overlapping_pairs` both end here.
+
+    Args:
+        inter: (P,) float64 intersection areas (> 0).
+        left_area: (P,) float64 ``w * h`` of the left boxes (detections).
+        right_area: (P,) float64 ``w * h`` of the right boxes (GT).
+        right_iscrowd: (P,) bool, or None: no crowd region.
+
+    Returns:
+        (P,) float64 IoU.
+    """
+    union = left_area + right_area - inter
+    if right_iscrowd is not None:
+        union = np.where(right_iscrowd, left_area, union)
+    return inter / union
+
+
+def box_iou_pairs(
+    dt_xywh: np.ndarray, gt_xywh: np.ndarray, gt_iscrowd: np.ndarray | None = None
+) -> np.ndarray:
+    """IoU of paired boxes with pycocotools' bbox formula, bit-identical to ``maskUtils.iou``.
+
+    For a crowd GT the denominator is the detection's area instead of the union. A box with
+    no area (w or h <= 0) overlaps nothing: its IoU is 0.
+
+    Args:
+        dt_xywh: (P, 4) float64 detection (left) boxes, xywh.
+        gt_xywh: (P, 4) float64 GT (right) boxes, xywh, paired row by row with ``dt_xywh``.
+        gt_iscrowd: (P,) bool, the GT's ``iscrowd``; None: no crowd region.
+
+    Returns:
+        (P,) float64 IoU in [0, 1] (0.0 for boxes that do not overlap).
+    """
+    dx, dy, dw, dh = np.asarray(dt_xywh, dtype=np.float64).T
+    gx, gy, gw, gh = np.asarray(gt_xywh, dtype=np.float64).T
+    # Same operations, in the same order, as bbIou in pycocotools/common/maskApi.c.
+    w = np.minimum(dw + dx, gw + gx) - np.maximum(dx, gx)
+    h = np.minimum(dh + dy, gh + gy) - np.maximum(dy, gy)
+    overlap = (w > 0) & (h > 0)
+    inter = np.where(overlap, w * h, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # pairs that do not overlap: set to 0
+        iou = iou_of_overlaps(inter, dw * dh, gw * gh, gt_iscrowd)
+    return np.where(overlap, iou, 0.0)

@@ -5,7 +5,10 @@ matching (detections x GT boxes, crowd regions included), TIDE's error types (fa
 x countable GT boxes) and the cross-model pairing (A's boxes x B's boxes). They all call
 :func:`overlapping_pairs`, so the IoU values, the pair order and the memory bound are the same
 everywhere. The IoU is pycocotools' ``bbIou`` (``pycocotools/common/maskApi.c``): the same
-float64 operations in the same order, so the values are bit-identical to ``maskUtils.iou``.
+float64 operations in the same order, so the values are bit-identical to ``maskUtils.iou``. Its
+formula lives in :mod:`pill_compare.core` (:func:`~pill_compare.core.box_iou_pairs`,
+:func:`~pill_compare.core.iou_of_overlaps`), the lowest layer, so that prep's checks use the
+same one; it is re-exported here.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+
+from pill_compare.core import box_iou_pairs, iou_of_overlaps
+
+__all__ = ["PAIR_BLOCK", "BoxPairs", "box_iou_pairs", "overlapping_pairs"]
 
 #: Candidate (left, right) pairs built per block by :func:`overlapping_pairs`: bounds the
 #: memory of the pair enumeration (a block's arrays take about 100 bytes per candidate).
@@ -31,46 +38,6 @@ class BoxPairs(NamedTuple):
     left: np.ndarray
     right: np.ndarray
     iou: np.ndarray
-
-
-def _iou_of_overlaps(
-    inter: np.ndarray,
-    left_area: np.ndarray,
-    right_area: np.ndarray,
-    right_iscrowd: np.ndarray | None,
-) -> np.ndarray:
-    """``inter / union`` as bbIou computes it; a crowd right box's union is the left box's area
-    (a crowd region "absorbs" what lies inside it). The one copy of the formula."""
-    union = left_area + right_area - inter
-    if right_iscrowd is not None:
-        union = np.where(right_iscrowd, left_area, union)
-    return inter / union
-
-
-def box_iou_pairs(
-    dt_xywh: np.ndarray, gt_xywh: np.ndarray, gt_iscrowd: np.ndarray | None = None
-) -> np.ndarray:
-    """IoU of paired boxes with pycocotools' bbox formula, bit-identical to ``maskUtils.iou``.
-
-    For a crowd GT the denominator is the detection's area instead of the union.
-
-    Args:
-        dt_xywh: (P, 4) float64 detection (left) boxes, xywh.
-        gt_xywh: (P, 4) float64 GT (right) boxes, xywh, paired row by row with ``dt_xywh``.
-        gt_iscrowd: (P,) bool, the GT's ``iscrowd``; None: no crowd region.
-
-    Returns:
-        (P,) float64 IoU in [0, 1] (0.0 for boxes that do not overlap).
-    """
-    dx, dy, dw, dh = dt_xywh.T
-    gx, gy, gw, gh = gt_xywh.T
-    # Same operations, in the same order, as bbIou in pycocotools/common/maskApi.c.
-    w = np.minimum(dw + dx, gw + gx) - np.maximum(dx, gx)
-    h = np.minimum(dh + dy, gh + gy) - np.maximum(dy, gy)
-    overlap = (w > 0) & (h > 0)
-    inter = np.where(overlap, w * h, 0.0)
-    iou = _iou_of_overlaps(inter, dw * dh, gw * gh, gt_iscrowd)
-    return np.where(overlap, iou, 0.0)
 
 
 def overlapping_pairs(
@@ -162,7 +129,7 @@ def overlapping_pairs(
             h = np.minimum(ly2[left], ry2[pos]) - np.maximum(ly[left], ry[pos])
             keep = np.flatnonzero(h > 0)
             left, pos, inter = left[keep], pos[keep], w[keep] * h[keep]
-            iou = _iou_of_overlaps(
+            iou = iou_of_overlaps(
                 inter, l_area[left], r_area[pos], None if crowd is None else crowd[pos]
             )
             if min_iou > 0:

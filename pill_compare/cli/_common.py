@@ -195,14 +195,6 @@ def check_operating_point(score_thr: float, iou_thr: float, pair_iou: float) -> 
             fail_usage(f"{flag} must be in (0, 1], got {value}")
 
 
-def check_train_needs_gt(train_ann: Path | None, gt: Path | None) -> None:
-    """Training annotations are compared with AP on a ground truth (exit 2 without one)."""
-    if train_ann is not None and gt is None:
-        fail_usage(
-            "--train-ann needs --gt: training support is compared with AP on the ground truth"
-        )
-
-
 def parse_tide_iou(value: str, thresholds: Any = None) -> float | str | None:
     """``--tide-iou``: 'auto', 'off' (None) or an IoU among the COCO ``thresholds`` (the match
     table has no other; exit 2 otherwise)."""

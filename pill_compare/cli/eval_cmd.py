@@ -37,6 +37,7 @@ from pill_compare.cli.registry import command
 from pill_compare.errors import ConfigError
 from pill_compare.io import load_ground_truth
 from pill_compare.report.eval_render import render_eval
+from pill_compare.report.tables import to_csv
 
 DUMP_SUFFIXES = (".csv", ".parquet")
 
@@ -219,7 +220,7 @@ def eval_command(
 def _matches_bytes(frame, path: Path) -> bytes:
     """The match table as CSV or Parquet bytes (Parquet needs pyarrow)."""
     if path.suffix.lower() != ".parquet":
-        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        return to_csv(frame).encode("utf-8")  # the one CSV writer: cells cleaned as everywhere
     buffer = io.BytesIO()
     try:
         frame.to_parquet(buffer, index=False)

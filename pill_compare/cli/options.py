@@ -107,10 +107,6 @@ ExplainOption = Annotated[
 NamesOption = Annotated[
     str | None, typer.Option("--names", help="Display names 'A,B' (default: the file stems).")
 ]
-PlotOption = Annotated[
-    Path | None,
-    typer.Option("--plot", dir_okay=False, help="Save the figure here (.png, .svg or .pdf)."),
-]
 
 
 ResultA = Annotated[

@@ -53,9 +53,20 @@ class Lang(str, Enum):
     ko = "ko"
 
 
+#: Bytes (UTF-8) of each run's name kept in the default folder's name: two of them and '_vs_'
+#: stay under the 255 bytes a file system allows in one name.
+DEFAULT_FOLDER_NAME_BYTES = 120
+
+
 def default_folder(name_a: str, name_b: str) -> Path:
-    """reports/<a>_vs_<b>/ with characters a folder name should not hold replaced."""
-    safe = re.sub(r"[^\w.-]+", "_", f"{name_a}_vs_{name_b}").strip("._") or "report"
+    """reports/<a>_vs_<b>/ with characters a folder name should not hold replaced, each name cut
+    to :data:`DEFAULT_FOLDER_NAME_BYTES` so that the default is always a legal name."""
+
+    def part(name: str) -> str:
+        safe = re.sub(r"[^\w.-]+", "_", name).encode("utf-8")[:DEFAULT_FOLDER_NAME_BYTES]
+        return safe.decode("utf-8", errors="ignore")  # a letter cut in two is dropped
+
+    safe = f"{part(name_a)}_vs_{part(name_b)}".strip("._") or "report"
     return Path("reports") / safe
 
 
@@ -87,7 +98,8 @@ def report_command(
             "-o",
             file_okay=False,
             help="The report folder (created; a previous report there is replaced, a folder of "
-            "other files never). Default: reports/<A>_vs_<B>/.",
+            "other files never). '-' is refused: a report is a folder of files (compare -f md "
+            "prints Markdown). Default: reports/<A>_vs_<B>/.",
         ),
     ] = None,
     score_thr: Annotated[

@@ -14,7 +14,6 @@ import re
 import select
 import stat
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -51,21 +50,42 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return printable(text)
 
 
-def printable(text: str) -> str:
-    """``text`` with control characters and lone surrogates as backslash escapes.
+#: What :func:`printable` escapes: C0 controls, DEL, C1 controls; the bidirectional marks,
+#: overrides and isolates (they reorder what is shown: a name can look like another); lone
+#: surrogates (they cannot be encoded, so printing them raises UnicodeEncodeError). Tab and
+#: newline are in it; :data:`CONTROL_CHARACTERS_BUT_LINES` keeps them (text of several lines).
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+#: :data:`CONTROL_CHARACTERS` without tab and newline.
+CONTROL_CHARACTERS_BUT_LINES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
-    Hangul, other scripts and spaces are kept (see :func:`display_path`).
+
+def printable(text: str, *, keep_lines: bool = False) -> str:
+    r"""``text`` with control characters as visible backslash escapes: the one cleaning of text
+    from input files, behind every output (terminal, Markdown, CSV, figures, messages).
+
+    Hangul, other scripts and spaces are kept (see :func:`display_path`); each character of
+    :data:`CONTROL_CHARACTERS` becomes ``\xNN`` / ``\uNNNN``, so ``"\x1b[2J"`` shows as the
+    characters ``\x1b[2J`` instead of clearing a screen.
+
+    Args:
+        text: A name, a message, a line of a table.
+        keep_lines: Keep tab and newline (text of several lines); else they are escaped too,
+            and the text stays on one line.
+
+    Returns:
+        The text, unchanged when it has nothing to escape.
     """
-    if text.isprintable():
-        return text
-    return "".join(_escape_char(c) if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
+    pattern = CONTROL_CHARACTERS_BUT_LINES if keep_lines else CONTROL_CHARACTERS
+    return pattern.sub(_escape_char, text)
 
 
-def _escape_char(c: str) -> str:
-    code = ord(c)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def read_text(path: str | os.PathLike[str], expected: str) -> str:

@@ -27,7 +27,7 @@ import secrets
 import shutil
 import stat
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -89,14 +89,7 @@ def check_output(
     def refuse(why: str) -> ConfigError:
         return ConfigError(f"{given}: {why}", param=param)
 
-    try:
-        st = os.stat(given)  # follows symlinks
-    except FileNotFoundError:
-        st = None
-    except NotADirectoryError:
-        raise refuse(f"cannot write there: {_first_non_folder(given)} is not a folder") from None
-    except OSError as exc:
-        raise refuse(f"cannot write there ({exc.strerror})") from None
+    st = _stat_or_refuse(given, refuse, follow_symlinks=True)
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
             raise refuse("is a folder; give a file name")
@@ -111,26 +104,57 @@ def check_output(
         found = f"'{given.suffix}'" if given.suffix else "no suffix"
         raise refuse(f"unsupported file suffix {found}; expected {shown}")
     real = Path(os.path.realpath(given))  # through symlinks, also dangling ones
-    parent = real.parent
-    if not parent.exists():
+    _ready_parent(real.parent, refuse, make_parents=make_parents)
+    return OutputTarget(given, "file", real)
+
+
+def _stat_or_refuse(
+    path: Path, refuse: Callable[[str], ConfigError], *, follow_symlinks: bool
+) -> os.stat_result | None:
+    """``os.stat`` of an output path: None when it does not exist; every other failure (a file
+    where a folder should be, a name too long, a loop of links) a :class:`ConfigError`."""
+    try:
+        return os.stat(path, follow_symlinks=follow_symlinks)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        raise refuse(f"cannot write there: {_first_non_folder(path)} is not a folder") from None
+    except OSError as exc:
+        raise refuse(f"cannot write there ({exc.strerror or exc})") from None
+
+
+def _ready_parent(
+    parent: Path, refuse: Callable[[str], ConfigError], *, make_parents: bool
+) -> None:
+    """Check that ``parent`` is a writable folder (creating it with ``make_parents``): the one
+    check behind every output, file or folder."""
+    st = _stat_or_refuse(parent, refuse, follow_symlinks=True)
+    if st is None:
         if not make_parents:
             raise refuse(f"the folder {parent}/ does not exist; create it first")
         try:
             parent.mkdir(parents=True, exist_ok=True)
+        except (NotADirectoryError, FileExistsError):
+            raise refuse(
+                f"cannot write there: {_first_non_folder(parent)} is not a folder"
+            ) from None
         except OSError as exc:
-            raise refuse(f"cannot create the folder {parent}/ ({exc.strerror})") from None
-    elif not parent.is_dir():
-        raise refuse(f"cannot write there: {_first_non_folder(real)} is not a folder")
+            raise refuse(f"cannot create the folder {parent}/ ({exc.strerror or exc})") from None
+    elif not stat.S_ISDIR(st.st_mode):
+        raise refuse(f"cannot write there: {parent} is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise refuse(f"cannot write into the folder {parent}/ (permission denied)")
-    return OutputTarget(given, "file", real)
 
 
 def _first_non_folder(path: Path) -> Path:
-    """The first component of ``path``'s folders that exists and is not a folder."""
-    for parent in reversed(path.parents):
-        if parent.exists() and not parent.is_dir():
-            return parent
+    """The first component of ``path`` (its folders, then itself) that exists and is not a
+    folder."""
+    for part in [*reversed(path.parents), path]:
+        try:
+            if part.exists() and not part.is_dir():
+                return part
+        except OSError:  # a name too long further down: the ones before it were folders
+            break
     return path.parent
 
 
@@ -192,33 +216,40 @@ def check_folder(
 ) -> Path:
     """Check, before any work, that :func:`write_folder` may write ``folder``; return its parent.
 
+    The same checks as :func:`check_output` for a file (one helper behind both), plus the ones a
+    folder needs.
+
     Raises:
-        ConfigError: ``folder`` is a file, a symlink, or a non-empty folder without
-            ``owner_file`` (one of the user's); its parent is missing (without ``make_parents``;
-            with it, the parent is created) or unwritable.
+        ConfigError: ``folder`` is '-' (standard output: a folder of files cannot go there), a
+            file, a symlink, or a non-empty folder without ``owner_file`` (one of the user's);
+            a name the system refuses (too long); its parent is missing (without
+            ``make_parents``; with it, the parent is created), not a folder or unwritable.
     """
     target = Path(folder)
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
+
+    def refuse(why: str) -> ConfigError:
+        return ConfigError(f"{target}: {why}", param="output")
+
+    if str(folder) == "-":
         raise ConfigError(
-            f"{target}: exists and is not a folder; give a folder name", param="output"
-        )
-    if target.is_dir() and any(target.iterdir()) and not (target / owner_file).is_file():
-        raise ConfigError(
-            f"{target}: a folder with other files in it (no {owner_file}); refusing to replace "
-            "it: give a new or empty folder, or a previous report's folder",
+            "'-' (standard output) cannot receive a folder of files; give a folder name",
             param="output",
         )
-    parent = Path(os.path.abspath(target)).parent
-    if not parent.exists():
-        if not make_parents:
-            raise ConfigError(
-                f"{target}: the folder {parent}/ does not exist; create it first", param="output"
+    st = _stat_or_refuse(target, refuse, follow_symlinks=False)
+    if st is not None:
+        if not stat.S_ISDIR(st.st_mode):
+            raise refuse("exists and is not a folder; give a folder name")
+        try:
+            names = os.listdir(target)
+        except OSError as exc:
+            raise refuse(f"cannot read the folder ({exc.strerror or exc})") from None
+        if names and owner_file not in names:
+            raise refuse(
+                f"a folder with other files in it (no {owner_file}); refusing to replace "
+                "it: give a new or empty folder, or a previous report's folder"
             )
-        parent.mkdir(parents=True, exist_ok=True)
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"{target}: cannot write into {parent}/ (permission denied)", param="output"
-        )
+    parent = Path(os.path.abspath(target)).parent
+    _ready_parent(parent, refuse, make_parents=make_parents)
     return parent
 
 

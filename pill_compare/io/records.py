@@ -132,7 +132,7 @@ def check_value(kind: Kind, value: Any, min_value: float | None = None) -> str |
     ok: bool
     if kind == "id":
         ok = _is_int(value)
-        if ok and abs(value) >= _INT64_LIMIT:
+        if ok and parse_int64(value) is None:
             return f"must be {INT64_EXPECTED}, got {show(value)}"
     elif kind == "number":
         ok = _is_number(value)
@@ -368,6 +368,32 @@ def _parse_integer_cells(cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
     parsed = [cell_integer(c) for c in cells]
     ok = np.array([v is not None for v in parsed], dtype=bool)
     return np.array([0 if v is None else v for v in parsed], dtype=np.int64), ok
+
+
+def parse_int64(value: Any) -> int | None:
+    """The int64 integer ``value`` is or writes, exactly, or None: the one integer parser.
+
+    An ``int``; a ``float`` that is integral; a string as a CSV cell writes it
+    (:func:`cell_integer`: ``'17'``, ``' 17'``, ``'17.0'``, ``'1.7e1'``). None for a bool,
+    a fraction, ``'１７'`` (fullwidth digits), NaN, anything else, and anything with
+    ``|value| >= 2^63`` (the id arrays are int64). File stems and class-map names, which write
+    ids in plain ASCII digits, use the stricter :func:`id_from_digits`.
+
+    Example:
+        >>> parse_int64("1899"), parse_int64(1899.0), parse_int64(True), parse_int64(2**63)
+        (1899, 1899, None, None)
+    """
+    if isinstance(value, str):
+        return cell_integer(value)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():  # also NaN and the infinities
+            return None
+        value = int(value)
+    if isinstance(value, int) and -_INT64_LIMIT < value < _INT64_LIMIT:
+        return int(value)
+    return None
 
 
 def cell_integer(cell: str) -> int | None:

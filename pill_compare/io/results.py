@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import os
-import warnings
+from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,6 @@ CSV_COLUMNS = (
     "score",
 )
 CSV_REQUIRED = CSV_COLUMNS[1:]
-_CSV_COLUMN_SET = frozenset(CSV_COLUMNS)
-#: Headers wider than this are read column-selectively (only the submission's own columns).
-_WIDE_HEADER = 64
 #: The integer (int64) columns of the submission CSV.
 CSV_ID_COLUMNS = ("annotation_id", "image_id", "category_id")
 
@@ -215,6 +212,44 @@ def _coco_columns(text: str, path: str) -> dict[str, Any]:
     return extract_columns(doc, RESULT_FIELDS, path=path, what="detection")
 
 
+def iter_csv_rows(text: str, path: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows of CSV text, as cells: the one CSV reader of pillcmp (``load_results`` for eval,
+    compare and report, and ``check-submission``), so a file reads the same everywhere.
+
+    It reads as a scorer's ``pandas.read_csv`` does by default: cells as written (``1, "2"``
+    gives the cell ``' "2"'``, quotes included, which no number parser accepts; the number
+    parsers strip plain spaces), lines split at ``\\r``, ``\\n`` and ``\\r\\n``, and a blank
+    line (or one of spaces only) is no row but counts in the line numbers. Rows come one at a
+    time, so a caller keeps only what it needs.
+
+    Args:
+        text: The whole file.
+        path: The file, for messages.
+
+    Yields:
+        ``(line, cells)``: the file line (1-based) the row ends on, and its cells.
+
+    Raises:
+        InputFormatError: text the csv module cannot split (e.g. a NUL byte), naming the line.
+    """
+    # newline="": csv itself splits at \r, \n and \r\n (a lone \r otherwise raises csv.Error
+    # "new-line character seen in unquoted field").
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if len(row) > 1 or (row and row[0].strip()):  # not a blank line
+                yield reader.line_num, row
+    except csv.Error as exc:
+        raise InputFormatError(
+            f"{path}: line {reader.line_num}: not a valid CSV: {exc} ({EXPECTED_CSV})"
+        ) from None
+
+
+#: Rows whose cells are turned into numbers at once when loading a CSV: bounds the memory the
+#: cells' text takes (numbers are kept, text only for the cells named in an error).
+_CSV_CHUNK_ROWS = 1 << 16
+
+
 def _csv_columns(text: str, path: str) -> dict[str, Any]:
     path = display_path(path)
     if text.lstrip()[:1] in ("[", "{"):
@@ -222,77 +257,78 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
             f"{path}: this is JSON, not CSV; expected {EXPECTED_CSV} "
             "(for a COCO results file read it with input_format='coco' or 'auto')"
         )
-    # Before pandas: it renames repeats 'x.1', 'x.2', ... (quadratic in their number).
-    header = _header_names(text, path)
-    found = header
-    wide = header is not None and len(header) > _WIDE_HEADER
-    if wide:
-        # Build only the 8 columns (100,000 columns took pandas 6 s); usecols also drops extra
-        # fields without the ParserWarning relied on below, so look for them first.
-        _refuse_extra_fields(text, path)
-    try:
-        # index_col=False: otherwise pandas silently takes the first column as the index when
-        # every line has one field more than the header (a trailing comma), shifting all columns.
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", pd.errors.ParserWarning)
-            df = pd.read_csv(
-                io.StringIO(text),
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=True,
-                index_col=False,
-                usecols=(lambda c: str(c).strip() in _CSV_COLUMN_SET) if wide else None,
-            )
-    except pd.errors.ParserError as exc:
-        _refuse_extra_fields(text, path)
-        detail = str(exc).replace("Error tokenizing data. C error: ", "").strip()
-        raise InputFormatError(f"{path}: not a valid CSV: {detail} ({EXPECTED_CSV})") from None
-    except pd.errors.EmptyDataError:
-        raise InputFormatError(f"{path}: the file is empty, expected {EXPECTED_CSV}") from None
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-        _refuse_extra_fields(text, path)  # pandas would drop the extra fields without a word
-    df.columns = [str(c).strip() for c in df.columns]
-    missing = [c for c in CSV_REQUIRED if c not in df.columns]
+    rows = iter_csv_rows(text, path)
+    first = next(rows, None)
+    if first is None:
+        raise InputFormatError(f"{path}: the file is empty, expected {EXPECTED_CSV}")
+    header_line, header = first[0], [h.strip() for h in first[1]]
+    repeated = sorted(n for n, k in Counter(header).items() if k > 1)
+    if repeated:
+        raise InputFormatError(
+            f"{path}: line {header_line}: the header repeats column(s) "
+            f"{show(repeated, 120)}; each column must appear once ({EXPECTED_CSV})"
+        )
+    width = len(header)
+    position = {c: header.index(c) for c in CSV_COLUMNS if c in header}
+    extra, problems = ProblemCollector(), ProblemCollector()
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in position}
+    lines = array("q")
+
+    def flush(cells: dict[str, list[str]], first_row: int) -> None:
+        for c, raw in cells.items():
+            num, ok = parse_number_cells(raw, integer=c in CSV_ID_COLUMNS)
+            bad = ~ok
+            if c in ("bbox_w", "bbox_h"):
+                bad |= ok & ~(num >= 0)
+            bad_rows = np.flatnonzero(bad)
+            for i in bad_rows[: problems.limit].tolist():
+                why = (
+                    f"must be a number >= 0, got {show(raw[i])}"
+                    if c in ("bbox_w", "bbox_h")
+                    else number_cell_problem(raw[i], integer=c in CSV_ID_COLUMNS)
+                )
+                problems.add(f"{path}: line {lines[first_row + i]}: '{c}' {why}")
+            problems.total += max(0, bad_rows.size - problems.limit)
+            parts[c].append(num)
+            raw.clear()
+
+    cells: dict[str, list[str]] = {c: [] for c in position}
+    start = 0
+    for line, row in rows:
+        if len(row) > width:
+            hint = " (a trailing comma?)" if row[-1] == "" else ""
+            extra.add(f"{path}: line {line}: {len(row)} fields, the header has {width}{hint}")
+        lines.append(line)
+        for c, k in position.items():
+            # A row with fewer fields than the header has empty cells at its end (named).
+            cells[c].append(row[k] if k < len(row) else "")
+        if len(lines) - start == _CSV_CHUNK_ROWS:
+            flush(cells, start)
+            start = len(lines)
+    flush(cells, start)
+    # More fields than the header first: such a row shifts or drops cells, and a header broken
+    # by it (a lone \r) would otherwise be reported as missing columns.
+    extra.raise_if_any(
+        InputFormatError,
+        f"{path}: {extra.total} line(s) with more fields than the header ({EXPECTED_CSV})",
+    )
+    missing = [c for c in CSV_REQUIRED if c not in header]
     if missing:
         raise InputFormatError(
             f"{path}: missing column(s) {', '.join(missing)}; found header "
-            f"{show(','.join(df.columns if found is None else found), 120)}; "
-            f"expected {EXPECTED_CSV}"
+            f"{show(','.join(header), 120)}; expected {EXPECTED_CSV}"
         )
-    problems = ProblemCollector()
-    line_of: list[int] = []  # computed on the first bad value only
-
-    def where(i: int) -> str:
-        nonlocal line_of
-        line_of = line_of or _data_line_numbers(text)
-        # A quoted cell spanning lines makes rows and lines differ: then say the row.
-        return f"line {line_of[i]}" if i < len(line_of) else f"data row {i + 1}"
-
-    cols: dict[str, np.ndarray] = {}
-    for c in CSV_COLUMNS:
-        if c not in df.columns:
-            continue
-        raw = df[c].tolist()
-        num, ok = parse_number_cells(raw, integer=c in CSV_ID_COLUMNS)
-        bad = ~ok
-        if c in ("bbox_w", "bbox_h"):
-            bad |= ok & ~(num >= 0)
-        for i in np.flatnonzero(bad)[: problems.limit].tolist():
-            why = (
-                f"must be a number >= 0, got {show(raw[i])}"
-                if c in ("bbox_w", "bbox_h")
-                else number_cell_problem(raw[i], integer=c in CSV_ID_COLUMNS)
-            )
-            problems.add(f"{path}: {where(i)}: '{c}' {why}")
-        problems.total += max(0, int(bad.sum()) - problems.limit)
-        cols[c] = num
     problems.raise_if_any(InputFormatError, f"{path}: {problems.total} problem(s) in its rows")
+    cols = {
+        c: np.concatenate(p) if p else np.zeros(0, np.int64 if c in CSV_ID_COLUMNS else np.float64)
+        for c, p in parts.items()
+    }
     box = np.stack([cols[c] for c in ("bbox_x", "bbox_y", "bbox_w", "bbox_h")], axis=1)
     if not bboxes_in_range(box):
         for i in range(len(box)):
             why = bbox_range_problem(box[i])
             if why:
-                problems.add(f"{path}: {where(i)}: the box {why}, got {show(box[i].tolist())}")
+                problems.add(f"{path}: line {lines[i]}: the box {why}, got {show(box[i].tolist())}")
         problems.raise_if_any(InputFormatError, f"{path}: {problems.total} problem(s) in its rows")
     out: dict[str, Any] = {
         "image_id": cols["image_id"],
@@ -303,54 +339,3 @@ def _csv_columns(text: str, path: str) -> dict[str, Any]:
     if "annotation_id" in cols:
         out["annotation_id"] = cols["annotation_id"]
     return out
-
-
-def _data_line_numbers(text: str) -> list[int]:
-    """1-based file line of each data row: pandas skips blank lines, so row i + 2 can be wrong."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [n for n, line in enumerate(lines, start=1) if line.strip()][1:]
-
-
-def _header_names(text: str, path: str) -> list[str] | None:
-    """The header's column names (stripped), refusing repeats; None when csv cannot read it.
-
-    pandas would rename a repeated column 'x.1' without a word.
-    """
-    # newline="": csv itself splits at \r, \n and \r\n, as pandas does (a lone \r otherwise
-    # raises csv.Error "new-line character seen in unquoted field").
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
-    try:
-        header = next((row for row in reader if row), [])
-    except csv.Error:
-        return None  # a broken first line: pandas names what is wrong with it
-    names = [h.strip() for h in header]
-    repeated = sorted(n for n, k in Counter(names).items() if k > 1)
-    if repeated:
-        raise InputFormatError(
-            f"{path}: line {reader.line_num}: the header repeats column(s) "
-            f"{show(repeated, 120)}; each column must appear once ({EXPECTED_CSV})"
-        )
-    return names
-
-
-def _refuse_extra_fields(text: str, path: str) -> None:
-    """Name every line with more fields than the header (slow path: only when there are some)."""
-    problems = ProblemCollector()
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
-    try:
-        width = len(next((row for row in reader if row), []))  # pandas skips blank lines
-        for row in reader:
-            if len(row) > width:
-                hint = " (a trailing comma?)" if row[-1] == "" else ""
-                problems.add(
-                    f"{path}: line {reader.line_num}: {len(row)} fields, the header has "
-                    f"{width}{hint}"
-                )
-    except csv.Error as exc:
-        raise InputFormatError(
-            f"{path}: line {reader.line_num}: not a valid CSV: {exc} ({EXPECTED_CSV})"
-        ) from None
-    problems.raise_if_any(
-        InputFormatError,
-        f"{path}: {problems.total} line(s) with more fields than the header ({EXPECTED_CSV})",
-    )

@@ -18,8 +18,6 @@ from typing import Any
 # ASCII digits only ('\d' also matches '５' and '٥'), at most 18 so every K-number fits int64.
 _K_CODE = re.compile(r"K-([0-9]{1,18})")
 _LISTED = re.compile(r"K-[0-9]{1,18}(?:-(?:K-)?[0-9]{1,18})*")
-_INTEGER_TEXT = re.compile(r"\s*-?[0-9]{1,19}\s*")
-_INT64_LIMIT = 2**63
 
 
 def k_number(code: Any) -> int | None:
@@ -47,20 +45,3 @@ def listed_pill_codes(file_name: str) -> tuple[str, ...]:
     if not _LISTED.fullmatch(stem):
         return ()
     return tuple(k_code(int(d)) for d in re.findall(r"[0-9]+", stem))
-
-
-def parse_int(value: Any) -> int | None:
-    """An int64 integer from an int, an integral float or an ASCII decimal string (``"1899"``).
-
-    None for anything else: bools, fractions, ``'１８９９'`` (fullwidth), ``|value| >= 2^63``.
-    """
-    number: int | None = None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = value
-    elif (isinstance(value, float) and value.is_integer()) or (
-        isinstance(value, str) and _INTEGER_TEXT.fullmatch(value)
-    ):
-        number = int(value)
-    return number if number is not None and -_INT64_LIMIT < number < _INT64_LIMIT else None

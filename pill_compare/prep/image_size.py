@@ -34,7 +34,6 @@ IMAGE_SUFFIXES: tuple[str, ...] = (
 _JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 # Markers without a length field (RSTn, SOI, EOI, TEM).
 _JPEG_STANDALONE = frozenset([*range(0xD0, 0xDA), 0x01])
-_HEADER_BYTES = 1 << 16
 #: A JPEG has a few dozen segments before its frame header; a file with more is not a JPEG.
 _JPEG_MAX_SEGMENTS = 10_000
 

@@ -40,9 +40,10 @@ from pill_compare.io.records import (
     bbox_range_problem,
     extract_columns,
     is_finite_number,
+    parse_int64,
     show,
 )
-from pill_compare.prep.aihub import k_number, listed_pill_codes, parse_int
+from pill_compare.prep.aihub import k_number, listed_pill_codes
 from pill_compare.prep.findings import Finding, count_severities, findings_frame, listing
 from pill_compare.prep.image_size import index_image_files, read_image_size
 
@@ -426,7 +427,7 @@ def _read_pill_file(path: Path, rel: str, category_id_from: str) -> _FileContent
         ):
             mismatch = f"the record names {code} but the file is in folder {folder_code}"
         code = code or folder_code
-        dl_idx = parse_int(rec.get("dl_idx"))
+        dl_idx = parse_int64(rec.get("dl_idx"))
         file_cid = ann["category_id"][n]
         file_cid = None if file_cid is None else int(file_cid)
         category_id = _choose_category_id(category_id_from, file_cid, dl_idx, code, rec)

@@ -33,8 +33,6 @@ it, from the ground truth's images. Category ids come from the ground truth.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -45,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from pill_compare.consistency import check_against_ground_truth
-from pill_compare.core import Detections, GroundTruth
+from pill_compare.core import Detections, GroundTruth, box_iou_pairs
 from pill_compare.errors import ConfigError, PillCompareError
 from pill_compare.io.files import display_path, read_text
 from pill_compare.io.records import (
@@ -56,7 +54,7 @@ from pill_compare.io.records import (
     parse_number_cells,
     show,
 )
-from pill_compare.io.results import CSV_COLUMNS, CSV_ID_COLUMNS, EXPECTED_CSV
+from pill_compare.io.results import CSV_COLUMNS, CSV_ID_COLUMNS, EXPECTED_CSV, iter_csv_rows
 from pill_compare.prep.findings import (
     Finding,
     count_severities,
@@ -342,13 +340,15 @@ def _read_table(path: Path, findings: list[Finding], skipped: dict[str, str]) ->
             )
         )
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = [(reader.line_num, row) for row in reader if row]
-    except csv.Error as exc:
-        findings.append(
-            Finding("file", "error", f"{shown}: line {reader.line_num}", f"not a valid CSV: {exc}")
-        )
+        # The loaders' own reader (io.results.iter_csv_rows): a file reads the same here as in
+        # eval, compare and report (cells as written, blank lines left out).
+        rows = list(iter_csv_rows(text, shown))
+    except PillCompareError as exc:
+        findings.append(Finding("file", "error", shown, exc.message))
+        return None
+    if not rows:
+        findings.append(Finding("file", "error", shown, "no header and no rows, only blank lines"))
         return None
     header_line, header = rows[0]
     body = rows[1:]
@@ -755,15 +755,9 @@ def _median_best_iou(
     dets = pd.DataFrame({"image_id": image_id, "det": np.arange(len(image_id))})
     gts = pd.DataFrame({"image_id": gt_image_id, "gt": np.arange(len(gt_image_id))})
     pairs = dets.merge(gts, on="image_id")
-    d = box[pairs["det"].to_numpy()]
-    g = gt_box[pairs["gt"].to_numpy()]
-    iw = np.minimum(d[:, 0] + d[:, 2], g[:, 0] + g[:, 2]) - np.maximum(d[:, 0], g[:, 0])
-    ih = np.minimum(d[:, 1] + d[:, 3], g[:, 1] + g[:, 3]) - np.maximum(d[:, 1], g[:, 1])
-    inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
-    # Boxes with w or h <= 0 under a reading have no area: clip so they get IoU 0, not negative.
-    area_d = np.clip(d[:, 2], 0, None) * np.clip(d[:, 3], 0, None)
-    union = area_d + g[:, 2] * g[:, 3] - inter
-    iou = np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+    # The one IoU (pycocotools' bbIou); a box with w or h <= 0 under a reading overlaps
+    # nothing, so it gets IoU 0.
+    iou = box_iou_pairs(box[pairs["det"].to_numpy()], gt_box[pairs["gt"].to_numpy()])
     best = pd.Series(iou).groupby(pairs["det"].to_numpy()).max()
     return float(best.median())
 

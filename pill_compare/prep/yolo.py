@@ -31,6 +31,7 @@ from pill_compare.io.records import (
     bbox_range_problem,
     id_from_digits,
     number_from_text,
+    parse_int64,
     show,
 )
 from pill_compare.prep.image_size import index_image_files, read_image_size
@@ -40,7 +41,6 @@ from pill_compare.prep.image_size import index_image_files, read_image_size
 MAX_YAML_BYTES = 1 << 20
 #: Deepest nesting a YAML class map may have (a data.yaml is 2 levels: names → index → name).
 MAX_YAML_DEPTH = 20
-_INT64_LIMIT = 2**63
 
 CLASS_MAP_HELP = (
     'a .json list [1899, 3482, ...] or object {"0": 1899, ...}; a .txt file with one category '
@@ -124,7 +124,9 @@ def _yaml_names(path: str, text: str) -> dict[int, Any]:
     names = doc.get("names") if isinstance(doc, dict) else None
     if isinstance(names, list):
         return dict(enumerate(names))
-    if isinstance(names, dict) and all(type(k) is int and 0 <= k < _INT64_LIMIT for k in names):
+    if isinstance(names, dict) and all(
+        type(k) is int and k >= 0 and parse_int64(k) is not None for k in names
+    ):
         return dict(names)
     raise InputFormatError(
         f"{path}: expected a YOLO data.yaml with 'names' (a list, or index: name pairs), "
@@ -160,7 +162,7 @@ def _resolve_entries(entries: dict[int, Any], path: str, gt: GroundTruth | None)
         # Containers are no id or name: do not render them (a large one would be slow to print).
         scalar = isinstance(value, (str, int, float)) and not isinstance(value, bool)
         text = str(value).strip() if scalar and not isinstance(value, int) else ""
-        if type(value) is int and -_INT64_LIMIT < value < _INT64_LIMIT:
+        if type(value) is int and parse_int64(value) is not None:
             out[index] = value
         elif id_from_digits(text) is not None:
             out[index] = id_from_digits(text)  # type: ignore[assignment]

@@ -199,9 +199,4 @@ def write_report(report: Report, folder: str | os.PathLike[str]) -> Path:
     )
 
 
-def report_summary(report: Report) -> dict[str, Any]:
-    """What a caller prints after writing: the title and the summary sentences."""
-    return {"title": report.title, "summary": list(report.data.get("summary", []))}
-
-
 __all__ = ["Gallery", "build_report", "render_report_files", "report_figures", "write_report"]

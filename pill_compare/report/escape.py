@@ -2,7 +2,9 @@
 
 Category names, file names and messages come from files someone else wrote. Each output escapes
 them exactly once, where it is written: :func:`md_escape` in Markdown tables and lines,
-:func:`csv_safe` on CSV string cells, :func:`terminal_safe` on everything printed.
+:func:`csv_safe` on CSV string cells, :func:`terminal_safe` on everything printed. All of them
+clean control characters with the one helper :func:`pill_compare.io.files.printable` (figures
+too, through :func:`pill_compare.report.plots.shorten_label`).
 
 Example:
     >>> md_escape("<script>a|b</script>")
@@ -18,14 +20,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pill_compare.io.files import CONTROL_CHARACTERS_BUT_LINES, printable
+
 __all__ = ["Md", "csv_safe", "json_safe", "md_code", "md_escape", "terminal_safe"]
 
-# C0 controls except tab and newline, DEL, C1 controls; the bidirectional overrides and isolates
-# (they reorder what is shown: a name can look like another); lone surrogates (they cannot be
-# encoded, so printing them raises UnicodeEncodeError).
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
 # Every character that means something inline in CommonMark / GitHub-flavoured Markdown; '_'
 # between two letters or digits never starts emphasis, so `imbalance_ratio` stays as written.
 # '<' and '>' become entities (an escaped '<' is still raw HTML for some renderers).
@@ -36,11 +34,6 @@ _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 _MD_BLOCK_START = re.compile(r"^(\s*)(#{1,6}|[-+=]|\d{1,9}[.)])(?=\s|$)")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\t\v\f\u2028\u2029\x85]")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-
-
-def _escape_control(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _escape_block_marker(match: re.Match[str]) -> str:
@@ -64,7 +57,7 @@ def terminal_safe(text: str) -> str:
     Returns:
         The text with each control character escaped; unchanged when it has none.
     """
-    return _CONTROL.sub(_escape_control, text)
+    return printable(text, keep_lines=True)
 
 
 def json_safe(json_text: str) -> str:
@@ -80,7 +73,7 @@ def json_safe(json_text: str) -> str:
     Returns:
         The same document, control characters escaped.
     """
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+    return CONTROL_CHARACTERS_BUT_LINES.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def md_escape(text: str) -> str:
@@ -146,18 +139,23 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 
 
 def csv_safe(value: Any) -> Any:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula.
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula, and that cannot act
+    on a terminal when the file is printed (``cat``, ``less -r``).
 
-    A string starting with ``= + - @``, a tab or a line break is prefixed with a single quote
-    ``'`` (the OWASP rule). Anything that is not a string is returned unchanged: a negative
-    number stays a number.
+    Control characters are escaped as :func:`terminal_safe` does (the same cleaning as every
+    other format); then a string starting with ``= + - @``, a tab or a line break is prefixed
+    with a single quote ``'`` (the OWASP rule). Anything that is not a string is returned
+    unchanged: a negative number stays a number.
 
     Args:
         value: One cell.
 
     Returns:
-        The cell, neutralised when it is a string that would start a formula.
+        The cell, cleaned and neutralised when it is a string.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if not isinstance(value, str):
+        return value
+    value = terminal_safe(value)
+    if value.startswith(_FORMULA_START):
         return "'" + value
     return value

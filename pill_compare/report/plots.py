@@ -9,11 +9,14 @@ import math
 from typing import Any
 
 from pill_compare.analysis.imbalance import ImbalanceResult
+from pill_compare.io.files import printable
 from pill_compare.report.style import MODEL_COLORS, plot_style
 from pill_compare.report.tables import fit_width
 
 #: Category labels on an axis are cut to this many cells (a Hangul syllable counts two), with "…".
 LABEL_CHARS = 40
+#: Run names in titles, legends and panel titles are cut to this many cells, with "…".
+NAME_CHARS = 40
 
 
 def _pyplot() -> Any:
@@ -26,8 +29,14 @@ def _pyplot() -> Any:
 
 
 def shorten_label(label: str, width: int = LABEL_CHARS) -> str:
-    """``label`` cut to ``width`` display cells, ending in "…" when cut (never silently)."""
-    return fit_width(label, width)
+    """``label`` as a figure may show it: control characters as visible escapes (a font has no
+    glyph for them: matplotlib would warn), on one line, cut to ``width`` display cells and
+    ending in "…" when cut (never silently; an axis of very long labels collapses the figure).
+
+    Every text from an input file (category names, run names) goes through it before it
+    reaches matplotlib.
+    """
+    return fit_width(printable(label), width)
 
 
 def _log_axis(axis: Any, low: float, high: float) -> None:

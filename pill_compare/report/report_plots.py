@@ -5,7 +5,10 @@ several panels), ``lang`` and ``labels``; it draws inside
 :func:`~pill_compare.report.style.plot_style` (no global rcParams left changed), returns the
 matplotlib Figure and never calls ``show()``. A is always ``MODEL_COLORS['a']`` and B
 ``MODEL_COLORS['b']``; side-by-side panels share their scales; category labels are
-"<id> <name>" cut to :data:`LABEL_CHARS` display cells with "…". Figures are
+"<id> <name>" cut to :data:`LABEL_CHARS` display cells with "…", run names to
+:data:`~pill_compare.report.plots.NAME_CHARS`, both cleaned of control characters first
+(:func:`~pill_compare.report.plots.shorten_label`: no text from a file reaches matplotlib as
+it is). Figures are
 :data:`FIGURE_WIDTH` inches wide: about 900 px at the 120 dpi of
 :func:`~pill_compare.report.figures.figure_to_bytes`, the width the HTML report shows them at.
 
@@ -39,7 +42,7 @@ from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.analysis.error_types import ERROR_KEYS, SPECIAL_KEYS
 from pill_compare.analysis.matching import FP, TP
 from pill_compare.report.eval_plots import MIN_ANNOTATION_POINTS, _annotation_points, _cell_text
-from pill_compare.report.plots import _log_axis, _pyplot, shorten_label
+from pill_compare.report.plots import NAME_CHARS, _log_axis, _pyplot, shorten_label
 from pill_compare.report.style import ERROR_TYPE_COLORS, FP_FN_COLORS, MODEL_COLORS, plot_style
 
 __all__ = [
@@ -252,10 +255,10 @@ def plot_ap_comparison(
         y = np.arange(n)
         ax.hlines(y, a[rows], b[rows], color=_LINK, lw=1.2, zorder=1)
         ax.scatter(
-            a[rows], y, s=30, marker="o", color=MODEL_COLORS["a"], label=r.names[0], zorder=2
+            a[rows], y, s=30, marker="o", color=MODEL_COLORS["a"], label=_run_name(r, 0), zorder=2
         )
         ax.scatter(
-            b[rows], y, s=22, marker="D", color=MODEL_COLORS["b"], label=r.names[1], zorder=3
+            b[rows], y, s=22, marker="D", color=MODEL_COLORS["b"], label=_run_name(r, 1), zorder=3
         )
         ax.set_yticks(y, [_category_label(ids[i], names[i]) for i in rows])
         ax.set_ylim(n - 0.5, -0.5) if n else ax.set_ylim(0.5, -0.5)
@@ -280,7 +283,7 @@ def plot_ap_comparison(
             notes.append(text["undefined"].format(n=undefined, metric=metric_text))
         if notes:
             _label_at(ax, "\n".join(notes), (0.0, 0.0), (0, -30), "left", "top")
-        title = text["title"].format(metric=metric_text, a=r.names[0], b=r.names[1])
+        title = text["title"].format(metric=metric_text, a=_run_name(r, 0), b=_run_name(r, 1))
         _finish(fig, ax, title, created=created, above_legend=True)
     return fig
 
@@ -371,7 +374,7 @@ def plot_pr_curves(
                     lw=1.5,
                     ls="-" if slot == 0 else "--",
                     label=text["legend"].format(
-                        name=r.names[slot], ap=float("nan") if ap is None else float(ap)
+                        name=_run_name(r, slot), ap=float("nan") if ap is None else float(ap)
                     ),
                 )
             if panel == 0:
@@ -498,7 +501,9 @@ def plot_score_histograms(
             axis.set_ylim(0.7, top * 5.0)  # headroom for the legend
             axis.set_xlim(edges[0], edges[-1])
             n = int(sum(int(c.sum()) for c in run.values()))
-            axis.set_title(text["panel"].format(name=r.names[slot], n=n), fontsize=9, color=colour)
+            axis.set_title(
+                text["panel"].format(name=_run_name(r, slot), n=n), fontsize=9, color=colour
+            )
             axis.set_xlabel(text["xlabel"])
             axis.set_ylabel(text["ylabel"])
             _plain_log_ticks(axis.yaxis)
@@ -597,7 +602,7 @@ def plot_error_breakdown(
                 heights,
                 width=width,
                 color=MODEL_COLORS["ab"[slot]],
-                label=r.names[slot],
+                label=_run_name(r, slot),
                 zorder=2,
             )
             for xi, v, n in zip(xs, values[slot], counts[slot], strict=True):
@@ -852,10 +857,10 @@ def plot_support_vs_ap(
             ok = np.isfinite(v)
             if corr.rho is None:
                 reason = text.get(f"reason_{corr.reason}", str(corr.reason))
-                legend = text["legend_undefined"].format(name=r.names[slot], reason=reason)
+                legend = text["legend_undefined"].format(name=_run_name(r, slot), reason=reason)
             else:
                 legend = text["legend"].format(
-                    name=r.names[slot], rho=corr.rho, p=_nan(corr.p_value), n=corr.n
+                    name=_run_name(r, slot), rho=corr.rho, p=_nan(corr.p_value), n=corr.n
                 )
             ax.scatter(
                 support[ok],
@@ -1023,7 +1028,7 @@ def plot_confusion_pair(
             axis.axhline(n - 1.5, color="#888888", lw=0.8)
             axis.axvline(n - 1.5, color="#888888", lw=0.8)
             axis.set_title(
-                text["panel"].format(name=r.names[slot]),
+                text["panel"].format(name=_run_name(r, slot)),
                 fontsize=9,
                 color=MODEL_COLORS["ab"[slot]],
             )
@@ -1124,6 +1129,11 @@ def _nan(value: Any) -> float:
 
 def _category_label(category_id: Any, name: str, width: int = LABEL_CHARS) -> str:
     return shorten_label(f"{int(category_id)} {name}", width)
+
+
+def _run_name(r: ComparisonResult, slot: int) -> str:
+    """Run ``slot``'s name (0: A, 1: B) as a figure shows it: cleaned and shortened."""
+    return shorten_label(r.names[slot], NAME_CHARS)
 
 
 def _finish(

@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 #: A table cell: text, a number (formatted by the renderer), or None (shown as "n/a").
 Cell = str | int | float | None
-Align = Literal["l", "r"]
 NoteKind = Literal["info", "absent", "caveat", "warning"]
 
 

@@ -168,3 +168,36 @@ def test_misuse_is_refused_with_expected_and_got(kwargs, message):
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         overlapping_pairs(**args)
+
+
+def test_the_one_iou_formula_lives_in_core_for_every_layer():
+    # prep may not import analysis: the formula sits in core, analysis re-exports it, and no
+    # other module divides an intersection by a union of its own
+    import io
+    import re
+    import tokenize
+    from pathlib import Path
+
+    import pill_compare.analysis.boxes as boxes
+    import pill_compare.core as core
+
+    def code(path: Path) -> str:  # names and operators only: no comment, no docstring
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline)
+        return " ".join(t.string for t in tokens if t.type in (tokenize.NAME, tokenize.OP))
+
+    assert boxes.box_iou_pairs is core.box_iou_pairs
+    package = Path(core.__file__).parent
+    formula = re.compile(r"\binter\w* / (np \. where \( )?union")
+    owners = sorted(
+        str(p.relative_to(package)) for p in package.rglob("*.py") if formula.search(code(p))
+    )
+    assert owners == ["core.py"]
+
+
+def test_a_box_without_area_overlaps_nothing_silently():
+    # w < 0 (a box read the wrong way) and w = 0: IoU 0, no division warning; [0,0,4,4] vs
+    # [2,2,4,4]: 4 / (16 + 16 - 4) = 1/7
+    dt = np.array([[0.0, 0.0, -5.0, 3.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 4.0, 4.0]])
+    gt = np.array([[0.0, 0.0, 10.0, 10.0], [0.0, 0.0, 0.0, 0.0], [2.0, 2.0, 4.0, 4.0]])
+    with np.errstate(all="raise"):
+        assert box_iou_pairs(dt, gt).tolist() == [0.0, 0.0, 1 / 7]

@@ -91,3 +91,23 @@ def test_bad_usage_exits_2(runner, args, message):
     result = invoke(runner, A, B, *args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_csv_output_holds_no_control_character_from_names(runner, tmp_path):
+    # category names and file names with ANSI sequences: the CSV file shows them as text (\x1b),
+    # as the Markdown, JSON and text outputs do
+    gt = json.loads(GT.read_text("utf-8"))
+    for category in gt["categories"]:
+        category["name"] = "\x1b[31m" + category["name"]
+    for image in gt["images"]:
+        image["file_name"] = "\x1b[2J" + image["file_name"]
+    hostile = tmp_path / "gt.json"
+    hostile.write_text(json.dumps(gt), "utf-8")
+    out, pairs = tmp_path / "c.csv", tmp_path / "pairs.csv"
+    result = invoke(
+        runner, A, B, "--gt", hostile, "--bootstrap", "0", "-o", out, "--dump-pairs", pairs
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8")
+    assert "\x1b" not in text and "\\x1b[31mK-" in text
+    assert "\x1b" not in pairs.read_text("utf-8")

@@ -168,5 +168,6 @@ def test_category_map_for_one_run_only(runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["diagnosis"]["findings"] == []  # the map was applied before the check
+    # the map was applied before the check: nothing on the inputs (the audit's info remains)
+    assert [f["code"] for f in doc["diagnosis"]["findings"]] == ["likely_wrong_labels"]
     assert doc["metrics"]["b"]["map"] == pytest.approx(0.8239074035434245, abs=0)

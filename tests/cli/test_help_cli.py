@@ -76,3 +76,8 @@ def test_usage_errors_name_the_flag_the_user_typed(runner):
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --iou: ")
     assert "iou_thresholds" not in result.stderr
+
+
+def test_report_help_says_dash_is_no_folder(runner):
+    words = " ".join(help_of(runner, "report").replace("│", " ").split())
+    assert "'-' is refused: a report is a folder of files (compare -f md prints Markdown)" in words

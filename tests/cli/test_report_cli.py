@@ -156,6 +156,34 @@ def test_a_folder_of_other_files_is_never_replaced(runner, tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("afile/sub/rep", "afile/sub/rep: cannot write there: afile is not a folder"),
+        ("n" * 300, "cannot write there (File name too long)"),
+        ("-", "'-' (standard output) cannot receive a folder of files; give a folder name"),
+    ],
+    ids=["below-a-file", "name-too-long", "dash"],
+)
+def test_unusable_output_folder_is_bad_usage_not_an_internal_error(
+    runner, tmp_path, monkeypatch, output, message
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    result = invoke(runner, A, B, "-o", output)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: --output: ") and message in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_default_folder_of_long_names_stays_a_legal_name():
+    from pill_compare.cli.report_cmd import default_folder
+
+    folder = default_folder("a" * 240, "한" * 240)  # 3 bytes per Korean letter
+    assert folder.parent.name == "reports" and len(folder.name.encode()) <= 255
+    assert folder.name == "a" * 120 + "_vs_" + "한" * 40
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (("--date", "May 1"), "--date expects YYYY-MM-DD, got 'May 1'"),

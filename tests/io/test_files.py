@@ -8,7 +8,7 @@ import pytest
 
 from pill_compare.errors import InputFormatError
 from pill_compare.io import files
-from pill_compare.io.files import display_path, parse_json, read_text, sniff_format
+from pill_compare.io.files import display_path, parse_json, printable, read_text, sniff_format
 from tests.conftest import write_text
 
 
@@ -235,3 +235,11 @@ def test_file_sha256_fingerprints_regular_files_only(tmp_path):
     path = write_text(tmp_path, "a.json", "[]")
     assert file_sha256(path) == hashlib.sha256(b"[]").hexdigest()
     assert file_sha256(tmp_path) is None and file_sha256("/dev/null") is None
+
+
+def test_printable_is_the_one_cleaning_with_or_without_lines():
+    # bidirectional overrides reorder what is shown: escaped like controls
+    assert printable("a\u202eb\x1b[2J") == "a\\u202eb\\x1b[2J"
+    assert printable("a\nb\tc") == "a\\x0ab\\x09c"  # one line
+    assert printable("a\nb\tc", keep_lines=True) == "a\nb\tc"
+    assert printable("보령 5mg") == "보령 5mg"

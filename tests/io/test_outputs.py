@@ -15,6 +15,7 @@ import pytest
 import pill_compare.io.outputs as outputs
 from pill_compare.errors import ConfigError
 from pill_compare.io.outputs import (
+    check_folder,
     check_output,
     remove_stale_temporaries,
     write_atomic,
@@ -129,13 +130,26 @@ def test_parent_that_is_a_file_is_named(tmp_path):
         check_output(blocker / "x.png")
 
 
-def test_unwritable_folder_is_a_usage_error(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root can write anywhere")
-    folder = tmp_path / "ro"
-    folder.mkdir(mode=0o500)
-    with pytest.raises(ConfigError, match="permission denied"):
-        check_output(folder / "x.md")
+def test_unwritable_folder_is_a_usage_error(tmp_path, monkeypatch):
+    # Patched rather than chmod-ed: root (as in CI) may write anywhere, and the branch must run.
+    monkeypatch.setattr(outputs.os, "access", lambda path, mode: False)
+    with pytest.raises(
+        ConfigError, match=r"cannot write into the folder .*/ \(permission denied\)"
+    ):
+        check_output(tmp_path / "x.md")
+    with pytest.raises(ConfigError, match=r"rep: cannot write into the folder .*/ \(permission"):
+        check_folder(tmp_path / "rep", owner_file="report.json")
+
+
+def test_unreadable_output_folder_is_a_usage_error(tmp_path, monkeypatch):
+    (tmp_path / "rep").mkdir()
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(outputs.os, "listdir", denied)
+    with pytest.raises(ConfigError, match=r"rep: cannot read the folder \(Permission denied\)"):
+        check_folder(tmp_path / "rep", owner_file="report.json")
 
 
 def test_suffix_is_checked_and_the_supported_ones_named(tmp_path):
@@ -301,3 +315,25 @@ def test_a_folder_of_the_users_is_never_replaced(tmp_path):
         write_folder(tmp_path / "no" / "rep", {"report.json": "{}"}, owner_file="report.json")
     with pytest.raises(ValueError, match="plain file names"):
         write_folder(tmp_path / "r2", {"../evil": "x"}, owner_file="report.json")
+
+
+@pytest.mark.parametrize("make_parents", [False, True], ids=["plain", "make-parents"])
+def test_folder_below_a_file_is_a_usage_error_not_a_crash(tmp_path, make_parents):
+    blocker = write_text(tmp_path, "afile", "x")
+    for folder in (blocker / "sub" / "rep", blocker / "rep"):
+        with pytest.raises(ConfigError, match=r"cannot write there: .*afile is not a folder"):
+            check_folder(folder, owner_file="report.json", make_parents=make_parents)
+    assert blocker.read_text() == "x"
+
+
+def test_folder_name_too_long_is_a_usage_error(tmp_path):
+    check_folder(tmp_path / ("n" * 240), owner_file="report.json")  # long but legal
+    with pytest.raises(ConfigError, match=r"cannot write there \(File name too long\)"):
+        check_folder(tmp_path / ("n" * 300), owner_file="report.json")
+    with pytest.raises(ConfigError, match=r"cannot write there \(File name too long\)"):
+        check_output(tmp_path / ("n" * 300 + ".md"))
+
+
+def test_dash_is_not_a_folder(tmp_path):
+    with pytest.raises(ConfigError, match=r"'-' \(standard output\) cannot receive a folder"):
+        check_folder("-", owner_file="report.json")

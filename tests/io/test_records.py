@@ -16,6 +16,7 @@ from pill_compare.io.records import (
     extract_columns,
     id_from_digits,
     number_cell_problem,
+    parse_int64,
     parse_number_cells,
     show,
 )
@@ -180,3 +181,31 @@ def test_found_values_in_messages_are_printable_and_writable():
     assert show("pill\ud800") == '"pill\\ud800"'  # a lone surrogate cannot be encoded
     assert show("a\x7fb\x1b[2J") == '"a\\x7fb\\u001b[2J"'  # DEL, and ESC as JSON escapes it
     show(["\udcff"] * 3).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1899", 1899),
+        (1899, 1899),
+        (1899.0, 1899),
+        (" 42 ", 42),
+        ("17.0", 17),  # the CSV cell grammar: the same answer as check-submission and eval
+        ("-5", -5),
+        ("18.5", None),
+        (True, None),
+        (None, None),
+        ([1], None),
+        (float("nan"), None),
+        (float("inf"), None),
+        ("１８９９", None),  # fullwidth digits: int() takes them, no id file writes them
+        (2**63, None),
+        (-(2**63), None),
+        (2**63 - 1, 2**63 - 1),
+        ("9" * 5000, None),  # past Python's int-string limit: None, not ValueError
+        (float(2**70), None),
+    ],
+)
+def test_parse_int64_is_the_one_integer_parser(value, expected):
+    # used by merge (AIHub dl_idx), the YOLO class maps and the JSON id checks
+    assert parse_int64(value) == expected

@@ -439,3 +439,19 @@ def test_few_or_true_xywh_boxes_do_not_warn_as_xyxy(tmp_path):
     for records in (few, xywh):
         dets = load_results(write_json(tmp_path, "r.json", records))
         assert not any("x1, y1, x2, y2" in w for w in dets.warnings)
+
+
+def test_csv_read_in_chunks_gives_the_same_numbers_and_lines(tmp_path, monkeypatch):
+    import pill_compare.io.results as results
+
+    rows = "".join(f"{i},{i},2,3,4,5,6,0.{i}\n" for i in range(1, 8))
+    path = write_text(tmp_path, "s.csv", HEADER + rows + "\n8,8,2,3,4,5,6,bad\n")
+    monkeypatch.setattr(results, "_CSV_CHUNK_ROWS", 3)  # 8 rows: chunks of 3, 3, 2
+    # the bad row is the 8th data row, after a blank line: file line 10
+    with pytest.raises(InputFormatError, match=r"s\.csv: 1 problem\(s\) in its rows") as e:
+        load_results(path)
+    assert "s.csv: line 10: 'score' must be a finite number, got \"bad\"" in str(e.value)
+    path.write_text(HEADER + rows, encoding="utf-8")
+    dets = load_results(path)
+    assert dets.image_id.tolist() == list(range(1, 8))
+    assert dets.score.tolist() == [float(f"0.{i}") for i in range(1, 8)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pill_compare.prep.aihub import k_code, k_number, listed_pill_codes, parse_int
+from pill_compare.prep.aihub import k_code, k_number, listed_pill_codes
 
 
 @pytest.mark.parametrize(
@@ -32,26 +32,6 @@ def test_k_number_and_k_code_invert_each_other():
     assert k_number(k_code(36636)) == 36636
     assert k_number("1900") is None
     assert k_number(None) is None
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("1899", 1899),
-        (1899, 1899),
-        (1899.0, 1899),
-        (" 42 ", 42),
-        ("18.5", None),
-        (True, None),
-        (None, None),
-        ("１８９９", None),  # fullwidth digits: int() takes them, no id file writes them
-        (2**63, None),
-        ("9" * 5000, None),  # past Python's int-string limit: None, not ValueError
-        (float(2**70), None),
-    ],
-)
-def test_parse_int(value, expected):
-    assert parse_int(value) == expected
 
 
 @pytest.mark.parametrize("code", ["K-００１９００", "K-" + "9" * 5000, "K-²"])

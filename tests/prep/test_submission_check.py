@@ -508,3 +508,28 @@ def test_an_undecodable_file_name_is_shown_escaped(tmp_path):
     r = check_submission(path, gt=GT)
     assert r.source.endswith("sub\\udcff.csv")
     json.dumps(r.to_dict(), ensure_ascii=False).encode("utf-8")  # every report can be written
+
+
+# --- one CSV reader ------------------------------------------------------------------------
+
+
+def test_a_file_reads_the_same_in_check_submission_and_the_loaders(tmp_path):
+    # both read through io.results.iter_csv_rows: a line of spaces is a blank line for both ...
+    r = run(tmp_path, csv_of(*ROWS[:2], "   ", *ROWS[2:]))
+    assert r.findings == ()
+    assert r.rows == len(load_results(tmp_path / "submission.csv")) == 4
+    # ... and a quoted cell after a space is the cell ' "0.91"' for both (as for a scorer's
+    # pandas.read_csv): refused by each, naming the same cell on the same line (line 3)
+    r = run(tmp_path, csv_of(ROWS[0], '2,1,3482,400,500,150,150, "0.91"', *ROWS[2:]))
+    [(severity, location, message)] = findings(r, "numeric")
+    assert (severity, location) == ("error", "line 3")
+    assert message.startswith("'score' must be a finite number") and '\\"0.91\\"' in message
+    with pytest.raises(InputFormatError, match=r"line 3: 'score' must be a finite number, got "):
+        load_results(tmp_path / "submission.csv")
+
+
+def test_only_blank_lines_is_a_file_error_not_a_crash(tmp_path):
+    r = run(tmp_path, '""\n\n')  # one empty cell: a blank line
+    assert findings(r, "file") == [
+        ("error", str(tmp_path / "submission.csv"), "no header and no rows, only blank lines")
+    ]

@@ -71,7 +71,7 @@ def test_md_cells_that_already_are_markdown_are_kept_but_pipes_cannot_split_the_
     assert md.splitlines()[2:] == ["| `a\\|b` |", "| **x** |"]
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx", "＝1"])
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\tx", "\nx", "＝1"])
 def test_csv_safe_neutralises_a_formula_start(cell):
     assert csv_safe(cell) == "'" + cell
 
@@ -79,6 +79,14 @@ def test_csv_safe_neutralises_a_formula_start(cell):
 @pytest.mark.parametrize("value", ["name", "K-025367", "", -3, -0.5, 7, None])
 def test_csv_safe_leaves_text_and_numbers_alone(value):
     assert csv_safe(value) == value
+
+
+def test_csv_safe_escapes_control_characters_as_every_format_does():
+    # the same cleaning as terminal_safe: ESC shown as the four characters \x1b; a leading
+    # carriage return becomes the text \x0d, which starts no formula
+    assert csv_safe("\x1b[31mred\x1b[0m") == terminal_safe("\x1b[31mred\x1b[0m")
+    assert csv_safe("\rx") == "\\x0dx"
+    assert csv_safe("=\x1b[2J") == "'=\\x1b[2J"
 
 
 def test_to_csv_neutralises_string_cells_and_keeps_negative_numbers_numbers():

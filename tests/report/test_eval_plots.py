@@ -13,6 +13,9 @@ from rich.cells import cell_len
 from pill_compare.analysis.confusion import ConfusionMatrix
 from pill_compare.report.eval_plots import LABEL_CHARS, plot_confusion_matrix
 
+#: Plot tests fail on any warning (a missing glyph, a collapsed layout): it would reach the user.
+pytestmark = pytest.mark.filterwarnings("error")
+
 
 @pytest.fixture(autouse=True)
 def _close_figures():

@@ -12,6 +12,10 @@ from pill_compare.report.figures import close_figure, figure_to_bytes
 from pill_compare.report.plots import plot_class_distribution
 from tests.conftest import SEED_COUNTS, gt_with_counts
 
+#: Plot tests fail on any warning (a missing glyph, a collapsed layout): it would reach the user.
+pytestmark = pytest.mark.filterwarnings("error")
+
+
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<?xml", "pdf": b"%PDF-"}
 
 

@@ -25,6 +25,10 @@ from pill_compare.report.gallery import (
 from pill_compare.report.style import MODEL_COLORS
 from tests.conftest import SAMPLE
 
+#: Plot tests fail on any warning (a missing glyph, a collapsed layout): it would reach the user.
+pytestmark = pytest.mark.filterwarnings("error")
+
+
 IMAGES = SAMPLE / "images"
 #: The sample's photos are the GT size times 0.25 (data/make_sample.py PHOTO_SCALE).
 PHOTO_W, PHOTO_H, SCALE = 244, 320, 0.25

@@ -10,8 +10,11 @@ from rich.cells import cell_len
 
 from pill_compare.analysis.imbalance import imbalance
 from pill_compare.io import ground_truth_from_dict
-from pill_compare.report.plots import LABEL_CHARS, plot_class_distribution
+from pill_compare.report.plots import LABEL_CHARS, plot_class_distribution, shorten_label
 from tests.conftest import SEED_COUNTS, gt_counts_dict, gt_with_counts
+
+#: Plot tests fail on any warning (a missing glyph, a collapsed layout): it would reach the user.
+pytestmark = pytest.mark.filterwarnings("error")
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +90,10 @@ def test_long_names_are_cut_with_an_ellipsis():
     label = fig.axes[0].get_yticklabels()[0].get_text()
     assert label.startswith("1 아모잘탄정") and label.endswith("…")
     assert cell_len(label) <= LABEL_CHARS
+
+
+def test_shorten_label_cleans_control_characters_keeps_one_line_and_cuts():
+    # each control character becomes its visible escape (4 cells for "\x1b"), then the cut
+    assert shorten_label("\x1b[31mred\n") == "\\x1b[31mred\\x0a"
+    assert shorten_label("보령" * 30, 10) == "보령보령…"  # 2 cells a syllable: 8 + "…"
+    assert shorten_label("plain") == "plain"

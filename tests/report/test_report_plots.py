@@ -22,6 +22,10 @@ from pill_compare.report import report_plots as rp
 from pill_compare.report.figures import figure_to_bytes
 from pill_compare.report.style import ERROR_TYPE_COLORS, MODEL_COLORS
 
+#: Plot tests fail on any warning (a missing glyph, a collapsed layout): it would reach the user.
+pytestmark = pytest.mark.filterwarnings("error")
+
+
 SAMPLE = "data/sample"
 KOREAN = (
     "보령부스파정 5mg",
@@ -365,3 +369,31 @@ def test_confusion_pair_shares_one_colour_scale_and_keeps_the_most_confused(kore
     first = int(labels[0].split()[0])
     k = int(np.flatnonzero(cm.category_ids == first)[0])
     assert image_a.get_array()[0, 0] == cm.matrix[k, k]
+
+
+@pytest.fixture(scope="module")
+def hostile_names():
+    """The sample with control characters and a bidirectional override in every category name,
+    a 240-character name for A and one of DELs for B."""
+    import json
+
+    with open(f"{SAMPLE}/ground_truth.json", encoding="utf-8") as f:
+        data = json.load(f)
+    for category in data["categories"]:
+        category["name"] = "\x7f\x1b[31m" + category["name"] + "\u202e"
+    gt = ground_truth_from_dict(data, source="gt.json")
+    a = load_results(f"{SAMPLE}/resnet101.json", gt=gt, name="r" * 240)
+    b = load_results(f"{SAMPLE}/efficientnet_b3.json", gt=gt, name="\x7fe" * 120)
+    return compare(gt, a, b, train_gt=gt, n_bootstrap=0)
+
+
+@pytest.mark.parametrize("name", list(rp.PLOTS))
+def test_hostile_names_reach_no_figure_raw_and_long_names_are_cut(hostile_names, name):
+    # the module's filterwarnings("error") turns "Glyph 127 missing" and "constrained_layout
+    # not applied" into failures; every text is cleaned (\x7f shown as text) and cut
+    fig = rp.PLOTS[name](hostile_names, lang="en")
+    figure_to_bytes(fig)
+    texts = all_texts(fig)
+    assert not [t for t in texts if any(c in t for c in "\x7f\x1b\u202e")]
+    assert not [t for t in texts if "r" * 41 in t]
+    assert any("\\x7f" in t for t in texts)

@@ -82,7 +82,6 @@ HEADLINE = (
 #: The bootstrap's metric for a headline row (the others have no interval).
 BOOTSTRAPPED = ("map", "map_50", "f1")
 ERROR_ROWS = ("cls", "loc", "both", "dupe", "bkg", "miss", "false_pos", "false_neg")
-VERDICT_KEYS = ("a_right", "b_right", "both_wrong", "no_gt", "both_right", "ignored")
 #: Where each figure goes: figure key → section key.
 FIGURE_PLACES = {
     "pr_curves": "overall",
