@@ -28,12 +28,24 @@ _XYXY_MIN_BOXES = 5
 _LISTED_IDS = 20
 
 
+def looks_like_xyxy(bbox: np.ndarray) -> bool:
+    """True when boxes written as ``[x, y, w, h]`` look like ``[x1, y1, x2, y2]``: at least
+    :data:`_XYXY_MIN_BOXES` boxes, every one with w > x and h > y (which xywh boxes away from the
+    top-left corner rarely have), and a median x above 0. The one copy of this sign; with a
+    ground truth the input check decides the format from the data instead
+    (:mod:`pill_compare.analysis.diagnosis.box_format`)."""
+    if len(bbox) < _XYXY_MIN_BOXES:
+        return False
+    x, y, w, h = np.asarray(bbox, dtype=np.float64).T
+    return bool(np.all(w > x) and np.all(h > y) and np.median(x) > 0)
+
+
 def suspicious_results(dets: Detections) -> list[str]:
     """Warnings about one detections file on its own.
 
     Flags: no detections; all scores equal (ranking metrics then depend on file order);
-    scores outside [0, 1]; boxes that look like ``[x1, y1, x2, y2]`` rather than ``[x, y, w, h]``
-    (every box has w > x and h > y, which xywh boxes away from the top-left corner rarely do).
+    scores outside [0, 1]. The box format and the category-id space are the input check's
+    (:func:`pill_compare.analysis.diagnosis.diagnose`), which decides them from the data.
     """
     src = dets.source or dets.name
     n = len(dets)
@@ -49,12 +61,6 @@ def suspicious_results(dets: Detections) -> list[str]:
         out.append(
             f"{src}: {int(outside.sum())} score(s) outside [0, 1] "
             f"(min {dets.score.min():g}, max {dets.score.max():g}); are these logits?"
-        )
-    x, y, w, h = dets.bbox.T
-    if n >= _XYXY_MIN_BOXES and np.all(w > x) and np.all(h > y) and np.median(x) > 0:
-        out.append(
-            f"{src}: every box has w > x and h > y: the boxes look like [x1, y1, x2, y2]; "
-            "COCO expects [x, y, w, h] (convert with w = x2 - x1, h = y2 - y1)"
         )
     return out
 
@@ -105,8 +111,7 @@ def restrict_to_ground_truth(dets: Detections, gt: GroundTruth) -> tuple[Detecti
         kept = dets.select(~bad)
         kept = Detections(**{**kept.__dict__, "left_out": left_out})
         out.append(_left_out_warning(dets, gt, left_out))
-    warning = _shift_warning(kept, gt)
-    return kept, out + ([warning] if warning else [])
+    return kept, out
 
 
 def _counts(ids: np.ndarray) -> dict[int, int]:

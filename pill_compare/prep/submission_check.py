@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pill_compare.consistency import check_against_ground_truth
+from pill_compare.consistency import check_against_ground_truth, looks_like_xyxy
 from pill_compare.core import Detections, GroundTruth, box_iou_pairs
 from pill_compare.errors import ConfigError, PillCompareError
 from pill_compare.io.files import display_path, read_text
@@ -785,11 +785,8 @@ def _overflow_evidence(
 
 
 def _xyxy_pattern(box: np.ndarray) -> Finding | None:
-    """Warning when every box has w > x and h > y (see ``io.consistency.suspicious_results``)."""
-    if len(box) < 5:
-        return None
-    x, y, w, h = box.T
-    if np.all(w > x) and np.all(h > y) and np.median(x) > 0:
+    """Warning when the boxes look like xyxy (:func:`pill_compare.consistency.looks_like_xyxy`)."""
+    if looks_like_xyxy(box):
         return Finding(
             "box_format",
             "warning",

@@ -696,7 +696,7 @@ def plot_ap_by_iou(
                 ms=4,
                 lw=1.6,
                 color=MODEL_COLORS["ab"[slot]],
-                label=text["legend"].format(name=r.names[slot], map=_nan(maps[slot])),
+                label=text["legend"].format(name=_run_name(r, slot), map=_nan(maps[slot])),
                 zorder=3,
             )
         ax.set_xticks(x, [f"{v:.2f}" for v in x])
@@ -714,7 +714,7 @@ def plot_ap_by_iou(
         _finish(
             fig,
             ax,
-            text["title"].format(a=r.names[0], b=r.names[1]),
+            text["title"].format(a=_run_name(r, 0), b=_run_name(r, 1)),
             created=created,
             above_legend=True,
         )
@@ -767,7 +767,7 @@ def plot_matched_iou(
                 width=width * 0.45,
                 align="edge",
                 color=colour,
-                label=text["legend"].format(name=r.names[slot], median=_nan(median), n=m.n),
+                label=text["legend"].format(name=_run_name(r, slot), median=_nan(median), n=m.n),
                 zorder=2,
             )
             if median is not None:

@@ -426,11 +426,20 @@ def test_scores_outside_0_1_warn_with_min_and_max(tmp_path):
     )
 
 
-def test_boxes_that_look_like_xyxy_warn(tmp_path):
-    # [x1, y1, x2, y2] boxes away from the corner: every "w" > x and "h" > y.
+def test_boxes_that_look_like_xyxy_are_found_by_the_input_check_alone(tmp_path):
+    # [x1, y1, x2, y2] boxes away from the corner: every "w" > x and "h" > y. One check says
+    # it (the diagnosis, with the data to decide when there is a reference), not loading too.
+    from pill_compare.analysis.diagnosis import diagnose
+
     records = [det(i, 2, bbox=[100 + i, 100, 150 + i, 180], score=0.1 * i) for i in range(1, 6)]
     dets = load_results(write_json(tmp_path, "r.json", records))
-    assert any("the boxes look like [x1, y1, x2, y2]" in w for w in dets.warnings)
+    assert dets.warnings == ()
+    (finding,) = diagnose(None, {"a": dets}).findings
+    assert (finding.code, finding.severity, finding.params["sign"]) == (
+        "box_format_xyxy",
+        "warning",
+        "corners",
+    )
 
 
 def test_few_or_true_xywh_boxes_do_not_warn_as_xyxy(tmp_path):

@@ -28,6 +28,7 @@ import numpy as np
 
 from pill_compare.analysis.boxes import overlapping_pairs
 from pill_compare.analysis.diagnosis.finding import MAX_EVIDENCE, Finding
+from pill_compare.consistency import looks_like_xyxy
 from pill_compare.core import Detections
 
 #: Readings of a box's four numbers: (layout, normalized).
@@ -216,7 +217,7 @@ def _heuristic_findings(inputs, role: str, run: Detections) -> list[Finding]:
     base = {"against": "", "boxes": len(run)}
     if (run.bbox >= 0).all() and (x + w).max() <= 1.0 + 1e-6 and (y + h).max() <= 1.0 + 1e-6:
         reading, why = "xywh_normalized", "range"
-    elif np.all(w > x) and np.all(h > y) and np.median(x) > 0:
+    elif looks_like_xyxy(run.bbox):
         reading, why = "xyxy", "corners"
     else:
         return []

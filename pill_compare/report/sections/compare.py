@@ -645,8 +645,8 @@ def compare_command_sections(
     t = catalogue(lang).text
     cells = LABEL_CELLS if compact else None
     findings: list[Block] = [Paragraph("\n".join(header_lines(t, r)))]
-    if r.diagnosis is not None and r.diagnosis.findings:
-        runs = (r.pairing.a, r.pairing.b)
+    runs = (r.pairing.a, r.pairing.b)
+    if r.diagnosis is not None and (r.diagnosis.standing or any(x.category_map for x in runs)):
         findings = [*diagnosis_section(r.diagnosis, lang, runs=runs).blocks, *findings]
     findings.append(Paragraph("\n".join(verdict_lines(r, lang)), emphasis=True))
     support = tuple(Paragraph(line) for line in support_lines(r, lang))
