@@ -72,7 +72,7 @@ def doctor_command(
 ) -> None:
     """What is wrong with these result files, found from the data, and how to fix it.
 
-    Checks, each with a stable code, a severity (blocking: a comparison would be meaningless; warning; info), counts, examples and the fix: the category-id space (ids + 1 for K-numbers, the detector's class index, a permuted id list: found by matching the boxes to the ground truth regardless of class, then a one-to-one assignment of ids), the box format (xyxy, centre + size, normalized: the reading that matches the ground truth best), repeated rows, boxes of zero width or height, results on other images than the ground truth's (training annotations passed as the ground truth), two identical files, runs on different images. Without --gt two files are checked against each other. Every analysis command runs the same checks first. Exit 1 when a blocking finding stands (with --strict also on warnings).
+    Checks, each with a stable code, a severity (blocking: a comparison would be meaningless; warning; info), counts, examples and the fix: the category-id space (ids + 1 for K-numbers, the detector's class index, a permuted id list: found by matching the boxes to the ground truth regardless of class, then a one-to-one assignment of ids), the box format (xyxy, centre + size, normalized: the reading that matches the ground truth best), repeated rows, boxes of zero width or height, results on other images than the ground truth's (training annotations passed as the ground truth), two identical files, runs on different images; with two files and --gt also the ground truth itself (boxes both models agree on where it has nothing: likely missing annotations; labels both contradict). Without --gt two files are checked against each other. Every analysis command runs the same checks first. Exit 1 when a blocking finding stands (with --strict also on warnings).
 
     Examples:
 
@@ -100,6 +100,12 @@ def doctor_command(
     )
     d = prepared.diagnosis
     runs = list(prepared.runs.values())
+    if truth is not None and len(runs) == 2 and not d.blocking:
+        # Two sound runs and their ground truth: also audit the ground truth (boxes both runs
+        # agree on where it has nothing, labels both contradict), as compare does.
+        from pill_compare.analysis.compare import compare
+
+        d = compare(truth, runs[0], runs[1], n_bootstrap=0, tide_iou=None, diagnosis=d).diagnosis
     print_or_put(outputs, "output", output, render_doctor(d, out_fmt.value, runs=runs))
     if write_map is not None:
         maps = d.category_maps

@@ -37,7 +37,7 @@ def broken_file(tmp_path, kind: str):
 def test_clean_files_pass_and_exit_0(runner):
     result = invoke(runner, "doctor", EFF, RES, "--gt", GT)
     assert result.exit_code == 0, result.output
-    assert "found no problem (7 checks" in result.stdout
+    assert "found no problem (8 checks" in result.stdout
     assert "Traceback" not in result.output
 
 
@@ -171,3 +171,16 @@ def test_category_map_for_one_run_only(runner, tmp_path):
     # the map was applied before the check: nothing on the inputs (the audit's info remains)
     assert [f["code"] for f in doc["diagnosis"]["findings"]] == ["likely_wrong_labels"]
     assert doc["metrics"]["b"]["map"] == pytest.approx(0.8239074035434245, abs=0)
+
+
+def test_a_ground_truth_with_a_quarter_of_its_boxes_deleted_is_named(runner, tmp_path):
+    doc, deleted = broken.gt_with_deleted_boxes(0.25)
+    partial = write_json(tmp_path, "partial.json", doc)
+    result = invoke(runner, "doctor", EFF, RES, "--gt", partial)
+    assert result.exit_code == 0, result.output  # a warning: the numbers stand, read with care
+    first = next(x for x in result.stdout.splitlines() if x.strip().startswith("- ["))
+    assert "[warning]" in first and "(likely_missing_annotations)" in first
+    report = invoke(runner, "compare", EFF, RES, "--gt", partial, "--bootstrap", "0", "-f", "json")
+    assert report.stderr.startswith("warning: The ground truth likely misses objects")
+    audit = json.loads(report.stdout)["gt_audit"]
+    assert audit["likely_missing"]["count"] == 242 and len(deleted) == 253

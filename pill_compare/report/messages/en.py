@@ -130,8 +130,9 @@ TEXTS: dict[str, str] = {
     "diagnosis.likely_wrong_labels.text": "{file}: on {count} of its boxes both models confidently "
     "say the same other class: either the label is wrong or both models make the same mistake "
     "(look-alike pills).",
-    "diagnosis.fix.review_annotations": "Check these cases by eye (the ground-truth audit section "
-    "lists them); complete or correct the annotations before reading precision and false positives.",
+    "diagnosis.fix.review_annotations": "Check these cases by eye (pillcmp report lists them in its "
+    "ground-truth audit); complete or correct the annotations before reading precision and false "
+    "positives.",
     "diagnosis.gt_mismatch.title": "Results and ground truth are of different images",
     "diagnosis.gt_mismatch.text": "{file}: only {on_gt_images} of {detections} detections "
     "({share_on_gt_pct}) are on images of the ground truth {gt} (its image ids "

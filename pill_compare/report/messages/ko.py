@@ -131,8 +131,8 @@ TEXTS: dict[str, str] = {
     "diagnosis.likely_wrong_labels.title": "정답 데이터의 라벨이 틀렸을 수 있다",
     "diagnosis.likely_wrong_labels.text": "{file}: 정답 박스 {count}개에서 두 모델이 모두 높은 "
     "점수로 같은 다른 클래스를 말한다: 라벨이 틀렸거나 두 모델이 같은 실수를 한다 (닮은 알약).",
-    "diagnosis.fix.review_annotations": "이 사례들을 눈으로 확인하라 (정답 데이터 점검 절에 목록이 "
-    "있다). 정밀도와 오탐지를 읽기 전에 어노테이션을 보완하거나 바로잡아라.",
+    "diagnosis.fix.review_annotations": "이 사례들을 눈으로 확인하라 (pillcmp report의 정답 데이터 "
+    "점검 절에 목록이 있다). 정밀도와 오탐지를 읽기 전에 어노테이션을 보완하거나 바로잡아라.",
     "diagnosis.gt_mismatch.title": "결과와 정답 데이터의 이미지가 다르다",
     "diagnosis.gt_mismatch.text": "{file}: 검출 {detections}개 중 {on_gt_images}개"
     "({share_on_gt_pct})만 정답 데이터 {gt}의 이미지에 있다 (정답의 이미지 id "

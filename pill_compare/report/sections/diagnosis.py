@@ -98,19 +98,14 @@ def diagnosis_blocks(
     blocks: list[Block] = []
     if diagnosis.blocking:
         blocks.append(Note(t(banner, n=len(diagnosis.blocking)), kind="warning"))
-    if diagnosis.findings:
+    if diagnosis.standing:
         blocks.append(Paragraph(t("diagnosis.intro")))
         blocks.append(Bullets(finding_items(diagnosis, lang)))
     else:
-        blocks.append(
-            Paragraph(
-                t(
-                    "diagnosis.clean",
-                    checks=len(diagnosis.checks),
-                    names=", ".join(diagnosis.checks),
-                )
-            )
-        )
+        names = ", ".join(diagnosis.checks)
+        blocks.append(Paragraph(t("diagnosis.clean", checks=len(diagnosis.checks), names=names)))
+        if diagnosis.findings:  # info (or repaired) only: worth knowing, nothing to fix first
+            blocks.append(Bullets(finding_items(diagnosis, lang)))
     maps = applied_maps(runs, lang, gt_source)
     if maps:
         blocks.append(Bullets(tuple(maps)))
