@@ -192,3 +192,29 @@ def test_a_ground_truth_with_boxes_deleted_still_diagnoses_clean(records):
     # the runs' boxes still fall on the GT's images and match most remaining boxes: the inputs
     # are sound; what the deletion does is the ground-truth audit's business
     assert diagnose(partial, {"a": run(records)}).findings == ()
+
+
+def test_a_few_nms_leftovers_are_info_and_cost_no_evaluation(gt, records):
+    # 5 repeated rows in 1017 (0.5%, under the 1% that is worth a warning)
+    d = diagnose(gt, {"a": run(broken.repeated_rows(records, n=5))})
+    (f,) = d.findings
+    assert (f.code, f.severity, f.count) == ("duplicate_detections", "info", 5)
+    assert "map_before" not in f.params
+
+
+def test_a_large_run_is_judged_on_the_images_holding_its_first_20000_boxes():
+    from pill_compare.analysis.diagnosis.box_format import MAX_LOOKED_AT, _looked_at
+    from pill_compare.core import Detections
+
+    # 6,000 images of 10 boxes: the first 20,000 boxes fill images 0..1999 exactly
+    n = 3 * MAX_LOOKED_AT
+    image = np.arange(n) // 10
+    dets = Detections(
+        image_id=image[::-1],  # any row order: images are taken in id order
+        category_id=np.ones(n),
+        bbox=np.tile([1.0, 2.0, 3.0, 4.0], (n, 1)),
+        score=np.full(n, 0.9),
+    )
+    looked = _looked_at(dets, 0.5)
+    assert len(looked) == MAX_LOOKED_AT
+    assert set(np.unique(looked.image_id).tolist()) == set(range(MAX_LOOKED_AT // 10))

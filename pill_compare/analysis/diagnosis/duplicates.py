@@ -12,7 +12,8 @@ Repeated rows are not ignored by COCO AP: each copy after the first is a false p
 same score, so they lower precision at every recall. With a ground truth the finding says what
 removing them would change (``map_before`` / ``map_after``, both runs' real numbers); it is
 blocking when that change is at least :data:`BLOCKING_MAP_CHANGE` (or, without a ground truth,
-when they are :data:`BLOCKING_SHARE` of the rows), else a warning.
+when they are :data:`BLOCKING_SHARE` of the rows), else a warning; under :data:`NOTABLE_SHARE`
+of the rows, info (and the mAP change is not computed).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from pill_compare.core import Detections
 NEAR_IOU = 0.95
 BLOCKING_MAP_CHANGE = 0.05
 BLOCKING_SHARE = 0.25
+#: Below this share of the rows, repeated rows are info (a few NMS leftovers), and what removing
+#: them would change is not computed.
+NOTABLE_SHARE = 0.01
 
 
 def duplicate_rows(run: Detections) -> tuple[np.ndarray, np.ndarray]:
@@ -42,18 +46,21 @@ def duplicate_rows(run: Detections) -> tuple[np.ndarray, np.ndarray]:
     near = np.zeros(n, dtype=bool)
     if n < 2:
         return exact, near
-    keys = np.column_stack(
-        [run.image_id.astype(np.float64), run.category_id.astype(np.float64), run.bbox, run.score]
-    )
-    _, first = np.unique(keys, axis=0, return_index=True)
-    exact[:] = True
-    exact[first] = False
+    columns = (run.score, *run.bbox.T[::-1], run.category_id, run.image_id)
+    order = np.lexsort(columns)  # by image, category, box, score; ties in file order
+    same = np.ones(n - 1, dtype=bool)
+    for col in columns:
+        same &= col[order][1:] == col[order][:-1]
+    exact[order[1:][same]] = True  # every copy after the first (in file order) of equal rows
     kept = np.flatnonzero(~exact)
     # One group per (image, category), so pairs never cross classes.
-    _, group = np.unique(
-        np.column_stack([run.image_id[kept], run.category_id[kept]]), axis=0, return_inverse=True
+    by_group = np.lexsort((run.category_id[kept], run.image_id[kept]))
+    first = np.ones(kept.size, dtype=bool)
+    first[1:] = (np.diff(run.image_id[kept][by_group]) != 0) | (
+        np.diff(run.category_id[kept][by_group]) != 0
     )
-    group = group.reshape(-1).astype(np.int64)
+    group = np.empty(kept.size, dtype=np.int64)
+    group[by_group] = np.cumsum(first) - 1
     pairs = overlapping_pairs(group, run.bbox[kept], group, run.bbox[kept], min_iou=NEAR_IOU)
     left, right = kept[pairs.left], kept[pairs.right]
     same = (run.image_id[left] == run.image_id[right]) & (
@@ -87,16 +94,20 @@ def check_duplicates(inputs) -> list[Finding]:
         per_image = np.unique(run.image_id[exact], return_counts=True)[1] if n_exact else []
         params["most_per_image"] = int(max(per_image, default=0))
         blocking = params["share"] >= BLOCKING_SHARE
-        if inputs.gt is not None:
+        severity = "blocking" if blocking else "warning"
+        if params["share"] < NOTABLE_SHARE:
+            severity = "info"  # a few NMS leftovers: worth knowing, not worth two evaluations
+        elif inputs.gt is not None:
             before, after = coco_map(inputs.gt, run), coco_map(inputs.gt, run.select(~drop))
             params["map_before"], params["map_after"] = before, after
             if before is not None and after is not None:
                 blocking = abs(after - before) >= BLOCKING_MAP_CHANGE
+                severity = "blocking" if blocking else "warning"
         rows = np.flatnonzero(drop)[:MAX_EVIDENCE]
         out.append(
             Finding(
                 code="duplicate_detections",
-                severity="blocking" if blocking else "warning",
+                severity=severity,
                 role=role,
                 file=inputs.file(role),
                 count=n_exact + n_near,
