@@ -57,6 +57,28 @@ def _global(
     state["debug"] = debug or debug_from_env()
 
 
+#: The order ``pillcmp --help`` lists the commands in: the order a user needs them (check the
+#: inputs, compare, look closer, then data preparation, then the models).
+HELP_ORDER = (
+    "doctor",
+    "report",
+    "compare",
+    "diff",
+    "eval",
+    "imbalance",
+    "check-submission",
+    "convert",
+    "merge",
+    "profile",
+    "train",
+    "predict",
+)
+
+
+def _place(name: str) -> tuple[int, str]:
+    return (HELP_ORDER.index(name) if name in HELP_ORDER else len(HELP_ORDER), name)
+
+
 def build_app() -> typer.Typer:
     """A typer app with the global options and every registered command."""
     application = typer.Typer(
@@ -69,7 +91,7 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     application.callback()(_global)
-    for registered in COMMANDS:
+    for registered in sorted(COMMANDS, key=lambda c: _place(c.name)):
         application.command(registered.name, cls=PillcmpCommand)(registered.function)
     return application
 
