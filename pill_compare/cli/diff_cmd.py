@@ -30,6 +30,7 @@ from pill_compare.cli.options import (
 )
 from pill_compare.cli.registry import command
 from pill_compare.report.diff_render import render_diff
+from pill_compare.report.doctor_render import render_with_diagnosis
 
 
 @command("diff")
@@ -89,5 +90,8 @@ def diff_command(
         multiset=multiset,
         gt=truth,
     )
-    print_or_put(outputs, "output", output, render_diff(result, out_fmt.value, explain=explain))
+    text = render_diff(result, out_fmt.value, explain=explain)
+    runs = list(prepared.runs.values())
+    text = render_with_diagnosis(result, out_fmt.value, text, prepared.diagnosis, runs=runs)
+    print_or_put(outputs, "output", output, text)
     outputs.write()

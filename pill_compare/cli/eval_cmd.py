@@ -36,6 +36,7 @@ from pill_compare.cli.options import (
 from pill_compare.cli.registry import command
 from pill_compare.errors import ConfigError
 from pill_compare.io import load_ground_truth
+from pill_compare.report.doctor_render import render_with_diagnosis
 from pill_compare.report.eval_render import render_eval
 from pill_compare.report.tables import to_csv
 
@@ -200,7 +201,9 @@ def eval_command(
 
         fig = plot_confusion_matrix(result.confusion, normalize=normalize)
         outputs.put("plot", figure_bytes(fig, plot))
-    print_or_put(outputs, "output", output, render_eval(result, out_fmt.value, explain=explain))
+    text = render_eval(result, out_fmt.value, explain=explain)
+    text = render_with_diagnosis(result, out_fmt.value, text, prepared.diagnosis, runs=[dets])
+    print_or_put(outputs, "output", output, text)
     outputs.write()
     if cross_check:
         from pill_compare.analysis.crosscheck import cross_check as run_cross_check

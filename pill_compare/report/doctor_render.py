@@ -26,3 +26,30 @@ def render_doctor(
     if fmt == "text":
         return render_text(sections, lang=lang)
     raise ValueError(f"Expected fmt 'text', 'md' or 'json', got {fmt!r}")
+
+
+def render_with_diagnosis(
+    result: Any,
+    fmt: str,
+    rendered: str,
+    diagnosis: Diagnosis | None,
+    *,
+    runs: Sequence[Any] = (),
+    lang: str = "en",
+) -> str:
+    """A command's output (``rendered``, in ``fmt``) with the input check put first: in JSON as
+    ``diagnosis`` beside the result's keys; in Markdown and text, the input-check section above
+    the rest when a finding stands or a category map was applied (a file written with ``-o``
+    must say it too, not only stderr). CSV (a table of rows) is left as it is."""
+    if diagnosis is None or fmt == "csv":
+        return rendered
+    if fmt == "json":
+        return to_json({**result.to_dict(), "diagnosis": diagnosis.to_dict()})
+    if not diagnosis.standing and not any(getattr(r, "category_map", None) for r in runs):
+        return rendered
+    from pill_compare.report.sections.diagnosis import diagnosis_section
+
+    section = [diagnosis_section(diagnosis, lang, runs=runs)]
+    if fmt == "md":
+        return render_markdown(section, lang=lang)[0] + "\n" + rendered
+    return render_text(section, lang=lang) + "\n" + rendered

@@ -116,7 +116,7 @@ def test_report_puts_the_input_check_first_and_names_no_winner(runner, tmp_path)
     md = (out / "report.md").read_text(encoding="utf-8")
     body = md[md.index("## ") :]
     assert body.startswith('## <a id="diagnosis"></a>Input check')
-    assert "Do not trust the comparison below yet" in body.split("## ")[1]
+    assert "Do not trust the numbers below yet" in body.split("## ")[1]
     assert "No better model is named" in md and " is better than " not in md
 
 

@@ -95,7 +95,7 @@ TEXTS: dict[str, str] = {
     "diagnosis.severity.info": "info",
     "diagnosis.repaired": "repaired",
     "diagnosis.clean": "The input check found no problem ({checks} checks: {names}).",
-    "diagnosis.banner": "Do not trust the comparison below yet: {n} blocking problem(s) in the "
+    "diagnosis.banner": "Do not trust the numbers below yet: {n} blocking problem(s) in the "
     "inputs. Every number is computed on the files as given; fix them and run again.",
     "diagnosis.banner.doctor": "{n} blocking problem(s): an evaluation or a comparison of "
     "these files as given would be meaningless until they are fixed.",

@@ -98,7 +98,7 @@ TEXTS: dict[str, str] = {
     "diagnosis.severity.info": "참고",
     "diagnosis.repaired": "수정됨",
     "diagnosis.clean": "입력 점검에서 문제가 발견되지 않았다 (점검 {checks}개: {names}).",
-    "diagnosis.banner": "아래 비교는 아직 믿을 수 없다: 입력에 차단 수준의 문제가 {n}개 있다. "
+    "diagnosis.banner": "아래 수치는 아직 믿을 수 없다: 입력에 차단 수준의 문제가 {n}개 있다. "
     "모든 수치는 주어진 파일 그대로 계산되었으니, 문제를 고친 뒤 다시 실행하라.",
     "diagnosis.banner.doctor": "차단 수준의 문제가 {n}개 있다: 고치기 전까지 이 파일들을 "
     "그대로 평가하거나 비교하는 것은 의미가 없다.",
