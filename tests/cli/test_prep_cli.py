@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 from pill_compare.cli import app
 from pill_compare.io import load_ground_truth, load_results
+from pill_compare.prep.convert import convert
 from tests.conftest import SAMPLE
 from tests.prep.pill_folder import IMAGE_A, build_pill_folder
 
@@ -178,3 +180,13 @@ def test_convert_with_gt_refuses_unknown_ids_instead_of_dropping_them(runner, tm
     assert result.exit_code == 1
     assert "1 detection(s) with 1 category id(s) not in the ground truth: 99999" in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_convert_has_no_name_option_because_neither_output_format_holds_a_name(runner, tmp_path):
+    # A COCO results JSON and a submission CSV store no run name, so a --name could change
+    # nothing in the output file: it is not an option (click: "No such option", exit 2).
+    result = invoke(runner, "convert", RESNET, tmp_path / "out.csv", "--name", "mine")
+    assert result.exit_code == 2
+    assert "No such option: --name" in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+    assert "name" not in inspect.signature(convert).parameters
