@@ -5,9 +5,8 @@
 A module imports only from its own layer or below; analysis and prep do not import each other;
 nothing but ``pill_compare.__main__`` imports cli; ``nn`` imports only core, io and analysis (its
 training loop validates with ``evaluate``) and torch; torch, torchvision and timm are imported
-nowhere outside ``nn``. One entry point is allowed across: a function named ``main`` in ``nn``
-(``torchrun -m pill_compare.nn.train``'s entry) may import the CLI inside its body, to hand over to
-the command that owns the options.
+nowhere outside ``nn``. No exception: the torchrun entry is ``torchrun -m pill_compare train``
+(the CLI, which imports nn lazily), so no import circle runs between nn and cli.
 """
 
 from __future__ import annotations
@@ -41,17 +40,6 @@ def _part(module: Path) -> str:
     return rel.parts[0] if len(rel.parts) > 1 else rel.stem
 
 
-def _in_main(tree: ast.AST) -> set[int]:
-    """Line numbers of the imports inside a function named ``main`` (an entry point)."""
-    return {
-        node.lineno
-        for fn in ast.walk(tree)
-        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and fn.name == "main"
-        for node in ast.walk(fn)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-    }
-
-
 def _imports(module: Path) -> list[tuple[int, str]]:
     """(line, absolute dotted name) of every import in the file."""
     tree = ast.parse(module.read_text(encoding="utf-8"))
@@ -81,7 +69,6 @@ def _modules() -> list[Path]:
 def _violations(module: Path) -> list[str]:
     here = _part(module)
     tree = ast.parse(module.read_text(encoding="utf-8"))
-    entry_lines = _in_main(tree) if here == "nn" else set()
     out = []
     for line, name in _resolve(module, tree):
         where = f"{module.relative_to(PACKAGE.parent)}:{line} imports {name}"
@@ -93,8 +80,7 @@ def _violations(module: Path) -> list[str]:
         parts = name.split(".")
         target = parts[1] if len(parts) > 1 else ""
         if target == "cli" and here not in ("cli", "__main__"):
-            if line not in entry_lines:
-                out.append(f"{where}: nothing imports the CLI (but an nn entry point's main())")
+            out.append(f"{where}: nothing imports the CLI")
         elif here == "nn":
             if target not in NN_MAY_IMPORT:
                 out.append(f"{where}: nn imports only core, io and analysis")
@@ -150,7 +136,8 @@ def test_nn_may_not_import_the_report_or_the_cli_at_module_level(monkeypatch):
     assert "nothing imports the CLI" in _probe(monkeypatch, helper)[0]
 
 
-def test_an_nn_entry_points_main_may_hand_over_to_the_cli(monkeypatch):
+def test_not_even_an_nn_entry_points_main_may_import_the_cli(monkeypatch):
+    # cli/train_cmd.py imports nn.train: an import back from nn would be a circle
     entry = "def main():\n    from pill_compare.cli.train_cmd import run\n    run()\n"
-    assert _probe(monkeypatch, entry) == []
+    assert "nothing imports the CLI" in _probe(monkeypatch, entry)[0]
     assert _probe(monkeypatch, "from pill_compare.analysis.evaluate import evaluate\n") == []

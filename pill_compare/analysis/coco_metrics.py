@@ -500,7 +500,7 @@ def class_average_precision(
 
     Returns:
         (K,) float64 aligned with ``pr.category_ids``, NaN where undefined (no counted GT).
-        Equal, bit for bit, to :class:`ClassAP` ``ap`` / ``ap_50`` of the same slice.
+        :func:`compute_coco_metrics` reads its :class:`ClassAP` ``ap`` / ``ap_50`` / ``ap_75`` here.
 
     Raises:
         ValueError: a threshold, area or cap that ``pr`` does not hold.
@@ -566,9 +566,7 @@ def compute_coco_metrics(
     counted_gt = table.gt_status[:, 0, :] != IGNORED
     npig = np.stack([np.bincount(gt_k[c], minlength=present.size) for c in counted_gt], axis=1)
     specs = stat_specs(caps)
-    per_class = _per_class(
-        table, declared, present, npig, pr.precision, pr.recall, thresholds, caps, det_k, gt_k
-    )
+    per_class = _per_class(table, declared, present, npig, pr, det_k, gt_k)
     return CocoMetrics(
         stats=summarize_precision_recall(pr),
         definitions={s.key: s.definition(thresholds) for s in specs},
@@ -773,44 +771,48 @@ def _per_class(
     declared: np.ndarray,
     present: np.ndarray,
     npig: np.ndarray,
-    precision: np.ndarray,
-    recall: np.ndarray,
-    thresholds: np.ndarray,
-    caps: tuple[int, ...],
+    pr: PrecisionRecall,
     det_k: np.ndarray,
     gt_k: np.ndarray,
 ) -> tuple[ClassAP, ...]:
     """Per declared category, area 'all', largest cap: the slices detectron2 and others report.
 
-    ``present[k]`` is the declared index of array column k; a declared category with no column
-    (no GT, no detection) gets zero counts and n/a everywhere.
+    The APs are :func:`class_average_precision`'s (the one per-class AP), the AR the mean of the
+    final recall over the thresholds. ``present[k]`` is the declared index of array column k; a
+    declared category with no column (no GT, no detection) gets zero counts and n/a everywhere.
     """
-    a = table.area_index("all")
-    m = len(caps) - 1
+    a = pr.area_names.index("all")
+    m = len(pr.max_dets) - 1
+
+    def ap_at(iou_threshold: float | None) -> list[float | None]:
+        if iou_threshold is not None and iou_threshold not in pr.iou_thresholds:
+            return [None] * present.size
+        ap = class_average_precision(pr, iou_threshold=iou_threshold, area="all")
+        return [None if np.isnan(v) else float(v) for v in ap.tolist()]
+
+    ap, ap_50, ap_75 = ap_at(None), ap_at(0.5), ap_at(0.75)
     crowd = np.bincount(gt_k[table.gt.annotations.iscrowd], minlength=present.size)
     n_det = np.bincount(det_k, minlength=present.size)
     names = table.gt.category_names
-    t50 = np.flatnonzero(thresholds == 0.5)
-    t75 = np.flatnonzero(thresholds == 0.75)
     column = dict(zip(present.tolist(), range(present.size), strict=True))
+    table_all = table.area_index("all")  # npig's area axis is the table's
     out = []
     for i, cat in enumerate(declared.tolist()):
         k = column.get(i)
         if k is None:
             out.append(ClassAP(cat, names.get(cat, str(cat)), 0, 0, 0, None, None, None, None))
             continue
-        p = precision[:, :, k, a, m]
         out.append(
             ClassAP(
                 category_id=cat,
                 name=names.get(cat, str(cat)),
-                gt=int(npig[k, a]),
+                gt=int(npig[k, table_all]),
                 crowd=int(crowd[k]),
                 detections=int(n_det[k]),
-                ap=_mean_defined(p),
-                ap_50=_mean_defined(p[t50]) if t50.size else None,
-                ap_75=_mean_defined(p[t75]) if t75.size else None,
-                ar=_mean_defined(recall[:, k, a, m]),
+                ap=ap[k],
+                ap_50=ap_50[k],
+                ap_75=ap_75[k],
+                ar=_mean_defined(pr.recall[:, k, a, m]),
             )
         )
     return tuple(out)

@@ -78,7 +78,6 @@ def convert_command(
     output_format: Annotated[
         ConvertTo, typer.Option("--to", help="auto (from the output suffix), coco or csv.")
     ] = ConvertTo.auto,
-    name: Annotated[str | None, typer.Option(help="Display name of the run.")] = None,
 ) -> None:
     """Convert detections between COCO results JSON, the submission CSV and YOLO txt folders.
 
@@ -103,7 +102,6 @@ def convert_command(
         class_map=class_map,
         input_format=input_format.value,
         output_format=output_format.value,
-        name=name,
     )
     warn(result.warnings)
     echo(

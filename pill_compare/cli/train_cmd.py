@@ -3,13 +3,14 @@ truth and a folder of images, with per-epoch validation mAP, checkpoints, metric
 
 torch is imported only when the command runs (inside the function body), so ``pillcmp --help``
 and the other commands never load it. The same command is the ``torchrun`` entry point
-(``torchrun --nproc-per-node N -m pill_compare.nn.train ...``), through :func:`run_standalone`.
+(``torchrun --nproc-per-node N -m pill_compare train ...``: ``python -m pill_compare`` is
+``pillcmp``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ import typer
 
 from pill_compare.cli._common import echo, fail_usage, progress_bar, warn
 from pill_compare.cli.options import EXISTING_FILE, DeviceChoice, HeadChoice
-from pill_compare.cli.registry import PillcmpCommand, command
+from pill_compare.cli.registry import command
 from pill_compare.report.escape import terminal_safe
 
 EXISTING_DIR = {"exists": True, "file_okay": False, "dir_okay": True, "readable": True}
@@ -244,7 +245,7 @@ def train_command(
 ) -> None:
     """Train a detector on a COCO ground truth and its images; validate with pillcmp's own mAP.
 
-    A timm backbone (features_only) with an FPN and a torchvision RetinaNet or Faster R-CNN head; AdamW with a warm-up and a cosine schedule, gradient clipping, bfloat16 autocast on CUDA; augmentations that suit pills (small rotation, zoom, mild brightness and contrast, no hue change, no flip unless --hflip). Each epoch ends with validation mAP (--val-gt) and writes last.pt, best.pt (loadable with torch.load(weights_only=True); pillcmp predict takes them), metrics.csv and curves.png. Several GPUs: torchrun --nproc-per-node N -m pill_compare.nn.train with these options.
+    A timm backbone (features_only) with an FPN and a torchvision RetinaNet or Faster R-CNN head; AdamW with a warm-up and a cosine schedule, gradient clipping, bfloat16 autocast on CUDA; augmentations that suit pills (small rotation, zoom, mild brightness and contrast, no hue change, no flip unless --hflip). Each epoch ends with validation mAP (--val-gt) and writes last.pt, best.pt (loadable with torch.load(weights_only=True); pillcmp predict takes them), metrics.csv and curves.png. Several GPUs: torchrun --nproc-per-node N -m pill_compare train with these options.
 
     Example:
 
@@ -347,14 +348,3 @@ class _TrainProgress:
         if self.live is not None:
             self.live.stop()
         return False
-
-
-def run_standalone(argv: Sequence[str] | None = None) -> None:
-    """``pillcmp train`` alone, as ``python -m pill_compare.nn.train`` (and torchrun) runs it."""
-    app = typer.Typer(
-        add_completion=False,
-        pretty_exceptions_enable=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
-    )
-    app.command("train", cls=PillcmpCommand)(train_command)
-    app(args=list(argv) if argv is not None else None, prog_name="python -m pill_compare.nn.train")

@@ -16,7 +16,6 @@ random init (:meth:`Detector.describe` says which, in one line, for a CLI to pri
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -37,6 +36,7 @@ from pill_compare.core import GroundTruth
 from pill_compare.errors import ConfigError, InputFormatError
 from pill_compare.io.files import display_path
 
+from .backbones import create_features
 from .heads import CompositeLossRetinaNetHead
 from .losses import CompositeDetectionLoss
 
@@ -464,43 +464,15 @@ def _anchor_generator(head: str, base_sizes: Sequence[int]) -> AnchorGenerator:
     return AnchorGenerator(sizes, (ASPECT_RATIOS,) * len(base_sizes))
 
 
-def closest_timm_names(name: str, n: int = 3) -> list[str]:
-    """Up to ``n`` timm model names close to ``name`` (for "did you mean" hints)."""
-    import timm
-
-    return difflib.get_close_matches(name, timm.list_models(), n=n, cutoff=0.6)
-
-
-def _unknown_backbone(name: str, reason: str) -> ConfigError:
-    close = closest_timm_names(name)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return ConfigError(f"{reason}{hint}", param="backbone")
-
-
-def _create_features(name: str, **kwargs: Any) -> nn.Module:
-    import timm
-
-    if not isinstance(name, str) or not timm.is_model(name):
-        raise _unknown_backbone(str(name), f"Expected a timm model name, got {name!r}")
-    try:
-        return timm.create_model(name, pretrained=False, features_only=True, **kwargs)
-    except Exception as e:  # timm raises RuntimeError, AssertionError, ... per model family
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise ConfigError(
-            f"Expected a timm model that supports features_only, got {name!r} ({reason})",
-            param="backbone",
-        ) from None
-
-
 def _create_body(name: str, head: str) -> nn.Module:
     """The timm feature extractor with the levels whose strides ``FEATURE_STRIDES[head]`` lists."""
     try:  # reading feature_info on the meta device costs no weight initialisation
         with torch.device("meta"):
-            probe = _create_features(name)
+            probe = create_features(name)
     except ConfigError:
         raise
     except Exception:  # a model that cannot be built on the meta device: build it for real
-        probe = _create_features(name)
+        probe = create_features(name)
     info = probe.feature_info.info
     reductions = [level["reduction"] for level in info]
     wanted = FEATURE_STRIDES[head]
@@ -514,7 +486,7 @@ def _create_body(name: str, head: str) -> nn.Module:
                 param="backbone",
             )
         indices.append(matches[-1])  # the deepest level at that stride
-    return _create_features(name, out_indices=tuple(indices))
+    return create_features(name, out_indices=tuple(indices))
 
 
 def _load_state_file(path: Path) -> Any:

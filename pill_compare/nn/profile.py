@@ -52,7 +52,8 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from pill_compare.errors import ConfigError
-from pill_compare.nn.detector import FEATURE_STRIDES, HEADS, build_detector, closest_timm_names
+from pill_compare.nn.backbones import check_timm_names, create_features
+from pill_compare.nn.detector import FEATURE_STRIDES, HEADS, build_detector
 
 __all__ = [
     "DEVICES",
@@ -403,20 +404,7 @@ def _check_backbones(backbones: Sequence[str]) -> tuple[str, ...]:
     names = tuple(backbones)
     if not names:
         raise ConfigError("give at least one timm backbone name", param="backbones")
-    problems = []
-    for name in names:
-        if timm.is_model(name):
-            continue
-        close = closest_timm_names(name, n=5)
-        hint = f"; close matches: {', '.join(close)}" if close else ""
-        problems.append(f"{name!r} is not a timm model{hint}")
-    if problems:
-        raise ConfigError(
-            "unknown backbone name (timm.list_models() lists them; pattern: "
-            "timm.list_models('efficientnet*'))",
-            problems,
-            param="backbones",
-        )
+    check_timm_names(names, param="backbones")
     return names
 
 
@@ -530,7 +518,7 @@ def _build(
 ) -> tuple[nn.Module, tuple[int, ...], tuple[int, ...]]:
     """The model, and the strides and channels of the feature levels it hands on."""
     if part == "backbone":
-        model = _timm_features(name)
+        model = create_features(name, param="backbones")
         strides, channels = _used_levels(model, plan.head)
         return model, strides, channels
     try:
@@ -547,17 +535,6 @@ def _build(
         raise ConfigError(exc.message, exc.problems, exc.total, param="backbones") from None
     strides, channels = _detector_levels(detector)
     return detector, strides, channels
-
-
-def _timm_features(name: str) -> nn.Module:
-    try:
-        return timm.create_model(name, pretrained=False, features_only=True)
-    except (RuntimeError, NotImplementedError, AssertionError, TypeError) as exc:
-        raise ConfigError(
-            f"timm model {name!r} has no features_only extractor ({exc}); pick a convolutional "
-            "backbone such as resnet101 or efficientnet_b3",
-            param="backbones",
-        ) from None
 
 
 def _used_levels(model: nn.Module, head: str) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -19,7 +19,7 @@ Reproducible: every epoch starts with ``torch.manual_seed(seed + epoch)`` (under
 ends with exactly the weights of an uninterrupted run.
 
 More than one process: launched by ``torchrun`` (``WORLD_SIZE > 1``; ``torchrun
---nproc-per-node N -m pill_compare.nn.train ...`` takes ``pillcmp train``'s options), it joins
+--nproc-per-node N -m pill_compare train ...`` runs ``pillcmp train`` in every process), it joins
 the process group (gloo on CPU, nccl on CUDA), wraps the model in
 :class:`~torch.nn.parallel.DistributedDataParallel` and shards every epoch with a
 :class:`~torch.utils.data.DistributedSampler`; rank 0 validates and writes every file.
@@ -58,7 +58,6 @@ __all__ = [
     "RESUMABLE",
     "TrainConfig",
     "TrainResult",
-    "main",
     "resume_config",
     "train",
 ]
@@ -356,6 +355,7 @@ def _train(
     callbacks: tuple[Any, Any, Any],
     started: float,
 ) -> TrainResult:
+    """Set up (data, model, loop), then train epoch after epoch; see :func:`train`."""
     progress, on_epoch, on_warning = callbacks
     device = _device(config.device, dist)
     run = _Run()
@@ -366,100 +366,10 @@ def _train(
             if on_warning is not None and dist.main:
                 on_warning(message)
 
-    gt = load_ground_truth(config.gt)
-    for w in gt.warnings:
-        warn(w)
-    val_gt = load_ground_truth(config.val_gt) if config.val_gt is not None else None
-    if val_gt is not None:
-        if len(val_gt.annotations) == 0:
-            # found now, not by evaluate after the first epoch
-            raise ConsistencyError(
-                f"{val_gt.source}: the validation ground truth has no annotations, so there is "
-                "no mAP to compute; give the labelled validation split"
-            )
-        for w in val_gt.warnings:
-            warn(w)
-
+    gt, val_gt = _load_ground_truths(config, warn)
     torch.manual_seed(config.seed)
-    if checkpoint is not None:
-        detector = build_detector(config=checkpoint.detector_config)
-        detector.load_state_dict(checkpoint.model_state)
-    else:
-        anchors = fit_anchor_sizes(gt, config.image_size) if config.fit_anchors else None
-        detector = build_detector(
-            config.backbone,
-            sorted(gt.category_ids.tolist()),
-            head=config.head,
-            loss=config.loss,
-            loss_variant=config.loss_variant,
-            image_size=config.image_size,
-            fpn_channels=config.fpn_channels,
-            pretrained=config.pretrained,
-            anchor_sizes=anchors,
-        )
-    if detector.config.loss == "composite" and detector.config.loss_variant == "algorithm2":
-        warn(
-            "the composite loss's algorithm2 variant reproduces the seed as written: it pushes "
-            "every score down, and after a short training the detector may find nothing above "
-            "its score threshold; the compact variant (the default) trains the classifier"
-        )
-    train_set = DetectionDataset(
-        gt,
-        config.images,
-        transforms=train_transforms(hflip=config.hflip),
-        category_ids=detector.config.category_ids,
-    )
-    if len(train_set) == 0:
-        raise ConfigError(
-            f"{gt.source or 'the ground truth'}: has no image to train on", param="gt"
-        )
-    val_set = None
-    if val_gt is not None:
-        val_set = DetectionDataset(
-            val_gt,
-            config.val_images if config.val_images is not None else config.images,
-            transforms=eval_transforms(),
-        )
-    detector.to(device)
-    model: nn.Module = detector
-    if dist.world > 1:
-        model = nn.parallel.DistributedDataParallel(
-            detector, device_ids=[device.index] if device.type == "cuda" else None
-        )
-
-    generator = torch.Generator()
-    sampler = None
-    if dist.world > 1:
-        sampler = torch.utils.data.DistributedSampler(
-            train_set, num_replicas=dist.world, rank=dist.rank, shuffle=True, seed=config.seed
-        )
-    loader = torch.utils.data.DataLoader(
-        train_set,
-        batch_size=config.batch_size,
-        shuffle=sampler is None,
-        sampler=sampler,
-        num_workers=config.workers,
-        collate_fn=collate_detection,
-        generator=generator,
-        pin_memory=device.type == "cuda",
-    )
-    steps_per_epoch = len(loader)
-    total_steps = steps_per_epoch * config.epochs
-    params = [p for p in detector.parameters() if p.requires_grad]
-    optimizer = _optimizer(config, params)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, _warmup_cosine(config.warmup_steps, total_steps)
-    )
-    if checkpoint is not None:
-        optimizer.load_state_dict(checkpoint.optimizer_state)
-        scheduler.load_state_dict(checkpoint.scheduler_state)
-        run.history = list(checkpoint.history or [])
-        run.epoch = checkpoint.epoch
-        run.step = int(scheduler.last_epoch)
-        metrics = checkpoint.metrics or {}
-        run.best_map = metrics.get("best_map")
-        run.best_epoch = None if metrics.get("best_epoch") is None else int(metrics["best_epoch"])
-
+    detector = _build_or_resume(config, gt, checkpoint, warn)
+    loop = _prepare_loop(config, gt, val_gt, detector, checkpoint, dist, device, run)
     if dist.main:
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(
@@ -467,96 +377,16 @@ def _train(
             json.dumps({"train": config.to_dict(), "detector": detector.config.to_dict()}, indent=2)
             + "\n",
         )
-    amp = config.amp and device.type == "cuda"
     stop_at = None if config.max_steps is None else run.step + config.max_steps
     train_seconds, images_seen = 0.0, 0
     for epoch in range(run.epoch, config.epochs):
         epoch_start = time.perf_counter()
-        # seed + epoch (one process); each rank its own stream, so that ranks do not draw the
-        # same augmentation for different images
-        epoch_seed = (config.seed + epoch) * dist.world + dist.rank
-        torch.manual_seed(epoch_seed)
-        generator.manual_seed(epoch_seed)
-        if sampler is not None:
-            sampler.set_epoch(epoch)
-        model.train()
-        sums: dict[str, float] = {}
-        steps = 0
-        for images, targets in loader:
-            images = [im.to(device, non_blocking=True) for im in images]
-            targets = [
-                {"boxes": t["boxes"].to(device), "category_ids": t["category_ids"].to(device)}
-                for t in targets
-            ]
-            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp):
-                losses = model(images, targets)
-            total = sum(losses.values())
-            optimizer.zero_grad(set_to_none=True)
-            total.backward()
-            # The norm of the (DDP-averaged) gradients is the same on every rank, so every rank
-            # stops together when it is not finite (a NaN loss on one rank reaches all of them).
-            norm = nn.utils.clip_grad_norm_(params, config.clip_grad or math.inf)
-            if not torch.isfinite(norm):
-                raise ConfigError(
-                    f"training diverged at step {run.step + 1} (epoch {epoch + 1}): the loss is "
-                    f"{float(total.detach()):g}, the gradient norm {float(norm):g}; lower the "
-                    f"learning rate (now {scheduler.get_last_lr()[0]:g}), keep gradient clipping on",
-                    param="lr",
-                )
-            lr = scheduler.get_last_lr()[0]
-            optimizer.step()
-            scheduler.step()
-            run.step += 1
-            steps += 1
-            images_seen += len(images) * dist.world
-            parts = _step_parts(total, losses, detector)
-            for k, v in parts.items():
-                sums[k] = sums.get(k, 0.0) + v
-            if dist.main and progress is not None:
-                shown = {"loss": parts["loss"], **{k: parts[k] for k in losses}}
-                shown |= {k: parts[k] for k in _PROGRESS_PARTS if k in parts}
-                progress(epoch + 1, run.step, total_steps, {**shown, "lr": lr})
-            if stop_at is not None and run.step >= stop_at:
-                break
+        sums, steps, seen = _train_epoch(loop, config, dist, run, epoch, stop_at, progress)
         train_seconds += time.perf_counter() - epoch_start
-        means = _epoch_means(sums, steps, dist)
-        zero_k = means.pop("zero_k_images_sum", 0.0)
-        if zero_k > 0 and not run.zero_k_warned:
-            run.zero_k_warned = True
-            warn(
-                f"epoch {epoch + 1}: {zero_k:g} training image(s) had positive anchors "
-                "(N_pos > 0) but no hard negative (k = 0); with the algorithm2 loss a batch "
-                "without one has a classification gradient of exactly zero (metrics.csv counts "
-                "them per epoch in zero_k_images)"
-            )
-        row: dict[str, Any] = {
-            "epoch": epoch + 1,
-            "step": run.step,
-            "lr": scheduler.get_last_lr()[0],
-            **means,
-        }
-        if "zero_k_images" in sums:
-            row["zero_k_images"] = zero_k
-        improved = False
+        images_seen += seen
+        row = _epoch_row(loop, sums, steps, dist, run, epoch, warn)
         if dist.main:
-            if val_set is not None:
-                val_map, val_map_50 = _validate(detector, val_set, val_gt, config, device, amp)
-                row |= {"val_map": val_map, "val_map_50": val_map_50}
-                improved = run.best_map is None or val_map > run.best_map
-                if improved:
-                    run.best_map, run.best_epoch = val_map, epoch + 1
-            else:
-                improved, run.best_epoch = True, epoch + 1
-            row["seconds"] = time.perf_counter() - epoch_start
-            run.history.append(row)
-            run.epoch = epoch + 1
-            final = run.epoch == config.epochs or (stop_at is not None and run.step >= stop_at)
-            # A figure costs ~0.3 s: drawn after the last epoch, and after others at most every
-            # CURVES_EVERY seconds (every epoch of a real run; a few of a toy one).
-            curves = final or time.perf_counter() - run.curves_at >= CURVES_EVERY
-            if curves:
-                run.curves_at = time.perf_counter()
-            _write_epoch(out, detector, optimizer, scheduler, config, run, improved, curves)
+            _end_epoch(loop, config, out, run, row, epoch_start, stop_at)
             if on_epoch is not None:
                 on_epoch(row)
         else:
@@ -585,6 +415,284 @@ def _train(
         description=detector.describe(),
         model=detector,
     )
+
+
+@dataclass
+class _Loop:
+    """What the epochs run on, built once by :func:`_prepare_loop`."""
+
+    detector: Detector
+    model: nn.Module  # the detector, or its DistributedDataParallel wrapper
+    loader: Any  # torch.utils.data.DataLoader
+    sampler: Any  # torch.utils.data.DistributedSampler, or None with one process
+    generator: torch.Generator
+    params: list[nn.Parameter]
+    optimizer: torch.optim.Optimizer
+    scheduler: Any  # torch.optim.lr_scheduler.LambdaLR
+    total_steps: int
+    device: torch.device
+    amp: bool
+    val_gt: GroundTruth | None
+    val_set: DetectionDataset | None
+
+
+def _load_ground_truths(
+    config: TrainConfig, warn: Callable[[str], None]
+) -> tuple[GroundTruth, GroundTruth | None]:
+    """The training and (when given) validation ground truths; their warnings go to ``warn``."""
+    gt = load_ground_truth(config.gt)
+    for w in gt.warnings:
+        warn(w)
+    val_gt = load_ground_truth(config.val_gt) if config.val_gt is not None else None
+    if val_gt is not None:
+        if len(val_gt.annotations) == 0:
+            # found now, not by evaluate after the first epoch
+            raise ConsistencyError(
+                f"{val_gt.source}: the validation ground truth has no annotations, so there is "
+                "no mAP to compute; give the labelled validation split"
+            )
+        for w in val_gt.warnings:
+            warn(w)
+    return gt, val_gt
+
+
+def _build_or_resume(
+    config: TrainConfig, gt: GroundTruth, checkpoint: Any, warn: Callable[[str], None]
+) -> Detector:
+    """The checkpoint's detector with its weights, or a new one for ``gt``'s categories."""
+    if checkpoint is not None:
+        detector = build_detector(config=checkpoint.detector_config)
+        detector.load_state_dict(checkpoint.model_state)
+    else:
+        anchors = fit_anchor_sizes(gt, config.image_size) if config.fit_anchors else None
+        detector = build_detector(
+            config.backbone,
+            sorted(gt.category_ids.tolist()),
+            head=config.head,
+            loss=config.loss,
+            loss_variant=config.loss_variant,
+            image_size=config.image_size,
+            fpn_channels=config.fpn_channels,
+            pretrained=config.pretrained,
+            anchor_sizes=anchors,
+        )
+    if detector.config.loss == "composite" and detector.config.loss_variant == "algorithm2":
+        warn(
+            "the composite loss's algorithm2 variant reproduces the seed as written: it pushes "
+            "every score down, and after a short training the detector may find nothing above "
+            "its score threshold; the compact variant (the default) trains the classifier"
+        )
+    return detector
+
+
+def _prepare_loop(
+    config: TrainConfig,
+    gt: GroundTruth,
+    val_gt: GroundTruth | None,
+    detector: Detector,
+    checkpoint: Any,
+    dist: _Dist,
+    device: torch.device,
+    run: _Run,
+) -> _Loop:
+    """Datasets, the (DDP) model on its device, the loader, optimizer and schedule; a resumed
+    run's optimizer, schedule and history are restored into them and ``run``."""
+    train_set = DetectionDataset(
+        gt,
+        config.images,
+        transforms=train_transforms(hflip=config.hflip),
+        category_ids=detector.config.category_ids,
+    )
+    if len(train_set) == 0:
+        raise ConfigError(
+            f"{gt.source or 'the ground truth'}: has no image to train on", param="gt"
+        )
+    val_set = None
+    if val_gt is not None:
+        val_set = DetectionDataset(
+            val_gt,
+            config.val_images if config.val_images is not None else config.images,
+            transforms=eval_transforms(),
+        )
+    detector.to(device)
+    model: nn.Module = detector
+    if dist.world > 1:
+        model = nn.parallel.DistributedDataParallel(
+            detector, device_ids=[device.index] if device.type == "cuda" else None
+        )
+    generator = torch.Generator()
+    sampler = None
+    if dist.world > 1:
+        sampler = torch.utils.data.DistributedSampler(
+            train_set, num_replicas=dist.world, rank=dist.rank, shuffle=True, seed=config.seed
+        )
+    loader = torch.utils.data.DataLoader(
+        train_set,
+        batch_size=config.batch_size,
+        shuffle=sampler is None,
+        sampler=sampler,
+        num_workers=config.workers,
+        collate_fn=collate_detection,
+        generator=generator,
+        pin_memory=device.type == "cuda",
+    )
+    total_steps = len(loader) * config.epochs
+    params = [p for p in detector.parameters() if p.requires_grad]
+    optimizer = _optimizer(config, params)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, _warmup_cosine(config.warmup_steps, total_steps)
+    )
+    if checkpoint is not None:
+        optimizer.load_state_dict(checkpoint.optimizer_state)
+        scheduler.load_state_dict(checkpoint.scheduler_state)
+        run.history = list(checkpoint.history or [])
+        run.epoch = checkpoint.epoch
+        run.step = int(scheduler.last_epoch)
+        metrics = checkpoint.metrics or {}
+        run.best_map = metrics.get("best_map")
+        run.best_epoch = None if metrics.get("best_epoch") is None else int(metrics["best_epoch"])
+    return _Loop(
+        detector=detector,
+        model=model,
+        loader=loader,
+        sampler=sampler,
+        generator=generator,
+        params=params,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        total_steps=total_steps,
+        device=device,
+        amp=config.amp and device.type == "cuda",
+        val_gt=val_gt,
+        val_set=val_set,
+    )
+
+
+def _train_epoch(
+    loop: _Loop,
+    config: TrainConfig,
+    dist: _Dist,
+    run: _Run,
+    epoch: int,
+    stop_at: int | None,
+    progress: Progress | None,
+) -> tuple[dict[str, float], int, int]:
+    """One pass over the training data (or up to ``stop_at`` steps): each loss part summed over
+    the steps, the steps taken and the images seen (over every rank)."""
+    # seed + epoch (one process); each rank its own stream, so that ranks do not draw the
+    # same augmentation for different images
+    epoch_seed = (config.seed + epoch) * dist.world + dist.rank
+    torch.manual_seed(epoch_seed)
+    loop.generator.manual_seed(epoch_seed)
+    if loop.sampler is not None:
+        loop.sampler.set_epoch(epoch)
+    loop.model.train()
+    device, scheduler = loop.device, loop.scheduler
+    sums: dict[str, float] = {}
+    steps = seen = 0
+    for images, targets in loop.loader:
+        images = [im.to(device, non_blocking=True) for im in images]
+        targets = [
+            {"boxes": t["boxes"].to(device), "category_ids": t["category_ids"].to(device)}
+            for t in targets
+        ]
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=loop.amp):
+            losses = loop.model(images, targets)
+        total = sum(losses.values())
+        loop.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        # The norm of the (DDP-averaged) gradients is the same on every rank, so every rank
+        # stops together when it is not finite (a NaN loss on one rank reaches all of them).
+        norm = nn.utils.clip_grad_norm_(loop.params, config.clip_grad or math.inf)
+        if not torch.isfinite(norm):
+            raise ConfigError(
+                f"training diverged at step {run.step + 1} (epoch {epoch + 1}): the loss is "
+                f"{float(total.detach()):g}, the gradient norm {float(norm):g}; lower the "
+                f"learning rate (now {scheduler.get_last_lr()[0]:g}), keep gradient clipping on",
+                param="lr",
+            )
+        lr = scheduler.get_last_lr()[0]
+        loop.optimizer.step()
+        scheduler.step()
+        run.step += 1
+        steps += 1
+        seen += len(images) * dist.world
+        parts = _step_parts(total, losses, loop.detector)
+        for k, v in parts.items():
+            sums[k] = sums.get(k, 0.0) + v
+        if dist.main and progress is not None:
+            shown = {"loss": parts["loss"], **{k: parts[k] for k in losses}}
+            shown |= {k: parts[k] for k in _PROGRESS_PARTS if k in parts}
+            progress(epoch + 1, run.step, loop.total_steps, {**shown, "lr": lr})
+        if stop_at is not None and run.step >= stop_at:
+            break
+    return sums, steps, seen
+
+
+def _epoch_row(
+    loop: _Loop,
+    sums: Mapping[str, float],
+    steps: int,
+    dist: _Dist,
+    run: _Run,
+    epoch: int,
+    warn: Callable[[str], None],
+) -> dict[str, Any]:
+    """The epoch's row of ``metrics.csv`` before validation: step, lr and each part's mean;
+    the first epoch with images that had no hard negative is warned about."""
+    means = _epoch_means(sums, steps, dist)
+    zero_k = means.pop("zero_k_images_sum", 0.0)
+    if zero_k > 0 and not run.zero_k_warned:
+        run.zero_k_warned = True
+        warn(
+            f"epoch {epoch + 1}: {zero_k:g} training image(s) had positive anchors "
+            "(N_pos > 0) but no hard negative (k = 0); with the algorithm2 loss a batch "
+            "without one has a classification gradient of exactly zero (metrics.csv counts "
+            "them per epoch in zero_k_images)"
+        )
+    row: dict[str, Any] = {
+        "epoch": epoch + 1,
+        "step": run.step,
+        "lr": loop.scheduler.get_last_lr()[0],
+        **means,
+    }
+    if "zero_k_images" in sums:
+        row["zero_k_images"] = zero_k
+    return row
+
+
+def _end_epoch(
+    loop: _Loop,
+    config: TrainConfig,
+    out: Path,
+    run: _Run,
+    row: dict[str, Any],
+    epoch_start: float,
+    stop_at: int | None,
+) -> None:
+    """Rank 0 after an epoch: validate into ``row``, keep the best, write the run's files."""
+    epoch = row["epoch"] - 1
+    improved = False
+    if loop.val_set is not None and loop.val_gt is not None:
+        val_map, val_map_50 = _validate(
+            loop.detector, loop.val_set, loop.val_gt, config, loop.device, loop.amp
+        )
+        row |= {"val_map": val_map, "val_map_50": val_map_50}
+        improved = run.best_map is None or val_map > run.best_map
+        if improved:
+            run.best_map, run.best_epoch = val_map, epoch + 1
+    else:
+        improved, run.best_epoch = True, epoch + 1
+    row["seconds"] = time.perf_counter() - epoch_start
+    run.history.append(row)
+    run.epoch = epoch + 1
+    final = run.epoch == config.epochs or (stop_at is not None and run.step >= stop_at)
+    # A figure costs ~0.3 s: drawn after the last epoch, and after others at most every
+    # CURVES_EVERY seconds (every epoch of a real run; a few of a toy one).
+    curves = final or time.perf_counter() - run.curves_at >= CURVES_EVERY
+    if curves:
+        run.curves_at = time.perf_counter()
+    _write_epoch(out, loop.detector, loop.optimizer, loop.scheduler, config, run, improved, curves)
 
 
 def _step_parts(
@@ -906,15 +1014,8 @@ def _check_same_run(saved: TrainConfig, given: TrainConfig, out: Path) -> None:
         )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m pill_compare.nn.train`` (and under ``torchrun``): ``pillcmp train``'s options.
-
-    The options are the CLI command's (one definition); this entry point runs it alone.
-    """
-    from pill_compare.cli.train_cmd import run_standalone
-
-    run_standalone(argv)
-
-
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # the entry before torchrun ran the CLI itself
+    raise SystemExit(
+        "pill_compare.nn.train is a library module, not a command: run `pillcmp train ...`, "
+        "or for several GPUs `torchrun --nproc-per-node N -m pill_compare train ...`"
+    )

@@ -123,7 +123,6 @@ def convert(
     class_map: str | os.PathLike[str] | Mapping[int, int] | None = None,
     input_format: str = "auto",
     output_format: str = "auto",
-    name: str | None = None,
 ) -> ConvertResult:
     """Read detections in one format and write them (atomically) in another.
 
@@ -139,7 +138,6 @@ def convert(
             (:func:`~pill_compare.prep.yolo.load_class_map`).
         input_format: 'auto' (a folder is YOLO, a file is sniffed), 'coco', 'csv' or 'yolo'.
         output_format: 'auto' (from the suffix), 'coco' or 'csv'.
-        name: Display name of the run (default: the input's stem).
 
     Returns:
         A :class:`ConvertResult`.
@@ -202,13 +200,13 @@ def convert(
             exclude = (Path(class_map),)
             class_map = load_class_map(class_map, gt=gt)
         dets = load_yolo_predictions(
-            src, class_map=class_map, gt=gt, images_dir=images_dir, name=name, exclude=exclude
+            src, class_map=class_map, gt=gt, images_dir=images_dir, exclude=exclude
         )
     else:
         if in_fmt == "auto":
             in_fmt = _sniff(src)
         # A conversion drops nothing: unknown ids are refused here, not left out as eval does.
-        dets = load_results(src, input_format=in_fmt, name=name)
+        dets = load_results(src, input_format=in_fmt)
         if gt is not None:
             dets = replace(dets, warnings=(*dets.warnings, *check_against_ground_truth(dets, gt)))
     text = coco_results_text(dets) if out_fmt == "coco" else submission_csv_text(dets)

@@ -12,6 +12,7 @@ import copy
 import numpy as np
 import pytest
 
+from pill_compare.analysis import coco_metrics
 from pill_compare.analysis.coco_metrics import (
     PrecisionRecall,
     accumulate_precision_recall,
@@ -145,6 +146,21 @@ def test_class_average_precision_equals_the_per_class_numbers_bit_for_bit(seed):
         for cat, value in zip(pr.category_ids.tolist(), ap.tolist(), strict=True):
             expected = getattr(by_id[cat], name)
             assert (np.isnan(value) and expected is None) or value == expected
+
+
+def test_the_per_class_ap_of_compute_coco_metrics_is_class_average_precision(monkeypatch):
+    # One per-class AP: compute_coco_metrics reads it from class_average_precision (what the
+    # module docstring says), so a change there shows in every report. A stand-in that answers
+    # 0.25 for the 0.50:0.95 mean, 0.5 at IoU 0.5 and 0.75 at IoU 0.75 must show in per_class.
+    def stand_in(pr, *, iou_threshold=None, area="all", max_det=None):
+        return np.full(pr.category_ids.size, {None: 0.25, 0.5: 0.5, 0.75: 0.75}[iou_threshold])
+
+    monkeypatch.setattr(coco_metrics, "class_average_precision", stand_in)
+    case = random_case(1000)
+    per_class = compute_coco_metrics(_table(case.gt, case.results)).per_class
+    counted = [c for c in per_class if c.gt or c.detections]
+    assert counted
+    assert {(c.ap, c.ap_50, c.ap_75) for c in counted} == {(0.25, 0.5, 0.75)}
 
 
 def test_restricting_to_area_all_keeps_its_stats_and_leaves_the_others_n_a():

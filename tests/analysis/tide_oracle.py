@@ -15,11 +15,14 @@ ties are broken differently), distinct scores (ties are ordered differently), an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from pill_compare.analysis.coco_metrics import RECALL_THRESHOLDS
 from tests.analysis.eval_fixtures import Case
 
 #: tidecv's short names → pillcmp's keys.
@@ -42,14 +45,59 @@ class TideResult:
     counts: dict[str, int]  #: pillcmp key → errors of that type
 
 
+class _CocoRecallPoints:
+    """numpy for ``tidecv.ap`` with pycocotools' 101 recall points in place of tidecv's k / 100.
+
+    ``APDataObject.get_ap`` reads precision at ``np.searchsorted(recalls, x_range)`` with
+    ``x_range = [k / 100]``; pycocotools reads it at ``np.linspace(0, 1, 101)``, ten of whose
+    points are one ulp above k / 100 (pill_compare/analysis/error_types.py, "Recall points").
+    Only that call changes; every other numpy name is numpy's.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(np, name)
+
+    @staticmethod
+    def searchsorted(a: Any, v: Any, side: str = "left") -> np.ndarray:
+        v = np.asarray(v)
+        if v.shape == (101,) and np.array_equal(v, np.arange(101) / 100):
+            v = RECALL_THRESHOLDS
+        return np.searchsorted(a, v, side=side)
+
+
+@contextmanager
+def coco_recall_points() -> Iterator[None]:
+    """Within: tidecv's AP reads precision at pycocotools' recall points."""
+    import tidecv.ap
+
+    saved = tidecv.ap.np
+    tidecv.ap.np = _CocoRecallPoints()
+    try:
+        yield
+    finally:
+        tidecv.ap.np = saved
+
+
 def tide_oracle(
     gt: dict[str, Any],
     results: list[dict[str, Any]],
     *,
     pos_threshold: float = 0.5,
     background_threshold: float = 0.1,
+    recall_points: str = "tidecv",
 ) -> TideResult:
-    """tidecv's AP, main and special ΔAP and error counts on a COCO GT dict and results list."""
+    """tidecv's AP, main and special ΔAP and error counts on a COCO GT dict and results list.
+
+    ``recall_points='pycocotools'`` reads its precision at pycocotools' points (the one
+    documented difference that remains on comparable cases; see :func:`coco_recall_points`).
+    """
+    if recall_points == "pycocotools":
+        with coco_recall_points():
+            return tide_oracle(
+                gt, results, pos_threshold=pos_threshold, background_threshold=background_threshold
+            )
+    if recall_points != "tidecv":
+        raise ValueError(f"Expected recall_points 'tidecv' or 'pycocotools', got {recall_points!r}")
     from tidecv.data import Data
     from tidecv.quantify import TIDE, TIDERun
 

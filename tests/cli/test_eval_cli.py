@@ -254,3 +254,23 @@ def test_header_counts_every_declared_category(runner):
     # The sample declares 22 categories; 18109 has no annotation and no detection.
     out = ok(runner, SAMPLE / "ground_truth.json", SAMPLE / "resnet101.json").stdout
     assert "1015 GT boxes, 0 crowd regions, 22 declared categories" in out
+
+
+def test_normalize_plots_the_confusion_matrix_in_row_shares(runner, tmp_path, monkeypatch):
+    from pill_compare.report import eval_plots
+
+    drawn = []
+    original = eval_plots.plot_confusion_matrix
+
+    def spy(confusion, **kwargs):
+        drawn.append(kwargs)
+        return original(confusion, **kwargs)
+
+    monkeypatch.setattr(eval_plots, "plot_confusion_matrix", spy)
+    counts, shares = tmp_path / "counts.png", tmp_path / "shares.png"
+    ok(runner, SAMPLE / "ground_truth.json", SAMPLE / "resnet101.json", "--plot", counts)
+    ok(runner, SAMPLE / "ground_truth.json", SAMPLE / "resnet101.json", "--plot", shares,
+       "--normalize")  # fmt: skip
+    assert [d.get("normalize") for d in drawn] == [False, True]
+    assert shares.read_bytes()[:8] == PNG_MAGIC
+    assert shares.read_bytes() != counts.read_bytes()  # the cells show other numbers

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 from pill_compare.cli import app
 from pill_compare.io import load_ground_truth, load_results
+from pill_compare.prep.convert import convert
 from tests.conftest import SAMPLE
-from tests.prep.pill_folder import IMAGE_A, build_pill_folder
+from tests.prep.pill_folder import IMAGE_A, build_pill_folder, write_png
 
 GT, SUBMISSION, RESNET = (
     SAMPLE / "ground_truth.json",
@@ -178,3 +180,64 @@ def test_convert_with_gt_refuses_unknown_ids_instead_of_dropping_them(runner, tm
     assert result.exit_code == 1
     assert "1 detection(s) with 1 category id(s) not in the ground truth: 99999" in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_convert_has_no_name_option_because_neither_output_format_holds_a_name(runner, tmp_path):
+    # A COCO results JSON and a submission CSV store no run name, so a --name could change
+    # nothing in the output file: it is not an option (click: "No such option", exit 2).
+    result = invoke(runner, "convert", RESNET, tmp_path / "out.csv", "--name", "mine")
+    assert result.exit_code == 2
+    assert "No such option: --name" in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+    assert "name" not in inspect.signature(convert).parameters
+
+
+# --- options otherwise tested only through the Python API ----------------------------------
+
+
+def test_merge_bad_boxes_drop_leaves_out_the_box_that_clip_would_keep(runner, tmp_path):
+    # pill_folder: A's K-016551 box leaves the 976x1280 image; the default clips it to
+    # [900, 1200, 76, 80] (5 annotations), drop leaves it out (4; B's w = 0 box is gone in both).
+    folder = build_pill_folder(tmp_path)
+    clipped, dropped = tmp_path / "clip.json", tmp_path / "drop.json"
+    assert invoke(runner, "merge", folder, "-o", clipped, "--skip-bad-files").exit_code == 0
+    result = invoke(
+        runner, "merge", folder, "-o", dropped, "--skip-bad-files", "--bad-boxes", "drop"
+    )
+    assert result.exit_code == 0, result.output
+    boxes = {a["bbox"][0]: a["bbox"] for a in json.loads(clipped.read_text())["annotations"]}
+    assert boxes[900] == [900, 1200, 76, 80]
+    kept = [a["bbox"] for a in json.loads(dropped.read_text())["annotations"]]
+    assert len(kept) == 4 and all(b[0] != 900 for b in kept)
+
+
+def test_check_submission_test_images_give_the_image_ids_and_sizes(runner, tmp_path):
+    # Two sample rows on image 1; the folder holds 1.png at 200 x 200 and 2.png: the boxes
+    # (x + w = 420 > 200) leave image 1, and image 2 has no detection.
+    sub = tmp_path / "sub.csv"
+    sub.write_text("\n".join(SUBMISSION.read_text().splitlines()[:3]) + "\n")
+    folder = tmp_path / "test_images"
+    write_png(folder / "1.png", 200, 200)
+    write_png(folder / "2.png", 976, 1280)
+    result = invoke(runner, "check-submission", sub, "--test-images", folder, "-f", "json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    statuses = {r["rule"]: r["status"] for r in data["rules"]}
+    assert (statuses["box_inside"], statuses["image_coverage"]) == ("error", "warning")
+    assert data["reference"] == f"test images in {folder}"
+
+
+def test_convert_from_and_to_override_the_sniffing_and_the_suffix(runner, tmp_path):
+    # A submission CSV under a name that says nothing, written as COCO results to a .txt.
+    odd_in, odd_out = tmp_path / "detections.dat", tmp_path / "results.txt"
+    odd_in.write_bytes(SUBMISSION.read_bytes())
+    result = invoke(runner, "convert", odd_in, odd_out, "--from", "csv", "--to", "coco")
+    assert result.exit_code == 0, result.output
+    assert "(csv → coco)" in result.stderr
+    assert len(load_results(odd_out, input_format="coco")) == 1012
+    # the input read as what --from says: a CSV is not COCO results JSON
+    wrong = invoke(runner, "convert", SUBMISSION, tmp_path / "x.json", "--from", "coco")
+    assert wrong.exit_code == 1 and not (tmp_path / "x.json").exists()
+    # a suffix that names no format without --to is a usage error naming the option
+    vague = invoke(runner, "convert", RESNET, tmp_path / "out.txt")
+    assert vague.exit_code == 2 and "--to" in vague.stderr

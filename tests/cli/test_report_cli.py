@@ -217,3 +217,13 @@ def test_installed_entry_point_writes_the_report(tmp_path):
         "a": "efficientnet_b3",
         "b": "resnet101",
     }
+
+
+def test_title_heads_the_markdown_and_the_html_escaped(runner, tmp_path):
+    out = tmp_path / "titled"
+    result = invoke(runner, A, B, "--title", "Pills & <May>", "--bootstrap", "20", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "report.md").read_text("utf-8").startswith("# Pills & &lt;May&gt;\n")
+    html = (out / "report.html").read_text("utf-8")
+    assert "<title>Pills &amp; &lt;May&gt;</title>" in html
+    assert "<h1>Pills &amp; &lt;May&gt;</h1>" in html

@@ -119,10 +119,10 @@ def test_threads_and_the_global_rng_are_left_as_they_were():
 
 
 def test_unknown_backbones_are_listed_with_close_matches_before_anything_is_built():
-    with pytest.raises(ConfigError, match="unknown backbone name") as info:
+    with pytest.raises(ConfigError, match="Expected a timm model name") as info:
         profile_models(["test_resnet", "resnet1O1", "efficientnet_b9"], **FAST)
     assert info.value.param == "backbones"
-    assert "'resnet1O1' is not a timm model; close matches: resnet101" in info.value.problems[0]
+    assert "got 'resnet1O1'; close matches: 'resnet101'" in info.value.problems[0]
     assert "efficientnet_b8" in info.value.problems[1]
 
 

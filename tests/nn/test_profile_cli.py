@@ -101,8 +101,8 @@ def test_an_existing_output_suffix_must_fit_the_format(runner, app, tmp_path):
 def test_a_bad_backbone_name_exits_2_with_a_suggestion(runner, app):
     result = runner.invoke(app, ["profile", "resnet1O1", *FAST])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "BACKBONE: unknown backbone name" in result.stderr
-    assert "'resnet1O1' is not a timm model; close matches: resnet101" in result.stderr
+    assert "BACKBONE: Expected a timm model name" in result.stderr
+    assert "got 'resnet1O1'; close matches: 'resnet101'" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["1,x", "0", ""])

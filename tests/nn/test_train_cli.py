@@ -1,9 +1,10 @@
 """`pillcmp train` through CliRunner: a tiny run, its summary and files, resuming, usage and
-data errors with their exit codes; the torchrun entry point takes the same options."""
+data errors with their exit codes; the torchrun entry point is the CLI itself."""
 
 from __future__ import annotations
 
 import dataclasses
+import runpy
 import subprocess
 import sys
 
@@ -134,13 +135,27 @@ def test_every_train_config_field_is_an_option_with_the_same_default(app):
     assert set(options) == {f.name for f in dataclasses.fields(nn_train.TrainConfig)}
 
 
-def test_the_torchrun_entry_point_takes_the_same_options(capsys):
+def test_the_torchrun_entry_point_is_the_cli_run_as_a_module():
+    # torchrun --nproc-per-node N -m pill_compare train ...: each process runs `pillcmp train`
+    proc = subprocess.run(
+        [sys.executable, "-m", "pill_compare", "train", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage: python -m pill_compare train" in proc.stdout
+    assert "--backbone" in proc.stdout and "--resume" in proc.stdout
+    assert "torchrun --nproc-per-node N -m pill_compare train" in " ".join(proc.stdout.split())
+
+
+@pytest.mark.filterwarnings("ignore:.*found in sys.modules:RuntimeWarning")  # runpy, re-run
+def test_the_old_module_entry_says_which_command_to_run_instead():
     with pytest.raises(SystemExit) as exit_:
-        nn_train.main(["--help"])
-    assert exit_.value.code == 0
-    text = capsys.readouterr().out
-    assert "python -m pill_compare.nn.train" in text
-    assert "--backbone" in text and "--resume" in text and "--fpn-channels" in text
+        runpy.run_module("pill_compare.nn.train", run_name="__main__")
+    assert "torchrun --nproc-per-node N -m pill_compare train" in str(exit_.value.code)
+    assert "library module, not a command" in str(exit_.value.code)
 
 
 def test_the_train_command_module_loads_no_torch():
