@@ -249,7 +249,6 @@ class ComparisonResult:
             out["diagnosis"] = self.diagnosis.to_dict()
         return out
 
-
     def _name(self, category_id: int) -> str:
         return self.diff.category_names.get(category_id, "")
 
@@ -279,7 +278,9 @@ class ComparisonResult:
                         "b_only": int(b),
                     }
                     for c, a, b in zip(
-                        one_sided["category_id"], one_sided["a_only"], one_sided["b_only"],
+                        one_sided["category_id"],
+                        one_sided["a_only"],
+                        one_sided["b_only"],
                         strict=True,
                     )
                 ]
@@ -291,7 +292,9 @@ class ComparisonResult:
         frame = self.agreement.class_frame()
         return [
             {"category_id": int(c), "name": self._name(int(c)), "a": int(a), "b": int(b)}
-            for c, a, b in zip(frame["category_id"], frame["a_boxes"], frame["b_boxes"], strict=True)
+            for c, a, b in zip(
+                frame["category_id"], frame["a_boxes"], frame["b_boxes"], strict=True
+            )
         ]
 
 
@@ -411,9 +414,7 @@ def compare(
             diff=result_diff,
             pairing=pairing,
             agreement=agreement(pairing),
-            caveats=_unique(
-                [*a.warnings, *b.warnings, *(train_gt.warnings if train_gt else ())]
-            ),
+            caveats=_unique([*a.warnings, *b.warnings, *(train_gt.warnings if train_gt else ())]),
             diagnosis=diagnosis,
             agreement_support=training,
             class_map=class_map,

@@ -43,7 +43,6 @@ names, a non-integer id and a file that names no id are refused
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -172,8 +171,10 @@ def load_category_names(
         ``name_column='dl_name'``).
     """
     if columns is not None:
-        if isinstance(columns, str) or len(columns) != 2 or not all(
-            isinstance(c, str) and c.strip() for c in columns
+        if (
+            isinstance(columns, str)
+            or len(columns) != 2
+            or not all(isinstance(c, str) and c.strip() for c in columns)
         ):
             raise ConfigError(
                 f"Expected the class map's columns as ID,NAME (two column names), got "
@@ -263,7 +264,8 @@ def _from_csv(
         names.setdefault(cid, name)
         first.setdefault(cid, line)
     problems.raise_if_any(
-        InputFormatError, f"{path}: {problems.total} problem(s) in the class map; expected {EXPECTED}"
+        InputFormatError,
+        f"{path}: {problems.total} problem(s) in the class map; expected {EXPECTED}",
     )
     return names, header[id_at].strip(), header[name_at].strip()
 
@@ -361,7 +363,8 @@ def _from_object(doc: Mapping[str, Any], path: str) -> dict[int, str]:
             continue
         names[cid] = name
     problems.raise_if_any(
-        InputFormatError, f"{path}: {problems.total} problem(s) in the class map; expected {EXPECTED}"
+        InputFormatError,
+        f"{path}: {problems.total} problem(s) in the class map; expected {EXPECTED}",
     )
     return names
 
@@ -420,6 +423,7 @@ def _from_records(
             continue
         names[cid] = name
     problems.raise_if_any(
-        InputFormatError, f"{path}: {problems.total} problem(s) in the class map; expected {EXPECTED}"
+        InputFormatError,
+        f"{path}: {problems.total} problem(s) in the class map; expected {EXPECTED}",
     )
     return names, id_field, name_field

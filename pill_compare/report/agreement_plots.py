@@ -25,17 +25,18 @@ import numpy as np
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.report.eval_plots import MIN_ANNOTATION_POINTS, _annotation_points
-from pill_compare.report.plots import _pyplot
+from pill_compare.report.plots import _pyplot, shorten_label
 from pill_compare.report.report_plots import (
     FIGURE_WIDTH,
     LAYOUT_DPI,
-    _category_label,
     _check_result,
     _finish,
     _legend_above,
-    _labels as _report_labels,
     _positive_int,
     _run_name,
+)
+from pill_compare.report.report_plots import (
+    _labels as _report_labels,
 )
 from pill_compare.report.style import MODEL_COLORS, plot_style
 
@@ -302,6 +303,11 @@ def plot_class_counts(
         )
         _finish(fig, ax, title, created=created, above_legend=True)
     return fig
+
+
+def _category_label(category_id: Any, name: str, width: int) -> str:
+    """ "<id> <name>", or the id alone when the category has no name, cut to ``width`` cells."""
+    return shorten_label(f"{int(category_id)} {name}" if name else str(int(category_id)), width)
 
 
 def _top(counts: list[tuple[int, int]], limit: int) -> list[int]:

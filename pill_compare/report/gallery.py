@@ -50,10 +50,10 @@ from pill_compare.report.style import MODEL_COLORS, hangul_font_path
 
 __all__ = [
     "GALLERY_LABELS",
-    "OUTSIDE_PX",
     "GT_COLOR",
     "ITEM_BYTES",
     "NOTE_CODES",
+    "OUTSIDE_PX",
     "boxes_outside",
     "build_gallery",
     "rank_images",

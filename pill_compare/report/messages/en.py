@@ -908,8 +908,7 @@ TEXTS: dict[str, str] = {
     "annotations).",
     "agreement_report.legend.disputes": "class swaps with the class on either side plus its "
     "one-sided boxes",
-    "agreement_report.rare_patterns_caption": "{n} swap patterns with a rare class on either "
-    "side.",
+    "agreement_report.rare_patterns_caption": "{n} swap patterns with a rare class on either side.",
     "agreement_report.role.class_map": "Class map",
     "agreement_report.class_map": "Category names from the class map {file}{columns}: {names} "
     "names; {named} of the {total} classes the models use are named.",

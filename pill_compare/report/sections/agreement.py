@@ -283,7 +283,9 @@ def one_sided_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -
     return Table(
         key="one_sided",
         headers=(t("col.category"), t("col.only_in", name=a), t("col.only_in", name=b)),
-        rows=tuple((_label(r, int(c["category_id"])), int(c["a_only"]), int(c["b_only"])) for c in recs),
+        rows=tuple(
+            (_label(r, int(c["category_id"])), int(c["a_only"]), int(c["b_only"])) for c in recs
+        ),
         align="lrr",
         limit=limit,
         caption=t("agreement_report.one_sided_caption", n=len(recs)),
@@ -490,7 +492,11 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
     )
     p = r.parameters
     params: list[tuple[str, Any, str]] = [
-        (t("agreement_report.param.score"), p["score_threshold"], t("agreement_report.param.score.text")),
+        (
+            t("agreement_report.param.score"),
+            p["score_threshold"],
+            t("agreement_report.param.score.text"),
+        ),
         (t("param.pair_iou"), p["pair_iou"], t("param.pair_iou.text")),
     ]
     if "rare_threshold" in p:
@@ -626,7 +632,9 @@ def _imbalance(t: Text, r: ComparisonResult, lang: str) -> Section:
                 kind="caveat",
             )
         )
-    rare_blocks: list[Block] = [Paragraph(line, emphasis=True) for line in training_lines(r, lang)[1:]]
+    rare_blocks: list[Block] = [
+        Paragraph(line, emphasis=True) for line in training_lines(r, lang)[1:]
+    ]
     rare_blocks.append(rare_table(t, r))
     if s.rare_patterns:
         rare_blocks.append(rare_patterns_table(t, r))
