@@ -940,14 +940,15 @@ TEXTS: dict[str, str] = {
     "plot.matched_iou.legend": "{name}: 중앙값 {median:.3f} (박스 {n}개)",
     # --- without a ground truth: agreement of two result files (sections/agreement.py) -----
     "meta.input.class_map": "클래스 이름 파일",
-    "agreement_report.what": "정답 데이터가 없으므로 이 보고서는 {a}와 {b}를 서로 비교한다: 어느 "
-    "쪽이 맞는지가 아니라, 두 모델이 어디서 일치하고 어디서 갈리는지를 보여 준다.",
+    "agreement_report.what": "정답 데이터가 없으므로 이 보고서는 두 모델({a}, {b})을 서로 비교한다: "
+    "어느 쪽이 맞는지가 아니라, 두 모델이 어디서 일치하고 어디서 갈리는지를 보여 준다.",
     "agreement_report.rate": "찾은 객체 {items}개(매칭된 박스 쌍, 또는 한 모델만 찾은 박스) 중 "
     "{agree}개({rate})가 일치한다: 같은 자리, 같은 클래스. 매칭된 박스 클래스의 Cohen's kappa는 "
     "{kappa}.",
-    "agreement_report.top_pattern": "가장 흔한 불일치: {a}가 {x}라고 한 곳에서 {b}는 {y}라고 했다 "
-    "(박스 {n}개, 이미지 {images}장). 클래스 치환은 모두 {swaps}개, 패턴 {patterns}가지.",
-    "agreement_report.no_swaps": "{a}와 {b}가 같은 박스에 서로 다른 클래스를 준 경우는 없다.",
+    "agreement_report.top_pattern": "가장 흔한 불일치: 같은 박스에 {a} 모델은 {x}, {b} 모델은 {y} 클래스를 "
+    "주었다 (박스 {n}개, 이미지 {images}장). 클래스 치환은 모두 {swaps}개, 패턴 {patterns}가지.",
+    "agreement_report.no_swaps": "두 모델({a}, {b})이 같은 박스에 서로 다른 클래스를 준 경우는 "
+    "없다.",
     "agreement_report.one_sided": "{a}만 찾은 박스 {a_only}개, {b}만 찾은 박스 {b_only}개.",
     "agreement_report.training": "학습 데이터: 불균형 지수 {most} / {least} = {ratio:.2f} (클래스별 "
     "최대 / 최소 어노테이션 수), 지니 계수 {gini}; 희소 클래스 {rare}개 (어노테이션 {threshold}개 "
@@ -957,10 +958,10 @@ TEXTS: dict[str, str] = {
     "나머지 객체의 {rate_frequent}에서 일치한다.",
     "agreement_report.col.boxes": "박스",
     "agreement_report.col.model_boxes": "{name} 박스",
-    "agreement_report.patterns_caption": "패턴 {n}가지: 같은 박스에서 {a}는 X, {b}는 Y라고 한 "
+    "agreement_report.patterns_caption": "패턴 {n}가지: 같은 박스에 {a} 모델은 X, {b} 모델은 Y를 준 "
     "경우, 박스가 많은 순.",
     "agreement_report.patterns_text": "클래스 치환은 한 객체(매칭 IoU 이상으로 매칭된 두 박스)에 "
-    "{a}와 {b}가 서로 다른 클래스를 준 경우다. 두 클래스로 묶으면:",
+    "두 모델({a}, {b})이 서로 다른 클래스를 준 경우다. 두 클래스로 묶으면:",
     "agreement_report.class_counts_caption": "클래스별 점수 >= {score:g}인 박스 수, 많은 순. 일치, "
     "치환, 한쪽만은 그 클래스가 관련된 매칭 항목 수.",
     "agreement_report.class_counts_caption_rare": "클래스별 점수 >= {score:g}인 박스 수와 학습 "
