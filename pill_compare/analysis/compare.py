@@ -26,20 +26,27 @@ Parts (each defined in its own module; nothing here re-matches or re-defines a m
   runs agree on where the ground truth has nothing, GT boxes both runs call the same other class,
   and an *estimate* of the headline numbers with the former ignored; the real numbers stay);
 * always (also without ground truth): the category-id :func:`~pill_compare.analysis.diff.diff`
-  and :func:`~pill_compare.analysis.disagreements.agreement` (agreement, never accuracy).
+  and :func:`~pill_compare.analysis.disagreements.agreement` (agreement, never accuracy);
+* without a ground truth, with training annotations:
+  :func:`~pill_compare.analysis.agreement_support.agreement_vs_support` (the training set's
+  imbalance beside both runs' boxes per class, and which disagreements fall on rare classes).
 
-Without a ground truth only the last line is computed; every other part is None.
+Without a ground truth only the last two lines are computed; every other part is None.
+
+Category names (every label of the report): a class map's (``category_names``) first, then
+the ground truth's, then the training annotations'.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from pill_compare.analysis.agreement_support import AgreementSupport, agreement_vs_support
 from pill_compare.analysis.arguments import check_inputs, check_number
 from pill_compare.analysis.causes import Causes, compute_causes
 from pill_compare.analysis.coco_metrics import (
@@ -64,6 +71,7 @@ from pill_compare.analysis.gt_audit import GtAudit, audit_ground_truth
 from pill_compare.analysis.matching import coco_iou_thresholds
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
+from pill_compare.io.category_names import CategoryNames
 
 #: Operating-point and accuracy numbers compared beside the 12 COCO stats (key → where it is).
 OPERATING_METRICS = ("precision", "recall", "f1")
@@ -96,6 +104,10 @@ class ComparisonResult:
         errors_strict_a / errors_strict_b: TIDE error breakdowns at ``parameters['tide_iou']``
             (None without a ground truth or without that threshold).
         causes: AP by IoU threshold and where the gap comes from (None without a ground truth).
+        agreement_support: Without a ground truth, with training annotations: the training
+            set's imbalance beside both runs' boxes and disagreements per class (None
+            otherwise).
+        class_map: The class map the category names came from (None without one).
     """
 
     names: tuple[str, str]
@@ -118,6 +130,8 @@ class ComparisonResult:
     errors_strict_a: ErrorBreakdown | None = None
     errors_strict_b: ErrorBreakdown | None = None
     causes: Causes | None = None
+    agreement_support: AgreementSupport | None = None
+    class_map: CategoryNames | None = None
 
     @property
     def has_ground_truth(self) -> bool:
@@ -186,7 +200,13 @@ class ComparisonResult:
         ``causes.localization_share``, ``causes.dominant``;
         ``gt_audit.likely_missing.count``, ``gt_audit.likely_wrong_label.count``,
         ``gt_audit.if_completed.{a,b}.<metric>`` (an estimate; the real numbers stay in
-        ``metrics``); ``diagnosis.findings``."""
+        ``metrics``); ``diagnosis.findings``. Without a ground truth also (issue 15):
+        ``disagreements.patterns`` (``[{a_category_id, a_name, b_category_id, b_name, count,
+        images, image_ids}]``, most first), ``disagreements.one_sided.per_class``,
+        ``detections.per_class`` (``[{category_id, name, a, b}]``: boxes at the operating
+        point) and, with training annotations, ``imbalance.ratio`` (max / min training
+        annotations per class) with the other indices and ``imbalance.disagreements``
+        (how many fall on rare classes)."""
         out: dict[str, Any] = {
             "names": {"a": self.names[0], "b": self.names[1]},
             "parameters": _jsonable(self.parameters),
@@ -197,7 +217,8 @@ class ComparisonResult:
         if self.disagreements is not None:
             out["disagreements"] = self.disagreements.to_dict()
         else:
-            out["disagreements"] = self.pairing.to_dict()
+            out["disagreements"] = {**self.pairing.to_dict(), **self._agreement_dict()}
+            out["detections"] = {"per_class": self._detections_per_class()}
         out["agreement"] = self.agreement.to_dict()
         if self.errors_a is not None and self.errors_b is not None:
             out["errors"] = {"a": self.errors_a.to_dict(), "b": self.errors_b.to_dict()}
@@ -216,6 +237,10 @@ class ComparisonResult:
             }
         if self.support is not None:
             out["imbalance"] = self.support.to_dict()
+        elif self.agreement_support is not None:
+            out["imbalance"] = self.agreement_support.to_dict()
+        if self.class_map is not None:
+            out["class_map"] = self.class_map.to_dict()
         if self.gt_audit is not None:
             out["gt_audit"] = self.gt_audit.to_dict()
         out["diff"] = self.diff.to_dict()
@@ -223,6 +248,54 @@ class ComparisonResult:
         if self.diagnosis is not None:
             out["diagnosis"] = self.diagnosis.to_dict()
         return out
+
+    def _name(self, category_id: int) -> str:
+        return self.diff.category_names.get(category_id, "")
+
+    def _agreement_dict(self) -> dict[str, Any]:
+        """The no-ground-truth disagreement keys: swap patterns, one-sided boxes per class."""
+        frame = self.agreement.class_frame()
+        one_sided = frame[(frame["a_only"] > 0) | (frame["b_only"] > 0)]
+        return {
+            "patterns": [
+                {
+                    "a_category_id": s.a,
+                    "a_name": self._name(s.a),
+                    "b_category_id": s.b,
+                    "b_name": self._name(s.b),
+                    "count": s.swaps,
+                    "images": s.images,
+                    "image_ids": list(s.image_ids),
+                }
+                for s in self.pairing.swap_patterns()
+            ],
+            "one_sided": {
+                "per_class": [
+                    {
+                        "category_id": int(c),
+                        "name": self._name(int(c)),
+                        "a_only": int(a),
+                        "b_only": int(b),
+                    }
+                    for c, a, b in zip(
+                        one_sided["category_id"],
+                        one_sided["a_only"],
+                        one_sided["b_only"],
+                        strict=True,
+                    )
+                ]
+            },
+        }
+
+    def _detections_per_class(self) -> list[dict[str, Any]]:
+        """Boxes per category at the operating point, per run (every category either used)."""
+        frame = self.agreement.class_frame()
+        return [
+            {"category_id": int(c), "name": self._name(int(c)), "a": int(a), "b": int(b)}
+            for c, a, b in zip(
+                frame["category_id"], frame["a_boxes"], frame["b_boxes"], strict=True
+            )
+        ]
 
 
 def compare(
@@ -243,6 +316,7 @@ def compare(
     tide_iou: float | str | None = "auto",
     progress: Any = None,
     diagnosis: Any = None,
+    category_names: CategoryNames | Mapping[int, str] | None = None,
 ) -> ComparisonResult:
     """Compare run A with run B (B − A everywhere), against ``gt`` when given.
 
@@ -251,7 +325,9 @@ def compare(
             and its agreement).
         a / b: The runs (loaded with ``load_results(..., gt=gt)``; detections with ids the
             ground truth lacks are left out as ``evaluate`` leaves them out).
-        train_gt: Training annotations: adds support vs per-class AP and recall (Spearman).
+        train_gt: Training annotations: adds support vs per-class AP and recall (Spearman);
+            without ``gt``, the imbalance of the training set beside where the runs disagree
+            (:func:`~pill_compare.analysis.agreement_support.agreement_vs_support`).
         score_threshold: The operating point's score s: the pairing, P/R/F1, accuracies,
             McNemar, verdicts.
         iou_threshold: The operating point's IoU u.
@@ -270,6 +346,9 @@ def compare(
             these runs (from :func:`~pill_compare.analysis.diagnosis.prepare_runs`), kept in
             the result: the report shows it first and names no better model while a blocking
             finding stands.
+        category_names: Category id → name (a class map,
+            :func:`~pill_compare.io.category_names.load_category_names`): the names every
+            label uses, before the ground truth's and the training annotations'.
 
     Returns:
         The :class:`ComparisonResult`.
@@ -284,10 +363,17 @@ def compare(
         check_inputs("compare", gt=(gt, GroundTruth))
     if train_gt is not None:
         check_inputs("compare", train_gt=(train_gt, GroundTruth))
-        if gt is None:
-            raise ValueError(
-                "Expected a ground truth (gt) with train_gt: support is compared with AP"
-            )
+    class_map = category_names if isinstance(category_names, CategoryNames) else None
+    if category_names is not None and not isinstance(category_names, CategoryNames | Mapping):
+        raise TypeError(
+            "Expected category_names to be a mapping category_id -> name (or CategoryNames), "
+            f"got {type(category_names).__name__}"
+        )
+    known = gt if gt is not None else train_gt
+    names = {
+        **(known.category_names if known is not None else {}),
+        **(class_map.names if class_map is not None else dict(category_names or {})),
+    }
     n_bootstrap = int(check_number(n_bootstrap, "n_bootstrap", low=0, integer=True))
     seed = int(check_number(seed, "seed", low=0, integer=True))
 
@@ -306,18 +392,32 @@ def compare(
         "rare_threshold": int(rare_threshold),
     }
     step("diff")
-    result_diff = diff(a, b, gt=gt)
+    result_diff = diff(a, b, gt=gt, category_names=names)
     if gt is None:
+        # Only what applies without a ground truth: the pairing's parameters (and the rare
+        # rule with training annotations); nothing of the evaluation or the tests.
+        parameters = {
+            "score_threshold": parameters["score_threshold"],
+            "pair_iou": parameters["pair_iou"],
+        }
+        if train_gt is not None:
+            parameters["rare_threshold"] = int(rare_threshold)
         step("pairing")
         pairing = pair_models(a, b, score_threshold=score_threshold, pair_iou=pair_iou)
+        training = None
+        if train_gt is not None:
+            step("training support")
+            training = agreement_vs_support(train_gt, pairing, rare_threshold=rare_threshold)
         return ComparisonResult(
             names=result_diff.names,
             parameters=parameters,
             diff=result_diff,
             pairing=pairing,
             agreement=agreement(pairing),
-            caveats=_unique([*a.warnings, *b.warnings]),
+            caveats=_unique([*a.warnings, *b.warnings, *(train_gt.warnings if train_gt else ())]),
             diagnosis=diagnosis,
+            agreement_support=training,
+            class_map=class_map,
         )
 
     if len(gt.annotations) == 0:
@@ -435,6 +535,7 @@ def compare(
         errors_strict_a=errors_strict_a,
         errors_strict_b=errors_strict_b,
         causes=causes,
+        class_map=class_map,
     )
 
 

@@ -228,6 +228,12 @@ class Pairing:
         order = np.lexsort((ids, -n))
         return {int(ids[i]): int(n[i]) for i in order}
 
+    def swap_patterns(self) -> tuple[SwapPattern, ...]:
+        """The class swaps grouped by (category in A, category in B), most swaps first (ties:
+        more images, then ascending ids), as :func:`adjudicate` groups them but without
+        verdicts (``verdicts`` is empty): what is known without a ground truth."""
+        return _swap_patterns(self, None)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary: the rule's parameters, boxes taking part and counts per kind."""
         return {
@@ -362,7 +368,8 @@ class SwapPattern:
         swaps: Pairs with this swap.
         image_ids: Images where it occurs, ascending.
         verdicts: Swaps per verdict key ('a_right', 'b_right', 'both_wrong', 'no_gt',
-            'both_right', 'ignored').
+            'both_right', 'ignored'); empty without a ground truth
+            (:meth:`Pairing.swap_patterns`).
     """
 
     a: int
@@ -662,7 +669,7 @@ def _check_same_ground_truth(gt_a: GroundTruth, gt_b: GroundTruth) -> None:
         )
 
 
-def _swap_patterns(pairing: Pairing, verdict: np.ndarray) -> tuple[SwapPattern, ...]:
+def _swap_patterns(pairing: Pairing, verdict: np.ndarray | None) -> tuple[SwapPattern, ...]:
     swap = np.flatnonzero(pairing.kind == PairKind.CLASS_SWAP)
     if swap.size == 0:
         return ()
@@ -673,14 +680,17 @@ def _swap_patterns(pairing: Pairing, verdict: np.ndarray) -> tuple[SwapPattern, 
     patterns = []
     for lo, hi in zip(starts, np.r_[starts[1:], swap.size], strict=True):
         rows = swap[lo:hi]
-        by_code = np.bincount(verdict[rows].astype(np.int64), minlength=len(Verdict))
+        verdicts = {}
+        if verdict is not None:
+            by_code = np.bincount(verdict[rows].astype(np.int64), minlength=len(Verdict))
+            verdicts = {v.key: int(by_code[v]) for v in Verdict}
         patterns.append(
             SwapPattern(
                 a=int(cat_a[lo]),
                 b=int(cat_b[lo]),
                 swaps=int(hi - lo),
                 image_ids=tuple(np.unique(pairing.image_id[rows]).tolist()),
-                verdicts={v.key: int(by_code[v]) for v in Verdict},
+                verdicts=verdicts,
             )
         )
     patterns.sort(key=lambda s: (-s.swaps, -s.images, s.a, s.b))

@@ -26,6 +26,8 @@ from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
 from pill_compare.cli.options import (
     BootstrapOption,
     CategoryMapOption,
+    ClassMapColumnsOption,
+    ClassMapOption,
     CocoIouOption,
     ExplainOption,
     FormatOption,
@@ -47,6 +49,7 @@ from pill_compare.cli.options import (
 )
 from pill_compare.cli.registry import command
 from pill_compare.core import Detections, GroundTruth
+from pill_compare.io.category_names import CategoryNames, load_category_names
 from pill_compare.report.compare_render import render_compare
 from pill_compare.report.tables import to_csv
 
@@ -93,6 +96,8 @@ def compare_command(
     ] = None,
     input_format: InputFormatOption = InputFormatChoice.auto,
     category_map: CategoryMapOption = None,
+    class_map: ClassMapOption = None,
+    class_map_columns: ClassMapColumnsOption = None,
     strict: StrictOption = False,
     explain: ExplainOption = False,
     fmt: FormatOption = None,
@@ -100,7 +105,7 @@ def compare_command(
 ) -> None:
     """Which run is better, by how much, is it significant, where do they disagree, who was right?
 
-    With --gt: every eval metric for A and B and B − A; a paired bootstrap over images (ΔmAP, ΔAP50, ΔF1 with a 95% interval and p-value) and McNemar's exact test per GT object; A's and B's boxes paired per image (class-agnostic, greedy by score, one-to-one at --pair-iou) with a verdict from the ground truth for every class swap (A right, B right, both wrong, no object there) and recurring swap patterns; each run's errors in TIDE's vocabulary (cls, loc, both, dupe, bkg, miss) with the ΔAP50 of fixing each; per-class AP deltas. With --train-ann also whether class imbalance explains the gap. Without --gt: the category-id diff, the pairing and its agreement (Cohen's kappa) — agreement, never accuracy.
+    With --gt: every eval metric for A and B and B − A; a paired bootstrap over images (ΔmAP, ΔAP50, ΔF1 with a 95% interval and p-value) and McNemar's exact test per GT object; A's and B's boxes paired per image (class-agnostic, greedy by score, one-to-one at --pair-iou) with a verdict from the ground truth for every class swap (A right, B right, both wrong, no object there) and recurring swap patterns; each run's errors in TIDE's vocabulary (cls, loc, both, dupe, bkg, miss) with the ΔAP50 of fixing each; per-class AP deltas. With --train-ann also whether class imbalance explains the gap. Without --gt: the boxes paired, the swap patterns (A says X where B says Y), one-sided boxes and boxes per class, agreement and Cohen's kappa — agreement, never accuracy; with --train-ann the training set's imbalance and how many disagreements fall on rare classes. --class-map names the categories.
 
     Example:
 
@@ -114,6 +119,7 @@ def compare_command(
     check_comparison_options(gt, train_ann, score_thr, iou_thr, pair_iou)
     thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)
     strict_tide = parse_tide_iou(tide_iou, thresholds)
+    names_map = load_class_map_option(class_map, class_map_columns)
     truth, train, runs, diagnosis = load_comparison_inputs(
         (result_a, result_b),
         gt,
@@ -125,6 +131,7 @@ def compare_command(
         score_thr=score_thr,
         pair_iou=pair_iou,
         iou_thr=iou_thr,
+        class_map=names_map,
     )
 
     with progress_spinner("compare") as step:
@@ -145,6 +152,7 @@ def compare_command(
             tide_iou=strict_tide,
             progress=step,
             diagnosis=diagnosis,
+            category_names=names_map,
         )
     report_later_findings(diagnosis, result.diagnosis, strict=strict)
     warn_new_caveats(result.caveats, truth, runs)
@@ -158,12 +166,26 @@ def compare_command(
 def check_comparison_options(
     gt: Path | None, train_ann: Path | None, score_thr: float, iou_thr: float, pair_iou: float
 ) -> None:
-    """The usage checks ``compare`` and ``report`` share (before any file is read)."""
+    """The usage checks ``compare`` and ``report`` share (before any file is read).
+    ``--train-ann`` works with or without ``--gt`` (without: imbalance beside agreement)."""
     check_operating_point(score_thr, iou_thr, pair_iou)
-    if train_ann is not None and gt is None:
-        fail_usage(
-            "--train-ann needs --gt: training support is compared with AP on the ground truth"
-        )
+
+
+def load_class_map_option(path: Path | None, columns: str | None) -> CategoryNames | None:
+    """``--class-map`` (and ``--class-map-columns ID,NAME``) read, or None without one."""
+    if path is None:
+        if columns is not None:
+            fail_usage("--class-map-columns names the columns of --class-map; give --class-map")
+        return None
+    pair = None
+    if columns is not None:
+        pair = tuple(c.strip() for c in columns.split(","))
+        if len(pair) != 2 or not all(pair):
+            fail_usage(
+                f"--class-map-columns expects ID,NAME (two column names, e.g. "
+                f"category_id,dl_name), got {columns!r}"
+            )
+    return load_category_names(path, columns=pair)
 
 
 def load_comparison_inputs(
@@ -179,10 +201,13 @@ def load_comparison_inputs(
     pair_iou: float = 0.5,
     iou_thr: float = 0.5,
     lang: str = "en",
+    class_map: CategoryNames | None = None,
 ) -> tuple[GroundTruth | None, GroundTruth | None, tuple[Detections, Detections], Diagnosis]:
     """The ground truth, the training annotations, the two runs and what the input check found
     on them, as ``compare`` and ``report`` load them: ``--names`` and ``--category-map``
-    applied, findings printed first, unknown ids left out with a warning."""
+    applied, findings printed first, unknown ids left out with a warning. The category list
+    the runs should use (for the id-space check) is the training annotations', else the class
+    map's."""
     pair = parse_pair(names, "--names")
     truth = load_optional_gt(gt, strict=strict)
     train = load_optional_gt(train_ann, strict=strict)
@@ -198,7 +223,13 @@ def load_comparison_inputs(
         pair_iou=pair_iou,
         iou_threshold=iou_thr,
         lang=lang,
-        known_category_ids=None if train is None else train.category_ids.tolist(),
+        known_category_ids=(
+            train.category_ids.tolist()
+            if train is not None
+            else list(class_map.ids)
+            if class_map is not None
+            else None
+        ),
     )
     runs = prepared.runs
     return truth, train, (runs["a"], runs["b"]), prepared.diagnosis

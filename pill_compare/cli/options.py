@@ -122,8 +122,9 @@ TrainAnnOption = Annotated[
     Path | None,
     typer.Option(
         "--train-ann",
-        help="Training annotations (COCO): tests whether per-class AP follows training support "
-        "(Spearman) and whether the disputed classes are rare. Needs --gt.",
+        help="Training annotations (COCO): the training set's class imbalance (max / min, Gini, "
+        "evenness, rare classes) and whether the disputed classes are rare; with --gt also "
+        "whether per-class AP follows training support (Spearman). Names the categories too.",
         **EXISTING_FILE,
     ),
 ]
@@ -178,5 +179,26 @@ TideIouOption = Annotated[
         help="A second TIDE breakdown at this stricter IoU (the pill competition's mAP@[0.75:0.95] "
         "starts at 0.75; TIDE's own 0.5 misses boxes that are found but badly placed). 'auto': "
         "0.75 when the --iou thresholds include it; 'off': none.",
+    ),
+]
+
+CLASS_MAP_HELP = (
+    "Category names for the report (a ground truth or --train-ann names them too; this file "
+    "wins): a CSV whose header names an id column and a name column among others (e.g. "
+    "class_index,dl_name,category_id,... or orig_id,yolo_id,class_name,...; UTF-8 or Korean "
+    'Excel\'s CP949), JSON {"1899": "name"}, or JSON records {"0": {"name": ..., "class_id": '
+    "1899}}. It names ids, it does not rewrite them (that is --category-map)."
+)
+ClassMapOption = Annotated[
+    Path | None,
+    typer.Option("--class-map", metavar="FILE", help=CLASS_MAP_HELP, **EXISTING_FILE),
+]
+ClassMapColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--class-map-columns",
+        metavar="ID,NAME",
+        help="The --class-map columns (or JSON record fields) holding the category id and the "
+        "name, when the header does not say (e.g. category_id,dl_name).",
     ),
 ]

@@ -18,6 +18,7 @@ from pill_compare.cli._common import (
 )
 from pill_compare.cli.compare_cmd import (
     check_comparison_options,
+    load_class_map_option,
     load_comparison_inputs,
     warn_new_caveats,
 )
@@ -25,6 +26,8 @@ from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
 from pill_compare.cli.options import (
     BootstrapOption,
     CategoryMapOption,
+    ClassMapColumnsOption,
+    ClassMapOption,
     CocoIouOption,
     GtOption,
     InputFormatChoice,
@@ -125,11 +128,13 @@ def report_command(
     ] = None,
     input_format: InputFormatOption = InputFormatChoice.auto,
     category_map: CategoryMapOption = None,
+    class_map: ClassMapOption = None,
+    class_map_columns: ClassMapColumnsOption = None,
     strict: StrictOption = False,
 ) -> None:
     """Write the false-detection report of A vs B: report.md (+ figures), report.html, report.json.
 
-    The seed report's structure, computed: overview and a three-sentence summary; overall comparison with significance; detection statistics; every disagreement with who was right; per-class false positives and negatives; TIDE error types; cause analysis (imbalance vs AP); glossary and caveats. report.html is one self-contained file (figures embedded, no external URL); report.json holds every number, the inputs' sha256 and pillcmp's version. Without --gt the sections that need it say what it would add.
+    The seed report's structure, computed: overview and a three-sentence summary; overall comparison with significance; detection statistics; every disagreement with who was right; per-class false positives and negatives; TIDE error types; cause analysis (imbalance vs AP); glossary and caveats. report.html is one self-contained file (figures embedded, no external URL); report.json holds every number, the inputs' sha256 and pillcmp's version. Without --gt: a report of agreement, not accuracy: boxes paired, swap patterns (table and heatmap), one-sided boxes, boxes per class (figure); with --train-ann the training set's imbalance and which disagreements fall on rare classes; --class-map names the categories (Korean names too).
 
     Example:
 
@@ -144,6 +149,7 @@ def report_command(
             day = dt.date.fromisoformat(date)
         except ValueError:
             fail_usage(f"--date expects YYYY-MM-DD, got {date!r}")
+    names_map = load_class_map_option(class_map, class_map_columns)
     truth, train, (a, b), diagnosis = load_comparison_inputs(
         (result_a, result_b),
         gt,
@@ -156,6 +162,7 @@ def report_command(
         pair_iou=pair_iou,
         iou_thr=iou_thr,
         lang=lang.value,
+        class_map=names_map,
     )
     folder = output or default_folder(a.name, b.name)
     check_folder(folder, owner_file=REPORT_JSON, make_parents=True)  # before the work
@@ -164,6 +171,8 @@ def report_command(
         inputs["gt"] = gt
     if train_ann is not None:
         inputs["train"] = train_ann
+    if class_map is not None:
+        inputs["class_map"] = class_map
     with progress_spinner("report") as step:
         report = build_report(
             truth,
@@ -186,6 +195,7 @@ def report_command(
             date=day,
             progress=step,
             diagnosis=diagnosis,
+            category_names=names_map,
         )
         report_later_findings(diagnosis, report.diagnosis, strict=strict, lang=lang.value)
         step("writing")

@@ -51,6 +51,7 @@ def build_report(
     date: _dt.date | None = None,
     progress: Callable[[str], None] | None = None,
     diagnosis: Any = None,
+    category_names: Any = None,
 ) -> Report:
     """Compare A with B and arrange everything as a report (the seed's structure, computed).
 
@@ -75,6 +76,9 @@ def build_report(
         diagnosis: The input check of ``a`` and ``b``
             (:func:`~pill_compare.analysis.diagnosis.prepare_runs`): shown first, and while a
             blocking finding stands the summary names no better model.
+        category_names: A class map (:func:`~pill_compare.io.category_names.load_category_names`)
+            or id → name mapping naming the categories, as for
+            :func:`~pill_compare.analysis.compare.compare`.
 
     Returns:
         The :class:`~pill_compare.report.structure.Report`.
@@ -100,6 +104,7 @@ def build_report(
         tide_iou=tide_iou,
         progress=progress,
         diagnosis=diagnosis,
+        category_names=category_names,
     )
     step("figures")
     figures = report_figures(result, lang=lang)
@@ -157,13 +162,15 @@ def report_figures(result: ComparisonResult, *, lang: str = "en") -> dict[str, F
     """Every figure the result allows (:func:`~pill_compare.report.report_plots.available_plots`),
     rendered to deterministic PNG bytes, keyed as the section builders place them
     ('ap_comparison', 'pr_curves', ...)."""
-    from pill_compare.report import report_plots
+    from pill_compare.report import agreement_plots, report_plots
 
     msg = catalogue(lang)
     out: dict[str, Figure] = {}
-    for name in report_plots.available_plots(result):
+    plots = {**report_plots.PLOTS, **agreement_plots.PLOTS}
+    names = (*report_plots.available_plots(result), *agreement_plots.available_plots(result))
+    for name in names:
         key = name.removeprefix("plot_")
-        fig = report_plots.PLOTS[name](result, lang=lang, labels=msg.labels(f"plot.{key}"))
+        fig = plots[name](result, lang=lang, labels=msg.labels(f"plot.{key}"))
         try:
             png = figure_to_bytes(fig, "png")
         finally:

@@ -60,7 +60,10 @@ def compare_json(r: ComparisonResult, *, lang: str = "en") -> dict[str, Any]:
     support = support_lines(r, lang)
     if "imbalance" in doc:
         doc["imbalance"]["sentence"] = support[0]
-    doc["summary"] = [*verdict_lines(r, lang), *support]
+    # Without a ground truth the findings are the agreement sentences (training ones included).
+    doc["summary"] = (
+        [*verdict_lines(r, lang), *support] if r.has_ground_truth else summary_sentences(r, lang)
+    )
     doc["report_summary"] = summary_sentences(r, lang)
     return doc
 

@@ -53,6 +53,8 @@ __all__ = [
     "GT_COLOR",
     "ITEM_BYTES",
     "NOTE_CODES",
+    "OUTSIDE_PX",
+    "boxes_outside",
     "build_gallery",
     "rank_images",
 ]
@@ -79,18 +81,23 @@ GALLERY_LABELS: dict[str, str] = {
 #: Note codes: the image's file was not found (``missing``), its name leads outside the folder
 #: (``outside``), it is not a regular file (``not_a_file``), its name is unusable (``invalid``),
 #: it cannot be decoded (``unreadable``), or its aspect ratio differs from the ground truth's
-#: width / height by more than 2 % (``size_mismatch``: drawn anyway, boxes may be off).
+#: width / height by more than 2 % (``size_mismatch``: drawn anyway, boxes may be off), or a
+#: box of either run at the operating point reaches more than :data:`OUTSIDE_PX` beyond the
+#: photo once scaled to it (``box_outside``: the detections are not in the photo's pixel
+#: coordinates; drawn cut at its edge, and said, never drawn off the frame silently).
 @dataclass(frozen=True)
 class GalleryNote:
     """An image the gallery could not show, or showed with a caveat: a code and the image.
 
     ``str(note)`` is ``"<code>: image <id> (<file_name>)"``; the report words it from the
-    catalogue (``gallery.note.<code>``).
+    catalogue (``gallery.note.<code>``). ``size``: the photo's (width, height) in pixels, for
+    ``box_outside``.
     """
 
     code: str
     image_id: int
     file_name: str = ""
+    size: tuple[int, int] | None = None
 
     def __str__(self) -> str:
         where = f"image {self.image_id}" + (f" ({self.file_name})" if self.file_name else "")
@@ -104,7 +111,11 @@ NOTE_CODES: tuple[str, ...] = (
     "invalid",
     "unreadable",
     "size_mismatch",
+    "box_outside",
 )
+#: A box reaching further than this beyond the photo (in the photo's pixels, after scaling)
+#: is outside it: a pixel of rounding is not a finding.
+OUTSIDE_PX = 1.0
 
 #: The ground truth's boxes: a neutral dark grey (the runs have MODEL_COLORS).
 GT_COLOR = "#3A3A3A"
@@ -216,6 +227,8 @@ def build_gallery(
             scale = (pw / gt_w, ph / gt_h)
             if abs(scale[0] / scale[1] - 1) > 0.02:
                 notes.append(GalleryNote("size_mismatch", image_id, shown))
+        if boxes_outside(r, image_id, (pw, ph), scale):
+            notes.append(GalleryNote("box_outside", image_id, shown, size=(pw, ph)))
         draw = functools.partial(
             _draw_item, r, image_id, image, (pw, ph), scale, texts, gt is not None
         )
@@ -236,6 +249,32 @@ def build_gallery(
         )
     caption = texts["gallery_caption"].format(shown=len(items), total=len(ranked), **names)
     return Gallery(key="gallery", items=tuple(items), caption=caption), notes
+
+
+def boxes_outside(
+    r: ComparisonResult, image_id: int, size: tuple[int, int], scale: tuple[float, float]
+) -> int:
+    """How many boxes of either run on ``image_id`` at the operating point reach more than
+    :data:`OUTSIDE_PX` beyond a photo of ``size`` (width, height) once scaled by ``scale``
+    (photo pixels per box unit: photo size / GT size, or 1 without a ground truth).
+
+    Example:
+        A box [200, 300, 60, 40] on a 244 × 320 photo at scale 1 reaches x = 260 > 245:
+        outside (1); at scale 0.25 it lies inside (0).
+    """
+    p = r.pairing
+    total = 0
+    for run in (p.a, p.b):
+        rows = (run.image_id == image_id) & (run.score >= p.score_threshold)
+        box = run.bbox[rows]
+        if not box.size:
+            continue
+        x0, y0 = box[:, 0] * scale[0], box[:, 1] * scale[1]
+        x1, y1 = (box[:, 0] + box[:, 2]) * scale[0], (box[:, 1] + box[:, 3]) * scale[1]
+        out = (x0 < -OUTSIDE_PX) | (y0 < -OUTSIDE_PX)
+        out |= (x1 > size[0] + OUTSIDE_PX) | (y1 > size[1] + OUTSIDE_PX)
+        total += int(out.sum())
+    return total
 
 
 def _check_int(value: Any, name: str, low: int, high: int) -> int:

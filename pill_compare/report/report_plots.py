@@ -1081,9 +1081,14 @@ def _dark_cell(norm: Any, positive: np.ndarray) -> float:
 # shared helpers
 
 
-def _labels(function: str, labels: Mapping[str, str] | None) -> dict[str, str]:
-    """The function's default texts with ``labels`` applied; unknown keys refused."""
-    defaults = LABELS[function]
+def _labels(
+    function: str,
+    labels: Mapping[str, str] | None,
+    table: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, str]:
+    """The function's default texts (in ``table``, default :data:`LABELS`) with ``labels``
+    applied; unknown keys refused."""
+    defaults = (LABELS if table is None else table)[function]
     out = dict(defaults)
     if labels is None:
         return out

@@ -121,8 +121,8 @@ def test_misuse_says_what_was_expected(sample):
     gt, a, _ = sample
     with pytest.raises(TypeError, match="compare"):
         compare(gt, "a.json", a)
-    with pytest.raises(ValueError, match="train_gt"):
-        compare(None, a, a, train_gt=gt)
+    with pytest.raises(TypeError, match="category_names"):
+        compare(None, a, a, category_names=["x"])
 
 
 def test_competition_map_equals_eval_at_those_thresholds(sample, result):

@@ -80,7 +80,7 @@ def test_same_seed_same_json(runner):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--train-ann", str(GT)], "--train-ann needs --gt"),
+        (["--class-map-columns", "id,name"], "--class-map-columns names the columns"),
         (["--gt", str(GT), "--pair-iou", "0"], "--pair-iou must be in (0, 1]"),
         (["--gt", str(GT), "--alpha", "1"], "--alpha must be in (0, 1)"),
         (["--gt", str(GT), "--iou", "0.5:0.95:1e-12"], "--iou: "),

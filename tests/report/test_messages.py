@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from pill_compare.report.agreement_plots import LABELS as AGREEMENT_LABELS
 from pill_compare.report.gallery import GALLERY_LABELS
 from pill_compare.report.messages import LANGUAGES, catalogue, en, ko
 from pill_compare.report.render.common import DEFAULT_WORDS
@@ -32,6 +33,13 @@ def figure_labels() -> dict[str, str]:
         for function, texts in LABELS.items()
         for key, text in texts.items()
     }
+    out.update(
+        {
+            f"plot.{function.removeprefix('plot_')}.{key}": text
+            for function, texts in AGREEMENT_LABELS.items()
+            for key, text in texts.items()
+        }
+    )
     out.update({f"gallery.{key}": text for key, text in GALLERY_LABELS.items()})
     return out
 
@@ -79,7 +87,7 @@ def test_korean_texts_are_korean():
 def test_every_literal_key_the_builders_use_exists():
     used: set[str] = set()
     for path in SECTIONS.glob("*.py"):
-        if path.name in ("eval.py", "compare.py", "gt_audit.py"):
+        if path.name in ("eval.py", "compare.py", "gt_audit.py", "agreement.py"):
             used |= set(re.findall(r'\bt\(\s*"([^"]+)"', path.read_text(encoding="utf-8")))
     assert len(used) > 150
     for lang in LANGUAGES:

@@ -188,25 +188,24 @@ def test_every_section_is_present_with_ground_truth():
         assert f'## <a id="{section.key}"></a>{section.title}\n' in markdown
 
 
-def test_without_ground_truth_its_sections_are_replaced_by_absent_notes():
+def test_without_ground_truth_the_report_keeps_only_what_applies():
     report, files, _ = sample_report(with_gt=False, images=False, figures=False)
-    assert tuple(s.key for s in report.sections) == SECTIONS  # every section keeps its place
-
-    def absent(key: str) -> list[Note]:
-        section = report.find(key)
-        assert section is not None, key
-        return [b for b in section.blocks if isinstance(b, Note) and b.kind == "absent"]
-
-    for key in ("overall", "errors"):
-        assert report.find(key).blocks == tuple(absent(key)) and len(absent(key)) == 1
-    for key in ("per_class", "causes.imbalance", "causes.support", "disagreements.patterns"):
-        assert len(absent(key)) == 1, key
-    assert absent("overall")[0].text.startswith("Needs a ground truth: it would add mAP")
+    assert tuple(s.key for s in report.sections) == (
+        "overview",
+        "detections",
+        "agreement",
+        "glossary",
+        "caveats",
+    )
+    assert not [
+        b for s in report.walk() for b in s.blocks if isinstance(b, Note) and b.kind == "absent"
+    ]
     data = json.loads(text_of(files, "report.json"))
     assert data["ground_truth"] is False
     assert "errors" not in data and "significance" not in data and "imbalance" not in data
+    assert "patterns" in data["disagreements"] and "per_class" in data["detections"]
     assert set(data["inputs"]) == {"a", "b"}
-    assert "**Not shown:** Needs a ground truth: it would add mAP" in text_of(files, "report.md")
+    assert "Not shown" not in text_of(files, "report.md")
 
 
 # --- reproducible --------------------------------------------------------------------------

@@ -112,7 +112,9 @@ class Catalogue:
         if key not in self.TEXTS:
             return str(note)
         file = f" ({note.file_name})" if note.file_name else ""
-        return self.text(key, image_id=note.image_id, file=file)
+        size = getattr(note, "size", None)
+        shown = f"{size[0]} × {size[1]} px" if size else ""
+        return self.text(key, image_id=note.image_id, file=file, size=shown)
 
     @property
     def NO_BOOTSTRAP(self) -> str:

@@ -873,4 +873,79 @@ TEXTS: dict[str, str] = {
     "stricter when one model places its boxes less precisely.",
     "figure.matched_iou": "IoU of each model's true positives with their GT boxes (dashed: "
     "median).",
+    # --- without a ground truth: agreement of two result files (sections/agreement.py) -----
+    "meta.input.class_map": "Class map",
+    "agreement_report.what": "Without a ground truth this report compares {a} and {b} with each "
+    "other: where they agree and where they disagree, not which one is right.",
+    "agreement_report.rate": "Of {items} objects found (a pair of boxes, or a box only one model "
+    "found), {agree} agree ({rate}): the same place and the same class; Cohen's kappa on the "
+    "paired boxes' classes {kappa}.",
+    "agreement_report.top_pattern": "The most frequent disagreement: {a} says {x} where {b} says "
+    "{y}, on {n} boxes ({images} images); {swaps} class swaps in {patterns} patterns in all.",
+    "agreement_report.no_swaps": "{a} and {b} never give the same box different classes.",
+    "agreement_report.one_sided": "{a_only} boxes only {a} found and {b_only} only {b} found.",
+    "agreement_report.training": "Training set: imbalance ratio {most} / {least} = {ratio:.2f} "
+    "(max / min annotations per class), Gini {gini}; {rare} rare classes (fewer than "
+    "{threshold} annotations).",
+    "agreement_report.on_rare": "{on_rare} of the {total} disagreements ({share}) involve a rare "
+    "class, which hold {base} of all boxes; the runs agree on {rate_rare} of the objects with a "
+    "rare class and {rate_frequent} of the others.",
+    "agreement_report.col.boxes": "boxes",
+    "agreement_report.col.model_boxes": "{name} boxes",
+    "agreement_report.patterns_caption": "{n} patterns: {a} says X where {b} says Y on the same "
+    "box, most boxes first.",
+    "agreement_report.patterns_text": "A class swap is one object (boxes paired at IoU >= the "
+    "pairing IoU) that {a} and {b} give different classes. Grouped by the two classes:",
+    "agreement_report.class_counts_caption": "Boxes with score >= {score:g} per class, most "
+    "first; agree, swaps and one-sided count the paired items of the class.",
+    "agreement_report.class_counts_caption_rare": "Boxes with score >= {score:g} per class beside "
+    "the training support, fewest training annotations first (rare: fewer than {rare}); agree, "
+    "swaps and one-sided count the paired items of the class.",
+    "agreement_report.one_sided_caption": "{n} classes with a box only one model found, most "
+    "first.",
+    "agreement_report.images_text": "{n} of {total} images have a disagreement (a class swap or "
+    "a box only one model found), listed most first; on the other {agreeing} every box agrees.",
+    "agreement_report.rare_caption": "The {n} rare classes (fewer than {rare} training "
+    "annotations).",
+    "agreement_report.legend.disputes": "class swaps with the class on either side plus its "
+    "one-sided boxes",
+    "agreement_report.rare_patterns_caption": "{n} swap patterns with a rare class on either side.",
+    "agreement_report.role.class_map": "Class map",
+    "agreement_report.class_map": "Category names from the class map {file}{columns}: {names} "
+    "names; {named} of the {total} classes the models use are named.",
+    "agreement_report.class_map.columns": " (columns {columns})",
+    "agreement_report.class_map.missing": "Classes the class map does not name (shown by id): "
+    "{ids}",
+    "agreement_report.inputs_caption": "Count: detections loaded (A, B), training annotations, "
+    "names in the class map.",
+    "agreement_report.param.score": "score threshold s",
+    "agreement_report.param.score.text": "boxes with score >= s are paired and counted",
+    "agreement_report.s.per_class": "Boxes per class",
+    "agreement_report.s.agreement": "Box by box: where the models disagree",
+    "agreement_report.s.one_sided": "Boxes only one model found",
+    "agreement_report.s.images": "Images with a disagreement",
+    "agreement_report.no_gallery": "With --images (the folder of the photos) each image with a "
+    "disagreement is drawn here with both models' boxes.",
+    "agreement_report.s.imbalance": "Class imbalance of the training set",
+    "agreement_report.s.rare": "Disagreements on rare classes",
+    "agreement_report.indices_note": "The ratio depends on the two extreme classes only; the "
+    "Gini coefficient, the evenness and the effective number of classes describe the whole "
+    "distribution.",
+    "agreement_report.untrained": "Classes the models use that have no training annotation "
+    "(support 0, counted as rare): {ids}",
+    "agreement_report.rare_note": "A share of disagreements on rare classes above their share "
+    "of the boxes says the models disagree more on rarely trained classes; which model is "
+    "right on them needs a ground truth.",
+    "agreement_report.caveats.none": "No warning was raised while loading.",
+    "agreement_report.caveat.agreement": "Agreement is not accuracy: both models can give a box "
+    "the same wrong class, or both miss an object; neither shows here.",
+    "agreement_report.caveat.ground_truth": "With the ground truth of these images (--gt) the "
+    "report also says which model is right on every disagreement and how accurate each is.",
+    "figure.class_counts": "Boxes per class of both models at the operating score (B − A beside "
+    "the bars).",
+    "figure.swap_heatmap": "Class swaps: the class one model says (row) against the class the "
+    "other says (column) on the same box; only the classes involved in a swap.",
+    "gallery_note.box_outside": "Image {image_id}{file}: some boxes lie outside the photo "
+    "({size}): the detections are not in this photo's pixel coordinates (another image size?); "
+    "they are drawn cut at its edge.",
 }

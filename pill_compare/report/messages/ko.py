@@ -938,4 +938,83 @@ TEXTS: dict[str, str] = {
     "plot.matched_iou.xlabel": "매칭된 정답 박스와의 IoU",
     "plot.matched_iou.ylabel": "참 양성 수",
     "plot.matched_iou.legend": "{name}: 중앙값 {median:.3f} (박스 {n}개)",
+    # --- without a ground truth: agreement of two result files (sections/agreement.py) -----
+    "meta.input.class_map": "클래스 이름 파일",
+    "agreement_report.what": "정답 데이터가 없으므로 이 보고서는 두 모델({a}, {b})을 서로 비교한다: "
+    "어느 쪽이 맞는지가 아니라, 두 모델이 어디서 일치하고 어디서 갈리는지를 보여 준다.",
+    "agreement_report.rate": "찾은 객체 {items}개(매칭된 박스 쌍, 또는 한 모델만 찾은 박스) 중 "
+    "{agree}개({rate})가 일치한다: 같은 자리, 같은 클래스. 매칭된 박스 클래스의 Cohen's kappa는 "
+    "{kappa}.",
+    "agreement_report.top_pattern": "가장 흔한 불일치: 같은 박스에 {a} 모델은 {x}, {b} 모델은 {y} 클래스를 "
+    "주었다 (박스 {n}개, 이미지 {images}장). 클래스 치환은 모두 {swaps}개, 패턴 {patterns}가지.",
+    "agreement_report.no_swaps": "두 모델({a}, {b})이 같은 박스에 서로 다른 클래스를 준 경우는 "
+    "없다.",
+    "agreement_report.one_sided": "{a}만 찾은 박스 {a_only}개, {b}만 찾은 박스 {b_only}개.",
+    "agreement_report.training": "학습 데이터: 불균형 지수 {most} / {least} = {ratio:.2f} (클래스별 "
+    "최대 / 최소 어노테이션 수), 지니 계수 {gini}; 희소 클래스 {rare}개 (어노테이션 {threshold}개 "
+    "미만).",
+    "agreement_report.on_rare": "불일치 {total}건 중 {on_rare}건({share})이 희소 클래스와 관련되며, "
+    "희소 클래스는 전체 박스의 {base}를 차지한다. 두 모델은 희소 클래스가 관련된 객체의 {rate_rare}, "
+    "나머지 객체의 {rate_frequent}에서 일치한다.",
+    "agreement_report.col.boxes": "박스",
+    "agreement_report.col.model_boxes": "{name} 박스",
+    "agreement_report.patterns_caption": "패턴 {n}가지: 같은 박스에 {a} 모델은 X, {b} 모델은 Y를 준 "
+    "경우, 박스가 많은 순.",
+    "agreement_report.patterns_text": "클래스 치환은 한 객체(매칭 IoU 이상으로 매칭된 두 박스)에 "
+    "두 모델({a}, {b})이 서로 다른 클래스를 준 경우다. 두 클래스로 묶으면:",
+    "agreement_report.class_counts_caption": "클래스별 점수 >= {score:g}인 박스 수, 많은 순. 일치, "
+    "치환, 한쪽만은 그 클래스가 관련된 매칭 항목 수.",
+    "agreement_report.class_counts_caption_rare": "클래스별 점수 >= {score:g}인 박스 수와 학습 "
+    "어노테이션 수, 학습 어노테이션이 적은 순 (희소: {rare}개 미만). 일치, 치환, 한쪽만은 그 "
+    "클래스가 관련된 매칭 항목 수.",
+    "agreement_report.one_sided_caption": "한 모델만 찾은 박스가 있는 클래스 {n}개, 많은 순.",
+    "agreement_report.images_text": "이미지 {total}장 중 {n}장에 불일치(클래스 치환 또는 한 모델만 "
+    "찾은 박스)가 있다 (많은 순). 나머지 {agreeing}장에서는 모든 박스가 일치한다.",
+    "agreement_report.rare_caption": "희소 클래스 {n}개 (학습 어노테이션 {rare}개 미만).",
+    "agreement_report.legend.disputes": "그 클래스가 어느 한쪽에 있는 클래스 치환과 그 클래스의 "
+    "한쪽만 찾은 박스",
+    "agreement_report.rare_patterns_caption": "희소 클래스가 한쪽에 있는 치환 패턴 {n}가지.",
+    "agreement_report.role.class_map": "클래스 이름 파일",
+    "agreement_report.class_map": "카테고리 이름은 클래스 이름 파일 {file}{columns}에서 가져왔다: "
+    "이름 {names}개, 모델이 쓰는 클래스 {total}개 중 {named}개에 이름이 있다.",
+    "agreement_report.class_map.columns": " (열 {columns})",
+    "agreement_report.class_map.missing": "클래스 이름 파일에 이름이 없는 클래스 (id로 표시): {ids}",
+    "agreement_report.inputs_caption": "개수: 불러온 검출 (A, B), 학습 어노테이션, 클래스 이름 "
+    "파일의 이름 수.",
+    "agreement_report.param.score": "점수 임계값 s",
+    "agreement_report.param.score.text": "점수 >= s인 박스만 매칭하고 센다",
+    "agreement_report.s.per_class": "클래스별 박스 수",
+    "agreement_report.s.agreement": "박스 단위 비교: 두 모델이 갈리는 곳",
+    "agreement_report.s.one_sided": "한 모델만 찾은 박스",
+    "agreement_report.s.images": "불일치가 있는 이미지",
+    "agreement_report.no_gallery": "--images(사진 폴더)를 주면 불일치가 있는 이미지마다 두 모델의 "
+    "박스를 그려 여기에 보여 준다.",
+    "agreement_report.s.imbalance": "학습 데이터의 클래스 불균형",
+    "agreement_report.s.rare": "희소 클래스에서의 불일치",
+    "agreement_report.indices_note": "불균형 지수는 양 끝의 두 클래스에만 의존한다. 지니 계수, "
+    "균등도, 유효 클래스 수는 분포 전체를 나타낸다.",
+    "agreement_report.untrained": "모델이 쓰지만 학습 어노테이션이 없는 클래스 (샘플 수 0, 희소로 "
+    "셈): {ids}",
+    "agreement_report.rare_note": "희소 클래스의 불일치 비율이 박스 비율보다 높으면 두 모델이 "
+    "학습이 적은 클래스에서 더 자주 갈린다는 뜻이다. 그 클래스에서 어느 모델이 맞는지는 정답 "
+    "데이터가 있어야 알 수 있다.",
+    "agreement_report.caveats.none": "불러오는 중 경고가 없었다.",
+    "agreement_report.caveat.agreement": "일치도는 정확도가 아니다: 두 모델이 같은 박스에 똑같이 "
+    "틀린 클래스를 주거나 같은 객체를 둘 다 놓칠 수 있으며, 이런 경우는 여기에 드러나지 않는다.",
+    "agreement_report.caveat.ground_truth": "이 이미지들의 정답 데이터(--gt)를 주면 모든 불일치에서 "
+    "어느 모델이 맞는지와 각 모델의 정확도도 보고한다.",
+    "figure.class_counts": "두 모델의 클래스별 박스 수 (동작점 점수 기준, 막대 옆은 B − A).",
+    "figure.swap_heatmap": "클래스 치환: 같은 박스에서 한 모델의 클래스(행)와 다른 모델의 "
+    "클래스(열). 치환에 관련된 클래스만 표시.",
+    "gallery_note.box_outside": "이미지 {image_id}{file}: 일부 박스가 사진({size}) 밖에 있다. 검출 "
+    "좌표가 이 사진의 픽셀 좌표가 아니다 (이미지 크기가 다른가?). 사진 가장자리에서 잘라 그렸다.",
+    "plot.swap_heatmap.title": "클래스 치환: {a}의 클래스(행)와 {b}의 클래스(열), 박스 수",
+    "plot.swap_heatmap.xlabel": "{b}의 클래스",
+    "plot.swap_heatmap.ylabel": "{a}의 클래스",
+    "plot.swap_heatmap.colorbar": "박스 수",
+    "plot.swap_heatmap.more_classes": "표시하지 않음: 다른 클래스의 치환 {n}개",
+    "plot.class_counts.title": "클래스별 박스 수 (점수 ≥ {score:g}): {a} 대 {b}",
+    "plot.class_counts.xlabel": "박스 수",
+    "plot.class_counts.label_support": "{label} (학습 {support})",
+    "plot.class_counts.more_classes": "표시하지 않음: |A − B| ≤ {bound}인 클래스 {n}개",
 }

@@ -5,12 +5,14 @@ catalogue (:mod:`pill_compare.report.messages`):
 
 * :func:`compare_sections`: the report (``pillcmp report``), mirroring the seed report's
   structure: 1 ``overview``, 2 ``overall``, 3 ``detections``, 4 ``disagreements``,
-  5 ``per_class``, 6 ``errors``, 7 ``causes``, 8 ``glossary`` and ``caveats``. A part that needs a
-  ground truth (or training annotations) is replaced by a ``Note(kind="absent")`` saying what it
-  would add.
+  5 ``per_class``, 6 ``errors``, 7 ``causes``, 8 ``glossary`` and ``caveats``. A part that needs
+  training annotations is replaced by a ``Note(kind="absent")`` saying what they would add.
 * :func:`compare_command_sections`: what ``pillcmp compare`` prints, one screen of findings first:
   ``findings``, ``metrics``, ``disagreements`` (with ``disagreements.patterns``), ``errors``,
-  ``per_class`` (or ``class_agreement`` without a ground truth), ``caveats``, ``definitions``.
+  ``per_class``, ``caveats``, ``definitions``.
+
+Without a ground truth both hand over to :mod:`pill_compare.report.sections.agreement` (a
+report of agreement, with only the parts that apply).
 
 Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
 ``overview.parameters``; ``detections.per_image``; ``disagreements.images``,
@@ -205,6 +207,10 @@ def support_lines(r: ComparisonResult, lang: str = "en") -> list[str]:
     """Training support against AP: per model, the gap, the disputes and the training ratio."""
     msg = catalogue(lang)
     t = msg.text
+    if r.support is None and r.agreement_support is not None:
+        from pill_compare.report.sections.agreement import training_lines
+
+        return training_lines(r, lang)
     if r.support is None:
         return [t("support.not_tested")] if r.has_ground_truth else []
     d = r.support.to_dict()
@@ -289,6 +295,10 @@ def summary_sentences(r: ComparisonResult, lang: str = "en") -> list[str]:
     """The overview's sentences: which run is better and whether significantly; with a ground
     truth, the dominant cause of the mAP gap with its share (``r.causes``); the biggest
     disagreement pattern and who was right; what imbalance explains."""
+    if not r.has_ground_truth:
+        from pill_compare.report.sections.agreement import agreement_summary
+
+        return agreement_summary(r, lang)
     msg = catalogue(lang)
     t = msg.text
     first = verdict_lines(r, lang)[0]
@@ -642,6 +652,10 @@ def compare_command_sections(
         ``definitions``.
     """
     _check(r)
+    if not r.has_ground_truth:
+        from pill_compare.report.sections.agreement import agreement_command_sections
+
+        return agreement_command_sections(r, lang, compact=compact)
     t = catalogue(lang).text
     cells = LABEL_CELLS if compact else None
     findings: list[Block] = [Paragraph("\n".join(header_lines(t, r)))]
@@ -1402,7 +1416,10 @@ def _caveats(t: Text, r: ComparisonResult) -> Section:
 
 
 def _place_figures(
-    sections: list[Section], figures: Mapping[str, Figure], t: Text
+    sections: list[Section],
+    figures: Mapping[str, Figure],
+    t: Text,
+    places: Mapping[str, str] = FIGURE_PLACES,
 ) -> list[Section]:
     by_section: dict[str, list[Figure]] = {}
     for key, figure in figures.items():
@@ -1410,11 +1427,11 @@ def _place_figures(
             raise TypeError(
                 f"Expected figures[{key!r}] to be a Figure, got {type(figure).__name__}"
             )
-        if key not in FIGURE_PLACES:
-            raise ValueError(f"Expected figure keys in {sorted(FIGURE_PLACES)}, got {key!r}")
+        if key not in places:
+            raise ValueError(f"Expected figure keys in {sorted(places)}, got {key!r}")
         if not figure.caption:
             figure = dataclasses.replace(figure, caption=t(f"figure.{key}"))
-        by_section.setdefault(FIGURE_PLACES[key], []).append(figure)
+        by_section.setdefault(places[key], []).append(figure)
 
     def place(s: Section) -> Section:
         subs = tuple(place(x) for x in s.subsections)
@@ -1454,14 +1471,19 @@ def compare_sections(
         ``overview``, ``overall``, ``detections``, ``disagreements``, ``per_class``,
         ``gt_audit`` (:mod:`~pill_compare.report.sections.gt_audit`), ``errors``, ``causes``,
         ``glossary``, ``caveats`` (see the module docstring for the subsections). Without a
-        ground truth ``overall``, ``errors``, the verdicts, the audit and the cause analysis
-        are ``Note(kind="absent")`` saying what a ground truth would add.
+        ground truth: :func:`~pill_compare.report.sections.agreement.agreement_sections`.
 
     Raises:
         TypeError: ``r`` is not a ComparisonResult, or a figure is not a Figure.
         ValueError: an unknown language or figure key.
     """
     _check(r)
+    if not r.has_ground_truth:
+        from pill_compare.report.sections.agreement import agreement_sections
+
+        return agreement_sections(
+            r, lang, figures=figures, gallery=gallery, gallery_notes=gallery_notes
+        )
     msg = catalogue(lang)
     t = msg.text
     sections = [
