@@ -100,8 +100,8 @@ def report_command(
             "--output",
             "-o",
             file_okay=False,
-            help="The report folder (created; a previous report there is replaced, a folder of "
-            "other files never). '-' is refused: a report is a folder of files (compare -f md "
+            help="The report folder (created in a folder that exists; a previous report there is "
+            "replaced, a folder of other files never). '-' is refused: a report is a folder of files (compare -f md "
             "prints Markdown). Default: reports/<A>_vs_<B>/.",
         ),
     ] = None,
@@ -165,7 +165,10 @@ def report_command(
         class_map=names_map,
     )
     folder = output or default_folder(a.name, b.name)
-    check_folder(folder, owner_file=REPORT_JSON, make_parents=True)  # before the work
+    # The default reports/<A>_vs_<B>/ is made with its parents; a folder the user names is made
+    # only itself, in a folder that exists (as every other output), so a typo is not a new tree.
+    make_parents = output is None
+    check_folder(folder, owner_file=REPORT_JSON, make_parents=make_parents)  # before the work
     inputs = {"a": result_a, "b": result_b}
     if gt is not None:
         inputs["gt"] = gt
@@ -199,7 +202,7 @@ def report_command(
         )
         report_later_findings(diagnosis, report.diagnosis, strict=strict, lang=lang.value)
         step("writing")
-        written = write_report(report, folder)
+        written = write_report(report, folder, make_parents=make_parents)
     warn_new_caveats(report.data.get("caveats", []), truth, (a, b))
     warn(report.data.get("gallery_warnings", []))
     for line in report.data.get("summary", []):

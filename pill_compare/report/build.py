@@ -194,15 +194,19 @@ def render_report_files(report: Report) -> dict[str, str | bytes]:
     return files
 
 
-def write_report(report: Report, folder: str | os.PathLike[str]) -> Path:
-    """Write ``report`` into ``folder`` (created with its parents), all at once.
+def write_report(
+    report: Report, folder: str | os.PathLike[str], *, make_parents: bool = True
+) -> Path:
+    """Write ``report`` into ``folder`` (created; with its parents when ``make_parents``), all
+    at once.
 
     Raises:
-        ConfigError: the folder cannot be written, or is a folder of the user's (no
-            report.json in it) that is not empty.
+        ConfigError: the folder cannot be written, its parent is missing (without
+            ``make_parents``), or it is a folder of the user's (no report.json in it) that is
+            not empty.
     """
     return write_folder(
-        folder, render_report_files(report), owner_file=REPORT_JSON, make_parents=True
+        folder, render_report_files(report), owner_file=REPORT_JSON, make_parents=make_parents
     )
 
 

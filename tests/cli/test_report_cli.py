@@ -225,3 +225,17 @@ def test_title_heads_the_markdown_and_the_html_escaped(runner, tmp_path):
     html = (out / "report.html").read_text("utf-8")
     assert "<title>Pills &amp; &lt;May&gt;</title>" in html
     assert "<h1>Pills &amp; &lt;May&gt;</h1>" in html
+
+
+def test_a_named_folder_is_made_only_in_a_folder_that_exists(runner, tmp_path):
+    result = invoke(runner, A, B, "-o", tmp_path / "no" / "such" / "rep")
+    assert result.exit_code == 2
+    assert "the folder" in result.stderr and "does not exist; create it first" in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_the_default_folder_is_made_with_its_parents(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(runner, A, B, "--bootstrap", "0")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reports" / "efficientnet_b3_vs_resnet101" / "report.json").is_file()
