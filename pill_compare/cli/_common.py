@@ -354,17 +354,22 @@ def figure_bytes(fig: Any, path: Path) -> bytes:
 
 
 class progress_spinner:
-    """A rich spinner on stderr naming the part being computed, only on a terminal.
+    """A rich spinner on stderr naming the part being computed, on a terminal; elsewhere
+    nothing, or with ``lines=True`` (work of minutes, e.g. ``profile``) one line per part, so a
+    log shows that it moves.
 
     ``with progress_spinner("compare") as step: compare(..., progress=step)``.
     """
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, *, lines: bool = False):
         self.label = label
+        self.lines = lines
         self.live: Any = None
 
     def __enter__(self) -> Any:
         if not sys.stderr.isatty():
+            if self.lines:
+                return lambda name: echo(f"{self.label}: {name}", err=True)
             return lambda name: None
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

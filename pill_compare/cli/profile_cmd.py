@@ -112,7 +112,7 @@ def profile_command(
 
     from pill_compare.nn.profile import profile_models
 
-    with progress_spinner("profile") as step:
+    with progress_spinner("profile", lines=True) as step:
         result = profile_models(
             backbones,
             image_size=image_size,

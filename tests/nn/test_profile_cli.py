@@ -110,3 +110,10 @@ def test_bad_batch_sizes_exit_2(runner, app, value):
     result = runner.invoke(app, ["profile", "test_resnet", "--batch-sizes", value])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "--batch-sizes: expects comma-separated integers >= 1 like 1,8" in result.stderr
+
+
+def test_progress_is_a_line_per_step_on_stderr_when_not_a_terminal(runner, app):
+    # minutes of work must not look like a hang in a log: each backbone and batch says so
+    err = ok(runner, app, "test_efficientnet", "--backbone-only", *FAST).stderr
+    steps = [line for line in err.splitlines() if line.startswith("profile: test_efficientnet")]
+    assert steps and any(" b1" in line for line in steps)
