@@ -184,3 +184,32 @@ def test_a_ground_truth_with_a_quarter_of_its_boxes_deleted_is_named(runner, tmp
     assert report.stderr.startswith("warning: The ground truth likely misses objects")
     audit = json.loads(report.stdout)["gt_audit"]
     assert audit["likely_missing"]["count"] == 242 and len(deleted) == 253
+
+
+EVERY_KIND = [
+    (broken.ids_plus_one, "category_offset"),
+    (broken.class_index, "category_class_index"),
+    (broken.permuted_ids, "category_permutation"),
+    (broken.repeated_rows, "duplicate_detections"),
+    (broken.zero_width_edge_boxes, "degenerate_boxes"),
+    (broken.xyxy_boxes, "box_format_xyxy"),
+    (broken.cxcywh_boxes, "box_format_cxcywh"),
+    (broken.normalized_boxes, "box_format_normalized"),
+]
+
+
+@pytest.mark.parametrize(("breaker", "code"), EVERY_KIND, ids=[c for _, c in EVERY_KIND])
+def test_eval_names_every_kind_of_breakage_in_its_first_line_with_the_fix(
+    runner, tmp_path, breaker, code
+):
+    from pill_compare.report.messages import catalogue
+
+    path = write_json(tmp_path, "r.json", breaker(broken.sample_records("resnet101")))
+    result = invoke(runner, "eval", GT, path, "-o", tmp_path / "e.md")
+    assert result.exit_code == 0, result.output
+    first, fix = result.stderr.splitlines()[:2]
+    title = catalogue("en").text(f"diagnosis.{code}.title")
+    assert first.split(": ")[0] in ("blocking", "warning") and f": {title}: " in first
+    assert fix.startswith("  fix: ")
+    # the written file says it too, first
+    assert (tmp_path / "e.md").read_text(encoding="utf-8").startswith("# Input check")
