@@ -394,30 +394,8 @@ def compare(
     step("diff")
     result_diff = diff(a, b, gt=gt, category_names=names)
     if gt is None:
-        # Only what applies without a ground truth: the pairing's parameters (and the rare
-        # rule with training annotations); nothing of the evaluation or the tests.
-        parameters = {
-            "score_threshold": parameters["score_threshold"],
-            "pair_iou": parameters["pair_iou"],
-        }
-        if train_gt is not None:
-            parameters["rare_threshold"] = int(rare_threshold)
-        step("pairing")
-        pairing = pair_models(a, b, score_threshold=score_threshold, pair_iou=pair_iou)
-        training = None
-        if train_gt is not None:
-            step("training support")
-            training = agreement_vs_support(train_gt, pairing, rare_threshold=rare_threshold)
-        return ComparisonResult(
-            names=result_diff.names,
-            parameters=parameters,
-            diff=result_diff,
-            pairing=pairing,
-            agreement=agreement(pairing),
-            caveats=_unique([*a.warnings, *b.warnings, *(train_gt.warnings if train_gt else ())]),
-            diagnosis=diagnosis,
-            agreement_support=training,
-            class_map=class_map,
+        return _without_ground_truth(
+            a, b, result_diff, parameters, train_gt, diagnosis, class_map, step
         )
 
     if len(gt.annotations) == 0:
@@ -557,6 +535,43 @@ def _strict_tide_iou(value: float | str | None, thresholds: np.ndarray) -> float
             f"Expected tide_iou among the COCO IoU thresholds {thresholds.tolist()}, got {value}"
         )
     return float(iou)
+
+
+def _without_ground_truth(
+    a: Detections,
+    b: Detections,
+    result_diff: DiffResult,
+    parameters: dict[str, Any],
+    train_gt: GroundTruth | None,
+    diagnosis: Any,
+    class_map: Any,
+    step: Any,
+) -> ComparisonResult:
+    """What can be known without a ground truth: the pairing, its agreement and, with training
+    annotations, the imbalance beside where the runs disagree. Only the parameters that apply
+    (the pairing's, and the rare rule with training annotations)."""
+    kept = {k: parameters[k] for k in ("score_threshold", "pair_iou")}
+    if train_gt is not None:
+        kept["rare_threshold"] = parameters["rare_threshold"]
+    step("pairing")
+    pairing = pair_models(a, b, score_threshold=kept["score_threshold"], pair_iou=kept["pair_iou"])
+    training = None
+    if train_gt is not None:
+        step("training support")
+        training = agreement_vs_support(
+            train_gt, pairing, rare_threshold=parameters["rare_threshold"]
+        )
+    return ComparisonResult(
+        names=result_diff.names,
+        parameters=kept,
+        diff=result_diff,
+        pairing=pairing,
+        agreement=agreement(pairing),
+        caveats=_unique([*a.warnings, *b.warnings, *(train_gt.warnings if train_gt else ())]),
+        diagnosis=diagnosis,
+        agreement_support=training,
+        class_map=class_map,
+    )
 
 
 def competition_map(ev: EvalResult) -> float | None:

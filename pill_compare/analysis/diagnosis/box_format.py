@@ -14,7 +14,9 @@ give a warning instead: every coordinate within [0, 1] (normalized), and every b
 w > x and h > y (xyxy; boxes away from the top-left corner rarely look so as xywh).
 
 When even the best reading matches (almost) nothing although the run's images are the ground
-truth's, the boxes belong to other images: a ``gt_mismatch`` finding (reason ``'boxes'``).
+truth's and at least :data:`MIN_CONFIDENT` boxes score above the operating score, the boxes
+likely belong to other images: a ``gt_mismatch`` warning (reason ``'boxes'``; a model that finds
+nothing yet scores low and gets no finding).
 
 **Degenerate boxes** (``degenerate_boxes``, a warning): w = 0 or h = 0. pycocotools scores them
 (they match nothing, so each is a false positive) and so does pillcmp; ``--strict`` refuses them.
@@ -207,11 +209,17 @@ def check_box_format(inputs) -> list[Finding]:
                     fix_params={"reading": best},
                 )
             )
-        elif inputs.gt is not None and shares[best] < NOTHING_SHARE:
+        elif (
+            inputs.gt is not None
+            and shares[best] < NOTHING_SHARE
+            and int((run.score >= inputs.score_threshold).sum()) >= MIN_CONFIDENT
+        ):
+            # Confident boxes that overlap nothing: results for other images, or another ground
+            # truth. (A model that finds nothing yet scores low: it is no finding, just bad.)
             out.append(
                 Finding(
                     code="gt_mismatch",
-                    severity="blocking",
+                    severity="warning",
                     role=role,
                     file=inputs.file(role),
                     count=len(looked),
