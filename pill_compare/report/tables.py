@@ -25,8 +25,8 @@ from pill_compare.report.escape import (
 )
 
 __all__ = [
-    "OUTPUT_FORMATS",
     "DECIMALS",
+    "OUTPUT_FORMATS",
     "TEXT_WIDTH",
     "Md",
     "OutputFormat",

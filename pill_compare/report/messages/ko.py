@@ -683,11 +683,10 @@ TEXTS: dict[str, str] = {
     "gallery.panel_a": "A: {name}",
     "gallery.panel_b": "B: {name}",
     "gallery.panel_gt": "정답",
-    "gallery.caption": "이미지 {image_id} ({file_name}): 클래스 치환 {swaps}개, {name_a}에만 있는 "
-    "박스 {a_only}개, {name_b}에만 있는 박스 {b_only}개",
+    "gallery.caption": "이미지 {image_id} ({file_name}): {what}",
     "gallery.alt": "이미지 {image_id}에 그린 {name_a}, {name_b}, 정답의 박스",
-    "gallery.gallery_caption": "{name_a} 모델과 {name_b} 모델이 다른 이미지 {total}장 중 {shown}장, "
-    "불일치가 많은 순",
+    "gallery.gallery_caption": "{name_a} 모델과 {name_b} 모델이 가장 많이 다른 이미지 {shown}장 (두 모델이 다른 이미지 "
+    "{total}장 중). 각 이미지는 불일치한 박스 주변을 잘라 보여 준다.",
     # --- eval -------------------------------------------------------------------------------
     "eval.unnamed": "결과",
     "eval.in_memory": "메모리",
@@ -952,4 +951,13 @@ TEXTS: dict[str, str] = {
     "verdict.one_wrong_type": "{name} 오답 ({error})",
     "imbalance.ratio_note": "이 비율은 양 끝의 두 클래스에만 의존한다. 지니 계수, 균등도, 유효 클래스 수는 분포 전체를 나타낸다. 어느 쪽도 "
     "불균형이 결과를 설명하는지는 말해 주지 않는다: 다음 절에서 그것을 검정한다.",
+    "gallery.swaps_one": "클래스 치환 1개",
+    "gallery.swaps_many": "클래스 치환 {n}개",
+    "gallery.only_one": "{name}만 찾은 박스 1개",
+    "gallery.only_many": "{name}만 찾은 박스 {n}개",
+    "gallery.join": ", ",
+    "gallery.legend_right": "정답",
+    "gallery.legend_wrong": "오답",
+    "gallery.legend_missed": "놓침 (찾지 못한 정답 박스)",
+    "gallery.legend_disputed": "굵은 선: 불일치한 박스",
 }

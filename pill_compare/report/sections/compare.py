@@ -33,6 +33,7 @@ import pandas as pd
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.analysis.diff import list_verdicts
 from pill_compare.report.messages import Catalogue, catalogue
+from pill_compare.report.sections.compare_files import CSV_FILES
 from pill_compare.report.sections.diagnosis import (
     blocked_summary,
     diagnosis_section,
@@ -45,7 +46,6 @@ from pill_compare.report.sections.eval import (
     operating_point_text,
     stat_definitions,
 )
-from pill_compare.report.sections.compare_files import CSV_FILES
 from pill_compare.report.sections.gt_audit import gt_audit_section
 from pill_compare.report.structure import (
     Block,
@@ -1124,7 +1124,7 @@ def _box_blocks(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
     if has_gt:
         headers += [t("col.gt_class"), t("col.verdict")]
     else:
-        headers = headers[:3] + [t("col.model_score", name=a)] + headers[3:]
+        headers = [*headers[:3], t("col.model_score", name=a), *headers[3:]]
         headers.append(t("col.model_score", name=b))
     rows = []
     for rec in frame.to_dict(orient="records"):
