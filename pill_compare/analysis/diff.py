@@ -291,7 +291,7 @@ def diff(
         ValueError: a negative or non-finite ``score_threshold``.
 
     Example:
-        Seed image 277: A = [3482, 19860, 34596, 36636], B = [3482, 19860, 30307, 36636]
+        Image 277 of the sample: A = [3482, 19860, 34596, 36636], B = [3482, 19860, 30307, 36636]
         gives only_a = (34596,), only_b = (30307,) and a substitution 34596 → 30307.
     """
     check_inputs("diff", a=(a, Detections), b=(b, Detections))

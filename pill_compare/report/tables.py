@@ -92,7 +92,7 @@ def fmt_number(value: Any, digits: int = DECIMALS) -> str:
 
 
 def fmt_ids(ids: Sequence[int], limit: int | None = None) -> str:
-    """``[3482, 19860]`` as the seed report writes lists; cut to ``limit`` ids with "(+N more)".
+    """``[3482, 19860]`` as a hand-written comparison report writes lists; cut to ``limit`` ids with "(+N more)".
 
     Args:
         ids: The ids, in the order to show.

@@ -344,7 +344,8 @@ def metrics_table(t: Text, r: ComparisonResult, *, display_names: bool = True) -
                 m["a"][key],
                 m["b"][key],
                 m["delta"][key],
-                f"[{msg_num(b.ci_low)}, {msg_num(b.ci_high)}]" if b else "",
+                # A no-break space: the interval never wraps inside a narrow column.
+                f"[{msg_num(b.ci_low)},\u00a0{msg_num(b.ci_high)}]" if b else "",
                 p_cell(b.p_value) if b else "",
             )
         )
@@ -617,7 +618,8 @@ def image_agreement_table(
         limit=limit,
         page_limit=page_limit,
         file=file,
-        caption=t("per_image.caption"),
+        # The report puts a sentence with the counts above the differing images instead.
+        caption="" if differing_only else t("per_image.caption"),
         legend=((t("col.rate"), t("per_image.legend.rate")),),
     )
 

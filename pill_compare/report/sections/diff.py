@@ -1,4 +1,4 @@
-"""A :class:`~pill_compare.analysis.diff.DiffResult` as report sections (the seed's §3.2–4.2).
+"""A :class:`~pill_compare.analysis.diff.DiffResult` as report sections (the category lists per image, as a hand-written comparison report reads them).
 
 Two shapes of the same numbers: the full one (Markdown, HTML, the report: every id, every name,
 "None." where a part is empty) and the compact one for a terminal (``compact=True``: id lists
