@@ -84,7 +84,7 @@ def _images_table(r: DiffResult, key: str, limit: int | None) -> Table:
         key=f"{key}-images",
         headers=("image_id", a, b, f"only {a}", f"only {b}"),
         rows=tuple(
-            (d.image_id, *(_ids(ids, limit) for ids in (d.a, d.b, d.only_a, d.only_b)))
+            (str(d.image_id), *(_ids(ids, limit) for ids in (d.a, d.b, d.only_a, d.only_b)))
             for d in r.differing_images
         ),
         align="lllll",
