@@ -107,6 +107,9 @@ def _child(gt_path: str, a_path: str, b_path: str, train_path: str, images: str,
         "detections": [len(a), len(b)],
         "files": len(sizes),
         "html_mib": sizes["report.html"] / 2**20,
+        "md_mib": sizes["report.md"] / 2**20,
+        "json_mib": sizes["report.json"] / 2**20,
+        "csv_mib": sum(v for k, v in sizes.items() if k.endswith(".csv")) / 2**20,
         "folder_mib": sum(sizes.values()) / 2**20,
         "gallery": report.data["gallery"]["images"],
     }
@@ -141,6 +144,9 @@ def run_case(case: str, args: Any) -> dict[str, Any]:
         "max": max(seconds),
         "peak": max(r["peak_mib"] for r in runs),
         "html": out["html_mib"],
+        "md": out.get("md_mib", 0.0),
+        "json": out.get("json_mib", 0.0),
+        "csv": out.get("csv_mib", 0.0),
         "folder": out["folder_mib"],
         "target": TARGETS[case],
     }
@@ -172,14 +178,15 @@ def main() -> None:
     rows = [run_case(c, args) for c in (("pill", "coco") if args.case == "both" else (args.case,))]
     print(
         f"\n{'case':<6}{'detections A+B':>18}{'gallery':>9}{'median s':>10}{'min s':>8}"
-        f"{'max s':>8}{'peak MiB':>10}{'html MiB':>10}{'folder MiB':>12}  target"
+        f"{'max s':>8}{'peak MiB':>10}{'md MiB':>8}{'html MiB':>10}{'json MiB':>10}"
+        f"{'csv MiB':>9}{'folder MiB':>12}  target"
     )
     for r in rows:
         verdict = "met" if r["median"] <= r["target"] else "NOT met"
         print(
             f"{r['case']:<6}{r['detections']:>18}{r['gallery']:>9}{r['median']:>10.2f}"
-            f"{r['min']:>8.2f}{r['max']:>8.2f}{r['peak']:>10.0f}{r['html']:>10.1f}"
-            f"{r['folder']:>12.1f}  <= {r['target']:g} s: {verdict}"
+            f"{r['min']:>8.2f}{r['max']:>8.2f}{r['peak']:>10.0f}{r['md']:>8.2f}{r['html']:>10.2f}"
+            f"{r['json']:>10.1f}{r['csv']:>9.1f}{r['folder']:>12.1f}  <= {r['target']:g} s: {verdict}"
         )
 
 

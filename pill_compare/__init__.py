@@ -28,7 +28,7 @@ doctest (``tests/test_api.py`` runs it)::
     >>> c = compare(gt, a, b, n_bootstrap=200, seed=0)  # B - A, a paired bootstrap over images
     >>> c.verdict.code, round(c.verdict.delta, 4)
     ('b_better', 0.1706)
-    >>> c.disagreements.swap_patterns[1]  # the seed's 25366 <-> 10223, with who was right
+    >>> c.disagreements.swap_patterns[1]  # the hand-written report's 25366 <-> 10223, with who was right
     SwapPattern(a=25366, b=10223, swaps=10, image_ids=(14, 27, 109, 111, 115, 131, 190, 201, 238, 244), verdicts={'a_right': 0, 'b_right': 10, 'both_wrong': 0, 'no_gt': 0, 'both_right': 0, 'ignored': 0})
 
 Detections from memory (COCO results records, or a DataFrame) get the same validation::

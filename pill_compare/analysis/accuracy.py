@@ -1,4 +1,4 @@
-"""Two written definitions of "accuracy" for a detector (the seed quotes 97% vs 88% without one).
+"""Two written definitions of "accuracy" for a detector (a hand-written comparison report quoted 97% vs 88% without one).
 
 Both use the operating point: detections with score >= s count, boxes match at IoU >= u.
 

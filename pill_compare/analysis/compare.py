@@ -334,7 +334,7 @@ def compare(
         pair_iou: IoU at which an A box and a B box are the same object.
         iou_thresholds / max_dets: COCO settings, as for ``evaluate``.
         n_bootstrap: Paired bootstrap resamples (0: no bootstrap).
-        seed: The bootstrap's seed.
+        seed: The bootstrap's random seed.
         alpha: Significance level of the verdict.
         rare_threshold: A class with fewer training annotations is rare.
         tide_iou: The stricter IoU of the second TIDE breakdown: 'auto' = 0.75 when the COCO

@@ -1,4 +1,5 @@
-"""Category-id diff per image between two runs: what the seed report (§3.2–4.2) computed by hand.
+"""Category-id diff per image between two runs: what a hand-written comparison report computes
+by reading the two files side by side (the category lists per image, which differ, how).
 
 Definitions (both runs first filtered to ``score >= score_threshold``):
 
@@ -171,6 +172,74 @@ class DiffResult:
         )
 
 
+#: Codes of :func:`list_verdicts`, in the order a report lists them.
+LIST_VERDICTS: tuple[str, ...] = ("a_right", "b_right", "each_partly", "both_wrong", "no_gt")
+
+
+@dataclass(frozen=True)
+class ListVerdict:
+    """Which run's category list the ground truth sides with on one differing image.
+
+    Attributes:
+        image_id: The image.
+        code: One of :data:`LIST_VERDICTS` (rule in :func:`list_verdicts`).
+        gt_categories: The categories where the lists differ (``only_a`` ∪ ``only_b``) that
+            the ground truth has on the image, ascending.
+    """
+
+    image_id: int
+    code: str
+    gt_categories: tuple[int, ...]
+
+
+def list_verdicts(result: DiffResult, gt: GroundTruth) -> tuple[ListVerdict, ...]:
+    """Who was right on each differing image of ``result``, judged on the categories where the
+    two lists differ against the image's non-crowd ground-truth categories G.
+
+    With ``only_a ∩ G`` the categories only A listed that the GT has (hits) and ``only_a − G``
+    those it does not (misses), likewise for B, the first rule that holds:
+
+    * ``no_gt``: the ground truth does not have the image;
+    * ``a_right``: A has no miss and B no hit (A's extra categories are all there, B's none);
+    * ``b_right``: the mirror;
+    * ``both_wrong``: neither has a hit (every differing category is absent from the GT);
+    * ``each_partly``: both have a hit (each run lists a true category the other lacks).
+
+    Example:
+        Image 4: A lists {19231, 25366}, B {22073, 25366}, the GT has {19231, 25366}:
+        only_a = {19231} ⊆ G, only_b = {22073} ∉ G → ``a_right``, gt_categories (19231,).
+
+    Returns:
+        One :class:`ListVerdict` per ``result.differing_images``, in their order.
+    """
+    expect_type(result, DiffResult, "result", "build it with diff(a, b)")
+    expect_type(gt, GroundTruth, "gt", "load it with load_ground_truth(path)")
+    ann = gt.annotations
+    keep = ~ann.iscrowd
+    truth: dict[int, set[int]] = defaultdict(set)
+    for image_id, category_id in zip(
+        ann.image_id[keep].tolist(), ann.category_id[keep].tolist(), strict=True
+    ):
+        truth[image_id].add(category_id)
+    images = set(gt.images.id.tolist())
+    out = []
+    for d in result.differing_images:
+        g = truth.get(d.image_id, set())
+        a_hit, b_hit = set(d.only_a) & g, set(d.only_b) & g
+        if d.image_id not in images:
+            code = "no_gt"
+        elif not set(d.only_a) - g and not b_hit:
+            code = "a_right"
+        elif not set(d.only_b) - g and not a_hit:
+            code = "b_right"
+        elif not a_hit and not b_hit:
+            code = "both_wrong"
+        else:
+            code = "each_partly"
+        out.append(ListVerdict(d.image_id, code, tuple(sorted(a_hit | b_hit))))
+    return tuple(out)
+
+
 def _lists_by_image(dets: Detections, multiset: bool) -> dict[int, tuple[int, ...]]:
     if len(dets) == 0:
         return {}
@@ -222,7 +291,7 @@ def diff(
         ValueError: a negative or non-finite ``score_threshold``.
 
     Example:
-        Seed image 277: A = [3482, 19860, 34596, 36636], B = [3482, 19860, 30307, 36636]
+        Image 277 of the sample: A = [3482, 19860, 34596, 36636], B = [3482, 19860, 30307, 36636]
         gives only_a = (34596,), only_b = (30307,) and a substitution 34596 → 30307.
     """
     check_inputs("diff", a=(a, Detections), b=(b, Detections))

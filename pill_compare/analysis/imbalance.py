@@ -3,7 +3,7 @@
 Let the K categories that have at least one annotation have counts n_1..n_K, N = Σ n_k,
 p_k = n_k / N. Then:
 
-* ``imbalance_ratio`` = max n_k / min n_k (the seed's 88 / 7 = 12.57); 1 when uniform.
+* ``imbalance_ratio`` = max n_k / min n_k (the sample's 88 / 7 = 12.57); 1 when uniform.
 * ``gini`` = Σ_i Σ_j |n_i − n_j| / (2 K² mean(n)); 0 when uniform, → 1 as one class dominates.
 * ``shannon_entropy`` H = −Σ p_k ln p_k (nats).
 * ``pielou_evenness`` J = H / ln K; 1 when uniform; undefined (None) for K = 1.

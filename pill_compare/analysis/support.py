@@ -1,6 +1,6 @@
 """Training support against per-class performance: does class imbalance explain the results?
 
-This tests claims like the seed report's §5.1 ("the imbalance is not enough to explain the gap")
+This tests claims like a hand-written comparison report's §5.1 ("the imbalance is not enough to explain the gap")
 with numbers. Definitions, per evaluated category k (the categories the ground truth of both
 evaluations declares):
 

@@ -49,7 +49,7 @@ def imbalance_command(
 ) -> None:
     """How unevenly are the classes annotated?
 
-    Per category: annotations and images containing it. Indices, each defined in the output: imbalance ratio max/min (the seed's 88/7 = 12.57), Gini coefficient, Pielou evenness, effective number of classes, coefficient of variation, share of rare classes. Declared categories with no annotation are listed apart and left out of the indices.
+    Per category: annotations and images containing it. Indices, each defined in the output: imbalance ratio max/min (the sample's 88/7 = 12.57), Gini coefficient, Pielou evenness, effective number of classes, coefficient of variation, share of rare classes. Declared categories with no annotation are listed apart and left out of the indices.
 
     Example:
 

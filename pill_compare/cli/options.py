@@ -148,7 +148,10 @@ BootstrapOption = Annotated[
     ),
 ]
 SeedOption = Annotated[
-    int, typer.Option("--seed", min=0, help="Seed of the bootstrap: same seed, same numbers.")
+    int,
+    typer.Option(
+        "--seed", min=0, help="Random seed of the bootstrap: the same seed gives the same numbers."
+    ),
 ]
 
 

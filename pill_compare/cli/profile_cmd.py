@@ -93,7 +93,14 @@ def profile_command(
         int | None,
         typer.Option("--threads", min=1, help="CPU threads (default: torch's, usually the cores)."),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the random weights.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            min=0,
+            help="Random seed of the weights and inputs (the same seed, the same numbers).",
+        ),
+    ] = 0,
     explain: ExplainOption = False,
     fmt: FormatOption = None,
     output: OutputOption = None,

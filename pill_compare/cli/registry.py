@@ -13,11 +13,13 @@ click class (help text shown literally, flags without a ``<bool>`` type column).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from rich.markup import escape
+from typer import BadParameter
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from pill_compare.cli.errors import cli_errors
@@ -75,9 +77,41 @@ class _LiteralHelp:
         return params
 
 
-class PillcmpCommand(_LiteralHelp, TyperCommand):
-    """Typer's command, with :class:`_LiteralHelp`."""
+#: Typer checks a choice through pydantic, whose message reads "Value error, 'kr' is not one of
+#: 'en', 'ko'.": the person typing the command gets "expected one of en, ko, got 'kr'".
+_NOT_ONE_OF = re.compile(r"^(?:Value error, )?(?P<got>'.*') is not one of (?P<choices>.+?)\.?$")
+_PYDANTIC_PREFIX = re.compile(r"^(?:Value|Assertion|Type) error, ")
 
 
-class PillcmpGroup(_LiteralHelp, TyperGroup):
-    """Typer's group (the top level ``pillcmp``), with :class:`_LiteralHelp`."""
+def plain_usage_message(message: str) -> str:
+    """A bad option value's message in pillcmp's words, without pydantic's phrasing.
+
+    Example:
+        >>> plain_usage_message("Value error, 'kr' is not one of 'en', 'ko'.")
+        "expected one of en, ko, got 'kr'"
+    """
+    found = _NOT_ONE_OF.match(message)
+    if found:
+        choices = ", ".join(c.strip().strip("'") for c in found["choices"].split(","))
+        return f"expected one of {choices}, got {found['got']}"
+    return _PYDANTIC_PREFIX.sub("", message)
+
+
+class _PlainErrors:
+    """Bad option values worded by :func:`plain_usage_message`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except BadParameter as exc:
+            exc.message = plain_usage_message(exc.message)
+            raise
+
+
+class PillcmpCommand(_PlainErrors, _LiteralHelp, TyperCommand):
+    """Typer's command, with :class:`_LiteralHelp` and :class:`_PlainErrors`."""
+
+
+class PillcmpGroup(_PlainErrors, _LiteralHelp, TyperGroup):
+    """Typer's group (the top level ``pillcmp``), with :class:`_LiteralHelp` and
+    :class:`_PlainErrors`."""

@@ -134,7 +134,7 @@ def report_command(
 ) -> None:
     """Write the false-detection report of A vs B: report.md (+ figures), report.html, report.json.
 
-    The seed report's structure, computed: overview and a three-sentence summary; overall comparison with significance; detection statistics; every disagreement with who was right; per-class false positives and negatives; TIDE error types; cause analysis (imbalance vs AP); glossary and caveats. report.html is one self-contained file (figures embedded, no external URL); report.json holds every number, the inputs' sha256 and pillcmp's version. Without --gt: a report of agreement, not accuracy: boxes paired, swap patterns (table and heatmap), one-sided boxes, boxes per class (figure); with --train-ann the training set's imbalance and which disagreements fall on rare classes; --class-map names the categories (Korean names too).
+    A hand-written comparison report's structure, computed: overview and a three-sentence summary; overall comparison with significance; detection statistics; every disagreement with who was right; per-class false positives and negatives; TIDE error types; cause analysis (imbalance vs AP); glossary and caveats. report.html is one self-contained file (figures embedded, no external URL); report.json holds every number, the inputs' sha256 and pillcmp's version. Without --gt: a report of agreement, not accuracy: boxes paired, swap patterns (table and heatmap), one-sided boxes, boxes per class (figure); with --train-ann the training set's imbalance and which disagreements fall on rare classes; --class-map names the categories (Korean names too).
 
     Example:
 

@@ -112,7 +112,7 @@ def train_command(
         Loss,
         typer.Option(
             "--loss",
-            help="focal (torchvision's RetinaNet loss) or composite (the seed's loss: box, "
+            help="focal (torchvision's RetinaNet loss) or composite (the specification's loss: box, "
             "soft F-beta, focal with hard-negative mining; RetinaNet only).",
         ),
     ] = Loss.focal,
@@ -121,7 +121,7 @@ def train_command(
         typer.Option(
             "--loss-variant",
             help="With --loss composite: compact (trains the classifier) or algorithm2 (the "
-            "seed as written; its scores may all fall below the score threshold: warned).",
+            "specification's Algorithm 2 as written; its scores may all fall below the score threshold: warned).",
         ),
     ] = LossVariant.compact,
     epochs: Annotated[

@@ -700,7 +700,7 @@ def build_detector(
         category_ids: The dataset's category ids (any order; kept sorted).
         head: ``"retinanet"`` or ``"fasterrcnn"``.
         loss: ``"focal"`` (the head's own losses) or ``"composite"`` (RetinaNet only).
-        loss_variant: ``"compact"`` (default) or ``"algorithm2"`` (the seed as written, whose
+        loss_variant: ``"compact"`` (default) or ``"algorithm2"`` (Algorithm 2 as written, whose
             scores all end below ``score_thresh``); composite loss only.
         image_size: Images are resized so that their longer side is ``image_size``.
         pretrained: A local torch or safetensors state dict for the backbone (a timm checkpoint

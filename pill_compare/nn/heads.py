@@ -29,7 +29,7 @@ __all__ = ["CompositeLossRetinaNetHead"]
 
 
 class CompositeLossRetinaNetHead(RetinaNetHead):
-    """RetinaNet head whose loss is the seed's composite loss.
+    """RetinaNet head whose loss is the composite loss.
 
     Anchors matched with IoU >= ``fg_iou_thresh`` are positives, those below ``bg_iou_thresh`` are
     negatives and those in between are ignored, exactly as torchvision's focal loss sees them
@@ -42,7 +42,7 @@ class CompositeLossRetinaNetHead(RetinaNetHead):
     while bfloat16 keeps only 8 significant bits (see ``losses._common.upcast``).
 
     Normalization differs from torchvision's: it divides each image's sums by that image's
-    ``max(1, num_foreground)`` and averages images; the seed (Algorithm 2, lines 11-12) divides
+    ``max(1, num_foreground)`` and averages images; Algorithm 2 (lines 11-12) divides
     the batch's sums by the batch's ``N_pos`` and ``k``.
 
     Args:
@@ -50,7 +50,7 @@ class CompositeLossRetinaNetHead(RetinaNetHead):
         num_anchors: Anchors per location.
         num_classes: Number of classes (sigmoid outputs, as torchvision's RetinaNet).
         norm_layer: Normalization for the head's convolutions (torchvision's default: none).
-        loss: The composite loss; default ``CompositeDetectionLoss()`` (the seed's settings).
+        loss: The composite loss; default ``CompositeDetectionLoss()`` (the specification's settings).
 
     Attributes:
         last_loss: The detached :class:`CompositeLossOutput` of the latest ``compute_loss``

@@ -339,7 +339,7 @@ def profile_models(
         warmup: Untimed passes before them (the first pass allocates and picks kernels).
         threads: CPU intra-op threads during the measurement (``torch.set_num_threads``,
             restored afterwards); None keeps torch's setting.
-        seed: Seed of the random weights and images (the global RNG is left as it was).
+        seed: Random seed of the weights and images (the global RNG is left as it was).
         progress: Called with a short description of each step ("resnet101 detector: cpu b8").
 
     Returns:

@@ -98,7 +98,7 @@ class TrainConfig:
         backbone: A timm model name (``resnet101``, ``efficientnet_b3``, ``test_resnet``, ...).
         head: ``"retinanet"`` or ``"fasterrcnn"``.
         loss: ``"focal"`` or ``"composite"`` (RetinaNet only).
-        loss_variant: ``"compact"`` or ``"algorithm2"`` (the seed as written: its scores may
+        loss_variant: ``"compact"`` or ``"algorithm2"`` (Algorithm 2 as written: its scores may
             all fall below the detector's score threshold; a warning says so).
         epochs: Passes over the training images.
         batch_size: Images per step (per process under DDP).
@@ -478,7 +478,7 @@ def _build_or_resume(
         )
     if detector.config.loss == "composite" and detector.config.loss_variant == "algorithm2":
         warn(
-            "the composite loss's algorithm2 variant reproduces the seed as written: it pushes "
+            "the composite loss's algorithm2 variant reproduces Algorithm 2 as written: it pushes "
             "every score down, and after a short training the detector may find nothing above "
             "its score threshold; the compact variant (the default) trains the classifier"
         )

@@ -525,7 +525,7 @@ def _choose_category_id(
     if source == "dl_idx":
         if dl_idx is None:
             raise _BadFile(
-                f"image 'dl_idx' must be an integer (needed by category_id_from='dl_idx'), "
+                f"image 'dl_idx' must be an integer (needed to take category ids from dl_idx: --category-id-from dl_idx), "
                 f"got {show(rec.get('dl_idx'))}"
             )
         return dl_idx
@@ -533,7 +533,7 @@ def _choose_category_id(
     if number is None:
         raise _BadFile(
             "no K-code: 'dl_mapping_code' / 'drug_N' must be like 'K-001900' and the folder is "
-            "not named after one (needed by category_id_from='k_code'), got "
+            "not named after one (needed to take category ids from the K-code: --category-id-from k_code), got "
             f"{show(rec.get('dl_mapping_code'))}"
         )
     return number
@@ -788,7 +788,7 @@ def _categories(pills: list[_Pill], findings: list[Finding]) -> list[dict[str, A
                     "warning",
                     f"category {cid}",
                     f"one id, several pills: {shown}; the first is kept. Mixed id conventions? "
-                    "(see category_id_from)",
+                    "(choose one with --category-id-from)",
                 )
             )
         out.append(

@@ -53,7 +53,9 @@ def build_report(
     diagnosis: Any = None,
     category_names: Any = None,
 ) -> Report:
-    """Compare A with B and arrange everything as a report (the seed's structure, computed).
+    """Compare A with B and arrange everything as a report: the structure of a hand-written
+    comparison report (overview, overall numbers, disagreements, per class, error types,
+    causes), computed.
 
     Args:
         gt: The ground truth, or None (the sections that need it say what it would add).
@@ -129,6 +131,7 @@ def build_report(
         + [(msg.text(f"meta.input.{role}"), display_path(path)) for role, path in files.items()]
     )
     from pill_compare.report.compare_render import compare_json
+    from pill_compare.report.sections.compare_files import compare_csv_files, disputed_box_records
 
     data = {
         "pillcmp_version": __version__,
@@ -139,6 +142,7 @@ def build_report(
             for role, path in files.items()
         },
         **compare_json(result, lang=lang),
+        "disputed_boxes": disputed_box_records(result),
         "gallery": {
             "images": len(gallery.items) if gallery else 0,
             "notes": [
@@ -155,6 +159,7 @@ def build_report(
         meta=meta,
         data=data,
         diagnosis=result.diagnosis,
+        files=compare_csv_files(result),
     )
 
 
@@ -181,7 +186,9 @@ def report_figures(result: ComparisonResult, *, lang: str = "en") -> dict[str, F
 
 
 def render_report_files(report: Report) -> dict[str, str | bytes]:
-    """The files of a report folder: report.md and its PNGs, report.html, report.json."""
+    """The files of a report folder: report.md and its PNGs, report.html, report.json, and the
+    complete tables as CSV files (``report.files``: ``per_image.csv``, ``disputed_boxes.csv``,
+    ...), which the pages name under the tables they cut or narrow."""
     from pill_compare.report.render.html import render_html
     from pill_compare.report.render.markdown import render_markdown
 
@@ -191,6 +198,10 @@ def render_report_files(report: Report) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {"report.md": md, **figures}
     files["report.html"] = render_html(report)
     files[REPORT_JSON] = to_json(dict(report.data))
+    for name, text in report.files.items():
+        if name in files:
+            raise ValueError(f"Expected report file names apart from the pages', got {name!r}")
+        files[name] = text
     return files
 
 

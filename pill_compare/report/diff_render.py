@@ -36,7 +36,7 @@ def render_diff_text(r: DiffResult, *, explain: bool = False) -> str:
 
 
 def render_diff_markdown(r: DiffResult) -> str:
-    """A Markdown section in the shape of the seed report's §3.2–4.2."""
+    """A Markdown section in the shape of a hand-written comparison report's category-list part."""
     return render_markdown(diff_sections(r))[0]
 
 

@@ -6,12 +6,19 @@ numbers come from), ranked by class swaps + one-sided boxes on the image (most f
 ascending image id. The first ``max_items`` images whose file is found make the gallery; an image
 that is missing, refused or unreadable is skipped with a note, and the next one is tried.
 
-Each item is one PNG: side-by-side panels A | B | GT (GT only with a ground truth), the photo
-downscaled so its longer side is at most ``thumb_px``. A panel shows its run's boxes with
-``score >= r.pairing.score_threshold`` (the operating point), each with its category id and
-score; boxes in a class swap or one-sided are drawn thicker than agreeing ones. Colours:
-:data:`~pill_compare.report.style.MODEL_COLORS` for A and B, :data:`GT_COLOR` (neutral) for the
-ground truth. Boxes are in the ground truth's pixel coordinates: with a ground truth that gives
+Each item is one PNG: side-by-side panels A | B | GT (GT only with a ground truth) of the same
+crop of the photo, around the image's disputed boxes (class swaps and one-sided boxes, with the
+ground-truth boxes "there"), padded by half its size and kept between 3:4 and 4:3, so a pill
+fills the panel instead of a whole photo shrunk to a thumbnail; the crop's longer side is drawn
+at ``thumb_px`` pixels (enlarged at most :data:`MAX_ZOOM` times). A panel shows its run's boxes
+with ``score >= r.pairing.score_threshold`` (the operating point) that reach into the crop, each
+with its category id and score; disputed boxes are drawn thick, agreeing ones thin. With a
+ground truth each box is coloured by its verdict at the operating point
+(:data:`VERDICT_COLORS`): *right* (a TP of its class at IoU u), *wrong* (a false positive), and,
+dashed, the ground-truth boxes that run *missed* (no counted detection of the run found them);
+the GT panel shows the ground truth in :data:`GT_COLOR`. Without a ground truth the runs keep
+:data:`~pill_compare.report.style.MODEL_COLORS`. A legend under the panels names the colours.
+Boxes are in the ground truth's pixel coordinates: with a ground truth that gives
 the image's width and height they are scaled by photo size / GT size (a photo may be stored
 smaller than the annotated image, as the sample's are); without one the photo is taken to be at
 the detections' scale.
@@ -41,6 +48,7 @@ import numpy as np
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.analysis.disagreements import PairKind
+from pill_compare.analysis.matching import FP, IGNORED, TP
 from pill_compare.core import expect_type
 from pill_compare.errors import ConfigError
 from pill_compare.io.files import printable
@@ -52,8 +60,10 @@ __all__ = [
     "GALLERY_LABELS",
     "GT_COLOR",
     "ITEM_BYTES",
+    "MAX_ZOOM",
     "NOTE_CODES",
     "OUTSIDE_PX",
+    "VERDICT_COLORS",
     "boxes_outside",
     "build_gallery",
     "rank_images",
@@ -67,14 +77,21 @@ GALLERY_LABELS: dict[str, str] = {
     "panel_a": "A: {name}",
     "panel_b": "B: {name}",
     "panel_gt": "Ground truth",
-    "caption": (
-        "Image {image_id} ({file_name}): {swaps} class swap(s), {a_only} box(es) only in "
-        "{name_a}, {b_only} only in {name_b}"
-    ),
+    "caption": "Image {image_id} ({file_name}): {what}",
+    "swaps_one": "1 class swap",
+    "swaps_many": "{n} class swaps",
+    "only_one": "1 box only {name} found",
+    "only_many": "{n} boxes only {name} found",
+    "join": "; ",
     "alt": "Boxes of {name_a}, {name_b} and the ground truth on image {image_id}",
     "gallery_caption": (
-        "{shown} of {total} images where {name_a} and {name_b} differ, most disagreements first"
+        "The {shown} images where {name_a} and {name_b} disagree most (of {total} where they "
+        "differ), each cropped around its disputed boxes."
     ),
+    "legend_right": "right",
+    "legend_wrong": "wrong",
+    "legend_missed": "missed (GT box it did not find)",
+    "legend_disputed": "thick: disputed box",
 }
 
 
@@ -119,12 +136,23 @@ OUTSIDE_PX = 1.0
 
 #: The ground truth's boxes: a neutral dark grey (the runs have MODEL_COLORS).
 GT_COLOR = "#3A3A3A"
+#: A run's boxes by verdict at the operating point (with a ground truth): green, magenta and
+#: orange stay apart for the common colour-vision deficiencies; 'ignored' is a box a crowd
+#: region absorbed (neither right nor wrong).
+VERDICT_COLORS: dict[str, str] = {
+    "right": "#1B7837",
+    "wrong": "#C51B7D",
+    "missed": "#E08214",
+    "ignored": "#8C8C8C",
+}
+#: A crop is enlarged at most this many times (a small photo stays recognisable, not blurred).
+MAX_ZOOM = 4.0
 #: An item larger than this as an RGB PNG is stored with a 256-colour palette (bytes).
 ITEM_BYTES = 200_000
 
 _HALO = "#FFFFFF"
 _BACKGROUND = "#FFFFFF"
-_GAP, _MARGIN, _TITLE_PX, _LABEL_PX = 8, 4, 14, 11
+_GAP, _MARGIN, _TITLE_PX, _LABEL_PX, _LEGEND_PX = 8, 4, 14, 12, 12
 _PIXEL_LIMIT = 64_000_000  # a larger image is not decoded (a decompression bomb, or no photo)
 
 
@@ -160,7 +188,7 @@ def build_gallery(
     *,
     max_items: int = 24,
     labels: Mapping[str, str] | None = None,
-    thumb_px: int = 320,
+    thumb_px: int = 256,
 ) -> tuple[Gallery, list[GalleryNote]]:
     """The disagreement gallery of ``r`` from the photos in ``images_dir``.
 
@@ -172,8 +200,8 @@ def build_gallery(
         max_items: At most this many items (0: an empty gallery).
         labels: Texts overriding :data:`GALLERY_LABELS` (same keys and fields), e.g. from the
             report's language catalogue.
-        thumb_px: The longer side of each panel's photo, in pixels (16 to 2048); photos are
-            only made smaller, never larger.
+        thumb_px: The longer side of each panel (the crop around the disputed boxes), in
+            pixels (16 to 2048); a crop is enlarged at most :data:`MAX_ZOOM` times.
 
     Returns:
         The :class:`~pill_compare.report.structure.Gallery` (key ``'gallery'``, items keyed
@@ -199,6 +227,7 @@ def build_gallery(
     ranked = rank_images(r)
     names = {"name_a": r.names[0], "name_b": r.names[1]}
     gt = r.disagreements.gt if r.disagreements is not None else None
+    verdicts = _verdicts(r) if gt is not None else None
     info: dict[int, tuple[str, float, float]] = {}
     if gt is not None:
         imgs = gt.images
@@ -229,13 +258,12 @@ def build_gallery(
                 notes.append(GalleryNote("size_mismatch", image_id, shown))
         if boxes_outside(r, image_id, (pw, ph), scale):
             notes.append(GalleryNote("box_outside", image_id, shown, size=(pw, ph)))
-        draw = functools.partial(
-            _draw_item, r, image_id, image, (pw, ph), scale, texts, gt is not None
-        )
+        draw = functools.partial(_draw_item, r, image_id, image, (pw, ph), scale, texts, verdicts)
         png = _render_item(draw, thumb_px)
         fields = {
             "image_id": image_id,
             "file_name": file_name or lookup.path.name,
+            "what": _what(texts, counts, r.names),
             **counts,
             **names,
         }
@@ -247,7 +275,11 @@ def build_gallery(
                 alt=texts["alt"].format(**fields),
             )
         )
-    caption = texts["gallery_caption"].format(shown=len(items), total=len(ranked), **names)
+    caption = (
+        texts["gallery_caption"].format(shown=len(items), total=len(ranked), **names)
+        if items
+        else ""
+    )
     return Gallery(key="gallery", items=tuple(items), caption=caption), notes
 
 
@@ -277,6 +309,20 @@ def boxes_outside(
     return total
 
 
+def _what(texts: Mapping[str, str], counts: Mapping[str, int], names: tuple[str, str]) -> str:
+    """'1 class swap; 2 boxes only B found': the nonzero counts, each in the right number."""
+    parts = []
+    for key, template, fields in (
+        ("swaps", "swaps", {}),
+        ("a_only", "only", {"name": names[0]}),
+        ("b_only", "only", {"name": names[1]}),
+    ):
+        n = counts[key]
+        if n:
+            parts.append(texts[f"{template}_{'one' if n == 1 else 'many'}"].format(n=n, **fields))
+    return texts["join"].join(parts)
+
+
 def _check_int(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise TypeError(f"Expected {name} to be an int, got {type(value).__name__}")
@@ -285,13 +331,23 @@ def _check_int(value: Any, name: str, low: int, high: int) -> int:
     return int(value)
 
 
+_ITEM_FIELDS = {"image_id", "file_name", "what", "swaps", "a_only", "b_only", "name_a", "name_b"}
 _FIELDS = {
     "panel_a": {"name"},
     "panel_b": {"name"},
     "panel_gt": set(),
-    "caption": {"image_id", "file_name", "swaps", "a_only", "b_only", "name_a", "name_b"},
-    "alt": {"image_id", "file_name", "swaps", "a_only", "b_only", "name_a", "name_b"},
+    "caption": _ITEM_FIELDS,
+    "swaps_one": set(),
+    "swaps_many": {"n"},
+    "only_one": {"name"},
+    "only_many": {"n", "name"},
+    "join": set(),
+    "alt": _ITEM_FIELDS,
     "gallery_caption": {"shown", "total", "name_a", "name_b"},
+    "legend_right": set(),
+    "legend_wrong": set(),
+    "legend_missed": set(),
+    "legend_disputed": set(),
 }
 
 
@@ -323,8 +379,9 @@ def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _open(path: Path, thumb_px: int) -> tuple[Any, tuple[int, int]] | None:
-    """The decoded photo (RGB; a JPEG already reduced by its decoder to no less than twice the
-    thumbnail) and its full size, or None when it cannot be decoded or is too large."""
+    """The decoded photo (RGB; a JPEG already reduced by its decoder to no less than six times
+    the panel: a crop of a sixth of the photo keeps its pixels) and its full size, or None when
+    it cannot be decoded or is too large."""
     from PIL import Image
 
     try:
@@ -335,7 +392,7 @@ def _open(path: Path, thumb_px: int) -> tuple[Any, tuple[int, int]] | None:
             if size[0] < 1 or size[1] < 1 or size[0] * size[1] > _PIXEL_LIMIT:
                 image.close()
                 return None
-            fit = min(1.0, 2 * thumb_px / max(size))
+            fit = min(1.0, 6 * thumb_px / max(size))
             image.draft("RGB", (max(1, round(size[0] * fit)), max(1, round(size[1] * fit))))
             rgb = image.convert("RGB")
             image.close()
@@ -367,6 +424,61 @@ def _png(image: Any) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class _Verdicts:
+    """Per run, what the operating point says of each detection and each GT box."""
+
+    status: dict[str, np.ndarray]  # (N,) int8 TP / FP / IGNORED of each detection at (s, u)
+    found: dict[str, np.ndarray]  # (G,) bool: a counted detection of the run found the GT box
+
+
+def _verdicts(r: ComparisonResult) -> _Verdicts:
+    """Each detection's status and each GT box's found / missed at the operating point: the
+    COCO matching at IoU u over all sizes (the match tables the metrics came from), detections
+    with score >= s counted."""
+    u = r.parameters["iou_threshold"]
+    status, found = {}, {}
+    for side, ev in (("a", r.eval_a), ("b", r.eval_b)):
+        table = ev.matches
+        k, t = table.area_index("all"), table.threshold_index(u)
+        counted = table.dets.score >= r.pairing.score_threshold
+        status[side] = table.det_status[k, t]
+        det = table.gt_det[k, t]
+        found[side] = (table.gt_status[k, t] == TP) & (det >= 0) & counted[np.maximum(det, 0)]
+    return _Verdicts(status, found)
+
+
+def _crop(
+    r: ComparisonResult, image_id: int, scale: tuple[float, float], size: tuple[int, int]
+) -> tuple[float, float, float, float]:
+    """The photo region (x0, y0, x1, y1 in photo pixels) around the image's disputed boxes and
+    the GT boxes there: their union, padded by half its longer side (at least 8 px), widened to
+    an aspect between 3:4 and 4:3, moved inside the photo."""
+    p = r.pairing
+    mine = (p.image_id == image_id) & (p.kind != PairKind.AGREE)
+    boxes = [p.a.bbox[p.a_row[mine & (p.a_row >= 0)]], p.b.bbox[p.b_row[mine & (p.b_row >= 0)]]]
+    if r.disagreements is not None:
+        d, ann = r.disagreements, r.disagreements.gt.annotations
+        for rows in (d.a_gt[mine], d.b_gt[mine]):
+            boxes.append(ann.bbox[rows[rows >= 0]])
+    xywh = np.concatenate([b.reshape(-1, 4) for b in boxes]) if boxes else np.zeros((0, 4))
+    pw, ph = size
+    if not len(xywh):
+        return 0.0, 0.0, float(pw), float(ph)
+    x0 = float(xywh[:, 0].min()) * scale[0]
+    y0 = float(xywh[:, 1].min()) * scale[1]
+    x1 = float((xywh[:, 0] + xywh[:, 2]).max()) * scale[0]
+    y1 = float((xywh[:, 1] + xywh[:, 3]).max()) * scale[1]
+    pad = max(8.0, 0.5 * max(x1 - x0, y1 - y0))
+    w, h = x1 - x0 + 2 * pad, y1 - y0 + 2 * pad
+    w, h = max(w, 0.75 * h), max(h, 0.75 * w)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = min(w, pw), min(h, ph)
+    left = min(max(cx - w / 2, 0.0), pw - w)
+    top = min(max(cy - h / 2, 0.0), ph - h)
+    return left, top, left + w, top + h
+
+
 def _draw_item(
     r: ComparisonResult,
     image_id: int,
@@ -374,81 +486,189 @@ def _draw_item(
     size: tuple[int, int],
     scale: tuple[float, float],
     texts: Mapping[str, str],
-    with_gt: bool,
+    verdicts: _Verdicts | None,
     thumb_px: int,
 ) -> Any:
-    """The item as an RGB image: a title and the thumbnail with its boxes per panel."""
+    """The item as an RGB image: per panel a title and the crop with its boxes; a legend."""
     from PIL import Image, ImageDraw
 
     pw, ph = size
-    fit = min(1.0, thumb_px / max(pw, ph))
-    tw, th = max(1, round(pw * fit)), max(1, round(ph * fit))
-    thumb = photo if photo.size == (tw, th) else photo.resize((tw, th), Image.Resampling.LANCZOS)
-    # GT pixel coordinates -> thumbnail pixels.
-    fx, fy = scale[0] * tw / pw, scale[1] * th / ph
-    panels = _panels(r, image_id, texts, with_gt)
-    title_font, label_font = _font(_TITLE_PX), _font(_LABEL_PX)
+    cx0, cy0, cx1, cy1 = _crop(r, image_id, scale, size)
+    # The decoded photo may be a reduced draft: its own pixels per photo pixel.
+    rx, ry = photo.size[0] / pw, photo.size[1] / ph
+    region = photo.crop((round(cx0 * rx), round(cy0 * ry), round(cx1 * rx), round(cy1 * ry)))
+    zoom = min(thumb_px / max(cx1 - cx0, cy1 - cy0), MAX_ZOOM)
+    tw, th = max(1, round((cx1 - cx0) * zoom)), max(1, round((cy1 - cy0) * zoom))
+    thumb = region.resize((tw, th), Image.Resampling.LANCZOS)
+    # GT pixel coordinates -> panel pixels.
+    fx, fy = scale[0] * zoom, scale[1] * zoom
+    ox, oy = cx0 * zoom, cy0 * zoom
+    panels = _panels(r, image_id, texts, verdicts)
+    title_font, label_font, legend_font = _font(_TITLE_PX), _font(_LABEL_PX), _font(_LEGEND_PX)
     title_h = _TITLE_PX + 6
+    legend = _legend_entries(texts, verdicts is not None)
     width = len(panels) * tw + (len(panels) - 1) * _GAP + 2 * _MARGIN
-    canvas = Image.new("RGB", (width, title_h + th + 2 * _MARGIN), _BACKGROUND)
+    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    legend_lines = _legend_layout(probe, legend, legend_font, width - 2 * _MARGIN)
+    legend_h = len(legend_lines) * (_LEGEND_PX + 6)
+    canvas = Image.new("RGB", (width, title_h + th + 2 * _MARGIN + legend_h), _BACKGROUND)
     draw = ImageDraw.Draw(canvas)
     for k, (title, colour, boxes) in enumerate(panels):
         left, top = _MARGIN + k * (tw + _GAP), _MARGIN + title_h
         draw.text((left, _MARGIN), _fit(draw, title, title_font, tw), fill=colour, font=title_font)
         canvas.paste(thumb, (left, top))
         draw.rectangle((left, top, left + tw - 1, top + th - 1), outline="#D0D0D0")
-        for bbox, text, thick in boxes:
+        frame = (left, top, left + tw, top + th)
+        for bbox, text, box_colour, thick, dashed in boxes:
             x, y, w, h = bbox
-            x0, y0 = left + x * fx, top + y * fy
+            x0, y0 = left + x * fx - ox, top + y * fy - oy
             x1, y1 = x0 + max(w * fx, 1), y0 + max(h * fy, 1)
+            if x1 < left or y1 < top or x0 > left + tw - 1 or y0 > top + th - 1:
+                continue  # outside the crop
             x0, x1 = np.clip([x0, x1], left, left + tw - 1)
             y0, y1 = np.clip([y0, y1], top, top + th - 1)
             line = 3 if thick else 1
-            draw.rectangle((x0 - 1, y0 - 1, x1 + 1, y1 + 1), outline=_HALO, width=line + 2)
-            draw.rectangle((x0, y0, x1, y1), outline=colour, width=line)
-            _label(draw, text, label_font, colour, (x0, y0), (left, top, left + tw, top + th))
+            if dashed:
+                _dashed(draw, (x0, y0, x1, y1), box_colour, 2)
+            else:
+                draw.rectangle((x0 - 1, y0 - 1, x1 + 1, y1 + 1), outline=_HALO, width=line + 2)
+                draw.rectangle((x0, y0, x1, y1), outline=box_colour, width=line)
+            if dashed:
+                _label(draw, text, label_font, box_colour, (x0, y1 + 1), frame, below=True)
+            else:
+                _label(draw, text, label_font, box_colour, (x0, y0), frame)
+    y = _MARGIN + title_h + th + 4
+    for line in legend_lines:
+        x = _MARGIN
+        for text, colour, dashed in line:
+            if colour is not None:
+                box = (x, y + 2, x + _LEGEND_PX + 2, y + _LEGEND_PX)
+                if dashed:
+                    _dashed(draw, box, colour, 2)
+                else:
+                    draw.rectangle(box, outline=colour, width=3)
+                x += _LEGEND_PX + 6
+            draw.text((x, y), _drawable(legend_font, text), fill="#303030", font=legend_font)
+            x += int(draw.textlength(_drawable(legend_font, text), font=legend_font)) + 14
+        y += _LEGEND_PX + 6
     return canvas
 
 
+def _legend_entries(texts: Mapping[str, str], with_gt: bool) -> list[tuple[str, str | None, bool]]:
+    """(text, swatch colour or None, dashed) of the legend: the verdict colours with a ground
+    truth, and what a thick box is."""
+    out: list[tuple[str, str | None, bool]] = []
+    if with_gt:
+        out += [
+            (texts["legend_right"], VERDICT_COLORS["right"], False),
+            (texts["legend_wrong"], VERDICT_COLORS["wrong"], False),
+            (texts["legend_missed"], VERDICT_COLORS["missed"], True),
+        ]
+    out.append((texts["legend_disputed"], None, False))
+    return out
+
+
+def _legend_layout(
+    draw: Any, entries: list[tuple[str, str | None, bool]], font: Any, width: int
+) -> list[list[tuple[str, str | None, bool]]]:
+    """The legend's entries in lines that fit ``width`` pixels (a narrow item wraps)."""
+    lines: list[list[tuple[str, str | None, bool]]] = [[]]
+    used = 0
+    for entry in entries:
+        need = int(draw.textlength(_drawable(font, entry[0]), font=font)) + 14
+        need += (_LEGEND_PX + 6) if entry[1] is not None else 0
+        if lines[-1] and used + need > width:
+            lines.append([])
+            used = 0
+        lines[-1].append(entry)
+        used += need
+    return lines
+
+
+def _dashed(draw: Any, box: tuple[float, float, float, float], colour: str, width: int) -> None:
+    """A dashed rectangle (6 px on, 4 px off), on a white halo."""
+    x0, y0, x1, y1 = box
+    for (ax, ay), (bx, by) in (
+        ((x0, y0), (x1, y0)),
+        ((x1, y0), (x1, y1)),
+        ((x1, y1), (x0, y1)),
+        ((x0, y1), (x0, y0)),
+    ):
+        length = max(abs(bx - ax), abs(by - ay))
+        steps = max(1, int(length // 10) + 1)
+        for i in range(steps):
+            s0, s1 = i * 10 / max(length, 1), min((i * 10 + 6) / max(length, 1), 1.0)
+            if s0 >= 1:
+                break
+            p0 = (ax + (bx - ax) * s0, ay + (by - ay) * s0)
+            p1 = (ax + (bx - ax) * s1, ay + (by - ay) * s1)
+            draw.line((p0, p1), fill=_HALO, width=width + 2)
+            draw.line((p0, p1), fill=colour, width=width)
+
+
+_Box = tuple[np.ndarray, str, str, bool, bool]  # xywh, label, colour, thick, dashed
+
+
 def _panels(
-    r: ComparisonResult, image_id: int, texts: Mapping[str, str], with_gt: bool
-) -> list[tuple[str, str, list[tuple[np.ndarray, str, bool]]]]:
-    """(title, colour, [(xywh box, label, drawn thick)]) per panel; boxes by ascending score,
-    so the surest is drawn last (on top)."""
+    r: ComparisonResult, image_id: int, texts: Mapping[str, str], verdicts: _Verdicts | None
+) -> list[tuple[str, str, list[_Box]]]:
+    """(title, title colour, boxes) per panel; a run's boxes by ascending score, so the surest
+    is drawn last (on top), after the GT boxes it missed. With ``verdicts`` a box's colour is
+    its verdict (:data:`VERDICT_COLORS`), else its run's colour."""
     p = r.pairing
     mine = (p.image_id == image_id) & (p.kind != PairKind.AGREE)
+    ann = r.disagreements.gt.annotations if r.disagreements is not None else None
+    gt_rows = np.flatnonzero((ann.image_id == image_id) & ~ann.iscrowd) if ann is not None else None
     out = []
     for side, run, rows_in_dispute in (("a", p.a, p.a_row[mine]), ("b", p.b, p.b_row[mine])):
         rows = np.flatnonzero((run.image_id == image_id) & (run.score >= p.score_threshold))
         rows = rows[np.lexsort((rows, run.score[rows]))]
         disputed = set(rows_in_dispute[rows_in_dispute >= 0].tolist())
-        boxes = [
-            (
-                run.bbox[i],
-                f"{int(run.category_id[i])} {float(run.score[i]):.2f}",
-                int(i) in disputed,
-            )
-            for i in rows
-        ]
+        boxes: list[_Box] = []
+        if verdicts is not None and ann is not None and gt_rows is not None:
+            missed = gt_rows[~verdicts.found[side][gt_rows]]
+            boxes += [
+                (ann.bbox[g], str(int(ann.category_id[g])), VERDICT_COLORS["missed"], False, True)
+                for g in missed
+            ]
+        for i in rows:
+            if verdicts is None:
+                colour = MODEL_COLORS[side]
+            else:
+                colour = VERDICT_COLORS[_STATUS_KEYS[int(verdicts.status[side][i])]]
+            label = f"{int(run.category_id[i])} {float(run.score[i]):.2f}"
+            boxes.append((run.bbox[i], label, colour, int(i) in disputed, False))
         name = r.names[0] if side == "a" else r.names[1]
         out.append((texts[f"panel_{side}"].format(name=name), MODEL_COLORS[side], boxes))
-    if with_gt and r.disagreements is not None:
-        ann = r.disagreements.gt.annotations
+    if ann is not None and gt_rows is not None:
         rows = np.flatnonzero(ann.image_id == image_id)
-        boxes = [(ann.bbox[i], str(int(ann.category_id[i])), False) for i in rows]
-        out.append((texts["panel_gt"], GT_COLOR, boxes))
+        gt_boxes: list[_Box] = [
+            (ann.bbox[i], str(int(ann.category_id[i])), GT_COLOR, False, bool(ann.iscrowd[i]))
+            for i in rows
+        ]
+        out.append((texts["panel_gt"], GT_COLOR, gt_boxes))
     return out
 
 
-def _label(draw: Any, text: str, font: Any, colour: str, at: tuple, panel: tuple) -> None:
+_STATUS_KEYS = {TP: "right", FP: "wrong", IGNORED: "ignored"}
+
+
+def _label(
+    draw: Any, text: str, font: Any, colour: str, at: tuple, panel: tuple, *, below: bool = False
+) -> None:
     """``text`` white on ``colour`` just above the box's top-left corner (inside the box when
-    there is no room above), kept inside the panel."""
+    there is no room above), kept inside the panel; ``below``: under its bottom-left corner
+    (``at`` is then that corner), so a missed GT box's label does not hide the run's label on
+    the same object."""
     text = _drawable(font, text)
     x0, y0, x1, y1 = draw.textbbox((0, 0), text, font=font)
     w, h = x1 - x0 + 4, y1 - y0 + 2
     left, top, right, bottom = panel
     x = min(max(at[0], left), max(left, right - w))
-    y = at[1] - h if at[1] - h >= top else at[1]
+    if below:
+        y = at[1] if at[1] + h <= bottom else at[1] - h
+    else:
+        y = at[1] - h if at[1] - h >= top else at[1]
     y = min(y, max(top, bottom - h))
     draw.rectangle((x, y, x + w - 1, y + h - 1), fill=colour)
     draw.text((x + 2 - x0, y + 1 - y0), text, fill="#FFFFFF", font=font)

@@ -52,8 +52,12 @@ class Table:
             a number, else 'l'.
         caption: One line above the table.
         legend: Definitions shown under it (term, definition).
-        limit: Text renderers show at most this many rows and say how many more there are;
-            Markdown and HTML show every row.
+        limit: Text renderers show at most this many rows and say how many more there are.
+        page_limit: Markdown and HTML show at most this many rows (the top of the table) and
+            say how many are left out; None shows every row.
+        file: The CSV file beside the report that holds the complete table (every row, and
+            columns the page leaves out); the renderers name it under the table. The file
+            itself is one of :attr:`Report.files`.
         sortable: HTML may let the reader sort it.
         signed: Column indices whose numbers are differences (shown with a sign).
     """
@@ -65,6 +69,8 @@ class Table:
     caption: str = ""
     legend: tuple[tuple[str, str], ...] = ()
     limit: int | None = None
+    page_limit: int | None = None
+    file: str = ""
     sortable: bool = True
     signed: tuple[int, ...] = ()
 
@@ -76,10 +82,26 @@ class Table:
                     f"Expected every row of table {self.key!r} to have {width} cells, got "
                     f"{len(row)} in row {i}"
                 )
+        for name, value in (("limit", self.limit), ("page_limit", self.page_limit)):
+            if value is not None and (isinstance(value, bool) or value < 1):
+                raise ValueError(
+                    f"Expected {name} of table {self.key!r} >= 1 or None, got {value!r}"
+                )
+        if self.file and (
+            not self.file.endswith(".csv") or "/" in self.file or self.file.startswith(".")
+        ):
+            raise ValueError(
+                f"Expected file of table {self.key!r} as a CSV file name (name.csv), got "
+                f"{self.file!r}"
+            )
         if self.align and len(self.align) != width:
             raise ValueError(
                 f"Expected align of table {self.key!r} to have {width} letters, got {self.align!r}"
             )
+
+    def page_rows(self) -> tuple[tuple[Cell, ...], ...]:
+        """The rows Markdown and HTML show: the first :attr:`page_limit` (all without one)."""
+        return self.rows if self.page_limit is None else self.rows[: self.page_limit]
 
     def alignment(self) -> str:
         """The alignment letters, derived when ``align`` is empty."""
@@ -176,6 +198,8 @@ class Report:
         meta: Ordered (label, value) lines for the overview (models, inputs, date, version).
         sections: The top-level sections, in order.
         data: ``report.json``: every number in the report (JSON-ready).
+        files: Extra files of the report folder, name → CSV text: the complete tables the
+            pages cut or narrow (:attr:`Table.file` names them).
         diagnosis: The input check the report shows first
             (:class:`~pill_compare.analysis.diagnosis.Diagnosis`, with the ground-truth audit's
             findings), for a caller that acts on it (``--strict``); None when none was run.
@@ -187,6 +211,7 @@ class Report:
     meta: tuple[tuple[str, str], ...] = ()
     data: Mapping[str, Any] = field(default_factory=dict)
     diagnosis: Any = None
+    files: Mapping[str, str] = field(default_factory=dict)
 
     def walk(self) -> list[Section]:
         out: list[Section] = []

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, Protocol
 
+import numpy as np
 import pandas as pd
 from rich.cells import cell_len
 
@@ -24,6 +25,7 @@ from pill_compare.report.escape import (
 )
 
 __all__ = [
+    "DECIMALS",
     "OUTPUT_FORMATS",
     "TEXT_WIDTH",
     "Md",
@@ -50,23 +52,47 @@ OUTPUT_FORMATS: tuple[str, ...] = ("text", "md", "json", "csv")
 TEXT_WIDTH = 120
 
 
-def fmt_number(value: Any, digits: int = 4) -> str:
-    """Format a metric for people: ints as is, floats to ``digits`` significant places, None → n/a."""
+#: Decimals of a float in every table and sentence of numbers (AP, rates, IoU, scores).
+DECIMALS = 3
+
+
+def fmt_number(value: Any, digits: int = DECIMALS) -> str:
+    """Format a number for people, one format for every cell of a column.
+
+    * ints (counts, ids in a count column): as integers with thousands separators, ``21,000``;
+    * floats: ``digits`` decimals, ``0.654`` (AP, rates, IoU, scores: a column of them lines up);
+      from 1,000 up as integers with separators (``21,000``: never ``2.1e+04``); a float that
+      rounds to zero is ``0.000`` (no ``-0.000``);
+    * None and NaN: ``n/a``; bools: ``true`` / ``false``; anything else: ``str(value)``.
+
+    Differences get their sign from :func:`~pill_compare.report.render.common.format_cell`
+    (``signed``); p-values are written by the section builders ("< 0.001").
+
+    Example:
+        >>> fmt_number(21000), fmt_number(21000.0), fmt_number(88 / 7), fmt_number(-1e-05)
+        ('21,000', '21,000', '12.571', '0.000')
+    """
     if value is None:
         return "n/a"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value)).lower()
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    if isinstance(value, float | np.floating):
+        value = float(value)
         if math.isnan(value):
             return "n/a"
-        return f"{value:.{digits}g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.2e}"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        text = f"{value:.{digits}f}"
+        return text.lstrip("-") if float(text) == 0 else text
     return str(value)
 
 
 def fmt_ids(ids: Sequence[int], limit: int | None = None) -> str:
-    """``[3482, 19860]`` as the seed report writes lists; cut to ``limit`` ids with "(+N more)".
+    """``[3482, 19860]`` as a hand-written comparison report writes lists; cut to ``limit`` ids with "(+N more)".
 
     Args:
         ids: The ids, in the order to show.

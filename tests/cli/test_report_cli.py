@@ -74,7 +74,8 @@ def test_full_korean_report_writes_the_folder(korean_report):
     names = {p.name for p in out.iterdir()}
     assert {"report.md", "report.html", "report.json"} <= names
     pngs = {n for n in names if n.endswith(".png")}
-    assert names == {"report.md", "report.html", "report.json", *pngs}
+    csvs = {"per_image.csv", "differing_images.csv", "swap_patterns.csv", "disputed_boxes.csv"}
+    assert names == {"report.md", "report.html", "report.json", *pngs, *csvs}
     assert len([n for n in pngs if n.startswith("gallery_")]) == 24  # --gallery-max default
     assert {"ap_comparison.png", "error_breakdown.png", "support_vs_ap.png"} <= pngs
     assert linked_figures(out) == pngs

@@ -1,4 +1,4 @@
-"""box_loss: the seed's form against torch's Huber / Smooth-L1, its discontinuity, edge cases."""
+"""box_loss: the specification's piecewise form against torch's Huber / Smooth-L1, its discontinuity, edge cases."""
 
 import re
 import warnings
@@ -23,7 +23,7 @@ def _diffs(seed=0, n=200, dtype=torch.float64):
     return 3 * torch.randn(n, 4, generator=g, dtype=dtype)
 
 
-def test_seed_form_is_half_square_inside_delta_and_shifted_abs_outside():
+def test_piecewise_form_is_half_square_inside_delta_and_shifted_abs_outside():
     d = torch.tensor([0.5, -0.5, 1.0, 3.0, -2.0])
     # 0.5 * 0.25, same, 0.5 * 1 (|d| <= 1 is quadratic), 3 - 0.5, 2 - 0.5
     expected = torch.tensor([0.125, 0.125, 0.5, 2.5, 1.5])
@@ -37,7 +37,7 @@ def test_all_three_forms_equal_torch_huber_and_smooth_l1_at_delta_one(reduction)
     huber = F.huber_loss(pred, target, reduction=reduction, delta=1.0)
     smooth = F.smooth_l1_loss(pred, target, reduction=reduction, beta=1.0)
     torch.testing.assert_close(huber, smooth)
-    for form in ("seed", "huber", "smooth_l1"):
+    for form in ("piecewise", "huber", "smooth_l1"):
         torch.testing.assert_close(box_loss(pred, target, 1.0, form, reduction), huber)
 
 
@@ -62,19 +62,19 @@ def test_smooth_l1_form_equals_torch_smooth_l1_loss(delta, reduction):
 
 
 @pytest.mark.parametrize("delta", [0.5, 2.0])
-def test_seed_form_is_huber_inside_delta_and_smooth_l1_outside(delta):
+def test_piecewise_form_is_huber_inside_delta_and_smooth_l1_outside(delta):
     pred, target = _diffs(6), _diffs(7)
     inside = (pred - target).abs() <= delta
     with pytest.warns(DiscontinuousLossWarning):
-        seed = box_loss(pred, target, delta, "seed")
+        piecewise = box_loss(pred, target, delta, "piecewise")
     huber = F.huber_loss(pred, target, reduction="none", delta=delta)
     smooth = F.smooth_l1_loss(pred, target, reduction="none", beta=delta)
     assert inside.any() and (~inside).any()
-    torch.testing.assert_close(seed[inside], huber[inside])
-    torch.testing.assert_close(seed[~inside], smooth[~inside])
+    torch.testing.assert_close(piecewise[inside], huber[inside])
+    torch.testing.assert_close(piecewise[~inside], smooth[~inside])
 
 
-def test_seed_form_jumps_at_delta_unless_delta_is_one():
+def test_piecewise_form_jumps_at_delta_unless_delta_is_one():
     below, above = torch.tensor([0.5]), torch.tensor([0.5 + 1e-6])
     with pytest.warns(
         DiscontinuousLossWarning, match=re.escape("0.125 and the linear branch 0.25")
@@ -98,7 +98,7 @@ def test_continuous_forms_do_not_warn_for_any_delta(form):
 
 
 @pytest.mark.parametrize(
-    ("form", "outside_slope"), [("seed", 1.0), ("huber", 0.5), ("smooth_l1", 1.0)]
+    ("form", "outside_slope"), [("piecewise", 1.0), ("huber", 0.5), ("smooth_l1", 1.0)]
 )
 def test_gradient_is_d_inside_delta_and_constant_outside(form, outside_slope):
     # delta = 0.5: inside, d/dd 0.5 d^2 = d (smooth_l1: d / delta); outside, the slope of the line
@@ -113,7 +113,7 @@ def test_gradient_is_d_inside_delta_and_constant_outside(form, outside_slope):
     torch.testing.assert_close(d.grad[~inside], outside_slope * d.detach()[~inside].sign())
 
 
-@pytest.mark.parametrize("form", ["seed", "huber", "smooth_l1"])
+@pytest.mark.parametrize("form", ["piecewise", "huber", "smooth_l1"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_gradcheck_in_float64(form, reduction):
     g = torch.Generator().manual_seed(8)
@@ -139,7 +139,7 @@ def test_empty_input_gives_zero_and_still_backprops(reduction):
 def test_half_precision_inputs_stay_finite(dtype):
     # d = 300: 0.5 d^2 = 45000 and the sum of 8 such elements overflows float16 (max 65504)
     pred = torch.full((2, 4), 300.0, dtype=dtype, requires_grad=True)
-    for form in ("seed", "huber", "smooth_l1"):
+    for form in ("piecewise", "huber", "smooth_l1"):
         loss = box_loss(pred, torch.zeros(2, 4, dtype=dtype), 1.0, form, "sum")
         assert loss.dtype == torch.float32 and torch.isfinite(loss)
         (grad,) = torch.autograd.grad(loss, pred)
@@ -160,7 +160,7 @@ def test_module_equals_functional():
         ({"delta": float("nan")}, "Expected delta to be finite, got nan."),
         ({"delta": "1"}, "Expected delta to be a real number, got '1'."),
         ({"delta": 0.0, "form": "huber"}, "Expected delta > 0, got 0.0. Huber with delta = 0"),
-        ({"form": "l2"}, "Expected form to be one of 'seed', 'huber', 'smooth_l1', got 'l2'."),
+        ({"form": "l2"}, "Expected form to be one of 'piecewise', 'huber', 'smooth_l1', got 'l2'."),
         ({"reduction": "avg"}, "Expected reduction to be one of 'none', 'mean', 'sum', got 'avg'."),
     ],
 )
@@ -179,8 +179,8 @@ def test_mismatched_shapes_raise_value_error():
         box_loss(torch.zeros(3, 4), torch.zeros(4))
 
 
-def test_seed_claim_of_rotation_invariance_holds_only_inside_delta():
-    # Section 3 of the seed "proves" L_box(R y, R y_hat) = L_box(y, y_hat) by switching from
+def test_the_claimed_rotation_invariance_holds_only_inside_delta():
+    # Section 3 of the specification "proves" L_box(R y, R y_hat) = L_box(y, y_hat) by switching from
     # per-coordinate |d_i| to a vector norm. Per coordinate, the quadratic branch is 0.5 |d|^2
     # (invariant), the linear one is not: d = (3, 0) -> 2.5; rotated 45 degrees -> 3.243.
     c = s = 2**-0.5

@@ -1,4 +1,4 @@
-"""CompositeDetectionLoss against an independent, line-by-line reading of the seed."""
+"""CompositeDetectionLoss against an independent, line-by-line reading of the specification."""
 
 import math
 import re
@@ -31,7 +31,7 @@ HP = {"alpha": 0.25, "gamma": 2.0, "beta": 1.0, "delta": 1.0, "neg_pos_ratio": 3
 
 
 def _reference(batch, variant, f1_mode, mining, w_cls=1.0, w_box=1.0, **hp):
-    """The seed in plain Python floats: Section 2 for the pieces, Algorithm 2 lines 4-16 for the
+    """The specification in plain Python floats: Section 2 for the pieces, Algorithm 2 lines 4-16 for the
     combination, the final LaTeX block for ``compact``."""
     hp = {**HP, **hp}
     alpha, gamma, beta, delta, r, eps = (hp[k] for k in HP)
@@ -107,9 +107,11 @@ def _reference(batch, variant, f1_mode, mining, w_cls=1.0, w_box=1.0, **hp):
 
 
 @pytest.mark.parametrize("variant", ["algorithm2", "compact"])
-@pytest.mark.parametrize("f1_mode", ["seed", "union"])
+@pytest.mark.parametrize("f1_mode", ["per_anchor", "union"])
 @pytest.mark.parametrize("mining", ["per_image", "per_batch"])
-def test_every_part_equals_the_seed_read_line_by_line(anchor_batch, variant, f1_mode, mining):
+def test_every_part_equals_the_specification_read_line_by_line(
+    anchor_batch, variant, f1_mode, mining
+):
     batch = anchor_batch(n=3, a=25, c=3, num_pos=3, seed=11)
     batch["anchor_state"][2, :3] = 0  # image 2 has no positive: mining modes now differ
     out = composite_detection_loss(**batch, variant=variant, f1_mode=f1_mode, mining=mining)
@@ -122,7 +124,9 @@ def test_other_hyperparameters_follow_the_reference_too(anchor_batch):
     batch = anchor_batch(n=2, a=20, c=4, num_pos=5, seed=12)
     hp = {"alpha": 0.6, "gamma": 1.0, "beta": 2.0, "neg_pos_ratio": 1.5, "eps": 1e-4}
     out = composite_detection_loss(**batch, w_cls=2.0, w_box=0.5, **hp)
-    expected = _reference(batch, "algorithm2", "seed", "per_image", w_cls=2.0, w_box=0.5, **hp)
+    expected = _reference(
+        batch, "algorithm2", "per_anchor", "per_image", w_cls=2.0, w_box=0.5, **hp
+    )
     for name in PARTS:
         assert getattr(out, name).item() == pytest.approx(expected[name], rel=1e-10), name
 
@@ -175,7 +179,7 @@ def test_box_targets_of_non_positive_anchors_are_never_read(anchor_batch):
 
 
 @pytest.mark.parametrize("variant", ["algorithm2", "compact"])
-@pytest.mark.parametrize("f1_mode", ["seed", "union"])
+@pytest.mark.parametrize("f1_mode", ["per_anchor", "union"])
 def test_gradcheck_in_float64(anchor_batch, variant, f1_mode):
     batch = anchor_batch(n=2, a=12, c=2, num_pos=2, num_ignore=1, seed=3)
     rest = {k: v for k, v in batch.items() if k not in ("cls_logits", "box_regression")}
@@ -243,14 +247,14 @@ def test_module_equals_functional_and_output_lists_every_part(anchor_batch):
             {"variant": "paper"},
             "Expected variant to be one of 'algorithm2', 'compact', got 'paper'.",
         ),
-        ({"f1_mode": "fixed"}, "Expected f1_mode to be one of 'seed', 'union', got 'fixed'."),
+        ({"f1_mode": "fixed"}, "Expected f1_mode to be one of 'per_anchor', 'union', got 'fixed'."),
         (
             {"mining": "global"},
             "Expected mining to be one of 'per_image', 'per_batch', got 'global'.",
         ),
         (
             {"box_form": "giou"},
-            "Expected form to be one of 'seed', 'huber', 'smooth_l1', got 'giou'.",
+            "Expected form to be one of 'piecewise', 'huber', 'smooth_l1', got 'giou'.",
         ),
     ],
 )

@@ -1,4 +1,4 @@
-"""The degenerate cases of the seed's formulas, measured (see docs/losses.md for derivations).
+"""The degenerate cases of the specification's formulas, measured (see docs/losses.md for derivations).
 
 Run: .venv/bin/pytest tests/nn -k degenerate
 """
@@ -90,7 +90,7 @@ def test_degenerate_confident_detector_gets_no_gradient_from_the_cls_term(anchor
 
 
 @pytest.mark.parametrize("mining", ["per_image", "per_batch"])
-@pytest.mark.parametrize("f1_mode", ["seed", "union"])
+@pytest.mark.parametrize("f1_mode", ["per_anchor", "union"])
 def test_degenerate_no_positives_collapses_every_mean_to_a_constant(anchor_batch, mining, f1_mode):
     batch = anchor_batch(n=2, a=40, c=3, num_pos=0, num_ignore=3)
     out = composite_detection_loss(**batch, mining=mining, f1_mode=f1_mode, w_cls=2.0)
@@ -98,7 +98,7 @@ def test_degenerate_no_positives_collapses_every_mean_to_a_constant(anchor_batch
     for name in ("cls_pos", "cls_hard_neg", "f1_pos", "f1_hard_neg", "box"):
         assert getattr(out, name).item() == 0.0, name  # empty sums over max(count, 1)
     assert out.cls.item() == pytest.approx(math.sqrt(EPS))
-    if f1_mode == "seed":
+    if f1_mode == "per_anchor":
         assert out.f1.item() == pytest.approx(math.sqrt(EPS))
         assert out.combined.item() == pytest.approx(math.sqrt(EPS))  # sqrt(max(eps, eps))
     else:  # the union is empty, F = 0, loss 1: combined = sqrt(max(sqrt(eps) * 1, eps))

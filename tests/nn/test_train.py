@@ -167,7 +167,7 @@ def test_composite_warnings_for_algorithm2_and_images_without_hard_negatives(tmp
     config = tiny_config(tmp_path, loss="composite", loss_variant="algorithm2", max_steps=1)
     result, _, warned = train_recording(config)
     assert warned == list(result.warnings) and len(warned) == 2
-    assert "algorithm2 variant reproduces the seed" in warned[0]
+    assert "algorithm2 variant reproduces Algorithm 2" in warned[0]
     assert "score threshold" in warned[0]
     assert warned[1].startswith("epoch 1: 1 training image(s) had positive anchors (N_pos > 0)")
     assert "k = 0" in warned[1]

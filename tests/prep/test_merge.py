@@ -347,7 +347,7 @@ def test_dl_idx_needed_but_missing_is_a_bad_file(tmp_path):
     write_pill(root, IMAGE_A, "K-001900", [1, 2, 3, 4], 12, dl_idx="n/a")
     r = merge_annotations(root, category_id_from="dl_idx")
     assert [f.message for f in r.findings if f.rule == "bad_file"] == [
-        "image 'dl_idx' must be an integer (needed by category_id_from='dl_idx'), got \"n/a\""
+        "image 'dl_idx' must be an integer (needed to take category ids from dl_idx: --category-id-from dl_idx), got \"n/a\""
     ]
 
 

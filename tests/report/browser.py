@@ -130,6 +130,7 @@ class PageReport:
             (``data:`` URIs shortened like ``ImageInfo.src``); all but the page and the
             ``data:`` URIs were blocked.
         screenshot: the full-page PNG written, or None when none was asked for.
+        probe: the JSON value of ``open_page``'s ``probe`` expression (None without one).
     """
 
     url: str
@@ -142,6 +143,7 @@ class PageReport:
     images: tuple[ImageInfo, ...]
     requests: tuple[str, ...]
     screenshot: Path | None
+    probe: Any = None
 
     @property
     def leaks(self) -> tuple[str, ...]:
@@ -350,6 +352,7 @@ def open_page(
     width: int = 1280,
     height: int = 800,
     browser: str | None = None,
+    probe: str | None = None,
 ) -> PageReport:
     """Open a local HTML file in headless Chromium with the network off and report what it saw.
 
@@ -361,6 +364,8 @@ def open_page(
         width: viewport width in CSS pixels.
         height: initial viewport height in CSS pixels.
         browser: the Chromium binary; None looks for one with ``find_chromium``.
+        probe: a JavaScript expression evaluated after load (before any screenshot resizes
+            the viewport); its JSON value is ``PageReport.probe``.
 
     Returns:
         The page's console errors, dialogs, images, attempted requests, ``lang`` and screenshot.
@@ -385,7 +390,7 @@ def open_page(
         process, write_fd, read_fd = _start(binary, work / "profile", width, height)
         try:
             page.pipe = _Pipe(write_fd, read_fd, deadline, page.on_event)
-            report = _visit(page.pipe, page, width, height, screenshot)
+            report = _visit(page.pipe, page, width, height, screenshot, probe)
         except BrowserError as error:
             raise BrowserError(f"{path}: {error}{_stderr_tail(work / 'stderr.txt')}") from None
         finally:
@@ -403,8 +408,9 @@ def _visit(
     width: int,
     height: int,
     screenshot: str | os.PathLike[str] | None,
+    probe: str | None = None,
 ) -> PageReport:
-    """Attach to a new tab, load the file, collect, screenshot."""
+    """Attach to a new tab, load the file, run the probe, collect, screenshot."""
     target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
     attached = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})
     page.session = session = attached["sessionId"]
@@ -417,6 +423,13 @@ def _visit(
     if navigated.get("errorText"):
         raise BrowserError(f"could not load the page: {navigated['errorText']}")
     pipe.wait(lambda: page.loaded, "the page's load event")
+    probed = None
+    if probe is not None:
+        asked = {"expression": probe, "awaitPromise": True, "returnByValue": True}
+        answer = pipe.call("Runtime.evaluate", asked, session)
+        if "exceptionDetails" in answer:
+            raise BrowserError(f"the probe failed: {answer['exceptionDetails']}")
+        probed = answer["result"].get("value")
     if screenshot is not None:  # the viewport as tall as the page: everything is laid out and drawn
         size = pipe.call("Page.getLayoutMetrics", {}, session)["cssContentSize"]
         tall = min(MAX_PAGE_HEIGHT, max(height, int(size["height"] + 0.999)))
@@ -446,4 +459,5 @@ def _visit(
         images=images,
         requests=tuple(page.requests),
         screenshot=shot,
+        probe=probed,
     )

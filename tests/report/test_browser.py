@@ -273,3 +273,52 @@ def test_korean_report_font_draws_hangul_where_the_system_has_no_korean_font(
     assert embedded.tobytes() != tofu.tobytes()  # and they are not the empty-box glyph
     if system_has_korean_font() is False:  # here and in CI: without the subset, boxes
         assert system.tobytes() == tofu.tobytes()
+
+
+#: What the layout tests read from the page: the page's own width, each table's box (its
+#: scrollable width, visible width and right edge) and the right edge of every picture.
+LAYOUT_PROBE = """(() => {
+  const doc = document.documentElement;
+  const tables = {};
+  for (const wrap of document.querySelectorAll('.table-wrap')) {
+    tables[wrap.querySelector('table').id] = {
+      scroll: wrap.scrollWidth, visible: wrap.clientWidth,
+      right: wrap.getBoundingClientRect().right};
+  }
+  const pictures = Array.from(document.images, (img) => img.getBoundingClientRect().right);
+  return {page: doc.scrollWidth, viewport: doc.clientWidth, tables, pictures};
+})()"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_disputed_boxes_and_differing_images_fit_a_1400_px_window(
+    chromium: str, tmp_path: Path, lang: str
+) -> None:
+    """Issue 15 §2: the GT class and the verdict are on screen without sideways scrolling."""
+    report, _, _ = sample_report(lang)
+    folder = write_report(report, tmp_path / "report")
+    page = open_page(
+        folder / "report.html", width=1400, browser=chromium, timeout=60, probe=LAYOUT_PROBE
+    )
+    tables = page.probe["tables"]
+    for key in ("table-disputed_boxes", "table-differing_images", "table-swap_patterns"):
+        assert tables[key]["scroll"] <= tables[key]["visible"], (key, tables[key])
+    assert page.probe["page"] <= 1400
+
+
+def test_on_a_phone_tables_scroll_in_their_own_box_and_figures_fit(
+    chromium: str, tmp_path: Path
+) -> None:
+    """At 400 px the page never scrolls sideways: the overall comparison, wider than the
+    screen, scrolls as a whole inside its box, and every figure and gallery picture fits."""
+    report, _, _ = sample_report("en")
+    folder = write_report(report, tmp_path / "report")
+    page = open_page(
+        folder / "report.html", width=400, browser=chromium, timeout=60, probe=LAYOUT_PROBE
+    )
+    probe = page.probe
+    assert probe["page"] <= probe["viewport"] <= 400
+    metrics = probe["tables"]["table-metrics"]
+    assert metrics["scroll"] > metrics["visible"]  # wider than a phone: it scrolls...
+    assert metrics["right"] <= probe["viewport"]  # ...inside its box, not the page
+    assert all(right <= probe["viewport"] + 0.5 for right in probe["pictures"])

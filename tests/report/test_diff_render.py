@@ -123,7 +123,7 @@ def test_the_full_sections_hold_every_part_and_every_id():
     ]
     (images,) = top.find("diff-images").blocks
     assert images.rows[2] == (
-        277,
+        "277",  # an id: text, never "1,277"
         *("[3482, 19860, 34596, 36636]", "[3482, 19860, 30307, 36636]"),
         "[34596]",
         "[30307]",

@@ -19,10 +19,12 @@ from pill_compare.report.gallery import (
     GALLERY_LABELS,
     GT_COLOR,
     ITEM_BYTES,
+    MAX_ZOOM,
+    VERDICT_COLORS,
+    _crop,
     build_gallery,
     rank_images,
 )
-from pill_compare.report.style import MODEL_COLORS
 from tests.conftest import SAMPLE
 
 #: Plot tests fail on any warning (a missing glyph, a collapsed layout): it would reach the user.
@@ -32,8 +34,8 @@ pytestmark = pytest.mark.filterwarnings("error")
 IMAGES = SAMPLE / "images"
 #: The sample's photos are the GT size times 0.25 (data/make_sample.py PHOTO_SCALE).
 PHOTO_W, PHOTO_H, SCALE = 244, 320, 0.25
-#: _GAP, _MARGIN and the title height of report/gallery.py's layout.
-GAP, MARGIN, TITLE = 8, 4, 20
+#: _GAP, _MARGIN and the title height of report/gallery.py's layout; the default panel size.
+GAP, MARGIN, TITLE, THUMB = 8, 4, 20, 256
 
 
 def _runs(gt):
@@ -81,8 +83,8 @@ def test_items_are_the_worst_images_first(sample, gallery):
     assert {d.image_id for d in sample.diff.differing_images} <= ids
     assert set(sample.pairing.image_id[sample.pairing.kind != 0].tolist()) <= ids
     assert g.caption == (
-        f"24 of {len(ranked)} images where resnet101 and efficientnet_b3 differ, "
-        "most disagreements first"
+        f"The 24 images where resnet101 and efficientnet_b3 disagree most (of {len(ranked)} "
+        "where they differ), each cropped around its disputed boxes."
     )
 
 
@@ -98,34 +100,71 @@ def test_ranking_counts_the_pairings_swaps_and_one_sided_boxes(sample):
         }
 
 
-def test_each_item_is_a_png_with_three_panels_and_a_caption(sample, gallery):
+def _panel(sample, image_id: int, thumb: int = THUMB) -> tuple[tuple[float, ...], float, int, int]:
+    """The crop (photo pixels), the zoom, and the panel's width and height, as drawn."""
+    crop = _crop(sample, image_id, (SCALE, SCALE), (PHOTO_W, PHOTO_H))
+    zoom = min(thumb / max(crop[2] - crop[0], crop[3] - crop[1]), MAX_ZOOM)
+    return crop, zoom, round((crop[2] - crop[0]) * zoom), round((crop[3] - crop[1]) * zoom)
+
+
+def test_each_item_is_three_panels_of_a_crop_with_a_caption(sample, gallery):
     g, _ = gallery
     for item in g.items:
+        image_id = int(item.key.removeprefix("gallery_"))
         image = _decode(item.png)
-        assert image.size == (3 * PHOTO_W + 2 * GAP + 2 * MARGIN, TITLE + PHOTO_H + 2 * MARGIN)
-        assert item.caption.startswith(f"Image {item.key.removeprefix('gallery_')} (K-")
-        assert "class swap(s)" in item.caption and item.alt
+        _, _, tw, th = _panel(sample, image_id)
+        assert image.size[0] == 3 * tw + 2 * GAP + 2 * MARGIN
+        assert image.size[1] > TITLE + th + 2 * MARGIN  # and a legend under the panels
+        assert item.caption.startswith(f"Image {image_id} (K-")
+        assert "(s)" not in item.caption and "box(es)" not in item.caption and item.alt
 
 
-def test_the_boxes_line_up_with_the_pills(sample, gallery):
-    g, _ = gallery
-    item = g.items[0]
-    image_id = int(item.key.removeprefix("gallery_"))
+def test_a_single_disputed_pill_is_cropped_and_enlarged_not_shrunk(sample, gallery):
+    # Image 4: one class swap on one pill (A 19231 right, B 22073 wrong).
+    item = {i.key: i for i in gallery[0].items}["gallery_4"]
+    crop, zoom, tw, th = _panel(sample, 4)
+    assert crop[2] - crop[0] < PHOTO_W / 2 and crop[3] - crop[1] < PHOTO_H / 2
+    assert zoom > 1 and max(tw, th) == THUMB  # the pill fills the panel
+    assert item.caption.endswith(": 1 class swap")
+
+
+def _colour_on_left_edge(pixels, sample, image_id, panel, bbox) -> np.ndarray:
+    crop, zoom, tw, _ = _panel(sample, image_id)
+    x, y, _w, h = bbox
+    left = MARGIN + panel * (tw + GAP)
+    row = int(MARGIN + TITLE + ((y + h / 2) * SCALE - crop[1]) * zoom)
+    col = int(left + (x * SCALE - crop[0]) * zoom)
+    return pixels[row, col - 3 : col + 4]
+
+
+def _has(strip: np.ndarray, colour: str) -> bool:
+    return bool((np.abs(strip - _rgb(colour)).sum(axis=1) < 40).any())
+
+
+def test_boxes_are_coloured_by_verdict_and_the_missed_gt_box_is_drawn(sample, gallery):
+    item = {i.key: i for i in gallery[0].items}["gallery_4"]
     pixels = np.asarray(_decode(item.png)).astype(int)
-    ann = sample.disagreements.gt.annotations
-    a = sample.pairing.a
-    top = MARGIN + TITLE
-    for panel, colour, boxes in (
-        (0, MODEL_COLORS["a"], a.bbox[(a.image_id == image_id) & (a.score >= 0.5)]),
-        (2, GT_COLOR, ann.bbox[ann.image_id == image_id]),
-    ):
-        left = MARGIN + panel * (PHOTO_W + GAP)
-        for x, y, _w, h in boxes:
-            # the box's left edge, half-way down, within a pixel, has the panel's colour
-            row = int(top + (y + h / 2) * SCALE)
-            col = int(left + x * SCALE)
-            strip = pixels[row, col - 2 : col + 3]
-            assert (np.abs(strip - _rgb(colour)).sum(axis=1) < 30).any(), (panel, x, y)
+    p, ann = sample.pairing, sample.disagreements.gt.annotations
+    swap = np.flatnonzero((p.image_id == 4) & (p.kind == 1))[0]
+    a_box, b_box = p.a.bbox[p.a_row[swap]], p.b.bbox[p.b_row[swap]]
+    gt_box = ann.bbox[(ann.image_id == 4) & (ann.category_id == 19231)][0]
+    # A here is resnet101, wrong on this pill (22073); B efficientnet_b3, right (19231).
+    assert p.a.category_id[p.a_row[swap]] == 22073 and p.b.category_id[p.b_row[swap]] == 19231
+    assert _has(_colour_on_left_edge(pixels, sample, 4, 0, a_box), VERDICT_COLORS["wrong"])
+    assert _has(_colour_on_left_edge(pixels, sample, 4, 1, b_box), VERDICT_COLORS["right"])
+    # A missed the GT box its wrong box sits on: drawn (dashed, labelled) in A's panel only.
+    _, _, tw, th = _panel(sample, 4)
+    panels = [
+        pixels[MARGIN + TITLE : MARGIN + TITLE + th, MARGIN + k * (tw + GAP) :][:, :tw]
+        for k in range(3)
+    ]
+    missed = [_has(x.reshape(-1, 3), VERDICT_COLORS["missed"]) for x in panels]
+    assert missed == [True, False, False]
+    assert _has(_colour_on_left_edge(pixels, sample, 4, 2, gt_box), GT_COLOR)
+    # The legend under the panels names the three verdict colours.
+    legend = pixels[-20:].reshape(-1, 3)
+    for key in ("right", "wrong", "missed"):
+        assert _has(legend, VERDICT_COLORS[key]), key
 
 
 def test_the_gallery_is_deterministic_and_small(sample, gallery):
@@ -133,7 +172,7 @@ def test_the_gallery_is_deterministic_and_small(sample, gallery):
     again, _ = build_gallery(sample, IMAGES)
     assert [i.png for i in again.items] == [i.png for i in g.items]
     sizes = [len(i.png) for i in g.items]
-    # measured: 457 kB for the sample's 24 items (~19 kB each); the bound is 24 * ITEM_BYTES
+    # measured: 652 kB for the sample's 24 items (~27 kB each); the bound is 24 * ITEM_BYTES
     assert max(sizes) <= ITEM_BYTES
     assert sum(sizes) < 1_000_000
 
@@ -221,7 +260,11 @@ def test_without_ground_truth_images_are_found_by_id_and_have_two_panels(tmp_pat
         Image.new("RGB", (976, 1280), "white").save(tmp_path / f"{image_id}.jpg")
     g, notes = build_gallery(r, tmp_path, max_items=2, thumb_px=200)
     assert [i.key for i in g.items] == [f"gallery_{i}" for i in ranked[:2]]
-    assert _decode(g.items[0].png).size == (2 * 152 + GAP + 2 * MARGIN, TITLE + 200 + 2 * MARGIN)
+    crop = _crop(r, ranked[0], (1.0, 1.0), (976, 1280))
+    zoom = min(200 / max(crop[2] - crop[0], crop[3] - crop[1]), MAX_ZOOM)
+    assert (
+        _decode(g.items[0].png).size[0] == 2 * round((crop[2] - crop[0]) * zoom) + GAP + 2 * MARGIN
+    )
     assert notes == []
     _, notes = build_gallery(r, SAMPLE, max_items=1)  # no <id>.<ext> there, no file_name known
     assert str(notes[0]) == f"missing: image {ranked[0]}"

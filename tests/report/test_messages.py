@@ -218,3 +218,94 @@ def test_mcnemar_and_support_sentences():
         "No evidence that disagreements concentrate on rare or on frequent classes; 0 of the 5 "
         "most disputed classes are rare."
     )
+
+
+# --- words a reader sees (issue 15 §3) ---------------------------------------------------------
+
+#: The only "seed" a reader may meet is a random seed (the bootstrap's, training's).
+RANDOM_SEED = re.compile(
+    r"random seeds?|--seed\b|the same seed|seeds the|\{seed\}|난수 시드|시드가 같으면", re.I
+)
+
+
+def user_texts() -> dict[str, str]:
+    """Every text a reader can see: both catalogues, the renderers' words, the figure and gallery
+    texts, and the help of every command and option."""
+    import typer.main
+
+    from pill_compare.cli.app import app
+
+    out = {f"en:{k}": v for k, v in en.TEXTS.items()}
+    out |= {f"ko:{k}": v for k, v in ko.TEXTS.items()}
+    out |= {f"words:{k}": v for k, v in {**DEFAULT_WORDS, **ko.RENDER_WORDS}.items()}
+    out |= {f"figure:{k}": v for k, v in figure_labels().items()}
+    group = typer.main.get_command(app)
+    out["help:pillcmp"] = group.help or ""
+    for name, command in group.commands.items():
+        out[f"help:{name}"] = command.help or ""
+        for param in command.params:
+            out[f"help:{name} {param.name}"] = getattr(param, "help", None) or ""
+    return out
+
+
+def test_no_text_a_reader_sees_speaks_of_the_seed():
+    texts = user_texts()
+    assert len(texts) > 1000 and any(k.startswith("help:report") for k in texts)
+    found = {k: v for k, v in texts.items() if re.search("seed|시드", RANDOM_SEED.sub("", v), re.I)}
+    assert found == {}
+
+
+def test_no_message_shows_a_python_name_or_pydantic_wording():
+    texts = user_texts()
+    bad = re.compile(r"\w+_\w+='|Value error,|is not one of")
+    assert {k: v for k, v in texts.items() if bad.search(v)} == {}
+
+
+def test_korean_uses_the_terms_korean_detection_teams_use():
+    texts = {k: v for k, v in ko.TEXTS.items()}
+    # 매칭 (not 짝짓기), 어노테이션/라벨 (not 주석), crowd 영역 (not 군중), 판정 기준 (not 운영점),
+    # "점수가 높은 것부터 차례로" (not 탐욕적), a percentage (not "항목의 0.9398가").
+    for odd in (
+        "짝짓",
+        "짝지",
+        "짝이",
+        "주석",
+        "군중",
+        "운영점",
+        "운영 기준",
+        "탐욕",
+        "항목의 {rate}",
+    ):
+        assert not [k for k, v in texts.items() if odd in v], odd
+    assert "매칭 IoU" in texts["param.pair_iou"] and "어노테이션" in texts["overview.role.train"]
+    # One plain declarative style: ~다, never ~습니다 / ~세요.
+    assert not [k for k, v in texts.items() if re.search("습니다|세요", v)]
+    # 오탐지 is false detection as a whole (the title, the glossary); a false positive is 오검출.
+    assert "오탐지" in texts["report.title"] and "오탐지" in texts["glossary.false_detection.term"]
+    fp_keys = ("error.bkg", "s.gt_audit", "cause.background", "eval.confusion.false_detections")
+    assert all("오검출" in texts[k] and "오탐지" not in texts[k] for k in fp_keys)
+    assert "오탐지" not in "".join(v for k, v in texts.items() if k.startswith("gt_audit."))
+
+
+def test_no_label_is_doubled_by_its_definition():
+    # "Cls (분류 오류): 분류 오류: ..." reads twice; the definition starts with what it adds.
+    for lang in LANGUAGES:
+        t = catalogue(lang).TEXTS
+        for key in ("cls", "loc", "both", "dupe", "bkg", "miss", "false_pos", "false_neg"):
+            label, definition = t[f"error.{key}"], t[f"error.{key}.definition"]
+            inner = re.search(r"\((.+)\)", label)
+            if inner:
+                assert not definition.startswith(inner.group(1)), (lang, key, definition)
+
+
+def test_agreement_reads_as_a_percentage():
+    from pill_compare.report.sections.compare import pair_lines
+    from tests.report.test_sections_compare import sample_comparison
+
+    r = sample_comparison()
+    for lang, expected in (
+        ("en", "94.0% of the paired items agree"),
+        ("ko", "매칭된 항목 중 94.0% 일치"),
+    ):
+        lines = pair_lines(catalogue(lang).text, r)
+        assert expected in lines[-1], lines[-1]

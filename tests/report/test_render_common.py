@@ -119,13 +119,19 @@ def hostile_report(lang: str = "ko") -> Report:
 
 
 def test_cells_are_formatted_once_for_every_renderer():
-    assert format_cell(0.123456) == "0.1235"
+    # One format per column: floats with 3 decimals, counts with thousands separators.
+    assert format_cell(0.123456) == "0.123"
+    assert format_cell(0.5) == "0.500"
     assert format_cell(12) == "12"
+    assert format_cell(21000) == "21,000"
     assert format_cell(None) == format_cell(math.nan) == "n/a"
     assert format_cell(True) == "true"
-    assert format_cell(0.5, signed=True) == "+0.5"
-    assert format_cell(-0.5, signed=True) == "-0.5"
-    assert format_cell(0.0, signed=True) == "0"
+    assert format_cell(0.5, signed=True) == "+0.500"
+    assert format_cell(-0.5, signed=True) == "-0.500"
+    assert format_cell(0.0, signed=True) == "0.000"
+    # A difference that rounds to zero has no sign: neither "+0.000" nor "-0.000".
+    assert format_cell(0.0004, signed=True) == format_cell(-0.0004, signed=True) == "0.000"
+    assert format_cell(3, signed=True) == "+3"
     assert format_cell(None, signed=True) == "n/a"
     assert isinstance(format_cell(Md("[1, 2]")), Md)
 

@@ -36,7 +36,7 @@ def test_every_text_is_escaped_exactly_once():
     for raw in ("\r", "\x1b", "\u202e"):
         assert raw not in md
     # A formula-looking name is only text here (CSV neutralises it, Markdown has no formulas).
-    assert "| =HYPERLINK(1)\\|x | 0.5 | +0.125 | 10 |" in md
+    assert "| =HYPERLINK(1)\\|x | 0.500 | +0.125 | 10 |" in md
 
 
 def test_tables_keep_every_row_their_alignment_caption_and_legend():
@@ -47,7 +47,7 @@ def test_tables_keep_every_row_their_alignment_caption_and_legend():
     rows = lines[head + 2 : head + 6]
     assert len(rows) == 4  # Table.limit cuts only the text view
     assert all(len(re.findall(r"(?<!\\)\|", row)) == 5 for row in rows)  # no cell splits
-    assert rows[3] == "| c4 | n/a | +0.5 | 1 |"
+    assert rows[3] == "| c4 | n/a | +0.500 | 1 |"  # one format per column: 3 decimals
     assert lines[head - 2].startswith("Per class &lt;script&gt;")
     assert "- **ΔAP**: AP of B minus AP of A &lt;script&gt;" in md
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from unittest import mock
 
+import pandas as pd
 import pytest
 
 import pill_compare.io.outputs as outputs
@@ -37,6 +38,7 @@ from pill_compare.errors import ConfigError
 from pill_compare.io import ground_truth_from_dict
 from pill_compare.report.build import build_report, render_report_files, write_report
 from pill_compare.report.render.html import EMBEDDED_FONT_FAMILY, embedded_font_css
+from pill_compare.report.sections.compare_files import CSV_FILES
 from pill_compare.report.structure import Note, Report
 from pill_compare.report.tables import to_json
 from pill_compare.version import __version__
@@ -166,7 +168,7 @@ def test_report_json_records_the_inputs_sha256_and_pillcmp_version():
 def test_report_shows_the_api_numbers_in_markdown_and_html():
     _, files, _ = sample_report()
     data = json.loads(text_of(files, "report.json"))
-    shown = f"{data['metrics']['b']['map']:.4f}"  # the tables' 4 decimals
+    shown = f"{data['metrics']['b']['map']:.3f}"  # the tables' 3 decimals
     assert shown in text_of(files, "report.md") and shown in text_of(files, "report.html")
 
 
@@ -230,7 +232,7 @@ def test_another_date_changes_the_date_line_only():
     _, two = _build(gt, a, b, figures=False, date=day2)
     assert sorted(one) == sorted(two)
     for name in one:
-        if name.endswith(".png"):
+        if name.endswith((".png", ".csv")):  # the figures and the complete tables hold no date
             assert one[name] == two[name], name
             continue
         old, new = text_of(one, name).splitlines(), text_of(two, name).splitlines()
@@ -440,3 +442,64 @@ def test_a_font_that_cannot_be_subset_falls_back_without_failing(monkeypatch):
         "Hangul: no font embedded (the subset of NanumGothic.ttf failed: error): the reader's "
         "own Korean fonts are used"
     )
+
+
+# --- the complete tables beside the report, and one number format -----------------------------
+
+
+CSV_NAMES = tuple(CSV_FILES.values())
+
+
+def test_the_complete_tables_are_csv_files_beside_the_report():
+    report, files, _ = sample_report(images=False, figures=False)
+    gt, _, a, b = sample_runs()
+    r = compare(gt, a, b, n_bootstrap=0)
+    frames = {name: pd.read_csv(io.StringIO(str(files[name]))) for name in CSV_NAMES}
+    # Every image, the 221 fully agreeing ones included (the page lists only the other 59).
+    per_image = frames["per_image.csv"]
+    assert len(per_image) == 280 and set(per_image.columns) >= {"image_id", "agreement_rate"}
+    # Every disputed box with every column the page leaves out: scores, IoU, TIDE types.
+    boxes = frames["disputed_boxes.csv"]
+    counts = r.pairing.counts()
+    assert len(boxes) == counts["class_swap"] + counts["a_only"] + counts["b_only"] == 61
+    assert {"a_score", "b_score", "iou", "a_error", "verdict", "a_category_name"} <= set(boxes)
+    # report.json holds the same rows.
+    data = json.loads(text_of(files, "report.json"))
+    assert len(data["disputed_boxes"]) == 61
+    assert data["disputed_boxes"][0]["image_id"] == int(boxes["image_id"][0])
+    assert len(frames["differing_images.csv"]) == 61
+    assert set(frames["swap_patterns.csv"]["swap_boxes"]) >= {12, 0}
+    # The pages name the file under each table it completes.
+    md = text_of(files, "report.md")
+    for name in CSV_NAMES:
+        assert name in md and name in text_of(files, "report.html"), name
+    assert report.files.keys() == set(CSV_NAMES)
+
+
+def test_a_long_table_keeps_its_top_rows_and_says_how_many_are_left_out():
+    from pill_compare.report.render.markdown import render_markdown
+    from pill_compare.report.structure import Section, Table
+
+    # 1,500 rows, the page shows 100: the line under the table says so and names the file.
+    table = Table(
+        "t", ("image", "n"), tuple((str(i), i) for i in range(1500)), page_limit=100, file="t.csv"
+    )
+    md, _ = render_markdown([Section("s", "S", (table,))])
+    assert md.count("\n| ") == 101  # the header and 100 rows
+    assert "*The first 100 of 1,500 rows; every row and column: t.csv*" in md
+    with pytest.raises(ValueError, match=r"Expected file of table 't' as a CSV file name"):
+        Table("t", ("n",), (), file="../t.txt")
+
+
+def test_every_number_in_the_report_has_one_format():
+    _, files, _ = sample_report(images=False, figures=False)
+    md = text_of(files, "report.md")
+    assert not re.search(r"\d[eE][+-]\d", md)  # never 2.1e+04
+    first = next(line for line in md.splitlines() if line.startswith("| mAP |"))  # the metrics
+    # AP with 3 decimals, B - A signed with 3, the interval with 3, p with 3.
+    assert re.fullmatch(
+        r"\| mAP \| 0\.\d{3} \| 0\.\d{3} \| \+0\.\d{3} \| \\\[0\.\d{3}, 0\.\d{3}\\\] \| (0\.\d{3}|&lt; 0\.001) \|",
+        first.replace("\u00a0", " "),
+    ), first
+    # Agreement as a percentage, not "0.9398 of items".
+    assert "94.0% of the paired items agree" in md

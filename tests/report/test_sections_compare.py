@@ -66,7 +66,7 @@ def notes(section: Section, kind: str) -> list[str]:
     ]
 
 
-def test_the_report_has_the_seeds_structure():
+def test_the_report_has_every_part_of_a_hand_written_comparison():
     sections = compare_sections(sample_comparison())
     assert [s.key for s in sections] == TOP
     keys = set(by_key(sections))
@@ -77,7 +77,6 @@ def test_the_report_has_the_seeds_structure():
         "detections.per_image",
         "disagreements.images",
         "disagreements.categories",
-        "disagreements.substitutions",
         "disagreements.pairs",
         "disagreements.patterns",
         "disagreements.boxes",
@@ -90,6 +89,8 @@ def test_the_report_has_the_seeds_structure():
         "glossary.methods",
     } <= keys
     assert not notes(sections[1], "absent")  # with a ground truth nothing is left out
+    # The image-level substitutions are a column of the one table of disagreements.
+    assert "disagreements.substitutions" not in keys
     render_markdown(sections)  # every key is an id and unique
 
 
@@ -103,7 +104,8 @@ def test_overview_summary_is_four_sentences_from_the_results():
     assert texts[1].startswith("Most of the gap is localization: 78% of the 0.171 mAP difference")
     assert "(ΔAP at IoU 0.50 = 0.037)" in texts[1]
     top = r.disagreements.swap_patterns[0]
-    assert f"({top.swaps} boxes on {top.images} images)" in texts[2]
+    # One "most frequent disagreement": the box-level swap with its image-level substitutions.
+    assert f"on {top.swaps} boxes on {top.images} images (on 7 of them nothing else" in texts[2]
     assert f"resnet101 was right {top.verdicts['b_right']} times" in texts[2]
     # A non-significant test is "no evidence", with the effect the data could have detected.
     assert texts[3].startswith("No evidence that class imbalance explains the gap")
@@ -120,7 +122,7 @@ def test_overall_metrics_are_the_results_with_the_competition_map():
     assert rows["mAP@[0.75:0.95]"][1:3] == (m["a"]["map_75_95"], m["b"]["map_75_95"])
     assert {"AP50", "precision", "recall", "F1", "classification accuracy"} <= set(rows)
     boot = r.bootstrap.metrics["map"]
-    assert rows["mAP"][4] == f"[{boot.ci_low:.4f}, {boot.ci_high:.4f}]"
+    assert rows["mAP"][4] == f"[{boot.ci_low:.3f}, {boot.ci_high:.3f}]"  # as the AP columns
     legend = dict(t.legend)
     assert legend["mAP@[0.75:0.95]"].startswith("the pill competition's metric")
     assert legend["image exact match"].startswith("(b) share of GT images")
@@ -131,27 +133,63 @@ def test_disagreements_list_every_image_pattern_and_box():
     sections = compare_sections(r)
     t = tables(sections)
     assert len(t["differing_images"].rows) == len(r.diff.differing_images) == 61
-    first = r.diff.differing_images[0]
-    assert t["differing_images"].rows[0][0] == str(first.image_id)
-    assert t["differing_images"].rows[0][3] == "[" + ", ".join(map(str, first.only_a)) + "]"
+    first = r.diff.differing_images[0]  # image 4: A lists 19231 where B lists 22073; GT 19231
+    assert t["differing_images"].rows[0] == (
+        "4",
+        "19231 K-019232 pink oblong",
+        "22073 K-022074 pink oblong",
+        "19231 K-019232 pink oblong",
+        "efficientnet_b3 right",
+    )
+    assert first.only_a == (19231,)
+    assert t["differing_images"].file == "differing_images.csv"
     assert len(t["only_a_categories"].rows) == len(r.diff.only_a_counts)
-    assert len(t["substitutions"].rows) == len(r.diff.substitutions)
     patterns = t["swap_patterns"]
-    assert len(patterns.rows) == len(r.disagreements.swap_patterns) == 15
+    # 15 box-level swap patterns + 3 substitutions whose classes sit on different boxes.
+    swapped = {(s.a, s.b) for s in r.disagreements.swap_patterns}
+    alone = [s for s in r.diff.substitutions if (s.a, s.b) not in swapped]
+    assert len(patterns.rows) == len(r.disagreements.swap_patterns) + len(alone) == 15 + 3
     top = r.disagreements.swap_patterns[0]
-    assert patterns.rows[0][2:7] == (
+    assert patterns.rows[0][2:9] == (
         top.swaps,
+        top.images,
+        7,  # images where 34596 -> 30307 is the only difference (the substitution)
         top.verdicts["a_right"],
         top.verdicts["b_right"],
         top.verdicts["both_wrong"],
         top.verdicts["no_gt"],
     )
+    assert patterns.rows[-1][2:5] == (0, 0, alone[-1].images)
     counts = r.pairing.counts()
     boxes = t["disputed_boxes"]
     assert len(boxes.rows) == counts["class_swap"] + counts["a_only"] + counts["b_only"]
+    assert len(boxes.headers) == 6  # image, what differs, A, B, GT class, verdict
     verdicts = [row[-1] for row in boxes.rows if row[1] == "class swap"]
     assert verdicts.count("resnet101 right") == r.disagreements.swap_verdicts()["b_right"]
-    assert boxes.limit is not None  # text shows the first rows, Markdown and HTML all
+    # Image 5: only resnet101 has the box, and it is right: efficientnet_b3 missed it.
+    assert boxes.rows[1] == (
+        "5",
+        "only resnet101",
+        "",
+        "10223 K-010224 white round",
+        "10223 K-010224 white round",
+        "efficientnet_b3 missed it",
+    )
+    assert boxes.limit is not None and boxes.file == "disputed_boxes.csv"
+
+
+def test_per_image_table_lists_only_the_images_where_the_models_differ():
+    r = sample_comparison()
+    section = by_key(compare_sections(r))["detections.per_image"]
+    intro, table = section.blocks
+    frame = r.agreement.to_frame()
+    differ = frame[(frame["class_swap"] + frame["a_only"] + frame["b_only"]) > 0]
+    assert len(table.rows) == len(differ) == 59 and len(frame) == 280
+    assert {row[0] for row in table.rows} == {str(i) for i in differ["image_id"]}
+    assert all(row[2] + row[3] + row[4] > 0 for row in table.rows)  # no "0 0 0 1" row
+    # The 221 fully agreeing images are one sentence, not 221 rows.
+    assert intro.text.startswith("On 221 of 280 images both models give every box the same")
+    assert table.file == "per_image.csv" and table.page_limit is not None
 
 
 def test_per_class_has_a_row_per_class_with_each_models_fp_and_fn():

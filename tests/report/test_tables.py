@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from rich.cells import cell_len
@@ -23,9 +24,19 @@ def test_fmt_number():
     assert fmt_number(float("nan")) == "n/a"
     assert fmt_number(True) == "true"
     assert fmt_number(12) == "12"
-    assert fmt_number(88 / 7) == "12.57"
-    assert fmt_number(0.0) == "0"
-    assert fmt_number(0.00001234) == "1.23e-05"
+    # Counts with thousands separators, never scientific notation (issue 15 §2).
+    assert fmt_number(21000) == "21,000"
+    assert fmt_number(21000.0) == "21,000"
+    assert fmt_number(1234567) == "1,234,567"
+    assert fmt_number(np.int64(4500)) == "4,500"
+    # Floats with 3 decimals, so a column of AP, rates or IoU lines up.
+    assert fmt_number(88 / 7) == "12.571"
+    assert fmt_number(0.6534) == "0.653"
+    assert fmt_number(0.0) == "0.000"
+    assert fmt_number(0.00001234) == "0.000"
+    assert fmt_number(-0.00001234) == "0.000"  # never "-0.000"
+    assert fmt_number(np.float32(0.25)) == "0.250"
+    assert fmt_number(np.bool_(True)) == "true"
     assert fmt_number("x") == "x"
 
 

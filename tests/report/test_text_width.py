@@ -95,7 +95,7 @@ def test_eval_text_with_explain_has_every_definition_and_without_it_none():
         assert text not in short
     assert not any(f"{k}: {v[:20]}" in short for k, v in OP_DEFINITIONS.items())
     # The numbers are the same either way.
-    assert "map_75      0.9867" in short and "map_75      0.9867" in full
+    assert "map_75      0.987" in short and "map_75      0.987" in full
 
 
 def test_eval_per_class_text_is_two_tables_with_every_class_once_each():

@@ -1,9 +1,9 @@
-"""The seed's (001) composite detection loss and its pieces, functional and as ``nn.Module``.
+"""The composite detection loss of the loss specification (document 001) and its pieces, functional and as ``nn.Module``.
 
 =========================================  ==========================  ===========================
 Piece                                      Function                    Module
 =========================================  ==========================  ===========================
-Box regression (seed / Huber / Smooth-L1)  :func:`box_loss`            :class:`BoxLoss`
+Box regression (piecewise / Huber / Smooth-L1)  :func:`box_loss`            :class:`BoxLoss`
 Soft F-beta (F1 for beta = 1)              :func:`soft_fbeta_loss`     :class:`SoftFBetaLoss`
 Sigmoid focal loss                         :func:`focal_loss`          :class:`FocalLoss`
 Hard negative mining                       :func:`hard_negative_mining`
@@ -11,7 +11,7 @@ Guarded geometric mean                     :func:`guarded_geometric_mean`
 Composite loss (Algorithm 2 / compact)     :func:`composite_detection_loss`  :class:`CompositeDetectionLoss`
 =========================================  ==========================  ===========================
 
-Every term against the seed's equations, and the degenerate cases, are in ``docs/losses.md``.
+Every term against the specification's equations, and the degenerate cases, are in ``docs/losses.md``.
 """
 
 from .box import BOX_LOSS_FORMS, BoxLoss, DiscontinuousLossWarning, box_loss

@@ -1,6 +1,6 @@
-"""The seed's composite detection loss: focal + soft-F_beta + box, combined by geometric means.
+"""The composite detection loss of Algorithm 2: focal + soft-F_beta + box, combined by geometric means.
 
-Reference: seed 001, "Algorithm 2 Hard Negative Mining", lines 4-16 (the most specific draft)::
+Reference: the loss specification (document 001), "Algorithm 2 Hard Negative Mining", lines 4-16 (the most specific draft)::
 
     k            = floor(r * N_pos)                                             (5)
     L_pos,cls    = sum_pos L_cls / N_pos      L_hard_neg,cls = sum_hn L_cls / k (11-12, per part)
@@ -13,7 +13,7 @@ Reference: seed 001, "Algorithm 2 Hard Negative Mining", lines 4-16 (the most sp
 
 and the "compact" form of the final LaTeX block, ``L = sqrt(L_cls * L_Fbeta) + L_box``, where
 ``L_cls`` covers the positives and the mined hard negatives and ``L_Fbeta``, ``L_box`` only the
-positives. Every term, and what the seed leaves open, is discussed in ``docs/losses.md``.
+positives. Every term, and what the specification leaves open, is discussed in ``docs/losses.md``.
 
 Per anchor ``a`` with logits ``x_a`` (C classes) and one-hot target ``y_a`` (all zeros for a
 negative): ``L_cls(a) = sum_c focal(x_ac, y_ac)``; ``L_f1(a) = soft_fbeta_loss(sigmoid(x_a), y_a)``
@@ -42,10 +42,10 @@ ANCHOR_NEGATIVE = 0
 ANCHOR_IGNORE = -1
 
 Variant = Literal["algorithm2", "compact"]
-F1Mode = Literal["seed", "union"]
+F1Mode = Literal["per_anchor", "union"]
 Mining = Literal["per_image", "per_batch"]
 VARIANTS: tuple[str, ...] = ("algorithm2", "compact")
-F1_MODES: tuple[str, ...] = ("seed", "union")
+F1_MODES: tuple[str, ...] = ("per_anchor", "union")
 MINING_MODES: tuple[str, ...] = ("per_image", "per_batch")
 
 
@@ -81,8 +81,8 @@ class CompositeLossOutput:
             targets), see ``docs/losses.md``.
         cls: ``sqrt(max(cls_pos * cls_hard_neg, eps))`` (algorithm2) or
             ``(sum_pos + sum_hard_neg focal) / max(N_pos, 1)`` (compact).
-        f1: ``sqrt(max(f1_pos * f1_hard_neg, eps))`` (algorithm2, ``f1_mode="seed"``), ``f1_pos``
-            (compact, seed) or the set-level soft-F_beta loss over positives and hard negatives
+        f1: ``sqrt(max(f1_pos * f1_hard_neg, eps))`` (algorithm2, ``f1_mode="per_anchor"``), ``f1_pos``
+            (compact, per_anchor) or the set-level soft-F_beta loss over positives and hard negatives
             (``f1_mode="union"``).
         combined: ``sqrt(max(cls * f1, eps))``.
         box: Box loss summed over positives and coordinates, ``/ max(N_pos, 1)``.
@@ -128,14 +128,12 @@ class CompositeLossConfig:
     neg_pos_ratio: float = 3.0
     eps: float = 1e-7
     variant: Variant = "algorithm2"
-    f1_mode: F1Mode = "seed"
+    f1_mode: F1Mode = "per_anchor"
     mining: Mining = "per_image"
-    box_form: BoxLossForm = "seed"
+    box_form: BoxLossForm = "piecewise"
 
     def __post_init__(self) -> None:
-        hint = (
-            " It weighs its term in L_final = w_cls * L_combined + w_box * L_box; the seed uses 1."
-        )
+        hint = " It weighs its term in L_final = w_cls * L_combined + w_box * L_box; the specification uses 1."
         alpha, gamma = check_focal_args(self.alpha, self.gamma)
         beta, eps = check_fbeta_args(self.beta, self.eps, "samples")
         checked = {
@@ -218,11 +216,11 @@ def composite_detection_loss(
     neg_pos_ratio: float = 3.0,
     eps: float = 1e-7,
     variant: Variant = "algorithm2",
-    f1_mode: F1Mode = "seed",
+    f1_mode: F1Mode = "per_anchor",
     mining: Mining = "per_image",
-    box_form: BoxLossForm = "seed",
+    box_form: BoxLossForm = "piecewise",
 ) -> CompositeLossOutput:
-    """The seed's composite loss on per-anchor predictions and matched targets.
+    """The specification's composite loss on per-anchor predictions and matched targets.
 
     Args:
         cls_logits: Class logits, ``(N, A, C)`` (N images, A anchors, C classes, sigmoid).
@@ -235,18 +233,18 @@ def composite_detection_loss(
         w_box: Weight of ``L_box``.
         alpha: Focal loss positive-class weight (``[0, 1]`` or -1).
         gamma: Focal loss focusing exponent (``>= 0``).
-        beta: F_beta's recall weight; 1 is the seed's F1.
+        beta: F_beta's recall weight; 1 is the specification's F1.
         delta: Box loss transition point (see :func:`~.box.box_loss`).
         neg_pos_ratio: ``r`` in ``k = floor(r * N_pos)`` hard negatives.
         eps: Guard in precision/recall/F and under every geometric mean (``> 0``).
         variant: ``"algorithm2"`` (Algorithm 2, lines 11-16) or ``"compact"`` (final LaTeX block,
             ``sqrt(L_cls * L_Fbeta) + L_box``, with the same ``max(., eps)`` guard).
-        f1_mode: ``"seed"`` (as written: per-anchor F over each part; on hard negatives it is the
+        f1_mode: ``"per_anchor"`` (as written: per-anchor F over each part; on hard negatives it is the
             constant 1) or ``"union"`` (one set-level soft F_beta over the (anchor, class) cells of
             positives and hard negatives, so that hard negatives count as soft false positives).
         mining: ``"per_image"`` (default, SSD) or ``"per_batch"``; see
             :func:`~.mining.hard_negative_mining`.
-        box_form: ``"seed"``, ``"huber"`` or ``"smooth_l1"``.
+        box_form: ``"piecewise"``, ``"huber"`` or ``"smooth_l1"``.
 
     Returns:
         :class:`CompositeLossOutput`; float32 for float16/bfloat16 inputs.
@@ -335,7 +333,7 @@ def _composite_detection_loss(
 class CompositeDetectionLoss(nn.Module):
     """Module form of :func:`composite_detection_loss` (hyperparameters validated on construction).
 
-    The hyperparameters keep the seed's symbols; see :func:`composite_detection_loss` for each.
+    The hyperparameters keep the specification's symbols; see :func:`composite_detection_loss` for each.
 
     Example:
         >>> import torch
@@ -359,9 +357,9 @@ class CompositeDetectionLoss(nn.Module):
         neg_pos_ratio: float = 3.0,
         eps: float = 1e-7,
         variant: Variant = "algorithm2",
-        f1_mode: F1Mode = "seed",
+        f1_mode: F1Mode = "per_anchor",
         mining: Mining = "per_image",
-        box_form: BoxLossForm = "seed",
+        box_form: BoxLossForm = "piecewise",
     ):
         super().__init__()
         self.config = _config_from(locals())

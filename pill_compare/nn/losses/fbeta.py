@@ -1,6 +1,6 @@
-"""Soft F-beta loss (the seed's ``L_f1`` for ``beta = 1``).
+"""Soft F-beta loss (the specification's ``L_f1`` for ``beta = 1``).
 
-The seed's final LaTeX block (001, "FBetaLoss") defines, with small ``eps``::
+The specification's final LaTeX block (001, "FBetaLoss") defines, with small ``eps``::
 
     precision = tp / (tp + fp + eps)        recall = tp / (tp + fn + eps)
     L_Fbeta   = 1 - (1 + beta^2) precision recall / (beta^2 precision + recall + eps)
@@ -65,15 +65,15 @@ def soft_fbeta_loss(
     * ``"micro"``: global; one F over every element of ``prob``. Output shape ``()``.
     * ``"macro"``: one F per class (last dimension), pooling everything else. Output ``(C,)``.
     * ``"samples"``: one F per sample over its classes (last dimension), the per-anchor reading
-      of the seed's Algorithm 2. Output ``prob.shape[:-1]``.
+      of Algorithm 2. Output ``prob.shape[:-1]``.
 
     ``reduction`` then applies to that output (``"mean"`` of the per-class losses is macro-F).
 
     Args:
         prob: Probabilities in ``[0, 1]``, shape ``(..., C)`` (e.g. ``sigmoid(logits)``).
         target: Labels in ``[0, 1]`` (one-/multi-hot or soft), same shape as ``prob``.
-        beta: Recall is weighted ``beta`` times as much as precision; ``beta = 1`` is the seed's F1.
-        eps: Added to the three denominators (precision, recall, F), as in the seed.
+        beta: Recall is weighted ``beta`` times as much as precision; ``beta = 1`` is the specification's F1.
+        eps: Added to the three denominators (precision, recall, F), as in the specification.
         average: ``"micro"``, ``"macro"`` or ``"samples"``.
         reduction: ``"none"``, ``"mean"`` or ``"sum"`` over the averaged output.
 
@@ -124,7 +124,7 @@ class SoftFBetaLoss(nn.Module):
     """Module form of :func:`soft_fbeta_loss` (hyperparameters validated on construction).
 
     Args:
-        beta: Recall weight; 1 gives the seed's F1 loss.
+        beta: Recall weight; 1 gives the specification's F1 loss.
         eps: Denominator guard.
         average: ``"micro"``, ``"macro"`` or ``"samples"``.
         reduction: ``"none"``, ``"mean"`` or ``"sum"``.

@@ -1,6 +1,6 @@
-"""Sigmoid focal loss, the seed's classification loss ``L_cls``.
+"""Sigmoid focal loss, the specification's classification loss ``L_cls``.
 
-The seed (001, Section 2 of every full draft)::
+The loss specification (document 001, Section 2 of every full draft)::
 
     L_cls = -alpha_t (1 - p_t)^gamma log(p_t)
     alpha_t = alpha if y = 1 else 1 - alpha,    p_t = p if y = 1 else 1 - p
@@ -33,7 +33,7 @@ def check_focal_args(alpha: float, gamma: float) -> tuple[float, float]:
             f"Expected alpha in [0, 1], or -1 to switch the class weighting off, got {alpha}."
         )
     gamma = check_nonnegative(
-        "gamma", gamma, " gamma = 0 is cross-entropy; RetinaNet and the seed use 2."
+        "gamma", gamma, " gamma = 0 is cross-entropy; RetinaNet and the specification use 2."
     )
     return alpha, gamma
 

@@ -1,6 +1,6 @@
 """Hard negative mining: keep the ``k = floor(r * N_pos)`` negatives with the highest loss.
 
-The seed's Algorithm 2 (001), lines 4-10: count the positives ``N_pos``, set
+Algorithm 2 of the loss specification (document 001), lines 4-10: count the positives ``N_pos``, set
 ``k = floor(r * N_pos)``, sort the negatives' classification losses in descending order and keep
 the first ``k``. Two things it leaves open are decided here:
 

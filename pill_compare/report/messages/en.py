@@ -86,7 +86,8 @@ TEXTS: dict[str, str] = {
     "compare.title": "Comparison: {a} vs {b}",
     "header.runs": "A = {a} ({la} detections), B = {b} ({lb} detections)",
     "header.gt": "against {gt}: {images} images, {boxes} GT boxes; operating point score >= "
-    "{score:g}, IoU >= {iou:g}; pairing IoU {pair_iou:g}; bootstrap {n} resamples, seed {seed}",
+    "{score:g}, IoU >= {iou:g}; pairing IoU {pair_iou:g}; bootstrap {n} resamples, random seed "
+    "{seed}",
     "header.no_gt": "no ground truth; boxes with score >= {score:g} paired at IoU {pair_iou:g}",
     # --- diagnosis: what is wrong with the inputs (pill_compare.analysis.diagnosis) ---------
     "s.diagnosis": "Input check",
@@ -273,15 +274,16 @@ TEXTS: dict[str, str] = {
     "param.max_dets.text": "COCO caps on detections per image and category",
     "param.n_bootstrap": "bootstrap resamples",
     "param.n_bootstrap.text": "image resamples of the paired bootstrap (0: not tested)",
-    "param.seed": "seed",
-    "param.seed.text": "the bootstrap's random seed (same seed, same numbers)",
+    "param.seed": "random seed",
+    "param.seed.text": "the bootstrap's random seed (the same seed gives the same numbers)",
     "param.alpha": "alpha",
     "param.alpha.text": "significance level of every test",
     "param.rare_threshold": "rare threshold",
     "param.rare_threshold.text": "a class with fewer training annotations is rare",
-    "summary.top_pattern": "The most frequent disagreement: {a} says {x} where {b} says {y} "
-    "({swaps} boxes on {images} images); by the ground truth {b} was right {b_right} times, "
-    "{a} {a_right}, both wrong {both_wrong}, no object there {no_gt}.",
+    "summary.top_pattern": "The most frequent disagreement: where {a} says {x}, {b} says {y}, on "
+    "{swaps} boxes on {images} images (on {only} of them nothing else differs); by the ground "
+    "truth {b} was right {b_right} times, {a} {a_right}, both wrong {both_wrong}, no object there "
+    "{no_gt}.",
     "summary.no_swaps": "The models never give the same box different classes; they differ on "
     "{a_only} boxes only {a} found and {b_only} only {b} found.",
     "summary.top_substitution": "The most frequent substitution: {a} has {x} where {b} has {y} "
@@ -336,10 +338,10 @@ TEXTS: dict[str, str] = {
     "col.loaded": "loaded",
     "col.left_out": "left out (ids the GT lacks)",
     "col.at_operating_point": "boxes with score >= {score:g}",
-    "per_image.caption": "Boxes paired per image, lowest agreement first.",
+    "per_image.caption": "Paired boxes on each image where the models differ.",
     # --- disagreements ----------------------------------------------------------------------
-    "disagreements.intro": "Where {a} and {b} differ: first the category lists per image (as the "
-    "seed report compared them), then box by box.",
+    "disagreements.intro": "Where {a} and {b} differ: first the category lists per image (as a "
+    "hand-written comparison of the two files reads them), then box by box.",
     "disagreements.images.text": "{n} of {total} images have different category lists "
     "(categories compared as sets per image).",
     "disagreements.only_caption": "Categories detected only by {name}, in how many differing "
@@ -355,15 +357,15 @@ TEXTS: dict[str, str] = {
     "pairs.one_sided": "Boxes only {name} found: {boxes}: right {right}, wrong {wrong}{errors}"
     "{ignored}",
     "pairs.errors": " ({errors})",
-    "pairs.agreement": "Agreement (not accuracy): {rate} of items agree; Cohen's kappa on paired "
-    "classes {kappa}",
+    "pairs.agreement": "Agreement (not accuracy): {rate} of the paired items agree; Cohen's kappa "
+    "on the classes of paired boxes {kappa}",
     "patterns.caption": "top {shown} of {n}; X in A where B says Y on the same box",
     "patterns.caption_full": "{n} patterns; X in A where B says Y on the same box.",
     "patterns.none": "No box was given two different classes by the two models.",
-    "boxes.caption": "{n} disputed boxes: class swaps and boxes only one model found.",
+    "boxes.caption": "{n:,} disputed boxes: class swaps and boxes only one model found.",
     "kind.class_swap": "class swap",
-    "kind.a_only": "only A",
-    "kind.b_only": "only B",
+    "kind.a_only": "only {a}",
+    "kind.b_only": "only {b}",
     "kind.agree": "agree",
     "status.TP": "right",
     "status.FP": "wrong",
@@ -389,10 +391,8 @@ TEXTS: dict[str, str] = {
     "col.no_gt": "no GT",
     "col.images": "images",
     "col.only_in": "only {name}",
-    "col.kind": "kind",
     "col.model_category": "{name} class",
     "col.model_score": "{name} score",
-    "col.model_outcome": "{name} box",
     "col.verdict": "verdict",
     "col.a_boxes": "A boxes",
     "col.b_boxes": "B boxes",
@@ -458,10 +458,6 @@ TEXTS: dict[str, str] = {
     "imbalance.ratio_sentence": "Imbalance ratio = max / min annotations per class = {most} "
     "({most_label}) / {least} ({least_label}) = {ratio:.2f}.",
     "imbalance.caption": "Training annotations: {source} ({n} annotations).",
-    "imbalance.seed_note": "The ratio alone depends on the two extreme classes only; the Gini "
-    "coefficient, the evenness and the effective number of classes describe the whole "
-    "distribution. Neither says whether the imbalance explains the results: the next part tests "
-    "that.",
     "imbalance.zero": "Declared categories without a training annotation, left out of every "
     "index ({n}): {ids}",
     "col.index": "index",
@@ -486,8 +482,8 @@ TEXTS: dict[str, str] = {
     "{a} on {a_right}; both are wrong on {both_wrong} and {no_gt} are on no object.",
     "evidence.accuracy": "Classification accuracy (right class given a found box): {a} {acc_a}, "
     "{b} {acc_b}; image exact match: {a} {exact_a}, {b} {exact_b}.",
-    "evidence.agreement": "The models agree on {rate} of the paired items (Cohen's kappa "
-    "{kappa}); agreement is not accuracy.",
+    "evidence.agreement": "The models agree on {rate} of the paired items (Cohen's kappa {kappa}); "
+    "agreement is not accuracy.",
     "evidence.architecture": "Architecture explanations (ResNet-101's 101 layers and residual "
     'connections, EfficientNet\'s compound scaling "compressing" features) are not evidence: '
     "these files hold detections, not networks. Testing them needs controlled experiments: the "
@@ -948,4 +944,52 @@ TEXTS: dict[str, str] = {
     "gallery_note.box_outside": "Image {image_id}{file}: some boxes lie outside the photo "
     "({size}): the detections are not in this photo's pixel coordinates (another image size?); "
     "they are drawn cut at its edge.",
+    "col.image": "image",
+    "per_image.text": "On {agree:,} of {total:,} images both models give every box the same class; "
+    "the {n:,} images where they differ follow, lowest agreement first.",
+    "per_image.text_all": "On all {total:,} images both models give every box the same class.",
+    "per_image.legend.rate": "agreeing pairs / (pairs + boxes only one model found) on the image",
+    "pairs.intro": "Each model's boxes with score >= s are paired with the other model's, image by "
+    "image: the boxes of both are visited together by descending score, and each takes the "
+    "unpaired box of the other model with the highest IoU at or above the pairing IoU, whatever "
+    "its class. A pair with one class agrees, a pair with two classes is a class swap, and a box "
+    "left unpaired is one-sided.",
+    "col.gt_has": "of these, the GT has",
+    "gt.none": "none",
+    "list_verdict.a_right": "{a} right",
+    "list_verdict.b_right": "{b} right",
+    "list_verdict.each_partly": "each partly right",
+    "list_verdict.both_wrong": "both wrong",
+    "list_verdict.no_gt": "image not in the GT",
+    "differing.legend.gt_has": "the categories only one model lists that the ground truth has on "
+    "the image",
+    "differing.legend.verdict": "whose list the ground truth sides with on the categories that "
+    "differ: right = every category it alone lists is in the GT and none of the other's; each "
+    "partly right = each lists a true category the other lacks; both wrong = the GT has none of "
+    "them",
+    "col.model_says": "{name} says",
+    "col.swap_boxes": "boxes",
+    "col.substitution_images": "images with only this difference",
+    "col.model_right": "{name} right",
+    "col.no_object": "no object there",
+    "patterns.caption_merged": "{n:,} disagreements (one class in A, another in B), most boxes "
+    "first.",
+    "patterns.legend.boxes": "class swaps: the same box (paired at the pairing IoU) with this "
+    "class in A and that class in B; images: the images they are on",
+    "patterns.legend.substitution": "images whose category lists differ by this one category only "
+    "(A lists X, B lists Y, nothing else differs); a row with 0 boxes: there the two classes are "
+    "on different boxes",
+    "col.difference": "what differs",
+    "boxes.legend.verdict": "for a class swap, whose class the ground truth confirms ('{a} right', "
+    "'{b} right', 'both wrong', 'no object there'); for a box only one model has, '<the other> "
+    "missed it' when the box is right, '<model> wrong (type)' when it is a false positive, with "
+    "its TIDE error type",
+    "verdict.missed": "{name} missed it",
+    "verdict.one_wrong": "{name} wrong",
+    "verdict.one_wrong_type": "{name} wrong ({error})",
+    "imbalance.ratio_note": "The ratio alone depends on the two extreme classes only; the Gini "
+    "coefficient, the evenness and the effective number of classes describe the whole "
+    "distribution. Neither says whether the imbalance explains the results: the next part tests "
+    "that.",
+    "s.report.patterns": "Most frequent disagreements",
 }

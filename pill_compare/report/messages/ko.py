@@ -1,8 +1,11 @@
-"""한국어 보고서 문구: ``TEXTS`` (제목, 표 머리글, 문장, 용어 목록, 주석), 분석 결과의 코드로 찾는다.
+"""한국어 보고서 문구: ``TEXTS`` (제목, 표 머리글, 문장, 용어 목록, 참고), 분석 결과의 코드로 찾는다.
 
 The Korean catalogue: the same keys and placeholders as :mod:`pill_compare.report.messages.en`
-(tests/report/test_messages.py holds them equal), in the seed report's vocabulary and plain
-declarative style (오탐지, 정확도, 클래스, 검출, 정답 데이터).
+(tests/report/test_messages.py holds them equal), in plain declarative style (~다) and the
+vocabulary Korean detection teams use: 오탐지 for false detections as a whole, 오검출 for a false
+positive (FP), 미검출 for a miss, 매칭 for pairing boxes, 어노테이션 / 라벨 for annotations,
+판정 기준 for the operating point (score and IoU thresholds), crowd 영역 for COCO's crowd regions,
+정확도, 클래스, 검출, 정답 데이터.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ RENDER_WORDS = {
     "gallery_caption": "[갤러리: {caption} (이미지 {n}장)]",
     "gallery_caption_one": "[갤러리: {caption} (이미지 1장)]",
     "sort": "이 열로 정렬",
+    "page_cut": "전체 {total}행 중 앞의 {shown}행; report.json에 모두 있다.",
+    "page_cut_file": "전체 {total}행 중 앞의 {shown}행; 모든 행과 열: {file}",
+    "page_file": "모든 열 (스프레드시트와 스크립트용): {file}",
 }
 
 #: 보고서의 모든 문구 (키 → 서식 문자열). 자리표시자는 영어 카탈로그와 같다.
@@ -29,7 +35,7 @@ TEXTS: dict[str, str] = {
     # --- 분석 코드로 만드는 문장 (Catalogue의 메서드) ---------------------------------------
     "metric_name.map": "mAP",
     "metric_name.map_50": "AP50",
-    "metric_name.f1": "운영점 F1",
+    "metric_name.f1": "판정 기준 F1",
     "finding.support.support_explains": "학습 샘플 수가 많을수록 높다",
     "finding.support.inverse": "학습 샘플 수가 많을수록 낮다",
     "finding.support.no_evidence": "학습 샘플 수를 따른다는 증거가 없다",
@@ -80,7 +86,7 @@ TEXTS: dict[str, str] = {
     "meta.input.a": "결과 A",
     "meta.input.b": "결과 B",
     "meta.input.gt": "정답 데이터",
-    "meta.input.train": "학습 데이터 주석",
+    "meta.input.train": "학습 어노테이션",
     "meta.input.images": "이미지",
     "yes": "예",
     "p.none": "p n/a",
@@ -88,9 +94,9 @@ TEXTS: dict[str, str] = {
     "p.value": "p = {p:.3f}",
     "compare.title": "비교: {a} vs {b}",
     "header.runs": "A = {a} (검출 {la}개), B = {b} (검출 {lb}개)",
-    "header.gt": "정답 데이터 {gt}: 이미지 {images}장, 정답 박스 {boxes}개; 운영점 점수 >= "
-    "{score:g}, IoU >= {iou:g}; 짝짓기 IoU {pair_iou:g}; 부트스트랩 재표본 {n}회, 시드 {seed}",
-    "header.no_gt": "정답 데이터 없음; 점수 >= {score:g}인 박스를 IoU {pair_iou:g}에서 짝지음",
+    "header.gt": "정답 데이터 {gt}: 이미지 {images}장, 정답 박스 {boxes}개; 판정 기준 점수 >= {score:g}, IoU >= "
+    "{iou:g}; 매칭 IoU {pair_iou:g}; 부트스트랩 재표본 {n}회, 난수 시드 {seed}",
+    "header.no_gt": "정답 데이터 없음; 점수 >= {score:g}인 박스를 IoU {pair_iou:g}로 매칭함",
     # --- 진단: 입력의 문제 (pill_compare.analysis.diagnosis) ------------------------------
     "s.diagnosis": "입력 점검",
     "diagnosis.severity.blocking": "차단",
@@ -123,16 +129,15 @@ TEXTS: dict[str, str] = {
     "diagnosis.summary.blocked": "더 나은 모델을 판정하지 않는다: 입력에 차단 수준의 문제가 "
     "{n}개 있다 ({codes}). 첫째: {first}",
     "diagnosis.likely_missing_annotations.title": "정답 데이터에 빠진 물체가 있어 보인다",
-    "diagnosis.likely_missing_annotations.text": "{file}: 두 모델이 높은 점수로, 같은 클래스로 "
-    "일치하는 박스 {count}개 근처에 어떤 클래스의 정답 박스도 없다 (정답 박스 {gt_boxes}개의 "
-    "{share_pct}). 이 박스들은 두 모델 모두의 오탐지로 계산된다. 이들을 빼면 mAP는 {name_a} "
-    "{map_a_completed_3} (채점값 {map_a_3}), {name_b} {map_b_completed_3} ({map_b_3})가 된다: "
-    "실제 수치가 아니라 추정치다.",
+    "diagnosis.likely_missing_annotations.text": "{file}: 두 모델이 높은 점수로, 같은 클래스로 일치하는 박스 {count}개 "
+    "근처에 어떤 클래스의 정답 박스도 없다 (정답 박스 {gt_boxes}개의 {share_pct}). 이 박스들은 두 모델 모두의 오검출로 계산된다. 이들을 빼면 "
+    "mAP는 {name_a} {map_a_completed_3} (채점값 {map_a_3}), {name_b} {map_b_completed_3} ({map_b_3})가 "
+    "된다: 실제 수치가 아니라 추정치다.",
     "diagnosis.likely_wrong_labels.title": "정답 데이터의 라벨이 틀렸을 수 있다",
     "diagnosis.likely_wrong_labels.text": "{file}: 정답 박스 {count}개에서 두 모델이 모두 높은 "
     "점수로 같은 다른 클래스를 말한다: 라벨이 틀렸거나 두 모델이 같은 실수를 한다 (닮은 알약).",
     "diagnosis.fix.review_annotations": "이 사례들을 눈으로 확인하라 (pillcmp report의 정답 데이터 "
-    "점검 절에 목록이 있다). 정밀도와 오탐지를 읽기 전에 어노테이션을 보완하거나 바로잡아라.",
+    "점검 절에 목록이 있다). 정밀도와 오검출을 읽기 전에 어노테이션을 보완하거나 바로잡아라.",
     "diagnosis.gt_mismatch.title": "결과와 정답 데이터의 이미지가 다르다",
     "diagnosis.gt_mismatch.text": "{file}: 검출 {detections}개 중 {on_gt_images}개"
     "({share_on_gt_pct})만 정답 데이터 {gt}의 이미지에 있다 (정답의 이미지 id "
@@ -175,19 +180,17 @@ TEXTS: dict[str, str] = {
     "diagnosis.fix.convert_boxes": "COCO 박스 [x, y, w, h]를 픽셀 단위로 써라: 이 파일은 "
     "{reading_text}다.",
     "diagnosis.degenerate_boxes.title": "너비나 높이가 0인 박스",
-    "diagnosis.degenerate_boxes.text": "{file}: 검출 {detections}개 중 {count}개가 w = 0 또는 "
-    "h = 0이다 (최고 점수 {max_score_3}). pycocotools와 똑같이 채점한다: 어떤 것과도 매칭되지 "
-    "않으므로 각각 오탐지다.",
+    "diagnosis.degenerate_boxes.text": "{file}: 검출 {detections}개 중 {count}개가 w = 0 또는 h = 0이다 (최고 "
+    "점수 {max_score_3}). pycocotools와 똑같이 채점한다: 어떤 것과도 매칭되지 않으므로 각각 오검출이다.",
     "diagnosis.fix.drop_degenerate": "쓰기 전에 빼거나 잘라라 (가장자리에서 잘려 크기가 0이 된 "
     "박스). --strict는 이런 파일을 거부한다.",
     "diagnosis.duplicate_detections.title": "중복된 검출",
     "diagnosis.duplicate_detections.text": "{file}: 검출 {detections}개 중 {count}개"
     "({share_pct})가 다른 검출의 반복이다: 완전히 같은 복사본 {exact}개 (한 이미지에 최대 "
     "{most_per_image}개)와 거의 같은 복사본 {near}개 (같은 이미지와 클래스, IoU ≥ {near_iou}).",
-    "diagnosis.duplicate_detections.text.map": "{file}: 검출 {detections}개 중 {count}개"
-    "({share_pct})가 다른 검출의 반복이다: 완전히 같은 복사본 {exact}개 (한 이미지에 최대 "
-    "{most_per_image}개)와 거의 같은 복사본 {near}개 (같은 이미지와 클래스, IoU ≥ {near_iou}). "
-    "복사본은 각각 오탐지다: mAP는 주어진 대로 {map_before_3}, 복사본을 빼면 {map_after_3}.",
+    "diagnosis.duplicate_detections.text.map": "{file}: 검출 {detections}개 중 {count}개({share_pct})가 "
+    "다른 검출의 반복이다: 완전히 같은 복사본 {exact}개 (한 이미지에 최대 {most_per_image}개)와 거의 같은 복사본 {near}개 (같은 이미지와 "
+    "클래스, IoU ≥ {near_iou}). 복사본은 각각 오검출이다: mAP는 주어진 대로 {map_before_3}, 복사본을 빼면 {map_after_3}.",
     "diagnosis.fix.deduplicate": "각 검출을 한 번만 써라 (완전히 같은 반복은 지우고, 클래스별로 "
     "NMS를 적용하라).",
     # --- 절 제목 ----------------------------------------------------------------------------
@@ -237,34 +240,31 @@ TEXTS: dict[str, str] = {
     "아닌 일치도)를 보여 준다.",
     "absent.errors": "정답 데이터가 필요하다: 있으면 모델별 TIDE 오류 유형(Cls, Loc, Both, Dupe, "
     "Bkg, Miss)과 각 유형을 고쳤을 때 오르는 AP를 보여 준다.",
-    "absent.imbalance": "학습 데이터 주석이 필요하다: 있으면 학습 데이터의 불균형 지수(클래스별 최대 "
-    "/ 최소 샘플 수와 더 나은 지수들)를 보여 준다.",
-    "absent.imbalance_no_gt": "정답 데이터와 학습 데이터 주석이 필요하다: 있으면 학습 데이터의 "
-    "불균형 지수를 보여 주고, 그것이 결과를 설명하는지 검정한다.",
-    "absent.support": "학습 데이터 주석이 필요하다: 있으면 클래스별 학습 샘플 수와 AP의 관계"
-    "(Spearman rho)를 구하고, 성능 차이가 희소 클래스에서 더 큰지 검정한다.",
-    "absent.support_no_gt": "정답 데이터와 학습 데이터 주석이 필요하다: 있으면 클래스별 학습 샘플 "
-    "수와 AP의 관계를 보여 준다.",
-    "gallery_note.missing": "이미지 {image_id}{file}: 이미지 폴더에 없어 갤러리에서 뺐습니다.",
-    "gallery_note.outside": "이미지 {image_id}{file}: 파일 이름이 이미지 폴더 밖을 가리켜 거부했습니다(아무것도 읽지 않음).",
-    "gallery_note.not_a_file": "이미지 {image_id}{file}: 일반 파일이 아니어서 갤러리에서 뺐습니다.",
-    "gallery_note.invalid": "이미지 {image_id}{file}: 쓸 수 없는 파일 이름(NUL 바이트 또는 심볼릭 링크 순환)이라 뺐습니다.",
-    "gallery_note.unreadable": "이미지 {image_id}{file}: 이미지로 읽을 수 없어 뺐습니다.",
-    "gallery_note.size_mismatch": "이미지 {image_id}{file}: 가로세로 비율이 정답의 크기와 달라 박스가 어긋날 수 있습니다.",
+    "absent.imbalance": "학습 어노테이션이 필요하다: 있으면 학습 데이터의 불균형 지수(클래스별 최대 / 최소 샘플 수와 더 나은 지수들)를 보여 준다.",
+    "absent.imbalance_no_gt": "정답 데이터와 학습 어노테이션이 필요하다: 있으면 학습 데이터의 불균형 지수를 보여 주고, 그것이 결과를 설명하는지 "
+    "검정한다.",
+    "absent.support": "학습 어노테이션이 필요하다: 있으면 클래스별 학습 샘플 수와 AP의 관계(Spearman rho)를 구하고, 성능 차이가 희소 "
+    "클래스에서 더 큰지 검정한다.",
+    "absent.support_no_gt": "정답 데이터와 학습 어노테이션이 필요하다: 있으면 클래스별 학습 샘플 수와 AP의 관계를 보여 준다.",
+    "gallery_note.missing": "이미지 {image_id}{file}: 이미지 폴더에 없어 갤러리에서 뺐다.",
+    "gallery_note.outside": "이미지 {image_id}{file}: 파일 이름이 이미지 폴더 밖을 가리켜 거부했다(아무것도 읽지 않음).",
+    "gallery_note.not_a_file": "이미지 {image_id}{file}: 일반 파일이 아니어서 갤러리에서 뺐다.",
+    "gallery_note.invalid": "이미지 {image_id}{file}: 쓸 수 없는 파일 이름(NUL 바이트 또는 심볼릭 링크 순환)이라 뺐다.",
+    "gallery_note.unreadable": "이미지 {image_id}{file}: 이미지로 읽을 수 없어 뺐다.",
+    "gallery_note.size_mismatch": "이미지 {image_id}{file}: 가로세로 비율이 정답 데이터의 크기와 달라 박스가 어긋날 수 있다.",
     "absent.gallery": "이미지 폴더가 있으면 카테고리 목록이 다른 모든 이미지를 두 모델의 박스(와 "
     "정답 박스)와 함께 보여 준다.",
     # --- 개요 -------------------------------------------------------------------------------
     "overview.role.a": "결과 A",
     "overview.role.b": "결과 B",
     "overview.role.gt": "정답 데이터",
-    "overview.role.train": "학습 데이터 주석",
-    "overview.inputs.caption": "개수: 불러온 검출 수(A, B), 군중 영역을 뺀 정답 박스 수, 학습 "
-    "데이터 주석 수.",
+    "overview.role.train": "학습 어노테이션",
+    "overview.inputs.caption": "개수: 불러온 검출 수(A, B), crowd 영역을 뺀 정답 박스 수, 학습 어노테이션 수.",
     "param.score_threshold": "점수 임계값 s",
-    "param.score_threshold.text": "점수 >= s인 검출만 운영점에서 센다",
+    "param.score_threshold.text": "점수 >= s인 검출만 판정 기준에서 센다",
     "param.iou_threshold": "IoU 임계값 u",
     "param.iou_threshold.text": "같은 클래스의 정답 박스와 IoU >= u로 매칭되면 맞는 검출이다",
-    "param.pair_iou": "짝짓기 IoU",
+    "param.pair_iou": "매칭 IoU",
     "param.pair_iou.text": "A 박스와 B 박스의 IoU가 이 값 이상이면 같은 객체로 본다",
     "param.iou_thresholds": "COCO IoU 임계값",
     "param.iou_thresholds.text": "mAP를 평균하는 임계값들",
@@ -272,15 +272,15 @@ TEXTS: dict[str, str] = {
     "param.max_dets.text": "이미지·카테고리당 검출 수의 COCO 상한",
     "param.n_bootstrap": "부트스트랩 재표본 수",
     "param.n_bootstrap.text": "대응 부트스트랩의 이미지 재표본 횟수 (0: 검정하지 않음)",
-    "param.seed": "시드",
-    "param.seed.text": "부트스트랩의 난수 시드 (같은 시드면 같은 수치)",
+    "param.seed": "난수 시드",
+    "param.seed.text": "부트스트랩의 난수 시드 (시드가 같으면 수치도 같다)",
     "param.alpha": "유의수준 alpha",
     "param.alpha.text": "모든 검정의 유의수준",
     "param.rare_threshold": "희소 기준",
     "param.rare_threshold.text": "학습 샘플 수가 이보다 적은 클래스는 희소 클래스다",
-    "summary.top_pattern": "가장 많은 불일치: {a} 모델은 {x}, {b} 모델은 {y}로 검출했다 (박스 "
-    "{swaps}개, 이미지 {images}장). 정답 데이터로 보면 {b} 정답 {b_right}회, {a} 정답 "
-    "{a_right}회, 둘 다 오답 {both_wrong}회, 객체 없음 {no_gt}회다.",
+    "summary.top_pattern": "가장 많은 불일치: {a} 모델이 {x}라고 한 곳에서 {b} 모델은 {y}라고 했다. 박스 {swaps}개, 이미지 "
+    "{images}장이며 그중 {only}장은 이것 말고 다른 차이가 없다. 정답 데이터로 보면 {b} 정답 {b_right}회, {a} 정답 {a_right}회, 둘 다 "
+    "오답 {both_wrong}회, 객체 없음 {no_gt}회다.",
     "summary.no_swaps": "두 모델이 같은 박스에 다른 클래스를 낸 경우는 없다. {a} 모델만 찾은 박스 "
     "{a_only}개와 {b} 모델만 찾은 박스 {b_only}개에서만 다르다.",
     "summary.top_substitution": "가장 많은 치환: {a} 모델의 {x}가 {b} 모델에서는 {y}인 이미지가 "
@@ -298,8 +298,7 @@ TEXTS: dict[str, str] = {
     "{ratio}){power}.",
     "summary.imbalance.not_computable": "클래스 불균형이 성능 차이를 설명하는지는 계산할 수 없다 "
     "({facts}).",
-    "summary.imbalance.untested": "클래스 불균형은 검정하지 않았다: 학습 데이터 주석이 있으면 "
-    "클래스별 학습 샘플 수와 AP의 관계를 구할 수 있다.",
+    "summary.imbalance.untested": "클래스 불균형은 검정하지 않았다: 학습 어노테이션이 있으면 클래스별 학습 샘플 수와 AP의 관계를 구할 수 있다.",
     "summary.imbalance.no_gt": "정답 데이터가 없으므로 정확도도, 정확도와 클래스 불균형의 관계도 "
     "측정할 수 없다.",
     "support.reason.too_few_classes": "값이 있는 클래스가 3개 미만",
@@ -334,44 +333,43 @@ TEXTS: dict[str, str] = {
     "col.loaded": "불러온 검출",
     "col.left_out": "제외 (정답 데이터에 없는 id)",
     "col.at_operating_point": "점수 >= {score:g}인 박스",
-    "per_image.caption": "이미지별로 짝지은 박스, 일치도가 낮은 순.",
+    "per_image.caption": "두 모델이 다른 이미지별 매칭 결과.",
     # --- 불일치 사례 --------------------------------------------------------------------------
-    "disagreements.intro": "{a} 모델과 {b} 모델이 다른 곳: 먼저 이미지별 카테고리 목록(원래 "
-    "보고서가 비교한 방식), 다음으로 박스 단위.",
+    "disagreements.intro": "{a} 모델과 {b} 모델이 다른 곳: 먼저 이미지별 카테고리 목록(두 파일을 나란히 놓고 손으로 비교하는 방식), 다음으로 "
+    "박스 단위.",
     "disagreements.images.text": "이미지 {total}장 중 {n}장에서 카테고리 목록이 다르다 (이미지마다 "
     "카테고리를 집합으로 비교).",
     "disagreements.only_caption": "{name} 모델에서만 검출된 카테고리와 그 카테고리가 나온 불일치 "
     "이미지 수.",
     "disagreements.substitutions.text": "치환 X → Y: {a} 모델은 카테고리 X, {b} 모델은 Y를 "
     "검출하고 나머지는 같은 이미지.",
-    "pairs.counts": "두 결과 간 박스 짝짓기: 일치 {agree}개, 클래스 치환 {class_swap}개, {a}에만 "
-    "{a_only}개, {b}에만 {b_only}개",
+    "pairs.counts": "두 결과 간 박스 매칭: 일치 {agree}개, 클래스 치환 {class_swap}개, {a}에만 {a_only}개, {b}에만 "
+    "{b_only}개",
     "pairs.verdicts": "정답 데이터로 본 클래스 치환: {a} 정답 {a_right}, {b} 정답 {b_right}, 둘 다 "
     "오답 {both_wrong}, 객체 없음 {no_gt}{extra}",
     "pairs.both_right": ", 둘 다 정답 {n}",
-    "pairs.ignored": ", 군중 영역 {n}",
+    "pairs.ignored": ", crowd 영역 {n}",
     "pairs.one_sided": "{name} 모델만 찾은 박스 {boxes}개: 정답 {right}, 오답 {wrong}{errors}"
     "{ignored}",
     "pairs.errors": " ({errors})",
-    "pairs.agreement": "일치도 (정확도가 아님): 항목의 {rate}가 일치; 짝지은 박스 클래스의 Cohen's "
-    "kappa {kappa}",
+    "pairs.agreement": "일치도 (정확도가 아님): 매칭된 항목 중 {rate} 일치; 매칭된 박스 클래스의 Cohen's kappa {kappa}",
     "patterns.caption": "{n}개 중 상위 {shown}개; 같은 박스에서 A는 X, B는 Y",
     "patterns.caption_full": "패턴 {n}개; 같은 박스에서 A는 X, B는 Y.",
     "patterns.none": "두 모델이 같은 박스에 다른 클래스를 낸 경우는 없다.",
-    "boxes.caption": "불일치한 박스 {n}개: 클래스 치환과 한 모델만 찾은 박스.",
+    "boxes.caption": "불일치한 박스 {n:,}개: 클래스 치환과 한 모델만 찾은 박스.",
     "kind.class_swap": "클래스 치환",
-    "kind.a_only": "A에만",
-    "kind.b_only": "B에만",
+    "kind.a_only": "{a}만",
+    "kind.b_only": "{b}만",
     "kind.agree": "일치",
     "status.TP": "정답",
     "status.FP": "오답",
-    "status.ignored": "군중 영역",
+    "status.ignored": "crowd 영역",
     "verdict.a_right": "{a} 정답",
     "verdict.b_right": "{b} 정답",
     "verdict.both_wrong": "둘 다 오답",
     "verdict.no_gt": "객체 없음",
     "verdict.both_right": "둘 다 정답",
-    "verdict.ignored": "군중 영역",
+    "verdict.ignored": "crowd 영역",
     "agreement.differing": "카테고리 목록이 다른 이미지: {total}장 중 {n}장 (pillcmp diff가 "
     "모두 보여 준다)",
     "agreement.substitutions": "가장 많은 치환 (한 이미지에서 A는 X, B는 Y): {shown}",
@@ -386,10 +384,8 @@ TEXTS: dict[str, str] = {
     "col.no_gt": "객체 없음",
     "col.images": "이미지",
     "col.only_in": "{name}에만",
-    "col.kind": "종류",
     "col.model_category": "{name} 클래스",
     "col.model_score": "{name} 점수",
-    "col.model_outcome": "{name} 박스",
     "col.verdict": "판정",
     "col.a_boxes": "A 박스",
     "col.b_boxes": "B 박스",
@@ -398,11 +394,11 @@ TEXTS: dict[str, str] = {
     "col.rate": "일치도",
     # --- 클래스별 ---------------------------------------------------------------------------
     "per_class.caption": "|ΔAP|가 큰 순 (클래스 {n}개).",
-    "per_class.fp_fn_caption": "운영점({at})에서 클래스별 오검출과 미검출.",
+    "per_class.fp_fn_caption": "판정 기준({at})에서 클래스별 오검출과 미검출.",
     "per_class.worst_caption": "모델별로 AP가 가장 낮은 클래스 {n}개.",
     "confusions.caption": "{name}: 정답 클래스 → 예측 클래스, 상위 {n}개.",
     "confusions.note": "규칙: {convention}.",
-    "confusions.none": "{name} 모델은 운영점에서 어떤 클래스도 다른 클래스로 혼동하지 않았다.",
+    "confusions.none": "{name} 모델은 판정 기준에서 어떤 클래스도 다른 클래스로 혼동하지 않았다.",
     "col.category": "카테고리",
     "col.model_ap": "AP {name}",
     "col.model_stat": "{stat} {name}",
@@ -419,15 +415,15 @@ TEXTS: dict[str, str] = {
     "error.loc": "Loc (위치 오류)",
     "error.both": "Both (분류·위치 오류)",
     "error.dupe": "Dupe (중복 검출)",
-    "error.bkg": "Bkg (배경 오탐지)",
+    "error.bkg": "Bkg (배경 오검출)",
     "error.miss": "Miss (미검출)",
     "error.false_pos": "FalsePos (전체 오검출)",
     "error.false_neg": "FalseNeg (전체 미검출)",
-    "error.cls.definition": "분류 오류: 다른 클래스의 정답 박스 위에 잘 놓였다 (IoU >= 0.5)",
-    "error.loc.definition": "위치 오류: 클래스는 맞지만 박스 위치가 부정확하다 (0.1 <= IoU <= 0.5)",
+    "error.cls.definition": "다른 클래스의 정답 박스 위에 잘 놓였다 (IoU >= 0.5)",
+    "error.loc.definition": "클래스는 맞지만 박스 위치가 부정확하다 (0.1 <= IoU <= 0.5)",
     "error.both.definition": "클래스도 틀리고 위치도 부정확하다",
-    "error.dupe.definition": "중복 검출: 점수가 더 높은 검출이 이미 차지한 정답 박스 위에 놓였다",
-    "error.bkg.definition": "배경 오탐지: 아무 객체도 없는 곳 (모든 정답 박스와 IoU < 0.1)",
+    "error.dupe.definition": "점수가 더 높은 검출이 이미 차지한 정답 박스 위에 놓였다",
+    "error.bkg.definition": "아무 객체도 없는 곳 (모든 정답 박스와 IoU < 0.1)",
     "error.miss.definition": "어떤 검출도 찾거나 설명하지 못한 정답 박스",
     "error.false_pos.definition": "모든 오검출 (ΔAP: 모두 제거했을 때; 0에서 자르지 않음)",
     "error.false_neg.definition": "찾지 못한 모든 정답 박스 (ΔAP: 모두 제거했을 때; 0에서 자르지 "
@@ -452,22 +448,19 @@ TEXTS: dict[str, str] = {
     "index.rare_share.definition": "샘플 수가 {rare}개 미만인 클래스의 비율",
     "imbalance.ratio_sentence": "불균형 지수 = 최대 샘플 수 / 최소 샘플 수 = {most} "
     "({most_label}) / {least} ({least_label}) = {ratio:.2f}.",
-    "imbalance.caption": "학습 데이터 주석: {source} (주석 {n}개).",
-    "imbalance.seed_note": "이 비율은 양 끝의 두 클래스에만 의존한다. 지니 계수, 균등도, 유효 클래스 "
-    "수는 분포 전체를 나타낸다. 어느 쪽도 불균형이 결과를 설명하는지는 말해 주지 않는다: 다음 절에서 "
-    "그것을 검정한다.",
-    "imbalance.zero": "학습 데이터 주석이 없어 모든 지수에서 빠진 선언된 카테고리 ({n}개): {ids}",
+    "imbalance.caption": "학습 어노테이션: {source} (어노테이션 {n}개).",
+    "imbalance.zero": "학습 어노테이션이 없어 모든 지수에서 빠진 선언된 카테고리 ({n}개): {ids}",
     "col.index": "지수",
     "col.definition": "정의",
-    "support.not_tested": "불균형과 AP: 검정하지 않았다 (학습 데이터 주석이 있으면 검정할 수 있다).",
+    "support.not_tested": "불균형과 AP: 검정하지 않았다 (학습 어노테이션이 있으면 검정할 수 있다).",
     "support.training_ratio": "학습 데이터 불균형 지수 (클래스별 최대 / 최소 샘플 수): "
     "{ratio:.2f}.",
     "support.caption": "클래스별, 학습 샘플 수가 적은 순; 희소 = {rare}개 미만.",
-    "support.legend.support": "학습 데이터 주석에서 그 클래스의 샘플 수",
+    "support.legend.support": "학습 어노테이션에서 그 클래스의 샘플 수",
     "support.legend.disputes": "그 클래스가 어느 쪽이든 관련된 클래스 치환과 한쪽만 찾은 박스의 "
     "수; 비율 = 그 클래스의 정답 박스당",
     "support.legend.spearman": "값이 정의된 클래스들에서 샘플 수와 지표의 순위 상관 (scipy; 양측 p)",
-    "support.unsupported": "정답 박스는 있지만 학습 데이터 주석이 없는 클래스 (샘플 수 0): {ids}",
+    "support.unsupported": "정답 박스는 있지만 학습 어노테이션이 없는 클래스 (샘플 수 0): {ids}",
     "col.support": "샘플 수",
     "col.rare": "희소",
     "col.disputes": "불일치",
@@ -478,8 +471,7 @@ TEXTS: dict[str, str] = {
     "{a_right}개다. 둘 다 틀린 경우는 {both_wrong}개, 객체가 없는 곳은 {no_gt}개다.",
     "evidence.accuracy": "분류 정확도 (찾은 박스의 클래스가 맞는 비율): {a} {acc_a}, {b} {acc_b}; "
     "이미지 완전 일치율: {a} {exact_a}, {b} {exact_b}.",
-    "evidence.agreement": "두 모델은 짝지은 항목의 {rate}에서 일치한다 (Cohen's kappa {kappa}). "
-    "일치도는 정확도가 아니다.",
+    "evidence.agreement": "두 모델은 매칭된 항목 중 {rate}에서 일치한다 (Cohen's kappa {kappa}). 일치도는 정확도가 아니다.",
     "evidence.architecture": "아키텍처에 의한 설명(ResNet-101의 101개 레이어와 잔차 연결, "
     'EfficientNet의 복합 스케일링이 특징을 "압축"한다는 것)은 근거가 아니다: 이 파일들에는 '
     "네트워크가 아니라 검출 결과가 들어 있다. 이를 검증하려면 통제된 실험, 즉 같은 데이터와 같은 "
@@ -489,8 +481,7 @@ TEXTS: dict[str, str] = {
     "evidence.imbalance_not_cause": "클래스 불균형이 성능 차이의 원인이라는 것: 학습 샘플 수가 "
     "줄수록 클래스별 AP 차이가 커진다는 검정 결과는 없다 (클래스가 적으면 강한 경향만 보이므로, "
     "효과가 없다는 증거가 아니라 어느 쪽으로도 증거가 없다는 뜻이다).",
-    "evidence.imbalance_untested": "클래스 불균형에 관한 모든 주장: 검정하려면 학습 데이터 주석이 "
-    "필요하다.",
+    "evidence.imbalance_untested": "클래스 불균형에 관한 모든 주장: 검정하려면 학습 어노테이션이 필요하다.",
     "evidence.no_gt": "어느 모델이 더 정확한지: 정답 데이터가 없으면 일치도만 측정할 수 있다.",
     "evidence.domain": "혼동된 클래스가 왜 혼동되는지(희미한 각인, 비슷한 모양과 색상, 파인 그레인드 "
     "유사성): 그럴듯하지만, 혼동 표는 어떤 클래스가 혼동되는지를 보여 줄 뿐 그 이유는 보여 주지 "
@@ -544,12 +535,12 @@ TEXTS: dict[str, str] = {
     "glossary.image_exact_match.english": "Image Exact Match",
     "glossary.image_exact_match.text": "예측한 클래스 목록이 정답의 클래스 목록과 정확히 같은 "
     "이미지의 비율",
-    "glossary.operating_point.term": "운영점",
+    "glossary.operating_point.term": "판정 기준",
     "glossary.operating_point.english": "Operating Point",
     "glossary.operating_point.text": "박스를 셀 때 쓰는 점수 임계값 s와 IoU 임계값 u",
     "glossary.class_swap.term": "클래스 치환",
     "glossary.class_swap.english": "Class Swap",
-    "glossary.class_swap.text": "같은 박스(짝짓기 IoU 이상)에 두 모델이 서로 다른 클래스를 낸 경우",
+    "glossary.class_swap.text": "같은 박스(매칭 IoU 이상)에 두 모델이 서로 다른 클래스를 낸 경우",
     "glossary.one_sided.term": "한쪽만 찾은 박스",
     "glossary.one_sided.english": "One-sided Box",
     "glossary.one_sided.text": "한 모델은 찾고 다른 모델은 찾지 못한 박스",
@@ -575,7 +566,7 @@ TEXTS: dict[str, str] = {
     "glossary.mcnemar.text": "두 모델 중 한 모델만 맞힌 정답 객체들에 대한 정확 검정",
     "glossary.support.term": "샘플 수",
     "glossary.support.english": "Support",
-    "glossary.support.text": "한 클래스의 주석 수 (학습 데이터 또는 정답 데이터에서)",
+    "glossary.support.text": "한 클래스의 어노테이션 수 (학습 데이터 또는 정답 데이터에서)",
     "glossary.imbalance_ratio.term": "불균형 지수",
     "glossary.imbalance_ratio.english": "Imbalance Ratio",
     "glossary.imbalance_ratio.text": "클래스별 최대 / 최소 샘플 수",
@@ -592,15 +583,13 @@ TEXTS: dict[str, str] = {
     "definition.line": "{term}: {text}",
     "definition.delta.term": "B − A",
     "definition.delta.text": "모든 차이는 결과 B에서 결과 A를 뺀 값이다",
-    "definition.pairing.term": "짝짓기",
-    "definition.pairing.text": "이미지마다 두 결과에서 점수 >= s인 박스를 점수가 높은 순으로 함께 "
-    "살핀다. 아직 짝이 없는 박스는 다른 결과의 짝 없는 박스 중 IoU가 가장 높고 짝짓기 IoU 이상인 "
-    "박스를 가져간다 (클래스 무관, 일대일). 클래스가 같으면 일치, 다르면 클래스 치환, 짝이 없으면 "
-    "한쪽만 찾은 박스다",
+    "definition.pairing.term": "매칭",
+    "definition.pairing.text": "이미지마다 두 결과에서 점수 >= s인 박스를 점수가 높은 순으로 함께 살핀다. 아직 매칭되지 않은 박스는 상대 결과의 "
+    "매칭되지 않은 박스 가운데 IoU가 가장 높고 매칭 IoU 이상인 박스와 매칭된다 (클래스 무관, 일대일). 클래스가 같으면 일치, 다르면 클래스 치환, 매칭되지 "
+    "않으면 한쪽만 찾은 박스다",
     "definition.verdict.term": "판정",
-    "definition.verdict.text": "운영점(점수 >= s, IoU >= u)에서 자기 클래스의 TP이면 맞는 박스다. "
-    "치환은 'A 정답', 'B 정답', '둘 다 오답'(정답 객체가 박스와 IoU >= 0.1로 겹치지만 둘 다 TP가 "
-    "아님), '객체 없음'(둘 다 배경 위) 중 하나다",
+    "definition.verdict.text": "판정 기준(점수 >= s, IoU >= u)에서 자기 클래스의 TP이면 맞는 박스다. 치환은 'A 정답', 'B "
+    "정답', '둘 다 오답'(정답 객체가 박스와 IoU >= 0.1로 겹치지만 둘 다 TP가 아님), '객체 없음'(둘 다 배경 위) 중 하나다",
     "definition.error_types.term": "오류 유형",
     "definition.error_types.text": "TIDE의 유형: cls (박스는 맞고 클래스가 틀림), loc (클래스는 "
     "맞고 IoU 0.1-0.5), both, dupe (이미 찾은 객체의 중복), bkg (모든 객체와 IoU < 0.1), miss "
@@ -609,11 +598,11 @@ TEXTS: dict[str, str] = {
     "definition.bootstrap.text": "이미지를 복원 추출로 다시 뽑고 두 결과에 같은 표본을 쓴다. 구간 = "
     "재표본 차이의 백분위수; p = 2 (1 + 작은 쪽 꼬리) / (N + 1)",
     "definition.mcnemar.term": "McNemar",
-    "definition.mcnemar.text": "군중 영역이 아닌 정답 객체마다 운영점에서 맞는 클래스로 찾았는지를 "
-    "A와 B로 비교하고, 결과가 엇갈린 객체에 정확 이항 검정을 한다",
+    "definition.mcnemar.text": "crowd 영역이 아닌 정답 객체마다 판정 기준에서 맞는 클래스로 찾았는지를 A와 B로 비교하고, 결과가 엇갈린 객체에 "
+    "정확 이항 검정을 한다",
     "definition.agreement.term": "일치도",
-    "definition.agreement.text": "일치한 짝 / (짝 + 한쪽만 찾은 박스); 짝지은 박스의 클래스에 대한 "
-    "Cohen's kappa; 일치도는 정확도가 아니다: 두 결과가 같이 틀릴 수도 있다",
+    "definition.agreement.text": "일치한 쌍 / (쌍 + 한쪽만 찾은 박스); 매칭된 박스의 클래스에 대한 Cohen's kappa; 일치도는 "
+    "정확도가 아니다: 두 결과가 같이 틀릴 수도 있다",
     # --- 주의 사항: 도구마다 다른 정의 ----------------------------------------------------------
     "caveat.tools.categories": "평균하는 카테고리: 여기의 mAP와 TIDE ΔAP는 정답이 있는 클래스들로 "
     "평균한다 (COCO와 같음). tidecv는 정답 없이 검출만 있는 클래스도 평균에 넣어(그 클래스는 0점) "
@@ -623,7 +612,7 @@ TEXTS: dict[str, str] = {
     "많은 이미지에서 다른 수치를 낸다.",
     "caveat.tools.tide_max_dets": "TIDE: tidecv는 이미지마다 상위 100개의 검출을 쓰고, pillcmp는 "
     "COCO AP처럼 이미지·카테고리마다 상위 100개를 쓴다.",
-    "caveat.tools.crowd": "군중(crowd) 영역은 COCO처럼 검출을 흡수한다 (TP도 FP도 아님). tidecv는 "
+    "caveat.tools.crowd": "crowd 영역(여러 객체를 한꺼번에 표시한 정답 영역)은 COCO처럼 검출을 흡수한다 (TP도 FP도 아님). tidecv는 "
     "그 검출에도 오류 유형을 붙인다.",
     "caveat.tools.tie_scores": "같은 점수는 COCO의 순서(점수, 이미지 id, 파일 순서)로 정렬한다. "
     "tidecv의 수정 실행은 같은 점수에서 모든 FP를 TP 앞에 두므로 수정 후 AP가 낮게 나온다.",
@@ -632,7 +621,7 @@ TEXTS: dict[str, str] = {
     # --- 그림: 설명과 그림 안의 문구 ----------------------------------------------------------
     "figure.ap_comparison": "두 모델의 클래스별 AP, 차이 순으로 정렬.",
     "figure.pr_curves": "IoU 0.50에서의 정밀도-재현율 곡선: 전체 클래스와 성능이 가장 낮은 클래스.",
-    "figure.score_histograms": "두 모델의 검출 점수 분포 (점선은 운영점의 점수 임계값).",
+    "figure.score_histograms": "두 모델의 검출 점수 분포 (점선은 판정 기준의 점수 임계값).",
     "figure.error_breakdown": "TIDE 오류 유형: 모델별로 각 유형을 고치면 오르는 AP50.",
     "figure.support_vs_ap": "모델별 클래스의 학습 샘플 수와 AP.",
     "figure.confusion_pair": "두 모델의 혼동 관계 (정답 클래스 → 예측 클래스), 같은 색 척도.",
@@ -656,9 +645,9 @@ TEXTS: dict[str, str] = {
     "plot.score_histograms.ylabel": "검출 수 (로그 척도)",
     "plot.score_histograms.tp": "정검출 (TP)",
     "plot.score_histograms.fp": "오검출 (FP)",
-    "plot.score_histograms.other": "무시됨 (군중 영역)",
+    "plot.score_histograms.other": "무시됨 (crowd 영역)",
     "plot.score_histograms.all": "검출",
-    "plot.score_histograms.threshold": "운영점: 점수 ≥ {threshold:g}",
+    "plot.score_histograms.threshold": "판정 기준: 점수 ≥ {threshold:g}",
     "plot.score_histograms.panel": "{name}: 검출 {n}개",
     "plot.error_breakdown.title": "오류 유형 (TIDE): 유형별로 고쳤을 때 오르는 AP50",
     "plot.error_breakdown.ylabel": "ΔAP50 (그 유형의 오류를 모두 고쳤을 때)",
@@ -673,7 +662,7 @@ TEXTS: dict[str, str] = {
     "plot.error_breakdown.type_false_neg": "전체 FN",
     "plot.error_breakdown.not_available": "n/a",
     "plot.support_vs_ap.title": "학습 샘플 수와 클래스별 {metric}",
-    "plot.support_vs_ap.xlabel": "카테고리별 학습 주석 수 (로그 척도)",
+    "plot.support_vs_ap.xlabel": "카테고리별 학습 어노테이션 수 (로그 척도)",
     "plot.support_vs_ap.ylabel": "{metric}",
     "plot.support_vs_ap.legend": "{name}: Spearman ρ = {rho:.2f} (p = {p:.2g}, 클래스 {n}개)",
     "plot.support_vs_ap.legend_undefined": "{name}: Spearman ρ n/a ({reason})",
@@ -681,7 +670,7 @@ TEXTS: dict[str, str] = {
     "plot.support_vs_ap.reason_constant_input": "값이 모두 같음",
     "plot.support_vs_ap.rare": "희소: {threshold}개 미만",
     "plot.support_vs_ap.metric_ap": "AP (IoU 0.50:0.95)",
-    "plot.support_vs_ap.metric_recall": "운영점 재현율",
+    "plot.support_vs_ap.metric_recall": "판정 기준 재현율",
     "plot.confusion_pair.title": "혼동 행렬 (점수 ≥ {score:g}, IoU ≥ {iou:g}), 같은 색 척도",
     "plot.confusion_pair.panel": "{name}",
     "plot.confusion_pair.xlabel": "예측 클래스 (id)",
@@ -694,50 +683,48 @@ TEXTS: dict[str, str] = {
     "gallery.panel_a": "A: {name}",
     "gallery.panel_b": "B: {name}",
     "gallery.panel_gt": "정답",
-    "gallery.caption": "이미지 {image_id} ({file_name}): 클래스 치환 {swaps}개, {name_a}에만 있는 "
-    "박스 {a_only}개, {name_b}에만 있는 박스 {b_only}개",
+    "gallery.caption": "이미지 {image_id} ({file_name}): {what}",
     "gallery.alt": "이미지 {image_id}에 그린 {name_a}, {name_b}, 정답의 박스",
-    "gallery.gallery_caption": "{name_a} 모델과 {name_b} 모델이 다른 이미지 {total}장 중 {shown}장, "
-    "불일치가 많은 순",
+    "gallery.gallery_caption": "{name_a} 모델과 {name_b} 모델이 가장 많이 다른 이미지 {shown}장 (두 모델이 다른 이미지 "
+    "{total}장 중). 각 이미지는 불일치한 박스 주변을 잘라 보여 준다.",
     # --- eval -------------------------------------------------------------------------------
     "eval.unnamed": "결과",
     "eval.in_memory": "메모리",
     "eval.the_ground_truth": "정답 데이터",
     "eval.title": "평가: {name}",
     "eval.header.inputs": "{name} ({results}) 평가, 정답 데이터 {gt}",
-    "eval.header.sizes": "이미지 {images}장의 검출 {detections}개; 정답 박스 {gt_boxes}개, 군중 "
-    "영역 {crowd}개, 선언된 카테고리 {categories}개",
+    "eval.header.sizes": "이미지 {images}장의 검출 {detections}개; 정답 박스 {gt_boxes}개, crowd 영역 {crowd}개, "
+    "선언된 카테고리 {categories}개",
     "eval.coco.title": "COCO 지표",
     "eval.coco.intro": "pycocotools COCOeval.summarize()(bbox)와 같다. pycocotools가 -1을 내는 "
     "곳은 n/a.",
-    "eval.op.title": "운영점: {at}",
+    "eval.op.title": "판정 기준: {at}",
     "eval.accuracy.title": "정확도 ({at})",
     "eval.per_class.title": "클래스별",
     "eval.per_class.coco": "클래스별: COCO 지표 (모든 점수)",
-    "eval.per_class.op": "클래스별: 운영점 ({at})",
+    "eval.per_class.op": "클래스별: 판정 기준 ({at})",
     "eval.per_class.columns": "열",
-    "eval.per_class.legend_coco": "GT = 군중 영역이 아닌 정답 박스 (샘플 수); dets = 그 클래스의 "
-    "검출 (모든 점수); AP = {ious}와 101개 재현율 지점에서 평균한 정밀도, 모든 크기, 이미지·클래스당 "
-    "상위 {top}개; AP50/AP75 = IoU 0.50/0.75에서; {ar} = 같은 IoU들에서 평균한 재현율; n/a = 그 "
-    "클래스에 정답 박스가 없음.",
-    "eval.per_class.legend_op": "운영점에서의 TP, FP, FN, P (정밀도), R (재현율), F1 (정의는 위); "
-    "best F1 = 모든 검출 점수를 임계값으로 써 보았을 때의 최고 F1과 그 점수.",
+    "eval.per_class.legend_coco": "GT = crowd 영역이 아닌 정답 박스 (샘플 수); dets = 그 클래스의 검출 (모든 점수); AP = "
+    "{ious}와 101개 재현율 지점에서 평균한 정밀도, 모든 크기, 이미지·클래스당 상위 {top}개; AP50/AP75 = IoU 0.50/0.75에서; {ar} = "
+    "같은 IoU들에서 평균한 재현율; n/a = 그 클래스에 정답 박스가 없음.",
+    "eval.per_class.legend_op": "판정 기준에서의 TP, FP, FN, P (정밀도), R (재현율), F1 (정의는 위); best F1 = 모든 "
+    "검출 점수를 임계값으로 써 보았을 때의 최고 F1과 그 점수.",
     "eval.confusion.title": "혼동 행렬",
-    "eval.confusion.convention": "행 = 정답 클래스, 열 = 예측 클래스, 마지막 행/열 = 배경; 점수 "
-    ">= s인 검출을 클래스 무관하게 일대일로 매칭 (점수 순 탐욕적, IoU >= u); [배경, c] = 객체가 "
-    "없는 곳의 c 검출, [c, 배경] = 놓친 c 정답; 군중 영역이 흡수한 검출은 제외",
+    "eval.confusion.convention": "행 = 정답 클래스, 열 = 예측 클래스, 마지막 행/열 = 배경; 점수 >= s인 검출을 클래스 무관하게 일대일로 "
+    "매칭 (점수가 높은 것부터 차례로, IoU >= u); [배경, c] = 객체가 없는 곳의 c 검출, [c, 배경] = 놓친 c 정답; crowd 영역이 흡수한 검출은 "
+    "제외",
     "eval.confusion.correct": "정분류 (대각선)",
     "eval.confusion.misclassified": "오분류 (대각선 밖)",
-    "eval.confusion.false_detections": "오탐지 (배경 행)",
+    "eval.confusion.false_detections": "오검출 (배경 행)",
     "eval.confusion.missed": "놓친 정답 (배경 열)",
-    "eval.confusion.absorbed": "군중 영역이 흡수",
+    "eval.confusion.absorbed": "crowd 영역이 흡수",
     "col.cell": "칸",
     "eval.confusion.top": "가장 많은 혼동 (정답 클래스 -> 예측 클래스), 상위 {n}개:",
     "op.at": "점수 >= {score:g}, IoU >= {iou:g}",
     "op.micro": "마이크로",
     "op.macro": "매크로",
     "op.best_f1": "전체 클래스의 최고 F1 (마이크로): 점수 >= {at}에서 {f1}",
-    "op.absorbed": "군중 영역이 흡수한 검출 (TP도 FP도 아님): {n}",
+    "op.absorbed": "crowd 영역이 흡수한 검출 (TP도 FP도 아님): {n}",
     "col.precision": "정밀도",
     "col.recall": "재현율",
     "col.accuracy": "정확도",
@@ -768,11 +755,9 @@ TEXTS: dict[str, str] = {
     "iou.single": "IoU {value:.2f}",
     "iou.range": "IoU {low:.2f}:{high:.2f}, 간격 {step:.2f} (임계값 {n}개)",
     "iou.list": "IoU {values}",
-    "def.op.tp": "점수 >= s인 검출 중 군중 영역이 아닌 정답 박스와 매칭된 것 (IoU >= u, 같은 "
-    "카테고리, 일대일, 점수 순 탐욕적)",
-    "def.op.fp": "점수 >= s인 검출 중 아무것과도 매칭되지 않은 것 (군중 영역이 흡수한 검출은 어느 "
-    "쪽에도 세지 않음)",
-    "def.op.fn": "점수 >= s인 어떤 검출과도 매칭되지 않은, 군중 영역이 아닌 정답 박스 (= GT - TP)",
+    "def.op.tp": "점수 >= s인 검출 중 crowd 영역이 아닌 정답 박스와 매칭된 것 (IoU >= u, 같은 카테고리, 일대일, 점수가 높은 것부터 차례로)",
+    "def.op.fp": "점수 >= s인 검출 중 아무것과도 매칭되지 않은 것 (crowd 영역이 흡수한 검출은 어느 쪽에도 세지 않음)",
+    "def.op.fn": "점수 >= s인 어떤 검출과도 매칭되지 않은, crowd 영역이 아닌 정답 박스 (= GT - TP)",
     "def.op.precision": "TP / (TP + FP)",
     "def.op.recall": "TP / (TP + FN)",
     "def.op.f1": "2 TP / (2 TP + FP + FN): 정밀도와 재현율의 조화 평균",
@@ -780,33 +765,26 @@ TEXTS: dict[str, str] = {
     "def.op.macro": "값이 정의되는 카테고리들에서의 단순 평균",
     "def.op.best_f1": "모든 서로 다른 검출 점수를 임계값 s로 써 보았을 때의 최고 F1 (매칭 개수에서 "
     "직접 계산; 그런 임계값 중 가장 높은 값을 보고)",
-    "def.accuracy.classification_accuracy": "(a) 점수 >= s인 검출 중 클래스 무관하게 IoU >= u로 "
-    "어떤 정답 박스와 일대일 매칭된 것(점수 순 탐욕적)에서, 카테고리가 정답과 같은 비율",
-    "def.accuracy.image_exact_match": "(b) 예측 카테고리의 다중집합(점수 >= s, 군중 영역이 흡수한 "
-    "검출 제외)이 정답 카테고리의 다중집합(군중 영역 제외)과 같은 정답 이미지의 비율; 박스는 비교하지 "
-    "않음",
+    "def.accuracy.classification_accuracy": "(a) 점수 >= s인 검출 중 클래스 무관하게 IoU >= u로 어떤 정답 박스와 일대일 "
+    "매칭된 것(점수가 높은 것부터 차례로)에서, 카테고리가 정답과 같은 비율",
+    "def.accuracy.image_exact_match": "(b) 예측 카테고리의 다중집합(점수 >= s, crowd 영역이 흡수한 검출 제외)이 정답 카테고리의 "
+    "다중집합(crowd 영역 제외)과 같은 정답 이미지의 비율; 박스는 비교하지 않음",
     # --- gt audit ----------------------------------------------------------------------------
-    "s.gt_audit": "정답 어노테이션 점검: 오탐지인가, 누락된 라벨인가?",
-    "absent.gt_audit": "정답(ground truth)이 있어야 합니다: 두 모델이 모두 검출했지만 정답에 "
-    "없는 박스(누락 가능성이 높은 어노테이션)와 두 모델이 같은 다른 클래스로 예측한 정답 박스(잘못된 "
-    "라벨 가능성)를 보여 줍니다.",
-    "gt_audit.intro": "어노테이션은 불완전할 수 있습니다. 두 모델이 같은 자리(IoU >= {pair_iou:g}로 "
-    "매칭)에 같은 클래스의 박스를 운영 기준({at})으로 냈는데, 두 박스 모두 어떤 클래스의 정답 박스와도 "
-    "IoU {near:g}에 이르지 않으면 '누락 가능성이 높은 어노테이션'으로 봅니다. 이런 박스는 두 모델 "
-    "모두의 오탐지로 집계되지만, 아무도 라벨을 달지 않은 물체일 가능성이 더 큽니다. 두 모델이 각각 "
-    "클래스와 무관하게 운영 IoU 이상으로 매칭되는 박스로 어떤 정답 박스를 높은 점수로 같은 다른 "
-    "클래스라고 예측하고, 어느 모델도 그 자리에서 어노테이션된 클래스를 찾지 않으면 '잘못된 라벨 "
-    "가능성'으로 봅니다.",
-    "gt_audit.counts": "누락 가능성이 높은 어노테이션 {missing}개({a}와 {b} 모두의 오탐지로 집계됨), "
-    "잘못된 라벨 가능성 {wrong}개. 눈으로 확인할 후보일 뿐, 어노테이션 오류로 입증된 것은 아닙니다.",
-    "gt_audit.none": "찾지 못했습니다: 두 모델이 높은 점수로 일치하는 곳에는 모두 그 클래스의 정답 "
-    "박스가 있습니다.",
+    "s.gt_audit": "정답 어노테이션 점검: 오검출인가, 누락된 라벨인가?",
+    "absent.gt_audit": "정답 데이터가 필요하다: 있으면 두 모델이 모두 검출했지만 정답에 없는 박스(누락 가능성이 높은 어노테이션)와 두 모델이 같은 다른 "
+    "클래스로 예측한 정답 박스(잘못된 라벨 가능성)를 보여 준다.",
+    "gt_audit.intro": "어노테이션은 불완전할 수 있다. 두 모델이 같은 자리(IoU >= {pair_iou:g}로 매칭)에 같은 클래스의 박스를 판정 "
+    "기준({at})으로 냈는데, 두 박스 모두 어떤 클래스의 정답 박스와도 IoU {near:g}에 이르지 않으면 '누락 가능성이 높은 어노테이션'으로 본다. 이런 박스는 "
+    "두 모델 모두의 오검출로 집계되지만, 아무도 라벨을 달지 않은 물체일 가능성이 더 크다. 두 모델이 각각 클래스와 무관하게 판정 IoU 이상으로 매칭되는 박스로 어떤 "
+    "정답 박스를 높은 점수로 같은 다른 클래스라고 예측하고, 어느 모델도 그 자리에서 어노테이션된 클래스를 찾지 않으면 '잘못된 라벨 가능성'으로 본다.",
+    "gt_audit.counts": "누락 가능성이 높은 어노테이션 {missing}개({a}와 {b} 모두의 오검출로 집계됨), 잘못된 라벨 가능성 {wrong}개. "
+    "눈으로 확인할 후보일 뿐, 어노테이션 오류로 입증된 것은 아니다.",
+    "gt_audit.none": "찾지 못했다: 두 모델이 높은 점수로 일치하는 곳에는 모두 그 클래스의 정답 박스가 있다.",
     "gt_audit.col.missing": "누락 가능성",
     "gt_audit.col.wrong": "잘못된 라벨 가능성",
     "gt_audit.classes_caption": "클래스별, 사례가 많은 순 (누락 가능성: 두 모델이 예측한 클래스, "
     "잘못된 라벨 가능성: 어노테이션된 클래스).",
-    "gt_audit.legend.missing": "두 모델이 일치한 박스(같은 클래스, 운영 기준 이상의 점수) 중 근처에 "
-    "어떤 클래스의 정답 박스도 없는 것",
+    "gt_audit.legend.missing": "두 모델이 일치한 박스(같은 클래스, 판정 기준 이상의 점수) 중 근처에 어떤 클래스의 정답 박스도 없는 것",
     "gt_audit.legend.wrong": "이 클래스의 정답 박스 중 두 모델이 높은 점수로 같은 다른 클래스라고 "
     "예측한 것",
     "gt_audit.col.image": "이미지",
@@ -820,12 +798,10 @@ TEXTS: dict[str, str] = {
     "많은 순.",
     "gt_audit.col.actual": "{name} (실제)",
     "gt_audit.col.estimate": "{name} (추정)",
-    "gt_audit.estimate_caption": "추정치이며 실제 수치가 아닙니다: 누락 가능성이 높은 박스 {n}개의 "
-    "검출을 무시하고(COCO가 무시 영역의 검출을 다루듯 TP도 FP도 아님) 다시 계산한 주요 지표입니다. "
-    "실제 수치는 전체 성능 비교의 수치입니다.",
-    "gt_audit.estimate_note": "완전한 정답이라면 얻었을 값의 추정치입니다: 이 박스들을 오탐지로 세지 "
-    "않을 뿐입니다. 완전한 정답은 이들을 찾은 물체로도 세고(재현율 상승) 한 모델만 찾은 물체를 더할 "
-    "수도 있습니다. 믿기 전에 사례를 눈으로 확인하세요.",
+    "gt_audit.estimate_caption": "추정치이며 실제 수치가 아니다: 누락 가능성이 높은 박스 {n}개의 검출을 무시하고(COCO가 무시 영역의 검출을 "
+    "다루듯 TP도 FP도 아님) 다시 계산한 주요 지표다. 실제 수치는 전체 성능 비교의 수치다.",
+    "gt_audit.estimate_note": "완전한 정답이라면 얻었을 값의 추정치다: 이 박스들을 오검출로 세지 않을 뿐이다. 완전한 정답은 이들을 찾은 물체로도 "
+    "세고(재현율 상승) 한 모델만 찾은 물체를 더할 수도 있다. 믿기 전에 사례를 눈으로 확인하라.",
     # --- 진단: 카테고리 id
     "diagnosis.category_offset.title": "카테고리 id가 일정한 값만큼 밀려 있다",
     "diagnosis.category_offset.text": "{file}: 모든 카테고리 id가 {reference}의 id와 {offset:+g}만큼 "
@@ -877,7 +853,7 @@ TEXTS: dict[str, str] = {
     "cause.localization": "위치 정확도 (클래스는 맞지만 박스를 덜 정확하게 놓음)",
     "cause.classification": "분류 (잘 놓인 박스에 틀린 클래스)",
     "cause.duplicates": "중복 검출",
-    "cause.background": "배경 오탐지",
+    "cause.background": "배경 오검출",
     "cause.missed": "놓친 객체",
     "s.causes.localization": "위치 정확도: IoU 임계값별 AP",
     "localization.text": "Δ = mAP(B) − mAP(A) = {delta:+.4f}는 IoU 임계값별 ΔAP의 평균이다. 가장 "
@@ -1017,4 +993,50 @@ TEXTS: dict[str, str] = {
     "plot.class_counts.xlabel": "박스 수",
     "plot.class_counts.label_support": "{label} (학습 {support})",
     "plot.class_counts.more_classes": "표시하지 않음: |A − B| ≤ {bound}인 클래스 {n}개",
+    "col.image": "이미지",
+    "per_image.text": "이미지 {total:,}장 중 {agree:,}장에서는 두 모델이 모든 박스에 같은 클래스를 냈다. 아래는 두 모델이 다른 이미지 "
+    "{n:,}장이다 (일치도가 낮은 순).",
+    "per_image.text_all": "이미지 {total:,}장 모두에서 두 모델이 모든 박스에 같은 클래스를 냈다.",
+    "per_image.legend.rate": "그 이미지에서 일치한 쌍 / (쌍 + 한 모델만 찾은 박스)",
+    "pairs.intro": "두 모델의 박스(점수 >= s)를 이미지마다 서로 매칭한다. 두 모델의 박스를 점수가 높은 순으로 함께 살피며, 아직 매칭되지 않은 박스는 "
+    "상대 모델의 매칭되지 않은 박스 가운데 IoU가 매칭 IoU 이상이면서 가장 높은 박스와 클래스에 관계없이 매칭된다. 클래스가 같으면 일치, 다르면 클래스 치환이고, "
+    "매칭되지 않은 박스는 한 모델만 찾은 박스다.",
+    "col.gt_has": "그중 정답에 있는 것",
+    "gt.none": "없음",
+    "list_verdict.a_right": "{a} 정답",
+    "list_verdict.b_right": "{b} 정답",
+    "list_verdict.each_partly": "둘 다 일부 정답",
+    "list_verdict.both_wrong": "둘 다 오답",
+    "list_verdict.no_gt": "정답 데이터에 없는 이미지",
+    "differing.legend.gt_has": "한 모델만 낸 카테고리 중 그 이미지의 정답 데이터에 있는 것",
+    "differing.legend.verdict": "서로 다른 카테고리에 대해 정답 데이터가 어느 목록의 손을 들어 주는가: 정답 = 그 모델만 낸 카테고리는 모두 "
+    "정답에 있고 상대 모델만 낸 것은 하나도 없음; 둘 다 일부 정답 = 두 모델 모두 상대에게 없는 맞는 카테고리를 냄; 둘 다 오답 = 그중 어느 것도 정답에 없음",
+    "col.model_says": "{name}의 클래스",
+    "col.swap_boxes": "박스",
+    "col.substitution_images": "이것만 다른 이미지",
+    "col.model_right": "{name} 정답",
+    "col.no_object": "객체 없음",
+    "s.report.patterns": "가장 많은 불일치",
+    "patterns.caption_merged": "불일치 {n:,}가지 (A는 한 클래스, B는 다른 클래스), 박스가 많은 순.",
+    "patterns.legend.boxes": "클래스 치환: 같은 박스(매칭 IoU 이상으로 매칭됨)에 A는 이 클래스, B는 저 클래스를 냄; 이미지 = 그 박스들이 "
+    "있는 이미지 수",
+    "patterns.legend.substitution": "카테고리 목록이 이 카테고리 하나만 다른 이미지 (A는 X, B는 Y, 나머지는 같음); 박스가 0인 행 = "
+    "그 이미지에서는 두 클래스가 서로 다른 박스에 있음",
+    "col.difference": "차이",
+    "boxes.legend.verdict": "클래스 치환은 정답 데이터가 확인해 준 쪽('{a} 정답', '{b} 정답', '둘 다 오답', '객체 없음'); 한 모델만 "
+    "낸 박스는 맞는 박스면 '<상대 모델> 놓침', 오검출이면 TIDE 오류 유형과 함께 '<모델> 오답 (유형)'",
+    "verdict.missed": "{name} 놓침",
+    "verdict.one_wrong": "{name} 오답",
+    "verdict.one_wrong_type": "{name} 오답 ({error})",
+    "imbalance.ratio_note": "이 비율은 양 끝의 두 클래스에만 의존한다. 지니 계수, 균등도, 유효 클래스 수는 분포 전체를 나타낸다. 어느 쪽도 "
+    "불균형이 결과를 설명하는지는 말해 주지 않는다: 다음 절에서 그것을 검정한다.",
+    "gallery.swaps_one": "클래스 치환 1개",
+    "gallery.swaps_many": "클래스 치환 {n}개",
+    "gallery.only_one": "{name}만 찾은 박스 1개",
+    "gallery.only_many": "{name}만 찾은 박스 {n}개",
+    "gallery.join": ", ",
+    "gallery.legend_right": "정답",
+    "gallery.legend_wrong": "오답",
+    "gallery.legend_missed": "놓침 (찾지 못한 정답 박스)",
+    "gallery.legend_disputed": "굵은 선: 불일치한 박스",
 }

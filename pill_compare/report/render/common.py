@@ -31,6 +31,7 @@ __all__ = [
     "iter_blocks",
     "label_of",
     "note_kind",
+    "page_note",
     "table_cells",
     "words",
 ]
@@ -55,6 +56,9 @@ DEFAULT_WORDS: dict[str, str] = {
     "gallery_caption": "[gallery: {caption} ({n} images)]",
     "gallery_caption_one": "[gallery: {caption} (1 image)]",
     "sort": "Sort by this column",
+    "page_cut": "The first {shown} of {total} rows; report.json lists all.",
+    "page_cut_file": "The first {shown} of {total} rows; every row and column: {file}",
+    "page_file": "Every column, for spreadsheets and scripts: {file}",
 }
 
 
@@ -72,12 +76,13 @@ def words(lang: str = "en") -> dict[str, str]:
 
 def format_cell(value: Cell, *, signed: bool = False) -> str:
     """A cell as people read it: strings as they are, numbers through
-    :func:`~pill_compare.report.tables.fmt_number` (None and NaN as "n/a"), with a '+' on a
-    positive difference when ``signed``.
+    :func:`~pill_compare.report.tables.fmt_number` (counts ``1,234``, floats with 3 decimals,
+    None and NaN as "n/a"), with a '+' on a positive difference when ``signed`` (a difference
+    that rounds to zero is ``0.000``, unsigned).
 
     Example:
         >>> format_cell(0.12345), format_cell(0.5, signed=True), format_cell(None)
-        ('0.1235', '+0.5', 'n/a')
+        ('0.123', '+0.500', 'n/a')
     """
     if isinstance(value, str):
         return value  # an Md string stays Md
@@ -88,15 +93,35 @@ def format_cell(value: Cell, *, signed: bool = False) -> str:
         and not isinstance(value, bool)
         and not math.isnan(value)
         and value > 0
+        and text.strip("0.,") != ""
     ):
         return "+" + text
     return text
 
 
-def table_cells(table: Table) -> list[list[str]]:
-    """Every row of ``table``, each cell formatted by :func:`format_cell`."""
+def table_cells(table: Table, *, page: bool = False) -> list[list[str]]:
+    """Every row of ``table`` (``page``: the rows a page shows, :meth:`Table.page_rows`), each
+    cell formatted by :func:`format_cell`."""
     signed = set(table.signed)
-    return [[format_cell(c, signed=j in signed) for j, c in enumerate(row)] for row in table.rows]
+    rows = table.page_rows() if page else table.rows
+    return [[format_cell(c, signed=j in signed) for j, c in enumerate(row)] for row in rows]
+
+
+def page_note(table: Table, vocabulary: Mapping[str, str]) -> str:
+    """The line Markdown and HTML put under ``table``: how many rows the page leaves out
+    (:attr:`Table.page_limit`) and which CSV file holds the complete table
+    (:attr:`Table.file`); '' when the page shows it all and names no file.
+
+    Example:
+        >>> t = Table("t", ("n",), tuple((i,) for i in range(1500)), page_limit=100, file="t.csv")
+        >>> page_note(t, DEFAULT_WORDS)
+        'The first 100 of 1,500 rows; every row and column: t.csv'
+    """
+    shown, total = len(table.page_rows()), len(table.rows)
+    counts = {"shown": fmt_number(shown), "total": fmt_number(total), "file": table.file}
+    if shown < total:
+        return vocabulary["page_cut_file" if table.file else "page_cut"].format(**counts)
+    return vocabulary["page_file"].format(**counts) if table.file else ""
 
 
 def note_kind(note: Note) -> str:

@@ -32,6 +32,7 @@ from pill_compare.report.render.common import (
     check_keys,
     label_of,
     note_kind,
+    page_note,
     table_cells,
     words,
 )
@@ -353,7 +354,7 @@ class _View:
 
     def table(self, t: Table) -> dict[str, Any]:
         align = t.alignment()
-        cells = table_cells(t)
+        cells = table_cells(t, page=True)
         return {
             "kind": "table",
             "id": f"table-{t.key}",
@@ -368,8 +369,9 @@ class _View:
                     {"text": _safe(text), "num": a == "r", "sort": _sort_value(value)}
                     for text, value, a in zip(shown, row, align, strict=True)
                 ]
-                for shown, row in zip(cells, t.rows, strict=True)
+                for shown, row in zip(cells, t.page_rows(), strict=True)
             ],
+            "more": _safe(page_note(t, self.words)),
             "legend": [(_safe(term), _safe(text)) for term, text in t.legend],
         }
 

@@ -17,6 +17,7 @@ from pill_compare.report.render.common import (
     check_keys,
     label_of,
     note_kind,
+    page_note,
     table_cells,
     words,
 )
@@ -155,11 +156,14 @@ class _MarkdownRenderer:
 
     def table(self, t: Table) -> str:
         out = [md_escape(t.caption)] if t.caption else []
-        lines = md_table(t.headers, table_cells(t)).split("\n")
+        lines = md_table(t.headers, table_cells(t, page=True)).split("\n")
         # The structure's alignment, not md_table's guess from the first row's types (a signed
         # difference is a string by then).
         lines[1] = "|" + "|".join("---:" if a == "r" else "---" for a in t.alignment()) + "|"
         out.append("\n".join(lines))
+        below = page_note(t, self.words)
+        if below:
+            out.append(f"*{md_escape(below)}*")
         if t.legend:
             out.append(
                 "\n".join(f"- **{md_escape(term)}**: {md_escape(text)}" for term, text in t.legend)

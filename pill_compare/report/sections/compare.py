@@ -3,10 +3,12 @@
 Two arrangements of the same parts, every number from the result, every word from the
 catalogue (:mod:`pill_compare.report.messages`):
 
-* :func:`compare_sections`: the report (``pillcmp report``), mirroring the seed report's
-  structure: 1 ``overview``, 2 ``overall``, 3 ``detections``, 4 ``disagreements``,
-  5 ``per_class``, 6 ``errors``, 7 ``causes``, 8 ``glossary`` and ``caveats``. A part that needs
-  training annotations is replaced by a ``Note(kind="absent")`` saying what they would add.
+* :func:`compare_sections`: the report (``pillcmp report``), in the order of a hand-written
+  comparison report: 0 ``diagnosis`` (when an input finding stands), 1 ``overview``,
+  2 ``overall``, 3 ``detections``, 4 ``disagreements``, 5 ``per_class``, ``gt_audit``,
+  6 ``errors``, 7 ``causes``, 8 ``glossary`` and ``caveats``. A part that needs training
+  annotations is replaced by a ``Note(kind="absent")`` saying what they would add; without a
+  ground truth the agreement report (:mod:`pill_compare.report.sections.agreement`) is built.
 * :func:`compare_command_sections`: what ``pillcmp compare`` prints, one screen of findings first:
   ``findings``, ``metrics``, ``disagreements`` (with ``disagreements.patterns``), ``errors``,
   ``per_class``, ``caveats``, ``definitions``.
@@ -15,9 +17,11 @@ Without a ground truth both hand over to :mod:`pill_compare.report.sections.agre
 report of agreement, with only the parts that apply).
 
 Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
-``overview.parameters``; ``detections.per_image``; ``disagreements.images``,
-``disagreements.categories``, ``disagreements.substitutions``, ``disagreements.pairs``,
-``disagreements.patterns``, ``disagreements.boxes``, ``disagreements.gallery``;
+``overview.parameters``; ``detections.per_image`` (only the images where the models differ);
+``disagreements.images``, ``disagreements.categories``, ``disagreements.pairs``,
+``disagreements.patterns`` (with a ground truth: one table of the class swaps with the image-level
+substitutions beside them; without one ``disagreements.substitutions`` comes before
+``disagreements.pairs``), ``disagreements.boxes``, ``disagreements.gallery``;
 ``per_class.worst``, ``per_class.confusions``; ``causes.localization``, ``causes.imbalance``,
 ``causes.support``, ``causes.evidence``; ``glossary.methods``.
 """
@@ -31,7 +35,9 @@ from typing import Any
 import pandas as pd
 
 from pill_compare.analysis.compare import ComparisonResult
+from pill_compare.analysis.diff import list_verdicts
 from pill_compare.report.messages import Catalogue, catalogue
+from pill_compare.report.sections.compare_files import CSV_FILES
 from pill_compare.report.sections.diagnosis import (
     blocked_summary,
     diagnosis_section,
@@ -57,8 +63,14 @@ from pill_compare.report.structure import (
 )
 from pill_compare.report.tables import fit_width, fmt_ids
 
-#: Text output shows this many rows of a long table (Markdown and HTML show every row).
+#: Text output shows this many rows of a long table.
 TEXT_ROWS = 15
+#: Markdown and HTML show this many rows of a list that grows with the data set (images,
+#: disputed boxes, swap patterns); the complete table is a CSV file beside the report
+#: (:data:`~pill_compare.report.sections.compare_files.CSV_FILES`).
+PAGE_ROWS = 100
+#: ... and this many of a table with a row per class (every class of COCO fits).
+CLASS_ROWS = 200
 #: The command's first screen shows this many swap patterns.
 TOP_PATTERNS = 5
 #: Worst classes listed per model.
@@ -235,12 +247,14 @@ def _pattern_sentence(t: Text, r: ComparisonResult) -> str:
             return t("summary.no_swaps", a_only=c["a_only"], b_only=c["b_only"], **names)
         s = r.disagreements.swap_patterns[0]
         v = s.verdicts
+        only = _substitution_images(r).get((s.a, s.b), 0)
         return t(
             "summary.top_pattern",
             x=_label(r, s.a),
             y=_label(r, s.b),
             swaps=s.swaps,
             images=s.images,
+            only=only,
             a_right=v["a_right"],
             b_right=v["b_right"],
             both_wrong=v["both_wrong"],
@@ -253,6 +267,12 @@ def _pattern_sentence(t: Text, r: ComparisonResult) -> str:
             "summary.top_substitution", x=_label(r, s.a), y=_label(r, s.b), images=s.images, **names
         )
     return t("summary.no_substitution", n=len(r.diff.differing_images), **names)
+
+
+def _substitution_images(r: ComparisonResult) -> dict[tuple[int, int], int]:
+    """(A's category, B's category) → images where that substitution is the only difference
+    between the two category lists (``r.diff.substitutions``)."""
+    return {(s.a, s.b): s.images for s in r.diff.substitutions}
 
 
 def _imbalance_sentence(msg: Catalogue, r: ComparisonResult) -> str:
@@ -336,7 +356,8 @@ def metrics_table(t: Text, r: ComparisonResult, *, display_names: bool = True) -
                 m["a"][key],
                 m["b"][key],
                 m["delta"][key],
-                f"[{msg_num(b.ci_low)}, {msg_num(b.ci_high)}]" if b else "",
+                # A no-break space: the interval never wraps inside a narrow column.
+                f"[{msg_num(b.ci_low)},\u00a0{msg_num(b.ci_high)}]" if b else "",
                 p_cell(b.p_value) if b else "",
             )
         )
@@ -358,7 +379,7 @@ def metrics_table(t: Text, r: ComparisonResult, *, display_names: bool = True) -
 
 def _cells(t: Text) -> tuple[Any, Any]:
     def number(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.4f}"
+        return "n/a" if value is None else f"{value:.3f}"  # as the metric columns
 
     def p_cell(p: float | None) -> str:
         if p is None:
@@ -396,12 +417,13 @@ def pair_lines(t: Text, r: ComparisonResult) -> list[str]:
                 )
             )
     ag = r.agreement
-    lines.append(t("pairs.agreement", rate=_fmt4(ag.rate), kappa=_fmt4(ag.kappa)))
+    lines.append(t("pairs.agreement", rate=_pct(ag.rate), kappa=_num(ag.kappa)))
     return lines
 
 
-def _fmt4(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4g}"
+def _pct(value: float | None) -> str:
+    """A share as a percentage with one decimal ("94.0%"), "n/a" for None."""
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 def patterns_table(
@@ -563,10 +585,21 @@ def class_agreement_table(
     )
 
 
-def image_agreement_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> Table:
+def image_agreement_table(
+    t: Text,
+    r: ComparisonResult,
+    *,
+    limit: int | None = None,
+    differing_only: bool = False,
+    page_limit: int | None = None,
+    file: str = "",
+) -> Table:
     """Per image: the paired items (agree, swaps, one-sided) and the agreement rate, lowest
-    first (undefined last)."""
+    first (undefined last). ``differing_only``: only the images with a class swap or a
+    one-sided box (:func:`fully_agreeing_images` counts the others)."""
     frame = r.agreement.to_frame()
+    if differing_only:
+        frame = frame[(frame["class_swap"] + frame["a_only"] + frame["b_only"]) > 0]
     frame = frame.assign(_undefined=frame["agreement_rate"].isna()).sort_values(
         ["_undefined", "agreement_rate", "image_id"]
     )
@@ -585,7 +618,7 @@ def image_agreement_table(t: Text, r: ComparisonResult, *, limit: int | None = N
     return Table(
         key="per_image",
         headers=(
-            "image_id",
+            t("col.image"),
             t("col.agree"),
             t("col.swaps"),
             t("col.only_in", name=a),
@@ -595,8 +628,20 @@ def image_agreement_table(t: Text, r: ComparisonResult, *, limit: int | None = N
         rows=rows,
         align="lrrrrr",
         limit=limit,
-        caption=t("per_image.caption"),
+        page_limit=page_limit,
+        file=file,
+        # The report puts a sentence with the counts above the differing images instead.
+        caption="" if differing_only else t("per_image.caption"),
+        legend=((t("col.rate"), t("per_image.legend.rate")),),
     )
+
+
+def fully_agreeing_images(r: ComparisonResult) -> tuple[int, int]:
+    """(images where every box of both runs is paired with the same class, images counted):
+    the images :func:`image_agreement_table` leaves out with ``differing_only``."""
+    frame = r.agreement.to_frame()
+    differ = int(((frame["class_swap"] + frame["a_only"] + frame["b_only"]) > 0).sum())
+    return len(frame) - differ, len(frame)
 
 
 def definitions_legend(t: Text) -> tuple[tuple[str, str], ...]:
@@ -865,11 +910,21 @@ def _detections(t: Text, r: ComparisonResult) -> Section:
         if ids:
             images.append(t("detections.images_only", name=names[side], n=len(ids), ids=_ids(ids)))
     blocks.append(Bullets(tuple(images)))
-    per_image = Section(
-        "detections.per_image",
-        t("s.detections.per_image"),
-        (image_agreement_table(t, r, limit=TEXT_ROWS),),
+    agreeing, counted = fully_agreeing_images(r)
+    table = image_agreement_table(
+        t,
+        r,
+        limit=TEXT_ROWS,
+        differing_only=True,
+        page_limit=PAGE_ROWS,
+        file=CSV_FILES["per_image"],
     )
+    if table.rows:
+        text = t("per_image.text", agree=agreeing, total=counted, n=counted - agreeing)
+        per_image_blocks: tuple[Block, ...] = (Paragraph(text), table)
+    else:
+        per_image_blocks = (Paragraph(t("per_image.text_all", total=counted)),)
+    per_image = Section("detections.per_image", t("s.detections.per_image"), per_image_blocks)
     return Section("detections", t("s.detections"), tuple(blocks), (per_image,))
 
 
@@ -878,10 +933,6 @@ def _disagreements(
 ) -> Section:
     d, names = r.diff, _names(r)
     a, b = r.names
-    image_rows = tuple(
-        (str(x.image_id), _ids(x.a), _ids(x.b), _ids(x.only_a), _ids(x.only_b))
-        for x in d.differing_images
-    )
     images = Section(
         "disagreements.images",
         t("s.disagreements.images"),
@@ -889,13 +940,7 @@ def _disagreements(
             Paragraph(
                 t("disagreements.images.text", n=len(d.differing_images), total=d.images_total)
             ),
-            Table(
-                key="differing_images",
-                headers=("image_id", a, b, t("col.only_in", name=a), t("col.only_in", name=b)),
-                rows=image_rows,
-                align="lllll",
-                limit=TEXT_ROWS,
-            ),
+            differing_images_table(t, r),
         ),
     )
 
@@ -906,6 +951,7 @@ def _disagreements(
             rows=tuple((_label(r, c), n) for c, n in counts.items()),
             align="lr",
             limit=TEXT_ROWS,
+            page_limit=CLASS_ROWS,
             caption=t("disagreements.only_caption", name=name),
         )
 
@@ -917,37 +963,44 @@ def _disagreements(
             only_table("only_b_categories", d.only_b_counts, b),
         ),
     )
-    substitutions = Section(
-        "disagreements.substitutions",
-        t("s.disagreements.substitutions"),
-        (
-            Paragraph(t("disagreements.substitutions.text", **names)),
-            Table(
-                key="substitutions",
-                headers=(t("col.a_says"), t("col.b_says"), t("col.images"), "image_id"),
-                rows=tuple(
-                    (_label(r, s.a), _label(r, s.b), s.images, _ids(s.image_ids))
-                    for s in d.substitutions
-                ),
-                align="llrl",
-                limit=TEXT_ROWS,
-            ),
-        ),
-    )
     pairs = Section(
         "disagreements.pairs",
         t("s.disagreements.pairs"),
-        (Paragraph(t("definition.pairing.text")), Bullets(tuple(pair_lines(t, r)))),
+        (Paragraph(t("pairs.intro")), Bullets(tuple(pair_lines(t, r)))),
     )
-    if r.disagreements is not None and r.disagreements.swap_patterns:
-        pattern_blocks: tuple[Block, ...] = (patterns_table(t, r, limit=TEXT_ROWS),)
-    elif r.disagreements is not None:
-        pattern_blocks = (Paragraph(t("patterns.none")),)
+    if r.disagreements is not None:
+        # One table of the most frequent disagreements: the box-level class swaps with the
+        # image-level substitutions beside them (the category lists of an image differ by
+        # exactly that one swap), so the two views never name two different "most frequent".
+        if r.disagreements.swap_patterns or d.substitutions:
+            pattern_blocks: tuple[Block, ...] = (disagreement_table(t, r),)
+        else:
+            pattern_blocks = (Paragraph(t("patterns.none")),)
+        patterns = Section("disagreements.patterns", t("s.report.patterns"), pattern_blocks)
+        subsections = [images, categories, pairs, patterns]
     else:
-        pattern_blocks = (_absent(t, "patterns"),)
-    patterns = Section("disagreements.patterns", t("s.patterns"), pattern_blocks)
+        substitutions = Section(
+            "disagreements.substitutions",
+            t("s.disagreements.substitutions"),
+            (
+                Paragraph(t("disagreements.substitutions.text", **names)),
+                Table(
+                    key="substitutions",
+                    headers=(t("col.a_says"), t("col.b_says"), t("col.images"), "image_id"),
+                    rows=tuple(
+                        (_label(r, s.a), _label(r, s.b), s.images, _ids(s.image_ids))
+                        for s in d.substitutions
+                    ),
+                    align="llrl",
+                    limit=TEXT_ROWS,
+                    page_limit=PAGE_ROWS,
+                ),
+            ),
+        )
+        patterns = Section("disagreements.patterns", t("s.patterns"), (_absent(t, "patterns"),))
+        subsections = [images, categories, substitutions, pairs, patterns]
     boxes = Section("disagreements.boxes", t("s.disagreements.boxes"), _box_blocks(t, r))
-    subsections = [images, categories, substitutions, pairs, patterns, boxes]
+    subsections.append(boxes)
     gallery_blocks: list[Block] = []
     if gallery is not None:
         gallery_blocks.append(gallery)
@@ -965,56 +1018,202 @@ def _disagreements(
     )
 
 
+def _labels(r: ComparisonResult, ids: Sequence[int]) -> str:
+    return ", ".join(_label(r, c) for c in ids)
+
+
+def differing_images_table(t: Text, r: ComparisonResult) -> Table:
+    """The images whose category lists differ: what only A and only B list (with names) and,
+    with a ground truth, the categories of those the GT has there and whose list it sides with
+    (:func:`~pill_compare.analysis.diff.list_verdicts`). Both full lists are in the CSV file."""
+    d = r.diff
+    a, b = r.names
+    headers = [t("col.image"), t("col.only_in", name=a), t("col.only_in", name=b)]
+    gt = r.disagreements.gt if r.disagreements is not None else None
+    if gt is None:
+        rows = tuple(
+            (str(x.image_id), _labels(r, x.only_a), _labels(r, x.only_b))
+            for x in d.differing_images
+        )
+        legend: tuple[tuple[str, str], ...] = ()
+    else:
+        verdicts = list_verdicts(d, gt)
+        headers += [t("col.gt_has"), t("col.verdict")]
+        rows = tuple(
+            (
+                str(x.image_id),
+                _labels(r, x.only_a),
+                _labels(r, x.only_b),
+                _labels(r, v.gt_categories) or t("gt.none"),
+                t(f"list_verdict.{v.code}", **_names(r)),
+            )
+            for x, v in zip(d.differing_images, verdicts, strict=True)
+        )
+        legend = (
+            (t("col.gt_has"), t("differing.legend.gt_has")),
+            (t("col.verdict"), t("differing.legend.verdict")),
+        )
+    return Table(
+        key="differing_images",
+        headers=tuple(headers),
+        rows=rows,
+        align="l" * len(headers),
+        limit=TEXT_ROWS,
+        page_limit=PAGE_ROWS,
+        file=CSV_FILES["differing_images"],
+        legend=legend,
+    )
+
+
+def disagreement_table(t: Text, r: ComparisonResult) -> Table:
+    """The most frequent disagreements, one row per (A's class X, B's class Y): the class swaps
+    (the same box, X in A and Y in B) with their images and verdicts, and beside them the images
+    where X → Y is the only difference between the category lists (a substitution). A
+    substitution that is never a swap of one box (X and Y on different boxes) has a row with 0
+    boxes. Most boxes first, then most substitution images. Image ids: the CSV file."""
+    d = r.disagreements
+    if d is None:
+        raise ValueError("Expected a comparison with a ground truth (swap patterns), got none")
+    only = _substitution_images(r)
+    rows: list[tuple[Any, ...]] = []
+    for s in d.swap_patterns:
+        v = s.verdicts
+        rows.append(
+            (
+                _label(r, s.a),
+                _label(r, s.b),
+                s.swaps,
+                s.images,
+                only.get((s.a, s.b), 0),
+                v["a_right"],
+                v["b_right"],
+                v["both_wrong"],
+                v["no_gt"],
+            )
+        )
+    swapped = {(s.a, s.b) for s in d.swap_patterns}
+    rows += [
+        (_label(r, x.a), _label(r, x.b), 0, 0, x.images, "", "", "", "")
+        for x in r.diff.substitutions
+        if (x.a, x.b) not in swapped
+    ]
+    a, b = r.names
+    return Table(
+        key="swap_patterns",
+        headers=(
+            t("col.model_says", name=a),
+            t("col.model_says", name=b),
+            t("col.swap_boxes"),
+            t("col.images"),
+            t("col.substitution_images"),
+            t("col.model_right", name=a),
+            t("col.model_right", name=b),
+            t("col.both_wrong"),
+            t("col.no_object"),
+        ),
+        rows=tuple(rows),
+        align="llrrrrrrr",
+        limit=TEXT_ROWS,
+        page_limit=PAGE_ROWS,
+        file=CSV_FILES["swap_patterns"],
+        caption=t("patterns.caption_merged", n=len(rows)),
+        legend=(
+            (t("col.swap_boxes"), t("patterns.legend.boxes")),
+            (t("col.substitution_images"), t("patterns.legend.substitution")),
+            (t("col.verdict"), t("definition.verdict.text")),
+        ),
+    )
+
+
 def _box_blocks(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
-    """Every disputed box (class swaps and one-sided boxes), with its verdict given a GT."""
+    """Every disputed box (class swaps and one-sided boxes): what each run says and, with a
+    ground truth, the GT class there and the verdict; scores, IoU and each box's TIDE error type
+    are in the CSV file (:data:`CSV_FILES` ``'disputed_boxes'``)."""
     has_gt = r.disagreements is not None
     frame = r.disagreements.to_frame() if has_gt else r.pairing.to_frame()
     frame = frame[frame["kind"] != "agree"]
+    a, b = r.names
     headers = [
-        "image_id",
-        t("col.kind"),
-        t("col.model_category", name=r.names[0]),
-        t("col.model_score", name=r.names[0]),
-        t("col.model_category", name=r.names[1]),
-        t("col.model_score", name=r.names[1]),
-        "IoU",
+        t("col.image"),
+        t("col.difference"),
+        t("col.model_says", name=a),
+        t("col.model_says", name=b),
     ]
     if has_gt:
-        headers += [
-            t("col.model_outcome", name=r.names[0]),
-            t("col.model_outcome", name=r.names[1]),
-            t("col.verdict"),
-        ]
+        headers += [t("col.gt_class"), t("col.verdict")]
+    else:
+        headers = [*headers[:3], t("col.model_score", name=a), *headers[3:]]
+        headers.append(t("col.model_score", name=b))
     rows = []
     for rec in frame.to_dict(orient="records"):
-        row: list[Any] = [
-            str(int(rec["image_id"])),
-            t(f"kind.{rec['kind']}"),
+        kind = t(f"kind.{rec['kind']}", **_names(r))
+        says_a, says_b = (
             _category_cell(r, rec["a_category_id"]),
-            _finite(rec["a_score"]),
             _category_cell(r, rec["b_category_id"]),
-            _finite(rec["b_score"]),
-            _finite(rec["iou"]),
-        ]
+        )
         if has_gt:
-            row += [
-                _outcome(t, rec["a_status"], rec["a_error"]),
-                _outcome(t, rec["b_status"], rec["b_error"]),
-                "" if _missing(rec["verdict"]) else t(f"verdict.{rec['verdict']}", **_names(r)),
-            ]
-        rows.append(tuple(row))
+            rows.append(
+                (
+                    str(int(rec["image_id"])),
+                    kind,
+                    says_a,
+                    says_b,
+                    _gt_cell(t, r, rec),
+                    _verdict_cell(t, r, rec),
+                )
+            )
+        else:
+            rows.append(
+                (
+                    str(int(rec["image_id"])),
+                    kind,
+                    says_a,
+                    _finite(rec["a_score"]),
+                    says_b,
+                    _finite(rec["b_score"]),
+                )
+            )
     table = Table(
         key="disputed_boxes",
         headers=tuple(headers),
         rows=tuple(rows),
-        align="ll" + "lr" * 2 + "r" + ("lll" if has_gt else ""),
+        align="llllll" if has_gt else "lllrlr",
         limit=TEXT_ROWS,
+        page_limit=PAGE_ROWS,
+        file=CSV_FILES["disputed_boxes"],
         caption=t("boxes.caption", n=len(rows)),
-        legend=((t("col.verdict"), t("definition.verdict.text")),) if has_gt else (),
+        legend=((t("col.verdict"), t("boxes.legend.verdict", **_names(r))),) if has_gt else (),
     )
     if has_gt:
         return (table,)
     return (table, _absent(t, "verdicts"))
+
+
+def _gt_cell(t: Text, r: ComparisonResult, rec: Mapping[str, Any]) -> str:
+    """The GT class there: of the GT the right box matched, else A's GT "there", else B's."""
+    first, second = ("b", "a") if rec.get("verdict") == "b_right" else ("a", "b")
+    if rec["kind"] == "b_only" or _missing(rec[f"{first}_gt_category_id"]):
+        first = second
+    value = rec[f"{first}_gt_category_id"]
+    return t("gt.none") if _missing(value) else _label(r, int(value))
+
+
+def _verdict_cell(t: Text, r: ComparisonResult, rec: Mapping[str, Any]) -> str:
+    """A swap's verdict; for a one-sided box: right (the other run missed it), wrong (with its
+    TIDE type) or absorbed by a crowd region."""
+    names = _names(r)
+    if rec["kind"] in ("a_only", "b_only"):
+        side = rec["kind"][0]
+        other = "b" if side == "a" else "a"
+        status, error = rec[f"{side}_status"], rec[f"{side}_error"]
+        if status == "TP":
+            return t("verdict.missed", name=names[other])
+        if status == "ignored":
+            return t("verdict.ignored")
+        if _missing(error) or error == "none":
+            return t("verdict.one_wrong", name=names[side])
+        return t("verdict.one_wrong_type", name=names[side], error=t(f"error.{error}"))
+    return "" if _missing(rec["verdict"]) else t(f"verdict.{rec['verdict']}", **names)
 
 
 def _missing(value: Any) -> bool:
@@ -1023,15 +1222,6 @@ def _missing(value: Any) -> bool:
 
 def _category_cell(r: ComparisonResult, value: Any) -> str:
     return "" if _missing(value) else _label(r, int(value))
-
-
-def _outcome(t: Text, status: Any, error: Any) -> str:
-    if _missing(status):
-        return ""
-    text = t(f"status.{status}")
-    if not _missing(error) and error != "none":
-        text += f" ({t(f'error.{error}')})"
-    return text
 
 
 def _per_class(t: Text, r: ComparisonResult) -> Section:
@@ -1264,7 +1454,7 @@ def _imbalance(t: Text, r: ComparisonResult) -> Section:
             ),
         )
     )
-    blocks.append(Paragraph(t("imbalance.seed_note")))
+    blocks.append(Paragraph(t("imbalance.ratio_note")))
     if tr.zero_annotation_categories:
         blocks.append(
             Note(
@@ -1348,17 +1538,17 @@ def _evidence(t: Text, r: ComparisonResult, lang: str) -> Section:
         supported.append(
             t(
                 "evidence.accuracy",
-                acc_a=_fmt4(m["a"].get("classification_accuracy")),
-                acc_b=_fmt4(m["b"].get("classification_accuracy")),
-                exact_a=_fmt4(m["a"].get("image_exact_match")),
-                exact_b=_fmt4(m["b"].get("image_exact_match")),
+                acc_a=_pct(m["a"].get("classification_accuracy")),
+                acc_b=_pct(m["b"].get("classification_accuracy")),
+                exact_a=_pct(m["a"].get("image_exact_match")),
+                exact_b=_pct(m["b"].get("image_exact_match")),
                 **names,
             )
         )
         unsupported.append(t("evidence.accuracy_undefined"))
     else:
         supported.append(
-            t("evidence.agreement", rate=_fmt4(r.agreement.rate), kappa=_fmt4(r.agreement.kappa))
+            t("evidence.agreement", rate=_pct(r.agreement.rate), kappa=_num(r.agreement.kappa))
         )
         unsupported.append(t("evidence.no_gt"))
     if r.support is not None:
@@ -1456,7 +1646,8 @@ def compare_sections(
     gallery: Gallery | None = None,
     gallery_notes: Sequence[Any] = (),
 ) -> list[Section]:
-    r"""The report's sections, mirroring the seed report (issue 10 §2, items 1-8).
+    r"""The report's sections, in the order of a hand-written comparison report (issue 10 §2,
+    items 1-8).
 
     Args:
         r: The comparison.

@@ -1,4 +1,4 @@
-"""A :class:`~pill_compare.analysis.diff.DiffResult` as report sections (the seed's §3.2–4.2).
+"""A :class:`~pill_compare.analysis.diff.DiffResult` as report sections (the category lists per image, as a hand-written comparison report reads them).
 
 Two shapes of the same numbers: the full one (Markdown, HTML, the report: every id, every name,
 "None." where a part is empty) and the compact one for a terminal (``compact=True``: id lists
@@ -84,7 +84,7 @@ def _images_table(r: DiffResult, key: str, limit: int | None) -> Table:
         key=f"{key}-images",
         headers=("image_id", a, b, f"only {a}", f"only {b}"),
         rows=tuple(
-            (d.image_id, *(_ids(ids, limit) for ids in (d.a, d.b, d.only_a, d.only_b)))
+            (str(d.image_id), *(_ids(ids, limit) for ids in (d.a, d.b, d.only_a, d.only_b)))
             for d in r.differing_images
         ),
         align="lllll",

@@ -93,7 +93,7 @@ def _missing_table(t: Text, audit: GtAudit, a: str, b: str) -> Table:
         rows=tuple(
             (
                 i + 1,
-                int(row.image_id),
+                str(int(row.image_id)),
                 _label(audit, int(row.category_id)),
                 float(row.a_score),
                 float(row.b_score),

@@ -79,7 +79,7 @@ def _categories_table(r: ImbalanceResult, key: str, name_cells: int | None) -> T
         headers=("category_id", "name", "annotations", "images", "share"),
         rows=tuple(
             (
-                c.category_id,
+                str(c.category_id),  # an id, not a count: no thousands separator
                 c.name if name_cells is None else fit_width(c.name, name_cells),
                 c.annotations,
                 c.images,
