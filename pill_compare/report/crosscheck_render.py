@@ -11,7 +11,6 @@ from typing import Any
 from pill_compare.analysis.coco_metrics import describe_thresholds
 from pill_compare.analysis.crosscheck import CrossCheck
 from pill_compare.report.tables import (
-    fmt_number,
     md_code,
     md_escape,
     md_table,
@@ -41,9 +40,15 @@ def _diff(value: float | None) -> str:
     return "0" if value == 0.0 else f"{value:.3g}"
 
 
+def _exact(value: float | None) -> str:
+    """Every digit (``repr``): a cross-check shows that two numbers are the same float, which
+    a table's 3 decimals would hide."""
+    return "n/a" if value is None else repr(float(value))
+
+
 def _rows(c: CrossCheck) -> list[list[Any]]:
     return [
-        [s.key, fmt_number(s.pillcmp), fmt_number(s.pycocotools), _diff(s.abs_diff), s.source]
+        [s.key, _exact(s.pillcmp), _exact(s.pycocotools), _diff(s.abs_diff), s.source]
         for s in c.stats
     ]
 

@@ -183,7 +183,7 @@ def test_render_markdown_json_and_csv(sample):
     check = cross_check(*sample)
     md = render_cross_check(check, "md")
     assert md.startswith("## Cross-check against pycocotools: resnet101\n")
-    assert "| map | 0.8239 | 0.8239 | 0 | `COCOeval.stats[0]` |" in md
+    assert "| map | 0.8239074035434245 | 0.8239074035434245 | 0 | `COCOeval.stats[0]` |" in md
     assert "- `map`: AP, IoU 0.50:0.95 step 0.05 (10 thresholds), all sizes, top 100" in md
     assert "hard-codes maxDets=100" in md
     data = json.loads(render_cross_check(check, "json"))
