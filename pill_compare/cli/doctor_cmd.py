@@ -43,7 +43,7 @@ def doctor_command(
         list[Path],
         typer.Argument(
             help="One or more result files: COCO results JSON or submission CSV.",
-            metavar="RESULTS...",
+            metavar="RESULTS",
             **EXISTING_FILE,
         ),
     ],

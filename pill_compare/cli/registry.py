@@ -60,6 +60,10 @@ def _no_type(ctx: Any = None) -> None:
     return None
 
 
+def _files(ctx: Any = None) -> str:
+    return "<file>..."
+
+
 class _LiteralHelp:
     """Help texts shown literally and boolean flags without a type column."""
 
@@ -73,6 +77,13 @@ class _LiteralHelp:
                 p.display_type_rich = _no_type  # type: ignore[method-assign]
             if isinstance(p, TyperOption | TyperArgument) and getattr(p, "help", None):
                 p.help = _literal(p.help)
+            if isinstance(p, TyperArgument) and p.required:
+                # typer writes a required argument '{A}' on the usage line; 'A B' reads plainly
+                name = p.display_name_raw + ("..." if p.nargs != 1 else "")
+                p._usage_display_name = lambda name=name: name  # type: ignore[method-assign]
+            if isinstance(p, TyperArgument) and p.nargs != 1:
+                # several files: '<file>...', not typer's '<list[Path]>'
+                p.display_type_rich = _files  # type: ignore[method-assign]
             p._pillcmp_fixed = True  # type: ignore[attr-defined]
         return params
 

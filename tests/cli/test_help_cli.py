@@ -81,3 +81,20 @@ def test_usage_errors_name_the_flag_the_user_typed(runner):
 def test_report_help_says_dash_is_no_folder(runner):
     words = " ".join(help_of(runner, "report").replace("│", " ").split())
     assert "'-' is refused: a report is a folder of files (compare -f md prints Markdown)" in words
+
+
+@pytest.mark.parametrize("name", COMMAND_NAMES)
+def test_usage_names_arguments_plainly(runner, name):
+    usage = next(line for line in help_of(runner, name).splitlines() if "Usage:" in line)
+    assert "{" not in usage and "list[" not in help_of(runner, name)
+
+
+def test_commands_are_listed_in_the_order_a_user_needs_them(runner):
+    text = help_of(runner)
+    listed = [
+        line.split()[1]
+        for line in text.splitlines()
+        if line.startswith("│ ") and line.split()[1:2] and line.split()[1] in COMMAND_NAMES
+    ]
+    assert listed[:6] == ["doctor", "report", "compare", "diff", "eval", "imbalance"]
+    assert listed[-3:] == ["profile", "train", "predict"]
