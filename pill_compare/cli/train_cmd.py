@@ -97,7 +97,7 @@ def train_command(
         typer.Option(
             "--backbone",
             help="Any timm model name with features_only: resnet101, efficientnet_b3, "
-            "resnet18, ... (random init unless --pretrained; nothing is downloaded).",
+            "resnet18, ... (random init unless --pretrained).",
         ),
     ] = "resnet101",
     head: Annotated[
@@ -216,12 +216,15 @@ def train_command(
         ),
     ] = False,
     pretrained: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--pretrained",
-            help="A local state-dict file of the backbone (e.g. timm's weights for it); without "
-            "it the weights are random.",
-            **EXISTING_FILE,
+            metavar="FILE|TAG",
+            help="Starting weights of the backbone: a local state-dict file (.pt, .safetensors), "
+            "or a timm pretrained tag: 'timm' (the backbone's default, e.g. resnet101.a1h_in1k) or "
+            "a named one (resnet101.tv_in1k), downloaded by timm into its Hugging Face cache. "
+            "Offline (HF_HUB_OFFLINE=1) a tag must already be cached; the error names the file "
+            "to fetch. Default: random weights.",
         ),
     ] = None,
     resume: Annotated[
@@ -268,6 +271,7 @@ def train_command(
     else:
         if gt is None or images is None:
             fail_usage("--gt and --images are needed to start a run (--resume reads the run's)")
+        _check_pretrained(pretrained, backbone)
         config = TrainConfig(**{k: values[k] for k in names})
 
     with _TrainProgress(enabled=main_rank) as shown:
@@ -279,6 +283,23 @@ def train_command(
         )
     if main_rank:
         _summary(result)
+
+
+def _check_pretrained(pretrained: str | None, backbone: str) -> None:
+    """A --pretrained that names a file must name one that exists (bad usage otherwise, as for
+    every file option); a tag is checked against the backbone (ConfigError, bad usage)."""
+    if pretrained is None:
+        return
+    from pill_compare.nn.backbones import parse_pretrained
+
+    path = parse_pretrained(pretrained, backbone)
+    if isinstance(path, Path) and not path.is_file():
+        shown = terminal_safe(pretrained)
+        state = "is a folder" if path.is_dir() else "does not exist"
+        fail_usage(
+            f"Invalid value for '--pretrained': file '{shown}' {state}; give a state-dict file, "
+            "'timm' (the backbone's default pretrained tag) or a tag such as resnet101.a1h_in1k"
+        )
 
 
 def _typed(ctx: Any, name: str) -> bool:

@@ -10,8 +10,11 @@ the torchvision model plus the :class:`CategoryMap` between the dataset's catego
 non-contiguous K-codes such as 1899, 25366) and the head's contiguous labels. The map lives in the
 model and in its checkpoint, so targets go in and detections come out with the dataset's ids.
 
-Nothing is downloaded: ``pretrained`` is a local state-dict file for the backbone, or ``None`` for a
-random init (:meth:`Detector.describe` says which, in one line, for a CLI to print).
+``pretrained`` is a local state-dict file for the backbone, a timm pretrained tag (``"timm"`` for
+the backbone's default, ``"resnet101.a1h_in1k"``: fetched by timm's own hub download and cache
+only when asked, :mod:`pill_compare.nn.backbones`), or ``None`` for a random init
+(:meth:`Detector.describe` says which, in one line, for a CLI to print). Nothing else is ever
+downloaded.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from pill_compare.core import GroundTruth
 from pill_compare.errors import ConfigError, InputFormatError
 from pill_compare.io.files import display_path
 
-from .backbones import create_features
+from .backbones import TimmWeights, create_features, load_state_file, parse_pretrained
 from .heads import CompositeLossRetinaNetHead
 from .losses import CompositeDetectionLoss
 
@@ -86,7 +89,9 @@ class DetectorConfig:
     itself only normalises its sequences to tuples and sorts ``category_ids``.
 
     Attributes:
-        backbone: Any timm model name that supports ``features_only`` (no download is made).
+        backbone: Any timm model name that supports ``features_only``; with a pretrained tag
+            (``"resnet101.a1h_in1k"``) when timm's weights of that tag were loaded, so that a
+            rebuild normalises images as those weights expect (no download is made).
         category_ids: Dataset category ids, sorted ascending (e.g. the K-codes 1899, 25366).
         head: ``"retinanet"`` or ``"fasterrcnn"``.
         loss: ``"focal"`` (the head's own losses) or ``"composite"`` (RetinaNet only).
@@ -464,8 +469,9 @@ def _anchor_generator(head: str, base_sizes: Sequence[int]) -> AnchorGenerator:
     return AnchorGenerator(sizes, (ASPECT_RATIOS,) * len(base_sizes))
 
 
-def _create_body(name: str, head: str) -> nn.Module:
-    """The timm feature extractor with the levels whose strides ``FEATURE_STRIDES[head]`` lists."""
+def _create_body(name: str, head: str, *, pretrained: bool = False) -> nn.Module:
+    """The timm feature extractor with the levels whose strides ``FEATURE_STRIDES[head]`` lists
+    (with timm's pretrained weights of ``name`` when ``pretrained``)."""
     try:  # reading feature_info on the meta device costs no weight initialisation
         with torch.device("meta"):
             probe = create_features(name)
@@ -486,15 +492,7 @@ def _create_body(name: str, head: str) -> nn.Module:
                 param="backbone",
             )
         indices.append(matches[-1])  # the deepest level at that stride
-    return create_features(name, out_indices=tuple(indices))
-
-
-def _load_state_file(path: Path) -> Any:
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
-        return load_file(path, device="cpu")
-    return torch.load(path, map_location="cpu", weights_only=True)
+    return create_features(name, out_indices=tuple(indices), pretrained=pretrained)
 
 
 def _unwrap_state_dict(obj: Any) -> dict[str, Tensor] | None:
@@ -524,7 +522,7 @@ def _load_backbone_weights(body: nn.Module, path: str | os.PathLike[str], backbo
             "nothing is downloaded)"
         )
     try:
-        obj = _load_state_file(p)
+        obj = load_state_file(p)
     except Exception as e:  # pickle, zip and safetensors errors all mean "not a weights file"
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise InputFormatError(
@@ -597,12 +595,17 @@ def _check_config(config: DetectorConfig) -> None:
         raise ConfigError(f"Expected a number in [0, 1], got {thresh!r}", param="score_thresh")
 
 
-def _build(config: DetectorConfig, pretrained: str | os.PathLike[str] | None = None) -> Detector:
-    """A detector exactly as ``config`` says (``freeze_bn`` taken as is)."""
+def _build(config: DetectorConfig, pretrained: Path | TimmWeights | None = None) -> Detector:
+    """A detector exactly as ``config`` says (``freeze_bn`` taken as is); ``pretrained`` as
+    :func:`~pill_compare.nn.backbones.parse_pretrained` returns it (timm weights are those of
+    ``config.backbone``, whose name carries their tag)."""
     _check_config(config)
-    body = _create_body(config.backbone, config.head)
+    timm_tag = isinstance(pretrained, TimmWeights)
+    body = _create_body(config.backbone, config.head, pretrained=timm_tag)
     init = "random init (no pretrained weights)"
-    if pretrained is not None:
+    if isinstance(pretrained, TimmWeights):
+        init = f"timm pretrained weights {pretrained.name}"
+    elif pretrained is not None:
         init = _load_backbone_weights(body, pretrained, config.backbone)
     pretrained_cfg = getattr(body, "pretrained_cfg", None) or {}
     transform = {
@@ -672,14 +675,14 @@ def build_detector(
     loss: LossName = "focal",
     loss_variant: str = "compact",
     image_size: int = 512,
-    pretrained: str | Path | None = None,
+    pretrained: str | os.PathLike[str] | None = None,
     fpn_channels: int = 256,
     anchor_sizes: Sequence[int] | None = None,
     freeze_bn: bool = True,
     config: DetectorConfig | None = None,
     **overrides: Any,
 ) -> Detector:
-    """A detector on a timm backbone (random init unless ``pretrained``; nothing is downloaded).
+    """A detector on a timm backbone (random init unless ``pretrained``).
 
     The backbone is ``timm.create_model(backbone, pretrained=False, features_only=True,
     out_indices=...)`` with the levels of stride 8, 16, 32 (RetinaNet, which adds P6 and P7 with
@@ -703,8 +706,14 @@ def build_detector(
         loss_variant: ``"compact"`` (default) or ``"algorithm2"`` (Algorithm 2 as written, whose
             scores all end below ``score_thresh``); composite loss only.
         image_size: Images are resized so that their longer side is ``image_size``.
-        pretrained: A local torch or safetensors state dict for the backbone (a timm checkpoint
-            of the classifier works: names are matched, the classifier's are skipped).
+        pretrained: The backbone's weights (:func:`~pill_compare.nn.backbones.parse_pretrained`):
+            a local torch or safetensors state dict (a timm checkpoint of the classifier works:
+            names are matched, the classifier's are skipped), or a timm pretrained tag:
+            ``"timm"`` (the backbone's default tag) or ``"resnet101.a1h_in1k"``, which timm
+            fetches (Hugging Face hub, its cache) -- the only download pillcmp makes, and only
+            when asked. With a tag, ``config.backbone`` becomes the tagged name (its
+            normalisation is the tag's). Offline (``HF_HUB_OFFLINE=1`` or no network) a tag
+            must already be in the cache.
         fpn_channels: FPN and head channels.
         anchor_sizes: 5 anchor base sizes in px at ``image_size``, or ``None`` for
             :func:`default_anchor_sizes` (see :func:`fit_anchor_sizes` for sizes from the GT).
@@ -722,7 +731,10 @@ def build_detector(
             (with close matches) or one without ``features_only`` or the needed strides, an
             unknown head / loss / variant, the composite loss with Faster R-CNN, no category id,
             bad sizes or thresholds.
-        InputFormatError: ``pretrained`` is missing, unreadable, or no tensor in it fits.
+        ConfigError: (also) ``pretrained`` is an unknown tag, or a tag of another model.
+        InputFormatError: ``pretrained`` is missing, unreadable, or no tensor in it fits; or a
+            tag's weights cannot be fetched (offline and not cached: the message names the
+            file and where to put it).
         ValueError: Unknown ``overrides``, named parameters together with ``config``, or
             repeated / non-int category ids.
     """
@@ -751,14 +763,18 @@ def build_detector(
                 "overrides to replace config fields"
             )
         config = replace(config, **overrides)
+        source = parse_pretrained(pretrained, config.backbone)
     else:
+        source = parse_pretrained(pretrained, backbone)
         given["freeze_bn"] = bool(freeze_bn) and pretrained is not None
         config = DetectorConfig(**given, **overrides)
+    if isinstance(source, TimmWeights) and config.backbone != source.name:
+        config = replace(config, backbone=source.name)
     ids = list(config.category_ids)
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise ValueError(f"Expected unique category ids, got repeated {_listed(repeated)}")
-    return _build(config, pretrained)
+    return _build(config, source)
 
 
 def fit_anchor_sizes(gt: GroundTruth, image_size: int, levels: int = NUM_LEVELS) -> tuple[int, ...]:

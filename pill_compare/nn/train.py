@@ -118,7 +118,9 @@ class TrainConfig:
         workers: Data-loading worker processes (0: load in the training process).
         hflip: Flip half the training images left-right (off: a flip mirrors the imprint).
         fit_anchors: Anchor sizes fitted to the training boxes' sizes instead of torchvision's.
-        pretrained: A local state-dict file for the backbone; None: random init.
+        pretrained: The backbone's weights: a local state-dict file, or a timm pretrained tag
+            (``"timm"``: the backbone's default; ``"resnet101.a1h_in1k"``), fetched by timm
+            when online (:func:`~pill_compare.nn.detector.build_detector`); None: random init.
         out: The run folder (created; must be empty or new unless resuming).
         resume: Continue the run in ``out`` from its ``last.pt``.
         max_steps: Stop after this many optimiser steps in this call (a smoke test or a time

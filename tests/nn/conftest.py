@@ -49,3 +49,25 @@ def make_anchor_batch(
 def anchor_batch():
     """Factory for seeded per-anchor inputs (see :func:`make_anchor_batch`)."""
     return make_anchor_batch
+
+
+@pytest.fixture
+def hub(monkeypatch, tmp_path):
+    """An empty Hugging Face cache of the test's own, and a download that must not happen
+    (a test that expects one replaces it); returns the cache folder. No nn test downloads
+    anything: tests/nn/test_pretrained.py fakes the hub with files it writes."""
+    huggingface_hub = pytest.importorskip("huggingface_hub")
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hf-cache"
+    cache.mkdir()
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+    def no_download(*args, **kwargs):
+        raise AssertionError(f"a test tried to download {args} {kwargs}")
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", no_download)
+    return cache

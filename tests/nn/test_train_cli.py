@@ -165,3 +165,57 @@ def test_the_train_command_module_loads_no_torch():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+# --- --pretrained: a local file or a timm tag (tests/nn/test_pretrained.py has the library's) -----
+
+
+def test_pretrained_local_file_still_trains_from_it(runner, app, tmp_path):
+    weights = tmp_path / "test_resnet.pt"
+    timm = pytest.importorskip("timm")
+    torch.save(timm.create_model("test_resnet").state_dict(), weights)  # a classifier's file
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app,
+        [*args(tmp_path), "--pretrained", str(weights), "--max-steps", "1", "--epochs", "1",
+         "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"backbone weights from {weights} (90 of 90 tensors), BatchNorm frozen" in result.stdout
+
+
+def test_pretrained_file_that_does_not_exist_is_a_usage_error(runner, app, tmp_path):
+    missing = tmp_path / "nope.pt"
+    result = runner.invoke(app, [*args(tmp_path), "--pretrained", str(missing), "--out", "x"])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--pretrained': file '{missing}' does not exist" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_pretrained_unknown_tag_is_a_usage_error_naming_the_flag(runner, app, tmp_path):
+    result = runner.invoke(app, [*args(tmp_path), "--pretrained", "test_resnet.nope", "--out", "x"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: --pretrained: Expected 'timm', a pretrained tag of test_resnet or a local weights "
+        "file, got 'test_resnet.nope'"
+    )
+
+
+@pytest.mark.usefixtures("hub")  # an empty Hugging Face cache of the test's own, no download
+def test_pretrained_tag_offline_exits_1_naming_the_file_to_fetch(
+    runner, app, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = runner.invoke(
+        app, [*args(tmp_path), "--pretrained", "timm", "--out", str(tmp_path / "run")]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(
+        "error: test_resnet.r160_in1k: timm's pretrained weights are not on this machine"
+    )
+    text = " ".join(result.stderr.split())
+    assert (
+        "https://huggingface.co/timm/test_resnet.r160_in1k/resolve/main/model.safetensors" in text
+    )
+    assert "--backbone test_resnet.r160_in1k --pretrained DIR/model.safetensors" in text
+    assert "Traceback" not in result.output
