@@ -122,7 +122,8 @@ def test_overall_metrics_are_the_results_with_the_competition_map():
     assert rows["mAP@[0.75:0.95]"][1:3] == (m["a"]["map_75_95"], m["b"]["map_75_95"])
     assert {"AP50", "precision", "recall", "F1", "classification accuracy"} <= set(rows)
     boot = r.bootstrap.metrics["map"]
-    assert rows["mAP"][4] == f"[{boot.ci_low:.3f}, {boot.ci_high:.3f}]"  # as the AP columns
+    # as the AP columns; a no-break space keeps the interval on one line
+    assert rows["mAP"][4] == f"[{boot.ci_low:.3f},\xa0{boot.ci_high:.3f}]"
     legend = dict(t.legend)
     assert legend["mAP@[0.75:0.95]"].startswith("the pill competition's metric")
     assert legend["image exact match"].startswith("(b) share of GT images")

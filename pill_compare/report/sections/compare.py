@@ -708,6 +708,8 @@ def compare_command_sections(
     if r.diagnosis is not None and (r.diagnosis.standing or any(x.category_map for x in runs)):
         findings = [*diagnosis_section(r.diagnosis, lang, runs=runs).blocks, *findings]
     findings.append(Paragraph("\n".join(verdict_lines(r, lang)), emphasis=True))
+    if r.causes is not None and not r.blocked:
+        findings.append(Paragraph(catalogue(lang).cause_sentence(r.causes), emphasis=True))
     support = tuple(Paragraph(line) for line in support_lines(r, lang))
     if not compact:
         findings += support
@@ -732,7 +734,10 @@ def compare_command_sections(
         )
     )
     if r.errors_a is not None:
-        out.append(Section("errors", t("s.errors"), (errors_table(t, r),)))
+        tables: list[Block] = [errors_table(t, r)]
+        if r.errors_strict_a is not None and r.errors_strict_b is not None:
+            tables.append(errors_table(t, r, strict=True))
+        out.append(Section("errors", t("s.errors"), tuple(tables)))
     if compact and support:  # the support sentences after the first screen's tables
         out.append(Section("imbalance", "", support))
     if r.has_ground_truth:
