@@ -354,7 +354,7 @@ def boxes_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> Ta
         key="disputed_boxes",
         headers=(
             "image_id",
-            t("col.kind"),
+            t("col.difference"),
             t("col.model_category", name=a),
             t("col.model_score", name=a),
             t("col.model_category", name=b),
