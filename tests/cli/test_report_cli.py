@@ -39,7 +39,7 @@ def korean_report(tmp_path_factory):
     """One full run: --gt, --train-ann, --images, --lang ko (few resamples: speed)."""
     from typer.testing import CliRunner
 
-    out = tmp_path_factory.mktemp("cli") / "reports" / "ko"
+    out = tmp_path_factory.mktemp("cli") / "ko"
     result = invoke(
         CliRunner(),
         A,
