@@ -61,7 +61,8 @@ def build_report(
         gt: The ground truth, or None (the sections that need it say what it would add).
         a / b: The runs (``load_results(..., gt=gt)``).
         train_gt: Training annotations (imbalance vs AP).
-        images_dir: Folder of the images: adds the disagreement gallery.
+        images_dir: Folder of the images: adds the disagreement gallery and, when the
+            ground-truth audit has cases, its top cases in pictures (``gt_audit`` section).
         lang: 'en' or 'ko': every heading, label, sentence and figure text.
         title: The report's title (default: the catalogue's, with both names).
         inputs: Role ('a', 'b', 'gt', 'train') → input file, for the overview and the sha256 of
@@ -111,19 +112,33 @@ def build_report(
     step("figures")
     figures = report_figures(result, lang=lang)
     gallery, gallery_notes = None, []
+    audit_gallery, audit_notes = None, []
     if images_dir is not None:
         step("gallery")
-        from pill_compare.report.gallery import build_gallery
+        from pill_compare.report.gallery import build_audit_gallery, build_gallery
 
         gallery, gallery_notes = build_gallery(
             result, images_dir, max_items=gallery_max, labels=msg.labels("gallery")
         )
+        audit = result.gt_audit
+        if audit is not None and audit.likely_missing.count + audit.likely_wrong_label.count:
+            audit_gallery, audit_notes = build_audit_gallery(
+                result, images_dir, labels=msg.labels("gallery")
+            )
     step("sections")
     from pill_compare.report.sections.compare import compare_sections
 
     sections = compare_sections(
-        result, lang, figures=figures, gallery=gallery, gallery_notes=gallery_notes
+        result,
+        lang,
+        figures=figures,
+        gallery=gallery,
+        gallery_notes=gallery_notes,
+        audit_gallery=audit_gallery,
+        audit_gallery_notes=audit_notes,
     )
+    # One note per photo for both galleries (an image missing from the folder is said once).
+    all_notes = list(dict.fromkeys([*gallery_notes, *audit_notes]))
     when = (date or _dt.date.today()).isoformat()
     files = {role: Path(p) for role, p in (inputs or {}).items()}
     meta = tuple(
@@ -145,12 +160,13 @@ def build_report(
         "disputed_boxes": disputed_box_records(result),
         "gallery": {
             "images": len(gallery.items) if gallery else 0,
+            "gt_audit_images": len(audit_gallery.items) if audit_gallery else 0,
             "notes": [
                 {"code": n.code, "image_id": n.image_id, "file_name": n.file_name}
-                for n in gallery_notes
+                for n in all_notes
             ],
         },
-        "gallery_warnings": [msg.gallery_note(n) for n in gallery_notes],
+        "gallery_warnings": [msg.gallery_note(n) for n in all_notes],
     }
     return Report(
         title=title or msg.report_title(*result.names),

@@ -30,6 +30,17 @@ settings, no metadata).
 
 Notes (second return value) are ``"<code>: image <id>"`` plus `` (<file name>)`` where one is
 known, with a code from :data:`NOTE_CODES`; the report words them.
+
+The audit gallery (:func:`build_audit_gallery`) draws the ground-truth audit's top cases
+(:class:`~pill_compare.analysis.gt_audit.GtAudit`) the same way, one item per image: the
+likely-missing annotations (boxes both runs agree on where the ground truth has no box of any
+class) and the likely wrong labels (a GT box both runs call the same other class) of the image,
+the crop around those cases, their boxes drawn thick. On the GT panel a likely-missing case is
+outlined dotted in :data:`AUDIT_MARK_COLOR` (labelled with the class both runs say and '?'), so
+the panel shows that nothing is labelled where both runs put a box; a wrong label's GT box is
+drawn thick there. Which images, in which order: each image with a case, ranked by its most
+confident case (the lower of the two runs' scores, as the audit ranks cases; ties by ascending
+image id); the first ``max_items`` whose photo is found.
 """
 
 from __future__ import annotations
@@ -48,6 +59,7 @@ import numpy as np
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.analysis.disagreements import PairKind
+from pill_compare.analysis.gt_audit import GtAudit
 from pill_compare.analysis.matching import FP, IGNORED, TP
 from pill_compare.core import expect_type
 from pill_compare.errors import ConfigError
@@ -57,6 +69,7 @@ from pill_compare.report.structure import Gallery, GalleryItem
 from pill_compare.report.style import MODEL_COLORS, hangul_font_path
 
 __all__ = [
+    "AUDIT_MARK_COLOR",
     "GALLERY_LABELS",
     "GT_COLOR",
     "ITEM_BYTES",
@@ -65,14 +78,20 @@ __all__ = [
     "OUTSIDE_PX",
     "VERDICT_COLORS",
     "boxes_outside",
+    "build_audit_gallery",
     "build_gallery",
+    "rank_audit_images",
     "rank_images",
 ]
 
 #: Panel titles, captions and alt texts (English defaults), as ``str.format`` templates.
 #: Fields: ``panel_a`` / ``panel_b``: {name}; ``caption`` / ``alt``: {image_id}, {file_name},
 #: {swaps}, {a_only}, {b_only}, {name_a}, {name_b}; ``gallery_caption``: {shown}, {total},
-#: {name_a}, {name_b}.
+#: {name_a}, {name_b}. The audit gallery's (``audit_*``): ``audit_caption`` / ``audit_alt``:
+#: {image_id}, {file_name}, {what}, {missing}, {wrong}, {name_a}, {name_b}; ``audit_missing_*``:
+#: {n}, {categories} (the classes both runs say, e.g. '1899, 3482'); ``audit_wrong_*``: {n},
+#: {pairs} (annotated class → the class both runs say, e.g. '30307 → 34596');
+#: ``audit_gallery_caption``: {shown}, {total}, {missing}, {wrong}, {name_a}, {name_b}.
 GALLERY_LABELS: dict[str, str] = {
     "panel_a": "A: {name}",
     "panel_b": "B: {name}",
@@ -92,6 +111,25 @@ GALLERY_LABELS: dict[str, str] = {
     "legend_wrong": "wrong",
     "legend_missed": "missed (GT box it did not find)",
     "legend_disputed": "thick: disputed box",
+    "audit_caption": "Image {image_id} ({file_name}): {what}",
+    "audit_missing_one": "1 box both models agree on, with no ground-truth box there (class "
+    "{categories})",
+    "audit_missing_many": "{n} boxes both models agree on, with no ground-truth box there "
+    "(classes {categories})",
+    "audit_wrong_one": "1 ground-truth box both models call another class (label → their "
+    "class: {pairs})",
+    "audit_wrong_many": "{n} ground-truth boxes both models call another class (label → their "
+    "class: {pairs})",
+    "audit_alt": "Boxes of {name_a}, {name_b} and the ground truth around the audit's cases on "
+    "image {image_id}",
+    "audit_gallery_caption": (
+        "The {shown} images with the most confident of the audit's cases ({missing} likely "
+        "missing annotations, {wrong} likely wrong labels in all, on {total} images), each "
+        "cropped around its cases. Thick boxes are the cases; the ground-truth panel shows what "
+        "is labelled there."
+    ),
+    "legend_case": "thick: the audit's case",
+    "legend_unlabelled": "dotted (ground truth): both models' box, no label there",
 }
 
 
@@ -136,6 +174,9 @@ OUTSIDE_PX = 1.0
 
 #: The ground truth's boxes: a neutral dark grey (the runs have MODEL_COLORS).
 GT_COLOR = "#3A3A3A"
+#: The audit gallery's outline, on the GT panel, of where both runs agree on a box the ground
+#: truth lacks: a strong blue, apart from the verdict colours and the grey GT boxes.
+AUDIT_MARK_COLOR = "#2166AC"
 #: A run's boxes by verdict at the operating point (with a ground truth): green, magenta and
 #: orange stay apart for the common colour-vision deficiencies; 'ignored' is a box a crowd
 #: region absorbed (neither right nor wrong).
@@ -214,55 +255,23 @@ def build_gallery(
         ConfigError: ``images_dir`` is not a folder (param ``images_dir``).
     """
     expect_type(r, ComparisonResult, "r", "build it with compare(gt, a, b)")
-    max_items = _check_int(max_items, "max_items", 0, 10_000)
-    thumb_px = _check_int(thumb_px, "thumb_px", 16, 2048)
-    texts = _labels(labels)
-    folder = Path(images_dir)
-    if not folder.is_dir():
-        raise ConfigError(
-            f"{printable(os.fspath(folder))}: expected a folder of images, found "
-            f"{'a file' if folder.exists() else 'nothing'} there",
-            param="images_dir",
-        )
+    texts, folder, max_items, thumb_px = _arguments(images_dir, max_items, labels, thumb_px)
     ranked = rank_images(r)
     names = {"name_a": r.names[0], "name_b": r.names[1]}
-    gt = r.disagreements.gt if r.disagreements is not None else None
-    verdicts = _verdicts(r) if gt is not None else None
-    info: dict[int, tuple[str, float, float]] = {}
-    if gt is not None:
-        imgs = gt.images
-        info = {
-            int(i): (str(f or ""), float(w), float(h))
-            for i, f, w, h in zip(imgs.id, imgs.file_name, imgs.width, imgs.height, strict=True)
-        }
+    verdicts = _verdicts(r) if r.disagreements is not None else None
+    info = _image_info(r)
     items: list[GalleryItem] = []
     notes: list[GalleryNote] = []
     for image_id, counts in ranked:
         if len(items) >= max_items:
             break
-        file_name, gt_w, gt_h = info.get(image_id, ("", np.nan, np.nan))
-        shown = printable(file_name) if file_name else ""
-        lookup = resolve_image(folder, image_id, file_name or None)
-        if lookup.path is None:
-            notes.append(GalleryNote(str(lookup.reason), image_id, shown))
-            continue
-        photo = _open(lookup.path, thumb_px)
+        photo = _load_photo(r, folder, image_id, info, thumb_px, notes)
         if photo is None:
-            notes.append(GalleryNote("unreadable", image_id, shown))
             continue
-        image, (pw, ph) = photo
-        scale = (1.0, 1.0)  # without the GT's size: the photo is at the detections' scale
-        if np.isfinite(gt_w) and np.isfinite(gt_h) and gt_w > 0 and gt_h > 0:
-            scale = (pw / gt_w, ph / gt_h)
-            if abs(scale[0] / scale[1] - 1) > 0.02:
-                notes.append(GalleryNote("size_mismatch", image_id, shown))
-        if boxes_outside(r, image_id, (pw, ph), scale):
-            notes.append(GalleryNote("box_outside", image_id, shown, size=(pw, ph)))
-        draw = functools.partial(_draw_item, r, image_id, image, (pw, ph), scale, texts, verdicts)
-        png = _render_item(draw, thumb_px)
+        focus = _disputed(r, image_id)
         fields = {
             "image_id": image_id,
-            "file_name": file_name or lookup.path.name,
+            "file_name": photo.file_name,
             "what": _what(texts, counts, r.names),
             **counts,
             **names,
@@ -270,7 +279,7 @@ def build_gallery(
         items.append(
             GalleryItem(
                 key=f"gallery_{image_id}",
-                png=png,
+                png=_render_item(photo, r, image_id, texts, verdicts, focus, thumb_px),
                 caption=texts["caption"].format(**fields),
                 alt=texts["alt"].format(**fields),
             )
@@ -281,6 +290,213 @@ def build_gallery(
         else ""
     )
     return Gallery(key="gallery", items=tuple(items), caption=caption), notes
+
+
+def rank_audit_images(audit: GtAudit) -> list[tuple[int, dict[str, np.ndarray]]]:
+    """The audit gallery's candidate images, most confident case first (the rule is in the
+    module docstring).
+
+    Returns:
+        ``[(image_id, {'missing': rows, 'wrong': rows}), ...]``: per image the positions of its
+        cases in ``audit.likely_missing`` and ``audit.likely_wrong_label`` (int64 arrays, most
+        confident first, as the audit orders them).
+
+    Example:
+        Likely-missing cases on images 7 (lower scores 0.9 and 0.6) and 3 (0.8), a wrong label
+        on image 3 (0.95): ``[(3, {'missing': [2], 'wrong': [0]}), (7, {'missing': [0, 1],
+        'wrong': []})]`` (image 3's best case, 0.95, beats image 7's 0.9).
+    """
+    expect_type(audit, GtAudit, "audit", "take it from compare(gt, a, b).gt_audit")
+    m, w = audit.likely_missing, audit.likely_wrong_label
+    image = np.r_[m.image_id, w.image_id].astype(np.int64)
+    low = np.r_[np.minimum(m.a_score, m.b_score), np.minimum(w.a_score, w.b_score)]
+    best: dict[int, float] = {}
+    for i, score in zip(image.tolist(), low.tolist(), strict=True):
+        best[i] = max(best.get(i, -np.inf), score)
+    order = sorted(best, key=lambda i: (-best[i], i))
+    return [
+        (
+            i,
+            {
+                "missing": np.flatnonzero(m.image_id == i).astype(np.int64),
+                "wrong": np.flatnonzero(w.image_id == i).astype(np.int64),
+            },
+        )
+        for i in order
+    ]
+
+
+def build_audit_gallery(
+    r: ComparisonResult,
+    images_dir: str | os.PathLike[str],
+    *,
+    max_items: int = 8,
+    labels: Mapping[str, str] | None = None,
+    thumb_px: int = 256,
+) -> tuple[Gallery, list[GalleryNote]]:
+    """The ground-truth audit's top cases of ``r`` (``r.gt_audit``) as a gallery: per image the
+    likely-missing annotations and likely wrong labels, cropped around them (see the module
+    docstring).
+
+    Args:
+        r: From :func:`~pill_compare.analysis.compare.compare` with a ground truth (without
+            one, or without a case, the gallery is empty).
+        images_dir: The folder of images, as for :func:`build_gallery`.
+        max_items: At most this many images (0: an empty gallery).
+        labels: Texts overriding :data:`GALLERY_LABELS`, as for :func:`build_gallery`.
+        thumb_px: The longer side of each panel, as for :func:`build_gallery`.
+
+    Returns:
+        The :class:`~pill_compare.report.structure.Gallery` (key ``'gt_audit_gallery'``, items
+        keyed ``'gt_audit_<image_id>'``, most confident case first) and the notes of the photos
+        it could not show or showed with a caveat (see the module docstring).
+
+    Raises:
+        TypeError: ``r`` is not a ComparisonResult, or ``labels`` not a mapping of str.
+        ValueError: ``max_items`` or ``thumb_px`` out of range, an unknown label key, or a label
+            using an unknown field.
+        ConfigError: ``images_dir`` is not a folder (param ``images_dir``).
+
+    Example:
+        The sample with a quarter of its GT boxes deleted: both runs still box the pills that
+        lost their annotation; the first item is the image of the most confident such pill,
+        its GT panel with a dotted outline where no box is labelled.
+    """
+    expect_type(r, ComparisonResult, "r", "build it with compare(gt, a, b)")
+    texts, folder, max_items, thumb_px = _arguments(images_dir, max_items, labels, thumb_px)
+    audit = r.gt_audit
+    if audit is None or r.disagreements is None:
+        return Gallery(key="gt_audit_gallery", items=()), []
+    ranked = rank_audit_images(audit)
+    names = {"name_a": r.names[0], "name_b": r.names[1]}
+    verdicts = _verdicts(r)
+    info = _image_info(r)
+    items: list[GalleryItem] = []
+    notes: list[GalleryNote] = []
+    for image_id, cases in ranked:
+        if len(items) >= max_items:
+            break
+        photo = _load_photo(r, folder, image_id, info, thumb_px, notes)
+        if photo is None:
+            continue
+        focus = _audit_focus(r, audit, cases)
+        fields = {
+            "image_id": image_id,
+            "file_name": photo.file_name,
+            "what": _audit_what(texts, audit, cases),
+            "missing": int(cases["missing"].size),
+            "wrong": int(cases["wrong"].size),
+            **names,
+        }
+        items.append(
+            GalleryItem(
+                key=f"gt_audit_{image_id}",
+                png=_render_item(photo, r, image_id, texts, verdicts, focus, thumb_px),
+                caption=texts["audit_caption"].format(**fields),
+                alt=texts["audit_alt"].format(**fields),
+            )
+        )
+    caption = (
+        texts["audit_gallery_caption"].format(
+            shown=len(items),
+            total=len(ranked),
+            missing=audit.likely_missing.count,
+            wrong=audit.likely_wrong_label.count,
+            **names,
+        )
+        if items
+        else ""
+    )
+    return Gallery(key="gt_audit_gallery", items=tuple(items), caption=caption), notes
+
+
+def _arguments(
+    images_dir: str | os.PathLike[str],
+    max_items: Any,
+    labels: Mapping[str, str] | None,
+    thumb_px: Any,
+) -> tuple[dict[str, str], Path, int, int]:
+    """The galleries' checked arguments: texts, folder, max_items, thumb_px."""
+    max_items = _check_int(max_items, "max_items", 0, 10_000)
+    thumb_px = _check_int(thumb_px, "thumb_px", 16, 2048)
+    texts = _labels(labels)
+    folder = Path(images_dir)
+    if not folder.is_dir():
+        raise ConfigError(
+            f"{printable(os.fspath(folder))}: expected a folder of images, found "
+            f"{'a file' if folder.exists() else 'nothing'} there",
+            param="images_dir",
+        )
+    return texts, folder, max_items, thumb_px
+
+
+def _image_info(r: ComparisonResult) -> dict[int, tuple[str, float, float]]:
+    """Image id → (GT file name, width, height); empty without a ground truth."""
+    if r.disagreements is None:
+        return {}
+    imgs = r.disagreements.gt.images
+    return {
+        int(i): (str(f or ""), float(w), float(h))
+        for i, f, w, h in zip(imgs.id, imgs.file_name, imgs.width, imgs.height, strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class _Photo:
+    """A decoded photo (RGB, maybe a reduced draft), its full size, the scale from box units to
+    its pixels, and the file name a caption shows."""
+
+    image: Any
+    size: tuple[int, int]
+    scale: tuple[float, float]
+    file_name: str
+
+
+def _load_photo(
+    r: ComparisonResult,
+    folder: Path,
+    image_id: int,
+    info: Mapping[int, tuple[str, float, float]],
+    thumb_px: int,
+    notes: list[GalleryNote],
+) -> _Photo | None:
+    """The image's photo, or None (a note added) when it cannot be shown; a caveat (aspect
+    ratio, boxes beyond the photo) is added to ``notes`` and the photo is still returned."""
+    file_name, gt_w, gt_h = info.get(image_id, ("", np.nan, np.nan))
+    shown = printable(file_name) if file_name else ""
+    lookup = resolve_image(folder, image_id, file_name or None)
+    if lookup.path is None:
+        notes.append(GalleryNote(str(lookup.reason), image_id, shown))
+        return None
+    opened = _open(lookup.path, thumb_px)
+    if opened is None:
+        notes.append(GalleryNote("unreadable", image_id, shown))
+        return None
+    image, (pw, ph) = opened
+    scale = (1.0, 1.0)  # without the GT's size: the photo is at the detections' scale
+    if np.isfinite(gt_w) and np.isfinite(gt_h) and gt_w > 0 and gt_h > 0:
+        scale = (pw / gt_w, ph / gt_h)
+        if abs(scale[0] / scale[1] - 1) > 0.02:
+            notes.append(GalleryNote("size_mismatch", image_id, shown))
+    if boxes_outside(r, image_id, (pw, ph), scale):
+        notes.append(GalleryNote("box_outside", image_id, shown, size=(pw, ph)))
+    return _Photo(image, (pw, ph), scale, file_name or lookup.path.name)
+
+
+def _render_item(
+    photo: _Photo,
+    r: ComparisonResult,
+    image_id: int,
+    texts: Mapping[str, str],
+    verdicts: _Verdicts | None,
+    focus: _Focus,
+    thumb_px: int,
+) -> bytes:
+    """The item's PNG (:func:`_draw_item`, stored within :data:`ITEM_BYTES`)."""
+    draw = functools.partial(
+        _draw_item, r, image_id, photo.image, photo.size, photo.scale, texts, verdicts, focus=focus
+    )
+    return _fit_png(draw, thumb_px)
 
 
 def boxes_outside(
@@ -323,6 +539,36 @@ def _what(texts: Mapping[str, str], counts: Mapping[str, int], names: tuple[str,
     return texts["join"].join(parts)
 
 
+def _audit_what(texts: Mapping[str, str], audit: GtAudit, cases: Mapping[str, np.ndarray]) -> str:
+    """'2 boxes both models agree on ... (classes 1899, 3482); 1 ground-truth box ... (30307 →
+    34596)': the image's likely-missing and likely-wrong-label cases, each kind in the right
+    number, classes in the order of the cases (most confident first), each once."""
+    parts = []
+    missing, wrong = cases["missing"], cases["wrong"]
+    if missing.size:
+        categories = ", ".join(
+            _unique(str(int(c)) for c in audit.likely_missing.category_id[missing])
+        )
+        key = "audit_missing_" + ("one" if missing.size == 1 else "many")
+        parts.append(texts[key].format(n=int(missing.size), categories=categories))
+    if wrong.size:
+        w = audit.likely_wrong_label
+        pairs = ", ".join(
+            _unique(
+                f"{int(g)} → {int(c)}"
+                for g, c in zip(w.gt_category_id[wrong], w.category_id[wrong], strict=True)
+            )
+        )
+        key = "audit_wrong_" + ("one" if wrong.size == 1 else "many")
+        parts.append(texts[key].format(n=int(wrong.size), pairs=pairs))
+    return texts["join"].join(parts)
+
+
+def _unique(values: Any) -> list[str]:
+    """``values`` in order, each once."""
+    return list(dict.fromkeys(values))
+
+
 def _check_int(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise TypeError(f"Expected {name} to be an int, got {type(value).__name__}")
@@ -332,6 +578,7 @@ def _check_int(value: Any, name: str, low: int, high: int) -> int:
 
 
 _ITEM_FIELDS = {"image_id", "file_name", "what", "swaps", "a_only", "b_only", "name_a", "name_b"}
+_AUDIT_FIELDS = {"image_id", "file_name", "what", "missing", "wrong", "name_a", "name_b"}
 _FIELDS = {
     "panel_a": {"name"},
     "panel_b": {"name"},
@@ -348,6 +595,15 @@ _FIELDS = {
     "legend_wrong": set(),
     "legend_missed": set(),
     "legend_disputed": set(),
+    "audit_caption": _AUDIT_FIELDS,
+    "audit_missing_one": {"n", "categories"},
+    "audit_missing_many": {"n", "categories"},
+    "audit_wrong_one": {"n", "pairs"},
+    "audit_wrong_many": {"n", "pairs"},
+    "audit_alt": _AUDIT_FIELDS,
+    "audit_gallery_caption": {"shown", "total", "missing", "wrong", "name_a", "name_b"},
+    "legend_case": set(),
+    "legend_unlabelled": set(),
 }
 
 
@@ -401,7 +657,7 @@ def _open(path: Path, thumb_px: int) -> tuple[Any, tuple[int, int]] | None:
     return rgb, size
 
 
-def _render_item(draw: Callable[[int], Any], thumb_px: int) -> bytes:
+def _fit_png(draw: Callable[[int], Any], thumb_px: int) -> bytes:
     """The PNG of ``draw(thumb_px)`` (an RGB image); with a 256-colour palette, then drawn at
     smaller sizes, until it fits :data:`ITEM_BYTES`."""
     from PIL import Image
@@ -448,20 +704,88 @@ def _verdicts(r: ComparisonResult) -> _Verdicts:
     return _Verdicts(status, found)
 
 
-def _crop(
-    r: ComparisonResult, image_id: int, scale: tuple[float, float], size: tuple[int, int]
-) -> tuple[float, float, float, float]:
-    """The photo region (x0, y0, x1, y1 in photo pixels) around the image's disputed boxes and
-    the GT boxes there: their union, padded by half its longer side (at least 8 px), widened to
-    an aspect between 3:4 and 4:3, moved inside the photo."""
+@dataclass(frozen=True)
+class _Focus:
+    """What an item is about: the boxes its crop is around, the boxes drawn thick, and the
+    regions outlined on the GT panel.
+
+    Attributes:
+        around: (n, 4) xywh boxes, in the ground truth's pixels, the crop is around.
+        thick: 'a' / 'b' → the run's detection rows drawn thick; 'gt' → GT annotation rows.
+        marks: (xywh box, label) outlined dotted in :data:`AUDIT_MARK_COLOR` on the GT panel.
+        legend: The label key saying what a thick box is (``legend_disputed``, ``legend_case``).
+    """
+
+    around: np.ndarray
+    thick: Mapping[str, frozenset[int]]
+    marks: tuple[tuple[np.ndarray, str], ...] = ()
+    legend: str = "legend_disputed"
+
+
+def _disputed(r: ComparisonResult, image_id: int) -> _Focus:
+    """The disagreement gallery's focus: the image's disputed boxes (class swaps and one-sided
+    boxes of the pairing), with the GT boxes there, drawn thick (the runs' boxes)."""
     p = r.pairing
     mine = (p.image_id == image_id) & (p.kind != PairKind.AGREE)
-    boxes = [p.a.bbox[p.a_row[mine & (p.a_row >= 0)]], p.b.bbox[p.b_row[mine & (p.b_row >= 0)]]]
+    a_rows, b_rows = p.a_row[mine], p.b_row[mine]
+    a_rows, b_rows = a_rows[a_rows >= 0], b_rows[b_rows >= 0]
+    boxes = [p.a.bbox[a_rows], p.b.bbox[b_rows]]
     if r.disagreements is not None:
         d, ann = r.disagreements, r.disagreements.gt.annotations
         for rows in (d.a_gt[mine], d.b_gt[mine]):
             boxes.append(ann.bbox[rows[rows >= 0]])
-    xywh = np.concatenate([b.reshape(-1, 4) for b in boxes]) if boxes else np.zeros((0, 4))
+    return _Focus(
+        around=np.concatenate([b.reshape(-1, 4) for b in boxes]),
+        thick={"a": frozenset(a_rows.tolist()), "b": frozenset(b_rows.tolist())},
+    )
+
+
+def _audit_focus(r: ComparisonResult, audit: GtAudit, cases: Mapping[str, np.ndarray]) -> _Focus:
+    """The audit gallery's focus on one image: its likely-missing cases (both runs' boxes,
+    thick; their union outlined on the GT panel, labelled with the class and '?') and its likely
+    wrong labels (the GT box and both runs' boxes on it, thick)."""
+    m, w = audit.likely_missing, audit.likely_wrong_label
+    missing, wrong = cases["missing"], cases["wrong"]
+    marks = []
+    for i in missing:
+        both = np.stack([m.a_bbox[i], m.b_bbox[i]])
+        x0, y0 = both[:, :2].min(axis=0)
+        x1, y1 = (both[:, :2] + both[:, 2:]).max(axis=0)
+        marks.append((np.array([x0, y0, x1 - x0, y1 - y0]), f"{int(m.category_id[i])} ?"))
+    p = r.pairing
+    around = np.concatenate(
+        [
+            m.a_bbox[missing],
+            m.b_bbox[missing],
+            w.gt_bbox[wrong],
+            p.a.bbox[w.a_row[wrong]].reshape(-1, 4),
+            p.b.bbox[w.b_row[wrong]].reshape(-1, 4),
+        ]
+    )
+    return _Focus(
+        around=around,
+        thick={
+            "a": frozenset(np.r_[m.a_row[missing], w.a_row[wrong]].tolist()),
+            "b": frozenset(np.r_[m.b_row[missing], w.b_row[wrong]].tolist()),
+            "gt": frozenset(w.gt_row[wrong].tolist()),
+        },
+        marks=tuple(marks),
+        legend="legend_case",
+    )
+
+
+def _crop(
+    r: ComparisonResult,
+    image_id: int,
+    scale: tuple[float, float],
+    size: tuple[int, int],
+    around: np.ndarray | None = None,
+) -> tuple[float, float, float, float]:
+    """The photo region (x0, y0, x1, y1 in photo pixels) around ``around`` ((n, 4) xywh in the
+    ground truth's pixels; None: the image's disputed boxes and the GT boxes there): their
+    union, padded by half its longer side (at least 8 px), widened to an aspect between 3:4
+    and 4:3, moved inside the photo. No box: the whole photo."""
+    xywh = _disputed(r, image_id).around if around is None else np.asarray(around).reshape(-1, 4)
     pw, ph = size
     if not len(xywh):
         return 0.0, 0.0, float(pw), float(ph)
@@ -488,12 +812,16 @@ def _draw_item(
     texts: Mapping[str, str],
     verdicts: _Verdicts | None,
     thumb_px: int,
+    *,
+    focus: _Focus | None = None,
 ) -> Any:
-    """The item as an RGB image: per panel a title and the crop with its boxes; a legend."""
+    """The item as an RGB image: per panel a title and the crop with its boxes; a legend.
+    ``focus``: what the item is about (default: the image's disputed boxes)."""
     from PIL import Image, ImageDraw
 
+    focus = _disputed(r, image_id) if focus is None else focus
     pw, ph = size
-    cx0, cy0, cx1, cy1 = _crop(r, image_id, scale, size)
+    cx0, cy0, cx1, cy1 = _crop(r, image_id, scale, size, focus.around)
     # The decoded photo may be a reduced draft: its own pixels per photo pixel.
     rx, ry = photo.size[0] / pw, photo.size[1] / ph
     region = photo.crop((round(cx0 * rx), round(cy0 * ry), round(cx1 * rx), round(cy1 * ry)))
@@ -503,10 +831,10 @@ def _draw_item(
     # GT pixel coordinates -> panel pixels.
     fx, fy = scale[0] * zoom, scale[1] * zoom
     ox, oy = cx0 * zoom, cy0 * zoom
-    panels = _panels(r, image_id, texts, verdicts)
+    panels = _panels(r, image_id, texts, verdicts, focus)
     title_font, label_font, legend_font = _font(_TITLE_PX), _font(_LABEL_PX), _font(_LEGEND_PX)
     title_h = _TITLE_PX + 6
-    legend = _legend_entries(texts, verdicts is not None)
+    legend = _legend_entries(texts, verdicts is not None, focus)
     width = len(panels) * tw + (len(panels) - 1) * _GAP + 2 * _MARGIN
     probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     legend_lines = _legend_layout(probe, legend, legend_font, width - 2 * _MARGIN)
@@ -520,6 +848,7 @@ def _draw_item(
         draw.rectangle((left, top, left + tw - 1, top + th - 1), outline="#D0D0D0")
         frame = (left, top, left + tw, top + th)
         for bbox, text, box_colour, thick, dashed in boxes:
+            # dashed: True (a missed GT box, a crowd region) or 'dotted' (an audit mark)
             x, y, w, h = bbox
             x0, y0 = left + x * fx - ox, top + y * fy - oy
             x1, y1 = x0 + max(w * fx, 1), y0 + max(h * fy, 1)
@@ -529,7 +858,7 @@ def _draw_item(
             y0, y1 = np.clip([y0, y1], top, top + th - 1)
             line = 3 if thick else 1
             if dashed:
-                _dashed(draw, (x0, y0, x1, y1), box_colour, 2)
+                _dashed(draw, (x0, y0, x1, y1), box_colour, 2, dotted=dashed == "dotted")
             else:
                 draw.rectangle((x0 - 1, y0 - 1, x1 + 1, y1 + 1), outline=_HALO, width=line + 2)
                 draw.rectangle((x0, y0, x1, y1), outline=box_colour, width=line)
@@ -544,7 +873,7 @@ def _draw_item(
             if colour is not None:
                 box = (x, y + 2, x + _LEGEND_PX + 2, y + _LEGEND_PX)
                 if dashed:
-                    _dashed(draw, box, colour, 2)
+                    _dashed(draw, box, colour, 2, dotted=dashed == "dotted")
                 else:
                     draw.rectangle(box, outline=colour, width=3)
                 x += _LEGEND_PX + 6
@@ -554,25 +883,28 @@ def _draw_item(
     return canvas
 
 
-def _legend_entries(texts: Mapping[str, str], with_gt: bool) -> list[tuple[str, str | None, bool]]:
+_Entry = tuple[str, str | None, bool | str]  # text, swatch colour or None, dashed / 'dotted'
+
+
+def _legend_entries(texts: Mapping[str, str], with_gt: bool, focus: _Focus) -> list[_Entry]:
     """(text, swatch colour or None, dashed) of the legend: the verdict colours with a ground
-    truth, and what a thick box is."""
-    out: list[tuple[str, str | None, bool]] = []
+    truth, what a thick box is, and the GT panel's dotted outline when the item has one."""
+    out: list[_Entry] = []
     if with_gt:
         out += [
             (texts["legend_right"], VERDICT_COLORS["right"], False),
             (texts["legend_wrong"], VERDICT_COLORS["wrong"], False),
             (texts["legend_missed"], VERDICT_COLORS["missed"], True),
         ]
-    out.append((texts["legend_disputed"], None, False))
+    out.append((texts[focus.legend], None, False))
+    if focus.marks:
+        out.append((texts["legend_unlabelled"], AUDIT_MARK_COLOR, "dotted"))
     return out
 
 
-def _legend_layout(
-    draw: Any, entries: list[tuple[str, str | None, bool]], font: Any, width: int
-) -> list[list[tuple[str, str | None, bool]]]:
+def _legend_layout(draw: Any, entries: list[_Entry], font: Any, width: int) -> list[list[_Entry]]:
     """The legend's entries in lines that fit ``width`` pixels (a narrow item wraps)."""
-    lines: list[list[tuple[str, str | None, bool]]] = [[]]
+    lines: list[list[_Entry]] = [[]]
     used = 0
     for entry in entries:
         need = int(draw.textlength(_drawable(font, entry[0]), font=font)) + 14
@@ -585,8 +917,16 @@ def _legend_layout(
     return lines
 
 
-def _dashed(draw: Any, box: tuple[float, float, float, float], colour: str, width: int) -> None:
-    """A dashed rectangle (6 px on, 4 px off), on a white halo."""
+def _dashed(
+    draw: Any,
+    box: tuple[float, float, float, float],
+    colour: str,
+    width: int,
+    *,
+    dotted: bool = False,
+) -> None:
+    """A dashed rectangle (6 px on, 4 px off; ``dotted``: 2 px on, 3 px off), on a white halo."""
+    on, period = (2, 5) if dotted else (6, 10)
     x0, y0, x1, y1 = box
     for (ax, ay), (bx, by) in (
         ((x0, y0), (x1, y0)),
@@ -595,9 +935,10 @@ def _dashed(draw: Any, box: tuple[float, float, float, float], colour: str, widt
         ((x0, y1), (x0, y0)),
     ):
         length = max(abs(bx - ax), abs(by - ay))
-        steps = max(1, int(length // 10) + 1)
+        steps = max(1, int(length // period) + 1)
         for i in range(steps):
-            s0, s1 = i * 10 / max(length, 1), min((i * 10 + 6) / max(length, 1), 1.0)
+            s0 = i * period / max(length, 1)
+            s1 = min((i * period + on) / max(length, 1), 1.0)
             if s0 >= 1:
                 break
             p0 = (ax + (bx - ax) * s0, ay + (by - ay) * s0)
@@ -606,24 +947,28 @@ def _dashed(draw: Any, box: tuple[float, float, float, float], colour: str, widt
             draw.line((p0, p1), fill=colour, width=width)
 
 
-_Box = tuple[np.ndarray, str, str, bool, bool]  # xywh, label, colour, thick, dashed
+_Box = tuple[np.ndarray, str, str, bool, bool | str]  # xywh, label, colour, thick, dashed
 
 
 def _panels(
-    r: ComparisonResult, image_id: int, texts: Mapping[str, str], verdicts: _Verdicts | None
+    r: ComparisonResult,
+    image_id: int,
+    texts: Mapping[str, str],
+    verdicts: _Verdicts | None,
+    focus: _Focus,
 ) -> list[tuple[str, str, list[_Box]]]:
     """(title, title colour, boxes) per panel; a run's boxes by ascending score, so the surest
     is drawn last (on top), after the GT boxes it missed. With ``verdicts`` a box's colour is
-    its verdict (:data:`VERDICT_COLORS`), else its run's colour."""
+    its verdict (:data:`VERDICT_COLORS`), else its run's colour. The focus's boxes are thick;
+    its marks are drawn last on the GT panel."""
     p = r.pairing
-    mine = (p.image_id == image_id) & (p.kind != PairKind.AGREE)
     ann = r.disagreements.gt.annotations if r.disagreements is not None else None
     gt_rows = np.flatnonzero((ann.image_id == image_id) & ~ann.iscrowd) if ann is not None else None
     out = []
-    for side, run, rows_in_dispute in (("a", p.a, p.a_row[mine]), ("b", p.b, p.b_row[mine])):
+    for side, run in (("a", p.a), ("b", p.b)):
         rows = np.flatnonzero((run.image_id == image_id) & (run.score >= p.score_threshold))
         rows = rows[np.lexsort((rows, run.score[rows]))]
-        disputed = set(rows_in_dispute[rows_in_dispute >= 0].tolist())
+        thick = focus.thick.get(side, frozenset())
         boxes: list[_Box] = []
         if verdicts is not None and ann is not None and gt_rows is not None:
             missed = gt_rows[~verdicts.found[side][gt_rows]]
@@ -637,15 +982,23 @@ def _panels(
             else:
                 colour = VERDICT_COLORS[_STATUS_KEYS[int(verdicts.status[side][i])]]
             label = f"{int(run.category_id[i])} {float(run.score[i]):.2f}"
-            boxes.append((run.bbox[i], label, colour, int(i) in disputed, False))
+            boxes.append((run.bbox[i], label, colour, int(i) in thick, False))
         name = r.names[0] if side == "a" else r.names[1]
         out.append((texts[f"panel_{side}"].format(name=name), MODEL_COLORS[side], boxes))
     if ann is not None and gt_rows is not None:
         rows = np.flatnonzero(ann.image_id == image_id)
+        thick = focus.thick.get("gt", frozenset())
         gt_boxes: list[_Box] = [
-            (ann.bbox[i], str(int(ann.category_id[i])), GT_COLOR, False, bool(ann.iscrowd[i]))
+            (
+                ann.bbox[i],
+                str(int(ann.category_id[i])),
+                GT_COLOR,
+                int(i) in thick,
+                bool(ann.iscrowd[i]),
+            )
             for i in rows
         ]
+        gt_boxes += [(box, label, AUDIT_MARK_COLOR, False, "dotted") for box, label in focus.marks]
         out.append((texts["panel_gt"], GT_COLOR, gt_boxes))
     return out
 

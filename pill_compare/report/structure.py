@@ -147,7 +147,8 @@ class Note:
 
 @dataclass(frozen=True)
 class GalleryItem:
-    """One image of the disagreement gallery: a picture with both runs' boxes drawn on it."""
+    """One image of a gallery (the disagreements', the ground-truth audit's): a picture with
+    both runs' boxes drawn on it."""
 
     key: str
     png: bytes
@@ -157,7 +158,8 @@ class GalleryItem:
 
 @dataclass(frozen=True)
 class Gallery:
-    """Side-by-side pictures (A | B | GT) of differing images, worst first."""
+    """Side-by-side pictures (A | B | GT): of differing images, worst first, or of the
+    ground-truth audit's cases, most confident first."""
 
     key: str
     items: tuple[GalleryItem, ...]

@@ -77,6 +77,7 @@ def test_full_korean_report_writes_the_folder(korean_report):
     csvs = {"per_image.csv", "differing_images.csv", "swap_patterns.csv", "disputed_boxes.csv"}
     assert names == {"report.md", "report.html", "report.json", *pngs, *csvs}
     assert len([n for n in pngs if n.startswith("gallery_")]) == 24  # --gallery-max default
+    assert {n for n in pngs if n.startswith("gt_audit_")} == {"gt_audit_266.png", "gt_audit_97.png"}
     assert {"ap_comparison.png", "error_breakdown.png", "support_vs_ap.png"} <= pngs
     assert linked_figures(out) == pngs
 
@@ -88,7 +89,8 @@ def test_full_korean_report_json_html_and_markdown(korean_report):
     assert set(data["inputs"]) == {"a", "b", "gt", "train"}
     assert data["inputs"]["gt"]["path"].endswith("ground_truth.json")
     assert data["parameters"]["n_bootstrap"] == 20
-    assert data["gallery"] == {"images": 24, "notes": []}
+    # The audit's pictures: the complete sample GT's 2 likely wrong labels (no likely missing).
+    assert data["gallery"] == {"images": 24, "gt_audit_images": 2, "notes": []}
     assert data["metrics"]["delta"]["map"] == pytest.approx(0.17055, abs=1e-5)
     html = (out / "report.html").read_text("utf-8")
     assert html.startswith('<!DOCTYPE html>\n<html lang="ko">')

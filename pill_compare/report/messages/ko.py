@@ -1039,4 +1039,17 @@ TEXTS: dict[str, str] = {
     "gallery.legend_wrong": "오답",
     "gallery.legend_missed": "놓침 (찾지 못한 정답 박스)",
     "gallery.legend_disputed": "굵은 선: 불일치한 박스",
+    "gallery.audit_caption": "이미지 {image_id} ({file_name}): {what}",
+    "gallery.audit_missing_one": "두 모델이 일치했지만 그 자리에 정답 박스가 없는 박스 1개 (클래스 {categories})",
+    "gallery.audit_missing_many": "두 모델이 일치했지만 그 자리에 정답 박스가 없는 박스 {n}개 (클래스 "
+    "{categories})",
+    "gallery.audit_wrong_one": "두 모델이 다른 클래스라고 한 정답 박스 1개 (라벨 → 두 모델의 클래스: {pairs})",
+    "gallery.audit_wrong_many": "두 모델이 다른 클래스라고 한 정답 박스 {n}개 (라벨 → 두 모델의 클래스: "
+    "{pairs})",
+    "gallery.audit_alt": "이미지 {image_id}의 점검 사례 주변에 그린 {name_a}, {name_b}, 정답의 박스",
+    "gallery.audit_gallery_caption": "어노테이션 점검에서 가장 확실한 사례가 있는 이미지 {shown}장 (전체: 누락 "
+    "가능성이 높은 어노테이션 {missing}개, 잘못된 라벨 가능성 {wrong}개, 이미지 {total}장). 이미지마다 사례 "
+    "주변을 잘라 보여 준다. 굵은 박스가 사례이고, 정답 패널은 그 자리에 라벨된 것을 보여 준다.",
+    "gallery.legend_case": "굵은 선: 점검 사례",
+    "gallery.legend_unlabelled": "점선 (정답): 두 모델의 박스, 그 자리에 라벨 없음",
 }

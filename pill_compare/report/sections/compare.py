@@ -1650,6 +1650,8 @@ def compare_sections(
     figures: Mapping[str, Figure] | None = None,
     gallery: Gallery | None = None,
     gallery_notes: Sequence[Any] = (),
+    audit_gallery: Gallery | None = None,
+    audit_gallery_notes: Sequence[Any] = (),
 ) -> list[Section]:
     r"""The report's sections, in the order of a hand-written comparison report (issue 10 §2,
     items 1-8).
@@ -1662,6 +1664,10 @@ def compare_sections(
         gallery: The disagreement gallery (placed in ``disagreements.gallery``).
         gallery_notes: :class:`~pill_compare.report.gallery.GalleryNote`\ s from building the
             gallery (missing or refused images), worded from the catalogue.
+        audit_gallery: The ground-truth audit's top cases in pictures
+            (:func:`~pill_compare.report.gallery.build_audit_gallery`), placed in ``gt_audit``.
+        audit_gallery_notes: Its :class:`~pill_compare.report.gallery.GalleryNote`\ s, worded
+            from the catalogue.
 
     Returns:
         ``overview``, ``overall``, ``detections``, ``disagreements``, ``per_class``,
@@ -1689,7 +1695,12 @@ def compare_sections(
         _detections(t, r),
         _disagreements(t, r, gallery, [msg.gallery_note(n) for n in gallery_notes]),
         _per_class(t, r),
-        gt_audit_section(t, r),
+        gt_audit_section(
+            t,
+            r,
+            gallery=audit_gallery,
+            gallery_notes=[msg.gallery_note(n) for n in audit_gallery_notes],
+        ),
         _errors(t, r),
         _causes(t, r, lang),
         _glossary(t),

@@ -3,20 +3,23 @@
 
 Blocks, in order: what the audit looks for; the counts (emphasised); a table per class
 (``gt_audit_classes``); the most confident likely-missing cases (``gt_audit_missing``); the
-likely wrong labels per (GT class, class both runs say) (``gt_audit_wrong_labels``); the headline
-numbers with the likely-missing boxes ignored (``gt_audit_estimate``), captioned and noted as an
-estimate beside the real numbers, which it never replaces. Without a ground truth: one
-``Note(kind="absent")``. Every word is from the catalogue (``gt_audit.*``).
+likely wrong labels per (GT class, class both runs say) (``gt_audit_wrong_labels``); the top
+cases in pictures when the report has the photos (``gt_audit_gallery``, from
+:func:`~pill_compare.report.gallery.build_audit_gallery`, with a warning note per photo it could
+not show); the headline numbers with the likely-missing boxes ignored (``gt_audit_estimate``),
+captioned and noted as an estimate beside the real numbers, which it never replaces. Without a
+ground truth: one ``Note(kind="absent")``. Every word is from the catalogue (``gt_audit.*``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.analysis.gt_audit import AUDIT_METRICS, GtAudit
 from pill_compare.report.sections.eval import Text, operating_point_text
-from pill_compare.report.structure import Block, Note, Paragraph, Section, Table
+from pill_compare.report.structure import Block, Gallery, Note, Paragraph, Section, Table
 
 #: Text output shows this many rows of a table (Markdown and HTML show every row).
 TEXT_ROWS = 15
@@ -33,8 +36,24 @@ def _box(values: Any) -> str:
     return "[" + ", ".join(f"{float(v):.0f}" for v in values) + "]"
 
 
-def gt_audit_section(t: Text, r: ComparisonResult) -> Section:
-    """The ``gt_audit`` section of the report (see the module docstring)."""
+def gt_audit_section(
+    t: Text,
+    r: ComparisonResult,
+    *,
+    gallery: Gallery | None = None,
+    gallery_notes: Sequence[str] = (),
+) -> Section:
+    """The ``gt_audit`` section of the report (see the module docstring).
+
+    Args:
+        t: The catalogue's ``text``.
+        r: The comparison.
+        gallery: The audit's top cases in pictures
+            (:func:`~pill_compare.report.gallery.build_audit_gallery`), placed after the case
+            tables; None or empty: no pictures.
+        gallery_notes: The photos the gallery could not show or showed with a caveat, worded
+            (``Catalogue.gallery_note``): a warning note each, under the gallery.
+    """
     key, title = "gt_audit", t("s.gt_audit")
     audit = r.gt_audit
     if audit is None:
@@ -54,6 +73,9 @@ def gt_audit_section(t: Text, r: ComparisonResult) -> Section:
         blocks.append(_missing_table(t, audit, a, b))
     if w.count:
         blocks.append(_wrong_table(t, audit))
+    if gallery is not None and gallery.items:
+        blocks.append(gallery)
+    blocks += [Note(n, kind="warning") for n in gallery_notes]
     if m.count:
         blocks += _estimate(t, audit, a, b)
     return Section(key, title, tuple(blocks))
