@@ -57,7 +57,7 @@ def check_submission_command(
 
     Example:
 
-        pillcmp check-submission submission.csv --gt train_gt.json --test-images test_images
+        pillcmp check-submission sub.csv --gt gt.json --test-images images
     """
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)

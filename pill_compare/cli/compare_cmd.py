@@ -109,7 +109,7 @@ def compare_command(
 
     Example:
 
-        pillcmp compare efficientnet_b3.json resnet101.json --gt gt.json --train-ann train.json -o c.md
+        pillcmp compare b3.json r101.json --gt gt.json --train-ann train.json
     """
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)

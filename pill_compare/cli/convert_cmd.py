@@ -88,7 +88,7 @@ def convert_command(
 
         pillcmp convert resnet101.json submission.csv
 
-        pillcmp convert runs/predict/labels submission.csv --class-map classes.txt --images test_images
+        pillcmp convert labels/ sub.csv --class-map classes.txt --images images
     """
     if Outputs().file("target", target).kind == "stdout":
         fail_usage("convert writes a file: give TARGET a .json or .csv name, not '-'")

@@ -66,7 +66,7 @@ def diff_command(
 
     Example:
 
-        pillcmp diff efficientnet_b3.json resnet101.json --gt ground_truth.json -f md -o diff.md
+        pillcmp diff b3.json r101.json --gt gt.json -f md -o diff.md
     """
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)

@@ -158,7 +158,7 @@ def eval_command(
 
     Example:
 
-        pillcmp eval ground_truth.json resnet101.json --iou 0.75:0.95:0.05 -f json -o eval.json
+        pillcmp eval gt.json r101.json --iou 0.75:0.95:0.05 -f json -o e.json
     """
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)

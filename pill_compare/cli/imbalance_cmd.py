@@ -53,7 +53,7 @@ def imbalance_command(
 
     Example:
 
-        pillcmp imbalance train_annotations.json --plot classes.png -f json -o imbalance.json
+        pillcmp imbalance train.json --plot classes.png -f json -o imb.json
     """
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)

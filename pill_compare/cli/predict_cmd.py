@@ -80,9 +80,9 @@ def predict_command(
 
     Examples:
 
-        pillcmp predict --weights runs/resnet101 --images test_images --gt gt.json -o resnet101.json
+        pillcmp predict --weights runs/r101 --images imgs --gt gt.json -o r.json
 
-        pillcmp predict --weights runs/resnet101/best.pt --images test_images -o submission.csv
+        pillcmp predict --weights runs/r101/best.pt --images imgs -o sub.csv
     """
     outputs = Outputs()
     target = outputs.file("output", output, PREDICT_SUFFIXES)

@@ -111,7 +111,7 @@ def profile_command(
 
     Example:
 
-        pillcmp profile resnet101 efficientnet_b0 efficientnet_b3 --threads 2 -f md -o profile.md
+        pillcmp profile resnet101 efficientnet_b3 --threads 2 -f md -o p.md
     """
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)

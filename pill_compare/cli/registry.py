@@ -77,6 +77,10 @@ class _LiteralHelp:
                 p.display_type_rich = _no_type  # type: ignore[method-assign]
             if isinstance(p, TyperOption | TyperArgument) and getattr(p, "help", None):
                 p.help = _literal(p.help)
+                if isinstance(p, TyperOption) and "default" in p.help.lower():
+                    # the text says its default in words: typer's '[default: ...]' would say it
+                    # twice (and '(default: all). [default: 0.0]' contradicts itself)
+                    p.show_default = False
             if isinstance(p, TyperArgument) and p.required:
                 # typer writes a required argument '{A}' on the usage line; 'A B' reads plainly
                 name = p.display_name_raw + ("..." if p.nargs != 1 else "")

@@ -138,7 +138,7 @@ def report_command(
 
     Example:
 
-        pillcmp report efficientnet_b3.json resnet101.json --gt gt.json --images test_images --lang ko
+        pillcmp report b3.json r101.json --gt gt.json --images images --lang ko
     """
     check_comparison_options(gt, train_ann, score_thr, iou_thr, pair_iou)
     thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)

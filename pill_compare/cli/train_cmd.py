@@ -252,7 +252,7 @@ def train_command(
 
     Example:
 
-        pillcmp train --gt train.json --images images/ --val-gt val.json --backbone efficientnet_b3 --epochs 24 --out runs/b3
+        pillcmp train --gt train.json --images imgs --val-gt val.json --out b3
     """
     values = dict(locals())
     values.pop("ctx")

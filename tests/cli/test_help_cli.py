@@ -98,3 +98,23 @@ def test_commands_are_listed_in_the_order_a_user_needs_them(runner):
     ]
     assert listed[:6] == ["doctor", "report", "compare", "diff", "eval", "imbalance"]
     assert listed[-3:] == ["profile", "train", "predict"]
+
+
+@pytest.mark.parametrize("name", COMMAND_NAMES)
+def test_examples_fit_an_80_column_terminal_without_wrapping(runner, name):
+    result = runner.invoke(app, [name, "--help"], env={"COLUMNS": "80"})
+    examples = [
+        ln.strip(" │")
+        for ln in result.stdout.splitlines()
+        if ln.strip(" │").startswith(("pillcmp ", "torchrun "))
+    ]
+    assert examples, f"{name} --help shows no example"
+    for line in examples:
+        # an example that wrapped would end mid-command, with its tail on the next line
+        following = result.stdout.splitlines()[
+            result.stdout.splitlines().index(
+                next(x for x in result.stdout.splitlines() if line in x)
+            )
+            + 1
+        ].strip(" │")
+        assert not following.startswith("-"), (line, following)
