@@ -132,4 +132,6 @@ SEED_COUNTS = {33877: 7, 31884: 85, 34596: 88, 25366: 88}
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    # A terminal wide enough that rich never wraps a usage error's box around a long temporary
+    # path: no test reads a message that depends on the terminal's width or the path's length.
+    return CliRunner(env={"COLUMNS": "400"})

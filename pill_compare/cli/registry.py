@@ -60,10 +60,6 @@ def _no_type(ctx: Any = None) -> None:
     return None
 
 
-def _files(ctx: Any = None) -> str:
-    return "<file>..."
-
-
 class _LiteralHelp:
     """Help texts shown literally and boolean flags without a type column."""
 
@@ -81,13 +77,19 @@ class _LiteralHelp:
                     # the text says its default in words: typer's '[default: ...]' would say it
                     # twice (and '(default: all). [default: 0.0]' contradicts itself)
                     p.show_default = False
-            if isinstance(p, TyperArgument) and p.required:
-                # typer writes a required argument '{A}' on the usage line; 'A B' reads plainly
-                name = p.display_name_raw + ("..." if p.nargs != 1 else "")
-                p._usage_display_name = lambda name=name: name  # type: ignore[method-assign]
-            if isinstance(p, TyperArgument) and p.nargs != 1:
-                # several files: '<file>...', not typer's '<list[Path]>'
-                p.display_type_rich = _files  # type: ignore[method-assign]
+            if isinstance(p, TyperArgument):
+                # One case for every argument (GT RES, A B, SUBMISSION), and typer's '{A}' for a
+                # required one on the usage line written plainly: 'A B'.
+                if p.metavar is None:
+                    p.metavar = p.name.upper()
+                usage = p.display_name_raw if p.required else f"[{p.display_name_raw}]"
+                usage += "..." if p.nargs != 1 else ""
+                p._usage_display_name = lambda usage=usage: usage  # type: ignore[method-assign]
+                if p.nargs != 1:
+                    # several values: '<file>...' or '<name>...', not typer's '<list[Path]>'
+                    typed = str(p.display_type_rich(ctx) or "")
+                    many = "<file>..." if "Path" in typed else "<name>..."
+                    p.display_type_rich = lambda ctx=None, many=many: many  # type: ignore[method-assign]
             p._pillcmp_fixed = True  # type: ignore[attr-defined]
         return params
 

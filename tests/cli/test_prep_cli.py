@@ -70,7 +70,8 @@ def test_merge_bad_option_is_a_usage_error(runner, tmp_path):
         runner, "merge", folder, "-o", tmp_path / "gt.json", "--category-id-from", "name"
     )
     assert result.exit_code == 2
-    assert "Invalid value for '--category-id-from'" in result.stderr and "'k_code'" in result.stderr
+    assert "Invalid value for '--category-id-from'" in result.stderr
+    assert "expected one of category_id, dl_idx, k_code, got 'name'" in result.stderr
 
 
 def test_merge_empty_folder_is_bad_input(runner, tmp_path):

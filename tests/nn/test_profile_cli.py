@@ -58,7 +58,7 @@ def test_text_shows_the_architecture_and_speed_tables(runner, app):
     out = ok(runner, app, "test_efficientnet", "--backbone-only", *FAST).stdout
     assert out.startswith("Architecture profile\n")
     assert "model              part      params (M)" in out
-    assert "test_efficientnet  backbone      0.0823" in out
+    assert "test_efficientnet  backbone       0.082" in out
     assert "1 thread)" in out and "b1 ms  b1 img/s  b1 peak MiB" in out
     assert "b8 ms  b8 img/s  b8 peak MiB" in out  # --batch-sizes default: 1,8
     assert "detector:" not in out  # no detector rows, no detector in the conditions
@@ -68,7 +68,7 @@ def test_markdown_has_tables_and_definitions(runner, app):
     md = ok(runner, app, "test_efficientnet", "--backbone-only", *FAST, "-f", "md").stdout
     assert md.startswith("# Architecture profile\n")
     assert "| model | part | params (M) | trainable (M) | GFLOPs | strides | channels |" in md
-    assert "| test_efficientnet | backbone | 0.0823 |" in md
+    assert "| test_efficientnet | backbone | 0.082 |" in md
     assert "- **gflops**: 1e9 FLOPs of one forward pass at batch 1" in md
 
 
