@@ -176,6 +176,38 @@ def _run_faster_coco_eval(gt_path: str, res_path: str) -> list[float]:
     return ev.stats.tolist()
 
 
+def _run_ultrafast(gt_path: str, res_path: str) -> list[float]:
+    import contextlib
+    import io
+
+    from ultrafast_pycocotools import COCO, COCOeval
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco_gt = COCO(gt_path)
+        coco_dt = coco_gt.loadRes(res_path)
+        ev = COCOeval(coco_gt, coco_dt, "bbox")
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+    return [float(v) for v in ev.stats]
+
+
+def _run_hotcoco(gt_path: str, res_path: str) -> list[float]:
+    import contextlib
+    import io
+
+    from hotcoco import COCO, COCOeval
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco_gt = COCO(gt_path)
+        coco_dt = coco_gt.load_res(res_path)
+        ev = COCOeval(coco_gt, coco_dt, "bbox")
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+    return [float(v) for v in ev.stats]
+
+
 def stages(gt_path: Path, res_path: Path, repeat: int) -> None:
     """Print the median seconds of each stage of pillcmp's evaluation, in this process.
 
@@ -213,6 +245,8 @@ RUNNERS = {
     "pillcmp": _run_pillcmp,
     "pycocotools": _run_pycocotools,
     "faster-coco-eval": _run_faster_coco_eval,
+    "ultrafast": _run_ultrafast,
+    "hotcoco": _run_hotcoco,
 }
 
 

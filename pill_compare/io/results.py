@@ -35,6 +35,7 @@ from pill_compare.io.records import (
     parse_number_cells,
     show,
 )
+from pill_compare.io.typed_json import decode_results
 
 EXPECTED_COCO = "COCO results JSON (a list of {image_id, category_id, bbox, score})"
 EXPECTED_CSV = "submission CSV with header annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score"
@@ -194,6 +195,11 @@ def _frame_records(frame: pd.DataFrame, label: str) -> list[dict[str, Any]]:
 
 def _coco_columns(text: str, path: str) -> dict[str, Any]:
     path = display_path(path)
+    # A valid results list decodes straight into arrays; anything else (a dict, a bad record, bad
+    # JSON) is parsed again by the validating path below, which names every problem.
+    cols = decode_results(text)
+    if cols is not None:
+        return cols
     doc = parse_json(text, path, EXPECTED_COCO)
     if isinstance(doc, dict):
         if looks_like_ground_truth(doc):
