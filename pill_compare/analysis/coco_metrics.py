@@ -400,45 +400,55 @@ def accumulate_precision_recall(
     seg_tp: list[np.ndarray] = []
     seg_fp: list[np.ndarray] = []
     zero_id = 0
+    kept_by_cap = [rank_sorted < cap for cap in caps]
+    # The annotation-id-0 quirk needs the matched GT of every detection; most ground truths
+    # have no id 0, and then the gathers of det_gt are skipped.
+    any_zero_id = bool(ann.id.size and (ann.id == 0).any())
     for a, ai in enumerate(a_index):
         area = table.area_ranges[ai]
         det_out = (det_area < area.low) | (det_area > area.high)
         for t, ti in enumerate(t_index):
-            status, zero = accumulated_status(
-                det_status[ai, ti, order], table.det_gt[ai, ti, order], ann.id, det_out
-            )
-            if area.name == "all" and t == 0:
-                zero_id = zero
-            for m, cap in enumerate(caps):
-                kept = rank_sorted < cap
-                tp = (status == TP) & kept
-                fp = (status == FP) & kept
-                if w_sorted is not None:
-                    tp &= w_sorted > 0
-                positions = np.flatnonzero(tp)
+            status = det_status[ai, ti, order]
+            if any_zero_id:
+                status, zero = accumulated_status(
+                    status, table.det_gt[ai, ti, order], ann.id, det_out
+                )
+                if area.name == "all" and t == 0:
+                    zero_id = zero
+            for m in range(len(caps)):
+                kept = kept_by_cap[m]
+                if w_sorted is None:
+                    cum_tp, cum_fp, positions, base_tp, base_fp = _running_counts(
+                        status, kept, cat_start
+                    )
+                else:
+                    tp = (status == TP) & kept & (w_sorted > 0)
+                    fp = (status == FP) & kept
+                    positions = np.flatnonzero(tp)
+                    if positions.size == 0:
+                        continue
+                    all_tp = np.cumsum(np.where(tp, w_sorted, 0))
+                    all_fp = np.cumsum(np.where(fp, w_sorted, 0))
+                    before = cat_start - 1  # (K,) the running counts before each category
+                    base_tp = np.where(before >= 0, all_tp[np.maximum(before, 0)], 0)
+                    base_fp = np.where(before >= 0, all_fp[np.maximum(before, 0)], 0)
+                    cum_tp, cum_fp = all_tp[positions], all_fp[positions]
                 # A TP in a category without counted GT (only possible with overrides) has no
                 # recall to reach: leave that category undefined, as pycocotools would.
-                positions = positions[npig[t, k_sorted[positions], a] > 0]
-                if positions.size == 0:
-                    continue
-                if w_sorted is None:
-                    cum_tp, cum_fp = np.cumsum(tp), np.cumsum(fp)
-                else:
-                    cum_tp = np.cumsum(np.where(tp, w_sorted, 0))
-                    cum_fp = np.cumsum(np.where(fp, w_sorted, 0))
                 k_pos = k_sorted[positions]
-                before = cat_start[k_pos] - 1
-                base_tp = np.where(before >= 0, cum_tp[np.maximum(before, 0)], 0)
-                base_fp = np.where(before >= 0, cum_fp[np.maximum(before, 0)], 0)
-                seg_tp.append(cum_tp[positions] - base_tp)
-                seg_fp.append(cum_fp[positions] - base_fp)
+                defined_k = npig[t, k_pos, a] > 0
+                if not defined_k.all():
+                    k_pos, cum_tp, cum_fp = k_pos[defined_k], cum_tp[defined_k], cum_fp[defined_k]
+                if k_pos.size == 0:
+                    continue
+                tp_in_k = cum_tp - base_tp[k_pos]
+                seg_tp.append(tp_in_k)
+                seg_fp.append(cum_fp - base_fp[k_pos])
                 seg_group.append(((t * n_k + k_pos) * n_a + a) * n_m + m)
                 # recall = final TP / npig for every (t, k, a, m) that has a TP.
                 last = np.flatnonzero(np.r_[k_pos[1:] != k_pos[:-1], True])
                 ks = k_pos[last]
-                recall[t, ks, a, m] = (cum_tp[positions[last]] - base_tp[last]).astype(
-                    np.float64
-                ) / npig[t, ks, a]
+                recall[t, ks, a, m] = tp_in_k[last].astype(np.float64) / npig[t, ks, a]
 
     if seg_group:
         group = np.concatenate(seg_group)
@@ -641,6 +651,32 @@ def _moved_categories(
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
     return k, rank
+
+
+def _running_counts(
+    status: np.ndarray, kept: np.ndarray, cat_start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Running TP and FP counts at each TP of a ranked list, unweighted, without a full cumsum.
+
+    Args:
+        status: (N,) int8 TP / FP / IGNORED in accumulation order.
+        kept: (N,) bool, within the ``maxDets`` cap.
+        cat_start: (K,) first position of each category in that order.
+
+    Returns:
+        ``(cum_tp, cum_fp, positions, base_tp, base_fp)``: at the TPs' positions (P,), the
+        numbers of TPs and FPs up to and including them (over the whole list); (K,) the numbers
+        of TPs and FPs before each category's first position. ``cum - base[k]`` are the counts
+        within the category, as ``np.cumsum`` over the TP and FP masks gives them.
+    """
+    counted = np.flatnonzero((status != IGNORED) & kept)  # the TPs and FPs, in order
+    tp_at = np.flatnonzero(status[counted] == TP)  # which of them are TPs
+    positions = counted[tp_at]
+    cum_tp = np.arange(1, tp_at.size + 1, dtype=np.int64)
+    cum_fp = tp_at + 1 - cum_tp  # counted so far, less the TPs
+    base_tp = np.searchsorted(positions, cat_start)
+    base_fp = np.searchsorted(counted, cat_start) - base_tp
+    return cum_tp, cum_fp, positions, base_tp, base_fp
 
 
 def accumulated_status(

@@ -551,17 +551,16 @@ def _statuses(
     det_gt: np.ndarray, gt_det: np.ndarray, gt_ignored: np.ndarray, det_out: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """TP / FP / IGNORED per detection and TP / FN / IGNORED per GT (see module docstring)."""
-    det_status = np.full(det_gt.shape, FP, dtype=np.int8)
-    gt_status = np.full(gt_det.shape, FN, dtype=np.int8)
-    for a in range(det_gt.shape[0]):
-        matched = det_gt[a] >= 0
-        det_status[a][matched] = TP
-        if gt_ignored.shape[1]:
-            hit_ignored = matched & gt_ignored[a][np.maximum(det_gt[a], 0)]
-            det_status[a][hit_ignored] = IGNORED
-        det_status[a][~matched & det_out[a][None, :]] = IGNORED
-        gt_status[a][gt_det[a] >= 0] = TP
-        gt_status[a][:, gt_ignored[a]] = IGNORED
+    # Unmatched detections first (IGNORED outside the area range, else FP), then the few
+    # matched entries: TP, or IGNORED when the GT they matched is ignored.
+    det_status = np.empty(det_gt.shape, dtype=np.int8)
+    det_status[...] = np.where(det_out, np.int8(IGNORED), np.int8(FP))[:, None, :]
+    a_i, t_i, d_i = np.nonzero(det_gt >= 0)
+    matched_gt = det_gt[a_i, t_i, d_i]
+    det_status[a_i, t_i, d_i] = np.where(gt_ignored[a_i, matched_gt], IGNORED, TP)
+    # An ignored GT is IGNORED whether found or not; a countable one TP when found, else FN.
+    found = np.where(gt_det >= 0, np.int8(TP), np.int8(FN))
+    gt_status = np.where(gt_ignored[:, None, :], np.int8(IGNORED), found)
     return det_status, gt_status
 
 
