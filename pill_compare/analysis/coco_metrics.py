@@ -31,13 +31,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_max_dets
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable, coco_iou_thresholds
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 #: pycocotools' ``recThrs``: 0, 0.01, ..., 1.00 (101 values, float64 linspace).
 RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
@@ -194,6 +196,8 @@ class CocoMetrics:
         Columns: ``metric`` (e.g. 'map_50'), ``value`` (float, NaN where n/a: pycocotools
         prints -1 there) and ``definition`` (one line saying what the number averages).
         """
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "metric": list(self.stats),
@@ -226,6 +230,8 @@ class CocoMetrics:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per declared category."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "category_id": [c.category_id for c in self.per_class],

@@ -25,13 +25,15 @@ overlaps two boxes of the other side above the IoU threshold, the three give the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_score_threshold
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 BACKGROUND = "background"
 
@@ -115,6 +117,8 @@ class ConfusionMatrix:
 
     def to_frame(self) -> pd.DataFrame:
         """The matrix with labelled rows (``gt``) and columns (predicted)."""
+        import pandas as pd
+
         labels = self.labels()
         frame = pd.DataFrame(self.matrix, index=labels, columns=labels)
         frame.index.name = "gt"
