@@ -1,4 +1,5 @@
-"""The typed (msgspec) decoder of COCO results: the same columns as the validating path, or None."""
+"""msgspec decoding: results straight into the validating path's columns (or None), and
+``parse_json`` building exactly the objects ``json.loads`` builds."""
 
 import json
 
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from pill_compare.errors import InputFormatError
 from pill_compare.io import load_results, typed_json
+from pill_compare.io.files import parse_json
 from pill_compare.io.records import extract_columns
 from pill_compare.io.results import RESULT_FIELDS
 from pill_compare.io.typed_json import decode_results
@@ -146,3 +148,55 @@ def test_numbers_decode_to_the_same_float64_as_json(numbers):
     ]
     text = "[" + ",".join(records) + "]"
     _assert_same_columns(decode_results(text), _validating_columns(text))
+
+
+def _same(x, y) -> bool:
+    """Equal values of equal types all the way down (1 != 1.0 here; -0.0 != 0.0)."""
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, dict):
+        return list(x) == list(y) and all(_same(x[k], y[k]) for k in x)
+    if isinstance(x, list):
+        return len(x) == len(y) and all(_same(a, b) for a, b in zip(x, y, strict=True))
+    if isinstance(x, float):
+        return x.hex() == y.hex() or (x != x and y != y)
+    return x == y
+
+
+def test_parse_json_builds_the_objects_json_builds_from_the_sample_ground_truth():
+    text = (SAMPLE / "ground_truth.json").read_text(encoding="utf-8")
+    assert _same(parse_json(text, "gt.json", "COCO"), json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "a": 2.5, "b": [-0, -0.0, 1E5, 1e-400, 18446744073709551616]}',
+        "[NaN, Infinity, -Infinity, 1e400]",  # json reads these (refused later, with a record)
+        '["\\ud800", "\\u00e9", "한국어"]',  # a lone surrogate: json keeps it, the checks refuse it
+        "[" + "9" * 400 + "]",
+    ],
+)
+def test_parse_json_equals_json_loads_on_edge_values(text):
+    got = parse_json(text, "f.json", "COCO")
+    assert _same(got, json.loads(text))
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_JSON)
+def test_parse_json_equals_json_loads_on_random_documents(doc):
+    text = json.dumps(doc, ensure_ascii=False)
+    assert _same(parse_json(text, "f.json", "COCO"), json.loads(text))
