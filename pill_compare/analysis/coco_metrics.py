@@ -36,7 +36,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pill_compare.analysis.arguments import check_inputs, check_max_dets
-from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable, coco_iou_thresholds
+from pill_compare.analysis.matching import (
+    FP,
+    IGNORED,
+    TP,
+    MatchTable,
+    coco_iou_thresholds,
+    column_of,
+)
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
     import pandas as pd
@@ -376,7 +383,7 @@ def accumulate_precision_recall(
     # declaring 20,000 unused categories would otherwise need (T, 101, 20000, A, M) floats (2 GB).
     present = np.unique(np.r_[det_k, gt_k])
     cat_ids = declared[present]
-    det_k, gt_k = np.searchsorted(present, det_k), np.searchsorted(present, gt_k)
+    det_k, gt_k = column_of(present, det_k), column_of(present, gt_k)
     n_k, n_a, n_t, n_m = cat_ids.size, len(names), thresholds.size, len(caps)
     n_r = RECALL_THRESHOLDS.size
 
@@ -577,7 +584,7 @@ def compute_coco_metrics(
     thresholds, caps = pr.iou_thresholds, pr.max_dets
     declared, det_k, gt_k = table.category_index()
     present = np.searchsorted(declared, pr.category_ids)
-    det_k, gt_k = np.searchsorted(present, det_k), np.searchsorted(present, gt_k)
+    det_k, gt_k = column_of(present, det_k), column_of(present, gt_k)
     # Per-class GT counts: ignoring does not depend on the threshold.
     counted_gt = table.gt_status[:, 0, :] != IGNORED
     npig = np.stack([np.bincount(gt_k[c], minlength=present.size) for c in counted_gt], axis=1)

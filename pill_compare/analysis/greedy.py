@@ -237,8 +237,8 @@ def greedy_assign(
         return det_gt, gt_det
     # A pair below the lowest threshold qualifies at none: dropping it changes no assignment
     # (a left row left without pairs visits without effect, and the visiting order of the
-    # others is kept) and shrinks the work (most overlapping pairs have a low IoU: 800k pairs
-    # at COCO scale, 150k of them at IoU >= 0.5).
+    # others is kept) and shrinks the work: most overlapping pairs have a low IoU (at COCO
+    # scale 799k pairs of any class, 229k of them at IoU >= 0.5).
     usable = pair_iou >= min(float(thresholds.min()), IOU_CAP)
     if not usable.all():
         keep = np.flatnonzero(usable)

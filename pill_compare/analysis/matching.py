@@ -222,12 +222,15 @@ class MatchTable:
 
         Returns:
             ``(category_ids, det_k, gt_k)``: (K,) ascending declared ids, (N,) and (G,) indices
-            into them.
+            into them; read-only arrays, computed once per table.
 
         Raises:
             ValueError: a detection or GT category that the ground truth does not declare (the
                 loaders refuse those; this guards tables built from unchecked arrays).
         """
+        cached = self.__dict__.get("_category_index")
+        if cached is not None:  # computed once per table: several metrics read it
+            return cached
         cat_ids = np.unique(self.gt.category_ids)
         out = [cat_ids]
         for what, ids in (
@@ -243,7 +246,11 @@ class MatchTable:
                     f"{np.unique(ids[~known])[:20].tolist()}"
                 )
             out.append(k)
-        return out[0], out[1], out[2]
+        for arr in out:
+            arr.flags.writeable = False  # shared by every caller
+        result = (out[0], out[1], out[2])
+        object.__setattr__(self, "_category_index", result)
+        return result
 
     def overlaps(
         self, dets_mask: np.ndarray | None = None, gt_mask: np.ndarray | None = None
@@ -380,6 +387,15 @@ class MatchTable:
         rest = [c for c in [*dets.columns, *gts.columns] if c not in {*head, *per_threshold}]
         frame = pd.concat([dets, gts], ignore_index=True)
         return frame[head + per_threshold + list(dict.fromkeys(rest))]
+
+
+def column_of(present: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Positions of the category indices ``k`` in ``present`` (sorted unique, holding every
+    value of ``k``): ``np.searchsorted``, skipped when ``present`` is ``0..K-1`` (every declared
+    category has a box), the common case."""
+    if present.size and present[-1] == present.size - 1:
+        return k
+    return np.searchsorted(present, k)
 
 
 def _int_column(values: np.ndarray) -> pd.array:
