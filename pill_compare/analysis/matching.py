@@ -252,6 +252,19 @@ class MatchTable:
         object.__setattr__(self, "_category_index", result)
         return result
 
+    def accumulation_order(self) -> np.ndarray:
+        """(N,) detection rows in pycocotools' accumulation order: category id, then descending
+        score, then image id, then file order; read-only, computed once per table (every AP
+        computed from this table, TIDE's oracle fixes included, ranks its detections so)."""
+        cached = self.__dict__.get("_accumulation_order")
+        if cached is not None:
+            return cached
+        dets = self.dets
+        order = np.lexsort((dets.image_id, -dets.score, dets.category_id))  # stable: file order
+        order.flags.writeable = False
+        object.__setattr__(self, "_accumulation_order", order)
+        return order
+
     def overlaps(
         self, dets_mask: np.ndarray | None = None, gt_mask: np.ndarray | None = None
     ) -> BoxPairs:
