@@ -41,10 +41,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.agreement_support import AgreementSupport, agreement_vs_support
 from pill_compare.analysis.arguments import check_inputs, check_number
@@ -72,6 +71,9 @@ from pill_compare.analysis.matching import coco_iou_thresholds
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
 from pill_compare.io.category_names import CategoryNames
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 #: Operating-point and accuracy numbers compared beside the 12 COCO stats (key → where it is).
 OPERATING_METRICS = ("precision", "recall", "f1")
@@ -170,6 +172,8 @@ class ComparisonResult:
     def per_class_frame(self) -> pd.DataFrame:
         """One row per declared category: name, GT support, each run's AP, AP50 and recall at the
         operating point, the deltas B − A; sorted by |ΔAP| (largest first; undefined last)."""
+        import pandas as pd
+
         if self.eval_a is None or self.eval_b is None:
             return pd.DataFrame()
         fa, fb = self.eval_a.to_frame(), self.eval_b.to_frame()

@@ -33,14 +33,16 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.coco_metrics import StatSpec, stat_specs
 from pill_compare.analysis.evaluate import EvalResult
 from pill_compare.core import Detections, GroundTruth
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 #: Where a pycocotools number read from its accumulated arrays comes from.
 SOURCE_PRECISION = "COCOeval.eval['precision']"
@@ -139,6 +141,8 @@ class CrossCheck:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per stat: key, pillcmp, pycocotools, abs_diff, source, definition."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "key": [s.key for s in self.stats],

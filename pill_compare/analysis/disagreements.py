@@ -68,10 +68,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.arguments import (
     check_inputs,
@@ -84,6 +83,9 @@ from pill_compare.analysis.error_types import ErrorAssignment, ErrorType
 from pill_compare.analysis.greedy import IOU_CAP, greedy_pairs
 from pill_compare.analysis.matching import FP, IGNORED, STATUS_NAMES, TP, MatchTable
 from pill_compare.core import Detections, GroundTruth, expect_type
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 
 class PairKind(IntEnum):
@@ -145,6 +147,8 @@ def _read_only(*arrays: np.ndarray) -> None:
 
 def _nullable(values: np.ndarray, present: np.ndarray) -> pd.array:
     """An Int64 column with <NA> where ``present`` is False."""
+    import pandas as pd
+
     arr = pd.array(np.where(present, values, 0).astype(np.int64), dtype="Int64")
     arr[~present] = pd.NA
     return arr
@@ -246,6 +250,8 @@ class Pairing:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per item: image, kind, both boxes' rows, categories and scores, the IoU."""
+        import pandas as pd
+
         has_a, has_b = self.a_row >= 0, self.b_row >= 0
         return pd.DataFrame(
             {
@@ -511,6 +517,8 @@ class Disagreements:
     def patterns_frame(self) -> pd.DataFrame:
         """One row per swap pattern: categories (with names), counts per verdict, image ids
         (space-separated)."""
+        import pandas as pd
+
         keys = [v.key for v in Verdict]
         columns = ["a", "a_name", "b", "b_name", "swaps", "images", *keys, "image_ids"]
         rows = [
@@ -759,6 +767,8 @@ class Agreement:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per image: ``image_id``, the four counts, ``agreement_rate`` (NaN undefined)."""
+        import pandas as pd
+
         frame = pd.DataFrame(self.image_counts, columns=list(IMAGE_COLUMNS))
         frame.insert(0, "image_id", self.image_ids)
         frame["agreement_rate"] = self.image_rate
@@ -766,6 +776,8 @@ class Agreement:
 
     def class_frame(self) -> pd.DataFrame:
         """One row per category: ``category_id``, the seven counts, ``agreement_rate``."""
+        import pandas as pd
+
         frame = pd.DataFrame(self.class_counts, columns=list(CLASS_COLUMNS))
         frame.insert(0, "category_id", self.category_ids)
         frame["agreement_rate"] = self.class_rate

@@ -91,14 +91,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_number
 from pill_compare.analysis.coco_metrics import accumulate_precision_recall
 from pill_compare.analysis.matching import FN, FP, IGNORED, TP, MatchTable
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 
 class ErrorType(IntEnum):
@@ -366,6 +368,8 @@ class ErrorBreakdown:
     def to_frame(self) -> pd.DataFrame:
         """One row per key (the six types in TIDE's order, then false_pos, false_neg): ``type``,
         ``count``, ``fixed_ap``, ``delta_ap`` (NaN without GT)."""
+        import pandas as pd
+
         keys = list(self.delta_ap)
         return pd.DataFrame(
             {

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.accuracy import Accuracy, compute_accuracy
 from pill_compare.analysis.arguments import (
@@ -30,6 +29,9 @@ from pill_compare.analysis.operating_point import OperatingPoint, compute_operat
 from pill_compare.consistency import restrict_to_ground_truth, unknown_ids
 from pill_compare.core import Detections, GroundTruth, LeftOut
 from pill_compare.errors import ConsistencyError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 
 @dataclass(frozen=True, eq=False)

@@ -233,8 +233,18 @@ def greedy_assign(
     n_var, n_thr = right_fallback.shape[0], thresholds.size
     det_gt = np.full((n_var, n_thr, n_left), -1, dtype=np.int32)
     gt_det = np.full((n_var, n_thr, n_right), -1, dtype=np.int32)
-    if pair_left.size == 0 or n_var == 0:
+    if pair_left.size == 0 or n_var == 0 or n_thr == 0:
         return det_gt, gt_det
+    # A pair below the lowest threshold qualifies at none: dropping it changes no assignment
+    # (a left row left without pairs visits without effect, and the visiting order of the
+    # others is kept) and shrinks the work: most overlapping pairs have a low IoU (at COCO
+    # scale 799k pairs of any class, 229k of them at IoU >= 0.5).
+    usable = pair_iou >= min(float(thresholds.min()), IOU_CAP)
+    if not usable.all():
+        keep = np.flatnonzero(usable)
+        pair_left, pair_right, pair_iou = pair_left[keep], pair_right[keep], pair_iou[keep]
+        if pair_left.size == 0:
+            return det_gt, gt_det
     if np.any(pair_left[1:] < pair_left[:-1]):
         by_left = np.argsort(pair_left, kind="stable")
         pair_left, pair_right, pair_iou = pair_left[by_left], pair_right[by_left], pair_iou[by_left]

@@ -18,13 +18,15 @@ of every index (a zero count would make max/min infinite and is not an imbalance
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_number
 from pill_compare.core import GroundTruth
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ class ImbalanceResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per declared category (zero-annotation ones last), with its share."""
+        import pandas as pd
+
         rows = [*self.categories, *self.zero_annotation_categories]
         total = max(self.total_annotations, 1)
         return pd.DataFrame(

@@ -38,10 +38,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs
 from pill_compare.analysis.boxes import BoxPairs, box_iou_pairs, overlapping_pairs
@@ -49,6 +48,9 @@ from pill_compare.analysis.greedy import IOU_CAP as IOU_CAP  # the threshold cap
 from pill_compare.analysis.greedy import greedy_assign, greedy_pairs, groups_and_ranks
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 #: Status codes in ``det_status`` / ``gt_status`` / ``agnostic_status``.
 FP = 0  #: detection matched nothing countable (for GTs: FN, a missed GT)
@@ -220,12 +222,15 @@ class MatchTable:
 
         Returns:
             ``(category_ids, det_k, gt_k)``: (K,) ascending declared ids, (N,) and (G,) indices
-            into them.
+            into them; read-only arrays, computed once per table.
 
         Raises:
             ValueError: a detection or GT category that the ground truth does not declare (the
                 loaders refuse those; this guards tables built from unchecked arrays).
         """
+        cached = self.__dict__.get("_category_index")
+        if cached is not None:  # computed once per table: several metrics read it
+            return cached
         cat_ids = np.unique(self.gt.category_ids)
         out = [cat_ids]
         for what, ids in (
@@ -241,7 +246,24 @@ class MatchTable:
                     f"{np.unique(ids[~known])[:20].tolist()}"
                 )
             out.append(k)
-        return out[0], out[1], out[2]
+        for arr in out:
+            arr.flags.writeable = False  # shared by every caller
+        result = (out[0], out[1], out[2])
+        object.__setattr__(self, "_category_index", result)
+        return result
+
+    def accumulation_order(self) -> np.ndarray:
+        """(N,) detection rows in pycocotools' accumulation order: category id, then descending
+        score, then image id, then file order; read-only, computed once per table (every AP
+        computed from this table, TIDE's oracle fixes included, ranks its detections so)."""
+        cached = self.__dict__.get("_accumulation_order")
+        if cached is not None:
+            return cached
+        dets = self.dets
+        order = np.lexsort((dets.image_id, -dets.score, dets.category_id))  # stable: file order
+        order.flags.writeable = False
+        object.__setattr__(self, "_accumulation_order", order)
+        return order
 
     def overlaps(
         self, dets_mask: np.ndarray | None = None, gt_mask: np.ndarray | None = None
@@ -305,6 +327,8 @@ class MatchTable:
         """One row per detection: ids, score, rank, area range and, per IoU threshold, the GT
         annotation id it matched, the IoU and the status (TP / FP / ignored) under ``area``.
         """
+        import pandas as pd
+
         a = self.area_index(area)
         dets, ann = self.dets, self.gt.annotations
         cols: dict[str, Any] = {
@@ -336,6 +360,8 @@ class MatchTable:
         """One row per GT box: ids, area, crowd flag, area range and, per IoU threshold, the
         detection row that found it and its status (TP / FN / ignored) under ``area``.
         """
+        import pandas as pd
+
         a = self.area_index(area)
         ann = self.gt.annotations
         cols: dict[str, Any] = {
@@ -361,6 +387,8 @@ class MatchTable:
         """Detection rows then GT rows in one table (``kind`` says which); columns that do not
         apply to a kind are empty. This is what ``--dump-matches`` writes.
         """
+        import pandas as pd
+
         dets, gts = self.det_frame(area), self.gt_frame(area)
         head = ["kind", "row", "gt_id", "image_id", "category_id", "score", "rank", "area"]
         head += ["iscrowd", "area_range"]
@@ -374,13 +402,26 @@ class MatchTable:
         return frame[head + per_threshold + list(dict.fromkeys(rest))]
 
 
+def column_of(present: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Positions of the category indices ``k`` in ``present`` (sorted unique, holding every
+    value of ``k``): ``np.searchsorted``, skipped when ``present`` is ``0..K-1`` (every declared
+    category has a box), the common case."""
+    if present.size and present[-1] == present.size - 1:
+        return k
+    return np.searchsorted(present, k)
+
+
 def _int_column(values: np.ndarray) -> pd.array:
     """Nullable integers, so they stay integers when det and GT rows share one table."""
+    import pandas as pd
+
     return pd.array(values, dtype="Int64")
 
 
 def _ids_or_na(rows: np.ndarray, ids: np.ndarray) -> pd.array:
     """``ids[rows]`` as a nullable integer column, <NA> where ``rows`` is -1."""
+    import pandas as pd
+
     out = np.zeros(rows.shape, dtype=np.int64)
     hit = rows >= 0
     out[hit] = ids[rows[hit]]
@@ -551,17 +592,16 @@ def _statuses(
     det_gt: np.ndarray, gt_det: np.ndarray, gt_ignored: np.ndarray, det_out: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """TP / FP / IGNORED per detection and TP / FN / IGNORED per GT (see module docstring)."""
-    det_status = np.full(det_gt.shape, FP, dtype=np.int8)
-    gt_status = np.full(gt_det.shape, FN, dtype=np.int8)
-    for a in range(det_gt.shape[0]):
-        matched = det_gt[a] >= 0
-        det_status[a][matched] = TP
-        if gt_ignored.shape[1]:
-            hit_ignored = matched & gt_ignored[a][np.maximum(det_gt[a], 0)]
-            det_status[a][hit_ignored] = IGNORED
-        det_status[a][~matched & det_out[a][None, :]] = IGNORED
-        gt_status[a][gt_det[a] >= 0] = TP
-        gt_status[a][:, gt_ignored[a]] = IGNORED
+    # Unmatched detections first (IGNORED outside the area range, else FP), then the few
+    # matched entries: TP, or IGNORED when the GT they matched is ignored.
+    det_status = np.empty(det_gt.shape, dtype=np.int8)
+    det_status[...] = np.where(det_out, np.int8(IGNORED), np.int8(FP))[:, None, :]
+    a_i, t_i, d_i = np.nonzero(det_gt >= 0)
+    matched_gt = det_gt[a_i, t_i, d_i]
+    det_status[a_i, t_i, d_i] = np.where(gt_ignored[a_i, matched_gt], IGNORED, TP)
+    # An ignored GT is IGNORED whether found or not; a countable one TP when found, else FN.
+    found = np.where(gt_det >= 0, np.int8(TP), np.int8(FN))
+    gt_status = np.where(gt_ignored[:, None, :], np.int8(IGNORED), found)
     return det_status, gt_status
 
 

@@ -24,13 +24,15 @@ Unlike COCO AP, no ``maxDets`` cap applies here: every detection above s counts.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_score_threshold
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 DEFINITIONS: dict[str, str] = {
     "tp": "detections with score >= s matched (IoU >= u, same category, one-to-one, greedy by "
@@ -123,6 +125,8 @@ class OperatingPoint:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per declared category."""
+        import pandas as pd
+
         return pd.DataFrame([asdict(c) for c in self.per_class])
 
 

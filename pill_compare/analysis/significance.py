@@ -54,10 +54,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from scipy import sparse, stats
 
 from pill_compare.analysis.arguments import (
@@ -75,6 +74,9 @@ from pill_compare.analysis.coco_metrics import (
 )
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable, coco_iou_thresholds
 from pill_compare.core import GroundTruth
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 #: The bootstrap's metrics, in output order.
 BOOTSTRAP_METRICS = ("map", "map_50", "f1")
@@ -228,6 +230,8 @@ class BootstrapResult:
     def to_frame(self) -> pd.DataFrame:
         """One row per metric: ``metric, a, b, delta, ci_low, ci_high, p_value,
         resamples_used``."""
+        import pandas as pd
+
         return pd.DataFrame([{"metric": k, **v.to_dict()} for k, v in self.metrics.items()])
 
 

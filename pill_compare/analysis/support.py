@@ -57,15 +57,17 @@ import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_number
 from pill_compare.analysis.evaluate import EvalResult
 from pill_compare.analysis.imbalance import ImbalanceResult, imbalance
 from pill_compare.core import GroundTruth
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 #: Keys of :class:`ImbalanceResult` copied into ``SupportAnalysis.to_dict()['indices']``.
 _INDEX_KEYS = (
@@ -283,6 +285,8 @@ class SupportAnalysis:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per evaluated category, ascending id; None where undefined."""
+        import pandas as pd
+
         frame = pd.DataFrame(
             {
                 "category_id": [c.category_id for c in self.classes],

@@ -17,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.errors import InputFormatError, ProblemCollector
 from pill_compare.io.files import printable
@@ -330,6 +329,8 @@ def parse_number_cells(
 
 def _fast_floats(cells: list[str]) -> np.ndarray | None:
     """Floats (NaN where not a number) when a vectorized parser is exact here, else None."""
+    import pandas as pd
+
     joined = "".join(cells)
     if not joined.translate(_NOT_NUMBER_CHARS):
         values = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy()

@@ -9,10 +9,9 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.consistency import restrict_to_ground_truth, suspicious_results
 from pill_compare.core import CategoryIdMap, Detections, GroundTruth, expect_type
@@ -35,6 +34,10 @@ from pill_compare.io.records import (
     parse_number_cells,
     show,
 )
+from pill_compare.io.typed_json import decode_results
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 EXPECTED_COCO = "COCO results JSON (a list of {image_id, category_id, bbox, score})"
 EXPECTED_CSV = "submission CSV with header annotation_id,image_id,category_id,bbox_x,bbox_y,bbox_w,bbox_h,score"
@@ -136,6 +139,8 @@ def load_results(
 
 def _memory_columns(source: Any, name: str) -> dict[str, Any]:
     """Validated columns of in-memory detections (a list of records or a DataFrame)."""
+    import pandas as pd
+
     if isinstance(source, pd.DataFrame):
         label = f"{name} (DataFrame)"
         records = _frame_records(source, label)
@@ -194,6 +199,11 @@ def _frame_records(frame: pd.DataFrame, label: str) -> list[dict[str, Any]]:
 
 def _coco_columns(text: str, path: str) -> dict[str, Any]:
     path = display_path(path)
+    # A valid results list decodes straight into arrays; anything else (a dict, a bad record, bad
+    # JSON) is parsed again by the validating path below, which names every problem.
+    cols = decode_results(text)
+    if cols is not None:
+        return cols
     doc = parse_json(text, path, EXPECTED_COCO)
     if isinstance(doc, dict):
         if looks_like_ground_truth(doc):

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
+
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -80,6 +82,8 @@ def findings_frame(findings: Sequence[Finding], source: str = "") -> pd.DataFram
         source: The input they are about, repeated on every row so that a CSV report of several
             inputs (or one row read alone) still says which file it is about.
     """
+    import pandas as pd
+
     return pd.DataFrame(
         [{"source": writable_text(source), **f.to_dict()} for f in findings],
         columns=list(FINDING_COLUMNS),

@@ -29,9 +29,7 @@ import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from pill_compare.errors import ConfigError, InputFormatError, PillCompareError
 from pill_compare.io.files import display_path, parse_json, read_text
@@ -46,6 +44,9 @@ from pill_compare.io.records import (
 from pill_compare.prep.aihub import k_number, listed_pill_codes
 from pill_compare.prep.findings import Finding, count_severities, findings_frame, listing
 from pill_compare.prep.image_size import index_image_files, read_image_size
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 CATEGORY_ID_SOURCES: tuple[str, ...] = ("category_id", "dl_idx", "k_code")
 BAD_BOX_ACTIONS: tuple[str, ...] = ("clip", "drop")

@@ -100,6 +100,16 @@ def test_mutual_mode_a_taken_node_does_not_visit():
     assert got.left.tolist() == [1, 0, -1]
 
 
+def test_pairs_below_the_threshold_change_nothing():
+    # Left 1 (score 0.8) has only a 0.2 pair: it visits without effect, and left 0 (0.9) still
+    # takes right 0 (0.7 beats its 0.6 with right 1). Left 2 (0.7) then gets right 1.
+    rows = [(0, 0, 0.7), (0, 1, 0.6), (1, 0, 0.2), (2, 1, 0.55), (2, 0, 0.1)]
+    with_low = _assign(rows, [0.9, 0.8, 0.7], n_right=2)
+    without = _assign([r for r in rows if r[2] >= 0.5], [0.9, 0.8, 0.7], n_right=2)
+    assert with_low.left.tolist() == without.left.tolist() == [0, -1, 1]
+    assert with_low.right.tolist() == without.right.tolist() == [0, 2]
+
+
 def test_no_pairs_gives_no_matches():
     got = _assign([], [0.9, 0.8], 3)
     assert got.left.tolist() == [-1, -1]

@@ -1,0 +1,202 @@
+"""msgspec decoding: results straight into the validating path's columns (or None), and
+``parse_json`` building exactly the objects ``json.loads`` builds."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pill_compare.errors import InputFormatError
+from pill_compare.io import load_results, typed_json
+from pill_compare.io.files import parse_json
+from pill_compare.io.records import extract_columns
+from pill_compare.io.results import RESULT_FIELDS
+from pill_compare.io.typed_json import decode_results
+from tests.conftest import SAMPLE, write_text
+
+pytest.importorskip("msgspec")
+
+
+def _validating_columns(text: str) -> dict:
+    return extract_columns(json.loads(text), RESULT_FIELDS, path="f.json", what="detection")
+
+
+def _assert_same_columns(got: dict, want: dict) -> None:
+    assert set(got) == set(want)
+    for key, value in want.items():
+        assert got[key].dtype == value.dtype and got[key].shape == value.shape, key
+        # Bit for bit: NaN never occurs here, -0.0 must stay -0.0.
+        assert got[key].tobytes() == value.tobytes(), key
+
+
+def test_the_sample_file_decodes_to_the_validating_paths_columns_bit_for_bit():
+    text = (SAMPLE / "resnet101.json").read_text(encoding="utf-8")
+    _assert_same_columns(decode_results(text), _validating_columns(text))
+
+
+def test_an_empty_list_decodes_to_empty_columns():
+    cols = decode_results("[]")
+    assert cols["bbox"].shape == (0, 4) and cols["image_id"].dtype == np.int64
+
+
+def test_integers_in_number_fields_and_extreme_valid_values_match_json():
+    # ids at the int64 edge, an integer score, -0.0, the smallest subnormal, an integer beyond
+    # 2^64 in a box (rounded to the nearest float64 as float() rounds it).
+    text = json.dumps(
+        [
+            {"image_id": 2**63 - 1, "category_id": -(2**63 - 1), "bbox": [0, -0.0, 0, 3],
+             "score": 1},
+            {"image_id": 0, "category_id": 7, "bbox": [10**20 + 1, 5e-324, 1.5, 2], "score": -0.0},
+        ]
+    )  # fmt: skip
+    _assert_same_columns(decode_results(text), _validating_columns(text))
+
+
+def test_a_repeated_key_keeps_its_last_value_as_json_does():
+    text = '[{"image_id": 1, "image_id": 2, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}]'
+    assert decode_results(text)["image_id"].tolist() == [2]
+
+
+def test_keys_it_does_not_know_are_ignored_as_by_the_validating_path():
+    text = '[{"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5, "id": "x"}]'
+    _assert_same_columns(decode_results(text), _validating_columns(text))
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"image_id": 1.0, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}',  # float id
+        '{"image_id": true, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}',
+        '{"image_id": null, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}',
+        '{"category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}',  # missing
+        '{"image_id": -9223372036854775808, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}',
+        '{"image_id": 9223372036854775808, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}',
+        '{"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4], "score": NaN}',
+        '{"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 1e400}',
+        '{"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4, 5], "score": 0.5}',
+        '{"image_id": 1, "category_id": 3, "bbox": [1, 2, -3, 4], "score": 0.5}',
+        '{"image_id": 1, "category_id": 3, "bbox": [1e200, 2, 3, 4], "score": 0.5}',
+        '{"image_id": 1, "category_id": 3, "bbox": "1,2,3,4", "score": 0.5}',
+        '{"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4], "score": "0.5"}',
+        '{"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5, "x": "\\ud800"}',
+        "[1, 3, [1, 2, 3, 4], 0.5]",
+    ],
+)
+def test_anything_but_a_valid_record_falls_back_to_the_validating_path(record):
+    assert decode_results(f"[{record}]") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"annotations": []}',  # the other accepted shape: the validating path reads it
+        '[{"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}] x',
+        '[{"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}',
+        "[" * 100_000 + "]" * 100_000,
+    ],
+)
+def test_other_documents_and_bad_json_fall_back(text):
+    assert decode_results(text) is None
+
+
+def test_a_bad_record_keeps_its_record_level_message(tmp_path):
+    # The decoder fails on record #1; the validating path names it, as before.
+    path = write_text(
+        tmp_path,
+        "r.json",
+        '[{"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5},'
+        ' {"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, 4], "score": null}]',
+    )
+    with pytest.raises(InputFormatError, match=r"r\.json: detection #1: 'score' is null"):
+        load_results(path)
+
+
+def test_without_msgspec_the_validating_path_loads_the_same_detections(monkeypatch):
+    fast = load_results(SAMPLE / "resnet101.json")
+    monkeypatch.setitem(typed_json._DECODERS, "results", None)  # as when msgspec is missing
+    assert decode_results("[]") is None
+    slow = load_results(SAMPLE / "resnet101.json")
+    for key in ("image_id", "category_id", "bbox", "score"):
+        assert getattr(fast, key).tobytes() == getattr(slow, key).tobytes()
+
+
+_DIGITS = st.text("0123456789", min_size=1, max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6).map(
+                repr
+            ),
+            # long decimal text: correct rounding to the nearest float64 is what is tested
+            st.tuples(_DIGITS, _DIGITS, st.integers(-30, 30)).map(
+                lambda t: f"{t[0].lstrip('0') or '0'}.{t[1]}e{t[2]}"
+            ),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_numbers_decode_to_the_same_float64_as_json(numbers):
+    records = [
+        f'{{"image_id": 1, "category_id": 2, "bbox": [{v}, 0, 1, 1], "score": {v}}}'
+        for v in numbers
+    ]
+    text = "[" + ",".join(records) + "]"
+    _assert_same_columns(decode_results(text), _validating_columns(text))
+
+
+def _same(x, y) -> bool:
+    """Equal values of equal types all the way down (1 != 1.0 here; -0.0 != 0.0)."""
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, dict):
+        return list(x) == list(y) and all(_same(x[k], y[k]) for k in x)
+    if isinstance(x, list):
+        return len(x) == len(y) and all(_same(a, b) for a, b in zip(x, y, strict=True))
+    if isinstance(x, float):
+        return x.hex() == y.hex() or (x != x and y != y)
+    return x == y
+
+
+def test_parse_json_builds_the_objects_json_builds_from_the_sample_ground_truth():
+    text = (SAMPLE / "ground_truth.json").read_text(encoding="utf-8")
+    assert _same(parse_json(text, "gt.json", "COCO"), json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "a": 2.5, "b": [-0, -0.0, 1E5, 1e-400, 18446744073709551616]}',
+        "[NaN, Infinity, -Infinity, 1e400]",  # json reads these (refused later, with a record)
+        '["\\ud800", "\\u00e9", "한국어"]',  # a lone surrogate: json keeps it, the checks refuse it
+        "[" + "9" * 400 + "]",
+    ],
+)
+def test_parse_json_equals_json_loads_on_edge_values(text):
+    got = parse_json(text, "f.json", "COCO")
+    assert _same(got, json.loads(text))
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_JSON)
+def test_parse_json_equals_json_loads_on_random_documents(doc):
+    text = json.dumps(doc, ensure_ascii=False)
+    assert _same(parse_json(text, "f.json", "COCO"), json.loads(text))
