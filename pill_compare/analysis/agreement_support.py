@@ -34,15 +34,17 @@ Codes and numbers only; the words are in the report layer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pill_compare.analysis.arguments import check_inputs, check_number
 from pill_compare.analysis.disagreements import Pairing, PairKind, SwapPattern
 from pill_compare.analysis.imbalance import ImbalanceResult, imbalance
 from pill_compare.core import GroundTruth, expect_type
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 __all__ = ["AgreementSupport", "ClassBoxes", "agreement_vs_support"]
 
@@ -134,6 +136,8 @@ class AgreementSupport:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per category (the order of :attr:`classes`)."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "category_id": [c.category_id for c in self.classes],

@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
-import pandas as pd
 from rich.cells import cell_len
 
 from pill_compare.report.escape import (
@@ -23,6 +22,9 @@ from pill_compare.report.escape import (
     md_escape,
     terminal_safe,
 )
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 __all__ = [
     "DECIMALS",
@@ -248,6 +250,8 @@ def to_csv(frame: pd.DataFrame) -> str:
     Only string cells change (:func:`~pill_compare.report.escape.csv_safe`): numeric columns,
     negative numbers included, are written as numbers.
     """
+    import pandas as pd
+
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):

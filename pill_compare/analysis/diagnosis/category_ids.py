@@ -349,8 +349,6 @@ def _infer(
         reference_with_boxes: Reference ids with at least one box (leftover targets).
         source: The reference's path.
     """
-    from scipy.optimize import linear_sum_assignment  # scipy is imported lazily (see compare)
-
     matched = int(pred.size)
     as_given = int(np.count_nonzero(pred == true))
     identity = IdSpaceInference(
@@ -361,8 +359,11 @@ def _infer(
         category_map=CategoryIdMap({}, origin="auto", source=source),
         reference=source,
     )
-    if matched == 0:
+    if matched == 0 or matched - as_given < max(MIN_BOXES, MIN_GAIN * matched):
+        # No map can make enough more boxes agree to be a finding (the gain rule below): the
+        # ids as given are right, and neither the matrix nor scipy (0.5 s to import) is needed.
         return identity
+    from scipy.optimize import linear_sum_assignment  # scipy is imported lazily (see compare)
 
     # Co-occurrence of (file id, reference id) over the matched boxes. Only file ids with at
     # least MIN_BOXES matched boxes can be kept, so the others are left out of the matrix
