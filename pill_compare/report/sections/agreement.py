@@ -29,28 +29,41 @@ from typing import Any
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.report.messages import catalogue
-from pill_compare.report.sections.compare import (
+from pill_compare.report.sections.common import (
     CELL_IDS,
-    INDEX_KEYS,
     LABEL_CELLS,
     PATTERN_CELLS,
     TEXT_ROWS,
     TOP_PATTERNS,
     _category_cell,
     _check,
-    _clean_check,
-    _diagnosis,
     _finite,
     _ids,
     _label,
     _names,
+    _num,
+    _pct,
     _place_figures,
-    class_agreement_table,
+    caveat_blocks,
+    closing_sections,
+    definitions_table,
+    disputed_images,
+    gallery_section,
+    glossary_table,
     header_lines,
+    image_count_headers,
+    image_count_row,
+    image_lines,
+    imbalance_blocks,
+    input_check_sections,
+    overview_section,
     pair_lines,
+    pairing_section,
+    run_rows,
 )
+from pill_compare.report.sections.compare import class_agreement_table
 from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
-from pill_compare.report.sections.eval import Text, caveat_notes
+from pill_compare.report.sections.eval import Text
 from pill_compare.report.structure import (
     Block,
     Bullets,
@@ -172,14 +185,6 @@ def training_lines(r: ComparisonResult, lang: str = "en") -> list[str]:
     return out
 
 
-def _num(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
-
-
 # --- tables -------------------------------------------------------------------------------------
 
 
@@ -187,25 +192,10 @@ def swap_table(
     t: Text, r: ComparisonResult, *, limit: int | None = None, compact: bool = False
 ) -> Table:
     """Every swap pattern: A says X where B says Y, on how many boxes and images."""
-    cells, ids = (PATTERN_CELLS, CELL_IDS) if compact else (None, None)
     patterns = r.pairing.swap_patterns()
-    rows = tuple(
-        (_label(r, s.a, cells), _label(r, s.b, cells), s.swaps, s.images, _ids(s.image_ids, ids))
-        for s in patterns
-    )
-    return Table(
-        key="swap_patterns",
-        headers=(
-            t("col.a_says"),
-            t("col.b_says"),
-            t("agreement_report.col.boxes"),
-            t("col.images"),
-            "image_id",
-        ),
-        rows=rows,
-        align="llrrl",
-        limit=limit,
-        caption=t("agreement_report.patterns_caption", n=len(rows), **_names(r)),
+    caption = t("agreement_report.patterns_caption", n=len(patterns), **_names(r))
+    return _patterns_table(
+        t, r, patterns, key="swap_patterns", caption=caption, limit=limit, compact=compact
     )
 
 
@@ -295,21 +285,11 @@ def one_sided_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -
 def images_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> tuple[Block, ...]:
     """The images with a disagreement (most first), and one sentence for the others."""
     frame = r.agreement.to_frame()
-    disputed = frame[(frame["class_swap"] + frame["a_only"] + frame["b_only"]) > 0]
+    disputed = frame[disputed_images(frame)]
     disputed = disputed.assign(
         _n=disputed["class_swap"] + disputed["a_only"] + disputed["b_only"]
     ).sort_values(["_n", "image_id"], ascending=[False, True])
-    a, b = r.names
-    rows = tuple(
-        (
-            str(int(rec["image_id"])),
-            int(rec["agree"]),
-            int(rec["class_swap"]),
-            int(rec["a_only"]),
-            int(rec["b_only"]),
-        )
-        for rec in disputed.to_dict(orient="records")
-    )
+    rows = tuple(image_count_row(rec) for rec in disputed.to_dict(orient="records"))
     sentence = t(
         "agreement_report.images_text",
         n=len(rows),
@@ -318,13 +298,7 @@ def images_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> t
     )
     table = Table(
         key="disputed_images",
-        headers=(
-            "image_id",
-            t("col.agree"),
-            t("col.swaps"),
-            t("col.only_in", name=a),
-            t("col.only_in", name=b),
-        ),
+        headers=image_count_headers(t, r, "image_id"),
         rows=rows,
         align="lrrrr",
         limit=limit,
@@ -368,28 +342,6 @@ def boxes_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> Ta
     )
 
 
-def indices_table(t: Text, r: ComparisonResult) -> Table:
-    """The training set's imbalance indices, each with its definition."""
-    s = r.agreement_support
-    assert s is not None
-    tr = s.training
-    rows = []
-    for k in INDEX_KEYS:
-        value = getattr(tr, k)
-        shown: Any = value
-        if k == "imbalance_ratio" and value is not None and tr.most and tr.least:
-            shown = f"{tr.most.annotations} / {tr.least.annotations} = {value:.2f}"
-        rows.append((t(f"index.{k}"), shown, t(f"index.{k}.definition", rare=tr.rare_threshold)))
-    return Table(
-        key="imbalance_indices",
-        headers=(t("col.index"), t("col.value"), t("col.definition")),
-        rows=tuple(rows),
-        align="lrl",
-        sortable=False,
-        caption=t("imbalance.caption", source=s.train_source or "", n=tr.total_annotations),
-    )
-
-
 def rare_table(t: Text, r: ComparisonResult) -> Table:
     """The rare classes: training support, both runs' boxes and their disagreements."""
     s = r.agreement_support
@@ -420,12 +372,25 @@ def rare_patterns_table(t: Text, r: ComparisonResult) -> Table:
     """The swap patterns with a rare class on either side."""
     s = r.agreement_support
     assert s is not None
-    rows = tuple(
-        (_label(r, p.a), _label(r, p.b), p.swaps, p.images, _ids(p.image_ids))
-        for p in s.rare_patterns
-    )
+    caption = t("agreement_report.rare_patterns_caption", n=len(s.rare_patterns))
+    return _patterns_table(t, r, s.rare_patterns, key="rare_patterns", caption=caption)
+
+
+def _patterns_table(
+    t: Text,
+    r: ComparisonResult,
+    patterns: Sequence[Any],
+    *,
+    key: str,
+    caption: str,
+    limit: int | None = None,
+    compact: bool = False,
+) -> Table:
+    """Swap patterns (A says X where B says Y) with their boxes, images and image ids
+    (``compact``: labels and id lists cut for a terminal)."""
+    cells, ids = (PATTERN_CELLS, CELL_IDS) if compact else (None, None)
     return Table(
-        key="rare_patterns",
+        key=key,
         headers=(
             t("col.a_says"),
             t("col.b_says"),
@@ -433,9 +398,19 @@ def rare_patterns_table(t: Text, r: ComparisonResult) -> Table:
             t("col.images"),
             "image_id",
         ),
-        rows=rows,
+        rows=tuple(
+            (
+                _label(r, p.a, cells),
+                _label(r, p.b, cells),
+                p.swaps,
+                p.images,
+                _ids(p.image_ids, ids),
+            )
+            for p in patterns
+        ),
         align="llrrl",
-        caption=t("agreement_report.rare_patterns_caption", n=len(rows)),
+        limit=limit,
+        caption=caption,
     )
 
 
@@ -443,20 +418,7 @@ def rare_patterns_table(t: Text, r: ComparisonResult) -> Table:
 
 
 def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
-    a, b = r.pairing.a, r.pairing.b
-    rows: list[tuple[Any, ...]] = [
-        (t("overview.role.a"), r.names[0], a.source or t("eval.in_memory"), r.diff.loaded["a"]),
-        (t("overview.role.b"), r.names[1], b.source or t("eval.in_memory"), r.diff.loaded["b"]),
-    ]
-    if r.agreement_support is not None:
-        rows.append(
-            (
-                t("overview.role.train"),
-                "",
-                r.agreement_support.train_source or "",
-                r.agreement_support.training.total_annotations,
-            )
-        )
+    rows = run_rows(t, r, r.agreement_support)
     blocks: list[Block] = []
     if r.class_map is not None:
         m = r.class_map
@@ -483,13 +445,6 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
             blocks.append(
                 Note(t("agreement_report.class_map.missing", ids=_ids(missing)), kind="caveat")
             )
-    inputs = Table(
-        key="inputs",
-        headers=(t("col.role"), t("col.name"), t("col.file"), t("col.count")),
-        rows=tuple(rows),
-        align="lllr",
-        caption=t("agreement_report.inputs_caption"),
-    )
     p = r.parameters
     params: list[tuple[str, Any, str]] = [
         (
@@ -503,27 +458,16 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         params.append(
             (t("param.rare_threshold"), p["rare_threshold"], t("param.rare_threshold.text"))
         )
-    parameters = Table(
-        key="parameters",
-        headers=(t("col.parameter"), t("col.value"), t("col.meaning")),
-        rows=tuple((k, str(v), d) for k, v, d in params),
-        align="lll",
-        sortable=False,
-    )
-    summary = tuple(Paragraph(s, emphasis=True) for s in agreement_summary(r, lang))
-    return Section(
-        "overview",
-        t("s.overview"),
-        (),
-        (
-            Section("overview.summary", t("s.overview.summary"), summary),
-            Section(
-                "overview.inputs",
-                t("s.overview.inputs"),
-                (inputs, *blocks, *_clean_check(t, r, lang)),
-            ),
-            Section("overview.parameters", t("s.overview.parameters"), (parameters,)),
-        ),
+    return overview_section(
+        t,
+        r,
+        lang,
+        summary=agreement_summary(r, lang),
+        rows=rows,
+        caption=t("agreement_report.inputs_caption"),
+        params=params,
+        notes=blocks,
+        sortable_parameters=False,
     )
 
 
@@ -538,16 +482,13 @@ def _detections(t: Text, r: ComparisonResult) -> Section:
         ),
         align="lrr",
     )
-    images = [t("detections.images", both=r.diff.images_compared, total=r.diff.images_total)]
-    for side, ids in (("a", r.diff.images_only_a), ("b", r.diff.images_only_b)):
-        if ids:
-            images.append(t("detections.images_only", name=names[side], n=len(ids), ids=_ids(ids)))
     per_class = Section(
         "detections.per_class",
         t("agreement_report.s.per_class"),
         (class_counts_table(t, r, limit=TEXT_ROWS),),
     )
-    return Section("detections", t("s.detections"), (table, Bullets(tuple(images))), (per_class,))
+    images = Bullets(tuple(image_lines(t, r)))
+    return Section("detections", t("s.detections"), (table, images), (per_class,))
 
 
 def _agreement(
@@ -565,7 +506,8 @@ def _agreement(
         )
     else:
         pattern_blocks = (Paragraph(t("patterns.none")),)
-    subsections = [
+    empty = Note(t("agreement_report.no_gallery"), kind="info")
+    subsections = (
         Section("agreement.patterns", t("s.patterns"), pattern_blocks),
         Section(
             "agreement.one_sided",
@@ -582,49 +524,16 @@ def _agreement(
             t("s.disagreements.boxes"),
             (boxes_table(t, r, limit=TEXT_ROWS),),
         ),
-    ]
-    gallery_blocks: list[Block] = [gallery] if gallery is not None else []
-    gallery_blocks += [Note(n, kind="warning") for n in gallery_notes]
-    if not gallery_blocks:
-        gallery_blocks.append(Note(t("agreement_report.no_gallery"), kind="info"))
-    subsections.append(
-        Section("agreement.gallery", t("s.disagreements.gallery"), tuple(gallery_blocks))
+        gallery_section(t, "agreement.gallery", gallery, gallery_notes, empty=empty),
     )
-    return Section("agreement", t("agreement_report.s.agreement"), intro, tuple(subsections))
+    return Section("agreement", t("agreement_report.s.agreement"), intro, subsections)
 
 
 def _imbalance(t: Text, r: ComparisonResult, lang: str) -> Section:
     s = r.agreement_support
     assert s is not None
-    tr = s.training
-    blocks: list[Block] = []
-    if tr.imbalance_ratio is not None and tr.most and tr.least:
-        blocks.append(
-            Paragraph(
-                t(
-                    "imbalance.ratio_sentence",
-                    most=tr.most.annotations,
-                    most_label=_label(r, tr.most.category_id),
-                    least=tr.least.annotations,
-                    least_label=_label(r, tr.least.category_id),
-                    ratio=tr.imbalance_ratio,
-                ),
-                emphasis=True,
-            )
-        )
-    blocks.append(indices_table(t, r))
-    blocks.append(Paragraph(t("agreement_report.indices_note")))
-    if tr.zero_annotation_categories:
-        blocks.append(
-            Note(
-                t(
-                    "imbalance.zero",
-                    n=len(tr.zero_annotation_categories),
-                    ids=_ids([c.category_id for c in tr.zero_annotation_categories]),
-                ),
-                kind="caveat",
-            )
-        )
+    note = t("agreement_report.indices_note")
+    blocks = imbalance_blocks(t, r, s, note=note, sortable=False)
     if s.untrained_categories:
         blocks.append(
             Note(
@@ -644,29 +553,12 @@ def _imbalance(t: Text, r: ComparisonResult, lang: str) -> Section:
 
 
 def _glossary(t: Text) -> Section:
-    table = Table(
-        key="glossary",
-        headers=(t("col.term"), t("col.english"), t("col.description")),
-        rows=tuple(
-            (t(f"glossary.{k}.term"), t(f"glossary.{k}.english"), t(f"glossary.{k}.text"))
-            for k in GLOSSARY
-        ),
-        align="lll",
-        sortable=False,
-    )
-    methods = Table(
-        "definitions",
-        (t("col.term"), t("col.definition")),
-        tuple((t(f"definition.{k}.term"), t(f"definition.{k}.text")) for k in DEFINITIONS),
-        sortable=False,
-    )
-    return Section("glossary", t("s.glossary"), (table, methods))
+    table = glossary_table(t, GLOSSARY)
+    return Section("glossary", t("s.glossary"), (table, definitions_table(t, DEFINITIONS)))
 
 
 def _caveats(t: Text, r: ComparisonResult) -> Section:
-    blocks: list[Block] = list(caveat_notes(r.caveats))
-    if not r.caveats:
-        blocks.append(Note(t("agreement_report.caveats.none"), kind="info"))
+    blocks = caveat_blocks(t, r, none="agreement_report.caveats.none")
     blocks.append(Note(t("agreement_report.caveat.agreement"), kind="caveat"))
     blocks.append(Note(t("agreement_report.caveat.ground_truth"), kind="info"))
     return Section("caveats", t("caveats.title"), tuple(blocks))
@@ -705,7 +597,7 @@ def agreement_sections(
     msg = catalogue(lang)
     t = msg.text
     sections = [
-        *_diagnosis(r, lang),
+        *input_check_sections(r, lang),
         _overview(t, r, lang),
         _detections(t, r),
         _agreement(t, r, gallery, [msg.gallery_note(n) for n in gallery_notes]),
@@ -713,7 +605,7 @@ def agreement_sections(
     if r.agreement_support is not None:
         sections.append(_imbalance(t, r, lang))
     sections += [_glossary(t), _caveats(t, r)]
-    return _place_figures(sections, figures or {}, t, places=AGREEMENT_FIGURE_PLACES)
+    return _place_figures(sections, figures or {}, t, AGREEMENT_FIGURE_PLACES)
 
 
 # --- the command's view -------------------------------------------------------------------------
@@ -747,11 +639,7 @@ def agreement_command_sections(
     if r.pairing.counts()["class_swap"]:
         table = swap_table(t, r, limit=TOP_PATTERNS if compact else None, compact=compact)
         patterns = (Section("disagreements.patterns", t("s.patterns"), (table,)),)
-    out.append(
-        Section(
-            "disagreements", t("s.disagreements"), (Bullets(tuple(pair_lines(t, r))),), patterns
-        )
-    )
+    out.append(pairing_section(t, r, patterns))
     if training:
         out.append(
             Section(
@@ -768,24 +656,4 @@ def agreement_command_sections(
             (class_agreement_table(t, r, limit=TEXT_ROWS, cells=cells),),
         )
     )
-    if r.caveats:
-        out.append(Section("caveats", t("caveats.title"), caveat_notes(r.caveats)))
-    out.append(
-        Section(
-            "definitions",
-            t("s.definitions"),
-            (
-                Bullets(
-                    tuple(
-                        t(
-                            "definition.line",
-                            term=t(f"definition.{k}.term"),
-                            text=t(f"definition.{k}.text"),
-                        )
-                        for k in DEFINITIONS
-                    )
-                ),
-            ),
-        )
-    )
-    return out
+    return out + closing_sections(t, r, DEFINITIONS)

@@ -32,20 +32,46 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pandas as pd
-
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.analysis.diff import list_verdicts
 from pill_compare.report.messages import Catalogue, catalogue
-from pill_compare.report.sections.compare_files import CSV_FILES
-from pill_compare.report.sections.diagnosis import (
-    blocked_summary,
-    diagnosis_section,
-    finding_items,
+from pill_compare.report.sections.common import (
+    CELL_IDS,
+    LABEL_CELLS,
+    PATTERN_CELLS,
+    TEXT_ROWS,
+    TOP_PATTERNS,
+    _category_cell,
+    _check,
+    _finite,
+    _ids,
+    _label,
+    _missing,
+    _names,
+    _num,
+    _pct,
+    _place_figures,
+    caveat_blocks,
+    closing_sections,
+    definitions_table,
+    disputed_images,
+    gallery_section,
+    glossary_table,
+    header_lines,
+    image_count_headers,
+    image_count_row,
+    image_lines,
+    imbalance_blocks,
+    input_check_sections,
+    overview_section,
+    pair_lines,
+    pairing_section,
+    run_rows,
 )
+from pill_compare.report.sections.compare_files import CSV_FILES
+from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
 from pill_compare.report.sections.eval import (
     Text,
-    caveat_notes,
     describe_thresholds,
     operating_point_text,
     stat_definitions,
@@ -61,25 +87,15 @@ from pill_compare.report.structure import (
     Section,
     Table,
 )
-from pill_compare.report.tables import fit_width, fmt_ids
 
-#: Text output shows this many rows of a long table.
-TEXT_ROWS = 15
 #: Markdown and HTML show this many rows of a list that grows with the data set (images,
 #: disputed boxes, swap patterns); the complete table is a CSV file beside the report
 #: (:data:`~pill_compare.report.sections.compare_files.CSV_FILES`).
 PAGE_ROWS = 100
 #: ... and this many of a table with a row per class (every class of COCO fits).
 CLASS_ROWS = 200
-#: The command's first screen shows this many swap patterns.
-TOP_PATTERNS = 5
 #: Worst classes listed per model.
 WORST_CLASSES = 5
-#: Compact (terminal) output: ids shown per list cell, and cells a category label may take
-#: (in the swap-pattern table, and elsewhere).
-CELL_IDS = 3
-PATTERN_CELLS = 23
-LABEL_CELLS = 28
 #: Rows of the headline metric table: (key, whether the bootstrap tested it).
 HEADLINE = (
     "map",
@@ -108,15 +124,6 @@ FIGURE_PLACES = {
     "class_distribution": "causes.imbalance",
     "support_vs_ap": "causes.support",
 }
-#: Imbalance indices shown in the cause analysis, in order.
-INDEX_KEYS = (
-    "imbalance_ratio",
-    "gini",
-    "pielou_evenness",
-    "effective_classes",
-    "coefficient_of_variation",
-    "rare_share",
-)
 #: Glossary entries (catalogue keys ``glossary.<key>.term|english|text``), in order.
 GLOSSARY = (
     "object_detection",
@@ -169,33 +176,8 @@ TOOL_CAVEATS = ("categories", "max_dets", "tide_max_dets", "crowd", "tie_scores"
 # --- small shared pieces ------------------------------------------------------------------------
 
 
-def _label(r: ComparisonResult, category_id: int, cells: int | None = None) -> str:
-    name = r.diff.category_names.get(category_id)
-    text = f"{category_id} {name}" if name else str(category_id)
-    return text if cells is None else fit_width(text, cells)
-
-
-def _ids(ids: Sequence[int], limit: int | None = None) -> str:
-    return fmt_ids(list(ids), limit)
-
-
-def _names(r: ComparisonResult) -> dict[str, str]:
-    return {"a": r.names[0], "b": r.names[1]}
-
-
-def _num(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
 def _absent(t: Text, key: str, **params: Any) -> Note:
     return Note(t(f"absent.{key}", **params), kind="absent")
-
-
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if value != value else value
 
 
 # --- findings -----------------------------------------------------------------------------------
@@ -389,43 +371,6 @@ def _cells(t: Text) -> tuple[Any, Any]:
     return number, p_cell
 
 
-def pair_lines(t: Text, r: ComparisonResult) -> list[str]:
-    """The pairing counts, the swaps' verdicts, the one-sided boxes, and the agreement."""
-    names = _names(r)
-    c = r.pairing.counts()
-    lines = [t("pairs.counts", **c, **names)]
-    if r.disagreements is not None:
-        v = r.disagreements.swap_verdicts()
-        extra = ""
-        if v["both_right"]:
-            extra += t("pairs.both_right", n=v["both_right"])
-        if v["ignored"]:
-            extra += t("pairs.ignored", n=v["ignored"])
-        lines.append(t("pairs.verdicts", **v, extra=extra, **names))
-        for kind, name in (("a_only", names["a"]), ("b_only", names["b"])):
-            o = r.disagreements.one_sided()[kind]
-            errors = ", ".join(f"{k} {n}" for k, n in o["errors"].items() if n)
-            lines.append(
-                t(
-                    "pairs.one_sided",
-                    name=name,
-                    boxes=o["boxes"],
-                    right=o["right"],
-                    wrong=o["wrong"],
-                    errors=t("pairs.errors", errors=errors) if errors else "",
-                    ignored=t("pairs.ignored", n=o["ignored"]) if o["ignored"] else "",
-                )
-            )
-    ag = r.agreement
-    lines.append(t("pairs.agreement", rate=_pct(ag.rate), kappa=_num(ag.kappa)))
-    return lines
-
-
-def _pct(value: float | None) -> str:
-    """A share as a percentage with one decimal ("94.0%"), "n/a" for None."""
-    return "n/a" if value is None else f"{value:.1%}"
-
-
 def patterns_table(
     t: Text, r: ComparisonResult, *, limit: int | None = None, compact: bool = False
 ) -> Table:
@@ -599,32 +544,17 @@ def image_agreement_table(
     one-sided box (:func:`fully_agreeing_images` counts the others)."""
     frame = r.agreement.to_frame()
     if differing_only:
-        frame = frame[(frame["class_swap"] + frame["a_only"] + frame["b_only"]) > 0]
+        frame = frame[disputed_images(frame)]
     frame = frame.assign(_undefined=frame["agreement_rate"].isna()).sort_values(
         ["_undefined", "agreement_rate", "image_id"]
     )
     rows = tuple(
-        (
-            str(int(rec["image_id"])),
-            int(rec["agree"]),
-            int(rec["class_swap"]),
-            int(rec["a_only"]),
-            int(rec["b_only"]),
-            _finite(rec["agreement_rate"]),
-        )
+        (*image_count_row(rec), _finite(rec["agreement_rate"]))
         for rec in frame.to_dict(orient="records")
     )
-    a, b = r.names
     return Table(
         key="per_image",
-        headers=(
-            t("col.image"),
-            t("col.agree"),
-            t("col.swaps"),
-            t("col.only_in", name=a),
-            t("col.only_in", name=b),
-            t("col.rate"),
-        ),
+        headers=(*image_count_headers(t, r, t("col.image")), t("col.rate")),
         rows=rows,
         align="lrrrrr",
         limit=limit,
@@ -640,40 +570,11 @@ def fully_agreeing_images(r: ComparisonResult) -> tuple[int, int]:
     """(images where every box of both runs is paired with the same class, images counted):
     the images :func:`image_agreement_table` leaves out with ``differing_only``."""
     frame = r.agreement.to_frame()
-    differ = int(((frame["class_swap"] + frame["a_only"] + frame["b_only"]) > 0).sum())
+    differ = int(disputed_images(frame).sum())
     return len(frame) - differ, len(frame)
 
 
-def definitions_legend(t: Text) -> tuple[tuple[str, str], ...]:
-    """The compare definitions: (term, definition)."""
-    return tuple((t(f"definition.{k}.term"), t(f"definition.{k}.text")) for k in DEFINITIONS)
-
-
 # --- the command's view -------------------------------------------------------------------------
-
-
-def header_lines(t: Text, r: ComparisonResult) -> list[str]:
-    """What was compared, against what, with which parameters."""
-    p = r.parameters
-    lines = [t("header.runs", la=r.diff.loaded["a"], lb=r.diff.loaded["b"], **_names(r))]
-    if r.eval_a is not None:
-        ev = r.eval_a
-        lines.append(
-            t(
-                "header.gt",
-                gt=ev.gt_source or t("eval.the_ground_truth"),
-                images=ev.images,
-                boxes=ev.gt_boxes,
-                score=p["score_threshold"],
-                iou=p["iou_threshold"],
-                pair_iou=p["pair_iou"],
-                n=p["n_bootstrap"],
-                seed=p["seed"],
-            )
-        )
-    else:
-        lines.append(t("header.no_gt", score=p["score_threshold"], pair_iou=p["pair_iou"]))
-    return lines
 
 
 def compare_command_sections(
@@ -728,11 +629,7 @@ def compare_command_sections(
             title = t("s.patterns_top", title=title, caption=table.caption)
             table = dataclasses.replace(table, caption="")
         patterns = (Section("disagreements.patterns", title, (table,)),)
-    out.append(
-        Section(
-            "disagreements", t("s.disagreements"), (Bullets(tuple(pair_lines(t, r))),), patterns
-        )
-    )
+    out.append(pairing_section(t, r, patterns))
     if r.errors_a is not None:
         tables: list[Block] = [errors_table(t, r)]
         if r.errors_strict_a is not None and r.errors_strict_b is not None:
@@ -745,20 +642,7 @@ def compare_command_sections(
         out.append(Section("per_class", t("s.per_class"), (table,)))
     else:
         out.append(_no_gt_agreement(t, r, cells))
-    if r.caveats:
-        out.append(Section("caveats", t("caveats.title"), caveat_notes(r.caveats)))
-    out.append(
-        Section(
-            "definitions",
-            t("s.definitions"),
-            (
-                Bullets(
-                    tuple(t("definition.line", term=k, text=v) for k, v in definitions_legend(t))
-                ),
-            ),
-        )
-    )
-    return out
+    return out + closing_sections(t, r, DEFINITIONS)
 
 
 def _no_gt_agreement(t: Text, r: ComparisonResult, cells: int | None) -> Section:
@@ -785,29 +669,9 @@ def _no_gt_agreement(t: Text, r: ComparisonResult, cells: int | None) -> Section
 
 
 def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
-    a, b = r.pairing.a, r.pairing.b
-    rows: list[tuple[Any, ...]] = [
-        (t("overview.role.a"), r.names[0], a.source or t("eval.in_memory"), r.diff.loaded["a"]),
-        (t("overview.role.b"), r.names[1], b.source or t("eval.in_memory"), r.diff.loaded["b"]),
-    ]
+    rows = run_rows(t, r, r.support)
     if r.eval_a is not None:
-        rows.append((t("overview.role.gt"), "", r.eval_a.gt_source or "", r.eval_a.gt_boxes))
-    if r.support is not None:
-        rows.append(
-            (
-                t("overview.role.train"),
-                "",
-                r.support.train_source or "",
-                r.support.training.total_annotations,
-            )
-        )
-    inputs = Table(
-        key="inputs",
-        headers=(t("col.role"), t("col.name"), t("col.file"), t("col.count")),
-        rows=tuple(rows),
-        align="lllr",
-        caption=t("overview.inputs.caption"),
-    )
+        rows.insert(2, (t("overview.role.gt"), "", r.eval_a.gt_source or "", r.eval_a.gt_boxes))
     p = r.parameters
     params: list[tuple[str, Any, str]] = [
         (t("param.score_threshold"), p["score_threshold"], t("param.score_threshold.text")),
@@ -831,44 +695,15 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         (t("param.alpha"), p["alpha"], t("param.alpha.text")),
         (t("param.rare_threshold"), p["rare_threshold"], t("param.rare_threshold.text")),
     ]
-    parameters = Table(
-        key="parameters",
-        headers=(t("col.parameter"), t("col.value"), t("col.meaning")),
-        rows=tuple((k, str(v) if not isinstance(v, str) else v, d) for k, v, d in params),
-        align="lll",
+    return overview_section(
+        t,
+        r,
+        lang,
+        summary=summary_sentences(r, lang),
+        rows=rows,
+        caption=t("overview.inputs.caption"),
+        params=params,
     )
-    summary = tuple(Paragraph(s, emphasis=True) for s in summary_sentences(r, lang))
-    return Section(
-        "overview",
-        t("s.overview"),
-        (),
-        (
-            Section("overview.summary", t("s.overview.summary"), summary),
-            Section("overview.inputs", t("s.overview.inputs"), (inputs, *_clean_check(t, r, lang))),
-            Section("overview.parameters", t("s.overview.parameters"), (parameters,)),
-        ),
-    )
-
-
-def _diagnosis(r: ComparisonResult, lang: str) -> list[Section]:
-    """The input check first, when it found anything or a category map was applied; a clean
-    check is one line of the overview's inputs instead."""
-    d = r.diagnosis
-    runs = (r.pairing.a, r.pairing.b)
-    if d is None or (not d.standing and not any(x.category_map for x in runs)):
-        return []  # nothing stands: the overview says so in one line (and lists any info)
-    gt_source = r.eval_a.gt_source if r.eval_a is not None else ""
-    return [diagnosis_section(d, lang, runs=runs, gt_source=gt_source or "")]
-
-
-def _clean_check(t: Text, r: ComparisonResult, lang: str) -> tuple[Block, ...]:
-    d = r.diagnosis
-    if d is None or d.standing or any(x.category_map for x in (r.pairing.a, r.pairing.b)):
-        return ()
-    clean = Paragraph(t("diagnosis.clean", checks=len(d.checks), names=", ".join(d.checks)))
-    if not d.findings:
-        return (clean,)
-    return (clean, Bullets(finding_items(d, lang)))
 
 
 def _overall(t: Text, r: ComparisonResult, lang: str) -> Section:
@@ -909,12 +744,7 @@ def _detections(t: Text, r: ComparisonResult) -> Section:
         ),
         align="lrrr",
     )
-    blocks: list[Block] = [Bullets(lines), table]
-    images = [t("detections.images", both=r.diff.images_compared, total=r.diff.images_total)]
-    for side, ids in (("a", r.diff.images_only_a), ("b", r.diff.images_only_b)):
-        if ids:
-            images.append(t("detections.images_only", name=names[side], n=len(ids), ids=_ids(ids)))
-    blocks.append(Bullets(tuple(images)))
+    blocks: list[Block] = [Bullets(lines), table, Bullets(tuple(image_lines(t, r)))]
     agreeing, counted = fully_agreeing_images(r)
     table = image_agreement_table(
         t,
@@ -1006,14 +836,10 @@ def _disagreements(
         subsections = [images, categories, substitutions, pairs, patterns]
     boxes = Section("disagreements.boxes", t("s.disagreements.boxes"), _box_blocks(t, r))
     subsections.append(boxes)
-    gallery_blocks: list[Block] = []
-    if gallery is not None:
-        gallery_blocks.append(gallery)
-    gallery_blocks += [Note(n, kind="warning") for n in gallery_notes]
-    if not gallery_blocks:
-        gallery_blocks.append(_absent(t, "gallery"))
     subsections.append(
-        Section("disagreements.gallery", t("s.disagreements.gallery"), tuple(gallery_blocks))
+        gallery_section(
+            t, "disagreements.gallery", gallery, gallery_notes, empty=_absent(t, "gallery")
+        )
     )
     return Section(
         "disagreements",
@@ -1221,14 +1047,6 @@ def _verdict_cell(t: Text, r: ComparisonResult, rec: Mapping[str, Any]) -> str:
     return "" if _missing(rec["verdict"]) else t(f"verdict.{rec['verdict']}", **names)
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
-def _category_cell(r: ComparisonResult, value: Any) -> str:
-    return "" if _missing(value) else _label(r, int(value))
-
-
 def _per_class(t: Text, r: ComparisonResult) -> Section:
     if not r.has_ground_truth:
         return Section(
@@ -1425,52 +1243,7 @@ def _imbalance(t: Text, r: ComparisonResult) -> Section:
     if r.support is None:
         need = "imbalance" if r.has_ground_truth else "imbalance_no_gt"
         return Section(key, title, (_absent(t, need),))
-    tr = r.support.training
-    rows = []
-    for k in INDEX_KEYS:
-        value = getattr(tr, k)
-        shown: Any = value
-        if k == "imbalance_ratio" and value is not None and tr.most and tr.least:
-            shown = f"{tr.most.annotations} / {tr.least.annotations} = {value:.2f}"
-        rows.append((t(f"index.{k}"), shown, t(f"index.{k}.definition", rare=tr.rare_threshold)))
-    blocks: list[Block] = []
-    if tr.imbalance_ratio is not None and tr.most and tr.least:
-        blocks.append(
-            Paragraph(
-                t(
-                    "imbalance.ratio_sentence",
-                    most=tr.most.annotations,
-                    most_label=_label(r, tr.most.category_id),
-                    least=tr.least.annotations,
-                    least_label=_label(r, tr.least.category_id),
-                    ratio=tr.imbalance_ratio,
-                ),
-                emphasis=True,
-            )
-        )
-    blocks.append(
-        Table(
-            key="imbalance_indices",
-            headers=(t("col.index"), t("col.value"), t("col.definition")),
-            rows=tuple(rows),
-            align="lrl",
-            caption=t(
-                "imbalance.caption", source=r.support.train_source or "", n=tr.total_annotations
-            ),
-        )
-    )
-    blocks.append(Paragraph(t("imbalance.ratio_note")))
-    if tr.zero_annotation_categories:
-        blocks.append(
-            Note(
-                t(
-                    "imbalance.zero",
-                    n=len(tr.zero_annotation_categories),
-                    ids=_ids([c.category_id for c in tr.zero_annotation_categories]),
-                ),
-                kind="caveat",
-            )
-        )
+    blocks = imbalance_blocks(t, r, r.support, note=t("imbalance.ratio_note"))
     return Section(key, title, tuple(blocks))
 
 
@@ -1576,71 +1349,17 @@ def _evidence(t: Text, r: ComparisonResult, lang: str) -> Section:
 
 
 def _glossary(t: Text) -> Section:
-    table = Table(
-        key="glossary",
-        headers=(t("col.term"), t("col.english"), t("col.description")),
-        rows=tuple(
-            (t(f"glossary.{k}.term"), t(f"glossary.{k}.english"), t(f"glossary.{k}.text"))
-            for k in GLOSSARY
-        ),
-        align="lll",
-        sortable=False,
-    )
     methods = Section(
-        "glossary.methods",
-        t("s.glossary.methods"),
-        (
-            Table(
-                "definitions",
-                (t("col.term"), t("col.definition")),
-                definitions_legend(t),
-                sortable=False,
-            ),
-        ),
+        "glossary.methods", t("s.glossary.methods"), (definitions_table(t, DEFINITIONS),)
     )
-    return Section("glossary", t("s.glossary"), (table,), (methods,))
+    return Section("glossary", t("s.glossary"), (glossary_table(t, GLOSSARY),), (methods,))
 
 
 def _caveats(t: Text, r: ComparisonResult) -> Section:
-    blocks: list[Block] = list(caveat_notes(r.caveats))
-    if not r.caveats:
-        blocks.append(Note(t("caveats.none"), kind="info"))
+    blocks = caveat_blocks(t, r, none="caveats.none")
     blocks.append(Paragraph(t("caveats.tools")))
     blocks += [Note(t(f"caveat.tools.{k}"), kind="caveat") for k in TOOL_CAVEATS]
     return Section("caveats", t("caveats.title"), tuple(blocks))
-
-
-def _place_figures(
-    sections: list[Section],
-    figures: Mapping[str, Figure],
-    t: Text,
-    places: Mapping[str, str] = FIGURE_PLACES,
-) -> list[Section]:
-    by_section: dict[str, list[Figure]] = {}
-    for key, figure in figures.items():
-        if not isinstance(figure, Figure):
-            raise TypeError(
-                f"Expected figures[{key!r}] to be a Figure, got {type(figure).__name__}"
-            )
-        if key not in places:
-            raise ValueError(f"Expected figure keys in {sorted(places)}, got {key!r}")
-        if not figure.caption:
-            figure = dataclasses.replace(figure, caption=t(f"figure.{key}"))
-        by_section.setdefault(places[key], []).append(figure)
-
-    def place(s: Section) -> Section:
-        subs = tuple(place(x) for x in s.subsections)
-        extra = tuple(by_section.get(s.key, ()))
-        if not extra and subs == s.subsections:
-            return s
-        return dataclasses.replace(s, blocks=s.blocks + extra, subsections=subs)
-
-    return [place(s) for s in sections]
-
-
-def _check(r: Any) -> None:
-    if not isinstance(r, ComparisonResult):
-        raise TypeError(f"Expected a ComparisonResult, got {type(r).__name__}")
 
 
 def compare_sections(
@@ -1683,7 +1402,7 @@ def compare_sections(
     msg = catalogue(lang)
     t = msg.text
     sections = [
-        *_diagnosis(r, lang),
+        *input_check_sections(r, lang),
         _overview(t, r, lang),
         _overall(t, r, lang),
         _detections(t, r),
@@ -1695,7 +1414,7 @@ def compare_sections(
         _glossary(t),
         _caveats(t, r),
     ]
-    return _place_figures(sections, figures or {}, t)
+    return _place_figures(sections, figures or {}, t, FIGURE_PLACES)
 
 
 __all__ = ["FIGURE_PLACES", "compare_command_sections", "compare_sections", "summary_sentences"]
