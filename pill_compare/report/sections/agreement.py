@@ -61,7 +61,6 @@ from pill_compare.report.sections.common import (
     pairing_section,
     run_rows,
 )
-from pill_compare.report.sections.compare import class_agreement_table
 from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
 from pill_compare.report.sections.eval import Text
 from pill_compare.report.structure import (
@@ -279,6 +278,41 @@ def one_sided_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -
         align="lrr",
         limit=limit,
         caption=t("agreement_report.one_sided_caption", n=len(recs)),
+    )
+
+
+def class_agreement_table(
+    t: Text, r: ComparisonResult, *, limit: int | None = None, cells: int | None = None
+) -> Table:
+    """Agreement per class (no ground truth needed), lowest first."""
+    frame = r.agreement.class_frame().sort_values(["agreement_rate", "category_id"])
+    rows = tuple(
+        (
+            _label(r, int(c["category_id"]), cells),
+            int(c["a_boxes"]),
+            int(c["b_boxes"]),
+            int(c["agree"]),
+            int(c["swap_as_a"]) + int(c["swap_as_b"]),
+            int(c["a_only"]) + int(c["b_only"]),
+            _finite(c["agreement_rate"]),
+        )
+        for c in frame.to_dict(orient="records")
+    )
+    return Table(
+        key="class_agreement",
+        headers=(
+            t("col.category"),
+            t("col.a_boxes"),
+            t("col.b_boxes"),
+            t("col.agree"),
+            t("col.swaps"),
+            t("col.one_sided"),
+            t("col.rate"),
+        ),
+        rows=rows,
+        align="lrrrrrr",
+        limit=limit,
+        caption=t("class_agreement.caption"),
     )
 
 

@@ -16,12 +16,14 @@ catalogue (:mod:`pill_compare.report.messages`):
 Without a ground truth both hand over to :mod:`pill_compare.report.sections.agreement` (a
 report of agreement, with only the parts that apply).
 
+The parts both reports build (overview, imbalance, gallery, glossary, caveats, the command's
+closing sections) come from :mod:`pill_compare.report.sections.common`.
+
 Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
 ``overview.parameters``; ``detections.per_image`` (only the images where the models differ);
 ``disagreements.images``, ``disagreements.categories``, ``disagreements.pairs``,
-``disagreements.patterns`` (with a ground truth: one table of the class swaps with the image-level
-substitutions beside them; without one ``disagreements.substitutions`` comes before
-``disagreements.pairs``), ``disagreements.boxes``, ``disagreements.gallery``;
+``disagreements.patterns`` (one table of the class swaps with the image-level substitutions
+beside them), ``disagreements.boxes``, ``disagreements.gallery``;
 ``per_class.worst``, ``per_class.confusions``; ``causes.localization``, ``causes.imbalance``,
 ``causes.support``, ``causes.evidence``; ``glossary.methods``.
 """
@@ -260,7 +262,7 @@ def _substitution_images(r: ComparisonResult) -> dict[tuple[int, int], int]:
 def _imbalance_sentence(msg: Catalogue, r: ComparisonResult) -> str:
     t = msg.text
     if r.support is None:
-        return t("summary.imbalance.untested" if r.has_ground_truth else "summary.imbalance.no_gt")
+        return t("summary.imbalance.untested")
     gap = r.support.ap_delta
     ratio = r.support.training.imbalance_ratio
     finding, names, sign = gap.finding, _names(r), 1.0
@@ -495,41 +497,6 @@ def per_class_table(
     )
 
 
-def class_agreement_table(
-    t: Text, r: ComparisonResult, *, limit: int | None = None, cells: int | None = None
-) -> Table:
-    """Agreement per class (no ground truth needed), lowest first."""
-    frame = r.agreement.class_frame().sort_values(["agreement_rate", "category_id"])
-    rows = tuple(
-        (
-            _label(r, int(c["category_id"]), cells),
-            int(c["a_boxes"]),
-            int(c["b_boxes"]),
-            int(c["agree"]),
-            int(c["swap_as_a"]) + int(c["swap_as_b"]),
-            int(c["a_only"]) + int(c["b_only"]),
-            _finite(c["agreement_rate"]),
-        )
-        for c in frame.to_dict(orient="records")
-    )
-    return Table(
-        key="class_agreement",
-        headers=(
-            t("col.category"),
-            t("col.a_boxes"),
-            t("col.b_boxes"),
-            t("col.agree"),
-            t("col.swaps"),
-            t("col.one_sided"),
-            t("col.rate"),
-        ),
-        rows=rows,
-        align="lrrrrrr",
-        limit=limit,
-        caption=t("class_agreement.caption"),
-    )
-
-
 def image_agreement_table(
     t: Text,
     r: ComparisonResult,
@@ -590,12 +557,11 @@ def compare_command_sections(
             to :data:`CELL_IDS` ids ("(+N more)"); Markdown and HTML keep them whole.
 
     Returns:
-        Sections ``findings``, ``metrics`` (with a ground truth), ``disagreements`` (subsection
-        ``disagreements.patterns`` when there are swaps), ``errors`` (with a ground truth),
-        ``imbalance`` (``compact`` only: the support sentences, which are in ``findings``
-        otherwise),
-        ``per_class`` (with one) or ``class_agreement`` (without), ``caveats`` (when any),
-        ``definitions``.
+        Sections ``findings``, ``metrics``, ``disagreements`` (subsection
+        ``disagreements.patterns`` when there are swaps), ``errors``, ``imbalance``
+        (``compact`` only: the support sentences, which are in ``findings`` otherwise),
+        ``per_class``, ``caveats`` (when any), ``definitions``. Without a ground truth:
+        :func:`~pill_compare.report.sections.agreement.agreement_command_sections`.
     """
     _check(r)
     if not r.has_ground_truth:
@@ -618,9 +584,8 @@ def compare_command_sections(
     # what they are), the pattern table's caption in its title, the error types; the support
     # sentences come after them.
     out = [Section("findings", "" if compact else t("s.findings"), tuple(findings))]
-    if r.has_ground_truth:
-        metrics = metrics_table(t, r, display_names=False)
-        out.append(Section("metrics", "" if compact else t("s.metrics"), (metrics,)))
+    metrics = metrics_table(t, r, display_names=False)
+    out.append(Section("metrics", "" if compact else t("s.metrics"), (metrics,)))
     patterns: tuple[Section, ...] = ()
     if r.disagreements is not None and r.disagreements.swap_patterns:
         table = patterns_table(t, r, limit=TOP_PATTERNS, compact=compact)
@@ -637,32 +602,9 @@ def compare_command_sections(
         out.append(Section("errors", t("s.errors"), tuple(tables)))
     if compact and support:  # the support sentences after the first screen's tables
         out.append(Section("imbalance", "", support))
-    if r.has_ground_truth:
-        table = per_class_table(t, r, limit=TEXT_ROWS, cells=cells)
-        out.append(Section("per_class", t("s.per_class"), (table,)))
-    else:
-        out.append(_no_gt_agreement(t, r, cells))
+    table = per_class_table(t, r, limit=TEXT_ROWS, cells=cells)
+    out.append(Section("per_class", t("s.per_class"), (table,)))
     return out + closing_sections(t, r, DEFINITIONS)
-
-
-def _no_gt_agreement(t: Text, r: ComparisonResult, cells: int | None) -> Section:
-    d = r.diff
-    lines = [t("agreement.differing", n=len(d.differing_images), total=d.images_total)]
-    if d.substitutions:
-        shown = "; ".join(
-            t("agreement.substitution", x=_label(r, s.a), y=_label(r, s.b), n=s.images)
-            for s in d.substitutions[:3]
-        )
-        lines.append(t("agreement.substitutions", shown=shown))
-    return Section(
-        "class_agreement",
-        t("s.class_agreement"),
-        (
-            Bullets(tuple(lines)),
-            class_agreement_table(t, r, limit=TEXT_ROWS, cells=cells),
-            image_agreement_table(t, r, limit=10),
-        ),
-    )
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -707,8 +649,6 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
 
 
 def _overall(t: Text, r: ComparisonResult, lang: str) -> Section:
-    if not r.has_ground_truth:
-        return Section("overall", t("s.overall"), (_absent(t, "overall"),))
     blocks: list[Block] = [metrics_table(t, r)]
     blocks += [Paragraph(line, emphasis=i == 0) for i, line in enumerate(verdict_lines(r, lang))]
     if r.metrics()["a"].get("map_75_95") is None:
@@ -803,37 +743,16 @@ def _disagreements(
         t("s.disagreements.pairs"),
         (Paragraph(t("pairs.intro")), Bullets(tuple(pair_lines(t, r)))),
     )
-    if r.disagreements is not None:
-        # One table of the most frequent disagreements: the box-level class swaps with the
-        # image-level substitutions beside them (the category lists of an image differ by
-        # exactly that one swap), so the two views never name two different "most frequent".
-        if r.disagreements.swap_patterns or d.substitutions:
-            pattern_blocks: tuple[Block, ...] = (disagreement_table(t, r),)
-        else:
-            pattern_blocks = (Paragraph(t("patterns.none")),)
-        patterns = Section("disagreements.patterns", t("s.report.patterns"), pattern_blocks)
-        subsections = [images, categories, pairs, patterns]
+    assert r.disagreements is not None
+    # One table of the most frequent disagreements: the box-level class swaps with the
+    # image-level substitutions beside them (the category lists of an image differ by
+    # exactly that one swap), so the two views never name two different "most frequent".
+    if r.disagreements.swap_patterns or d.substitutions:
+        pattern_blocks: tuple[Block, ...] = (disagreement_table(t, r),)
     else:
-        substitutions = Section(
-            "disagreements.substitutions",
-            t("s.disagreements.substitutions"),
-            (
-                Paragraph(t("disagreements.substitutions.text", **names)),
-                Table(
-                    key="substitutions",
-                    headers=(t("col.a_says"), t("col.b_says"), t("col.images"), "image_id"),
-                    rows=tuple(
-                        (_label(r, s.a), _label(r, s.b), s.images, _ids(s.image_ids))
-                        for s in d.substitutions
-                    ),
-                    align="llrl",
-                    limit=TEXT_ROWS,
-                    page_limit=PAGE_ROWS,
-                ),
-            ),
-        )
-        patterns = Section("disagreements.patterns", t("s.patterns"), (_absent(t, "patterns"),))
-        subsections = [images, categories, substitutions, pairs, patterns]
+        pattern_blocks = (Paragraph(t("patterns.none")),)
+    patterns = Section("disagreements.patterns", t("s.report.patterns"), pattern_blocks)
+    subsections = [images, categories, pairs, patterns]
     boxes = Section("disagreements.boxes", t("s.disagreements.boxes"), _box_blocks(t, r))
     subsections.append(boxes)
     subsections.append(
@@ -957,67 +876,43 @@ def disagreement_table(t: Text, r: ComparisonResult) -> Table:
 
 
 def _box_blocks(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
-    """Every disputed box (class swaps and one-sided boxes): what each run says and, with a
-    ground truth, the GT class there and the verdict; scores, IoU and each box's TIDE error type
-    are in the CSV file (:data:`CSV_FILES` ``'disputed_boxes'``)."""
-    has_gt = r.disagreements is not None
-    frame = r.disagreements.to_frame() if has_gt else r.pairing.to_frame()
+    """Every disputed box (class swaps and one-sided boxes): what each run says, the GT class
+    there and the verdict; scores, IoU and each box's TIDE error type are in the CSV file
+    (:data:`CSV_FILES` ``'disputed_boxes'``)."""
+    assert r.disagreements is not None
+    frame = r.disagreements.to_frame()
     frame = frame[frame["kind"] != "agree"]
     a, b = r.names
-    headers = [
-        t("col.image"),
-        t("col.difference"),
-        t("col.model_says", name=a),
-        t("col.model_says", name=b),
-    ]
-    if has_gt:
-        headers += [t("col.gt_class"), t("col.verdict")]
-    else:
-        headers = [*headers[:3], t("col.model_score", name=a), *headers[3:]]
-        headers.append(t("col.model_score", name=b))
-    rows = []
-    for rec in frame.to_dict(orient="records"):
-        kind = t(f"kind.{rec['kind']}", **_names(r))
-        says_a, says_b = (
+    rows = tuple(
+        (
+            str(int(rec["image_id"])),
+            t(f"kind.{rec['kind']}", **_names(r)),
             _category_cell(r, rec["a_category_id"]),
             _category_cell(r, rec["b_category_id"]),
+            _gt_cell(t, r, rec),
+            _verdict_cell(t, r, rec),
         )
-        if has_gt:
-            rows.append(
-                (
-                    str(int(rec["image_id"])),
-                    kind,
-                    says_a,
-                    says_b,
-                    _gt_cell(t, r, rec),
-                    _verdict_cell(t, r, rec),
-                )
-            )
-        else:
-            rows.append(
-                (
-                    str(int(rec["image_id"])),
-                    kind,
-                    says_a,
-                    _finite(rec["a_score"]),
-                    says_b,
-                    _finite(rec["b_score"]),
-                )
-            )
+        for rec in frame.to_dict(orient="records")
+    )
     table = Table(
         key="disputed_boxes",
-        headers=tuple(headers),
-        rows=tuple(rows),
-        align="llllll" if has_gt else "lllrlr",
+        headers=(
+            t("col.image"),
+            t("col.difference"),
+            t("col.model_says", name=a),
+            t("col.model_says", name=b),
+            t("col.gt_class"),
+            t("col.verdict"),
+        ),
+        rows=rows,
+        align="llllll",
         limit=TEXT_ROWS,
         page_limit=PAGE_ROWS,
         file=CSV_FILES["disputed_boxes"],
         caption=t("boxes.caption", n=len(rows)),
-        legend=((t("col.verdict"), t("boxes.legend.verdict", **_names(r))),) if has_gt else (),
+        legend=((t("col.verdict"), t("boxes.legend.verdict", **_names(r))),),
     )
-    if has_gt:
-        return (table,)
-    return (table, _absent(t, "verdicts"))
+    return (table,)
 
 
 def _gt_cell(t: Text, r: ComparisonResult, rec: Mapping[str, Any]) -> str:
@@ -1048,12 +943,6 @@ def _verdict_cell(t: Text, r: ComparisonResult, rec: Mapping[str, Any]) -> str:
 
 
 def _per_class(t: Text, r: ComparisonResult) -> Section:
-    if not r.has_ground_truth:
-        return Section(
-            "per_class",
-            t("s.report.per_class"),
-            (_absent(t, "per_class"), class_agreement_table(t, r, limit=TEXT_ROWS)),
-        )
     assert r.eval_a is not None and r.eval_b is not None
     table = per_class_table(t, r, limit=TEXT_ROWS)
     ops = {
@@ -1241,8 +1130,7 @@ def _localization(t: Text, r: ComparisonResult, lang: str) -> Section:
 def _imbalance(t: Text, r: ComparisonResult) -> Section:
     key, title = "causes.imbalance", t("s.causes.imbalance")
     if r.support is None:
-        need = "imbalance" if r.has_ground_truth else "imbalance_no_gt"
-        return Section(key, title, (_absent(t, need),))
+        return Section(key, title, (_absent(t, "imbalance"),))
     blocks = imbalance_blocks(t, r, r.support, note=t("imbalance.ratio_note"))
     return Section(key, title, tuple(blocks))
 
@@ -1250,8 +1138,7 @@ def _imbalance(t: Text, r: ComparisonResult) -> Section:
 def _support(t: Text, r: ComparisonResult, lang: str) -> Section:
     key, title = "causes.support", t("s.causes.support")
     if r.support is None:
-        need = "support" if r.has_ground_truth else "support_no_gt"
-        return Section(key, title, (_absent(t, need),))
+        return Section(key, title, (_absent(t, "support"),))
     s = r.support
     blocks: list[Block] = [
         Paragraph(line) for line in support_lines(r, lang)[:-1] or support_lines(r, lang)
@@ -1305,35 +1192,29 @@ def _evidence(t: Text, r: ComparisonResult, lang: str) -> Section:
     names = _names(r)
     supported: list[str] = []
     unsupported: list[str] = [t("evidence.architecture")]
-    if r.has_ground_truth:
-        supported += verdict_lines(r, lang)
-        if r.causes is not None:
-            supported.append(catalogue(lang).cause_sentence(r.causes))
-        if r.disagreements is not None:
-            v = r.disagreements.swap_verdicts()
-            supported.append(t("evidence.swaps", n=r.pairing.counts()["class_swap"], **v, **names))
-        m = r.metrics()
-        supported.append(
-            t(
-                "evidence.accuracy",
-                acc_a=_pct(m["a"].get("classification_accuracy")),
-                acc_b=_pct(m["b"].get("classification_accuracy")),
-                exact_a=_pct(m["a"].get("image_exact_match")),
-                exact_b=_pct(m["b"].get("image_exact_match")),
-                **names,
-            )
+    supported += verdict_lines(r, lang)
+    if r.causes is not None:
+        supported.append(catalogue(lang).cause_sentence(r.causes))
+    if r.disagreements is not None:
+        v = r.disagreements.swap_verdicts()
+        supported.append(t("evidence.swaps", n=r.pairing.counts()["class_swap"], **v, **names))
+    m = r.metrics()
+    supported.append(
+        t(
+            "evidence.accuracy",
+            acc_a=_pct(m["a"].get("classification_accuracy")),
+            acc_b=_pct(m["b"].get("classification_accuracy")),
+            exact_a=_pct(m["a"].get("image_exact_match")),
+            exact_b=_pct(m["b"].get("image_exact_match")),
+            **names,
         )
-        unsupported.append(t("evidence.accuracy_undefined"))
-    else:
-        supported.append(
-            t("evidence.agreement", rate=_pct(r.agreement.rate), kappa=_num(r.agreement.kappa))
-        )
-        unsupported.append(t("evidence.no_gt"))
+    )
+    unsupported.append(t("evidence.accuracy_undefined"))
     if r.support is not None:
         supported.append(_imbalance_sentence(catalogue(lang), r))
         if r.support.ap_delta.finding != "gap_larger_on_rare":
             unsupported.append(t("evidence.imbalance_not_cause"))
-    elif r.has_ground_truth:
+    else:
         unsupported.append(t("evidence.imbalance_untested"))
     unsupported.append(t("evidence.domain"))
     return Section(
