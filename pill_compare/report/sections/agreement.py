@@ -29,6 +29,7 @@ from typing import Any
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.report.messages import catalogue
+from pill_compare.report.sections import common
 from pill_compare.report.sections.common import (
     CELL_IDS,
     LABEL_CELLS,
@@ -44,22 +45,6 @@ from pill_compare.report.sections.common import (
     _num,
     _pct,
     _place_figures,
-    caveat_blocks,
-    closing_sections,
-    definitions_table,
-    disputed_images,
-    gallery_section,
-    glossary_table,
-    header_lines,
-    image_count_headers,
-    image_count_row,
-    image_lines,
-    imbalance_blocks,
-    input_check_sections,
-    overview_section,
-    pair_lines,
-    pairing_section,
-    run_rows,
 )
 from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
 from pill_compare.report.sections.eval import Text
@@ -319,11 +304,11 @@ def class_agreement_table(
 def images_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> tuple[Block, ...]:
     """The images with a disagreement (most first), and one sentence for the others."""
     frame = r.agreement.to_frame()
-    disputed = frame[disputed_images(frame)]
+    disputed = frame[common.disputed_images(frame)]
     disputed = disputed.assign(
         _n=disputed["class_swap"] + disputed["a_only"] + disputed["b_only"]
     ).sort_values(["_n", "image_id"], ascending=[False, True])
-    rows = tuple(image_count_row(rec) for rec in disputed.to_dict(orient="records"))
+    rows = tuple(common.image_count_row(rec) for rec in disputed.to_dict(orient="records"))
     sentence = t(
         "agreement_report.images_text",
         n=len(rows),
@@ -332,7 +317,7 @@ def images_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> t
     )
     table = Table(
         key="disputed_images",
-        headers=image_count_headers(t, r, "image_id"),
+        headers=common.image_count_headers(t, r, "image_id"),
         rows=rows,
         align="lrrrr",
         limit=limit,
@@ -452,7 +437,7 @@ def _patterns_table(
 
 
 def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
-    rows = run_rows(t, r, r.agreement_support)
+    rows = common.run_rows(t, r, r.agreement_support)
     blocks: list[Block] = []
     if r.class_map is not None:
         m = r.class_map
@@ -492,7 +477,7 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         params.append(
             (t("param.rare_threshold"), p["rare_threshold"], t("param.rare_threshold.text"))
         )
-    return overview_section(
+    return common.overview_section(
         t,
         r,
         lang,
@@ -521,7 +506,7 @@ def _detections(t: Text, r: ComparisonResult) -> Section:
         t("agreement_report.s.per_class"),
         (class_counts_table(t, r, limit=TEXT_ROWS),),
     )
-    images = Bullets(tuple(image_lines(t, r)))
+    images = Bullets(tuple(common.image_lines(t, r)))
     return Section("detections", t("s.detections"), (table, images), (per_class,))
 
 
@@ -531,7 +516,7 @@ def _agreement(
     names = _names(r)
     intro: tuple[Block, ...] = (
         Paragraph(t("definition.pairing.text")),
-        Bullets(tuple(pair_lines(t, r))),
+        Bullets(tuple(common.pair_lines(t, r))),
     )
     if r.pairing.counts()["class_swap"]:
         pattern_blocks: tuple[Block, ...] = (
@@ -558,7 +543,7 @@ def _agreement(
             t("s.disagreements.boxes"),
             (boxes_table(t, r, limit=TEXT_ROWS),),
         ),
-        gallery_section(t, "agreement.gallery", gallery, gallery_notes, empty=empty),
+        common.gallery_section(t, "agreement.gallery", gallery, gallery_notes, empty=empty),
     )
     return Section("agreement", t("agreement_report.s.agreement"), intro, subsections)
 
@@ -567,7 +552,7 @@ def _imbalance(t: Text, r: ComparisonResult, lang: str) -> Section:
     s = r.agreement_support
     assert s is not None
     note = t("agreement_report.indices_note")
-    blocks = imbalance_blocks(t, r, s, note=note, sortable=False)
+    blocks = common.imbalance_blocks(t, r, s, note=note, sortable=False)
     if s.untrained_categories:
         blocks.append(
             Note(
@@ -587,12 +572,12 @@ def _imbalance(t: Text, r: ComparisonResult, lang: str) -> Section:
 
 
 def _glossary(t: Text) -> Section:
-    table = glossary_table(t, GLOSSARY)
-    return Section("glossary", t("s.glossary"), (table, definitions_table(t, DEFINITIONS)))
+    table = common.glossary_table(t, GLOSSARY)
+    return Section("glossary", t("s.glossary"), (table, common.definitions_table(t, DEFINITIONS)))
 
 
 def _caveats(t: Text, r: ComparisonResult) -> Section:
-    blocks = caveat_blocks(t, r, none="agreement_report.caveats.none")
+    blocks = common.caveat_blocks(t, r, none="agreement_report.caveats.none")
     blocks.append(Note(t("agreement_report.caveat.agreement"), kind="caveat"))
     blocks.append(Note(t("agreement_report.caveat.ground_truth"), kind="info"))
     return Section("caveats", t("caveats.title"), tuple(blocks))
@@ -631,7 +616,7 @@ def agreement_sections(
     msg = catalogue(lang)
     t = msg.text
     sections = [
-        *input_check_sections(r, lang),
+        *common.input_check_sections(r, lang),
         _overview(t, r, lang),
         _detections(t, r),
         _agreement(t, r, gallery, [msg.gallery_note(n) for n in gallery_notes]),
@@ -660,7 +645,7 @@ def agreement_command_sections(
     """
     _check(r)
     t = catalogue(lang).text
-    findings: list[Block] = [Paragraph("\n".join(header_lines(t, r)))]
+    findings: list[Block] = [Paragraph("\n".join(common.header_lines(t, r)))]
     if r.diagnosis is not None and r.diagnosis.findings:
         runs = (r.pairing.a, r.pairing.b)
         findings = [*diagnosis_section(r.diagnosis, lang, runs=runs).blocks, *findings]
@@ -673,7 +658,7 @@ def agreement_command_sections(
     if r.pairing.counts()["class_swap"]:
         table = swap_table(t, r, limit=TOP_PATTERNS if compact else None, compact=compact)
         patterns = (Section("disagreements.patterns", t("s.patterns"), (table,)),)
-    out.append(pairing_section(t, r, patterns))
+    out.append(common.pairing_section(t, r, patterns))
     if training:
         out.append(
             Section(
@@ -690,4 +675,4 @@ def agreement_command_sections(
             (class_agreement_table(t, r, limit=TEXT_ROWS, cells=cells),),
         )
     )
-    return out + closing_sections(t, r, DEFINITIONS)
+    return out + common.closing_sections(t, r, DEFINITIONS)

@@ -37,6 +37,7 @@ from typing import Any
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.analysis.diff import list_verdicts
 from pill_compare.report.messages import Catalogue, catalogue
+from pill_compare.report.sections import common
 from pill_compare.report.sections.common import (
     CELL_IDS,
     LABEL_CELLS,
@@ -53,22 +54,6 @@ from pill_compare.report.sections.common import (
     _num,
     _pct,
     _place_figures,
-    caveat_blocks,
-    closing_sections,
-    definitions_table,
-    disputed_images,
-    gallery_section,
-    glossary_table,
-    header_lines,
-    image_count_headers,
-    image_count_row,
-    image_lines,
-    imbalance_blocks,
-    input_check_sections,
-    overview_section,
-    pair_lines,
-    pairing_section,
-    run_rows,
 )
 from pill_compare.report.sections.compare_files import CSV_FILES
 from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
@@ -511,17 +496,17 @@ def image_agreement_table(
     one-sided box (:func:`fully_agreeing_images` counts the others)."""
     frame = r.agreement.to_frame()
     if differing_only:
-        frame = frame[disputed_images(frame)]
+        frame = frame[common.disputed_images(frame)]
     frame = frame.assign(_undefined=frame["agreement_rate"].isna()).sort_values(
         ["_undefined", "agreement_rate", "image_id"]
     )
     rows = tuple(
-        (*image_count_row(rec), _finite(rec["agreement_rate"]))
+        (*common.image_count_row(rec), _finite(rec["agreement_rate"]))
         for rec in frame.to_dict(orient="records")
     )
     return Table(
         key="per_image",
-        headers=(*image_count_headers(t, r, t("col.image")), t("col.rate")),
+        headers=(*common.image_count_headers(t, r, t("col.image")), t("col.rate")),
         rows=rows,
         align="lrrrrr",
         limit=limit,
@@ -537,7 +522,7 @@ def fully_agreeing_images(r: ComparisonResult) -> tuple[int, int]:
     """(images where every box of both runs is paired with the same class, images counted):
     the images :func:`image_agreement_table` leaves out with ``differing_only``."""
     frame = r.agreement.to_frame()
-    differ = int(disputed_images(frame).sum())
+    differ = int(common.disputed_images(frame).sum())
     return len(frame) - differ, len(frame)
 
 
@@ -570,7 +555,7 @@ def compare_command_sections(
         return agreement_command_sections(r, lang, compact=compact)
     t = catalogue(lang).text
     cells = LABEL_CELLS if compact else None
-    findings: list[Block] = [Paragraph("\n".join(header_lines(t, r)))]
+    findings: list[Block] = [Paragraph("\n".join(common.header_lines(t, r)))]
     runs = (r.pairing.a, r.pairing.b)
     if r.diagnosis is not None and (r.diagnosis.standing or any(x.category_map for x in runs)):
         findings = [*diagnosis_section(r.diagnosis, lang, runs=runs).blocks, *findings]
@@ -594,7 +579,7 @@ def compare_command_sections(
             title = t("s.patterns_top", title=title, caption=table.caption)
             table = dataclasses.replace(table, caption="")
         patterns = (Section("disagreements.patterns", title, (table,)),)
-    out.append(pairing_section(t, r, patterns))
+    out.append(common.pairing_section(t, r, patterns))
     if r.errors_a is not None:
         tables: list[Block] = [errors_table(t, r)]
         if r.errors_strict_a is not None and r.errors_strict_b is not None:
@@ -604,14 +589,14 @@ def compare_command_sections(
         out.append(Section("imbalance", "", support))
     table = per_class_table(t, r, limit=TEXT_ROWS, cells=cells)
     out.append(Section("per_class", t("s.per_class"), (table,)))
-    return out + closing_sections(t, r, DEFINITIONS)
+    return out + common.closing_sections(t, r, DEFINITIONS)
 
 
 # --- the report ---------------------------------------------------------------------------------
 
 
 def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
-    rows = run_rows(t, r, r.support)
+    rows = common.run_rows(t, r, r.support)
     if r.eval_a is not None:
         rows.insert(2, (t("overview.role.gt"), "", r.eval_a.gt_source or "", r.eval_a.gt_boxes))
     p = r.parameters
@@ -637,7 +622,7 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         (t("param.alpha"), p["alpha"], t("param.alpha.text")),
         (t("param.rare_threshold"), p["rare_threshold"], t("param.rare_threshold.text")),
     ]
-    return overview_section(
+    return common.overview_section(
         t,
         r,
         lang,
@@ -684,7 +669,7 @@ def _detections(t: Text, r: ComparisonResult) -> Section:
         ),
         align="lrrr",
     )
-    blocks: list[Block] = [Bullets(lines), table, Bullets(tuple(image_lines(t, r)))]
+    blocks: list[Block] = [Bullets(lines), table, Bullets(tuple(common.image_lines(t, r)))]
     agreeing, counted = fully_agreeing_images(r)
     table = image_agreement_table(
         t,
@@ -741,7 +726,7 @@ def _disagreements(
     pairs = Section(
         "disagreements.pairs",
         t("s.disagreements.pairs"),
-        (Paragraph(t("pairs.intro")), Bullets(tuple(pair_lines(t, r)))),
+        (Paragraph(t("pairs.intro")), Bullets(tuple(common.pair_lines(t, r)))),
     )
     assert r.disagreements is not None
     # One table of the most frequent disagreements: the box-level class swaps with the
@@ -756,7 +741,7 @@ def _disagreements(
     boxes = Section("disagreements.boxes", t("s.disagreements.boxes"), _box_blocks(t, r))
     subsections.append(boxes)
     subsections.append(
-        gallery_section(
+        common.gallery_section(
             t, "disagreements.gallery", gallery, gallery_notes, empty=_absent(t, "gallery")
         )
     )
@@ -1131,7 +1116,7 @@ def _imbalance(t: Text, r: ComparisonResult) -> Section:
     key, title = "causes.imbalance", t("s.causes.imbalance")
     if r.support is None:
         return Section(key, title, (_absent(t, "imbalance"),))
-    blocks = imbalance_blocks(t, r, r.support, note=t("imbalance.ratio_note"))
+    blocks = common.imbalance_blocks(t, r, r.support, note=t("imbalance.ratio_note"))
     return Section(key, title, tuple(blocks))
 
 
@@ -1231,13 +1216,13 @@ def _evidence(t: Text, r: ComparisonResult, lang: str) -> Section:
 
 def _glossary(t: Text) -> Section:
     methods = Section(
-        "glossary.methods", t("s.glossary.methods"), (definitions_table(t, DEFINITIONS),)
+        "glossary.methods", t("s.glossary.methods"), (common.definitions_table(t, DEFINITIONS),)
     )
-    return Section("glossary", t("s.glossary"), (glossary_table(t, GLOSSARY),), (methods,))
+    return Section("glossary", t("s.glossary"), (common.glossary_table(t, GLOSSARY),), (methods,))
 
 
 def _caveats(t: Text, r: ComparisonResult) -> Section:
-    blocks = caveat_blocks(t, r, none="caveats.none")
+    blocks = common.caveat_blocks(t, r, none="caveats.none")
     blocks.append(Paragraph(t("caveats.tools")))
     blocks += [Note(t(f"caveat.tools.{k}"), kind="caveat") for k in TOOL_CAVEATS]
     return Section("caveats", t("caveats.title"), tuple(blocks))
@@ -1283,7 +1268,7 @@ def compare_sections(
     msg = catalogue(lang)
     t = msg.text
     sections = [
-        *input_check_sections(r, lang),
+        *common.input_check_sections(r, lang),
         _overview(t, r, lang),
         _overall(t, r, lang),
         _detections(t, r),
