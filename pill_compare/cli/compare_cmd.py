@@ -1,10 +1,12 @@
 """`pillcmp compare`: which of two runs is better, is it significant, where they disagree and
 who was right."""
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 
 from pill_compare.analysis.compare import compare
@@ -116,11 +118,10 @@ def compare_command(
     outputs.file("dump_pairs", dump_pairs, PAIRS_SUFFIXES)
     if not (0 < alpha < 1):
         fail_usage(f"--alpha must be in (0, 1), got {alpha}")
-    check_comparison_options(gt, train_ann, score_thr, iou_thr, pair_iou)
-    thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)
-    strict_tide = parse_tide_iou(tide_iou, thresholds)
-    names_map = load_class_map_option(class_map, class_map_columns)
-    truth, train, runs, diagnosis = load_comparison_inputs(
+    thresholds, caps, strict_tide = parse_comparison_options(
+        score_thr, iou_thr, pair_iou, iou, max_dets, tide_iou
+    )
+    inputs = load_comparison_inputs(
         (result_a, result_b),
         gt,
         train_ann,
@@ -128,18 +129,20 @@ def compare_command(
         input_format,
         strict,
         category_map=category_map,
+        class_map=class_map,
+        class_map_columns=class_map_columns,
         score_thr=score_thr,
         pair_iou=pair_iou,
         iou_thr=iou_thr,
-        class_map=names_map,
     )
+    truth, runs, diagnosis = inputs.truth, inputs.runs, inputs.diagnosis
 
     with progress_spinner("compare") as step:
         result = compare(
             truth,
             runs[0],
             runs[1],
-            train_gt=train,
+            train_gt=inputs.train,
             score_threshold=score_thr,
             iou_threshold=iou_thr,
             pair_iou=pair_iou,
@@ -152,7 +155,7 @@ def compare_command(
             tide_iou=strict_tide,
             progress=step,
             diagnosis=diagnosis,
-            category_names=names_map,
+            category_names=inputs.class_map,
         )
     report_later_findings(diagnosis, result.diagnosis, strict=strict)
     warn_new_caveats(result.caveats, truth, runs)
@@ -163,12 +166,39 @@ def compare_command(
     outputs.write()
 
 
-def check_comparison_options(
-    gt: Path | None, train_ann: Path | None, score_thr: float, iou_thr: float, pair_iou: float
-) -> None:
-    """The usage checks ``compare`` and ``report`` share (before any file is read).
-    ``--train-ann`` works with or without ``--gt`` (without: imbalance beside agreement)."""
+def parse_comparison_options(
+    score_thr: float, iou_thr: float, pair_iou: float, iou: str, max_dets: str, tide_iou: str
+) -> tuple[np.ndarray, tuple[int, ...], float | str | None]:
+    """The usage checks ``compare`` and ``report`` share, before any file is read (exit 2 when
+    wrong): the operating point and pairing IoU, then ``--iou``, ``--max-dets`` and
+    ``--tide-iou`` parsed. ``--train-ann`` works with or without ``--gt`` (without: imbalance
+    beside agreement).
+
+    Returns:
+        (COCO IoU thresholds, detection caps, the stricter TIDE IoU: 'auto', an IoU or None).
+    """
     check_operating_point(score_thr, iou_thr, pair_iou)
+    thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)
+    return thresholds, caps, parse_tide_iou(tide_iou, thresholds)
+
+
+@dataclasses.dataclass(frozen=True)
+class ComparisonInputs:
+    """What ``compare`` and ``report`` load (:func:`load_comparison_inputs`).
+
+    Attributes:
+        truth: The ground truth (None without ``--gt``).
+        train: The training annotations (None without ``--train-ann``).
+        runs: A and B, ``--names`` and ``--category-map`` applied, unknown ids left out.
+        diagnosis: What the input check found on them.
+        class_map: The ``--class-map`` names (None without one).
+    """
+
+    truth: GroundTruth | None
+    train: GroundTruth | None
+    runs: tuple[Detections, Detections]
+    diagnosis: Diagnosis
+    class_map: CategoryNames | None
 
 
 def load_class_map_option(path: Path | None, columns: str | None) -> CategoryNames | None:
@@ -197,17 +227,19 @@ def load_comparison_inputs(
     strict: bool,
     *,
     category_map: list[str] | None = None,
+    class_map: Path | None = None,
+    class_map_columns: str | None = None,
     score_thr: float = 0.5,
     pair_iou: float = 0.5,
     iou_thr: float = 0.5,
     lang: str = "en",
-    class_map: CategoryNames | None = None,
-) -> tuple[GroundTruth | None, GroundTruth | None, tuple[Detections, Detections], Diagnosis]:
-    """The ground truth, the training annotations, the two runs and what the input check found
-    on them, as ``compare`` and ``report`` load them: ``--names`` and ``--category-map``
-    applied, findings printed first, unknown ids left out with a warning. The category list
-    the runs should use (for the id-space check) is the training annotations', else the class
-    map's."""
+) -> ComparisonInputs:
+    """The class map, the ground truth, the training annotations, the two runs and what the
+    input check found on them, as ``compare`` and ``report`` load them: ``--names`` and
+    ``--category-map`` applied, findings printed first, unknown ids left out with a warning.
+    The category list the runs should use (for the id-space check) is the training
+    annotations', else the class map's."""
+    names_map = load_class_map_option(class_map, class_map_columns)
     pair = parse_pair(names, "--names")
     truth = load_optional_gt(gt, strict=strict)
     train = load_optional_gt(train_ann, strict=strict)
@@ -226,13 +258,13 @@ def load_comparison_inputs(
         known_category_ids=(
             train.category_ids.tolist()
             if train is not None
-            else list(class_map.ids)
-            if class_map is not None
+            else list(names_map.ids)
+            if names_map is not None
             else None
         ),
     )
-    runs = prepared.runs
-    return truth, train, (runs["a"], runs["b"]), prepared.diagnosis
+    runs = (prepared.runs["a"], prepared.runs["b"])
+    return ComparisonInputs(truth, train, runs, prepared.diagnosis, names_map)
 
 
 def warn_new_caveats(

@@ -11,18 +11,15 @@ import typer
 from pill_compare.cli._common import (
     echo,
     fail_usage,
-    parse_tide_iou,
     progress_spinner,
     report_later_findings,
     warn,
 )
 from pill_compare.cli.compare_cmd import (
-    check_comparison_options,
-    load_class_map_option,
     load_comparison_inputs,
+    parse_comparison_options,
     warn_new_caveats,
 )
-from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
 from pill_compare.cli.options import (
     BootstrapOption,
     CategoryMapOption,
@@ -140,17 +137,16 @@ def report_command(
 
         pillcmp report b3.json r101.json --gt gt.json --images images --lang ko
     """
-    check_comparison_options(gt, train_ann, score_thr, iou_thr, pair_iou)
-    thresholds, caps = parse_iou_thresholds(iou), parse_max_dets(max_dets)
-    strict_tide = parse_tide_iou(tide_iou, thresholds)
+    thresholds, caps, strict_tide = parse_comparison_options(
+        score_thr, iou_thr, pair_iou, iou, max_dets, tide_iou
+    )
     day = None
     if date is not None:
         try:
             day = dt.date.fromisoformat(date)
         except ValueError:
             fail_usage(f"--date expects YYYY-MM-DD, got {date!r}")
-    names_map = load_class_map_option(class_map, class_map_columns)
-    truth, train, (a, b), diagnosis = load_comparison_inputs(
+    loaded = load_comparison_inputs(
         (result_a, result_b),
         gt,
         train_ann,
@@ -158,12 +154,14 @@ def report_command(
         input_format,
         strict,
         category_map=category_map,
+        class_map=class_map,
+        class_map_columns=class_map_columns,
         score_thr=score_thr,
         pair_iou=pair_iou,
         iou_thr=iou_thr,
         lang=lang.value,
-        class_map=names_map,
     )
+    truth, (a, b), diagnosis = loaded.truth, loaded.runs, loaded.diagnosis
     folder = output or default_folder(a.name, b.name)
     # The default reports/<A>_vs_<B>/ is made with its parents; a folder the user names is made
     # only itself, in a folder that exists (as every other output), so a typo is not a new tree.
@@ -181,7 +179,7 @@ def report_command(
             truth,
             a,
             b,
-            train_gt=train,
+            train_gt=loaded.train,
             images_dir=images,
             lang=lang.value,
             title=title,
@@ -198,7 +196,7 @@ def report_command(
             date=day,
             progress=step,
             diagnosis=diagnosis,
-            category_names=names_map,
+            category_names=loaded.class_map,
         )
         report_later_findings(diagnosis, report.diagnosis, strict=strict, lang=lang.value)
         step("writing")

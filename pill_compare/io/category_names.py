@@ -263,10 +263,7 @@ def _from_csv(
             continue
         names.setdefault(cid, name)
         first.setdefault(cid, line)
-    problems.raise_if_any(
-        InputFormatError,
-        f"{path}: {problems.total} problem(s) in the class map; expected {EXPECTED}",
-    )
+    _raise_problems(problems, path)
     return names, header[id_at].strip(), header[name_at].strip()
 
 
@@ -358,14 +355,8 @@ def _from_object(doc: Mapping[str, Any], path: str) -> dict[int, str]:
         if name is None:
             problems.add(f"{path}: key {show(key)}: the name must be text, got {show(value)}")
             continue
-        if cid in names and names[cid] != name:
-            problems.add(f"{path}: key {show(key)}: id {cid} is named twice; keep one")
-            continue
-        names[cid] = name
-    problems.raise_if_any(
-        InputFormatError,
-        f"{path}: {problems.total} problem(s) in the class map; expected {EXPECTED}",
-    )
+        _name_once(names, cid, name, problems, f"{path}: key {show(key)}")
+    _raise_problems(problems, path)
     return names
 
 
@@ -418,12 +409,24 @@ def _from_records(
         name = _clean_name(rec.get(name_field))
         if name is None:
             continue
-        if cid in names and names[cid] != name:
-            problems.add(f"{path}: record {show(where)}: id {cid} is named twice; keep one")
-            continue
+        _name_once(names, cid, name, problems, f"{path}: record {show(where)}")
+    _raise_problems(problems, path)
+    return names, id_field, name_field
+
+
+def _name_once(
+    names: dict[int, str], cid: int, name: str, problems: ProblemCollector, where: str
+) -> None:
+    """``names[cid] = name``, or a problem at ``where`` when ``cid`` already has another name."""
+    if cid in names and names[cid] != name:
+        problems.add(f"{where}: id {cid} is named twice; keep one")
+    else:
         names[cid] = name
+
+
+def _raise_problems(problems: ProblemCollector, path: str) -> None:
+    """Every problem found in the class map at ``path`` at once (InputFormatError), if any."""
     problems.raise_if_any(
         InputFormatError,
         f"{path}: {problems.total} problem(s) in the class map; expected {EXPECTED}",
     )
-    return names, id_field, name_field

@@ -28,9 +28,12 @@ from pill_compare.report.eval_plots import MIN_ANNOTATION_POINTS, _annotation_po
 from pill_compare.report.plots import _pyplot, shorten_label
 from pill_compare.report.report_plots import (
     FIGURE_WIDTH,
-    LAYOUT_DPI,
+    _cell_texts,
     _check_result,
+    _figure_axes,
     _finish,
+    _grey_frame,
+    _label_at,
     _legend_above,
     _positive_int,
     _run_name,
@@ -134,15 +137,8 @@ def plot_swap_heatmap(
     cmap = plt.get_cmap("Blues").with_extremes(bad="white")
     texts = np.array([[f"{v:d}" if v else "" for v in row] for row in matrix], dtype=object)
     with plot_style(lang):
-        created = ax is None
-        if created:
-            # Cells about 0.32 in; the row labels take ~2 in, the column labels ~1.8 in.
-            height = min(11.0, 0.32 * len(rows) + 2.9)
-            fig, ax = plt.subplots(
-                figsize=(FIGURE_WIDTH, height), layout="constrained", dpi=LAYOUT_DPI
-            )
-        else:
-            fig = ax.figure
+        # Cells about 0.32 in; the row labels take ~2 in, the column labels ~1.8 in.
+        fig, ax, created = _figure_axes(ax, min(11.0, 0.32 * len(rows) + 2.9))
         image = ax.imshow(
             np.ma.masked_less_equal(matrix.astype(np.float64), 0),
             cmap=cmap,
@@ -153,18 +149,7 @@ def plot_swap_heatmap(
         side = min(FIGURE_WIDTH - 2.6, 0.32 * max(len(rows), len(cols)))
         points = _annotation_points(max(len(rows), len(cols)), texts, side / 0.8)
         if points >= MIN_ANNOTATION_POINTS:
-            dark = norm.inverse(0.6)
-            for (i, j), value in np.ndenumerate(matrix):
-                if value:
-                    ax.text(
-                        j,
-                        i,
-                        texts[i, j],
-                        ha="center",
-                        va="center",
-                        fontsize=points,
-                        color="white" if value >= dark else "#222222",
-                    )
+            _cell_texts(ax, matrix, texts, points, norm.inverse(0.6))
         ax.set_xticks(np.arange(len(cols)), col_labels, rotation=60, ha="right")
         ax.set_yticks(np.arange(len(rows)), row_labels)
         ax.tick_params(labelsize=7, length=2)
@@ -173,23 +158,13 @@ def plot_swap_heatmap(
         ax.grid(which="minor", color="#EEEEEE", lw=0.6)
         ax.grid(which="major", visible=False)
         ax.tick_params(which="minor", length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(True)
-            spine.set_color("#CCCCCC")
+        _grey_frame(ax)
         ax.set_xlabel(text["xlabel"].format(a=run_a, b=run_b), color=MODEL_COLORS["b"])
         ax.set_ylabel(text["ylabel"].format(a=run_a, b=run_b), color=MODEL_COLORS["a"])
         bar = fig.colorbar(image, ax=ax, shrink=0.6, aspect=25, pad=0.02)
         bar.set_label(text["colorbar"])
         if hidden:
-            ax.annotate(
-                text["more_classes"].format(n=hidden),
-                (0.0, 0.0),
-                xycoords="figure fraction",
-                xytext=(4, 4),
-                textcoords="offset points",
-                fontsize=7,
-                color=_MUTED,
-            )
+            _corner_note(ax, text["more_classes"].format(n=hidden))
         _finish(fig, ax, text["title"].format(a=run_a, b=run_b), created=created)
     return fig
 
@@ -249,18 +224,9 @@ def plot_class_counts(
         if support is not None:
             label = text["label_support"].format(label=label, support=support.get(int(ids[i]), 0))
         ylabels.append(label)
-    plt = _pyplot()
     n = len(order)
     with plot_style(lang):
-        created = ax is None
-        if created:
-            fig, ax = plt.subplots(
-                figsize=(FIGURE_WIDTH, max(2.6, 0.26 * n + 1.4)),
-                layout="constrained",
-                dpi=LAYOUT_DPI,
-            )
-        else:
-            fig = ax.figure
+        fig, ax, created = _figure_axes(ax, max(2.6, 0.26 * n + 1.4))
         y = np.arange(n)
         for slot, (side, values) in enumerate((("a", a), ("b", b))):
             ax.barh(
@@ -289,15 +255,7 @@ def plot_class_counts(
         ax.margins(x=0.08)
         _legend_above(ax, ncol=2)
         if hidden:
-            ax.annotate(
-                text["more_classes"].format(n=hidden, bound=bound),
-                (0.0, 0.0),
-                xycoords="figure fraction",
-                xytext=(4, 4),
-                textcoords="offset points",
-                fontsize=7,
-                color=_MUTED,
-            )
+            _corner_note(ax, text["more_classes"].format(n=hidden, bound=bound))
         title = text["title"].format(
             score=r.pairing.score_threshold, a=_run_name(r, 0), b=_run_name(r, 1)
         )
@@ -308,6 +266,11 @@ def plot_class_counts(
 def _category_label(category_id: Any, name: str, width: int) -> str:
     """ "<id> <name>", or the id alone when the category has no name, cut to ``width`` cells."""
     return shorten_label(f"{int(category_id)} {name}" if name else str(int(category_id)), width)
+
+
+def _corner_note(ax: Any, text: str) -> None:
+    """A grey note in the figure's lower left corner (what a figure leaves out)."""
+    _label_at(ax, text, (0.0, 0.0), (4, 4), "left", "baseline", coords="figure")
 
 
 def _top(counts: list[tuple[int, int]], limit: int) -> list[int]:

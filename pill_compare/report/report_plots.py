@@ -588,11 +588,7 @@ def plot_error_breakdown(
     top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
     top = top if top > 0 else 0.01
     with plot_style(lang):
-        if ax is None:
-            fig, ax = _new_figure(3.6)
-            created = True
-        else:
-            fig, created = ax.figure, False
+        fig, ax, created = _figure_axes(ax, 3.6)
         width = 0.38
         for slot in range(2):
             xs = x + (slot - 0.5) * width
@@ -663,19 +659,12 @@ def plot_ap_by_iou(
         ValueError: ``r`` has no ground truth (no causes), an unknown label key.
     """
     text = _labels("plot_ap_by_iou", labels)
-    _need_ground_truth(r, "plot_ap_by_iou")
-    c = r.causes
-    if c is None:
-        raise ValueError("Expected a ComparisonResult with causes, got none")
+    c = _causes(r, "plot_ap_by_iou")
     x = np.asarray(c.iou_thresholds, dtype=np.float64)
     ys = [np.array([_nan(v) for v in aps]) for aps in (c.ap_by_iou_a, c.ap_by_iou_b)]
     maps = (c.map_a, c.map_b)
     with plot_style(lang):
-        if ax is None:
-            fig, ax = _new_figure(3.8)
-            created = True
-        else:
-            fig, created = ax.figure, False
+        fig, ax, created = _figure_axes(ax, 3.8)
         if x.size and x.max() >= 0.75:
             ax.axvspan(0.75 - 0.01, min(x.max(), 0.95) + 0.01, color="#EFEFEF", zorder=0)
             ax.annotate(
@@ -745,19 +734,12 @@ def plot_matched_iou(
         ValueError: ``r`` has no ground truth (no causes), an unknown label key.
     """
     text = _labels("plot_matched_iou", labels)
-    _need_ground_truth(r, "plot_matched_iou")
-    c = r.causes
-    if c is None:
-        raise ValueError("Expected a ComparisonResult with causes, got none")
+    c = _causes(r, "plot_matched_iou")
     runs = (c.matched_iou_a, c.matched_iou_b)
     edges = np.asarray(runs[0].edges)
     width = float(edges[1] - edges[0]) if edges.size > 1 else 0.05
     with plot_style(lang):
-        if ax is None:
-            fig, ax = _new_figure(3.6)
-            created = True
-        else:
-            fig, created = ax.figure, False
+        fig, ax, created = _figure_axes(ax, 3.6)
         for slot, m in enumerate(runs):
             colour = MODEL_COLORS["ab"[slot]]
             median = m.quantiles.get(0.5)
@@ -846,11 +828,7 @@ def plot_support_vs_ap(
     correlations = [getattr(s, f"{metric}_a"), getattr(s, f"{metric}_b")]
     metric_text = text[f"metric_{metric}"]
     with plot_style(lang):
-        if ax is None:
-            fig, ax = _new_figure(4.2)
-            created = True
-        else:
-            fig, created = ax.figure, False
+        fig, ax, created = _figure_axes(ax, 4.2)
         both = np.isfinite(values[0]) & np.isfinite(values[1])
         ax.vlines(support[both], values[0][both], values[1][both], color=_LINK, lw=0.8, zorder=1)
         for slot, (v, corr) in enumerate(zip(values, correlations, strict=True)):
@@ -1007,24 +985,11 @@ def plot_confusion_pair(
                 interpolation="nearest",
             )
             if points >= MIN_ANNOTATION_POINTS:
-                dark = _dark_cell(norm, positive)
-                for (i, j), value in np.ndenumerate(m):
-                    if value > 0:
-                        axis.text(
-                            j,
-                            i,
-                            t[i, j],
-                            ha="center",
-                            va="center",
-                            fontsize=points,
-                            color="white" if value >= dark else "#222222",
-                        )
+                _cell_texts(axis, m, t, points, _dark_cell(norm, positive))
             axis.set_xticks(np.arange(n), column_labels, rotation=90)
             axis.set_yticks(np.arange(n), row_labels)
             axis.tick_params(labelsize=7 if n <= 16 else 6, length=2)
-            for spine in axis.spines.values():
-                spine.set_visible(True)
-                spine.set_color("#CCCCCC")
+            _grey_frame(axis)
             axis.axhline(n - 1.5, color="#888888", lw=0.8)
             axis.axvline(n - 1.5, color="#888888", lw=0.8)
             axis.set_title(
@@ -1122,6 +1087,14 @@ def _need_ground_truth(r: Any, function: str) -> None:
         )
 
 
+def _causes(r: Any, function: str) -> Any:
+    """``r.causes`` for ``function``; refused without a ground truth or without causes."""
+    _need_ground_truth(r, function)
+    if r.causes is None:
+        raise ValueError("Expected a ComparisonResult with causes, got none")
+    return r.causes
+
+
 def _positive_int(value: Any, name: str, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise ValueError(f"Expected {name} to be an integer >= {low}, got {value!r}")
@@ -1170,6 +1143,15 @@ def _finish(
         ax.set_title(title, pad=30 if above_legend else 6)
 
 
+def _figure_axes(ax: Any, height: float) -> tuple[Any, Any, bool]:
+    """(figure, axes, whether the figure was made here): ``ax`` and its figure, or, when
+    ``ax`` is None, a new one-axes figure ``height`` inches high (:func:`_new_figure`)."""
+    if ax is None:
+        fig, ax = _new_figure(height)
+        return fig, ax, True
+    return ax.figure, ax, False
+
+
 def _new_figure(height: float, nrows: int = 0, ncols: int = 0) -> tuple[Any, Any]:
     """A figure :data:`FIGURE_WIDTH` wide, laid out at :data:`LAYOUT_DPI`: one axes, or an
     (nrows, ncols) grid of axes sharing both scales."""
@@ -1190,9 +1172,14 @@ def _label_at(
     color: str = _MUTED,
     coords: str = "axes",
 ) -> None:
-    """A 7 pt text ``offset`` points from ``xy``: axes fractions ('axes'), data ('data'), or
-    x an axes fraction and y data ('blended')."""
-    xycoords: Any = {"axes": "axes fraction", "data": "data", "blended": ("axes fraction", "data")}
+    """A 7 pt text ``offset`` points from ``xy``: axes fractions ('axes'), data ('data'),
+    x an axes fraction and y data ('blended'), or figure fractions ('figure')."""
+    xycoords: Any = {
+        "axes": "axes fraction",
+        "data": "data",
+        "blended": ("axes fraction", "data"),
+        "figure": "figure fraction",
+    }
     ax.annotate(
         text,
         xy,
@@ -1204,6 +1191,31 @@ def _label_at(
         fontsize=7,
         color=color,
     )
+
+
+def _cell_texts(
+    axis: Any, values: np.ndarray, texts: np.ndarray, points: float, dark: float
+) -> None:
+    """Each positive cell's text (``texts[i, j]``) at its centre, ``points`` high: white on a
+    cell of at least ``dark``, else near-black."""
+    for (i, j), value in np.ndenumerate(values):
+        if value > 0:
+            axis.text(
+                j,
+                i,
+                texts[i, j],
+                ha="center",
+                va="center",
+                fontsize=points,
+                color="white" if value >= dark else "#222222",
+            )
+
+
+def _grey_frame(axis: Any) -> None:
+    """All four spines shown, in light grey (a heatmap's frame)."""
+    for spine in axis.spines.values():
+        spine.set_visible(True)
+        spine.set_color("#CCCCCC")
 
 
 def _legend_above(ax: Any, *, lift: float = 0.0, ncol: int = 3) -> Any:

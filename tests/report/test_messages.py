@@ -299,7 +299,7 @@ def test_no_label_is_doubled_by_its_definition():
 
 
 def test_agreement_reads_as_a_percentage():
-    from pill_compare.report.sections.compare import pair_lines
+    from pill_compare.report.sections.common import pair_lines
     from tests.report.test_sections_compare import sample_comparison
 
     r = sample_comparison()

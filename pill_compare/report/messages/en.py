@@ -202,7 +202,6 @@ TEXTS: dict[str, str] = {
     "s.disagreements": "Disagreements",
     "s.disagreements.images": "Images where the category lists differ",
     "s.disagreements.categories": "Categories found by one model only",
-    "s.disagreements.substitutions": "Substitutions",
     "s.disagreements.pairs": "Box by box",
     "s.patterns": "Class-swap patterns",
     "s.patterns_top": "{title} ({caption})",
@@ -227,25 +226,12 @@ TEXTS: dict[str, str] = {
     "caveats.none": "No warning was raised while loading or evaluating.",
     "caveats.tools": "Definitions that differ between tools (the numbers here follow pycocotools):",
     # --- absent parts -----------------------------------------------------------------------
-    "absent.overall": "Needs a ground truth: it would add mAP, the competition's mAP@[0.75:0.95], "
-    "AP50, precision, recall, F1, both accuracies, and whether the difference is significant.",
-    "absent.patterns": "Needs a ground truth: it would say, for every class swap, which model "
-    "had the right class.",
-    "absent.verdicts": "A ground truth would add whether each box is right or wrong, its TIDE "
-    "error type, and a verdict for every swap.",
-    "absent.per_class": "Needs a ground truth: it would add per-class AP, false positives and "
-    "false negatives of each model, the worst classes and the confusions. Shown instead: how "
-    "often the models agree per class (agreement, not accuracy).",
     "absent.errors": "Needs a ground truth: it would add TIDE's error types (Cls, Loc, Both, "
     "Dupe, Bkg, Miss) of each model and how much AP fixing each would gain.",
     "absent.imbalance": "Needs the training annotations: they would add the imbalance indices of "
     "the training set (max / min annotations per class and the better indices).",
-    "absent.imbalance_no_gt": "Needs a ground truth and the training annotations: they would "
-    "add the imbalance indices of the training set and test whether they explain the results.",
     "absent.support": "Needs the training annotations: they would relate each class's training "
     "support to its AP (Spearman's rho) and test whether the gap is larger on rare classes.",
-    "absent.support_no_gt": "Needs a ground truth and the training annotations: they would relate "
-    "each class's training support to its AP.",
     "gallery_note.missing": "Image {image_id}{file}: not found in the images folder, so it is not in the gallery.",
     "gallery_note.outside": "Image {image_id}{file}: its file name leads outside the images folder; refused, nothing was read.",
     "gallery_note.not_a_file": "Image {image_id}{file}: not a regular file; left out of the gallery.",
@@ -303,8 +289,6 @@ TEXTS: dict[str, str] = {
     "computed ({facts}).",
     "summary.imbalance.untested": "Class imbalance was not tested: the training annotations "
     "would relate each class's training support to its AP.",
-    "summary.imbalance.no_gt": "Without a ground truth neither accuracy nor its relation to class "
-    "imbalance can be measured.",
     "support.reason.too_few_classes": "fewer than 3 classes with a value",
     "support.reason.constant_input": "one side is constant",
     # --- overall ----------------------------------------------------------------------------
@@ -346,8 +330,6 @@ TEXTS: dict[str, str] = {
     "(categories compared as sets per image).",
     "disagreements.only_caption": "Categories detected only by {name}, in how many differing "
     "images.",
-    "disagreements.substitutions.text": "A substitution X → Y: an image where {a} has category X "
-    "and {b} has Y, and nothing else differs.",
     "pairs.counts": "Boxes paired across the runs: {agree} agree, {class_swap} class swaps, "
     "{a_only} only in {a}, {b_only} only in {b}",
     "pairs.verdicts": "Class swaps, by ground truth: {a} right {a_right}, {b} right {b_right}, "
@@ -376,11 +358,6 @@ TEXTS: dict[str, str] = {
     "verdict.no_gt": "no object there",
     "verdict.both_right": "both right",
     "verdict.ignored": "crowd region",
-    "agreement.differing": "Images whose category lists differ: {n} of {total} (pillcmp diff "
-    "lists each)",
-    "agreement.substitutions": "Most frequent substitutions (A has X where B has Y on an image): "
-    "{shown}",
-    "agreement.substitution": "{x} -> {y} ({n} images)",
     "class_agreement.caption": "Agreement per class, lowest first.",
     "col.a_says": "A says (X)",
     "col.b_says": "B says (Y)",
@@ -482,8 +459,6 @@ TEXTS: dict[str, str] = {
     "{a} on {a_right}; both are wrong on {both_wrong} and {no_gt} are on no object.",
     "evidence.accuracy": "Classification accuracy (right class given a found box): {a} {acc_a}, "
     "{b} {acc_b}; image exact match: {a} {exact_a}, {b} {exact_b}.",
-    "evidence.agreement": "The models agree on {rate} of the paired items (Cohen's kappa {kappa}); "
-    "agreement is not accuracy.",
     "evidence.architecture": "Architecture explanations (ResNet-101's 101 layers and residual "
     'connections, EfficientNet\'s compound scaling "compressing" features) are not evidence: '
     "these files hold detections, not networks. Testing them needs controlled experiments: the "
@@ -495,8 +470,6 @@ TEXTS: dict[str, str] = {
     "trends can be seen, so this is no evidence either way, not evidence of no effect).",
     "evidence.imbalance_untested": "Anything about class imbalance: the training annotations are "
     "needed to test it.",
-    "evidence.no_gt": "Which model is more accurate: without a ground truth only agreement can be "
-    "measured.",
     "evidence.domain": "Why the confused classes are confused (faint imprints, similar shapes and "
     "colours, fine-grained similarity): plausible, but the confusion tables show which classes "
     "are confused, not why.",

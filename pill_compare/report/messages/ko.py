@@ -204,7 +204,6 @@ TEXTS: dict[str, str] = {
     "s.disagreements": "불일치 사례 분석",
     "s.disagreements.images": "카테고리 목록이 다른 이미지",
     "s.disagreements.categories": "한 모델에서만 검출된 카테고리",
-    "s.disagreements.substitutions": "치환 패턴",
     "s.disagreements.pairs": "박스 단위 비교",
     "s.patterns": "클래스 치환 패턴",
     "s.patterns_top": "{title} ({caption})",
@@ -229,23 +228,11 @@ TEXTS: dict[str, str] = {
     "caveats.none": "불러오기와 평가 중 경고가 없었다.",
     "caveats.tools": "도구마다 정의가 다른 부분 (이 보고서의 수치는 pycocotools를 따른다):",
     # --- 생략된 부분 --------------------------------------------------------------------------
-    "absent.overall": "정답 데이터가 필요하다: 있으면 mAP, 대회 지표 mAP@[0.75:0.95], AP50, "
-    "정밀도, 재현율, F1, 두 가지 정확도와 그 차이의 유의성을 보여 준다.",
-    "absent.patterns": "정답 데이터가 필요하다: 있으면 클래스 치환마다 어느 모델이 맞는 클래스를 "
-    "냈는지 보여 준다.",
-    "absent.verdicts": "정답 데이터가 있으면 박스마다 정답/오답 여부, TIDE 오류 유형, 치환마다 "
-    "판정을 보여 준다.",
-    "absent.per_class": "정답 데이터가 필요하다: 있으면 클래스별 AP, 모델별 오검출과 미검출, 성능이 "
-    "가장 낮은 클래스와 혼동 관계를 보여 준다. 대신 클래스별로 두 모델이 얼마나 일치하는지(정확도가 "
-    "아닌 일치도)를 보여 준다.",
     "absent.errors": "정답 데이터가 필요하다: 있으면 모델별 TIDE 오류 유형(Cls, Loc, Both, Dupe, "
     "Bkg, Miss)과 각 유형을 고쳤을 때 오르는 AP를 보여 준다.",
     "absent.imbalance": "학습 어노테이션이 필요하다: 있으면 학습 데이터의 불균형 지수(클래스별 최대 / 최소 샘플 수와 더 나은 지수들)를 보여 준다.",
-    "absent.imbalance_no_gt": "정답 데이터와 학습 어노테이션이 필요하다: 있으면 학습 데이터의 불균형 지수를 보여 주고, 그것이 결과를 설명하는지 "
-    "검정한다.",
     "absent.support": "학습 어노테이션이 필요하다: 있으면 클래스별 학습 샘플 수와 AP의 관계(Spearman rho)를 구하고, 성능 차이가 희소 "
     "클래스에서 더 큰지 검정한다.",
-    "absent.support_no_gt": "정답 데이터와 학습 어노테이션이 필요하다: 있으면 클래스별 학습 샘플 수와 AP의 관계를 보여 준다.",
     "gallery_note.missing": "이미지 {image_id}{file}: 이미지 폴더에 없어 갤러리에서 뺐다.",
     "gallery_note.outside": "이미지 {image_id}{file}: 파일 이름이 이미지 폴더 밖을 가리켜 거부했다(아무것도 읽지 않음).",
     "gallery_note.not_a_file": "이미지 {image_id}{file}: 일반 파일이 아니어서 갤러리에서 뺐다.",
@@ -299,8 +286,6 @@ TEXTS: dict[str, str] = {
     "summary.imbalance.not_computable": "클래스 불균형이 성능 차이를 설명하는지는 계산할 수 없다 "
     "({facts}).",
     "summary.imbalance.untested": "클래스 불균형은 검정하지 않았다: 학습 어노테이션이 있으면 클래스별 학습 샘플 수와 AP의 관계를 구할 수 있다.",
-    "summary.imbalance.no_gt": "정답 데이터가 없으므로 정확도도, 정확도와 클래스 불균형의 관계도 "
-    "측정할 수 없다.",
     "support.reason.too_few_classes": "값이 있는 클래스가 3개 미만",
     "support.reason.constant_input": "한쪽 값이 모두 같음",
     # --- 전체 성능 비교 -----------------------------------------------------------------------
@@ -341,8 +326,6 @@ TEXTS: dict[str, str] = {
     "카테고리를 집합으로 비교).",
     "disagreements.only_caption": "{name} 모델에서만 검출된 카테고리와 그 카테고리가 나온 불일치 "
     "이미지 수.",
-    "disagreements.substitutions.text": "치환 X → Y: {a} 모델은 카테고리 X, {b} 모델은 Y를 "
-    "검출하고 나머지는 같은 이미지.",
     "pairs.counts": "두 결과 간 박스 매칭: 일치 {agree}개, 클래스 치환 {class_swap}개, {a}에만 {a_only}개, {b}에만 "
     "{b_only}개",
     "pairs.verdicts": "정답 데이터로 본 클래스 치환: {a} 정답 {a_right}, {b} 정답 {b_right}, 둘 다 "
@@ -370,10 +353,6 @@ TEXTS: dict[str, str] = {
     "verdict.no_gt": "객체 없음",
     "verdict.both_right": "둘 다 정답",
     "verdict.ignored": "crowd 영역",
-    "agreement.differing": "카테고리 목록이 다른 이미지: {total}장 중 {n}장 (pillcmp diff가 "
-    "모두 보여 준다)",
-    "agreement.substitutions": "가장 많은 치환 (한 이미지에서 A는 X, B는 Y): {shown}",
-    "agreement.substitution": "{x} -> {y} (이미지 {n}장)",
     "class_agreement.caption": "클래스별 일치도, 낮은 순.",
     "col.a_says": "A의 클래스 (X)",
     "col.b_says": "B의 클래스 (Y)",
@@ -471,7 +450,6 @@ TEXTS: dict[str, str] = {
     "{a_right}개다. 둘 다 틀린 경우는 {both_wrong}개, 객체가 없는 곳은 {no_gt}개다.",
     "evidence.accuracy": "분류 정확도 (찾은 박스의 클래스가 맞는 비율): {a} {acc_a}, {b} {acc_b}; "
     "이미지 완전 일치율: {a} {exact_a}, {b} {exact_b}.",
-    "evidence.agreement": "두 모델은 매칭된 항목 중 {rate}에서 일치한다 (Cohen's kappa {kappa}). 일치도는 정확도가 아니다.",
     "evidence.architecture": "아키텍처에 의한 설명(ResNet-101의 101개 레이어와 잔차 연결, "
     'EfficientNet의 복합 스케일링이 특징을 "압축"한다는 것)은 근거가 아니다: 이 파일들에는 '
     "네트워크가 아니라 검출 결과가 들어 있다. 이를 검증하려면 통제된 실험, 즉 같은 데이터와 같은 "
@@ -482,7 +460,6 @@ TEXTS: dict[str, str] = {
     "줄수록 클래스별 AP 차이가 커진다는 검정 결과는 없다 (클래스가 적으면 강한 경향만 보이므로, "
     "효과가 없다는 증거가 아니라 어느 쪽으로도 증거가 없다는 뜻이다).",
     "evidence.imbalance_untested": "클래스 불균형에 관한 모든 주장: 검정하려면 학습 어노테이션이 필요하다.",
-    "evidence.no_gt": "어느 모델이 더 정확한지: 정답 데이터가 없으면 일치도만 측정할 수 있다.",
     "evidence.domain": "혼동된 클래스가 왜 혼동되는지(희미한 각인, 비슷한 모양과 색상, 파인 그레인드 "
     "유사성): 그럴듯하지만, 혼동 표는 어떤 클래스가 혼동되는지를 보여 줄 뿐 그 이유는 보여 주지 "
     "않는다.",

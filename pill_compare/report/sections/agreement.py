@@ -17,6 +17,8 @@ ground truth) appears, and no section refers to one that is not in the report.
   annotations), ``class_agreement``, ``caveats``, ``definitions``.
 * :func:`agreement_summary`: the overview's sentences.
 
+The tables are built in :mod:`pill_compare.report.sections.agreement_tables`, the parts the
+report shares with the one with a ground truth in :mod:`pill_compare.report.sections.common`.
 Every number comes from the result (:class:`~pill_compare.analysis.compare.ComparisonResult`:
 its pairing, agreement and ``agreement_support``), every word from the catalogue
 (``agreement_report.*`` keys and the shared ones).
@@ -29,28 +31,31 @@ from typing import Any
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.report.messages import catalogue
-from pill_compare.report.sections.compare import (
-    CELL_IDS,
-    INDEX_KEYS,
+from pill_compare.report.sections import common
+from pill_compare.report.sections.agreement_tables import (
+    boxes_table,
+    class_agreement_table,
+    class_counts_table,
+    images_table,
+    one_sided_table,
+    rare_patterns_table,
+    rare_table,
+    swap_table,
+)
+from pill_compare.report.sections.common import (
     LABEL_CELLS,
-    PATTERN_CELLS,
     TEXT_ROWS,
     TOP_PATTERNS,
-    _category_cell,
     _check,
-    _clean_check,
-    _diagnosis,
-    _finite,
     _ids,
     _label,
     _names,
+    _num,
+    _pct,
     _place_figures,
-    class_agreement_table,
-    header_lines,
-    pair_lines,
 )
 from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
-from pill_compare.report.sections.eval import Text, caveat_notes
+from pill_compare.report.sections.eval import Text
 from pill_compare.report.structure import (
     Block,
     Bullets,
@@ -172,291 +177,11 @@ def training_lines(r: ComparisonResult, lang: str = "en") -> list[str]:
     return out
 
 
-def _num(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
-
-
-# --- tables -------------------------------------------------------------------------------------
-
-
-def swap_table(
-    t: Text, r: ComparisonResult, *, limit: int | None = None, compact: bool = False
-) -> Table:
-    """Every swap pattern: A says X where B says Y, on how many boxes and images."""
-    cells, ids = (PATTERN_CELLS, CELL_IDS) if compact else (None, None)
-    patterns = r.pairing.swap_patterns()
-    rows = tuple(
-        (_label(r, s.a, cells), _label(r, s.b, cells), s.swaps, s.images, _ids(s.image_ids, ids))
-        for s in patterns
-    )
-    return Table(
-        key="swap_patterns",
-        headers=(
-            t("col.a_says"),
-            t("col.b_says"),
-            t("agreement_report.col.boxes"),
-            t("col.images"),
-            "image_id",
-        ),
-        rows=rows,
-        align="llrrl",
-        limit=limit,
-        caption=t("agreement_report.patterns_caption", n=len(rows), **_names(r)),
-    )
-
-
-def class_counts_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> Table:
-    """Per class: training support (with training annotations), boxes of A and B at the
-    operating point, B − A, agreeing pairs, swaps and one-sided boxes; rarest first with
-    training annotations, else most boxes first."""
-    frame = r.agreement.class_frame()
-    counts = {int(rec["category_id"]): rec for rec in frame.to_dict(orient="records")}
-    s = r.agreement_support
-    a, b = r.names
-    if s is not None:
-        order = [c.category_id for c in s.classes if c.category_id in counts or c.support]
-        support = {c.category_id: c for c in s.classes}
-    else:
-        order = sorted(counts, key=lambda c: (-(counts[c]["a_boxes"] + counts[c]["b_boxes"]), c))
-        support = {}
-    rows = []
-    for cid in order:
-        rec = counts.get(cid, {})
-        n_a, n_b = int(rec.get("a_boxes", 0)), int(rec.get("b_boxes", 0))
-        row: list[Any] = [_label(r, cid)]
-        if s is not None:
-            row += [support[cid].support, t("yes") if support[cid].rare else ""]
-        row += [
-            n_a,
-            n_b,
-            n_b - n_a,
-            int(rec.get("agree", 0)),
-            int(rec.get("swap_as_a", 0)) + int(rec.get("swap_as_b", 0)),
-            int(rec.get("a_only", 0)) + int(rec.get("b_only", 0)),
-        ]
-        rows.append(tuple(row))
-    headers = [t("col.category")]
-    if s is not None:
-        headers += [t("col.support"), t("col.rare")]
-    headers += [
-        t("agreement_report.col.model_boxes", name=a),
-        t("agreement_report.col.model_boxes", name=b),
-        t("col.delta"),
-        t("col.agree"),
-        t("col.swaps"),
-        t("col.one_sided"),
-    ]
-    legend = [(t("col.delta"), t("definition.delta.text"))]
-    if s is not None:
-        legend.insert(0, (t("col.support"), t("support.legend.support")))
-    return Table(
-        key="class_counts",
-        headers=tuple(headers),
-        rows=tuple(rows),
-        align="l" + ("rl" if s is not None else "") + "rrrrrr",
-        signed=(len(headers) - 4,),
-        limit=limit,
-        caption=t(
-            "agreement_report.class_counts_caption_rare"
-            if s is not None
-            else "agreement_report.class_counts_caption",
-            score=r.pairing.score_threshold,
-            rare=s.rare_threshold if s is not None else 0,
-        ),
-        legend=tuple(legend),
-    )
-
-
-def one_sided_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> Table:
-    """Per class, the boxes only one run found (most first)."""
-    frame = r.agreement.class_frame()
-    frame = frame[(frame["a_only"] > 0) | (frame["b_only"] > 0)]
-    recs = sorted(
-        frame.to_dict(orient="records"),
-        key=lambda c: (-(c["a_only"] + c["b_only"]), c["category_id"]),
-    )
-    a, b = r.names
-    return Table(
-        key="one_sided",
-        headers=(t("col.category"), t("col.only_in", name=a), t("col.only_in", name=b)),
-        rows=tuple(
-            (_label(r, int(c["category_id"])), int(c["a_only"]), int(c["b_only"])) for c in recs
-        ),
-        align="lrr",
-        limit=limit,
-        caption=t("agreement_report.one_sided_caption", n=len(recs)),
-    )
-
-
-def images_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> tuple[Block, ...]:
-    """The images with a disagreement (most first), and one sentence for the others."""
-    frame = r.agreement.to_frame()
-    disputed = frame[(frame["class_swap"] + frame["a_only"] + frame["b_only"]) > 0]
-    disputed = disputed.assign(
-        _n=disputed["class_swap"] + disputed["a_only"] + disputed["b_only"]
-    ).sort_values(["_n", "image_id"], ascending=[False, True])
-    a, b = r.names
-    rows = tuple(
-        (
-            str(int(rec["image_id"])),
-            int(rec["agree"]),
-            int(rec["class_swap"]),
-            int(rec["a_only"]),
-            int(rec["b_only"]),
-        )
-        for rec in disputed.to_dict(orient="records")
-    )
-    sentence = t(
-        "agreement_report.images_text",
-        n=len(rows),
-        total=len(frame),
-        agreeing=len(frame) - len(rows),
-    )
-    table = Table(
-        key="disputed_images",
-        headers=(
-            "image_id",
-            t("col.agree"),
-            t("col.swaps"),
-            t("col.only_in", name=a),
-            t("col.only_in", name=b),
-        ),
-        rows=rows,
-        align="lrrrr",
-        limit=limit,
-    )
-    return (Paragraph(sentence), table) if rows else (Paragraph(sentence),)
-
-
-def boxes_table(t: Text, r: ComparisonResult, *, limit: int | None = None) -> Table:
-    """Every disputed box: class swaps and one-sided boxes, with both runs' class and score."""
-    frame = r.pairing.to_frame()
-    frame = frame[frame["kind"] != "agree"]
-    a, b = r.names
-
-    rows = tuple(
-        (
-            str(int(rec["image_id"])),
-            t(f"kind.{rec['kind']}"),
-            _category_cell(r, rec["a_category_id"]),
-            _finite(rec["a_score"]),
-            _category_cell(r, rec["b_category_id"]),
-            _finite(rec["b_score"]),
-            _finite(rec["iou"]),
-        )
-        for rec in frame.to_dict(orient="records")
-    )
-    return Table(
-        key="disputed_boxes",
-        headers=(
-            "image_id",
-            t("col.difference"),
-            t("col.model_category", name=a),
-            t("col.model_score", name=a),
-            t("col.model_category", name=b),
-            t("col.model_score", name=b),
-            "IoU",
-        ),
-        rows=rows,
-        align="lllrlrr",
-        limit=limit,
-        caption=t("boxes.caption", n=len(rows)),
-    )
-
-
-def indices_table(t: Text, r: ComparisonResult) -> Table:
-    """The training set's imbalance indices, each with its definition."""
-    s = r.agreement_support
-    assert s is not None
-    tr = s.training
-    rows = []
-    for k in INDEX_KEYS:
-        value = getattr(tr, k)
-        shown: Any = value
-        if k == "imbalance_ratio" and value is not None and tr.most and tr.least:
-            shown = f"{tr.most.annotations} / {tr.least.annotations} = {value:.2f}"
-        rows.append((t(f"index.{k}"), shown, t(f"index.{k}.definition", rare=tr.rare_threshold)))
-    return Table(
-        key="imbalance_indices",
-        headers=(t("col.index"), t("col.value"), t("col.definition")),
-        rows=tuple(rows),
-        align="lrl",
-        sortable=False,
-        caption=t("imbalance.caption", source=s.train_source or "", n=tr.total_annotations),
-    )
-
-
-def rare_table(t: Text, r: ComparisonResult) -> Table:
-    """The rare classes: training support, both runs' boxes and their disagreements."""
-    s = r.agreement_support
-    assert s is not None
-    a, b = r.names
-    rows = tuple(
-        (_label(r, c.category_id), c.support, c.a_boxes, c.b_boxes, c.disagreements)
-        for c in s.classes
-        if c.rare
-    )
-    return Table(
-        key="rare_classes",
-        headers=(
-            t("col.category"),
-            t("col.support"),
-            t("agreement_report.col.model_boxes", name=a),
-            t("agreement_report.col.model_boxes", name=b),
-            t("col.disputes"),
-        ),
-        rows=rows,
-        align="lrrrr",
-        caption=t("agreement_report.rare_caption", n=len(rows), rare=s.rare_threshold),
-        legend=((t("col.disputes"), t("agreement_report.legend.disputes")),),
-    )
-
-
-def rare_patterns_table(t: Text, r: ComparisonResult) -> Table:
-    """The swap patterns with a rare class on either side."""
-    s = r.agreement_support
-    assert s is not None
-    rows = tuple(
-        (_label(r, p.a), _label(r, p.b), p.swaps, p.images, _ids(p.image_ids))
-        for p in s.rare_patterns
-    )
-    return Table(
-        key="rare_patterns",
-        headers=(
-            t("col.a_says"),
-            t("col.b_says"),
-            t("agreement_report.col.boxes"),
-            t("col.images"),
-            "image_id",
-        ),
-        rows=rows,
-        align="llrrl",
-        caption=t("agreement_report.rare_patterns_caption", n=len(rows)),
-    )
-
-
 # --- the report ---------------------------------------------------------------------------------
 
 
 def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
-    a, b = r.pairing.a, r.pairing.b
-    rows: list[tuple[Any, ...]] = [
-        (t("overview.role.a"), r.names[0], a.source or t("eval.in_memory"), r.diff.loaded["a"]),
-        (t("overview.role.b"), r.names[1], b.source or t("eval.in_memory"), r.diff.loaded["b"]),
-    ]
-    if r.agreement_support is not None:
-        rows.append(
-            (
-                t("overview.role.train"),
-                "",
-                r.agreement_support.train_source or "",
-                r.agreement_support.training.total_annotations,
-            )
-        )
+    rows = common.run_rows(t, r, r.agreement_support)
     blocks: list[Block] = []
     if r.class_map is not None:
         m = r.class_map
@@ -483,13 +208,6 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
             blocks.append(
                 Note(t("agreement_report.class_map.missing", ids=_ids(missing)), kind="caveat")
             )
-    inputs = Table(
-        key="inputs",
-        headers=(t("col.role"), t("col.name"), t("col.file"), t("col.count")),
-        rows=tuple(rows),
-        align="lllr",
-        caption=t("agreement_report.inputs_caption"),
-    )
     p = r.parameters
     params: list[tuple[str, Any, str]] = [
         (
@@ -503,27 +221,16 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         params.append(
             (t("param.rare_threshold"), p["rare_threshold"], t("param.rare_threshold.text"))
         )
-    parameters = Table(
-        key="parameters",
-        headers=(t("col.parameter"), t("col.value"), t("col.meaning")),
-        rows=tuple((k, str(v), d) for k, v, d in params),
-        align="lll",
-        sortable=False,
-    )
-    summary = tuple(Paragraph(s, emphasis=True) for s in agreement_summary(r, lang))
-    return Section(
-        "overview",
-        t("s.overview"),
-        (),
-        (
-            Section("overview.summary", t("s.overview.summary"), summary),
-            Section(
-                "overview.inputs",
-                t("s.overview.inputs"),
-                (inputs, *blocks, *_clean_check(t, r, lang)),
-            ),
-            Section("overview.parameters", t("s.overview.parameters"), (parameters,)),
-        ),
+    return common.overview_section(
+        t,
+        r,
+        lang,
+        summary=agreement_summary(r, lang),
+        rows=rows,
+        caption=t("agreement_report.inputs_caption"),
+        params=params,
+        notes=blocks,
+        sortable_parameters=False,
     )
 
 
@@ -538,16 +245,13 @@ def _detections(t: Text, r: ComparisonResult) -> Section:
         ),
         align="lrr",
     )
-    images = [t("detections.images", both=r.diff.images_compared, total=r.diff.images_total)]
-    for side, ids in (("a", r.diff.images_only_a), ("b", r.diff.images_only_b)):
-        if ids:
-            images.append(t("detections.images_only", name=names[side], n=len(ids), ids=_ids(ids)))
     per_class = Section(
         "detections.per_class",
         t("agreement_report.s.per_class"),
         (class_counts_table(t, r, limit=TEXT_ROWS),),
     )
-    return Section("detections", t("s.detections"), (table, Bullets(tuple(images))), (per_class,))
+    images = Bullets(tuple(common.image_lines(t, r)))
+    return Section("detections", t("s.detections"), (table, images), (per_class,))
 
 
 def _agreement(
@@ -556,7 +260,7 @@ def _agreement(
     names = _names(r)
     intro: tuple[Block, ...] = (
         Paragraph(t("definition.pairing.text")),
-        Bullets(tuple(pair_lines(t, r))),
+        Bullets(tuple(common.pair_lines(t, r))),
     )
     if r.pairing.counts()["class_swap"]:
         pattern_blocks: tuple[Block, ...] = (
@@ -565,7 +269,8 @@ def _agreement(
         )
     else:
         pattern_blocks = (Paragraph(t("patterns.none")),)
-    subsections = [
+    empty = Note(t("agreement_report.no_gallery"), kind="info")
+    subsections = (
         Section("agreement.patterns", t("s.patterns"), pattern_blocks),
         Section(
             "agreement.one_sided",
@@ -582,49 +287,16 @@ def _agreement(
             t("s.disagreements.boxes"),
             (boxes_table(t, r, limit=TEXT_ROWS),),
         ),
-    ]
-    gallery_blocks: list[Block] = [gallery] if gallery is not None else []
-    gallery_blocks += [Note(n, kind="warning") for n in gallery_notes]
-    if not gallery_blocks:
-        gallery_blocks.append(Note(t("agreement_report.no_gallery"), kind="info"))
-    subsections.append(
-        Section("agreement.gallery", t("s.disagreements.gallery"), tuple(gallery_blocks))
+        common.gallery_section(t, "agreement.gallery", gallery, gallery_notes, empty=empty),
     )
-    return Section("agreement", t("agreement_report.s.agreement"), intro, tuple(subsections))
+    return Section("agreement", t("agreement_report.s.agreement"), intro, subsections)
 
 
 def _imbalance(t: Text, r: ComparisonResult, lang: str) -> Section:
     s = r.agreement_support
     assert s is not None
-    tr = s.training
-    blocks: list[Block] = []
-    if tr.imbalance_ratio is not None and tr.most and tr.least:
-        blocks.append(
-            Paragraph(
-                t(
-                    "imbalance.ratio_sentence",
-                    most=tr.most.annotations,
-                    most_label=_label(r, tr.most.category_id),
-                    least=tr.least.annotations,
-                    least_label=_label(r, tr.least.category_id),
-                    ratio=tr.imbalance_ratio,
-                ),
-                emphasis=True,
-            )
-        )
-    blocks.append(indices_table(t, r))
-    blocks.append(Paragraph(t("agreement_report.indices_note")))
-    if tr.zero_annotation_categories:
-        blocks.append(
-            Note(
-                t(
-                    "imbalance.zero",
-                    n=len(tr.zero_annotation_categories),
-                    ids=_ids([c.category_id for c in tr.zero_annotation_categories]),
-                ),
-                kind="caveat",
-            )
-        )
+    note = t("agreement_report.indices_note")
+    blocks = common.imbalance_blocks(t, r, s, note=note, sortable=False)
     if s.untrained_categories:
         blocks.append(
             Note(
@@ -644,29 +316,12 @@ def _imbalance(t: Text, r: ComparisonResult, lang: str) -> Section:
 
 
 def _glossary(t: Text) -> Section:
-    table = Table(
-        key="glossary",
-        headers=(t("col.term"), t("col.english"), t("col.description")),
-        rows=tuple(
-            (t(f"glossary.{k}.term"), t(f"glossary.{k}.english"), t(f"glossary.{k}.text"))
-            for k in GLOSSARY
-        ),
-        align="lll",
-        sortable=False,
-    )
-    methods = Table(
-        "definitions",
-        (t("col.term"), t("col.definition")),
-        tuple((t(f"definition.{k}.term"), t(f"definition.{k}.text")) for k in DEFINITIONS),
-        sortable=False,
-    )
-    return Section("glossary", t("s.glossary"), (table, methods))
+    table = common.glossary_table(t, GLOSSARY)
+    return Section("glossary", t("s.glossary"), (table, common.definitions_table(t, DEFINITIONS)))
 
 
 def _caveats(t: Text, r: ComparisonResult) -> Section:
-    blocks: list[Block] = list(caveat_notes(r.caveats))
-    if not r.caveats:
-        blocks.append(Note(t("agreement_report.caveats.none"), kind="info"))
+    blocks = common.caveat_blocks(t, r, none="agreement_report.caveats.none")
     blocks.append(Note(t("agreement_report.caveat.agreement"), kind="caveat"))
     blocks.append(Note(t("agreement_report.caveat.ground_truth"), kind="info"))
     return Section("caveats", t("caveats.title"), tuple(blocks))
@@ -705,7 +360,7 @@ def agreement_sections(
     msg = catalogue(lang)
     t = msg.text
     sections = [
-        *_diagnosis(r, lang),
+        *common.input_check_sections(r, lang),
         _overview(t, r, lang),
         _detections(t, r),
         _agreement(t, r, gallery, [msg.gallery_note(n) for n in gallery_notes]),
@@ -713,7 +368,7 @@ def agreement_sections(
     if r.agreement_support is not None:
         sections.append(_imbalance(t, r, lang))
     sections += [_glossary(t), _caveats(t, r)]
-    return _place_figures(sections, figures or {}, t, places=AGREEMENT_FIGURE_PLACES)
+    return _place_figures(sections, figures or {}, t, AGREEMENT_FIGURE_PLACES)
 
 
 # --- the command's view -------------------------------------------------------------------------
@@ -734,7 +389,7 @@ def agreement_command_sections(
     """
     _check(r)
     t = catalogue(lang).text
-    findings: list[Block] = [Paragraph("\n".join(header_lines(t, r)))]
+    findings: list[Block] = [Paragraph("\n".join(common.header_lines(t, r)))]
     if r.diagnosis is not None and r.diagnosis.findings:
         runs = (r.pairing.a, r.pairing.b)
         findings = [*diagnosis_section(r.diagnosis, lang, runs=runs).blocks, *findings]
@@ -747,11 +402,7 @@ def agreement_command_sections(
     if r.pairing.counts()["class_swap"]:
         table = swap_table(t, r, limit=TOP_PATTERNS if compact else None, compact=compact)
         patterns = (Section("disagreements.patterns", t("s.patterns"), (table,)),)
-    out.append(
-        Section(
-            "disagreements", t("s.disagreements"), (Bullets(tuple(pair_lines(t, r))),), patterns
-        )
-    )
+    out.append(common.pairing_section(t, r, patterns))
     if training:
         out.append(
             Section(
@@ -768,24 +419,4 @@ def agreement_command_sections(
             (class_agreement_table(t, r, limit=TEXT_ROWS, cells=cells),),
         )
     )
-    if r.caveats:
-        out.append(Section("caveats", t("caveats.title"), caveat_notes(r.caveats)))
-    out.append(
-        Section(
-            "definitions",
-            t("s.definitions"),
-            (
-                Bullets(
-                    tuple(
-                        t(
-                            "definition.line",
-                            term=t(f"definition.{k}.term"),
-                            text=t(f"definition.{k}.text"),
-                        )
-                        for k in DEFINITIONS
-                    )
-                ),
-            ),
-        )
-    )
-    return out
+    return out + common.closing_sections(t, r, DEFINITIONS)

@@ -16,12 +16,15 @@ catalogue (:mod:`pill_compare.report.messages`):
 Without a ground truth both hand over to :mod:`pill_compare.report.sections.agreement` (a
 report of agreement, with only the parts that apply).
 
+The tables are built in :mod:`pill_compare.report.sections.compare_tables`; the parts both
+reports build (overview, imbalance, gallery, glossary, caveats, the command's closing sections)
+come from :mod:`pill_compare.report.sections.common`.
+
 Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
 ``overview.parameters``; ``detections.per_image`` (only the images where the models differ);
 ``disagreements.images``, ``disagreements.categories``, ``disagreements.pairs``,
-``disagreements.patterns`` (with a ground truth: one table of the class swaps with the image-level
-substitutions beside them; without one ``disagreements.substitutions`` comes before
-``disagreements.pairs``), ``disagreements.boxes``, ``disagreements.gallery``;
+``disagreements.patterns`` (one table of the class swaps with the image-level substitutions
+beside them), ``disagreements.boxes``, ``disagreements.gallery``;
 ``per_class.worst``, ``per_class.confusions``; ``causes.localization``, ``causes.imbalance``,
 ``causes.support``, ``causes.evidence``; ``glossary.methods``.
 """
@@ -32,23 +35,42 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pandas as pd
-
 from pill_compare.analysis.compare import ComparisonResult
-from pill_compare.analysis.diff import list_verdicts
 from pill_compare.report.messages import Catalogue, catalogue
-from pill_compare.report.sections.compare_files import CSV_FILES
-from pill_compare.report.sections.diagnosis import (
-    blocked_summary,
-    diagnosis_section,
-    finding_items,
+from pill_compare.report.sections import common
+from pill_compare.report.sections.common import (
+    LABEL_CELLS,
+    TEXT_ROWS,
+    TOP_PATTERNS,
+    _check,
+    _ids,
+    _label,
+    _names,
+    _num,
+    _pct,
+    _place_figures,
 )
+from pill_compare.report.sections.compare_files import CSV_FILES
+from pill_compare.report.sections.compare_tables import (
+    PAGE_ROWS,
+    confusion_tables,
+    differing_images_table,
+    disagreement_table,
+    disputed_boxes_blocks,
+    errors_table,
+    fully_agreeing_images,
+    image_agreement_table,
+    metrics_table,
+    patterns_table,
+    per_class_table,
+    substitution_images,
+    worst_classes_table,
+)
+from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
 from pill_compare.report.sections.eval import (
     Text,
-    caveat_notes,
     describe_thresholds,
     operating_point_text,
-    stat_definitions,
 )
 from pill_compare.report.sections.gt_audit import gt_audit_section
 from pill_compare.report.structure import (
@@ -61,41 +83,9 @@ from pill_compare.report.structure import (
     Section,
     Table,
 )
-from pill_compare.report.tables import fit_width, fmt_ids
 
-#: Text output shows this many rows of a long table.
-TEXT_ROWS = 15
-#: Markdown and HTML show this many rows of a list that grows with the data set (images,
-#: disputed boxes, swap patterns); the complete table is a CSV file beside the report
-#: (:data:`~pill_compare.report.sections.compare_files.CSV_FILES`).
-PAGE_ROWS = 100
 #: ... and this many of a table with a row per class (every class of COCO fits).
 CLASS_ROWS = 200
-#: The command's first screen shows this many swap patterns.
-TOP_PATTERNS = 5
-#: Worst classes listed per model.
-WORST_CLASSES = 5
-#: Compact (terminal) output: ids shown per list cell, and cells a category label may take
-#: (in the swap-pattern table, and elsewhere).
-CELL_IDS = 3
-PATTERN_CELLS = 23
-LABEL_CELLS = 28
-#: Rows of the headline metric table: (key, whether the bootstrap tested it).
-HEADLINE = (
-    "map",
-    "map_75_95",
-    "map_50",
-    "map_75",
-    "mar_100",
-    "precision",
-    "recall",
-    "f1",
-    "classification_accuracy",
-    "image_exact_match",
-)
-#: The bootstrap's metric for a headline row (the others have no interval).
-BOOTSTRAPPED = ("map", "map_50", "f1")
-ERROR_ROWS = ("cls", "loc", "both", "dupe", "bkg", "miss", "false_pos", "false_neg")
 #: Where each figure goes: figure key → section key.
 FIGURE_PLACES = {
     "pr_curves": "overall",
@@ -108,15 +98,6 @@ FIGURE_PLACES = {
     "class_distribution": "causes.imbalance",
     "support_vs_ap": "causes.support",
 }
-#: Imbalance indices shown in the cause analysis, in order.
-INDEX_KEYS = (
-    "imbalance_ratio",
-    "gini",
-    "pielou_evenness",
-    "effective_classes",
-    "coefficient_of_variation",
-    "rare_share",
-)
 #: Glossary entries (catalogue keys ``glossary.<key>.term|english|text``), in order.
 GLOSSARY = (
     "object_detection",
@@ -169,33 +150,8 @@ TOOL_CAVEATS = ("categories", "max_dets", "tide_max_dets", "crowd", "tie_scores"
 # --- small shared pieces ------------------------------------------------------------------------
 
 
-def _label(r: ComparisonResult, category_id: int, cells: int | None = None) -> str:
-    name = r.diff.category_names.get(category_id)
-    text = f"{category_id} {name}" if name else str(category_id)
-    return text if cells is None else fit_width(text, cells)
-
-
-def _ids(ids: Sequence[int], limit: int | None = None) -> str:
-    return fmt_ids(list(ids), limit)
-
-
-def _names(r: ComparisonResult) -> dict[str, str]:
-    return {"a": r.names[0], "b": r.names[1]}
-
-
-def _num(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
 def _absent(t: Text, key: str, **params: Any) -> Note:
     return Note(t(f"absent.{key}", **params), kind="absent")
-
-
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if value != value else value
 
 
 # --- findings -----------------------------------------------------------------------------------
@@ -247,7 +203,7 @@ def _pattern_sentence(t: Text, r: ComparisonResult) -> str:
             return t("summary.no_swaps", a_only=c["a_only"], b_only=c["b_only"], **names)
         s = r.disagreements.swap_patterns[0]
         v = s.verdicts
-        only = _substitution_images(r).get((s.a, s.b), 0)
+        only = substitution_images(r).get((s.a, s.b), 0)
         return t(
             "summary.top_pattern",
             x=_label(r, s.a),
@@ -269,16 +225,10 @@ def _pattern_sentence(t: Text, r: ComparisonResult) -> str:
     return t("summary.no_substitution", n=len(r.diff.differing_images), **names)
 
 
-def _substitution_images(r: ComparisonResult) -> dict[tuple[int, int], int]:
-    """(A's category, B's category) → images where that substitution is the only difference
-    between the two category lists (``r.diff.substitutions``)."""
-    return {(s.a, s.b): s.images for s in r.diff.substitutions}
-
-
 def _imbalance_sentence(msg: Catalogue, r: ComparisonResult) -> str:
     t = msg.text
     if r.support is None:
-        return t("summary.imbalance.untested" if r.has_ground_truth else "summary.imbalance.no_gt")
+        return t("summary.imbalance.untested")
     gap = r.support.ap_delta
     ratio = r.support.training.imbalance_ratio
     finding, names, sign = gap.finding, _names(r), 1.0
@@ -328,352 +278,7 @@ def summary_sentences(r: ComparisonResult, lang: str = "en") -> list[str]:
     return [first, *cause, _pattern_sentence(t, r), _imbalance_sentence(msg, r)]
 
 
-# --- tables -------------------------------------------------------------------------------------
-
-
-def _metric_definitions(t: Text, r: ComparisonResult) -> dict[str, str]:
-    out = stat_definitions(t, r.eval_a) if r.eval_a is not None else {}
-    out["map_75_95"] = t("def.map_75_95")
-    for key in ("precision", "recall", "f1"):
-        out[key] = t(f"def.op.{key}")
-    for key in ("classification_accuracy", "image_exact_match"):
-        out[key] = t(f"def.accuracy.{key}")
-    return out
-
-
-def metrics_table(t: Text, r: ComparisonResult, *, display_names: bool = True) -> Table:
-    """Headline metrics of A and B, B − A, and the bootstrap interval and p where tested."""
-    m = r.metrics()
-    msg_num, p_cell = _cells(t)
-    boot = r.bootstrap
-    rows = []
-    keys = [k for k in HEADLINE if k in m["a"]]
-    for key in keys:
-        b = boot.metrics[key] if boot is not None and key in BOOTSTRAPPED else None
-        rows.append(
-            (
-                t(f"metric.{key}") if display_names else key,
-                m["a"][key],
-                m["b"][key],
-                m["delta"][key],
-                # A no-break space: the interval never wraps inside a narrow column.
-                f"[{msg_num(b.ci_low)},\u00a0{msg_num(b.ci_high)}]" if b else "",
-                p_cell(b.p_value) if b else "",
-            )
-        )
-    level = t("col.ci_level", level=boot.confidence) if boot is not None else t("col.ci")
-    definitions = _metric_definitions(t, r)
-    a, b_name = r.names
-    return Table(
-        key="metrics",
-        headers=(t("col.metric"), a, b_name, t("col.delta"), level, "p"),
-        rows=tuple(rows),
-        align="lrrrll",
-        signed=(3,),
-        legend=(
-            *((t(f"metric.{k}") if display_names else k, definitions[k]) for k in keys),
-            (t("col.delta"), t("definition.delta.text")),
-        ),
-    )
-
-
-def _cells(t: Text) -> tuple[Any, Any]:
-    def number(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.3f}"  # as the metric columns
-
-    def p_cell(p: float | None) -> str:
-        if p is None:
-            return "n/a"
-        return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-    return number, p_cell
-
-
-def pair_lines(t: Text, r: ComparisonResult) -> list[str]:
-    """The pairing counts, the swaps' verdicts, the one-sided boxes, and the agreement."""
-    names = _names(r)
-    c = r.pairing.counts()
-    lines = [t("pairs.counts", **c, **names)]
-    if r.disagreements is not None:
-        v = r.disagreements.swap_verdicts()
-        extra = ""
-        if v["both_right"]:
-            extra += t("pairs.both_right", n=v["both_right"])
-        if v["ignored"]:
-            extra += t("pairs.ignored", n=v["ignored"])
-        lines.append(t("pairs.verdicts", **v, extra=extra, **names))
-        for kind, name in (("a_only", names["a"]), ("b_only", names["b"])):
-            o = r.disagreements.one_sided()[kind]
-            errors = ", ".join(f"{k} {n}" for k, n in o["errors"].items() if n)
-            lines.append(
-                t(
-                    "pairs.one_sided",
-                    name=name,
-                    boxes=o["boxes"],
-                    right=o["right"],
-                    wrong=o["wrong"],
-                    errors=t("pairs.errors", errors=errors) if errors else "",
-                    ignored=t("pairs.ignored", n=o["ignored"]) if o["ignored"] else "",
-                )
-            )
-    ag = r.agreement
-    lines.append(t("pairs.agreement", rate=_pct(ag.rate), kappa=_num(ag.kappa)))
-    return lines
-
-
-def _pct(value: float | None) -> str:
-    """A share as a percentage with one decimal ("94.0%"), "n/a" for None."""
-    return "n/a" if value is None else f"{value:.1%}"
-
-
-def patterns_table(
-    t: Text, r: ComparisonResult, *, limit: int | None = None, compact: bool = False
-) -> Table:
-    """Every class-swap pattern with the verdict counts (``limit``: rows shown in text;
-    ``compact``: labels and id lists cut for a terminal)."""
-    cells, ids = (PATTERN_CELLS, CELL_IDS) if compact else (None, None)
-    d = r.disagreements
-    if d is None:
-        raise ValueError("Expected a comparison with a ground truth (swap patterns), got none")
-    rows = tuple(
-        (
-            _label(r, s.a, cells),
-            _label(r, s.b, cells),
-            s.swaps,
-            s.verdicts["a_right"],
-            s.verdicts["b_right"],
-            s.verdicts["both_wrong"],
-            s.verdicts["no_gt"],
-            _ids(s.image_ids, ids),
-        )
-        for s in d.swap_patterns
-    )
-    return Table(
-        key="swap_patterns",
-        headers=(
-            t("col.a_says"),
-            t("col.b_says"),
-            t("col.swaps"),
-            t("col.a_right"),
-            t("col.b_right"),
-            t("col.both_wrong"),
-            t("col.no_gt"),
-            t("col.images"),
-        ),
-        rows=rows,
-        align="llrrrrrl",
-        limit=limit,
-        caption=(
-            t("patterns.caption", shown=min(limit or len(rows), len(rows)), n=len(rows))
-            if compact
-            else t("patterns.caption_full", n=len(rows))
-        ),
-    )
-
-
-def errors_table(t: Text, r: ComparisonResult, *, strict: bool = False) -> Table:
-    """TIDE error types side by side: count and ΔAP50 for each run (``strict``: the breakdown
-    at the stricter ``parameters['tide_iou']``, count and ΔAP at that IoU)."""
-    pair = (r.errors_strict_a, r.errors_strict_b) if strict else (r.errors_a, r.errors_b)
-    if pair[0] is None or pair[1] is None:
-        raise ValueError("Expected a comparison with a ground truth (error types), got none")
-    ea, eb = pair[0].to_dict(), pair[1].to_dict()
-    a, b = r.names
-    iou = pair[0].fg_iou
-
-    def dap(name: str) -> str:
-        if not strict:
-            return t("col.model_dap", name=name)
-        return t("col.model_dap_at", name=name, pct=f"{round(iou * 100):d}")
-
-    return Table(
-        key="error_types_strict" if strict else "error_types",
-        headers=(
-            t("col.error_type"),
-            t("col.model_count", name=a),
-            dap(a),
-            t("col.model_count", name=b),
-            dap(b),
-        ),
-        rows=tuple(
-            (
-                t(f"error.{k}"),
-                ea[k]["count"],
-                ea[k]["delta_ap"],
-                eb[k]["count"],
-                eb[k]["delta_ap"],
-            )
-            for k in ERROR_ROWS
-        ),
-        align="lrrrr",
-        caption=t("errors.strict_caption", iou=iou) if strict else t("errors.caption"),
-        legend=()
-        if strict
-        else tuple((t(f"error.{k}"), t(f"error.{k}.definition")) for k in ERROR_ROWS),
-    )
-
-
-def per_class_table(
-    t: Text, r: ComparisonResult, *, limit: int | None = None, cells: int | None = None
-) -> Table:
-    """Per class, largest |ΔAP| first: GT, AP of each run, ΔAP, ΔAP50, Δrecall."""
-    frame = r.per_class_frame()
-    a, b = r.names
-    rows = tuple(
-        (
-            _label(r, int(rec["category_id"]), cells),
-            int(rec["gt"]),
-            _finite(rec["ap_a"]),
-            _finite(rec["ap_b"]),
-            _finite(rec["ap_delta"]),
-            _finite(rec["ap_50_delta"]),
-            _finite(rec["recall_delta"]),
-        )
-        for rec in frame.to_dict(orient="records")
-    )
-    return Table(
-        key="per_class",
-        headers=(
-            t("col.category"),
-            "GT",
-            t("col.model_ap", name=a),
-            t("col.model_ap", name=b),
-            "ΔAP",
-            "ΔAP50",
-            t("col.delta_recall"),
-        ),
-        rows=rows,
-        align="lrrrrrr",
-        signed=(4, 5, 6),
-        limit=limit,
-        caption=t("per_class.caption", shown=min(limit or len(rows), len(rows)), n=len(rows)),
-    )
-
-
-def class_agreement_table(
-    t: Text, r: ComparisonResult, *, limit: int | None = None, cells: int | None = None
-) -> Table:
-    """Agreement per class (no ground truth needed), lowest first."""
-    frame = r.agreement.class_frame().sort_values(["agreement_rate", "category_id"])
-    rows = tuple(
-        (
-            _label(r, int(c["category_id"]), cells),
-            int(c["a_boxes"]),
-            int(c["b_boxes"]),
-            int(c["agree"]),
-            int(c["swap_as_a"]) + int(c["swap_as_b"]),
-            int(c["a_only"]) + int(c["b_only"]),
-            _finite(c["agreement_rate"]),
-        )
-        for c in frame.to_dict(orient="records")
-    )
-    return Table(
-        key="class_agreement",
-        headers=(
-            t("col.category"),
-            t("col.a_boxes"),
-            t("col.b_boxes"),
-            t("col.agree"),
-            t("col.swaps"),
-            t("col.one_sided"),
-            t("col.rate"),
-        ),
-        rows=rows,
-        align="lrrrrrr",
-        limit=limit,
-        caption=t("class_agreement.caption"),
-    )
-
-
-def image_agreement_table(
-    t: Text,
-    r: ComparisonResult,
-    *,
-    limit: int | None = None,
-    differing_only: bool = False,
-    page_limit: int | None = None,
-    file: str = "",
-) -> Table:
-    """Per image: the paired items (agree, swaps, one-sided) and the agreement rate, lowest
-    first (undefined last). ``differing_only``: only the images with a class swap or a
-    one-sided box (:func:`fully_agreeing_images` counts the others)."""
-    frame = r.agreement.to_frame()
-    if differing_only:
-        frame = frame[(frame["class_swap"] + frame["a_only"] + frame["b_only"]) > 0]
-    frame = frame.assign(_undefined=frame["agreement_rate"].isna()).sort_values(
-        ["_undefined", "agreement_rate", "image_id"]
-    )
-    rows = tuple(
-        (
-            str(int(rec["image_id"])),
-            int(rec["agree"]),
-            int(rec["class_swap"]),
-            int(rec["a_only"]),
-            int(rec["b_only"]),
-            _finite(rec["agreement_rate"]),
-        )
-        for rec in frame.to_dict(orient="records")
-    )
-    a, b = r.names
-    return Table(
-        key="per_image",
-        headers=(
-            t("col.image"),
-            t("col.agree"),
-            t("col.swaps"),
-            t("col.only_in", name=a),
-            t("col.only_in", name=b),
-            t("col.rate"),
-        ),
-        rows=rows,
-        align="lrrrrr",
-        limit=limit,
-        page_limit=page_limit,
-        file=file,
-        # The report puts a sentence with the counts above the differing images instead.
-        caption="" if differing_only else t("per_image.caption"),
-        legend=((t("col.rate"), t("per_image.legend.rate")),),
-    )
-
-
-def fully_agreeing_images(r: ComparisonResult) -> tuple[int, int]:
-    """(images where every box of both runs is paired with the same class, images counted):
-    the images :func:`image_agreement_table` leaves out with ``differing_only``."""
-    frame = r.agreement.to_frame()
-    differ = int(((frame["class_swap"] + frame["a_only"] + frame["b_only"]) > 0).sum())
-    return len(frame) - differ, len(frame)
-
-
-def definitions_legend(t: Text) -> tuple[tuple[str, str], ...]:
-    """The compare definitions: (term, definition)."""
-    return tuple((t(f"definition.{k}.term"), t(f"definition.{k}.text")) for k in DEFINITIONS)
-
-
 # --- the command's view -------------------------------------------------------------------------
-
-
-def header_lines(t: Text, r: ComparisonResult) -> list[str]:
-    """What was compared, against what, with which parameters."""
-    p = r.parameters
-    lines = [t("header.runs", la=r.diff.loaded["a"], lb=r.diff.loaded["b"], **_names(r))]
-    if r.eval_a is not None:
-        ev = r.eval_a
-        lines.append(
-            t(
-                "header.gt",
-                gt=ev.gt_source or t("eval.the_ground_truth"),
-                images=ev.images,
-                boxes=ev.gt_boxes,
-                score=p["score_threshold"],
-                iou=p["iou_threshold"],
-                pair_iou=p["pair_iou"],
-                n=p["n_bootstrap"],
-                seed=p["seed"],
-            )
-        )
-    else:
-        lines.append(t("header.no_gt", score=p["score_threshold"], pair_iou=p["pair_iou"]))
-    return lines
 
 
 def compare_command_sections(
@@ -689,12 +294,11 @@ def compare_command_sections(
             to :data:`CELL_IDS` ids ("(+N more)"); Markdown and HTML keep them whole.
 
     Returns:
-        Sections ``findings``, ``metrics`` (with a ground truth), ``disagreements`` (subsection
-        ``disagreements.patterns`` when there are swaps), ``errors`` (with a ground truth),
-        ``imbalance`` (``compact`` only: the support sentences, which are in ``findings``
-        otherwise),
-        ``per_class`` (with one) or ``class_agreement`` (without), ``caveats`` (when any),
-        ``definitions``.
+        Sections ``findings``, ``metrics``, ``disagreements`` (subsection
+        ``disagreements.patterns`` when there are swaps), ``errors``, ``imbalance``
+        (``compact`` only: the support sentences, which are in ``findings`` otherwise),
+        ``per_class``, ``caveats`` (when any), ``definitions``. Without a ground truth:
+        :func:`~pill_compare.report.sections.agreement.agreement_command_sections`.
     """
     _check(r)
     if not r.has_ground_truth:
@@ -703,7 +307,7 @@ def compare_command_sections(
         return agreement_command_sections(r, lang, compact=compact)
     t = catalogue(lang).text
     cells = LABEL_CELLS if compact else None
-    findings: list[Block] = [Paragraph("\n".join(header_lines(t, r)))]
+    findings: list[Block] = [Paragraph("\n".join(common.header_lines(t, r)))]
     runs = (r.pairing.a, r.pairing.b)
     if r.diagnosis is not None and (r.diagnosis.standing or any(x.category_map for x in runs)):
         findings = [*diagnosis_section(r.diagnosis, lang, runs=runs).blocks, *findings]
@@ -717,9 +321,8 @@ def compare_command_sections(
     # what they are), the pattern table's caption in its title, the error types; the support
     # sentences come after them.
     out = [Section("findings", "" if compact else t("s.findings"), tuple(findings))]
-    if r.has_ground_truth:
-        metrics = metrics_table(t, r, display_names=False)
-        out.append(Section("metrics", "" if compact else t("s.metrics"), (metrics,)))
+    metrics = metrics_table(t, r, display_names=False)
+    out.append(Section("metrics", "" if compact else t("s.metrics"), (metrics,)))
     patterns: tuple[Section, ...] = ()
     if r.disagreements is not None and r.disagreements.swap_patterns:
         table = patterns_table(t, r, limit=TOP_PATTERNS, compact=compact)
@@ -728,11 +331,7 @@ def compare_command_sections(
             title = t("s.patterns_top", title=title, caption=table.caption)
             table = dataclasses.replace(table, caption="")
         patterns = (Section("disagreements.patterns", title, (table,)),)
-    out.append(
-        Section(
-            "disagreements", t("s.disagreements"), (Bullets(tuple(pair_lines(t, r))),), patterns
-        )
-    )
+    out.append(common.pairing_section(t, r, patterns))
     if r.errors_a is not None:
         tables: list[Block] = [errors_table(t, r)]
         if r.errors_strict_a is not None and r.errors_strict_b is not None:
@@ -740,74 +339,18 @@ def compare_command_sections(
         out.append(Section("errors", t("s.errors"), tuple(tables)))
     if compact and support:  # the support sentences after the first screen's tables
         out.append(Section("imbalance", "", support))
-    if r.has_ground_truth:
-        table = per_class_table(t, r, limit=TEXT_ROWS, cells=cells)
-        out.append(Section("per_class", t("s.per_class"), (table,)))
-    else:
-        out.append(_no_gt_agreement(t, r, cells))
-    if r.caveats:
-        out.append(Section("caveats", t("caveats.title"), caveat_notes(r.caveats)))
-    out.append(
-        Section(
-            "definitions",
-            t("s.definitions"),
-            (
-                Bullets(
-                    tuple(t("definition.line", term=k, text=v) for k, v in definitions_legend(t))
-                ),
-            ),
-        )
-    )
-    return out
-
-
-def _no_gt_agreement(t: Text, r: ComparisonResult, cells: int | None) -> Section:
-    d = r.diff
-    lines = [t("agreement.differing", n=len(d.differing_images), total=d.images_total)]
-    if d.substitutions:
-        shown = "; ".join(
-            t("agreement.substitution", x=_label(r, s.a), y=_label(r, s.b), n=s.images)
-            for s in d.substitutions[:3]
-        )
-        lines.append(t("agreement.substitutions", shown=shown))
-    return Section(
-        "class_agreement",
-        t("s.class_agreement"),
-        (
-            Bullets(tuple(lines)),
-            class_agreement_table(t, r, limit=TEXT_ROWS, cells=cells),
-            image_agreement_table(t, r, limit=10),
-        ),
-    )
+    table = per_class_table(t, r, limit=TEXT_ROWS, cells=cells)
+    out.append(Section("per_class", t("s.per_class"), (table,)))
+    return out + common.closing_sections(t, r, DEFINITIONS)
 
 
 # --- the report ---------------------------------------------------------------------------------
 
 
 def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
-    a, b = r.pairing.a, r.pairing.b
-    rows: list[tuple[Any, ...]] = [
-        (t("overview.role.a"), r.names[0], a.source or t("eval.in_memory"), r.diff.loaded["a"]),
-        (t("overview.role.b"), r.names[1], b.source or t("eval.in_memory"), r.diff.loaded["b"]),
-    ]
+    rows = common.run_rows(t, r, r.support)
     if r.eval_a is not None:
-        rows.append((t("overview.role.gt"), "", r.eval_a.gt_source or "", r.eval_a.gt_boxes))
-    if r.support is not None:
-        rows.append(
-            (
-                t("overview.role.train"),
-                "",
-                r.support.train_source or "",
-                r.support.training.total_annotations,
-            )
-        )
-    inputs = Table(
-        key="inputs",
-        headers=(t("col.role"), t("col.name"), t("col.file"), t("col.count")),
-        rows=tuple(rows),
-        align="lllr",
-        caption=t("overview.inputs.caption"),
-    )
+        rows.insert(2, (t("overview.role.gt"), "", r.eval_a.gt_source or "", r.eval_a.gt_boxes))
     p = r.parameters
     params: list[tuple[str, Any, str]] = [
         (t("param.score_threshold"), p["score_threshold"], t("param.score_threshold.text")),
@@ -831,49 +374,18 @@ def _overview(t: Text, r: ComparisonResult, lang: str) -> Section:
         (t("param.alpha"), p["alpha"], t("param.alpha.text")),
         (t("param.rare_threshold"), p["rare_threshold"], t("param.rare_threshold.text")),
     ]
-    parameters = Table(
-        key="parameters",
-        headers=(t("col.parameter"), t("col.value"), t("col.meaning")),
-        rows=tuple((k, str(v) if not isinstance(v, str) else v, d) for k, v, d in params),
-        align="lll",
+    return common.overview_section(
+        t,
+        r,
+        lang,
+        summary=summary_sentences(r, lang),
+        rows=rows,
+        caption=t("overview.inputs.caption"),
+        params=params,
     )
-    summary = tuple(Paragraph(s, emphasis=True) for s in summary_sentences(r, lang))
-    return Section(
-        "overview",
-        t("s.overview"),
-        (),
-        (
-            Section("overview.summary", t("s.overview.summary"), summary),
-            Section("overview.inputs", t("s.overview.inputs"), (inputs, *_clean_check(t, r, lang))),
-            Section("overview.parameters", t("s.overview.parameters"), (parameters,)),
-        ),
-    )
-
-
-def _diagnosis(r: ComparisonResult, lang: str) -> list[Section]:
-    """The input check first, when it found anything or a category map was applied; a clean
-    check is one line of the overview's inputs instead."""
-    d = r.diagnosis
-    runs = (r.pairing.a, r.pairing.b)
-    if d is None or (not d.standing and not any(x.category_map for x in runs)):
-        return []  # nothing stands: the overview says so in one line (and lists any info)
-    gt_source = r.eval_a.gt_source if r.eval_a is not None else ""
-    return [diagnosis_section(d, lang, runs=runs, gt_source=gt_source or "")]
-
-
-def _clean_check(t: Text, r: ComparisonResult, lang: str) -> tuple[Block, ...]:
-    d = r.diagnosis
-    if d is None or d.standing or any(x.category_map for x in (r.pairing.a, r.pairing.b)):
-        return ()
-    clean = Paragraph(t("diagnosis.clean", checks=len(d.checks), names=", ".join(d.checks)))
-    if not d.findings:
-        return (clean,)
-    return (clean, Bullets(finding_items(d, lang)))
 
 
 def _overall(t: Text, r: ComparisonResult, lang: str) -> Section:
-    if not r.has_ground_truth:
-        return Section("overall", t("s.overall"), (_absent(t, "overall"),))
     blocks: list[Block] = [metrics_table(t, r)]
     blocks += [Paragraph(line, emphasis=i == 0) for i, line in enumerate(verdict_lines(r, lang))]
     if r.metrics()["a"].get("map_75_95") is None:
@@ -909,12 +421,7 @@ def _detections(t: Text, r: ComparisonResult) -> Section:
         ),
         align="lrrr",
     )
-    blocks: list[Block] = [Bullets(lines), table]
-    images = [t("detections.images", both=r.diff.images_compared, total=r.diff.images_total)]
-    for side, ids in (("a", r.diff.images_only_a), ("b", r.diff.images_only_b)):
-        if ids:
-            images.append(t("detections.images_only", name=names[side], n=len(ids), ids=_ids(ids)))
-    blocks.append(Bullets(tuple(images)))
+    blocks: list[Block] = [Bullets(lines), table, Bullets(tuple(common.image_lines(t, r)))]
     agreeing, counted = fully_agreeing_images(r)
     table = image_agreement_table(
         t,
@@ -971,49 +478,24 @@ def _disagreements(
     pairs = Section(
         "disagreements.pairs",
         t("s.disagreements.pairs"),
-        (Paragraph(t("pairs.intro")), Bullets(tuple(pair_lines(t, r)))),
+        (Paragraph(t("pairs.intro")), Bullets(tuple(common.pair_lines(t, r)))),
     )
-    if r.disagreements is not None:
-        # One table of the most frequent disagreements: the box-level class swaps with the
-        # image-level substitutions beside them (the category lists of an image differ by
-        # exactly that one swap), so the two views never name two different "most frequent".
-        if r.disagreements.swap_patterns or d.substitutions:
-            pattern_blocks: tuple[Block, ...] = (disagreement_table(t, r),)
-        else:
-            pattern_blocks = (Paragraph(t("patterns.none")),)
-        patterns = Section("disagreements.patterns", t("s.report.patterns"), pattern_blocks)
-        subsections = [images, categories, pairs, patterns]
+    assert r.disagreements is not None
+    # One table of the most frequent disagreements: the box-level class swaps with the
+    # image-level substitutions beside them (the category lists of an image differ by
+    # exactly that one swap), so the two views never name two different "most frequent".
+    if r.disagreements.swap_patterns or d.substitutions:
+        pattern_blocks: tuple[Block, ...] = (disagreement_table(t, r),)
     else:
-        substitutions = Section(
-            "disagreements.substitutions",
-            t("s.disagreements.substitutions"),
-            (
-                Paragraph(t("disagreements.substitutions.text", **names)),
-                Table(
-                    key="substitutions",
-                    headers=(t("col.a_says"), t("col.b_says"), t("col.images"), "image_id"),
-                    rows=tuple(
-                        (_label(r, s.a), _label(r, s.b), s.images, _ids(s.image_ids))
-                        for s in d.substitutions
-                    ),
-                    align="llrl",
-                    limit=TEXT_ROWS,
-                    page_limit=PAGE_ROWS,
-                ),
-            ),
-        )
-        patterns = Section("disagreements.patterns", t("s.patterns"), (_absent(t, "patterns"),))
-        subsections = [images, categories, substitutions, pairs, patterns]
-    boxes = Section("disagreements.boxes", t("s.disagreements.boxes"), _box_blocks(t, r))
+        pattern_blocks = (Paragraph(t("patterns.none")),)
+    patterns = Section("disagreements.patterns", t("s.report.patterns"), pattern_blocks)
+    subsections = [images, categories, pairs, patterns]
+    boxes = Section("disagreements.boxes", t("s.disagreements.boxes"), disputed_boxes_blocks(t, r))
     subsections.append(boxes)
-    gallery_blocks: list[Block] = []
-    if gallery is not None:
-        gallery_blocks.append(gallery)
-    gallery_blocks += [Note(n, kind="warning") for n in gallery_notes]
-    if not gallery_blocks:
-        gallery_blocks.append(_absent(t, "gallery"))
     subsections.append(
-        Section("disagreements.gallery", t("s.disagreements.gallery"), tuple(gallery_blocks))
+        common.gallery_section(
+            t, "disagreements.gallery", gallery, gallery_notes, empty=_absent(t, "gallery")
+        )
     )
     return Section(
         "disagreements",
@@ -1023,219 +505,7 @@ def _disagreements(
     )
 
 
-def _labels(r: ComparisonResult, ids: Sequence[int]) -> str:
-    return ", ".join(_label(r, c) for c in ids)
-
-
-def differing_images_table(t: Text, r: ComparisonResult) -> Table:
-    """The images whose category lists differ: what only A and only B list (with names) and,
-    with a ground truth, the categories of those the GT has there and whose list it sides with
-    (:func:`~pill_compare.analysis.diff.list_verdicts`). Both full lists are in the CSV file."""
-    d = r.diff
-    a, b = r.names
-    headers = [t("col.image"), t("col.only_in", name=a), t("col.only_in", name=b)]
-    gt = r.disagreements.gt if r.disagreements is not None else None
-    if gt is None:
-        rows = tuple(
-            (str(x.image_id), _labels(r, x.only_a), _labels(r, x.only_b))
-            for x in d.differing_images
-        )
-        legend: tuple[tuple[str, str], ...] = ()
-    else:
-        verdicts = list_verdicts(d, gt)
-        headers += [t("col.gt_has"), t("col.verdict")]
-        rows = tuple(
-            (
-                str(x.image_id),
-                _labels(r, x.only_a),
-                _labels(r, x.only_b),
-                _labels(r, v.gt_categories) or t("gt.none"),
-                t(f"list_verdict.{v.code}", **_names(r)),
-            )
-            for x, v in zip(d.differing_images, verdicts, strict=True)
-        )
-        legend = (
-            (t("col.gt_has"), t("differing.legend.gt_has")),
-            (t("col.verdict"), t("differing.legend.verdict")),
-        )
-    return Table(
-        key="differing_images",
-        headers=tuple(headers),
-        rows=rows,
-        align="l" * len(headers),
-        limit=TEXT_ROWS,
-        page_limit=PAGE_ROWS,
-        file=CSV_FILES["differing_images"],
-        legend=legend,
-    )
-
-
-def disagreement_table(t: Text, r: ComparisonResult) -> Table:
-    """The most frequent disagreements, one row per (A's class X, B's class Y): the class swaps
-    (the same box, X in A and Y in B) with their images and verdicts, and beside them the images
-    where X → Y is the only difference between the category lists (a substitution). A
-    substitution that is never a swap of one box (X and Y on different boxes) has a row with 0
-    boxes. Most boxes first, then most substitution images. Image ids: the CSV file."""
-    d = r.disagreements
-    if d is None:
-        raise ValueError("Expected a comparison with a ground truth (swap patterns), got none")
-    only = _substitution_images(r)
-    rows: list[tuple[Any, ...]] = []
-    for s in d.swap_patterns:
-        v = s.verdicts
-        rows.append(
-            (
-                _label(r, s.a),
-                _label(r, s.b),
-                s.swaps,
-                s.images,
-                only.get((s.a, s.b), 0),
-                v["a_right"],
-                v["b_right"],
-                v["both_wrong"],
-                v["no_gt"],
-            )
-        )
-    swapped = {(s.a, s.b) for s in d.swap_patterns}
-    rows += [
-        (_label(r, x.a), _label(r, x.b), 0, 0, x.images, "", "", "", "")
-        for x in r.diff.substitutions
-        if (x.a, x.b) not in swapped
-    ]
-    a, b = r.names
-    return Table(
-        key="swap_patterns",
-        headers=(
-            t("col.model_says", name=a),
-            t("col.model_says", name=b),
-            t("col.swap_boxes"),
-            t("col.images"),
-            t("col.substitution_images"),
-            t("col.model_right", name=a),
-            t("col.model_right", name=b),
-            t("col.both_wrong"),
-            t("col.no_object"),
-        ),
-        rows=tuple(rows),
-        align="llrrrrrrr",
-        limit=TEXT_ROWS,
-        page_limit=PAGE_ROWS,
-        file=CSV_FILES["swap_patterns"],
-        caption=t("patterns.caption_merged", n=len(rows)),
-        legend=(
-            (t("col.swap_boxes"), t("patterns.legend.boxes")),
-            (t("col.substitution_images"), t("patterns.legend.substitution")),
-            (t("col.verdict"), t("definition.verdict.text")),
-        ),
-    )
-
-
-def _box_blocks(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
-    """Every disputed box (class swaps and one-sided boxes): what each run says and, with a
-    ground truth, the GT class there and the verdict; scores, IoU and each box's TIDE error type
-    are in the CSV file (:data:`CSV_FILES` ``'disputed_boxes'``)."""
-    has_gt = r.disagreements is not None
-    frame = r.disagreements.to_frame() if has_gt else r.pairing.to_frame()
-    frame = frame[frame["kind"] != "agree"]
-    a, b = r.names
-    headers = [
-        t("col.image"),
-        t("col.difference"),
-        t("col.model_says", name=a),
-        t("col.model_says", name=b),
-    ]
-    if has_gt:
-        headers += [t("col.gt_class"), t("col.verdict")]
-    else:
-        headers = [*headers[:3], t("col.model_score", name=a), *headers[3:]]
-        headers.append(t("col.model_score", name=b))
-    rows = []
-    for rec in frame.to_dict(orient="records"):
-        kind = t(f"kind.{rec['kind']}", **_names(r))
-        says_a, says_b = (
-            _category_cell(r, rec["a_category_id"]),
-            _category_cell(r, rec["b_category_id"]),
-        )
-        if has_gt:
-            rows.append(
-                (
-                    str(int(rec["image_id"])),
-                    kind,
-                    says_a,
-                    says_b,
-                    _gt_cell(t, r, rec),
-                    _verdict_cell(t, r, rec),
-                )
-            )
-        else:
-            rows.append(
-                (
-                    str(int(rec["image_id"])),
-                    kind,
-                    says_a,
-                    _finite(rec["a_score"]),
-                    says_b,
-                    _finite(rec["b_score"]),
-                )
-            )
-    table = Table(
-        key="disputed_boxes",
-        headers=tuple(headers),
-        rows=tuple(rows),
-        align="llllll" if has_gt else "lllrlr",
-        limit=TEXT_ROWS,
-        page_limit=PAGE_ROWS,
-        file=CSV_FILES["disputed_boxes"],
-        caption=t("boxes.caption", n=len(rows)),
-        legend=((t("col.verdict"), t("boxes.legend.verdict", **_names(r))),) if has_gt else (),
-    )
-    if has_gt:
-        return (table,)
-    return (table, _absent(t, "verdicts"))
-
-
-def _gt_cell(t: Text, r: ComparisonResult, rec: Mapping[str, Any]) -> str:
-    """The GT class there: of the GT the right box matched, else A's GT "there", else B's."""
-    first, second = ("b", "a") if rec.get("verdict") == "b_right" else ("a", "b")
-    if rec["kind"] == "b_only" or _missing(rec[f"{first}_gt_category_id"]):
-        first = second
-    value = rec[f"{first}_gt_category_id"]
-    return t("gt.none") if _missing(value) else _label(r, int(value))
-
-
-def _verdict_cell(t: Text, r: ComparisonResult, rec: Mapping[str, Any]) -> str:
-    """A swap's verdict; for a one-sided box: right (the other run missed it), wrong (with its
-    TIDE type) or absorbed by a crowd region."""
-    names = _names(r)
-    if rec["kind"] in ("a_only", "b_only"):
-        side = rec["kind"][0]
-        other = "b" if side == "a" else "a"
-        status, error = rec[f"{side}_status"], rec[f"{side}_error"]
-        if status == "TP":
-            return t("verdict.missed", name=names[other])
-        if status == "ignored":
-            return t("verdict.ignored")
-        if _missing(error) or error == "none":
-            return t("verdict.one_wrong", name=names[side])
-        return t("verdict.one_wrong_type", name=names[side], error=t(f"error.{error}"))
-    return "" if _missing(rec["verdict"]) else t(f"verdict.{rec['verdict']}", **names)
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
-def _category_cell(r: ComparisonResult, value: Any) -> str:
-    return "" if _missing(value) else _label(r, int(value))
-
-
 def _per_class(t: Text, r: ComparisonResult) -> Section:
-    if not r.has_ground_truth:
-        return Section(
-            "per_class",
-            t("s.report.per_class"),
-            (_absent(t, "per_class"), class_agreement_table(t, r, limit=TEXT_ROWS)),
-        )
     assert r.eval_a is not None and r.eval_b is not None
     table = per_class_table(t, r, limit=TEXT_ROWS)
     ops = {
@@ -1274,63 +544,11 @@ def _per_class(t: Text, r: ComparisonResult) -> Section:
         caption=t("per_class.fp_fn_caption", at=at),
         legend=tuple((k.upper(), t(f"def.op.{k}")) for k in ("tp", "fp", "fn")),
     )
-    worst = Section("per_class.worst", t("s.per_class.worst"), (_worst_table(t, r),))
+    worst = Section("per_class.worst", t("s.per_class.worst"), (worst_classes_table(t, r),))
     confusions = Section(
-        "per_class.confusions", t("s.per_class.confusions"), _confusion_tables(t, r)
+        "per_class.confusions", t("s.per_class.confusions"), confusion_tables(t, r)
     )
     return Section("per_class", t("s.report.per_class"), (table, fpfn), (worst, confusions))
-
-
-def _worst_table(t: Text, r: ComparisonResult) -> Table:
-    """The classes with the lowest AP per run (classes without GT left out)."""
-    assert r.eval_a is not None and r.eval_b is not None
-    ranked = []
-    for ev in (r.eval_a, r.eval_b):
-        defined = [c for c in ev.coco.per_class if c.ap is not None]
-        ranked.append(sorted(defined, key=lambda c: (c.ap, c.category_id))[:WORST_CLASSES])
-    rows = []
-    for i in range(max(len(x) for x in ranked) if ranked else 0):
-        row: list[Any] = [i + 1]
-        for side in ranked:
-            c = side[i] if i < len(side) else None
-            row += [_label(r, c.category_id) if c else "", c.ap if c else None]
-        rows.append(tuple(row))
-    a, b = r.names
-    return Table(
-        key="worst_classes",
-        headers=(
-            "#",
-            t("col.model_class", name=a),
-            t("col.model_ap", name=a),
-            t("col.model_class", name=b),
-            t("col.model_ap", name=b),
-        ),
-        rows=tuple(rows),
-        align="rlrlr",
-        caption=t("per_class.worst_caption", n=WORST_CLASSES),
-    )
-
-
-def _confusion_tables(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
-    out: list[Block] = []
-    for side, ev in (("a", r.eval_a), ("b", r.eval_b)):
-        assert ev is not None
-        top = ev.confusion.top_confusions(TEXT_ROWS)
-        name = r.names[0 if side == "a" else 1]
-        if not top:
-            out.append(Paragraph(t("confusions.none", name=name)))
-            continue
-        out.append(
-            Table(
-                key=f"confusions_{side}",
-                headers=(t("col.gt_class"), t("col.predicted"), t("col.count")),
-                rows=tuple((_label(r, g), _label(r, p), n) for g, p, n in top),
-                align="llr",
-                caption=t("confusions.caption", name=name, n=len(top)),
-            )
-        )
-    out.append(Note(t("confusions.note", convention=t("eval.confusion.convention")), kind="info"))
-    return tuple(out)
 
 
 def _errors(t: Text, r: ComparisonResult) -> Section:
@@ -1423,62 +641,15 @@ def _localization(t: Text, r: ComparisonResult, lang: str) -> Section:
 def _imbalance(t: Text, r: ComparisonResult) -> Section:
     key, title = "causes.imbalance", t("s.causes.imbalance")
     if r.support is None:
-        need = "imbalance" if r.has_ground_truth else "imbalance_no_gt"
-        return Section(key, title, (_absent(t, need),))
-    tr = r.support.training
-    rows = []
-    for k in INDEX_KEYS:
-        value = getattr(tr, k)
-        shown: Any = value
-        if k == "imbalance_ratio" and value is not None and tr.most and tr.least:
-            shown = f"{tr.most.annotations} / {tr.least.annotations} = {value:.2f}"
-        rows.append((t(f"index.{k}"), shown, t(f"index.{k}.definition", rare=tr.rare_threshold)))
-    blocks: list[Block] = []
-    if tr.imbalance_ratio is not None and tr.most and tr.least:
-        blocks.append(
-            Paragraph(
-                t(
-                    "imbalance.ratio_sentence",
-                    most=tr.most.annotations,
-                    most_label=_label(r, tr.most.category_id),
-                    least=tr.least.annotations,
-                    least_label=_label(r, tr.least.category_id),
-                    ratio=tr.imbalance_ratio,
-                ),
-                emphasis=True,
-            )
-        )
-    blocks.append(
-        Table(
-            key="imbalance_indices",
-            headers=(t("col.index"), t("col.value"), t("col.definition")),
-            rows=tuple(rows),
-            align="lrl",
-            caption=t(
-                "imbalance.caption", source=r.support.train_source or "", n=tr.total_annotations
-            ),
-        )
-    )
-    blocks.append(Paragraph(t("imbalance.ratio_note")))
-    if tr.zero_annotation_categories:
-        blocks.append(
-            Note(
-                t(
-                    "imbalance.zero",
-                    n=len(tr.zero_annotation_categories),
-                    ids=_ids([c.category_id for c in tr.zero_annotation_categories]),
-                ),
-                kind="caveat",
-            )
-        )
+        return Section(key, title, (_absent(t, "imbalance"),))
+    blocks = common.imbalance_blocks(t, r, r.support, note=t("imbalance.ratio_note"))
     return Section(key, title, tuple(blocks))
 
 
 def _support(t: Text, r: ComparisonResult, lang: str) -> Section:
     key, title = "causes.support", t("s.causes.support")
     if r.support is None:
-        need = "support" if r.has_ground_truth else "support_no_gt"
-        return Section(key, title, (_absent(t, need),))
+        return Section(key, title, (_absent(t, "support"),))
     s = r.support
     blocks: list[Block] = [
         Paragraph(line) for line in support_lines(r, lang)[:-1] or support_lines(r, lang)
@@ -1532,35 +703,29 @@ def _evidence(t: Text, r: ComparisonResult, lang: str) -> Section:
     names = _names(r)
     supported: list[str] = []
     unsupported: list[str] = [t("evidence.architecture")]
-    if r.has_ground_truth:
-        supported += verdict_lines(r, lang)
-        if r.causes is not None:
-            supported.append(catalogue(lang).cause_sentence(r.causes))
-        if r.disagreements is not None:
-            v = r.disagreements.swap_verdicts()
-            supported.append(t("evidence.swaps", n=r.pairing.counts()["class_swap"], **v, **names))
-        m = r.metrics()
-        supported.append(
-            t(
-                "evidence.accuracy",
-                acc_a=_pct(m["a"].get("classification_accuracy")),
-                acc_b=_pct(m["b"].get("classification_accuracy")),
-                exact_a=_pct(m["a"].get("image_exact_match")),
-                exact_b=_pct(m["b"].get("image_exact_match")),
-                **names,
-            )
+    supported += verdict_lines(r, lang)
+    if r.causes is not None:
+        supported.append(catalogue(lang).cause_sentence(r.causes))
+    if r.disagreements is not None:
+        v = r.disagreements.swap_verdicts()
+        supported.append(t("evidence.swaps", n=r.pairing.counts()["class_swap"], **v, **names))
+    m = r.metrics()
+    supported.append(
+        t(
+            "evidence.accuracy",
+            acc_a=_pct(m["a"].get("classification_accuracy")),
+            acc_b=_pct(m["b"].get("classification_accuracy")),
+            exact_a=_pct(m["a"].get("image_exact_match")),
+            exact_b=_pct(m["b"].get("image_exact_match")),
+            **names,
         )
-        unsupported.append(t("evidence.accuracy_undefined"))
-    else:
-        supported.append(
-            t("evidence.agreement", rate=_pct(r.agreement.rate), kappa=_num(r.agreement.kappa))
-        )
-        unsupported.append(t("evidence.no_gt"))
+    )
+    unsupported.append(t("evidence.accuracy_undefined"))
     if r.support is not None:
         supported.append(_imbalance_sentence(catalogue(lang), r))
         if r.support.ap_delta.finding != "gap_larger_on_rare":
             unsupported.append(t("evidence.imbalance_not_cause"))
-    elif r.has_ground_truth:
+    else:
         unsupported.append(t("evidence.imbalance_untested"))
     unsupported.append(t("evidence.domain"))
     return Section(
@@ -1576,71 +741,17 @@ def _evidence(t: Text, r: ComparisonResult, lang: str) -> Section:
 
 
 def _glossary(t: Text) -> Section:
-    table = Table(
-        key="glossary",
-        headers=(t("col.term"), t("col.english"), t("col.description")),
-        rows=tuple(
-            (t(f"glossary.{k}.term"), t(f"glossary.{k}.english"), t(f"glossary.{k}.text"))
-            for k in GLOSSARY
-        ),
-        align="lll",
-        sortable=False,
-    )
     methods = Section(
-        "glossary.methods",
-        t("s.glossary.methods"),
-        (
-            Table(
-                "definitions",
-                (t("col.term"), t("col.definition")),
-                definitions_legend(t),
-                sortable=False,
-            ),
-        ),
+        "glossary.methods", t("s.glossary.methods"), (common.definitions_table(t, DEFINITIONS),)
     )
-    return Section("glossary", t("s.glossary"), (table,), (methods,))
+    return Section("glossary", t("s.glossary"), (common.glossary_table(t, GLOSSARY),), (methods,))
 
 
 def _caveats(t: Text, r: ComparisonResult) -> Section:
-    blocks: list[Block] = list(caveat_notes(r.caveats))
-    if not r.caveats:
-        blocks.append(Note(t("caveats.none"), kind="info"))
+    blocks = common.caveat_blocks(t, r, none="caveats.none")
     blocks.append(Paragraph(t("caveats.tools")))
     blocks += [Note(t(f"caveat.tools.{k}"), kind="caveat") for k in TOOL_CAVEATS]
     return Section("caveats", t("caveats.title"), tuple(blocks))
-
-
-def _place_figures(
-    sections: list[Section],
-    figures: Mapping[str, Figure],
-    t: Text,
-    places: Mapping[str, str] = FIGURE_PLACES,
-) -> list[Section]:
-    by_section: dict[str, list[Figure]] = {}
-    for key, figure in figures.items():
-        if not isinstance(figure, Figure):
-            raise TypeError(
-                f"Expected figures[{key!r}] to be a Figure, got {type(figure).__name__}"
-            )
-        if key not in places:
-            raise ValueError(f"Expected figure keys in {sorted(places)}, got {key!r}")
-        if not figure.caption:
-            figure = dataclasses.replace(figure, caption=t(f"figure.{key}"))
-        by_section.setdefault(places[key], []).append(figure)
-
-    def place(s: Section) -> Section:
-        subs = tuple(place(x) for x in s.subsections)
-        extra = tuple(by_section.get(s.key, ()))
-        if not extra and subs == s.subsections:
-            return s
-        return dataclasses.replace(s, blocks=s.blocks + extra, subsections=subs)
-
-    return [place(s) for s in sections]
-
-
-def _check(r: Any) -> None:
-    if not isinstance(r, ComparisonResult):
-        raise TypeError(f"Expected a ComparisonResult, got {type(r).__name__}")
 
 
 def compare_sections(
@@ -1689,7 +800,7 @@ def compare_sections(
     msg = catalogue(lang)
     t = msg.text
     sections = [
-        *_diagnosis(r, lang),
+        *common.input_check_sections(r, lang),
         _overview(t, r, lang),
         _overall(t, r, lang),
         _detections(t, r),
@@ -1706,7 +817,7 @@ def compare_sections(
         _glossary(t),
         _caveats(t, r),
     ]
-    return _place_figures(sections, figures or {}, t)
+    return _place_figures(sections, figures or {}, t, FIGURE_PLACES)
 
 
 __all__ = ["FIGURE_PLACES", "compare_command_sections", "compare_sections", "summary_sentences"]
