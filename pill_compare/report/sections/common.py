@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.report.sections.diagnosis import diagnosis_section, finding_items
@@ -34,6 +32,9 @@ from pill_compare.report.structure import (
     Table,
 )
 from pill_compare.report.tables import fit_width, fmt_ids
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 __all__ = [
     "CELL_IDS",
@@ -116,7 +117,10 @@ def _finite(value: Any) -> float | None:
 
 
 def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+    """None, NaN or pandas' NA (compared by its class name: pandas is imported where used)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    return type(value).__name__ == "NAType"
 
 
 def _category_cell(r: ComparisonResult, value: Any) -> str:

@@ -24,13 +24,14 @@ Files (:data:`CSV_FILES`):
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.analysis.diff import list_verdicts
 from pill_compare.report.tables import to_csv
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
+    import pandas as pd
 
 __all__ = ["CSV_FILES", "compare_csv_files", "disputed_box_records"]
 
@@ -48,6 +49,8 @@ def _ids(values: Any) -> str:
 
 
 def _name_column(r: ComparisonResult, ids: pd.Series) -> pd.Series:
+    import pandas as pd
+
     names = r.diff.category_names
     return ids.map(lambda c: "" if pd.isna(c) else names.get(int(c), "")).astype(object)
 
@@ -74,6 +77,8 @@ def disputed_box_records(r: ComparisonResult) -> list[dict[str, Any]]:
 
 
 def _swap_frame(r: ComparisonResult) -> pd.DataFrame:
+    import pandas as pd
+
     names = r.diff.category_names
     only = {(s.a, s.b): s for s in r.diff.substitutions}
     rows = []
