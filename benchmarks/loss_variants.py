@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
+import torch
 
-from tests.nn.test_retinanet_training import boxes_found, trained  # noqa: E402
+from tests.nn.test_retinanet_training import boxes_found, trained
 
 CASES = ("algorithm2", "compact", "focal")
 
@@ -40,7 +40,9 @@ def main() -> None:
             detector = trained(case, steps=steps, seed=seed)[2]
             found, total, best = boxes_found(detector)
             took = time.perf_counter() - start
-            print(f"{steps:5d}  {seed:4d}  {case:10s}  {found:2d}/{total}  {best:10.3f}  {took:7.1f}")
+            print(
+                f"{steps:5d}  {seed:4d}  {case:10s}  {found:2d}/{total}  {best:10.3f}  {took:7.1f}"
+            )
 
 
 if __name__ == "__main__":
