@@ -218,3 +218,19 @@ def test_a_large_run_is_judged_on_the_images_holding_its_first_20000_boxes():
     looked = _looked_at(dets, 0.5)
     assert len(looked) == MAX_LOOKED_AT
     assert set(np.unique(looked.image_id).tolist()) == set(range(MAX_LOOKED_AT // 10))
+
+
+def test_exact_copies_are_every_repeat_after_the_first_in_file_order(records):
+    # 50 rows repeated at random places, and a row that shares image, class and score with
+    # another but not its box (no copy): the mask equals a row-by-row count of repeats
+    rng = np.random.default_rng(0)
+    planted = records + [records[i] for i in rng.choice(len(records), 50)]
+    planted.append({**records[3], "bbox": [1.0, 2.0, 3.0, 4.0]})
+    rng.shuffle(planted)
+    exact, _ = duplicate_rows(run(planted))
+    seen, expected = set(), []
+    for r in planted:
+        key = (r["image_id"], r["category_id"], tuple(r["bbox"]), r["score"])
+        expected.append(key in seen)
+        seen.add(key)
+    assert exact.tolist() == expected and sum(expected) == 50

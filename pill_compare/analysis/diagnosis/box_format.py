@@ -30,6 +30,7 @@ import numpy as np
 
 from pill_compare.analysis.boxes import overlapping_pairs
 from pill_compare.analysis.diagnosis.finding import MAX_EVIDENCE, Finding
+from pill_compare.analysis.diagnosis.sample import first_images
 from pill_compare.consistency import looks_like_xyxy
 from pill_compare.core import Detections
 
@@ -88,11 +89,7 @@ def _looked_at(run: Detections, score_threshold: float) -> Detections:
     hold the first :data:`MAX_LOOKED_AT` — a share is as clear on 20,000 boxes as on 450,000."""
     confident = run.score >= score_threshold
     looked = run.select(confident) if int(confident.sum()) >= MIN_CONFIDENT else run
-    if len(looked) <= MAX_LOOKED_AT:
-        return looked
-    images, counts = np.unique(looked.image_id, return_counts=True)
-    last = images[min(int(np.searchsorted(np.cumsum(counts), MAX_LOOKED_AT)), images.size - 1)]
-    return looked.select(looked.image_id <= last)
+    return first_images(looked, MAX_LOOKED_AT)
 
 
 def _image_sizes(image_id: np.ndarray, images) -> np.ndarray | None:

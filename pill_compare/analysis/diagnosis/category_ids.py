@@ -67,6 +67,7 @@ from pill_compare.analysis.arguments import (
 )
 from pill_compare.analysis.boxes import overlapping_pairs
 from pill_compare.analysis.diagnosis.finding import MAX_EVIDENCE, Finding, Severity
+from pill_compare.analysis.diagnosis.sample import first_images
 from pill_compare.analysis.greedy import IOU_CAP, greedy_pairs
 from pill_compare.core import CategoryIdMap, Detections, GroundTruth
 
@@ -88,6 +89,10 @@ CLASS_INDEX_SHARE = 0.9
 BLOCKING_EXPLAINED = 0.5
 #: ... and at least this many times the boxes the ids as given explain.
 BLOCKING_RATIO = 2.0
+#: The id map of a large run is read on the images holding its first this many boxes
+#: (:func:`~pill_compare.analysis.diagnosis.sample.first_images`): hundreds of boxes per class
+#: at COCO scale, the whole file at pill scale.
+MAX_INFERENCE_BOXES = 50_000
 
 #: The finding code of each kind.
 CODES: dict[str, str] = {
@@ -363,7 +368,6 @@ def _infer(
         # No map can make enough more boxes agree to be a finding (the gain rule below): the
         # ids as given are right, and neither the matrix nor scipy (0.5 s to import) is needed.
         return identity
-    from scipy.optimize import linear_sum_assignment  # scipy is imported lazily (see compare)
 
     # Co-occurrence of (file id, reference id) over the matched boxes. Only file ids with at
     # least MIN_BOXES matched boxes can be kept, so the others are left out of the matrix
@@ -376,6 +380,13 @@ def _infer(
     dst_ids, dst_idx = np.unique(true[strong], return_inverse=True)
     flat = src_idx.reshape(-1) * dst_ids.size + dst_idx.reshape(-1)
     co = np.bincount(flat, minlength=src_ids.size * dst_ids.size).reshape(src_ids.size, -1)
+    # No one-to-one map can beat every id taking its most frequent partner: when even that
+    # bound gains too few boxes over the ids as given, skip the assignment (and scipy's import).
+    as_given_strong = int(np.count_nonzero(pred[strong] == true[strong]))
+    if int(co.max(axis=1).sum()) - as_given_strong < max(MIN_BOXES, MIN_GAIN * matched):
+        return identity
+    from scipy.optimize import linear_sum_assignment  # scipy is imported lazily (see compare)
+
     rows, cols = linear_sum_assignment(co, maximize=True)
 
     row_total = co.sum(axis=1)
@@ -611,7 +622,9 @@ def check_category_ids(inputs: DiagnosisInputs) -> list[Finding]:
         if len(gt.annotations) == 0:
             return []
         for role, run in inputs.runs.items():
-            inf = infer_category_map(run, gt, iou_threshold=inputs.iou_threshold)
+            # a large run is read on the images holding its first MAX_INFERENCE_BOXES boxes
+            looked = first_images(run, MAX_INFERENCE_BOXES)
+            inf = infer_category_map(looked, gt, iou_threshold=inputs.iou_threshold)
             if not inf.differs:
                 continue
             cmap = inf.category_map

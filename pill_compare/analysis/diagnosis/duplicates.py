@@ -46,12 +46,25 @@ def duplicate_rows(run: Detections) -> tuple[np.ndarray, np.ndarray]:
     near = np.zeros(n, dtype=bool)
     if n < 2:
         return exact, near
-    columns = (run.score, *run.bbox.T[::-1], run.category_id, run.image_id)
-    order = np.lexsort(columns)  # by image, category, box, score; ties in file order
-    same = np.ones(n - 1, dtype=bool)
-    for col in columns:
-        same &= col[order][1:] == col[order][:-1]
-    exact[order[1:][same]] = True  # every copy after the first (in file order) of equal rows
+    # Equal rows share (image, category, score): sort by those three (ties in file order) and
+    # look closer only inside the runs of rows that share them, by every column there.
+    keys = (run.score, run.category_id, run.image_id)
+    order = np.lexsort(keys)
+    tie = np.ones(n - 1, dtype=bool)
+    for col in keys:
+        tie &= col[order][1:] == col[order][:-1]
+    if tie.any():
+        candidates = np.unique(np.concatenate([order[1:][tie], order[:-1][tie]]))
+        columns = (
+            run.score[candidates],
+            *run.bbox[candidates].T[::-1],
+            *(k[candidates] for k in keys[1:]),
+        )
+        sub = np.lexsort((candidates, *columns))  # ties in file order
+        same = np.ones(candidates.size - 1, dtype=bool)
+        for col in columns:
+            same &= col[sub][1:] == col[sub][:-1]
+        exact[candidates[sub][1:][same]] = True  # every copy after the first (in file order)
     kept = np.flatnonzero(~exact)
     # One group per (image, category), so pairs never cross classes.
     by_group = np.lexsort((run.category_id[kept], run.image_id[kept]))
