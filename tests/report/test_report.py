@@ -473,8 +473,10 @@ def test_the_complete_tables_are_csv_files_beside_the_report():
     assert {"a_score", "b_score", "iou", "a_error", "verdict", "a_category_name"} <= set(boxes)
     # report.json holds the same rows.
     data = json.loads(text_of(files, "report.json"))
-    assert len(data["disputed_boxes"]) == 61
-    assert data["disputed_boxes"][0]["image_id"] == int(boxes["image_id"][0])
+    table = data["disputed_boxes"]  # columns once, then one list per box
+    assert table["columns"] == list(boxes.columns) and len(table["rows"]) == 61
+    first = dict(zip(table["columns"], table["rows"][0], strict=True))
+    assert first["image_id"] == int(boxes["image_id"][0])
     assert len(frames["differing_images.csv"]) == 61
     assert set(frames["swap_patterns.csv"]["swap_boxes"]) >= {12, 0}
     # The pages name the file under each table it completes.
