@@ -210,7 +210,8 @@ class ComparisonResult:
         ``detections.per_class`` (``[{category_id, name, a, b}]``: boxes at the operating
         point) and, with training annotations, ``imbalance.ratio`` (max / min training
         annotations per class) with the other indices and ``imbalance.disagreements``
-        (how many fall on rare classes)."""
+        (how many fall on rare classes). With a ground truth matched at IoU 0.5 (issue 17):
+        ``lrp.{a,b}.olrp`` and ``lrp.{a,b}.per_class`` (oLRP per class with its ``threshold``)."""
         out: dict[str, Any] = {
             "names": {"a": self.names[0], "b": self.names[1]},
             "parameters": _jsonable(self.parameters),
@@ -251,6 +252,9 @@ class ComparisonResult:
         out["caveats"] = list(self.caveats)
         if self.diagnosis is not None:
             out["diagnosis"] = self.diagnosis.to_dict()
+        lrp = [None if e is None else e.lrp for e in (self.eval_a, self.eval_b)]
+        if lrp[0] is not None and lrp[1] is not None:
+            out["lrp"] = {"a": lrp[0].to_dict(), "b": lrp[1].to_dict()}
         return out
 
     def _name(self, category_id: int) -> str:

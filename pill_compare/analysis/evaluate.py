@@ -24,6 +24,7 @@ from pill_compare.analysis.arguments import (
 )
 from pill_compare.analysis.coco_metrics import COCO_MAX_DETS, CocoMetrics, compute_coco_metrics
 from pill_compare.analysis.confusion import ConfusionMatrix, compute_confusion_matrix
+from pill_compare.analysis.lrp import LRP_IOU_THRESHOLD, Lrp, compute_lrp
 from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds, match_detections
 from pill_compare.analysis.operating_point import OperatingPoint, compute_operating_point
 from pill_compare.consistency import restrict_to_ground_truth, unknown_ids
@@ -51,6 +52,9 @@ class EvalResult:
         caveats: Legal but noteworthy findings (loader warnings included), one line each.
         left_out: Detections left out because the ground truth lacks their image or category
             id (as pycocotools does), None when none was.
+        lrp: Optimal LRP per class with its thresholds, and the F1-optimal thresholds; None
+            when the table was not matched at IoU 0.5 (neither ``iou_thresholds`` nor
+            ``iou_threshold`` holds it).
     """
 
     name: str
@@ -67,6 +71,7 @@ class EvalResult:
     matches: MatchTable
     caveats: tuple[str, ...] = ()
     left_out: LeftOut | None = None
+    lrp: Lrp | None = None
 
     def __repr__(self) -> str:
         m = self.coco.stats.get("map")
@@ -97,6 +102,7 @@ class EvalResult:
             "accuracy": self.accuracy.to_dict(),
             "confusion": self.confusion.to_dict(),
             "caveats": list(self.caveats),
+            "lrp": None if self.lrp is None else self.lrp.to_dict(),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -187,6 +193,7 @@ def evaluate(
         matches=table,
         caveats=tuple(caveats),
         left_out=dets.left_out,
+        lrp=compute_lrp(table) if np.any(matched_at == LRP_IOU_THRESHOLD) else None,
     )
 
 

@@ -10,6 +10,7 @@ from pill_compare.cli._common import Outputs, echo, fail_usage, warn
 from pill_compare.cli.registry import command
 from pill_compare.io import load_ground_truth
 from pill_compare.prep.convert import convert
+from pill_compare.prep.thresholds import load_class_thresholds
 from pill_compare.prep.yolo import CLASS_MAP_HELP
 
 
@@ -71,6 +72,16 @@ def convert_command(
             help="YOLO input: class index → category id: " + CLASS_MAP_HELP + ".",
         ),
     ] = None,
+    class_thresholds: Annotated[
+        Path | None,
+        typer.Option(
+            "--class-thresholds",
+            exists=True,
+            dir_okay=False,
+            help="Per-class score thresholds JSON (from 'pillcmp eval --thresholds-out'): drop "
+            "detections scoring below their class's threshold.",
+        ),
+    ] = None,
     input_format: Annotated[
         ConvertFrom,
         typer.Option("--from", help="auto (a folder is YOLO; files are sniffed), coco, csv, yolo."),
@@ -89,11 +100,14 @@ def convert_command(
         pillcmp convert resnet101.json submission.csv
 
         pillcmp convert labels/ sub.csv --class-map classes.txt --images images
+
+        pillcmp convert resnet101.json sub.csv --class-thresholds thresholds.json
     """
     if Outputs().file("target", target).kind == "stdout":
         fail_usage("convert writes a file: give TARGET a .json or .csv name, not '-'")
     truth = load_ground_truth(gt) if gt else None
     warn(truth.warnings if truth else ())
+    thresholds = load_class_thresholds(class_thresholds) if class_thresholds else None
     result = convert(
         source,
         target,
@@ -102,10 +116,16 @@ def convert_command(
         class_map=class_map,
         input_format=input_format.value,
         output_format=output_format.value,
+        class_thresholds=thresholds,
     )
     warn(result.warnings)
     echo(
         f"wrote {result.target}: {result.detections} detections on {result.images} images "
-        f"({result.input_format} → {result.output_format})",
+        f"({result.input_format} → {result.output_format})"
+        + (
+            f"; {result.dropped} dropped below their class's threshold"
+            if thresholds is not None
+            else ""
+        ),
         err=True,
     )

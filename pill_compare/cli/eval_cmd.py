@@ -1,7 +1,9 @@
 """`pillcmp eval`: COCO-exact metrics, per-class numbers, operating point, accuracy, confusion."""
 
 import io
+import json
 import math
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +43,13 @@ from pill_compare.report.eval_render import render_eval
 from pill_compare.report.tables import to_csv
 
 DUMP_SUFFIXES = (".csv", ".parquet")
+
+
+class ThresholdRule(str, Enum):
+    """What the per-class thresholds of --thresholds-out optimise."""
+
+    olrp = "olrp"
+    f1 = "f1"
 
 
 def parse_iou_thresholds(value: str) -> np.ndarray:
@@ -127,6 +136,23 @@ def eval_command(
             help="Write the match table (one row per detection and per GT box) as .csv or .parquet.",
         ),
     ] = None,
+    thresholds_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--thresholds-out",
+            dir_okay=False,
+            help="Write the per-class score thresholds (.json) that --thresholds-rule picks, for "
+            "'pillcmp convert --class-thresholds'.",
+        ),
+    ] = None,
+    thresholds_rule: Annotated[
+        ThresholdRule,
+        typer.Option(
+            "--thresholds-rule",
+            help="olrp: the threshold minimising each class's LRP (IoU 0.5); f1: the one "
+            "maximising its F1.",
+        ),
+    ] = ThresholdRule.olrp,
     plot: Annotated[
         Path | None,
         typer.Option(
@@ -154,7 +180,7 @@ def eval_command(
 ) -> None:
     """How good is one model? COCO metrics equal to pycocotools, and what they hide.
 
-    The 12 COCO stats (map, map_50, ..., mar_large; n/a where pycocotools prints -1), per-class AP, AP50, AP75, AR100 and GT support; at the operating point (--score-thr, --iou-thr): TP/FP/FN, precision, recall, F1 per class, micro and macro, and the score threshold that maximizes F1; classification accuracy and image exact-match accuracy; a confusion matrix with background. Detections whose image or category id the ground truth lacks are left out with a warning, as pycocotools does (--strict refuses them). All of it comes from one matching pass, which --dump-matches writes out.
+    The 12 COCO stats (map, map_50, ..., mar_large; n/a where pycocotools prints -1), per-class AP, AP50, AP75, AR100 and GT support; at the operating point (--score-thr, --iou-thr): TP/FP/FN, precision, recall, F1 per class, micro and macro, and the score threshold that maximizes F1; optimal LRP per class with the threshold that gives it (--thresholds-out writes those thresholds); classification accuracy and image exact-match accuracy; a confusion matrix with background. Detections whose image or category id the ground truth lacks are left out with a warning, as pycocotools does (--strict refuses them). All of it comes from one matching pass, which --dump-matches writes out.
 
     Example:
 
@@ -164,6 +190,7 @@ def eval_command(
     out_fmt = outputs.report("output", output, fmt)
     outputs.file("plot", plot, PLOT_SUFFIXES)
     outputs.file("dump_matches", dump_matches, DUMP_SUFFIXES)
+    outputs.file("thresholds_out", thresholds_out, (".json",))
     if not math.isfinite(score_thr):
         fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
     if not (0 < iou_thr <= 1):
@@ -194,6 +221,14 @@ def eval_command(
         iou_threshold=iou_thr,
     )
     warn(c for c in result.caveats if c not in gt.warnings and c not in dets.warnings)
+    if thresholds_out is not None:
+        if result.lrp is None:
+            fail_usage(
+                "--thresholds-out needs the matching at IoU 0.5 (LRP's): include 0.5 in --iou "
+                "or give --iou-thr 0.5"
+            )
+        doc = result.lrp.thresholds_dict(thresholds_rule.value)
+        outputs.put("thresholds_out", json.dumps(doc, indent=2) + "\n")
     if dump_matches is not None:
         outputs.put("dump_matches", _matches_bytes(result.matches.to_frame(), dump_matches))
     if plot is not None:

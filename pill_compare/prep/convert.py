@@ -28,6 +28,7 @@ from pill_compare.errors import ConfigError, InputFormatError
 from pill_compare.io.files import display_path, sniff_format
 from pill_compare.io.outputs import write_atomic
 from pill_compare.io.results import CSV_COLUMNS, load_results
+from pill_compare.prep.thresholds import ClassThresholds, apply_class_thresholds
 from pill_compare.prep.yolo import load_class_map, load_yolo_predictions
 
 CONVERT_INPUT_FORMATS: tuple[str, ...] = ("auto", "coco", "csv", "yolo")
@@ -48,6 +49,7 @@ class ConvertResult:
         detections: Detections written.
         images: Distinct image ids among them.
         warnings: Legal but suspicious findings about the input (as from ``load_results``).
+        dropped: Detections left out for scoring below their class's threshold.
     """
 
     source: str
@@ -57,6 +59,7 @@ class ConvertResult:
     detections: int
     images: int
     warnings: tuple[str, ...] = ()
+    dropped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "warnings": list(self.warnings)}
@@ -123,6 +126,7 @@ def convert(
     class_map: str | os.PathLike[str] | Mapping[int, int] | None = None,
     input_format: str = "auto",
     output_format: str = "auto",
+    class_thresholds: ClassThresholds | None = None,
 ) -> ConvertResult:
     """Read detections in one format and write them (atomically) in another.
 
@@ -138,6 +142,8 @@ def convert(
             (:func:`~pill_compare.prep.yolo.load_class_map`).
         input_format: 'auto' (a folder is YOLO, a file is sniffed), 'coco', 'csv' or 'yolo'.
         output_format: 'auto' (from the suffix), 'coco' or 'csv'.
+        class_thresholds: Keep only detections scoring at or above their class's threshold
+            (:func:`~pill_compare.prep.thresholds.apply_class_thresholds`); None keeps all.
 
     Returns:
         A :class:`ConvertResult`.
@@ -209,6 +215,10 @@ def convert(
         dets = load_results(src, input_format=in_fmt)
         if gt is not None:
             dets = replace(dets, warnings=(*dets.warnings, *check_against_ground_truth(dets, gt)))
+    dropped = 0
+    if class_thresholds is not None:
+        kept = apply_class_thresholds(dets, class_thresholds)
+        dropped, dets = len(dets) - len(kept), kept
     text = coco_results_text(dets) if out_fmt == "coco" else submission_csv_text(dets)
     write_atomic(dst, text)
     return ConvertResult(
@@ -219,4 +229,5 @@ def convert(
         detections=len(dets),
         images=int(np.unique(dets.image_id).size),
         warnings=dets.warnings,
+        dropped=dropped,
     )

@@ -75,6 +75,9 @@ def test_json_has_the_contract_key_paths(result):
             d["significance"]["bootstrap"][metric]
         )
     assert {"a_only_correct", "b_only_correct", "p_value"} <= set(d["significance"]["mcnemar"])
+    # oLRP of each model, as eval gives it (issue 17): lrp.{a,b}.olrp, per_class with threshold.
+    assert d["lrp"]["a"]["olrp"] == result.eval_a.lrp.olrp
+    assert "threshold" in d["lrp"]["b"]["per_class"][0]
 
 
 def test_a_model_compared_with_itself_is_neutral(sample):

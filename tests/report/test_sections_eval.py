@@ -3,6 +3,7 @@ English and Korean."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 
@@ -38,6 +39,7 @@ def test_sections_and_tables_are_keyed():
         "eval.coco",
         "eval.operating_point",
         "eval.accuracy",
+        "eval.lrp",
         "eval.per_class",
         "eval.confusion",
     ]
@@ -49,8 +51,17 @@ def test_sections_and_tables_are_keyed():
         "per_class_operating_point",
         "confusion_counts",
         "top_confusions",
+        "lrp",
     }
     render_markdown(sections)  # keys are ids and unique
+
+
+def test_lrp_section_shows_the_means_and_only_when_matched_at_half():
+    r = sample_eval()
+    assert dict(tables(eval_sections(r))["lrp"].rows)["olrp"] == r.lrp.olrp
+    # An evaluation not matched at IoU 0.5 has no LRP: no section.
+    keys = [s.key for s in eval_sections(dataclasses.replace(r, lrp=None))]
+    assert "eval.lrp" not in keys and "eval.per_class" in keys
 
 
 def test_numbers_are_the_results():

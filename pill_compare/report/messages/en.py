@@ -965,4 +965,17 @@ TEXTS: dict[str, str] = {
     "distribution. Neither says whether the imbalance explains the results: the next part tests "
     "that.",
     "s.report.patterns": "Most frequent disagreements",
+    # --- lrp
+    "eval.lrp.title": "Optimal LRP (IoU {iou:g}, lower is better)",
+    "col.lrp": "LRP error",
+    "def.lrp.olrp": "oLRP: per class, the lowest LRP = (sum over TPs of (1 - IoU)/(1 - {iou:g}) + FP "
+    "+ FN) / (TP + FP + FN) over every score threshold (Oksuz et al. 2021); 0 is perfect, 1 finds "
+    "nothing; mean over the classes with GT boxes",
+    "def.lrp.olrp_loc": "localisation: mean (1 - IoU)/(1 - {iou:g}) of the TPs at each class's "
+    "oLRP threshold",
+    "def.lrp.olrp_fp": "false detections: FP / (TP + FP) = 1 - precision at that threshold",
+    "def.lrp.olrp_fn": "misses: FN / GT = 1 - recall at that threshold",
+    "lrp.thresholds_note": "{n} of {total} classes have a score threshold that minimises their "
+    "LRP (per class in the JSON output, with the F1-optimal one); 'pillcmp eval --thresholds-out "
+    "FILE' writes them and 'pillcmp convert --class-thresholds FILE' submits at them.",
 }

@@ -1029,4 +1029,16 @@ TEXTS: dict[str, str] = {
     "주변을 잘라 보여 준다. 굵은 박스가 사례이고, 정답 패널은 그 자리에 라벨된 것을 보여 준다.",
     "gallery.legend_case": "굵은 선: 점검 사례",
     "gallery.legend_unlabelled": "점선 (정답): 두 모델의 박스, 그 자리에 라벨 없음",
+    # --- lrp
+    "eval.lrp.title": "최적 LRP (IoU {iou:g}, 낮을수록 좋다)",
+    "col.lrp": "LRP 오류",
+    "def.lrp.olrp": "oLRP: 클래스마다 모든 점수 임계값 중 가장 낮은 LRP = (TP마다 (1 - IoU)/(1 - {iou:g})의 "
+    "합 + FP + FN) / (TP + FP + FN) (Oksuz 외 2021). 0이면 완벽하고 1이면 하나도 찾지 못한 것이다. "
+    "정답 박스가 있는 클래스의 평균",
+    "def.lrp.olrp_loc": "위치 오차: 클래스별 oLRP 임계값에서 TP의 (1 - IoU)/(1 - {iou:g}) 평균",
+    "def.lrp.olrp_fp": "오검출: 그 임계값에서 FP / (TP + FP) = 1 - 정밀도",
+    "def.lrp.olrp_fn": "미검출: 그 임계값에서 FN / 정답 = 1 - 재현율",
+    "lrp.thresholds_note": "클래스 {total}개 중 {n}개에 LRP를 최소로 만드는 점수 임계값이 있다 (클래스별 값과 "
+    "F1 최적 임계값은 JSON 출력에 있다). 'pillcmp eval --thresholds-out FILE'로 저장하고 "
+    "'pillcmp convert --class-thresholds FILE'로 그 임계값에서 제출 파일을 만든다.",
 }

@@ -5,7 +5,8 @@ both accuracies, the per-class tables, the confusion matrix and the caveats, eac
 definition in the table's legend. Every number comes from ``r``; every word from the catalogue
 (:mod:`pill_compare.report.messages`).
 
-Section keys: ``eval.coco``, ``eval.operating_point``, ``eval.accuracy``, ``eval.per_class``,
+Section keys: ``eval.coco``, ``eval.operating_point``, ``eval.accuracy``, ``eval.lrp`` (when matched at IoU 0.5),
+        ``eval.per_class``,
 ``eval.confusion``, ``eval.caveats`` (only with caveats). Table keys: ``coco_stats``,
 ``operating_point``, ``accuracy``, ``per_class_coco``, ``per_class_operating_point``,
 ``top_confusions``.
@@ -33,6 +34,7 @@ LABEL_CELLS = 40
 _COCO_COLUMNS = ("category_id", "name", "gt", "dets", "ap", "ap_50", "ap_75", "ar")
 _OP_COLUMNS = ("category_id", "name", "gt", "tp", "fp", "fn", "p", "r", "f1", "best_f1", "at")
 _ACCURACY_KEYS = ("classification_accuracy", "image_exact_match")
+_LRP_KEYS = ("olrp", "olrp_loc", "olrp_fp", "olrp_fn")
 _OP_KEYS = ("tp", "fp", "fn", "precision", "recall", "f1", "micro", "macro", "best_f1")
 
 #: ``text(key, **params)`` of a catalogue (:mod:`pill_compare.report.messages`).
@@ -160,6 +162,23 @@ def _accuracy_section(t: Text, r: EvalResult) -> Section:
         legend=legend(t, "def.accuracy", _ACCURACY_KEYS),
     )
     return Section("eval.accuracy", t("eval.accuracy.title", at=at), (table,))
+
+
+def _lrp_section(t: Text, r: EvalResult) -> Section | None:
+    """Mean oLRP and its components, and how many classes have a threshold (None without LRP)."""
+    lrp = r.lrp
+    if lrp is None:
+        return None
+    table = Table(
+        key="lrp",
+        headers=(t("col.lrp"), t("col.value")),
+        rows=tuple((k, getattr(lrp, k)) for k in _LRP_KEYS),
+        align="lr",
+        legend=legend(t, "def.lrp", _LRP_KEYS, iou=lrp.iou_threshold),
+    )
+    with_gt = sum(c.olrp is not None for c in lrp.per_class)
+    note = Paragraph(t("lrp.thresholds_note", n=len(lrp.thresholds("olrp")), total=with_gt))
+    return Section("eval.lrp", t("eval.lrp.title", iou=lrp.iou_threshold), (table, note))
 
 
 def _class_rows(r: EvalResult, cells: int | None = None) -> list[dict[str, Any]]:
@@ -307,7 +326,8 @@ def eval_sections(r: EvalResult, lang: str = "en", *, compact: bool = False) -> 
 
     Returns:
         ``eval.header`` (untitled: what was evaluated against what), ``eval.coco``,
-        ``eval.operating_point``, ``eval.accuracy``, ``eval.per_class``, ``eval.confusion`` and,
+        ``eval.operating_point``, ``eval.accuracy``, ``eval.lrp`` (when matched at IoU 0.5),
+        ``eval.per_class``, ``eval.confusion`` and,
         when ``r`` has caveats, ``eval.caveats``.
 
     Raises:
@@ -323,6 +343,7 @@ def eval_sections(r: EvalResult, lang: str = "en", *, compact: bool = False) -> 
         _coco_section(t, r),
         _operating_point_section(t, r),
         _accuracy_section(t, r),
+        *[s for s in (_lrp_section(t, r),) if s is not None],
         _per_class_section(t, r, NAME_CELLS if compact else None),
         _confusion_section(t, r, LABEL_CELLS if compact else None),
     ]

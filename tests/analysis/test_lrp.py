@@ -1,0 +1,190 @@
+"""Optimal LRP per class, its components and thresholds, and F1-optimal thresholds, by hand."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from pill_compare.analysis.evaluate import evaluate
+from pill_compare.analysis.lrp import compute_lrp
+from pill_compare.analysis.matching import match_detections
+from pill_compare.io import load_ground_truth, load_results
+from tests.analysis.eval_fixtures import box, detections, ground_truth, gt_doc, random_case
+from tests.conftest import SAMPLE
+
+
+def tiny():
+    """Category 1: GT A (0,0,10,10), A2 (50,50,10,10) on image 1.
+    Category 2: GT B (20,20,10,10). Category 3: declared, no GT box, one detection.
+
+    Detections of category 1, by score:
+        0.9  (0,0,10,8)   on A, IoU 80/100 = 0.8     TP, loss (1 - 0.8)/(1 - 0.5) = 0.4
+        0.7  (30,30,10,10) on nothing                FP
+        0.55 (50,50,10,10) on A2, IoU 1.0            TP, loss 0
+    Category 2: 0.8 on nothing (FP). Category 3: 0.6 on nothing.
+    """
+    anns = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+        {"image_id": 1, "category_id": 1, "bbox": box(50, 50, 10, 10)},
+        {"image_id": 1, "category_id": 2, "bbox": box(20, 20, 10, 10)},
+    ]
+    dets = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 8), "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": box(30, 30, 10, 10), "score": 0.7},
+        {"image_id": 1, "category_id": 1, "bbox": box(50, 50, 10, 10), "score": 0.55},
+        {"image_id": 1, "category_id": 2, "bbox": box(70, 70, 10, 10), "score": 0.8},
+        {"image_id": 1, "category_id": 3, "bbox": box(90, 0, 5, 5), "score": 0.6},
+    ]
+    gt = ground_truth(gt_doc(anns, categories=[1, 2, 3]))
+    return match_detections(gt, detections(dets), iou_thresholds=np.array([0.5]))
+
+
+def test_olrp_is_the_lowest_lrp_over_the_class_thresholds():
+    # Category 1, G = 2; LRP(s) = (loss + FP + FN) / (TP + FP + FN):
+    #   s = 0.9:  TP 1, FP 0, FN 1: (0.4 + 0 + 1) / 2     = 0.7
+    #   s = 0.7:  TP 1, FP 1, FN 1: (0.4 + 1 + 1) / 3     = 0.8
+    #   s = 0.55: TP 2, FP 1, FN 0: (0.4 + 1 + 0) / 3     = 0.4667  <- minimum
+    # Components at 0.55: loc = 0.4 / 2 = 0.2, fp = 1/3, fn = 0.
+    one = compute_lrp(tiny()).per_class[0]
+    assert one.olrp == pytest.approx(1.4 / 3)
+    assert one.threshold == 0.55
+    assert (one.olrp_loc, one.olrp_fp, one.olrp_fn) == (pytest.approx(0.2), 1 / 3, 0.0)
+    assert (one.tp, one.fp, one.fn) == (2, 1, 0)
+
+
+def test_lrp_is_the_weighted_sum_of_its_components():
+    # LRP = (TP·loc + (TP + FP)·fp + G·fn) / (TP + FP + FN) at the optimum, here
+    # (2·0.2 + 3·(1/3) + 2·0) / 3 = 1.4 / 3.
+    for c in compute_lrp(tiny()).per_class:
+        if c.olrp_loc is not None:
+            total = c.tp * c.olrp_loc + (c.tp + c.fp) * c.olrp_fp + c.gt * c.olrp_fn
+            assert total / (c.tp + c.fp + c.fn) == pytest.approx(c.olrp)
+
+
+def test_a_class_without_true_positive_keeps_no_detection_and_one_without_gt_is_left_out():
+    # Category 2: its only detection is an FP: LRP = 1 at every threshold, as keeping none:
+    # oLRP 1, no threshold, fn = 1. Category 3 has no GT box: no oLRP, out of the means.
+    # Means: olrp = (1.4/3 + 1) / 2; loc and fp over category 1 only; fn = (0 + 1) / 2.
+    lrp = compute_lrp(tiny())
+    two, three = lrp.per_class[1], lrp.per_class[2]
+    assert (two.olrp, two.threshold, two.olrp_loc, two.olrp_fp, two.olrp_fn) == (
+        1.0,
+        None,
+        None,
+        None,
+        1.0,
+    )
+    # Its F1 is 0 (one FP, no GT: 0 / 1), so it has no F1 threshold either.
+    assert (three.olrp, three.threshold, three.f1, three.f1_threshold) == (None, None, 0.0, None)
+    assert lrp.olrp == pytest.approx((1.4 / 3 + 1) / 2)
+    assert (lrp.olrp_loc, lrp.olrp_fp, lrp.olrp_fn) == (pytest.approx(0.2), 1 / 3, 0.5)
+
+
+def test_the_highest_threshold_wins_a_tie():
+    # Two GT boxes found exactly (IoU 1) at 0.9 and 0.8: LRP(0.9) = (0 + 0 + 1) / 2 = 0.5,
+    # LRP(0.8) = 0. A third detection at 0.3 lies inside a crowd region (absorbed: neither TP
+    # nor FP), so LRP(0.3) = LRP(0.8) = 0: the tie goes to the higher threshold, 0.8.
+    anns = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+        {"image_id": 1, "category_id": 1, "bbox": box(20, 0, 10, 10)},
+        {"image_id": 1, "category_id": 1, "bbox": box(50, 50, 40, 40), "iscrowd": 1},
+    ]
+    dets = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10), "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": box(20, 0, 10, 10), "score": 0.8},
+        {"image_id": 1, "category_id": 1, "bbox": box(60, 60, 10, 10), "score": 0.3},
+    ]
+    table = match_detections(ground_truth(gt_doc(anns)), detections(dets))
+    one = compute_lrp(table).per_class[0]
+    assert (one.olrp, one.threshold, one.tp, one.fp, one.fn) == (0.0, 0.8, 2, 0, 0)
+
+
+def test_f1_threshold_is_the_highest_score_maximising_f1():
+    # Category 1 of tiny(): F1(s) = 2 TP / (TP + FP + G):
+    #   0.9: 2/3; 0.7: 2/4 = 0.5; 0.55: 4/5 = 0.8 <- best. Category 2: F1 0 -> no threshold.
+    lrp = compute_lrp(tiny())
+    assert (lrp.per_class[0].f1, lrp.per_class[0].f1_threshold) == (pytest.approx(0.8), 0.55)
+    assert (lrp.per_class[1].f1, lrp.per_class[1].f1_threshold) == (0.0, None)
+    assert lrp.thresholds("f1") == {1: 0.55}
+    assert lrp.thresholds("olrp") == {1: 0.55}
+    with pytest.raises(ValueError, match="Expected rule to be one of"):
+        lrp.thresholds("ap")
+
+
+def test_max_dets_counts_only_the_top_detections_per_image_and_class():
+    # max_dets = 1 keeps the 0.9 detection only (rank 0) in category 1: TP 1, FP 0, FN 1:
+    # (0.4 + 1) / 2 = 0.7 at 0.9.
+    one = compute_lrp(tiny(), max_dets=1).per_class[0]
+    assert (one.olrp, one.threshold) == (pytest.approx(0.7), 0.9)
+    with pytest.raises(ValueError, match="Expected max_dets to be None or an integer >= 1"):
+        compute_lrp(tiny(), max_dets=0)
+
+
+def test_a_table_not_matched_at_half_is_refused():
+    table = match_detections(tiny().gt, tiny().dets, iou_thresholds=np.array([0.75]))
+    with pytest.raises(ValueError, match="Expected one of the matched IoU thresholds"):
+        compute_lrp(table)
+
+
+def test_json_keys_of_the_contract():
+    doc = json.loads(json.dumps(compute_lrp(tiny()).to_dict()))
+    assert doc["olrp"] == pytest.approx((1.4 / 3 + 1) / 2)
+    row = doc["per_class"][0]
+    for key in ("category_id", "olrp", "threshold", "olrp_loc", "olrp_fp", "olrp_fn"):
+        assert key in row
+    assert row["f1_threshold"] == 0.55
+    assert doc["definitions"]["olrp"]
+    out = compute_lrp(tiny()).thresholds_dict("olrp")
+    assert out == {"rule": "olrp", "iou_threshold": 0.5, "name": "model", "thresholds": {"1": 0.55}}
+
+
+def test_evaluate_carries_lrp_only_when_matched_at_half():
+    case = random_case(3)
+    gt, dets = ground_truth(case.gt), detections(case.results)
+    assert evaluate(gt, dets).to_dict()["lrp"]["per_class"]
+    assert evaluate(gt, dets, iou_thresholds=[0.75], iou_threshold=0.75).lrp is None
+
+
+@pytest.mark.parametrize("run_file", ["resnet101.json", "efficientnet_b3.json"])
+def test_equals_vernier_on_the_sample(run_file):
+    # vernier 0.5.4 (pip install vernier) is the reference: with a τ grid holding every score
+    # and no per-image cap its oLRP, components and thresholds equal ours bit for bit (also
+    # checked on 300 random datasets with crowds, ties and classes without TP when written).
+    vernier = pytest.importorskip("vernier.instance")
+    gt_path, run_path = SAMPLE / "ground_truth.json", SAMPLE / run_file
+    gt = load_ground_truth(gt_path)
+    dets = load_results(run_path, gt=gt)
+    ours = compute_lrp(match_detections(gt, dets, iou_thresholds=np.array([0.5])))
+    ref = vernier.optimal_lrp(
+        gt_path.read_bytes(),
+        run_path.read_bytes(),
+        tau_grid=sorted(set(dets.score.tolist())),
+        max_dets_per_image=10**6,
+    )
+    assert (ours.olrp, ours.olrp_loc, ours.olrp_fp, ours.olrp_fn) == (
+        ref.olrp,
+        ref.loc,
+        ref.fp,
+        ref.fn,
+    )
+
+    def none(values):  # vernier's NaN = our None; its fp 0.0 without a threshold = undefined
+        out = [None if np.isnan(v) else v for v in values]
+        return (*out[:2], None if out[4] is None else out[2], *out[3:])
+
+    theirs = {
+        c.category_id: none((c.olrp, c.olrp_loc, c.olrp_fp, c.olrp_fn, c.tau))
+        for c in ref.per_class
+    }
+    for c in ours.per_class:
+        assert (c.olrp, c.olrp_loc, c.olrp_fp, c.olrp_fn, c.threshold) == theirs[c.category_id]
+
+
+def test_sample_olrp_matches_the_value_vernier_gave():
+    # vernier 0.5.4 on data/sample/resnet101.json (command in the report): oLRP 0.19367865281502267.
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    dets = load_results(SAMPLE / "resnet101.json", gt=gt)
+    lrp = compute_lrp(match_detections(gt, dets, iou_thresholds=np.array([0.5])))
+    assert lrp.olrp == 0.19367865281502267
