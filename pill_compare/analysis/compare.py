@@ -502,19 +502,7 @@ def compare(
         seed=seed,
         alpha=alpha,
     )
-    support = None
-    if train_gt is not None:
-        from pill_compare.analysis.support import support_vs_performance
-
-        step("support vs AP")
-        support = support_vs_performance(
-            train_gt,
-            ev_a,
-            ev_b,
-            disagreement_by_class=pairing.disagreements_by_class(),
-            rare_threshold=rare_threshold,
-            alpha=alpha,
-        )
+    support = _training_support(train_gt, ev_a, ev_b, pairing, rare_threshold, alpha, step)
     return ComparisonResult(
         names=result_diff.names,
         parameters=parameters,
@@ -538,6 +526,31 @@ def compare(
         causes=causes,
         class_map=class_map,
         calibration=calibration,
+    )
+
+
+def _training_support(
+    train_gt: GroundTruth | None,
+    ev_a: EvalResult,
+    ev_b: EvalResult,
+    pairing: Pairing,
+    rare_threshold: int,
+    alpha: float,
+    step: Any,
+) -> Any:
+    """Training support vs per-class performance, or None without training annotations."""
+    if train_gt is None:
+        return None
+    from pill_compare.analysis.support import support_vs_performance
+
+    step("support vs AP")
+    return support_vs_performance(
+        train_gt,
+        ev_a,
+        ev_b,
+        disagreement_by_class=pairing.disagreements_by_class(),
+        rare_threshold=rare_threshold,
+        alpha=alpha,
     )
 
 
