@@ -439,7 +439,12 @@ def _calibration(t: Text, r: ComparisonResult) -> Section:
         Paragraph(definition),
         Table(
             key="calibration",
-            headers=(t("col.model"), t("col.calibration_detections"), t("col.ece"), t("col.overconfidence")),
+            headers=(
+                t("col.model"),
+                t("col.calibration_detections"),
+                t("col.ece"),
+                t("col.overconfidence"),
+            ),
             rows=tuple(
                 (name, cal.n, cal.ece, cal.overconfidence) for name, cal in ((a, c.a), (b, c.b))
             ),
