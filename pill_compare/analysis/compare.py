@@ -20,6 +20,8 @@ Parts (each defined in its own module; nothing here re-matches or re-defines a m
   with a percentile interval and p-value; same image resample for both runs; ``seed``),
   :func:`~pill_compare.analysis.significance.mcnemar` (per GT object) and the verdict code on
   ``map`` (:func:`~pill_compare.analysis.significance.significance_verdict`);
+* calibration: :func:`~pill_compare.analysis.calibration.compare_calibration` (each run's D-ECE
+  at the operating IoU, ΔD-ECE with a paired image bootstrap interval);
 * imbalance vs performance, with training annotations:
   :func:`~pill_compare.analysis.support.support_vs_performance`;
 * ground-truth audit: :func:`~pill_compare.analysis.gt_audit.audit_ground_truth` (boxes both
@@ -47,6 +49,7 @@ import numpy as np
 
 from pill_compare.analysis.agreement_support import AgreementSupport, agreement_vs_support
 from pill_compare.analysis.arguments import check_inputs, check_number
+from pill_compare.analysis.calibration import CalibrationComparison, compare_calibration
 from pill_compare.analysis.causes import Causes, compute_causes
 from pill_compare.analysis.coco_metrics import (
     COCO_MAX_DETS,
@@ -110,6 +113,9 @@ class ComparisonResult:
             set's imbalance beside both runs' boxes and disagreements per class (None
             otherwise).
         class_map: The class map the category names came from (None without one).
+        calibration: Both runs' D-ECE at the operating IoU, ΔD-ECE = B − A with its paired
+            bootstrap interval (:func:`~pill_compare.analysis.calibration.compare_calibration`;
+            None without a ground truth).
     """
 
     names: tuple[str, str]
@@ -134,6 +140,7 @@ class ComparisonResult:
     causes: Causes | None = None
     agreement_support: AgreementSupport | None = None
     class_map: CategoryNames | None = None
+    calibration: CalibrationComparison | None = None
 
     @property
     def has_ground_truth(self) -> bool:
@@ -204,7 +211,8 @@ class ComparisonResult:
         ``causes.localization_share``, ``causes.dominant``;
         ``gt_audit.likely_missing.count``, ``gt_audit.likely_wrong_label.count``,
         ``gt_audit.if_completed.{a,b}.<metric>`` (an estimate; the real numbers stay in
-        ``metrics``); ``diagnosis.findings``. Without a ground truth also (issue 15):
+        ``metrics``); ``diagnosis.findings``; ``calibration.{a,b}.ece`` (D-ECE),
+        ``calibration.delta``, ``calibration.ci``, ``calibration.finding``. Without a ground truth also (issue 15):
         ``disagreements.patterns`` (``[{a_category_id, a_name, b_category_id, b_name, count,
         images, image_ids}]``, most first), ``disagreements.one_sided.per_class``,
         ``detections.per_class`` (``[{category_id, name, a, b}]``: boxes at the operating
@@ -250,6 +258,8 @@ class ComparisonResult:
             out["gt_audit"] = self.gt_audit.to_dict()
         out["diff"] = self.diff.to_dict()
         out["caveats"] = list(self.caveats)
+        if self.calibration is not None:
+            out["calibration"] = self.calibration.to_dict()
         if self.diagnosis is not None:
             out["diagnosis"] = self.diagnosis.to_dict()
         lrp = [None if e is None else e.lrp for e in (self.eval_a, self.eval_b)]
@@ -487,19 +497,16 @@ def compare(
         verdict = significance_verdict(bootstrap, "map", alpha=alpha)
     step("McNemar")
     test = mcnemar(table_a, table_b, score_threshold=score_threshold, iou_threshold=iou_threshold)
-    support = None
-    if train_gt is not None:
-        from pill_compare.analysis.support import support_vs_performance
-
-        step("support vs AP")
-        support = support_vs_performance(
-            train_gt,
-            ev_a,
-            ev_b,
-            disagreement_by_class=pairing.disagreements_by_class(),
-            rare_threshold=rare_threshold,
-            alpha=alpha,
-        )
+    step("calibration")  # evaluate matched at the operating IoU, so the tables hold it
+    calibration = compare_calibration(
+        table_a,
+        table_b,
+        iou_threshold=iou_threshold,
+        n_resamples=n_bootstrap,
+        seed=seed,
+        alpha=alpha,
+    )
+    support = _training_support(train_gt, ev_a, ev_b, pairing, rare_threshold, alpha, step)
     return ComparisonResult(
         names=result_diff.names,
         parameters=parameters,
@@ -522,6 +529,32 @@ def compare(
         errors_strict_b=errors_strict_b,
         causes=causes,
         class_map=class_map,
+        calibration=calibration,
+    )
+
+
+def _training_support(
+    train_gt: GroundTruth | None,
+    ev_a: EvalResult,
+    ev_b: EvalResult,
+    pairing: Pairing,
+    rare_threshold: int,
+    alpha: float,
+    step: Any,
+) -> Any:
+    """Training support vs per-class performance, or None without training annotations."""
+    if train_gt is None:
+        return None
+    from pill_compare.analysis.support import support_vs_performance
+
+    step("support vs AP")
+    return support_vs_performance(
+        train_gt,
+        ev_a,
+        ev_b,
+        disagreement_by_class=pairing.disagreements_by_class(),
+        rare_threshold=rare_threshold,
+        alpha=alpha,
     )
 
 

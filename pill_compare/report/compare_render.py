@@ -18,6 +18,7 @@ from pill_compare.report.messages import catalogue
 from pill_compare.report.render.markdown import render_markdown
 from pill_compare.report.render.text import render_text
 from pill_compare.report.sections.compare import (
+    calibration_sentence,
     compare_command_sections,
     summary_sentences,
     support_lines,
@@ -48,7 +49,7 @@ def render_compare_markdown(r: ComparisonResult, *, lang: str = "en") -> str:
 
 def compare_json(r: ComparisonResult, *, lang: str = "en") -> dict[str, Any]:
     """``r.to_dict()`` plus the sentences: ``significance.sentence`` (and ``mcnemar_sentence``),
-    ``imbalance.sentence``, ``summary`` (every finding line) and ``report_summary`` (the
+    ``imbalance.sentence``, ``calibration.sentence``, ``summary`` (every finding line) and ``report_summary`` (the
     report's three summary sentences)."""
     msg = catalogue(lang)
     doc = r.to_dict()
@@ -57,6 +58,8 @@ def compare_json(r: ComparisonResult, *, lang: str = "en") -> dict[str, Any]:
             msg.significance_sentence(r.verdict) if r.verdict is not None else msg.NO_BOOTSTRAP
         )
         doc["significance"]["mcnemar_sentence"] = msg.mcnemar_sentence(r.mcnemar)
+    if "calibration" in doc:
+        doc["calibration"]["sentence"] = calibration_sentence(msg.text, r)
     support = support_lines(r, lang)
     if "imbalance" in doc:
         doc["imbalance"]["sentence"] = support[0]

@@ -54,6 +54,7 @@ __all__ = [
     "available_plots",
     "plot_ap_by_iou",
     "plot_ap_comparison",
+    "plot_calibration",
     "plot_confusion_pair",
     "plot_error_breakdown",
     "plot_matched_iou",
@@ -156,6 +157,16 @@ LABELS: dict[str, dict[str, str]] = {
         "more_classes": "not shown, with fewer errors: {n}",
         "note": "last row: detections on no object; last column: missed GT boxes",
     },
+    "plot_calibration": {
+        "title": "Reliability diagram: {a} vs {b} (TP at IoU {iou:.2f}, {n_bins} {strategy} bins)",
+        "xlabel": "mean score in the bin (confidence)",
+        "ylabel": "share of the bin's detections that are TP (precision)",
+        "legend": "{name}: D-ECE {ece:.3f}",
+        "diagonal": "perfect calibration",
+        "strategy_equal_count": "equal-count",
+        "strategy_equal_width": "equal-width",
+        "note": "marker area: detections in the bin; above the diagonal: under-confident",
+    },
 }
 
 
@@ -177,6 +188,8 @@ def available_plots(r: ComparisonResult) -> tuple[str, ...]:
     ]
     if r.causes is not None:
         names += ["plot_ap_by_iou", "plot_matched_iou"]
+    if r.calibration is not None:
+        names.append("plot_calibration")
     if r.support is not None:
         names.append("plot_support_vs_ap")
     return tuple(names)
@@ -771,6 +784,84 @@ def plot_matched_iou(
 
 
 # --------------------------------------------------------------------------------------------
+# calibration
+
+
+def plot_calibration(
+    r: ComparisonResult,
+    *,
+    ax: Any = None,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
+) -> Any:
+    """The reliability diagram of A and B on one axes (``r.calibration``): per score bin, the
+    mean score against the share of true positives, the diagonal being perfect calibration;
+    each marker's area follows the bin's detections, the legend gives each run's D-ECE.
+
+    Args:
+        r: From :func:`~pill_compare.analysis.compare.compare` with a ground truth.
+        ax: Axes to draw on; a new figure is made when None.
+        lang: 'en' or 'ko' (font order).
+        labels: Texts, keys of ``LABELS['plot_calibration']``: ``title`` ({a}, {b}, {iou},
+            {n_bins}, {strategy}), ``xlabel``, ``ylabel``, ``legend`` ({name}, {ece}),
+            ``diagonal``, ``strategy_equal_count``, ``strategy_equal_width``, ``note``.
+
+    Returns:
+        The matplotlib Figure.
+
+    Raises:
+        ValueError: ``r`` has no ground truth (no calibration), an unknown label key.
+    """
+    text = _labels("plot_calibration", labels)
+    _need_ground_truth(r, "plot_calibration")
+    c = r.calibration
+    if c is None:
+        raise ValueError("Expected a ComparisonResult with calibration, got none")
+    runs = (c.a, c.b)
+    largest = max([1, *(int(x.bin_count.max()) for x in runs if x.bin_count.size)])
+    with plot_style(lang):
+        fig, ax, created = _figure_axes(ax, 4.6)
+        ax.plot([0, 1], [0, 1], color=_LINK, ls="--", lw=1.0, label=text["diagonal"], zorder=1)
+        for slot, cal in enumerate(runs):
+            colour = MODEL_COLORS["ab"[slot]]
+            ax.plot(
+                cal.bin_confidence,
+                cal.bin_precision,
+                marker="o" if slot == 0 else "D",
+                ms=0,
+                lw=1.4,
+                color=colour,
+                label=text["legend"].format(name=_run_name(r, slot), ece=_nan(cal.ece)),
+                zorder=2,
+            )
+            ax.scatter(
+                cal.bin_confidence,
+                cal.bin_precision,
+                s=12 + 60 * cal.bin_count / largest,
+                marker="o" if slot == 0 else "D",
+                color=colour,
+                zorder=3,
+            )
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel(text["xlabel"])
+        ax.set_ylabel(text["ylabel"])
+        ax.grid(color="#E5E5E5", lw=0.6)
+        ax.set_axisbelow(True)
+        _label_at(ax, text["note"], (1.0, 0.0), (-4, 4), "right", "bottom")
+        _legend_above(ax)
+        title = text["title"].format(
+            a=_run_name(r, 0),
+            b=_run_name(r, 1),
+            iou=c.a.iou_threshold,
+            n_bins=c.a.n_bins,
+            strategy=text[f"strategy_{c.a.strategy}"],
+        )
+        _finish(fig, ax, title, created=created, above_legend=True)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
 # training support vs AP
 
 
@@ -1265,5 +1356,6 @@ PLOTS: dict[str, Callable[..., Any]] = {
     "plot_confusion_pair": plot_confusion_pair,
     "plot_ap_by_iou": plot_ap_by_iou,
     "plot_matched_iou": plot_matched_iou,
+    "plot_calibration": plot_calibration,
     "plot_support_vs_ap": plot_support_vs_ap,
 }

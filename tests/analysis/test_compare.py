@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from pill_compare import compare, evaluate, load_ground_truth, load_results
+from pill_compare.analysis.calibration import compute_calibration
 from pill_compare.analysis.compare import ComparisonResult
 from tests.conftest import SAMPLE
 
@@ -162,3 +163,15 @@ def test_a_run_without_detections_compares_without_error(sample, with_gt):
             r.metrics()["b"]["map"] == 0.0
             and r.disagreements.one_sided()["a_only"]["boxes"] == 1000
         )
+
+
+def test_compare_reports_calibration_at_the_json_key_paths(result):
+    r = result
+    d = r.to_dict()["calibration"]
+    assert d["a"]["ece"] == compute_calibration(r.eval_a.matches).ece
+    assert d["b"]["ece"] == compute_calibration(r.eval_b.matches).ece
+    assert d["delta"] == pytest.approx(d["b"]["ece"] - d["a"]["ece"])
+    assert d["a"]["n_bins"] == 10 and d["a"]["iou_threshold"] == 0.5
+    assert len(d["ci"]) == 2 and d["finding"] in {"a_better", "b_better", "no_difference"}
+    # Classes with at least 30 detections get their own D-ECE.
+    assert all(c["n"] >= 30 for c in d["a"]["per_class"]) and d["a"]["per_class"]

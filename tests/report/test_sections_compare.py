@@ -400,3 +400,26 @@ def test_causes_localization_has_ap_by_iou_the_share_and_both_figures():
     strict = tables(compare_sections(r))["error_types_strict"]
     loc = next(row for row in strict.rows if row[0] == "Loc")
     assert loc[1] == r.errors_strict_a.counts["loc"] > 0
+
+
+def test_overall_calibration_states_d_ece_its_definition_and_who_is_more_trustworthy():
+    from pill_compare.report.compare_render import compare_json
+    from pill_compare.report.report_plots import available_plots
+
+    r = sample_comparison()  # 50 resamples
+    assert "plot_calibration" in available_plots(r)
+    figures = {"calibration": Figure(key="calibration", png=PNG, caption="")}
+    section = by_key(compare_sections(r, figures=figures))["overall.calibration"]
+    rows = tables([section])["calibration"].rows
+    assert [row[2] for row in rows] == [r.calibration.a.ece, r.calibration.b.ece]
+    text = " ".join(render_text([section]).split())
+    # The sample's efficientnet_b3 (A) 0.158 vs resnet101 (B) 0.192: A's interval excludes 0.
+    assert "efficientnet_b3's scores are the more trustworthy: D-ECE 0.158" in text
+    assert "true positive at IoU 0.50" in text and "10 equal-count score bins" in text
+    assert [b.key for b in section.blocks if isinstance(b, Figure)] == ["calibration"]
+    assert compare_json(r)["calibration"]["sentence"].startswith("efficientnet_b3's scores")
+    ko = by_key(compare_sections(r, "ko"))["overall.calibration"]
+    assert "믿을 만하다" in " ".join(render_text([ko]).split())
+    # Without a bootstrap the difference is stated as not tested.
+    untested = by_key(compare_sections(sample_comparison(n_bootstrap=0)))["overall.calibration"]
+    assert "was not tested" in " ".join(render_text([untested]).split())

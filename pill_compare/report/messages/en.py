@@ -978,4 +978,38 @@ TEXTS: dict[str, str] = {
     "lrp.thresholds_note": "{n} of {total} classes have a score threshold that minimises their "
     "LRP (per class in the JSON output, with the F1-optimal one); 'pillcmp eval --thresholds-out "
     "FILE' writes them and 'pillcmp convert --class-thresholds FILE' submits at them.",
+    # --- calibration
+    "s.overall.calibration": "Calibration: can the scores be trusted?",
+    "calibration.text": "Calibration asks whether a score means what it says: of the detections "
+    "scored about 0.8, are about 80 % right? Each detection the matching counts (all sizes, no "
+    "score threshold) is right when it is a true positive at IoU {iou:.2f}. The detections are "
+    "sorted into {n_bins} {strategy}; D-ECE (detection expected calibration error, "
+    "Küppers et al. 2020) is the mean, weighted by each bin's share of the detections, of "
+    "|precision of the bin − mean score of the bin|. 0 is perfect; lower is better.",
+    "calibration.strategy.equal_count": "equal-count score bins (the same number of detections "
+    "in each)",
+    "calibration.strategy.equal_width": "equal-width score bins",
+    "calibration.finding.a_better": "{a}'s scores are the more trustworthy: D-ECE {ece_a:.3f} "
+    "against {ece_b:.3f} for {b} (B − A {delta:+.3f}, {level:.0%} interval {low:+.3f} to "
+    "{high:+.3f}, paired bootstrap over images, {n} resamples).",
+    "calibration.finding.b_better": "{b}'s scores are the more trustworthy: D-ECE {ece_b:.3f} "
+    "against {ece_a:.3f} for {a} (B − A {delta:+.3f}, {level:.0%} interval {low:+.3f} to "
+    "{high:+.3f}, paired bootstrap over images, {n} resamples).",
+    "calibration.finding.no_difference": "Neither model's scores are shown to be more "
+    "trustworthy: D-ECE {ece_a:.3f} for {a}, {ece_b:.3f} for {b} (B − A {delta:+.3f}, "
+    "{level:.0%} interval {low:+.3f} to {high:+.3f} holds 0; paired bootstrap over images, {n} "
+    "resamples).",
+    "calibration.finding.not_tested": "D-ECE {ece_a:.3f} for {a}, {ece_b:.3f} for {b} (B − A "
+    "{delta:+.3f}); whether the difference is real was not tested (no bootstrap).",
+    "calibration.undefined": "Calibration is undefined: a model has no detection to bin.",
+    "calibration.caption": "D-ECE per model; mean score − precision > 0: over-confident (the "
+    "scores promise more than the boxes deliver), < 0: under-confident.",
+    "calibration.class_caption": "D-ECE per class, for the classes where both models have at "
+    "least {min} detections; largest gap first.",
+    "col.ece": "D-ECE",
+    "col.overconfidence": "mean score − precision",
+    "figure.calibration": "Reliability diagram of both models: per score bin, the mean score "
+    "against the share of true positives; on the dashed diagonal a score is exactly as often "
+    "right as it says.",
+    "col.calibration_detections": "detections counted",
 }

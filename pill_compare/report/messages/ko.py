@@ -1041,4 +1041,43 @@ TEXTS: dict[str, str] = {
     "lrp.thresholds_note": "클래스 {total}개 중 {n}개에 LRP를 최소로 만드는 점수 임계값이 있다 (클래스별 값과 "
     "F1 최적 임계값은 JSON 출력에 있다). 'pillcmp eval --thresholds-out FILE'로 저장하고 "
     "'pillcmp convert --class-thresholds FILE'로 그 임계값에서 제출 파일을 만든다.",
+    # --- calibration
+    "s.overall.calibration": "보정(calibration): 점수를 믿을 수 있는가?",
+    "calibration.text": "보정은 점수가 말하는 만큼 맞는지를 본다. 점수가 0.8 안팎인 검출 중 약 80 %가 "
+    "맞는가? 매칭에서 세는 모든 검출(모든 크기, 점수 임계값 없음)은 IoU {iou:.2f}에서 참 양성이면 맞은 "
+    "것이다. 검출을 점수 구간 {n_bins}개({strategy})로 나누고, D-ECE(검출 기대 보정 오차, Küppers 외 "
+    "2020)는 각 구간의 |정밀도 − 평균 점수|를 그 구간의 검출 비율로 가중 평균한 값이다. 0이 완벽하며 "
+    "낮을수록 좋다.",
+    "calibration.strategy.equal_count": "구간마다 검출 수가 같은 등빈도 구간",
+    "calibration.strategy.equal_width": "등간격 구간",
+    "calibration.finding.a_better": "{a}의 점수가 더 믿을 만하다: D-ECE {ece_a:.3f}, {b}는 "
+    "{ece_b:.3f} (B − A {delta:+.3f}, {level:.0%} 구간 {low:+.3f} ~ {high:+.3f}, 이미지 단위 대응 "
+    "부트스트랩 {n}회).",
+    "calibration.finding.b_better": "{b}의 점수가 더 믿을 만하다: D-ECE {ece_b:.3f}, {a}는 "
+    "{ece_a:.3f} (B − A {delta:+.3f}, {level:.0%} 구간 {low:+.3f} ~ {high:+.3f}, 이미지 단위 대응 "
+    "부트스트랩 {n}회).",
+    "calibration.finding.no_difference": "어느 모델의 점수가 더 믿을 만하다고 할 수 없다: "
+    "D-ECE {a} {ece_a:.3f}, {b} {ece_b:.3f} (B − A {delta:+.3f}, {level:.0%} 구간 {low:+.3f} ~ "
+    "{high:+.3f}이 0을 포함; 이미지 단위 대응 부트스트랩 {n}회).",
+    "calibration.finding.not_tested": "D-ECE {a} {ece_a:.3f}, {b} {ece_b:.3f} (B − A "
+    "{delta:+.3f}); 차이가 실제인지는 검정하지 않았다(부트스트랩 없음).",
+    "calibration.undefined": "보정을 계산할 수 없다: 구간에 넣을 검출이 없는 모델이 있다.",
+    "calibration.caption": "모델별 D-ECE. 평균 점수 − 정밀도 > 0: 과신(점수가 실제보다 높음), "
+    "< 0: 과소 신뢰.",
+    "calibration.class_caption": "두 모델 모두 검출이 {min}개 이상인 클래스의 클래스별 D-ECE, 차이가 "
+    "큰 순.",
+    "col.ece": "D-ECE",
+    "col.overconfidence": "평균 점수 − 정밀도",
+    "figure.calibration": "두 모델의 신뢰도 다이어그램: 점수 구간마다 평균 점수와 참 양성 비율. 점선 "
+    "대각선 위에서는 점수만큼 정확히 맞는다.",
+    "plot.calibration.title": "신뢰도 다이어그램: {a} 대 {b} (IoU {iou:.2f}에서 참 양성, "
+    "{strategy} 구간 {n_bins}개)",
+    "plot.calibration.xlabel": "구간의 평균 점수 (신뢰도)",
+    "plot.calibration.ylabel": "구간 검출 중 참 양성 비율 (정밀도)",
+    "plot.calibration.legend": "{name}: D-ECE {ece:.3f}",
+    "plot.calibration.diagonal": "완벽한 보정",
+    "plot.calibration.strategy_equal_count": "등빈도",
+    "plot.calibration.strategy_equal_width": "등간격",
+    "plot.calibration.note": "표식 크기: 구간의 검출 수. 대각선 위: 과소 신뢰",
+    "col.calibration_detections": "집계한 검출 수",
 }

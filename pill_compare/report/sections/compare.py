@@ -26,7 +26,8 @@ Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
 ``disagreements.patterns`` (one table of the class swaps with the image-level substitutions
 beside them), ``disagreements.boxes``, ``disagreements.gallery``;
 ``per_class.worst``, ``per_class.confusions``; ``causes.localization``, ``causes.imbalance``,
-``causes.support``, ``causes.evidence``; ``glossary.methods``.
+``causes.support``, ``causes.evidence``; ``overall.calibration`` (D-ECE of both models);
+``glossary.methods``.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ FIGURE_PLACES = {
     "matched_iou": "causes.localization",
     "class_distribution": "causes.imbalance",
     "support_vs_ap": "causes.support",
+    "calibration": "overall.calibration",
 }
 #: Glossary entries (catalogue keys ``glossary.<key>.term|english|text``), in order.
 GLOSSARY = (
@@ -392,7 +394,89 @@ def _overall(t: Text, r: ComparisonResult, lang: str) -> Section:
         blocks.append(Note(t("note.map_75_95_missing"), kind="caveat"))
     if r.bootstrap is not None:
         blocks.append(Note(t("note.p_floor", n=r.bootstrap.n_resamples), kind="info"))
-    return Section("overall", t("s.overall"), tuple(blocks))
+    subsections = () if r.calibration is None else (_calibration(t, r),)
+    return Section("overall", t("s.overall"), tuple(blocks), subsections)
+
+
+def calibration_sentence(t: Text, r: ComparisonResult) -> str | None:
+    """Whether one model's scores are more trustworthy (D-ECE, ``r.calibration``), with the
+    paired bootstrap interval of B − A or "not tested"; None without calibration."""
+    c = r.calibration
+    if c is None:
+        return None
+    if c.delta is None:
+        return t("calibration.undefined")
+    interval = {"low": c.ci_low, "high": c.ci_high} if c.ci_low is not None else {}
+    return t(
+        f"calibration.finding.{c.finding}",
+        ece_a=c.a.ece,
+        ece_b=c.b.ece,
+        delta=c.delta,
+        level=1 - c.alpha,
+        n=c.n_resamples,
+        **interval,
+        **_names(r),
+    )
+
+
+def _calibration(t: Text, r: ComparisonResult) -> Section:
+    """D-ECE with its definition (the matching IoU and the bins stated), the verdict sentence,
+    each model's D-ECE and over-confidence, per class where both have the support (the
+    figure ``calibration`` is placed here)."""
+    from pill_compare.analysis.calibration import MIN_CLASS_DETECTIONS
+
+    c = r.calibration
+    assert c is not None
+    a, b = r.names
+    definition = t(
+        "calibration.text",
+        iou=c.a.iou_threshold,
+        n_bins=c.a.n_bins,
+        strategy=t(f"calibration.strategy.{c.a.strategy}"),
+    )
+    blocks: list[Block] = [
+        Paragraph(calibration_sentence(t, r) or "", emphasis=True),
+        Paragraph(definition),
+        Table(
+            key="calibration",
+            headers=(
+                t("col.model"),
+                t("col.calibration_detections"),
+                t("col.ece"),
+                t("col.overconfidence"),
+            ),
+            rows=tuple(
+                (name, cal.n, cal.ece, cal.overconfidence) for name, cal in ((a, c.a), (b, c.b))
+            ),
+            align="lrrr",
+            signed=(3,),
+            sortable=False,
+            caption=t("calibration.caption"),
+        ),
+    ]
+    per_b = {x.category_id: x for x in c.b.per_class}
+    both = [(x, per_b[x.category_id]) for x in c.a.per_class if x.category_id in per_b]
+    both.sort(key=lambda p: (-abs(p[1].ece - p[0].ece), p[0].category_id))
+    if both:
+        blocks.append(
+            Table(
+                key="calibration_per_class",
+                headers=(
+                    t("col.category"),
+                    t("col.model_stat", name=a, stat="D-ECE"),
+                    t("col.model_stat", name=b, stat="D-ECE"),
+                    t("col.delta"),
+                ),
+                rows=tuple(
+                    (_label(r, x.category_id), x.ece, y.ece, y.ece - x.ece) for x, y in both
+                ),
+                align="lrrr",
+                signed=(3,),
+                limit=TEXT_ROWS,
+                caption=t("calibration.class_caption", min=MIN_CLASS_DETECTIONS),
+            )
+        )
+    return Section("overall.calibration", t("s.overall.calibration"), tuple(blocks))
 
 
 def _detections(t: Text, r: ComparisonResult) -> Section:
@@ -820,4 +904,10 @@ def compare_sections(
     return _place_figures(sections, figures or {}, t, FIGURE_PLACES)
 
 
-__all__ = ["FIGURE_PLACES", "compare_command_sections", "compare_sections", "summary_sentences"]
+__all__ = [
+    "FIGURE_PLACES",
+    "calibration_sentence",
+    "compare_command_sections",
+    "compare_sections",
+    "summary_sentences",
+]
