@@ -90,8 +90,12 @@ def diff_command(
         multiset=multiset,
         gt=truth,
     )
-    text = render_diff(result, out_fmt.value, explain=explain)
-    runs = list(prepared.runs.values())
-    text = render_with_diagnosis(result, out_fmt.value, text, prepared.diagnosis, runs=runs)
+    text = render_with_diagnosis(
+        result,
+        out_fmt.value,
+        lambda: render_diff(result, out_fmt.value, explain=explain),
+        prepared.diagnosis,
+        runs=list(prepared.runs.values()),
+    )
     print_or_put(outputs, "output", output, text)
     outputs.write()

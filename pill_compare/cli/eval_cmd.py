@@ -236,8 +236,13 @@ def eval_command(
 
         fig = plot_confusion_matrix(result.confusion, normalize=normalize)
         outputs.put("plot", figure_bytes(fig, plot))
-    text = render_eval(result, out_fmt.value, explain=explain)
-    text = render_with_diagnosis(result, out_fmt.value, text, prepared.diagnosis, runs=[dets])
+    text = render_with_diagnosis(
+        result,
+        out_fmt.value,
+        lambda: render_eval(result, out_fmt.value, explain=explain),
+        prepared.diagnosis,
+        runs=[dets],
+    )
     print_or_put(outputs, "output", output, text)
     outputs.write()
     if cross_check:

@@ -3,7 +3,7 @@ Markdown or JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pill_compare.analysis.diagnosis import Diagnosis
@@ -31,20 +31,21 @@ def render_doctor(
 def render_with_diagnosis(
     result: Any,
     fmt: str,
-    rendered: str,
+    render: Callable[[], str],
     diagnosis: Diagnosis | None,
     *,
     runs: Sequence[Any] = (),
     lang: str = "en",
 ) -> str:
-    """A command's output (``rendered``, in ``fmt``) with the input check put first: in JSON as
+    """A command's output (``render()``, in ``fmt``) with the input check put first: in JSON as
     ``diagnosis`` beside the result's keys; in Markdown and text, the input-check section above
     the rest when a finding stands or a category map was applied (a file written with ``-o``
     must say it too, not only stderr). CSV (a table of rows) is left as it is."""
     if diagnosis is None or fmt == "csv":
-        return rendered
-    if fmt == "json":
+        return render()
+    if fmt == "json":  # the result's own keys beside the diagnosis: one dict, one dump
         return to_json({**result.to_dict(), "diagnosis": diagnosis.to_dict()})
+    rendered = render()
     if not diagnosis.standing and not any(getattr(r, "category_map", None) for r in runs):
         return rendered
     from pill_compare.report.sections.diagnosis import diagnosis_section

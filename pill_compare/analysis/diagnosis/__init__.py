@@ -34,7 +34,7 @@ from pill_compare.analysis.diagnosis.finding import (
     Severity,
     severity_order,
 )
-from pill_compare.core import CategoryIdMap, Detections, GroundTruth, expect_type
+from pill_compare.core import Detections, GroundTruth, expect_type
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,12 +159,6 @@ def diagnose(
     return Diagnosis(findings=tuple(found), checks=tuple(ran), roles=roles, category_maps=maps)
 
 
-def auto_category_map(diagnosis: Diagnosis, role: str) -> CategoryIdMap | None:
-    """The map ``--category-map auto`` applies to ``role``: the one its data imply, or None
-    when its ids are right."""
-    return diagnosis.category_maps.get(role)
-
-
 @dataclass(frozen=True, eq=False)
 class PreparedRuns:
     """The runs ready to compare, and what the checks found on them as loaded.
@@ -247,7 +241,6 @@ __all__ = [
     "Finding",
     "PreparedRuns",
     "Severity",
-    "auto_category_map",
     "check_names",
     "diagnose",
     "prepare_runs",

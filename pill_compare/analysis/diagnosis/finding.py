@@ -155,9 +155,6 @@ class Diagnosis:
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
 
-    def for_role(self, role: str) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if role in f.role.split(","))
-
     def to_dict(self) -> dict[str, Any]:
         """``{'findings': [...], 'blocking': n, 'warnings': n, 'checks': [...]}`` (JSON-ready;
         ``diagnosis.findings`` is the contract)."""

@@ -36,35 +36,6 @@ def _severity(t: Any, f: Finding) -> str:
     return f"{word} ({t('diagnosis.repaired')})" if f.repaired else word
 
 
-def findings_table(diagnosis: Diagnosis, lang: str = "en") -> Table:
-    """One row per finding: severity, what was found (title: sentence), file, count, fix."""
-    msg = catalogue(lang)
-    t = msg.text
-    rows = tuple(
-        (
-            _severity(t, f),
-            f"{msg.finding_title(f)}: {msg.finding_sentence(f)}",
-            f.code,
-            f.count,
-            msg.finding_fix(f),
-        )
-        for f in diagnosis.findings
-    )
-    return Table(
-        key="diagnosis.findings",
-        headers=(
-            t("diagnosis.col.severity"),
-            t("diagnosis.col.finding"),
-            "code",
-            t("diagnosis.col.count"),
-            t("diagnosis.col.fix"),
-        ),
-        rows=rows,
-        align="lllrl",
-        sortable=False,
-    )
-
-
 def applied_maps(runs: Sequence[Any], lang: str = "en", gt_source: str = "") -> list[str]:
     """A sentence per run whose category ids were rewritten when loaded."""
     msg = catalogue(lang)
@@ -169,5 +140,4 @@ __all__ = [
     "doctor_sections",
     "finding_items",
     "finding_lines",
-    "findings_table",
 ]
