@@ -70,7 +70,7 @@ from pill_compare.analysis.disagreements import (
 from pill_compare.analysis.error_types import ErrorBreakdown, compute_error_breakdown
 from pill_compare.analysis.evaluate import EvalResult, evaluate
 from pill_compare.analysis.gt_audit import GtAudit, audit_ground_truth
-from pill_compare.analysis.lrp import LRP_IOU_THRESHOLD, LrpComparison, compare_lrp
+from pill_compare.analysis.lrp import LrpComparison, compare_lrp
 from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
@@ -119,7 +119,7 @@ class ComparisonResult:
             None without a ground truth).
         lrp: Both runs' optimal LRP (IoU 0.5), ΔoLRP = B − A with its paired bootstrap
             interval (:func:`~pill_compare.analysis.lrp.compare_lrp`; None without a ground
-            truth or when the runs were not matched at IoU 0.5).
+            truth).
     """
 
     names: tuple[str, str]
@@ -539,10 +539,10 @@ def _scores(
     seed: int,
     alpha: float,
     step: Any,
-) -> tuple[CalibrationComparison, LrpComparison | None]:
+) -> tuple[CalibrationComparison, LrpComparison]:
     """What the scores are worth: calibration at the operating IoU (``evaluate`` matched
-    there, so the tables hold it) and optimal LRP (None unless matched at IoU 0.5), each with
-    the paired bootstrap of the same ``seed``."""
+    there, so the tables hold it) and optimal LRP at IoU 0.5 (TIDE needs the tables matched
+    there too), each with the paired bootstrap of the same ``seed``."""
     step("calibration")
     calibration = compare_calibration(
         table_a,
@@ -552,8 +552,6 @@ def _scores(
         seed=seed,
         alpha=alpha,
     )
-    if not np.any(table_a.iou_thresholds == LRP_IOU_THRESHOLD):
-        return calibration, None
     step("optimal LRP")
     lrp = compare_lrp(table_a, table_b, n_resamples=n_bootstrap, seed=seed, alpha=alpha)
     return calibration, lrp
