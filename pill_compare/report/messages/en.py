@@ -1050,6 +1050,11 @@ TEXTS: dict[str, str] = {
     "validation split, not on the test set.",
     "col.olrp_threshold": "oLRP threshold",
     "col.f1_threshold": "F1 threshold",
+    "glossary.olrp.term": "oLRP",
+    "glossary.olrp.english": "optimal Localisation Recall Precision error",
+    "glossary.olrp.text": "per class, the lowest LRP over every score threshold; LRP = (sum over "
+    "TPs of (1 − IoU)/(1 − 0.5) + FP + FN) / (TP + FP + FN); 0 is perfect, lower is better "
+    "(Oksuz et al. 2018, 2021)",
     "line.calibration": "Calibration (D-ECE, lower is better): {a} {ece_a:.3f}, {b} {ece_b:.3f}; "
     "{verdict}.",
     "line.calibration.a_better": "{a}'s scores are the more trustworthy ({level:.0%} interval of "

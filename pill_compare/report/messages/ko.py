@@ -1113,6 +1113,10 @@ TEXTS: dict[str, str] = {
     "고른 임계값은 이 이미지에 가장 잘 맞으므로, 테스트 세트가 아닌 검증 세트에서 고른다.",
     "col.olrp_threshold": "oLRP 임계값",
     "col.f1_threshold": "F1 임계값",
+    "glossary.olrp.term": "최적 LRP (oLRP)",
+    "glossary.olrp.english": "optimal Localisation Recall Precision error",
+    "glossary.olrp.text": "클래스마다 모든 점수 임계값 중 가장 낮은 LRP. LRP = (TP마다 (1 − IoU)/(1 − 0.5)의 "
+    "합 + FP + FN) / (TP + FP + FN). 0이 완벽하고 낮을수록 좋다 (Oksuz 외 2018, 2021)",
     "line.calibration": "보정(D-ECE, 낮을수록 좋다): {a} {ece_a:.3f}, {b} {ece_b:.3f}; {verdict}.",
     "line.calibration.a_better": "{a}의 점수가 더 믿을 만하다 (B − A의 {level:.0%} 구간 {low:+.3f} ~ "
     "{high:+.3f})",

@@ -121,6 +121,7 @@ GLOSSARY = (
     "classification_accuracy",
     "image_exact_match",
     "operating_point",
+    "olrp",
     "class_swap",
     "one_sided",
     "verdict",
