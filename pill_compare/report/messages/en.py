@@ -1040,7 +1040,7 @@ TEXTS: dict[str, str] = {
     "lrp.caption": "oLRP and its components per model, means over the classes (localisation and "
     "FP over the classes whose optimum keeps a TP); lower is better.",
     "lrp.class_caption": "Per class: each model's oLRP and the score thresholds to submit at, the "
-    "one reaching the class's oLRP and the one maximising F1 (empty: keep no detection of the "
+    "one reaching the class's oLRP and the one maximising F1 (n/a: keep no detection of the "
     "class); largest oLRP gap first.",
     "lrp.submit": "To submit at a model's thresholds: 'pillcmp eval GT RESULTS --thresholds-out "
     "thresholds.json' writes its per-class oLRP thresholds ('--thresholds-rule f1' the F1 ones); "

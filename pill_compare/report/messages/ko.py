@@ -1105,7 +1105,7 @@ TEXTS: dict[str, str] = {
     "lrp.caption": "모델별 oLRP와 구성 요소, 클래스 평균(위치 오차와 FP는 최적점에 TP가 남는 클래스의 "
     "평균). 낮을수록 좋다.",
     "lrp.class_caption": "클래스별: 각 모델의 oLRP와 제출할 점수 임계값(클래스의 oLRP에 이르는 값과 F1을 "
-    "최대로 하는 값; 빈칸: 그 클래스의 검출을 하나도 남기지 않음). oLRP 차이가 큰 순.",
+    "최대로 하는 값; n/a: 그 클래스의 검출을 하나도 남기지 않음). oLRP 차이가 큰 순.",
     "lrp.submit": "한 모델의 임계값으로 제출하려면: 'pillcmp eval GT RESULTS --thresholds-out "
     "thresholds.json'이 클래스별 oLRP 임계값을 저장하고('--thresholds-rule f1'이면 F1 임계값), "
     "'pillcmp convert RESULTS submission.csv --class-thresholds thresholds.json' 또는 'pillcmp "

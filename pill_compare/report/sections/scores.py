@@ -16,7 +16,7 @@ from pill_compare.analysis.lrp import ClassLrp
 from pill_compare.report.sections.common import TEXT_ROWS, _label, _names, _num
 from pill_compare.report.sections.compare_files import CSV_FILES
 from pill_compare.report.sections.compare_tables import PAGE_ROWS
-from pill_compare.report.sections.eval import Text, legend
+from pill_compare.report.sections.eval import Text
 from pill_compare.report.structure import Block, Paragraph, Section, Table
 
 if TYPE_CHECKING:
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LRP_KEYS", "lrp_section", "lrp_sentence", "score_lines"]
 
-#: The means shown per model, in order (catalogue ``def.lrp.<key>`` defines each), with their
-#: column titles.
+#: The means shown per model, in order, with their column titles (``lrp.text`` defines them).
 LRP_KEYS = ("olrp", "olrp_loc", "olrp_fp", "olrp_fn")
 _TITLES = {"olrp": "oLRP", "olrp_loc": "oLRP_loc", "olrp_fp": "oLRP_FP", "olrp_fn": "oLRP_FN"}
 
@@ -116,10 +115,7 @@ def lrp_section(t: Text, r: ComparisonResult) -> Section | None:
             ),
             align="lrrrr",
             sortable=False,
-            caption=t("lrp.caption"),
-            legend=tuple(
-                (_TITLES[k], d) for k, d in legend(t, "def.lrp", LRP_KEYS, iou=c.a.iou_threshold)
-            ),
+            caption=t("lrp.caption"),  # the paragraph above defines every column
         ),
         _class_table(t, r, c),
         Paragraph(t("lrp.submit")),
