@@ -977,7 +977,8 @@ TEXTS: dict[str, str] = {
     "def.lrp.olrp_fn": "misses: FN / GT = 1 - recall at that threshold",
     "lrp.thresholds_note": "{n} of {total} classes have a score threshold that minimises their "
     "LRP (per class in the JSON output, with the F1-optimal one); 'pillcmp eval --thresholds-out "
-    "FILE' writes them and 'pillcmp convert --class-thresholds FILE' submits at them.",
+    "FILE' writes them; 'pillcmp convert' or 'pillcmp predict' with '--class-thresholds FILE' "
+    "submits at them.",
     # --- calibration
     "s.overall.calibration": "Calibration: can the scores be trusted?",
     "calibration.text": "Calibration asks whether a score means what it says: of the detections "

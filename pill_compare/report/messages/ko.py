@@ -1040,7 +1040,8 @@ TEXTS: dict[str, str] = {
     "def.lrp.olrp_fn": "미검출: 그 임계값에서 FN / 정답 = 1 - 재현율",
     "lrp.thresholds_note": "클래스 {total}개 중 {n}개에 LRP를 최소로 만드는 점수 임계값이 있다 (클래스별 값과 "
     "F1 최적 임계값은 JSON 출력에 있다). 'pillcmp eval --thresholds-out FILE'로 저장하고 "
-    "'pillcmp convert --class-thresholds FILE'로 그 임계값에서 제출 파일을 만든다.",
+    "'pillcmp convert' 또는 'pillcmp predict'에 '--class-thresholds FILE'을 주면 그 임계값에서 제출 "
+    "파일을 만든다.",
     # --- calibration
     "s.overall.calibration": "보정(calibration): 점수를 믿을 수 있는가?",
     "calibration.text": "보정은 점수가 말하는 만큼 맞는지를 본다. 점수가 0.8 안팎인 검출 중 약 80 %가 "
