@@ -70,7 +70,8 @@ from pill_compare.analysis.disagreements import (
 from pill_compare.analysis.error_types import ErrorBreakdown, compute_error_breakdown
 from pill_compare.analysis.evaluate import EvalResult, evaluate
 from pill_compare.analysis.gt_audit import GtAudit, audit_ground_truth
-from pill_compare.analysis.matching import coco_iou_thresholds
+from pill_compare.analysis.lrp import LrpComparison, compare_lrp
+from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
 from pill_compare.io.category_names import CategoryNames
@@ -116,6 +117,9 @@ class ComparisonResult:
         calibration: Both runs' D-ECE at the operating IoU, ΔD-ECE = B − A with its paired
             bootstrap interval (:func:`~pill_compare.analysis.calibration.compare_calibration`;
             None without a ground truth).
+        lrp: Both runs' optimal LRP (IoU 0.5), ΔoLRP = B − A with its paired bootstrap
+            interval (:func:`~pill_compare.analysis.lrp.compare_lrp`; None without a ground
+            truth).
     """
 
     names: tuple[str, str]
@@ -141,6 +145,7 @@ class ComparisonResult:
     agreement_support: AgreementSupport | None = None
     class_map: CategoryNames | None = None
     calibration: CalibrationComparison | None = None
+    lrp: LrpComparison | None = None
 
     @property
     def has_ground_truth(self) -> bool:
@@ -219,7 +224,8 @@ class ComparisonResult:
         point) and, with training annotations, ``imbalance.ratio`` (max / min training
         annotations per class) with the other indices and ``imbalance.disagreements``
         (how many fall on rare classes). With a ground truth matched at IoU 0.5 (issue 17):
-        ``lrp.{a,b}.olrp`` and ``lrp.{a,b}.per_class`` (oLRP per class with its ``threshold``)."""
+        ``lrp.{a,b}.olrp`` and ``lrp.{a,b}.per_class`` (oLRP per class with its ``threshold``),
+        ``lrp.delta`` (ΔoLRP = B − A), ``lrp.ci``, ``lrp.n_resamples``, ``lrp.finding``."""
         out: dict[str, Any] = {
             "names": {"a": self.names[0], "b": self.names[1]},
             "parameters": _jsonable(self.parameters),
@@ -262,9 +268,8 @@ class ComparisonResult:
             out["calibration"] = self.calibration.to_dict()
         if self.diagnosis is not None:
             out["diagnosis"] = self.diagnosis.to_dict()
-        lrp = [None if e is None else e.lrp for e in (self.eval_a, self.eval_b)]
-        if lrp[0] is not None and lrp[1] is not None:
-            out["lrp"] = {"a": lrp[0].to_dict(), "b": lrp[1].to_dict()}
+        if self.lrp is not None:
+            out["lrp"] = self.lrp.to_dict()
         return out
 
     def _name(self, category_id: int) -> str:
@@ -497,15 +502,7 @@ def compare(
         verdict = significance_verdict(bootstrap, "map", alpha=alpha)
     step("McNemar")
     test = mcnemar(table_a, table_b, score_threshold=score_threshold, iou_threshold=iou_threshold)
-    step("calibration")  # evaluate matched at the operating IoU, so the tables hold it
-    calibration = compare_calibration(
-        table_a,
-        table_b,
-        iou_threshold=iou_threshold,
-        n_resamples=n_bootstrap,
-        seed=seed,
-        alpha=alpha,
-    )
+    calibration, lrp = _scores(table_a, table_b, iou_threshold, n_bootstrap, seed, alpha, step)
     support = _training_support(train_gt, ev_a, ev_b, pairing, rare_threshold, alpha, step)
     return ComparisonResult(
         names=result_diff.names,
@@ -530,7 +527,34 @@ def compare(
         causes=causes,
         class_map=class_map,
         calibration=calibration,
+        lrp=lrp,
     )
+
+
+def _scores(
+    table_a: MatchTable,
+    table_b: MatchTable,
+    iou_threshold: float,
+    n_bootstrap: int,
+    seed: int,
+    alpha: float,
+    step: Any,
+) -> tuple[CalibrationComparison, LrpComparison]:
+    """What the scores are worth: calibration at the operating IoU (``evaluate`` matched
+    there, so the tables hold it) and optimal LRP at IoU 0.5 (TIDE needs the tables matched
+    there too), each with the paired bootstrap of the same ``seed``."""
+    step("calibration")
+    calibration = compare_calibration(
+        table_a,
+        table_b,
+        iou_threshold=iou_threshold,
+        n_resamples=n_bootstrap,
+        seed=seed,
+        alpha=alpha,
+    )
+    step("optimal LRP")
+    lrp = compare_lrp(table_a, table_b, n_resamples=n_bootstrap, seed=seed, alpha=alpha)
+    return calibration, lrp
 
 
 def _training_support(

@@ -27,6 +27,12 @@ missed non-crowd GT boxes (G of them):
 * F1-optimal threshold: the highest s maximising F1(s) = 2 N_TP / (2 N_TP + N_FP + N_FN) over
   the same candidate thresholds (the operating point's ``best_f1``); None when the best F1 is 0.
 
+Comparing two runs (:func:`compare_lrp`): ΔoLRP = B − A with a paired percentile bootstrap
+over images (:func:`~pill_compare.analysis.significance.resample_images`, the mAP bootstrap's
+draws): an image drawn k times counts k times, its detections and GT boxes alike, and each
+resample's oLRP (:func:`replicate_olrp`) is the minimum over the full data's thresholds of the
+weighted LRP, with no re-matching (a copy of an image matches as the image does).
+
 These equal vernier's ``optimal_lrp`` (v0.5.4, bbox, tp_threshold 0.5) when its τ grid holds
 every detection score (its default grid 0.00, 0.01, ..., 1.00 only approximates the minimum);
 vernier reports ``olrp_fp`` 0.0 rather than undefined for a category with false detections but
@@ -40,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pill_compare.analysis.arguments import check_inputs
+from pill_compare.analysis.arguments import check_inputs, check_number
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable
 from pill_compare.analysis.operating_point import _best_f1_per_class
 
@@ -189,6 +195,66 @@ def _tp_ious(table: MatchTable, a: int, t: int, rows: np.ndarray) -> np.ndarray:
     return iou[at]
 
 
+@dataclass(frozen=True, eq=False)
+class _Counted:
+    """A table's detections that count at τ (TP or FP, area 'all', within ``max_dets``), sorted
+    per class by descending score (ties in row order), with what each costs.
+
+    Attributes:
+        cat_ids: (K,) declared category ids; det_k: (N,) each detection's index among them.
+        status: (N,) every detection's status at τ, IGNORED beyond ``max_dets``.
+        n_gt: (K,) non-crowd GT boxes per class.
+        row / k / score / is_tp / loss: (M,) the counted detections' rows, class indices, scores,
+            TP flags and (1 − IoU)/(1 − τ) (0 for an FP), in that order.
+        bounds: (R + 1,) where each class's run starts in the sorted arrays, and the end.
+    """
+
+    cat_ids: np.ndarray
+    det_k: np.ndarray
+    status: np.ndarray
+    n_gt: np.ndarray
+    row: np.ndarray
+    k: np.ndarray
+    score: np.ndarray
+    is_tp: np.ndarray
+    loss: np.ndarray
+    bounds: np.ndarray
+
+
+def _counted(table: MatchTable, max_dets: int | None) -> _Counted:
+    """The detections that count for LRP (see :class:`_Counted`)."""
+    if max_dets is not None and not (isinstance(max_dets, int) and max_dets >= 1):
+        raise ValueError(f"Expected max_dets to be None or an integer >= 1, got {max_dets!r}")
+    tau = LRP_IOU_THRESHOLD
+    t = table.threshold_index(tau)
+    a = table.area_index("all")
+    cat_ids, det_k, gt_k = table.category_index()
+    status = table.det_status[a, t].copy()
+    if max_dets is not None:
+        status[table.det_rank >= max_dets] = IGNORED
+    n_gt = np.bincount(gt_k[table.gt_status[a, t] != IGNORED], minlength=cat_ids.size)
+    counted = np.flatnonzero((status == TP) | (status == FP))
+    is_tp = status[counted] == TP
+    loss = np.zeros(counted.size)  # (1 - IoU)/(1 - tau) for TPs, 0 for FPs
+    loss[is_tp] = (1.0 - _tp_ious(table, a, t, counted[is_tp])) / (1.0 - tau)
+    k, s = det_k[counted], table.dets.score[counted]
+    order = np.lexsort((-s, k))  # per class by descending score, ties in row order
+    k = k[order]
+    bounds = np.flatnonzero(np.r_[True, k[1:] != k[:-1], True]) if k.size else np.zeros(1, int)
+    return _Counted(
+        cat_ids=cat_ids,
+        det_k=det_k,
+        status=status,
+        n_gt=n_gt,
+        row=counted[order],
+        k=k,
+        score=s[order],
+        is_tp=is_tp[order],
+        loss=loss[order],
+        bounds=bounds,
+    )
+
+
 def compute_lrp(table: MatchTable, *, max_dets: int | None = None) -> Lrp:
     """Optimal LRP per class (τ = 0.5), its components and thresholds, and F1-optimal thresholds.
 
@@ -210,36 +276,16 @@ def compute_lrp(table: MatchTable, *, max_dets: int | None = None) -> Lrp:
         0.7 (0.4 + 1 + 1)/3 = 0.8: oLRP 0.4667 at threshold 0.55, loc 0.2, fp 1/3, fn 0.
     """
     check_inputs("compute_lrp", table=(table, MatchTable))
-    if max_dets is not None and not (isinstance(max_dets, int) and max_dets >= 1):
-        raise ValueError(f"Expected max_dets to be None or an integer >= 1, got {max_dets!r}")
-    tau = LRP_IOU_THRESHOLD
-    t = table.threshold_index(tau)
-    a = table.area_index("all")
-    cat_ids, det_k, gt_k = table.category_index()
-    n_k = cat_ids.size
-    status = table.det_status[a, t].copy()
-    if max_dets is not None:
-        status[table.det_rank >= max_dets] = IGNORED
-    n_gt = np.bincount(gt_k[table.gt_status[a, t] != IGNORED], minlength=n_k)
-    score = table.dets.score
-
-    counted = np.flatnonzero((status == TP) | (status == FP))
-    is_tp = status[counted] == TP
-    loss = np.zeros(counted.size)  # (1 - IoU)/(1 - tau) for TPs, 0 for FPs
-    loss[is_tp] = (1.0 - _tp_ious(table, a, t, counted[is_tp])) / (1.0 - tau)
-    k, s = det_k[counted], score[counted]
-    order = np.lexsort((-s, k))  # per class by descending score, ties in row order
-    k, s, is_tp, loss = k[order], s[order], is_tp[order], loss[order]
-    bounds = np.flatnonzero(np.r_[True, k[1:] != k[:-1], True]) if k.size else np.zeros(1, int)
+    c = _counted(table, max_dets)
     best: dict[int, tuple[float, float, int, int, float]] = {}
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        kk = int(k[lo])
-        best[kk] = _optimum(s[lo:hi], is_tp[lo:hi], loss[lo:hi], int(n_gt[kk]))
-
-    f1, f1_thr = _best_f1_per_class(score, status, det_k, n_gt)
+    for lo, hi in zip(c.bounds[:-1].tolist(), c.bounds[1:].tolist(), strict=True):
+        kk = int(c.k[lo])
+        best[kk] = _optimum(c.score[lo:hi], c.is_tp[lo:hi], c.loss[lo:hi], int(c.n_gt[kk]))
+    n_gt = c.n_gt
+    f1, f1_thr = _best_f1_per_class(table.dets.score, c.status, c.det_k, n_gt)
     names = table.gt.category_names
     rows = []
-    for kk, cid in enumerate(cat_ids.tolist()):
+    for kk, cid in enumerate(c.cat_ids.tolist()):
         row: dict[str, Any] = {"category_id": cid, "name": names.get(cid, str(cid))}
         row.update(gt=int(n_gt[kk]), f1=f1[kk], f1_threshold=f1_thr[kk])
         opt = best.get(kk)
@@ -259,12 +305,12 @@ def compute_lrp(table: MatchTable, *, max_dets: int | None = None) -> Lrp:
     per_class = tuple(rows)
     return Lrp(
         name=table.dets.name,
-        iou_threshold=tau,
+        iou_threshold=LRP_IOU_THRESHOLD,
         max_dets=max_dets,
-        olrp=_mean([c.olrp for c in per_class]),
-        olrp_loc=_mean([c.olrp_loc for c in per_class]),
-        olrp_fp=_mean([c.olrp_fp for c in per_class]),
-        olrp_fn=_mean([c.olrp_fn for c in per_class]),
+        olrp=_mean([x.olrp for x in per_class]),
+        olrp_loc=_mean([x.olrp_loc for x in per_class]),
+        olrp_fp=_mean([x.olrp_fp for x in per_class]),
+        olrp_fn=_mean([x.olrp_fn for x in per_class]),
         per_class=per_class,
     )
 
@@ -288,3 +334,176 @@ def _optimum(
     i = int(last[np.argmin(lrp)]) if n_gt else int(last[0])  # argmin: the first = highest s
     value = float("nan") if not n_gt else float(np.min(lrp))
     return value, float(score[i]), int(tp[i]), int(fp[i]), float(loc[i])
+
+
+def replicate_olrp(
+    table: MatchTable, image_weights: np.ndarray, *, max_dets: int | None = None
+) -> np.ndarray:
+    """The mean oLRP of one run under each row of image weights (a bootstrap's resamples).
+
+    An image of weight w counts w times: its detections and its GT boxes (a dataset holding w
+    copies of it; copies match exactly as the image does, so nothing is re-matched). Per class
+    and row, LRP(s) is formed from the weighted running sums of TPs, FPs and localisation
+    costs at every threshold of the full data, oLRP is its minimum (1 when keeping none is as
+    good), and the mean runs over the classes with a GT box of positive weight.
+
+    Args:
+        table: The run's match table, matched at IoU 0.5.
+        image_weights: (B, I) integers >= 0, column i = ``table.gt.images.id[i]`` (e.g. from
+            :func:`~pill_compare.analysis.significance.resample_images`); a row of ones is the
+            full data.
+        max_dets: As for :func:`compute_lrp`.
+
+    Returns:
+        (B,) float64 mean oLRP per row, NaN where no class has a GT box of positive weight. A
+        row of ones gives :func:`compute_lrp`'s ``olrp`` (to the last bits of the mean).
+
+    Raises:
+        ValueError: as :func:`compute_lrp`; weights of the wrong shape, not integers, or
+            negative.
+    """
+    check_inputs("replicate_olrp", table=(table, MatchTable))
+    weights = _check_weights(image_weights, table.gt.images.id.size)
+    c = _counted(table, max_dets)
+    images = np.asarray(table.gt.images.id)
+    order = np.argsort(images, kind="stable")
+    column = order[np.searchsorted(images, table.dets.image_id[c.row], sorter=order)]
+    a = table.area_index("all")
+    t = table.threshold_index(LRP_IOU_THRESHOLD)
+    kept = table.gt_status[a, t] != IGNORED
+    gt_column = order[np.searchsorted(images, table.gt.annotations.image_id[kept], sorter=order)]
+    from scipy import sparse  # ~0.6 s to import: only when a bootstrap runs
+
+    per_image = sparse.csr_matrix(  # GT boxes per (image, class); duplicates add up
+        (np.ones(gt_column.size), (gt_column, table.category_index()[2][kept])),
+        shape=(images.size, c.cat_ids.size),
+    )
+    n_gt = np.asarray(weights @ per_image)  # (B, K) weighted GT boxes
+    olrp = np.where(n_gt > 0, 1.0, np.nan)  # keeping none: LRP 1
+    for lo, hi in zip(c.bounds[:-1].tolist(), c.bounds[1:].tolist(), strict=True):
+        kk = int(c.k[lo])
+        last = lo + np.flatnonzero(np.r_[c.score[lo + 1 : hi] != c.score[lo : hi - 1], True])
+        for rows in _chunks(weights.shape[0], hi - lo):
+            w = weights[rows][:, column[lo:hi]]
+            tp = np.cumsum(w * c.is_tp[lo:hi], axis=1)[:, last - lo]
+            fp = np.cumsum(w * ~c.is_tp[lo:hi], axis=1)[:, last - lo]
+            loc = np.cumsum(w * c.loss[lo:hi], axis=1)[:, last - lo]
+            g = n_gt[rows, kk][:, None]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                lrp = (loc + (fp + g - tp)) / (fp + g)  # TP + FP + FN = FP + G
+            best = np.min(lrp, axis=1, initial=1.0, where=np.isfinite(lrp))
+            olrp[rows, kk] = np.where(g[:, 0] > 0, best, np.nan)
+    defined = np.isfinite(olrp)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no class defined: 0 / 0 = NaN
+        return np.where(defined, olrp, 0.0).sum(axis=1) / defined.sum(axis=1)
+
+
+#: Detections x resamples held at once by :func:`replicate_olrp` (~16 MB per float array).
+_CHUNK_CELLS = 2_000_000
+
+
+def _chunks(n_rows: int, width: int) -> list[slice]:
+    step = max(1, _CHUNK_CELLS // max(width, 1))
+    return [slice(i, min(i + step, n_rows)) for i in range(0, n_rows, step)]
+
+
+def _check_weights(image_weights: np.ndarray, n_images: int) -> np.ndarray:
+    weights = np.asarray(image_weights)
+    if weights.ndim != 2 or weights.shape[1] != n_images:
+        raise ValueError(f"Expected image_weights of shape (B, {n_images}), got {weights.shape}")
+    if weights.size and not np.issubdtype(weights.dtype, np.integer):
+        raise ValueError(f"Expected image_weights to hold integers, got dtype {weights.dtype}")
+    if weights.size and weights.min() < 0:
+        raise ValueError(f"Expected image_weights >= 0, got {int(weights.min())}")
+    return weights.astype(np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class LrpComparison:
+    """A's and B's optimal LRP side by side, with ΔoLRP = B − A and its paired interval.
+
+    Attributes:
+        a / b: Each run's :class:`Lrp`.
+        delta: oLRP of B − A (negative: B's errors are lower, B is better); None when either
+            is undefined.
+        ci_low / ci_high: Percentile interval of ``delta`` at level 1 − ``alpha`` from the
+            paired image bootstrap; None when not tested.
+        n_resamples: Resamples whose delta is defined (0: not tested).
+        alpha: The interval is the (alpha/2, 1 − alpha/2) percentiles.
+        finding: ``"a_better"`` / ``"b_better"`` (the interval excludes 0: that run's oLRP is
+            lower), ``"no_difference"`` (it holds 0) or ``"not_tested"``.
+    """
+
+    a: Lrp
+    b: Lrp
+    delta: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n_resamples: int
+    alpha: float
+    finding: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``a``, ``b`` (:meth:`Lrp.to_dict`), ``delta``, ``ci`` (``[low, high]``
+        or None), ``n_resamples``, ``alpha``, ``finding``."""
+        ci = None if self.ci_low is None else [self.ci_low, self.ci_high]
+        return {
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+            "delta": self.delta,
+            "ci": ci,
+            "n_resamples": self.n_resamples,
+            "alpha": self.alpha,
+            "finding": self.finding,
+        }
+
+
+def compare_lrp(
+    table_a: MatchTable,
+    table_b: MatchTable,
+    *,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+    max_dets: int | None = None,
+) -> LrpComparison:
+    """Both runs' oLRP, ΔoLRP = B − A and its paired percentile bootstrap interval.
+
+    The resamples are :func:`~pill_compare.analysis.significance.resample_images`'
+    (``seed``): the same images for A and B, and the same draws as the mAP bootstrap of
+    :func:`~pill_compare.analysis.significance.paired_bootstrap` with that seed. Each
+    resample's oLRP is :func:`replicate_olrp`'s; a resample where either is undefined is left
+    out.
+
+    Args:
+        table_a / table_b: The runs' match tables against one ground truth, matched at 0.5.
+        n_resamples: Bootstrap resamples; 0 skips the interval (``finding="not_tested"``).
+        seed: The bootstrap's random seed.
+        alpha: The interval is the (alpha/2, 1 − alpha/2) percentiles.
+        max_dets: As for :func:`compute_lrp`.
+
+    Returns:
+        The :class:`LrpComparison`.
+
+    Raises:
+        ValueError: as :func:`compute_lrp`; ``n_resamples`` < 0; ``alpha`` outside (0, 1].
+    """
+    n_resamples = int(check_number(n_resamples, "n_resamples", low=0, integer=True))
+    alpha = float(check_number(alpha, "alpha", low=0.0, low_open=True, high=1.0))
+    a, b = compute_lrp(table_a, max_dets=max_dets), compute_lrp(table_b, max_dets=max_dets)
+    delta = None if a.olrp is None or b.olrp is None else b.olrp - a.olrp
+    if delta is None or n_resamples == 0:
+        return LrpComparison(a, b, delta, None, None, 0, alpha, "not_tested")
+    # Imported here: significance imports scipy (~0.6 s), and `import pill_compare` loads lrp.
+    from pill_compare.analysis.significance import resample_images
+
+    weights = resample_images(table_a.gt.images.id.size, n_resamples, seed)
+    diffs = replicate_olrp(table_b, weights, max_dets=max_dets) - replicate_olrp(
+        table_a, weights, max_dets=max_dets
+    )
+    diffs = diffs[np.isfinite(diffs)]
+    if diffs.size == 0:
+        return LrpComparison(a, b, delta, None, None, 0, alpha, "not_tested")
+    low, high = (float(v) for v in np.quantile(diffs, [alpha / 2, 1 - alpha / 2]))
+    finding = "b_better" if high < 0 else "a_better" if low > 0 else "no_difference"
+    return LrpComparison(a, b, delta, low, high, int(diffs.size), alpha, finding)

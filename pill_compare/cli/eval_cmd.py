@@ -142,7 +142,7 @@ def eval_command(
             "--thresholds-out",
             dir_okay=False,
             help="Write the per-class score thresholds (.json) that --thresholds-rule picks, for "
-            "'pillcmp convert --class-thresholds'.",
+            "'pillcmp convert --class-thresholds' or 'pillcmp predict --class-thresholds'.",
         ),
     ] = None,
     thresholds_rule: Annotated[

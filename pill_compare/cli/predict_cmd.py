@@ -16,6 +16,7 @@ from pill_compare.cli._common import Outputs, echo, load_optional_gt, progress_b
 from pill_compare.cli.options import EXISTING_FILE, DeviceChoice, score_thr_help
 from pill_compare.cli.registry import command
 from pill_compare.prep.convert import coco_results_text, submission_csv_text
+from pill_compare.prep.thresholds import apply_class_thresholds, load_class_thresholds
 
 #: -o suffix → what is written (stdout, a device or a FIFO gets COCO results).
 PREDICT_SUFFIXES = (".json", ".csv")
@@ -73,6 +74,16 @@ def predict_command(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Images per forward pass.")
     ] = 4,
+    class_thresholds: Annotated[
+        Path | None,
+        typer.Option(
+            "--class-thresholds",
+            help="Per-class score thresholds JSON (from 'pillcmp eval --thresholds-out'): drop "
+            "detections scoring below their class's threshold (after --score-thr and "
+            "--max-per-image; a class without one keeps all).",
+            **EXISTING_FILE,
+        ),
+    ] = None,
 ) -> None:
     """Run a trained detector over a folder of images; write COCO results or the submission CSV.
 
@@ -83,11 +94,15 @@ def predict_command(
         pillcmp predict --weights runs/r101 --images imgs --gt gt.json -o r.json
 
         pillcmp predict --weights runs/r101/best.pt --images imgs -o sub.csv
+
+        pillcmp predict --weights runs/r101 --images test --class-thresholds thr.json -o sub.csv
     """
     outputs = Outputs()
     target = outputs.file("output", output, PREDICT_SUFFIXES)
     as_csv = target is not None and target.kind == "file" and output.suffix.lower() == ".csv"
     truth = load_optional_gt(gt, strict=False)
+    # Read before the model runs: a bad file fails in a second, not after the whole folder.
+    thresholds = load_class_thresholds(class_thresholds) if class_thresholds else None
 
     from pill_compare.nn.predict import predict
 
@@ -104,13 +119,19 @@ def predict_command(
         )
     warn(result.warnings)
     dets = result.detections
+    below = ""
+    if thresholds is not None:
+        kept = apply_class_thresholds(dets, thresholds)
+        below = f"; {len(dets) - len(kept):,} dropped below their class's threshold"
+        dets = kept
     outputs.put("output", submission_csv_text(dets) if as_csv else coco_results_text(dets))
     outputs.write()
     echo(
         f"predicted {result.images:,} images in {result.seconds:.1f} s "
         f"({result.images_per_second:.1f} images/s on {result.device}), "
         f"{len(dets):,} detections -> {output}"
-        + (f" ({result.dropped:,} boxes without area left out)" if result.dropped else ""),
+        + (f" ({result.dropped:,} boxes without area left out)" if result.dropped else "")
+        + below,
         err=True,
     )
 

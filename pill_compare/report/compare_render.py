@@ -24,6 +24,7 @@ from pill_compare.report.sections.compare import (
     support_lines,
     verdict_lines,
 )
+from pill_compare.report.sections.scores import lrp_sentence
 from pill_compare.report.tables import to_csv, to_json
 
 __all__ = ["Md", "compare_json", "render_compare", "render_compare_markdown", "render_compare_text"]
@@ -49,7 +50,7 @@ def render_compare_markdown(r: ComparisonResult, *, lang: str = "en") -> str:
 
 def compare_json(r: ComparisonResult, *, lang: str = "en") -> dict[str, Any]:
     """``r.to_dict()`` plus the sentences: ``significance.sentence`` (and ``mcnemar_sentence``),
-    ``imbalance.sentence``, ``calibration.sentence``, ``summary`` (every finding line) and ``report_summary`` (the
+    ``imbalance.sentence``, ``calibration.sentence``, ``lrp.sentence``, ``summary`` (every finding line) and ``report_summary`` (the
     report's three summary sentences)."""
     msg = catalogue(lang)
     doc = r.to_dict()
@@ -60,6 +61,8 @@ def compare_json(r: ComparisonResult, *, lang: str = "en") -> dict[str, Any]:
         doc["significance"]["mcnemar_sentence"] = msg.mcnemar_sentence(r.mcnemar)
     if "calibration" in doc:
         doc["calibration"]["sentence"] = calibration_sentence(msg.text, r)
+    if "lrp" in doc:
+        doc["lrp"]["sentence"] = lrp_sentence(msg.text, r)
     support = support_lines(r, lang)
     if "imbalance" in doc:
         doc["imbalance"]["sentence"] = support[0]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pill_compare.analysis.evaluate import evaluate
-from pill_compare.analysis.lrp import compute_lrp
+from pill_compare.analysis.lrp import compare_lrp, compute_lrp, replicate_olrp
 from pill_compare.analysis.matching import match_detections
 from pill_compare.io import load_ground_truth, load_results
 from tests.analysis.eval_fixtures import box, detections, ground_truth, gt_doc, random_case
@@ -188,3 +188,95 @@ def test_sample_olrp_matches_the_value_vernier_gave():
     dets = load_results(SAMPLE / "resnet101.json", gt=gt)
     lrp = compute_lrp(match_detections(gt, dets, iou_thresholds=np.array([0.5])))
     assert lrp.olrp == 0.19367865281502267
+
+
+def two_images():
+    """Category 1, one GT box (0,0,10,10) on each of images 1 and 2.
+    Image 1: detection 0.9 (0,0,10,8), IoU 0.8: TP, loss 0.4. Image 2: 0.8 on nothing: FP.
+    """
+    anns = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+        {"image_id": 2, "category_id": 1, "bbox": box(0, 0, 10, 10)},
+    ]
+    dets = [
+        {"image_id": 1, "category_id": 1, "bbox": box(0, 0, 10, 8), "score": 0.9},
+        {"image_id": 2, "category_id": 1, "bbox": box(50, 50, 10, 10), "score": 0.8},
+    ]
+    gt = ground_truth(gt_doc(anns, categories=[1]))
+    return match_detections(gt, detections(dets), iou_thresholds=np.array([0.5]))
+
+
+def test_replicate_olrp_counts_an_image_drawn_k_times_k_times():
+    # LRP(s) = (loss + FP + FN) / (TP + FP + FN), G the weighted GT boxes:
+    #   (1, 1): G 2; s = 0.9: (0.4 + 0 + 1) / 2 = 0.7; s = 0.8: (0.4 + 1 + 1) / 3 = 0.8 -> 0.7
+    #   (1, 0): G 1; s = 0.9: 0.4 / 1 = 0.4
+    #   (0, 1): G 1; the FP only: 1 at every threshold, as keeping none -> 1
+    #   (2, 1): G 3; s = 0.9: (0.8 + 0 + 1) / 3 = 0.6; s = 0.8: (0.8 + 1 + 1) / 4 = 0.7 -> 0.6
+    #   (0, 0): no GT box drawn: undefined
+    weights = np.array([[1, 1], [1, 0], [0, 1], [2, 1], [0, 0]])
+    out = replicate_olrp(two_images(), weights)
+    assert out[:4] == pytest.approx([0.7, 0.4, 1.0, 0.6])
+    assert np.isnan(out[4])
+    assert compute_lrp(two_images()).olrp == pytest.approx(0.7)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_replicate_olrp_equals_compute_lrp_on_the_dataset_with_the_copies(seed):
+    case = random_case(seed)
+    gt = ground_truth(case.gt)
+    table = match_detections(gt, detections(case.results), iou_thresholds=np.array([0.5]))
+    image_ids = gt.images.id.tolist()
+    weights = np.random.default_rng(seed).integers(0, 3, size=(4, len(image_ids)))
+    out = replicate_olrp(table, weights)
+    for row, w in zip(out, weights, strict=True):
+        copies = {
+            i: [i * 1000 + c for c in range(k)] for i, k in zip(image_ids, w.tolist(), strict=True)
+        }
+        doc = {
+            "images": [{**im, "id": new} for im in case.gt["images"] for new in copies[im["id"]]],
+            "annotations": [
+                {**a, "id": n, "image_id": new}
+                for n, (a, new) in enumerate(
+                    ((a, new) for a in case.gt["annotations"] for new in copies[a["image_id"]]),
+                    start=1,
+                )
+            ],
+            "categories": case.gt["categories"],
+        }
+        records = [{**r, "image_id": new} for r in case.results for new in copies[r["image_id"]]]
+        if not doc["annotations"]:  # no GT box drawn (or none at all): undefined
+            assert np.isnan(row)
+            continue
+        expected = compute_lrp(
+            match_detections(ground_truth(doc), detections(records), iou_thresholds=np.array([0.5]))
+        ).olrp
+        assert (np.nan if expected is None else expected) == pytest.approx(row, nan_ok=True)
+
+
+def test_replicate_olrp_refuses_weights_of_the_wrong_shape_or_sign():
+    table = two_images()
+    with pytest.raises(ValueError, match=r"Expected image_weights of shape \(B, 2\), got \(3,\)"):
+        replicate_olrp(table, np.ones(3, dtype=int))
+    with pytest.raises(ValueError, match="Expected image_weights >= 0, got -1"):
+        replicate_olrp(table, np.array([[1, -1]]))
+    with pytest.raises(ValueError, match="Expected image_weights to hold integers"):
+        replicate_olrp(table, np.ones((1, 2)))
+
+
+def test_compare_lrp_on_the_sample_finds_the_lower_olrp_with_its_interval():
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    tables = [
+        match_detections(gt, load_results(SAMPLE / f, gt=gt), iou_thresholds=np.array([0.5]))
+        for f in ("efficientnet_b3.json", "resnet101.json")
+    ]
+    c = compare_lrp(*tables, n_resamples=200)
+    # resnet101 (B) 0.194 against efficientnet_b3 (A) 0.348: B − A = -0.155, far from 0.
+    assert c.delta == c.b.olrp - c.a.olrp == pytest.approx(-0.1547, abs=1e-4)
+    assert c.ci_low < c.delta < c.ci_high < 0
+    assert (c.finding, c.n_resamples) == ("b_better", 200)
+    # A row of ones is the full data, bit for bit.
+    ones = np.ones((1, gt.images.id.size), dtype=np.int64)
+    assert replicate_olrp(tables[1], ones)[0] == c.b.olrp
+    untested = compare_lrp(*tables, n_resamples=0)
+    assert (untested.finding, untested.ci_low, untested.n_resamples) == ("not_tested", None, 0)
+    assert untested.to_dict()["ci"] is None and untested.to_dict()["delta"] == c.delta

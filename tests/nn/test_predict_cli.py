@@ -145,3 +145,44 @@ def test_bad_usage_exits_2_before_any_work(runner, app, files, tmp_path, name, e
     assert result.exit_code == 2
     assert re.search(message, result.stderr), result.stderr
     assert not out.exists()
+
+
+def test_class_thresholds_drop_the_detections_below_their_class_and_keep_the_rest(
+    runner, app, files, tmp_path
+):
+    everything = tmp_path / "all.json"
+    assert invoke(runner, app, "predict", *predict_args(files, everything)).exit_code == 0
+    records = json.loads(everything.read_text())
+    # The most frequent class gets the median of its scores as threshold: below it go, the
+    # rest stay; another class gets 0 (keeps all); the others have none (keep all).
+    counts: dict[int, list[float]] = {}
+    for r in records:
+        counts.setdefault(r["category_id"], []).append(r["score"])
+    ranked = sorted(counts, key=lambda c: (-len(counts[c]), c))
+    cut = sorted(counts[ranked[0]])[len(counts[ranked[0]]) // 2]
+    thresholds = {ranked[0]: cut, ranked[1]: 0.0}
+    doc = {"rule": "olrp", "iou_threshold": 0.5, "name": "tiny", "thresholds": thresholds}
+    thr = write_json(tmp_path, "thresholds.json", doc)
+    out = tmp_path / "kept.json"
+    result = invoke(runner, app, "predict", *predict_args(files, out, "--class-thresholds", thr))
+    assert result.exit_code == 0, result.output
+    expected = [
+        r for r in records if r["category_id"] != ranked[0] or r["score"] >= thresholds[ranked[0]]
+    ]
+    dropped = len(records) - len(expected)
+    assert dropped >= 1 and any(r["category_id"] == ranked[0] for r in expected)
+    assert json.loads(out.read_text()) == expected  # the kept ones unchanged, in order
+    assert f"{len(expected)} detections" in result.stderr
+    assert f"{dropped} dropped below their class's threshold" in result.stderr
+
+
+def test_a_bad_class_thresholds_file_exits_1_naming_it_and_writes_nothing(
+    runner, app, files, tmp_path
+):
+    bad = write_json(tmp_path, "bad_thresholds.json", {"thresholds": {"7": -0.5, "pill": 0.3}})
+    out = tmp_path / "r.json"
+    result = invoke(runner, app, "predict", *predict_args(files, out, "--class-thresholds", bad))
+    assert result.exit_code == 1
+    assert "bad_thresholds.json: 2 bad entries" in result.stderr
+    assert "category 7: expected a finite score threshold >= 0, got -0.5" in result.stderr
+    assert not out.exists()

@@ -977,7 +977,8 @@ TEXTS: dict[str, str] = {
     "def.lrp.olrp_fn": "misses: FN / GT = 1 - recall at that threshold",
     "lrp.thresholds_note": "{n} of {total} classes have a score threshold that minimises their "
     "LRP (per class in the JSON output, with the F1-optimal one); 'pillcmp eval --thresholds-out "
-    "FILE' writes them and 'pillcmp convert --class-thresholds FILE' submits at them.",
+    "FILE' writes them; 'pillcmp convert' or 'pillcmp predict' with '--class-thresholds FILE' "
+    "submits at them.",
     # --- calibration
     "s.overall.calibration": "Calibration: can the scores be trusted?",
     "calibration.text": "Calibration asks whether a score means what it says: of the detections "
@@ -1012,4 +1013,58 @@ TEXTS: dict[str, str] = {
     "against the share of true positives; on the dashed diagonal a score is exactly as often "
     "right as it says.",
     "col.calibration_detections": "detections counted",
+    # --- lrp in the comparison (overall.lrp, the compare command's lines) -------------------
+    "s.overall.lrp": "Optimal LRP: errors at each class's best score threshold",
+    "lrp.text": "LRP (Localisation Recall Precision error, Oksuz et al. 2018, 2021) counts "
+    "every error of a detector at one score threshold in one number: each true positive costs "
+    "its localisation error (1 − IoU)/(1 − τ), matched at IoU τ = {iou:g} (a box at IoU τ "
+    "costs as much as a miss), each false detection (FP) and each miss (FN) costs 1, and the "
+    "sum is divided by TP + FP + FN. 0 is a perfect detector, 1 finds nothing. oLRP is a "
+    "class's lowest LRP over every score threshold, averaged over the classes with GT boxes; "
+    "lower is better. Its components at each class's optimum: localisation (mean "
+    "(1 − IoU)/(1 − τ) of the TPs), FP (1 − precision) and FN (1 − recall). AP averages over "
+    "every threshold; oLRP judges a model at the threshold a team would submit at, and says "
+    "which error is left there.",
+    "lrp.finding.a_better": "{a} makes fewer errors at its best thresholds: oLRP {olrp_a:.3f} "
+    "against {olrp_b:.3f} for {b} (B − A {delta:+.3f}, {level:.0%} interval {low:+.3f} to "
+    "{high:+.3f}, paired bootstrap over images, {n} resamples).",
+    "lrp.finding.b_better": "{b} makes fewer errors at its best thresholds: oLRP {olrp_b:.3f} "
+    "against {olrp_a:.3f} for {a} (B − A {delta:+.3f}, {level:.0%} interval {low:+.3f} to "
+    "{high:+.3f}, paired bootstrap over images, {n} resamples).",
+    "lrp.finding.no_difference": "Neither model is shown to make fewer errors at its best "
+    "thresholds: oLRP {olrp_a:.3f} for {a}, {olrp_b:.3f} for {b} (B − A {delta:+.3f}, "
+    "{level:.0%} interval {low:+.3f} to {high:+.3f} holds 0; paired bootstrap over images, {n} "
+    "resamples).",
+    "lrp.finding.not_tested": "oLRP {olrp_a:.3f} for {a}, {olrp_b:.3f} for {b} (B − A "
+    "{delta:+.3f}); whether the difference is real was not tested (no bootstrap).",
+    "lrp.undefined": "oLRP is undefined: no class has a GT box.",
+    "lrp.caption": "oLRP and its components per model, means over the classes (localisation and "
+    "FP over the classes whose optimum keeps a TP); lower is better.",
+    "lrp.class_caption": "Per class: each model's oLRP and the score thresholds to submit at, the "
+    "one reaching the class's oLRP and the one maximising F1 (n/a: keep no detection of the "
+    "class); largest oLRP gap first.",
+    "lrp.submit": "To submit at a model's thresholds: 'pillcmp eval GT RESULTS --thresholds-out "
+    "thresholds.json' writes its per-class oLRP thresholds ('--thresholds-rule f1' the F1 ones); "
+    "'pillcmp convert RESULTS submission.csv --class-thresholds thresholds.json' or 'pillcmp "
+    "predict ... --class-thresholds thresholds.json' then keeps only the detections at or above "
+    "their class's threshold. Thresholds chosen on these images fit them best: choose them on a "
+    "validation split, not on the test set.",
+    "col.olrp_threshold": "oLRP threshold",
+    "col.f1_threshold": "F1 threshold",
+    "glossary.olrp.term": "oLRP",
+    "glossary.olrp.english": "optimal Localisation Recall Precision error",
+    "glossary.olrp.text": "per class, the lowest LRP over every score threshold; LRP = (sum over "
+    "TPs of (1 − IoU)/(1 − 0.5) + FP + FN) / (TP + FP + FN); 0 is perfect, lower is better "
+    "(Oksuz et al. 2018, 2021)",
+    "line.calibration": "Calibration (D-ECE, lower is better): {a} {ece_a:.3f}, {b} {ece_b:.3f}; "
+    "{verdict}.",
+    "line.calibration.a_better": "{a}'s scores are the more trustworthy ({level:.0%} interval of "
+    "B − A {low:+.3f} to {high:+.3f})",
+    "line.calibration.b_better": "{b}'s scores are the more trustworthy ({level:.0%} interval of "
+    "B − A {low:+.3f} to {high:+.3f})",
+    "line.calibration.no_difference": "neither is shown more trustworthy ({level:.0%} interval "
+    "of B − A {low:+.3f} to {high:+.3f} holds 0)",
+    "line.calibration.not_tested": "the difference was not tested",
+    "line.olrp": "oLRP (IoU {iou:g}, lower is better) {name}: {olrp} (localisation {loc}, FP "
+    "{fp}, FN {fn})",
 }

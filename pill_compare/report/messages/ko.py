@@ -1040,7 +1040,8 @@ TEXTS: dict[str, str] = {
     "def.lrp.olrp_fn": "미검출: 그 임계값에서 FN / 정답 = 1 - 재현율",
     "lrp.thresholds_note": "클래스 {total}개 중 {n}개에 LRP를 최소로 만드는 점수 임계값이 있다 (클래스별 값과 "
     "F1 최적 임계값은 JSON 출력에 있다). 'pillcmp eval --thresholds-out FILE'로 저장하고 "
-    "'pillcmp convert --class-thresholds FILE'로 그 임계값에서 제출 파일을 만든다.",
+    "'pillcmp convert' 또는 'pillcmp predict'에 '--class-thresholds FILE'을 주면 그 임계값에서 제출 "
+    "파일을 만든다.",
     # --- calibration
     "s.overall.calibration": "보정(calibration): 점수를 믿을 수 있는가?",
     "calibration.text": "보정은 점수가 말하는 만큼 맞는지를 본다. 점수가 0.8 안팎인 검출 중 약 80 %가 "
@@ -1080,4 +1081,51 @@ TEXTS: dict[str, str] = {
     "plot.calibration.strategy_equal_width": "등간격",
     "plot.calibration.note": "표식 크기: 구간의 검출 수. 대각선 위: 과소 신뢰",
     "col.calibration_detections": "집계한 검출 수",
+    # --- lrp in the comparison (overall.lrp, the compare command's lines) -------------------
+    "s.overall.lrp": "최적 LRP: 클래스별 최적 점수 임계값에서의 오류",
+    "lrp.text": "LRP(Localisation Recall Precision 오류, Oksuz 외 2018, 2021)는 한 점수 임계값에서 "
+    "검출기의 모든 오류를 하나의 수로 센다. 참 양성은 IoU τ = {iou:g}에서 매칭하고 각각 위치 오차 "
+    "(1 − IoU)/(1 − τ)만큼 비용이 든다(IoU가 τ인 박스는 미검출과 같은 비용). 오탐지(FP)와 미검출(FN)은 "
+    "각각 1이고, 합을 TP + FP + FN으로 나눈다. 0은 완벽한 검출기, 1은 아무것도 찾지 못한 것이다. "
+    "oLRP는 클래스마다 모든 점수 임계값 중 가장 낮은 LRP이며, 정답 박스가 있는 클래스의 평균이다. "
+    "낮을수록 좋다. 클래스별 최적점에서의 구성 요소: 위치 오차(TP의 (1 − IoU)/(1 − τ) 평균), FP(1 − "
+    "정밀도), FN(1 − 재현율). AP는 모든 임계값에 걸쳐 평균하지만, oLRP는 팀이 실제로 제출할 임계값에서 "
+    "모델을 평가하고 그곳에 어떤 오류가 남는지 알려 준다.",
+    "lrp.finding.a_better": "최적 임계값에서 {a}의 오류가 더 적다: oLRP {olrp_a:.3f}, {b}는 "
+    "{olrp_b:.3f} (B − A {delta:+.3f}, {level:.0%} 구간 {low:+.3f} ~ {high:+.3f}, 이미지 단위 대응 "
+    "부트스트랩 {n}회).",
+    "lrp.finding.b_better": "최적 임계값에서 {b}의 오류가 더 적다: oLRP {olrp_b:.3f}, {a}는 "
+    "{olrp_a:.3f} (B − A {delta:+.3f}, {level:.0%} 구간 {low:+.3f} ~ {high:+.3f}, 이미지 단위 대응 "
+    "부트스트랩 {n}회).",
+    "lrp.finding.no_difference": "최적 임계값에서 어느 모델의 오류가 더 적다고 할 수 없다: oLRP {a} "
+    "{olrp_a:.3f}, {b} {olrp_b:.3f} (B − A {delta:+.3f}, {level:.0%} 구간 {low:+.3f} ~ "
+    "{high:+.3f}이 0을 포함; 이미지 단위 대응 부트스트랩 {n}회).",
+    "lrp.finding.not_tested": "oLRP {a} {olrp_a:.3f}, {b} {olrp_b:.3f} (B − A {delta:+.3f}); "
+    "차이가 실제인지는 검정하지 않았다(부트스트랩 없음).",
+    "lrp.undefined": "oLRP를 계산할 수 없다: 정답 박스가 있는 클래스가 없다.",
+    "lrp.caption": "모델별 oLRP와 구성 요소, 클래스 평균(위치 오차와 FP는 최적점에 TP가 남는 클래스의 "
+    "평균). 낮을수록 좋다.",
+    "lrp.class_caption": "클래스별: 각 모델의 oLRP와 제출할 점수 임계값(클래스의 oLRP에 이르는 값과 F1을 "
+    "최대로 하는 값; n/a: 그 클래스의 검출을 하나도 남기지 않음). oLRP 차이가 큰 순.",
+    "lrp.submit": "한 모델의 임계값으로 제출하려면: 'pillcmp eval GT RESULTS --thresholds-out "
+    "thresholds.json'이 클래스별 oLRP 임계값을 저장하고('--thresholds-rule f1'이면 F1 임계값), "
+    "'pillcmp convert RESULTS submission.csv --class-thresholds thresholds.json' 또는 'pillcmp "
+    "predict ... --class-thresholds thresholds.json'이 클래스 임계값 이상인 검출만 남긴다. 이 이미지로 "
+    "고른 임계값은 이 이미지에 가장 잘 맞으므로, 테스트 세트가 아닌 검증 세트에서 고른다.",
+    "col.olrp_threshold": "oLRP 임계값",
+    "col.f1_threshold": "F1 임계값",
+    "glossary.olrp.term": "최적 LRP (oLRP)",
+    "glossary.olrp.english": "optimal Localisation Recall Precision error",
+    "glossary.olrp.text": "클래스마다 모든 점수 임계값 중 가장 낮은 LRP. LRP = (TP마다 (1 − IoU)/(1 − 0.5)의 "
+    "합 + FP + FN) / (TP + FP + FN). 0이 완벽하고 낮을수록 좋다 (Oksuz 외 2018, 2021)",
+    "line.calibration": "보정(D-ECE, 낮을수록 좋다): {a} {ece_a:.3f}, {b} {ece_b:.3f}; {verdict}.",
+    "line.calibration.a_better": "{a}의 점수가 더 믿을 만하다 (B − A의 {level:.0%} 구간 {low:+.3f} ~ "
+    "{high:+.3f})",
+    "line.calibration.b_better": "{b}의 점수가 더 믿을 만하다 (B − A의 {level:.0%} 구간 {low:+.3f} ~ "
+    "{high:+.3f})",
+    "line.calibration.no_difference": "어느 쪽이 더 믿을 만하다고 할 수 없다 (B − A의 {level:.0%} "
+    "구간 {low:+.3f} ~ {high:+.3f}이 0을 포함)",
+    "line.calibration.not_tested": "차이는 검정하지 않았다",
+    "line.olrp": "oLRP (IoU {iou:g}, 낮을수록 좋다) {name}: {olrp} (위치 오차 {loc}, FP {fp}, FN "
+    "{fn})",
 }

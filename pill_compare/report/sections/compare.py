@@ -27,6 +27,8 @@ Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
 beside them), ``disagreements.boxes``, ``disagreements.gallery``;
 ``per_class.worst``, ``per_class.confusions``; ``causes.localization``, ``causes.imbalance``,
 ``causes.support``, ``causes.evidence``; ``overall.calibration`` (D-ECE of both models);
+``overall.lrp`` (optimal LRP of both models and the thresholds to submit at,
+:mod:`pill_compare.report.sections.scores`);
 ``glossary.methods``.
 """
 
@@ -74,6 +76,7 @@ from pill_compare.report.sections.eval import (
     operating_point_text,
 )
 from pill_compare.report.sections.gt_audit import gt_audit_section
+from pill_compare.report.sections.scores import lrp_section, score_lines
 from pill_compare.report.structure import (
     Block,
     Bullets,
@@ -118,6 +121,7 @@ GLOSSARY = (
     "classification_accuracy",
     "image_exact_match",
     "operating_point",
+    "olrp",
     "class_swap",
     "one_sided",
     "verdict",
@@ -317,11 +321,14 @@ def compare_command_sections(
     if r.causes is not None and not r.blocked:
         findings.append(Paragraph(catalogue(lang).cause_sentence(r.causes), emphasis=True))
     support = tuple(Paragraph(line) for line in support_lines(r, lang))
+    scores = score_lines(t, r)
+    if scores:  # calibration and oLRP: what the scores are worth, after the support sentences
+        support += (Paragraph("\n".join(scores)),)
     if not compact:
         findings += support
     # A terminal's first screen: the findings and the metrics without titles (their lines say
     # what they are), the pattern table's caption in its title, the error types; the support
-    # sentences come after them.
+    # sentences and the score lines come after them.
     out = [Section("findings", "" if compact else t("s.findings"), tuple(findings))]
     metrics = metrics_table(t, r, display_names=False)
     out.append(Section("metrics", "" if compact else t("s.metrics"), (metrics,)))
@@ -395,6 +402,8 @@ def _overall(t: Text, r: ComparisonResult, lang: str) -> Section:
     if r.bootstrap is not None:
         blocks.append(Note(t("note.p_floor", n=r.bootstrap.n_resamples), kind="info"))
     subsections = () if r.calibration is None else (_calibration(t, r),)
+    lrp = lrp_section(t, r)
+    subsections += () if lrp is None else (lrp,)
     return Section("overall", t("s.overall"), tuple(blocks), subsections)
 
 

@@ -19,7 +19,10 @@ Files (:data:`CSV_FILES`):
 * ``swap_patterns.csv``: every (A class, B class) disagreement: class swaps with their verdicts
   and image ids, and the images where it is the only difference (substitutions);
 * ``disputed_boxes.csv``: every class swap and one-sided box: rows, classes, scores, IoU, and
-  with a ground truth each box's status, TIDE error type, the GT there and the verdict.
+  with a ground truth each box's status, TIDE error type, the GT there and the verdict;
+* ``lrp_per_class.csv`` (with a ground truth matched at IoU 0.5): every declared class with each
+  model's :class:`~pill_compare.analysis.lrp.ClassLrp` fields (oLRP, its components, the counts,
+  the oLRP and F1 thresholds), suffixed ``_a`` and ``_b``, and ``olrp_delta`` (B − A).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ CSV_FILES: dict[str, str] = {
     "differing_images": "differing_images.csv",
     "swap_patterns": "swap_patterns.csv",
     "disputed_boxes": "disputed_boxes.csv",
+    "lrp_per_class": "lrp_per_class.csv",
 }
 
 
@@ -132,6 +136,20 @@ def _differing_frame(r: ComparisonResult) -> pd.DataFrame:
     return frame
 
 
+def _lrp_frame(r: ComparisonResult) -> pd.DataFrame:
+    """Both runs' per-class LRP side by side (the page's table sorts by |ΔoLRP|; this keeps
+    category order)."""
+    assert r.lrp is not None
+    fa, fb = r.lrp.a.to_frame(), r.lrp.b.to_frame()
+    frame = fa[["category_id", "name", "gt"]].copy()
+    for column in [c for c in fa.columns if c not in ("category_id", "name", "gt")]:
+        frame[f"{column}_a"] = fa[column]
+        frame[f"{column}_b"] = fb[column]
+    olrp_a = frame["olrp_a"].astype("float64")
+    frame["olrp_delta"] = frame["olrp_b"].astype("float64") - olrp_a
+    return frame
+
+
 def compare_csv_files(r: ComparisonResult) -> dict[str, str]:
     """File name → CSV text of every complete table (:data:`CSV_FILES`), for
     :attr:`~pill_compare.report.structure.Report.files`.
@@ -141,9 +159,12 @@ def compare_csv_files(r: ComparisonResult) -> dict[str, str]:
     """
     if not isinstance(r, ComparisonResult):
         raise TypeError(f"Expected a ComparisonResult, got {type(r).__name__}")
-    return {
+    files = {
         CSV_FILES["per_image"]: to_csv(r.agreement.to_frame()),
         CSV_FILES["differing_images"]: to_csv(_differing_frame(r)),
         CSV_FILES["swap_patterns"]: to_csv(_swap_frame(r)),
         CSV_FILES["disputed_boxes"]: to_csv(_disputed_frame(r)),
     }
+    if r.lrp is not None:
+        files[CSV_FILES["lrp_per_class"]] = to_csv(_lrp_frame(r))
+    return files
