@@ -2,16 +2,23 @@
 
     python data/make_sample.py                      # rewrites data/sample/*
     python data/make_sample.py --train-photos DIR   # only the training split's photos, into DIR
+    python data/make_sample.py --pill-files DIR     # only the per-pill files of the ground truth
 
 What it makes (see data/README.md):
 * ground_truth.json — COCO ground truth: 976x1280 images with 3-4 distinct pills each,
   non-contiguous pill category ids (dl_idx = K-number - 1, as in the seed report), and an
   imbalanced class distribution whose largest class has 88 annotations and smallest 7
-  (by construction, so that the seed's index 88 / 7 = 12.57 can be reproduced).
+  (by construction, so that the seed's index 88 / 7 = 12.57 can be reproduced). Every
+  annotation carries its pill's AIHub fields under ``attributes`` (``drug_shape``,
+  ``color_class1``, ``print_front``, ...), exactly as ``pillcmp merge`` writes them from the
+  per-pill files (``--pill-files``); a few classes (``NO_IMPRINT``) have no imprint.
 * efficientnet_b3.json, resnet101.json — COCO results of two synthetic "models": each GT pill is
   detected with some probability, its box jittered, its class sometimes swapped for a
-  look-alike (efficientnet_b3 far more often: 10223→25366, 30307→34596, 19231→22073, the
-  seed's one-sided categories), plus a few low-score false positives.
+  look-alike of the same shape and colour (efficientnet_b3 far more often: 10223→25366,
+  30307→34596, 19231→22073, the seed's one-sided categories), plus a few low-score false
+  positives.
+* overconfident.json — a third run whose scores sit in 0.8-1 while 4 boxes in 10 are wrong:
+  the over-confident run calibration (D-ECE) must flag.
 * resnet101_submission.csv — resnet101.json in the competition submission CSV format.
 * train_annotations.json — COCO ground truth of a training split (for ``compare``'s training
   support): its own images (ids from 10001, names ``train_…``) with 1-2 pills each, the same
@@ -28,7 +35,10 @@ What it makes (see data/README.md):
 With ``--train-photos DIR`` it writes only a photo of every training image
 (train_annotations.json's 728 images, 1-2 pills each) into DIR, with the same renderer and
 its own RNG (``TRAIN_PHOTO_SEED``), for training detectors on the sample (``make e2e``); nothing
-in data/sample/ is touched and these photos are not committed.
+in data/sample/ is touched and these photos are not committed. With ``--pill-files DIR`` it
+writes only the AIHub-style per-pill annotation files of ground_truth.json (one JSON per pill,
+``<K-a-b-c>_json/<K-code>/<image>.json``; 1015 files, not committed: a test merges them and
+compares with ground_truth.json).
 
 No real image, model or annotation is used: everything is drawn from a seeded RNG.
 """
@@ -76,11 +86,51 @@ CATEGORIES: dict[int, tuple[int, str, str]] = {
 #: true class → the look-alike a model may call it.
 LOOK_ALIKES = {10223: 25366, 30307: 34596, 19231: 22073}
 
-#: per model: P(detect a pill), P(look-alike swap), P(other swap), box jitter (px), FP per image.
-MODELS = {
+#: per model: P(detect a pill), P(look-alike swap), P(other swap), box jitter (px), FP per image,
+#: and the score ranges (uniform) of a right label, a look-alike swap, another swap and a false
+#: positive (``SCORES`` unless given).
+MODELS: dict[str, dict] = {
     "efficientnet_b3": {"detect": 0.99, "swap": 0.16, "other": 0.01, "jitter": 9.0, "fp": 0.02},
     "resnet101": {"detect": 0.995, "swap": 0.02, "other": 0.003, "jitter": 5.0, "fp": 0.01},
+    # A third run whose scores claim more than its boxes deliver: every score in 0.8-1 while 4
+    # boxes in 10 are wrong (loose boxes, swaps, two false positives per image), so its D-ECE
+    # is large and its over-confidence (mean score - precision) positive. Its own RNG
+    # ([SEED, 13]), so the two runs above keep their bytes.
+    "overconfident": {
+        "detect": 0.99,
+        "swap": 0.16,
+        "other": 0.04,
+        "jitter": 18.0,
+        "fp": 2.0,
+        "scores": {
+            "right": (0.9, 1.0),
+            "swap": (0.85, 1.0),
+            "other": (0.85, 1.0),
+            "fp": (0.8, 1.0),
+        },
+    },
 }
+#: Score ranges of the first two runs: right labels score high, swaps lower, FPs lowest.
+SCORES = {"right": (0.62, 0.99), "swap": (0.45, 0.9), "other": (0.3, 0.8), "fp": (0.05, 0.45)}
+
+#: AIHub's words (the per-pill files' ``drug_shape``, ``color_class1`` / ``color_class2``) for
+#: the shapes and colours of ``CATEGORIES``. AIHub has no capsule shape: capsules are 장방형
+#: (oblong), told apart by ``form_code_name``.
+AIHUB_SHAPE = {"round": "원형", "oval": "타원형", "oblong": "장방형", "capsule": "장방형"}
+AIHUB_COLOUR = {
+    "white": "하양",
+    "yellow": "노랑",
+    "pink": "분홍",
+    "orange": "주황",
+    "brown": "갈색",
+    "blue": "파랑",
+    "green": "초록",
+    "red": "빨강",
+    "purple": "보라",
+}
+#: Classes whose pills carry no imprint: ``print_front`` and ``print_back`` empty, and their
+#: photos show none. The three look-alikes the runs swap (10223, 30307, 19231) are among them.
+NO_IMPRINT = frozenset({6191, 10223, 16550, 19231, 30307})
 
 #: pill slots: the four quadrants of the image, as in the 4-pill AIHub photos.
 SLOTS = [(120, 140), (560, 140), (120, 720), (560, 720)]
@@ -128,9 +178,107 @@ IMPRINT_FONT = {
 
 
 def make_ground_truth(rng: np.random.Generator) -> dict:
-    """The evaluation ground truth: 3-4 distinct pills per image, ``CATEGORIES``' counts."""
+    """The evaluation ground truth: 3-4 distinct pills per image, ``CATEGORIES``' counts.
+
+    Each annotation carries its pill's AIHub fields under ``attributes``
+    (:func:`pill_attributes`), as ``pillcmp merge`` writes them from the per-pill files
+    (:func:`pill_files`).
+    """
     counts = {c: n for c, (n, _, _) in CATEGORIES.items()}
-    return _draw_split(rng, counts, pills=[3, 4], pills_p=[0.4, 0.6])
+    gt = _draw_split(rng, counts, pills=[3, 4], pills_p=[0.4, 0.6])
+    for ann in gt["annotations"]:
+        ann["attributes"] = pill_attributes(ann["category_id"])
+    return gt
+
+
+def category_name(category_id: int) -> str:
+    """``'K-034597 white oval'``: the K-code, colour and shape of a ``CATEGORIES`` id."""
+    _, shape, colour = CATEGORIES[category_id]
+    return f"K-{category_id + 1:06d} {colour} {shape}"
+
+
+def imprint(category_id: int) -> str:
+    """The 3-digit imprint of a class's pills (the K-number's last three digits), '' for
+    ``NO_IMPRINT``."""
+    return "" if category_id in NO_IMPRINT else f"{(category_id + 1) % 1000:03d}"
+
+
+def pill_attributes(category_id: int) -> dict:
+    """The AIHub image-record fields that describe a class's pill (those ``merge`` keeps).
+
+    Keys in AIHub's order: ``drug_N`` and ``dl_mapping_code`` (the K-code), ``dl_idx``
+    (K-number - 1, as text as in AIHub), ``dl_name``, ``drug_shape`` (원형 / 타원형 / 장방형),
+    ``print_front``, ``print_back`` (the imprints; empty = none), ``color_class1``,
+    ``color_class2`` (a capsule's second colour, else empty), ``form_code_name``.
+    """
+    _, shape, colour = CATEGORIES[category_id]
+    colours = [AIHUB_COLOUR[c] for c in colour.split("/")]
+    code = f"K-{category_id + 1:06d}"
+    return {
+        "drug_N": code,
+        "dl_idx": str(category_id),
+        "dl_mapping_code": code,
+        "dl_name": category_name(category_id),
+        "drug_shape": AIHUB_SHAPE[shape],
+        "print_front": imprint(category_id),
+        "print_back": "",
+        "color_class1": colours[0],
+        "color_class2": colours[1] if len(colours) > 1 else "",
+        "form_code_name": "경질캡슐제" if shape == "capsule" else "나정",
+    }
+
+
+def pill_files(gt: dict) -> dict[str, dict]:
+    """The AIHub per-pill annotation files ``merge`` reads back into ``gt`` (with attributes).
+
+    One file per annotation, at ``<K-a-b-c>_json/<K-code>/<image stem>.json`` (the image's pills'
+    K-numbers, ascending, name the folder), holding one image record (file name, size and
+    :func:`pill_attributes`, id 1 as in AIHub), one annotation and one category.
+
+    Returns:
+        Relative path → the file's JSON document.
+    """
+    images = {img["id"]: img for img in gt["images"]}
+    by_image: dict[int, list[dict]] = {}
+    for ann in gt["annotations"]:
+        by_image.setdefault(ann["image_id"], []).append(ann)
+    files = {}
+    for image_id, anns in by_image.items():
+        img = images[image_id]
+        numbers = sorted(a["category_id"] + 1 for a in anns)
+        folder = "K-" + "-".join(f"{k:06d}" for k in numbers) + "_json"
+        stem = img["file_name"].rsplit(".", 1)[0]
+        for ann in anns:
+            cid = ann["category_id"]
+            record = {
+                "file_name": img["file_name"],
+                "width": img["width"],
+                "height": img["height"],
+                **pill_attributes(cid),
+                "id": 1,
+            }
+            box = {k: ann[k] for k in ("bbox", "area", "iscrowd", "category_id")}
+            files[f"{folder}/K-{cid + 1:06d}/{stem}.json"] = {
+                "images": [record],
+                "type": "instances",
+                "annotations": [{**box, "id": 1, "image_id": 1}],
+                "categories": [{"supercategory": "pill", "id": cid, "name": category_name(cid)}],
+            }
+    return files
+
+
+def write_pill_files(out_dir: Path) -> int:
+    """Write :func:`pill_files` of the sample's ground truth under ``out_dir``; the file count.
+
+    The ground truth is drawn again from ``SEED`` (the same as ground_truth.json), so
+    ``pillcmp merge out_dir`` gives ground_truth.json's images, boxes and attributes back.
+    """
+    files = pill_files(make_ground_truth(np.random.default_rng(SEED)))
+    for rel, doc in files.items():
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+    return len(files)
 
 
 def make_train_counts(rng: np.random.Generator) -> dict[int, int]:
@@ -214,25 +362,26 @@ def _draw_split(
             if remaining[int(cat)] == 0:
                 del remaining[int(cat)]
     categories = [
-        {"id": c, "name": f"K-{c + 1:06d} {colour} {shape}", "supercategory": "pill"}
-        for c, (_, shape, colour) in sorted(CATEGORIES.items())
+        {"id": c, "name": category_name(c), "supercategory": "pill"} for c in sorted(CATEGORIES)
     ]
     return {"images": images, "annotations": annotations, "categories": categories}
 
 
 def make_results(gt: dict, model: str, rng: np.random.Generator) -> list[dict]:
     p = MODELS[model]
+    scores = p.get("scores", SCORES)
     cat_ids = [c["id"] for c in gt["categories"] if CATEGORIES[c["id"]][0] > 0]
     out = []
     for ann in gt["annotations"]:
         if rng.random() > p["detect"]:
             continue
         true = ann["category_id"]
-        label, score = true, rng.uniform(0.62, 0.99)
+        label, score = true, rng.uniform(*scores["right"])
         if true in LOOK_ALIKES and rng.random() < p["swap"]:
-            label, score = LOOK_ALIKES[true], rng.uniform(0.45, 0.9)
+            label, score = LOOK_ALIKES[true], rng.uniform(*scores["swap"])
         elif rng.random() < p["other"]:
-            label, score = int(rng.choice([c for c in cat_ids if c != true])), rng.uniform(0.3, 0.8)
+            other = int(rng.choice([c for c in cat_ids if c != true]))
+            label, score = other, rng.uniform(*scores["other"])
         x, y, w, h = ann["bbox"]
         j = p["jitter"]
         w2, h2 = max(20.0, w + rng.normal(0, j)), max(20.0, h + rng.normal(0, j))
@@ -245,7 +394,7 @@ def make_results(gt: dict, model: str, rng: np.random.Generator) -> list[dict]:
         for _ in range(rng.poisson(p["fp"])):
             w, h = rng.uniform(60, 200), rng.uniform(60, 200)
             box = [rng.uniform(0, IMAGE_W - w), rng.uniform(0, IMAGE_H - h), w, h]
-            out.append(_det(img["id"], int(rng.choice(cat_ids)), box, rng.uniform(0.05, 0.45)))
+            out.append(_det(img["id"], int(rng.choice(cat_ids)), box, rng.uniform(*scores["fp"])))
     out.sort(key=lambda d: (d["image_id"], -d["score"]))
     return out
 
@@ -323,12 +472,9 @@ def _render_photo(
         shadow = (box[0] + shift, box[1] + shift, box[2], box[3])
         _paint(photo, shadow, ink(tray, 0.6), _pill_distance(shape, box))
         _draw_pill(photo, box, shape, colour, ink)
-        _imprint(
-            photo,
-            box,
-            f"{(ann['category_id'] + 1) % 1000:03d}",
-            ink(PILL_RGB[colour.split("/")[0]], 0.66),
-        )
+        # The imprint's ink joins the palette even when the pill has none (NO_IMPRINT), so the
+        # palette, and every other pill's pixels, stay as they were before those had none.
+        _imprint(photo, box, imprint(ann["category_id"]), ink(PILL_RGB[colour.split("/")[0]], 0.66))
     return photo, [v for rgb in palette for v in rgb]
 
 
@@ -463,8 +609,18 @@ if __name__ == "__main__":
         metavar="DIR",
         help="write only the training split's photos into DIR (data/sample/ is left alone)",
     )
+    parser.add_argument(
+        "--pill-files",
+        type=Path,
+        metavar="DIR",
+        help="write only the AIHub per-pill annotation files of ground_truth.json into DIR "
+        "(`pillcmp merge DIR` gives its images, boxes and attributes back)",
+    )
     args = parser.parse_args()
     if args.train_photos is not None:
         write_train_photos(args.train_photos)
+    elif args.pill_files is not None:
+        count = write_pill_files(args.pill_files)
+        print(f"wrote {args.pill_files}: {count} per-pill annotation files")
     else:
         main()

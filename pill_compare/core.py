@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -123,6 +124,10 @@ class Images:
         )
 
 
+#: The ``attributes`` of an annotation that has none (shared, read-only).
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+
+
 @dataclass(frozen=True, eq=False)
 class Annotations:
     """Ground-truth boxes, one row per annotation.
@@ -134,6 +139,10 @@ class Annotations:
         bbox: (N, 4) float64 xywh.
         area: (N,) float64, the COCO ``area`` field (used for small/medium/large ranges).
         iscrowd: (N,) bool; crowd regions absorb detections without counting them.
+        attributes: (N,) object array of mappings: each annotation's ``attributes`` object
+            (what describes the object, e.g. AIHub's ``drug_shape``, ``color_class1``,
+            ``print_front``, which ``pillcmp merge`` keeps there); an empty mapping when it has
+            none. None (the default) gives every annotation an empty one.
     """
 
     id: np.ndarray
@@ -142,6 +151,7 @@ class Annotations:
     bbox: np.ndarray
     area: np.ndarray
     iscrowd: np.ndarray
+    attributes: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(np.asarray(self.id))
@@ -151,9 +161,26 @@ class Annotations:
         object.__setattr__(self, "bbox", _as_array(self.bbox, np.float64, "bbox", n, width=4))
         object.__setattr__(self, "area", _as_array(self.area, np.float64, "area", n))
         object.__setattr__(self, "iscrowd", _as_array(self.iscrowd, bool, "iscrowd", n))
+        attributes = np.empty(n, dtype=object)
+        if self.attributes is None:
+            attributes[:] = [_NO_ATTRIBUTES] * n
+        else:
+            given = list(self.attributes)
+            if len(given) != n:
+                raise ValueError(f"Expected 'attributes' to have length {n}, got {len(given)}")
+            for v in given:
+                expect_type(v, Mapping, "every item of Annotations.attributes")
+            attributes[:] = given
+        attributes.setflags(write=False)
+        object.__setattr__(self, "attributes", attributes)
 
     def __len__(self) -> int:
         return int(self.id.shape[0])
+
+    @property
+    def has_attributes(self) -> bool:
+        """True when at least one annotation carries a non-empty ``attributes`` mapping."""
+        return any(len(v) for v in self.attributes)  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
         return (
@@ -242,6 +269,7 @@ class GroundTruth:
                 "bbox": a.bbox[i].tolist(),
                 "area": float(a.area[i]),
                 "iscrowd": int(a.iscrowd[i]),
+                **({"attributes": dict(a.attributes[i])} if len(a.attributes[i]) else {}),
             }
             for i in range(len(a))
         ]

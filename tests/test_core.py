@@ -121,3 +121,21 @@ def test_ground_truth_to_coco_round_trips_with_extra_category_fields():
     assert "width" not in gt.to_coco()["images"][1]
     assert gt.category_names == {10: "c10", 11: "c11"}
     assert gt.category_ids.tolist() == [10, 11]
+
+
+def test_annotations_attributes_default_to_empty_and_must_match_the_length():
+    good = {
+        "id": [1, 2],
+        "image_id": [1, 1],
+        "category_id": [3, 4],
+        "bbox": [[0, 0, 1, 1], [0, 0, 2, 2]],
+        "area": [1, 4],
+        "iscrowd": [0, 0],
+    }
+    assert [dict(a) for a in Annotations(**good).attributes] == [{}, {}]
+    given = Annotations(**good, attributes=[{"drug_shape": "원형"}, {}])
+    assert given.attributes[0] == {"drug_shape": "원형"} and given.has_attributes
+    with pytest.raises(ValueError, match="Expected 'attributes' to have length 2, got 1"):
+        Annotations(**good, attributes=[{}])
+    with pytest.raises(TypeError, match=r"Expected every item of Annotations\.attributes to be"):
+        Annotations(**good, attributes=["round", {}])

@@ -8,6 +8,7 @@ from PIL import Image
 
 from pill_compare import imbalance, load_ground_truth, load_results
 from pill_compare.io.images import resolve_image
+from pill_compare.prep.merge import merge_annotations
 from tests.conftest import REPO, SAMPLE
 
 
@@ -21,6 +22,7 @@ def _make_sample_module():
 SAMPLE_FILES = [
     "efficientnet_b3.json",
     "ground_truth.json",
+    "overconfident.json",
     "resnet101.json",
     "resnet101_submission.csv",
     "train_annotations.json",
@@ -61,7 +63,7 @@ def test_every_evaluation_image_has_a_small_photo_found_through_its_file_name():
             assert image.size == (round(w * scale), round(h * scale))
         total += lookup.path.stat().st_size
     assert len(list((SAMPLE / "images").iterdir())) == len(gt.images) == 280
-    assert total < 600_000  # measured: 511,370 bytes for the 280 photos
+    assert total < 600_000  # measured: 500,672 bytes for the 280 photos
 
 
 def test_each_pill_is_drawn_in_its_box_in_its_colour():
@@ -127,3 +129,101 @@ def test_training_split_shares_the_categories_but_not_the_images_or_the_counts()
     assert train_counts.keys() == eval_counts.keys()
     assert sum(train_counts[c] != eval_counts[c] for c in train_counts) == 19
     assert (SAMPLE / "train_annotations.json").stat().st_size < 1_000_000
+
+
+def test_merging_the_samples_per_pill_files_gives_its_ground_truth_back(tmp_path):
+    module = _make_sample_module()
+    assert module.write_pill_files(tmp_path) == 1015
+    merged = merge_annotations(tmp_path)
+    # The only finding: category ids are dl_idx (K-number - 1), AIHub's convention.
+    assert merged.ok
+    assert [(f.rule, f.severity) for f in merged.findings] == [("category_id_source", "warning")]
+    gt = json.loads((SAMPLE / "ground_truth.json").read_text(encoding="utf-8"))
+    coco = merged.coco
+    # merge numbers images 1..N in file-name order and annotations in (image, category, box)
+    # order, while the sample keeps its drawing order (the runs' image ids point at it): the
+    # same images, boxes and attributes, compared by file name and category.
+    size = {i["file_name"]: (i["width"], i["height"]) for i in gt["images"]}
+    assert {i["file_name"]: (i["width"], i["height"]) for i in coco["images"]} == size
+
+    def by_pill(doc):
+        names = {i["id"]: i["file_name"] for i in doc["images"]}
+        return {
+            (names[a["image_id"]], a["category_id"]): (
+                a["bbox"],
+                a["area"],
+                a["iscrowd"],
+                a["attributes"],
+            )
+            for a in doc["annotations"]
+        }
+
+    expected = by_pill(gt)
+    assert len(expected) == len(gt["annotations"]) == 1015
+    assert by_pill(coco) == expected
+    # Every category with a pill; 18109 is declared in the sample without any (no file for it).
+    keys = ("id", "name", "supercategory")
+    assert [{k: c[k] for k in keys} for c in coco["categories"]] == [
+        c for c in gt["categories"] if c["id"] != 18109
+    ]
+
+
+def test_each_class_carries_its_aihub_shape_colour_and_imprint():
+    module = _make_sample_module()
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    seen = {}
+    for category_id, attributes in zip(
+        gt.annotations.category_id.tolist(), gt.annotations.attributes, strict=True
+    ):
+        assert seen.setdefault(category_id, attributes) == attributes  # one record per class
+    assert seen[1899] == {
+        "drug_N": "K-001900",
+        "dl_idx": "1899",
+        "dl_mapping_code": "K-001900",
+        "dl_name": "K-001900 white round",
+        "drug_shape": "원형",
+        "print_front": "900",
+        "print_back": "",
+        "color_class1": "하양",
+        "color_class2": "",
+        "form_code_name": "나정",
+    }
+    assert (
+        seen[12080]["drug_shape"],
+        seen[12080]["color_class1"],
+        seen[12080]["color_class2"],
+    ) == (
+        "장방형",
+        "빨강",
+        "하양",
+    )
+    # The planted look-alikes share shape and colour; the imprint-less classes print nothing.
+    for true, called in module.LOOK_ALIKES.items():
+        for key in ("drug_shape", "color_class1", "color_class2"):
+            assert seen[true][key] == seen[called][key], (true, called, key)
+    blank = sorted(c for c, a in seen.items() if not a["print_front"] and not a["print_back"])
+    assert blank == [6191, 10223, 16550, 19231, 30307] == sorted(module.NO_IMPRINT)
+
+
+def test_a_pill_shows_its_imprint_unless_its_class_has_none():
+    module = _make_sample_module()
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    names = dict(zip(gt.images.id.tolist(), gt.images.file_name, strict=True))
+    ann = gt.annotations
+    s = module.PHOTO_SCALE
+    photos = {}
+    for image_id, category_id, (x, y, w, h) in zip(
+        ann.image_id.tolist(), ann.category_id.tolist(), ann.bbox, strict=True
+    ):
+        if image_id not in photos:
+            with Image.open(SAMPLE / "images" / names[image_id]) as image:
+                photos[image_id] = np.asarray(image.convert("RGB"))
+        fill = module.PILL_RGB[module.CATEGORIES[category_id][2].split("/")[0]]
+        ink = tuple(min(255, round(v * 0.66)) for v in fill)
+        # the middle third of the box, where the imprint is centred (outline and shadow outside)
+        middle = photos[image_id][
+            int((y + h / 3) * s) : int((y + 2 * h / 3) * s),
+            int((x + w / 3) * s) : int((x + 2 * w / 3) * s),
+        ]
+        printed = bool(np.all(middle == ink, axis=-1).any())
+        assert printed == (category_id not in module.NO_IMPRINT), (image_id, category_id)

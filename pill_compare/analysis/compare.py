@@ -16,6 +16,8 @@ Parts (each defined in its own module; nothing here re-matches or re-defines a m
   default: TIDE at 0.50 cannot see boxes that are found but placed loosely);
 * causes: :func:`~pill_compare.analysis.causes.compute_causes` (AP at every IoU threshold, the
   matched boxes' IoU, the share of the mAP gap that is localization, the dominant cause);
+* the domain's claims: :func:`~pill_compare.analysis.domain_claims.compute_domain_claims`
+  (look-alike swaps, imprint-less classes' AP and gap, tested on the GT's pill attributes);
 * significance: :func:`~pill_compare.analysis.significance.paired_bootstrap` (ΔmAP, ΔAP50, ΔF1
   with a percentile interval and p-value; same image resample for both runs; ``seed``),
   :func:`~pill_compare.analysis.significance.mcnemar` (per GT object) and the verdict code on
@@ -67,6 +69,7 @@ from pill_compare.analysis.disagreements import (
     agreement,
     pair_models,
 )
+from pill_compare.analysis.domain_claims import DomainClaims, compute_domain_claims
 from pill_compare.analysis.error_types import ErrorBreakdown, compute_error_breakdown
 from pill_compare.analysis.evaluate import EvalResult, evaluate
 from pill_compare.analysis.gt_audit import GtAudit, audit_ground_truth
@@ -120,6 +123,10 @@ class ComparisonResult:
         lrp: Both runs' optimal LRP (IoU 0.5), ΔoLRP = B − A with its paired bootstrap
             interval (:func:`~pill_compare.analysis.lrp.compare_lrp`; None without a ground
             truth).
+        claims: The domain's claims (look-alike swaps, imprint-less classes) tested on the
+            ground truth's pill attributes, each supported / not supported / not testable
+            (:func:`~pill_compare.analysis.domain_claims.compute_domain_claims`; None without a
+            ground truth).
     """
 
     names: tuple[str, str]
@@ -146,6 +153,7 @@ class ComparisonResult:
     class_map: CategoryNames | None = None
     calibration: CalibrationComparison | None = None
     lrp: LrpComparison | None = None
+    claims: DomainClaims | None = None
 
     @property
     def has_ground_truth(self) -> bool:
@@ -225,7 +233,9 @@ class ComparisonResult:
         annotations per class) with the other indices and ``imbalance.disagreements``
         (how many fall on rare classes). With a ground truth matched at IoU 0.5 (issue 17):
         ``lrp.{a,b}.olrp`` and ``lrp.{a,b}.per_class`` (oLRP per class with its ``threshold``),
-        ``lrp.delta`` (ΔoLRP = B − A), ``lrp.ci``, ``lrp.n_resamples``, ``lrp.finding``."""
+        ``lrp.delta`` (ΔoLRP = B − A), ``lrp.ci``, ``lrp.n_resamples``, ``lrp.finding``;
+        ``claims.claims`` (``[{code, scope, verdict, reason, test, alternative, statistic,
+        p_value, n, details}]``: the domain's claims tested on the GT's pill attributes)."""
         out: dict[str, Any] = {
             "names": {"a": self.names[0], "b": self.names[1]},
             "parameters": _jsonable(self.parameters),
@@ -248,6 +258,8 @@ class ComparisonResult:
             }
         if self.causes is not None:
             out["causes"] = self.causes.to_dict()
+        if self.claims is not None:
+            out["claims"] = self.claims.to_dict()
         if self.mcnemar is not None:
             out["significance"] = {
                 "bootstrap": None if self.bootstrap is None else self.bootstrap.to_dict(),
@@ -453,6 +465,7 @@ def compare(
         errors_strict_b = compute_error_breakdown(table_b, fg_iou=strict)
     step("causes")
     causes = compute_causes(ev_a, ev_b, errors_a, errors_b)
+    claims = compute_domain_claims(gt, ev_a, ev_b, alpha=alpha, seed=seed)
     step("pairing")
     pairing = pair_models(
         table_a.dets, table_b.dets, score_threshold=score_threshold, pair_iou=pair_iou
@@ -528,6 +541,7 @@ def compare(
         class_map=class_map,
         calibration=calibration,
         lrp=lrp,
+        claims=claims,
     )
 
 

@@ -48,7 +48,8 @@ def load_ground_truth(path: str | os.PathLike[str]) -> GroundTruth:
 
     Returns:
         The validated ground truth. Annotations without ``area`` get ``w * h`` (with a warning);
-        without ``iscrowd``, 0.
+        without ``iscrowd``, 0. An annotation's ``attributes`` object (as ``pillcmp merge``
+        writes the AIHub pill fields) is kept in ``annotations.attributes``.
 
     Raises:
         InputFormatError: unreadable file, bad JSON, missing sections, bad records (up to 20 listed).
@@ -112,6 +113,7 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
         )
     if not len(ann["id"]):
         warnings.append(f"{source}: the ground truth has no annotations")
+    attributes = _attributes(doc["annotations"], source, warnings)
 
     categories = []
     for i, raw in enumerate(doc["categories"]):
@@ -138,11 +140,35 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
             bbox=ann["bbox"],
             area=area,
             iscrowd=ann["iscrowd"].astype(bool),
+            attributes=attributes,
         ),
         categories=tuple(categories),
         source=source,
         warnings=tuple(warnings),
     )
+
+
+def _attributes(records: list[Any], source: str, warnings: list[str]) -> list[dict[str, Any]]:
+    """Each annotation's ``attributes`` object ({} when absent); one that is not a JSON object
+    is left out with a warning (it cannot describe the object by name)."""
+    out: list[dict[str, Any]] = []
+    bad: list[int] = []
+    for n, raw in enumerate(records):
+        value = raw.get("attributes") if isinstance(raw, dict) else None
+        if value is None:
+            out.append({})
+        elif isinstance(value, dict):
+            out.append(value)
+        else:
+            bad.append(n)
+            out.append({})
+    if bad:
+        warnings.append(
+            f"{source}: {len(bad)} annotation(s) have an 'attributes' that is not a JSON object "
+            f"(first: annotation #{bad[0]}); left out (expected an object such as "
+            '{"drug_shape": "원형", "color_class1": "하양"})'
+        )
+    return out
 
 
 def _kind(value: Any) -> str:

@@ -128,3 +128,18 @@ def test_comparing_a_run_with_itself_gives_no_difference(sample):
     c = compare_calibration(table, table, n_resamples=50)
     assert c.delta == 0.0 and c.ci_low == 0.0 == c.ci_high and c.finding == "no_difference"
     assert compare_calibration(table, table, n_resamples=0).finding == "not_tested"
+
+
+def test_the_samples_over_confident_run_is_flagged_against_resnet101():
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    resnet = evaluate(gt, load_results(SAMPLE / "resnet101.json", gt=gt)).matches
+    loud = evaluate(gt, load_results(SAMPLE / "overconfident.json", gt=gt)).matches
+    over = compute_calibration(loud)
+    # measured: mean score 0.931, precision at IoU 0.5 0.584 -> over-confidence +0.347 = D-ECE
+    # (every bin claims more than it delivers); resnet101 is under-confident (-0.192).
+    assert over.overconfidence == pytest.approx(0.3474, abs=1e-4)
+    assert over.ece == pytest.approx(over.overconfidence)
+    assert np.all(over.bin_confidence > over.bin_precision)
+    assert compute_calibration(resnet).overconfidence < 0
+    c = compare_calibration(resnet, loud, n_resamples=200)
+    assert c.delta > 0.1 and c.ci_low > 0 and c.finding == "a_better"

@@ -190,3 +190,28 @@ def test_source_of_a_file_with_undecodable_bytes_in_its_name_is_printable(tmp_pa
     gt = load_ground_truth(path)
     assert gt.source.endswith("gt\\udcff.json")
     gt.source.encode("utf-8")
+
+
+def test_annotation_attributes_are_kept_and_a_non_object_is_left_out_with_a_warning():
+    doc = gt_dict({1: [10, 11], 2: [11]})
+    doc["annotations"][0]["attributes"] = {"drug_shape": "원형", "print_front": ""}
+    doc["annotations"][2]["attributes"] = "round"  # not an object: left out, one warning
+    gt = ground_truth_from_dict(doc, source="gt.json")
+    attrs = gt.annotations.attributes
+    assert [dict(a) for a in attrs] == [{"drug_shape": "원형", "print_front": ""}, {}, {}]
+    assert gt.annotations.has_attributes
+    assert gt.warnings == (
+        "gt.json: 1 annotation(s) have an 'attributes' that is not a JSON object (first: "
+        'annotation #2); left out (expected an object such as {"drug_shape": "원형", '
+        '"color_class1": "하양"})',
+    )
+    # written back by to_coco (only where there are some) and read again the same
+    again = ground_truth_from_dict(gt.to_coco())
+    assert [dict(a) for a in again.annotations.attributes] == [dict(a) for a in attrs]
+    assert "attributes" not in gt.to_coco()["annotations"][1]
+
+
+def test_a_ground_truth_without_attributes_has_empty_ones():
+    gt = ground_truth_from_dict(gt_dict({1: [10]}))
+    assert [dict(a) for a in gt.annotations.attributes] == [{}]
+    assert not gt.annotations.has_attributes

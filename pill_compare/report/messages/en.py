@@ -1067,4 +1067,73 @@ TEXTS: dict[str, str] = {
     "line.calibration.not_tested": "the difference was not tested",
     "line.olrp": "oLRP (IoU {iou:g}, lower is better) {name}: {olrp} (localisation {loc}, FP "
     "{fp}, FN {fn})",
+    # --- domain claims (causes.claims)
+    "s.causes.claims": "The domain's claims, tested",
+    "claims.absent": "The domain's claims were not tested (no ground truth).",
+    "claims.intro": "Hand-written reports explain pill confusions by the pills themselves: "
+    "look-alikes of the same shape and colour, faint or missing imprints. Where the ground "
+    "truth's annotations carry AIHub's pill attributes (drug_shape, color_class1, color_class2, "
+    "print_front, print_back: what 'pillcmp merge' keeps from the per-pill files), each claim "
+    "is tested here. A class takes the most frequent value among its annotations. Swaps are the "
+    "confusion tables' found pills called another class (score >= {s:g}, IoU >= {iou:g}), with "
+    "both models' swaps pooled. A claim is supported when its one-sided p is below {alpha:g}; not "
+    "supported means these classes show no such effect, which with a few dozen classes is no "
+    "evidence that there is none.",
+    "claims.no_attributes": "The ground truth's annotations carry no pill attributes, so no "
+    "claim can be tested with these files. Merge AIHub's per-pill files with 'pillcmp merge' "
+    "(it keeps drug_shape, color_class1, print_front, ... under each annotation's "
+    "'attributes') and give that ground truth.",
+    "col.claim": "claim",
+    "col.claim_scope": "tested on",
+    "col.test": "test",
+    "col.claim_result": "numbers",
+    "claims.claim.look_alike_swaps": "Swaps happen between pills of the same shape and colour "
+    "more than by chance",
+    "claims.claim.imprint_lower_ap": "Classes without an imprint have a lower AP",
+    "claims.claim.imprint_larger_gap": "The gap between the models is larger on classes "
+    "without an imprint",
+    "claims.verdict.supported": "supported",
+    "claims.verdict.not_supported": "not supported",
+    "claims.verdict.not_testable": "not testable with these files",
+    "claims.caption": "Each claim with its one-sided test; verdicts at {alpha:g}.",
+    "claims.term.look_alike": "look-alikes",
+    "claims.legend.look_alike": "two classes with the same drug_shape, color_class1 and "
+    "color_class2",
+    "claims.term.no_imprint": "without an imprint",
+    "claims.legend.no_imprint": "print_front and print_back both empty (AIHub does not record "
+    "how faint an imprint is, so only missing ones are tested)",
+    "claims.term.permutation": "permutation test",
+    "claims.legend.permutation": "the looks (shape and colours) are shuffled among the classes, "
+    "every swap count kept; p = the share of shuffles with at least as many look-alike swaps "
+    "(1 + hits) / (1 + shuffles), or exact over every ordering when there are few classes",
+    "claims.term.mann_whitney": "Mann-Whitney U",
+    "claims.legend.mann_whitney": "rank test of the classes without an imprint against the "
+    "others (scipy.stats.mannwhitneyu; U of the classes without an imprint); AP is COCO's "
+    "(IoU 0.50:0.95) per class",
+    "claims.no_imprint_classes": "Classes without an imprint: {ids}.",
+    "claims.sentence": "{claim} ({scope}): {verdict} ({p}); {facts}.",
+    "claims.scope.pooled": "swaps of {a} and {b} pooled",
+    "claims.scope.gap": "lead of {better} over {worse}",
+    "claims.scope.gap_unknown": "the gap between the models",
+    "claims.test.permutation": "permutation test, one-sided, {n:,} random shuffles",
+    "claims.test.permutation_exact": "permutation test, one-sided, exact ({n:,} orderings)",
+    "claims.test.permutation_plain": "permutation test, one-sided",
+    "claims.alternative.less": "lower",
+    "claims.alternative.greater": "larger",
+    "claims.test.mann_whitney": "Mann-Whitney U, one-sided ({side}), {method}",
+    "claims.test.mann_whitney_plain": "Mann-Whitney U, one-sided ({side})",
+    "claims.method.exact": "exact",
+    "claims.method.asymptotic": "normal approximation",
+    "claims.reason.no_attributes": "the annotations carry no shape, colour or imprint",
+    "claims.reason.no_look_alikes": "no two classes share shape and colour",
+    "claims.reason.no_swaps": "no swap between classes of known shape and colour",
+    "claims.reason.too_few_classes": "{n1} classes without an imprint and {n2} with one; each "
+    "side needs at least {min}",
+    "claims.reason.no_gap": "the models' mAPs are equal or undefined",
+    "claims.facts.look_alike_swaps": "{same} of {n} swaps ({share:.1%}) between look-alikes, "
+    "{expected:.1%} expected by chance ({a} {n_a} swaps, {b} {n_b})",
+    "claims.facts.imprint_lower_ap": "U = {u:g}; median AP {m1:.3f} on the {n1} classes "
+    "without an imprint, {m2:.3f} on the {n2} with one",
+    "claims.facts.imprint_larger_gap": "U = {u:g}; median lead {m1:+.3f} on the {n1} classes "
+    "without an imprint, {m2:+.3f} on the {n2} with one",
 }

@@ -1128,4 +1128,67 @@ TEXTS: dict[str, str] = {
     "line.calibration.not_tested": "차이는 검정하지 않았다",
     "line.olrp": "oLRP (IoU {iou:g}, 낮을수록 좋다) {name}: {olrp} (위치 오차 {loc}, FP {fp}, FN "
     "{fn})",
+    # --- 도메인 주장 (causes.claims)
+    "s.causes.claims": "도메인 주장의 검정",
+    "claims.absent": "도메인 주장은 검정하지 않았다(정답 라벨 없음).",
+    "claims.intro": "손으로 쓴 보고서는 알약 혼동을 알약 자체로 설명한다: 모양과 색이 같은 닮은 "
+    "알약, 희미하거나 없는 각인. 정답 어노테이션에 AIHub의 알약 속성(drug_shape, color_class1, "
+    "color_class2, print_front, print_back: 'pillcmp merge'가 알약별 파일에서 보존하는 값)이 "
+    "있으면 여기서 주장마다 검정한다. 클래스의 속성값은 그 어노테이션들에서 가장 많이 나온 "
+    "값이다. 클래스 치환은 혼동 표에서 찾은 알약을 다른 클래스로 부른 경우이며(점수 >= {s:g}, "
+    "IoU >= {iou:g}), 두 모델의 치환을 합쳐 센다. 단측 p가 {alpha:g}보다 작으면 뒷받침된다. "
+    "뒷받침되지 않음은 이 클래스들에서 그런 효과가 보이지 않았다는 뜻일 뿐, 클래스가 수십 개뿐이면 "
+    "효과가 없다는 증거는 아니다.",
+    "claims.no_attributes": "정답 어노테이션에 알약 속성이 없어 이 파일들로는 어떤 주장도 검정할 "
+    "수 없다. AIHub의 알약별 파일을 'pillcmp merge'로 병합하고(각 어노테이션의 'attributes'에 "
+    "drug_shape, color_class1, print_front 등을 보존한다) 그 정답 라벨을 지정하라.",
+    "col.claim": "주장",
+    "col.claim_scope": "검정 대상",
+    "col.test": "검정",
+    "col.claim_result": "수치",
+    "claims.claim.look_alike_swaps": "모양과 색이 같은 알약끼리 우연보다 자주 치환된다",
+    "claims.claim.imprint_lower_ap": "각인이 없는 클래스의 AP가 더 낮다",
+    "claims.claim.imprint_larger_gap": "각인이 없는 클래스에서 두 모델의 격차가 더 크다",
+    "claims.verdict.supported": "뒷받침됨",
+    "claims.verdict.not_supported": "뒷받침되지 않음",
+    "claims.verdict.not_testable": "이 파일들로는 검정 불가",
+    "claims.caption": "주장마다 단측 검정. 판정 기준 {alpha:g}.",
+    "claims.term.look_alike": "닮은 알약",
+    "claims.legend.look_alike": "drug_shape, color_class1, color_class2가 모두 같은 두 클래스",
+    "claims.term.no_imprint": "각인 없음",
+    "claims.legend.no_imprint": "print_front와 print_back이 모두 비어 있음(AIHub는 각인이 "
+    "얼마나 희미한지 기록하지 않으므로 각인이 없는 경우만 검정한다)",
+    "claims.term.permutation": "순열 검정",
+    "claims.legend.permutation": "모든 치환 횟수는 그대로 두고 생김새(모양과 색)를 클래스 "
+    "사이에서 섞는다. p = 닮은 알약 사이의 치환이 관측값 이상인 섞음의 비율 (1 + 해당 수) / "
+    "(1 + 섞은 수), 클래스가 적으면 모든 순서를 세는 정확 검정",
+    "claims.term.mann_whitney": "Mann-Whitney U 검정",
+    "claims.legend.mann_whitney": "각인이 없는 클래스와 나머지 클래스의 순위 검정"
+    "(scipy.stats.mannwhitneyu, U는 각인이 없는 쪽의 값). AP는 클래스별 COCO AP(IoU 0.50:0.95)",
+    "claims.no_imprint_classes": "각인이 없는 클래스: {ids}.",
+    "claims.sentence": "{claim} ({scope}): {verdict} ({p}); {facts}.",
+    "claims.scope.pooled": "{a}, {b} 두 모델의 치환 합산",
+    "claims.scope.gap": "{worse} 대비 {better}의 우위",
+    "claims.scope.gap_unknown": "두 모델의 격차",
+    "claims.test.permutation": "순열 검정, 단측, 무작위 섞음 {n:,}회",
+    "claims.test.permutation_exact": "순열 검정, 단측, 정확 검정(순서 {n:,}가지)",
+    "claims.test.permutation_plain": "순열 검정, 단측",
+    "claims.alternative.less": "더 낮음",
+    "claims.alternative.greater": "더 큼",
+    "claims.test.mann_whitney": "Mann-Whitney U, 단측({side}), {method}",
+    "claims.test.mann_whitney_plain": "Mann-Whitney U, 단측({side})",
+    "claims.method.exact": "정확 분포",
+    "claims.method.asymptotic": "정규 근사",
+    "claims.reason.no_attributes": "어노테이션에 모양, 색, 각인 정보가 없다",
+    "claims.reason.no_look_alikes": "모양과 색이 같은 클래스 쌍이 없다",
+    "claims.reason.no_swaps": "모양과 색을 아는 클래스 사이의 치환이 없다",
+    "claims.reason.too_few_classes": "각인 없는 클래스 {n1}개, 있는 클래스 {n2}개. 양쪽 모두 "
+    "{min}개 이상 필요하다",
+    "claims.reason.no_gap": "두 모델의 mAP가 같거나 정의되지 않는다",
+    "claims.facts.look_alike_swaps": "치환 {n}건 중 {same}건({share:.1%})이 닮은 알약 사이, "
+    "우연이라면 {expected:.1%} 기대 ({a} {n_a}건, {b} {n_b}건)",
+    "claims.facts.imprint_lower_ap": "U = {u:g}. AP 중앙값: 각인 없는 클래스 {n1}개 {m1:.3f}, "
+    "있는 클래스 {n2}개 {m2:.3f}",
+    "claims.facts.imprint_larger_gap": "U = {u:g}. 우위 중앙값: 각인 없는 클래스 {n1}개 "
+    "{m1:+.3f}, 있는 클래스 {n2}개 {m2:+.3f}",
 }

@@ -26,7 +26,8 @@ Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
 ``disagreements.patterns`` (one table of the class swaps with the image-level substitutions
 beside them), ``disagreements.boxes``, ``disagreements.gallery``;
 ``per_class.worst``, ``per_class.confusions``; ``causes.localization``, ``causes.imbalance``,
-``causes.support``, ``causes.evidence``; ``overall.calibration`` (D-ECE of both models);
+``causes.support``, ``causes.claims`` (the domain's claims, tested on the GT's pill
+attributes), ``causes.evidence``; ``overall.calibration`` (D-ECE of both models);
 ``overall.lrp`` (optimal LRP of both models and the thresholds to submit at,
 :mod:`pill_compare.report.sections.scores`);
 ``glossary.methods``.
@@ -70,6 +71,7 @@ from pill_compare.report.sections.compare_tables import (
     worst_classes_table,
 )
 from pill_compare.report.sections.diagnosis import blocked_summary, diagnosis_section
+from pill_compare.report.sections.domain_claims import claim_bullets, claims_section
 from pill_compare.report.sections.eval import (
     Text,
     describe_thresholds,
@@ -655,7 +657,12 @@ def _errors(t: Text, r: ComparisonResult) -> Section:
 
 
 def _causes(t: Text, r: ComparisonResult, lang: str) -> Section:
-    subsections = [_imbalance(t, r), _support(t, r, lang), _evidence(t, r, lang)]
+    subsections = [
+        _imbalance(t, r),
+        _support(t, r, lang),
+        claims_section(t, r),
+        _evidence(t, r, lang),
+    ]
     if r.causes is not None:
         subsections.insert(0, _localization(t, r, lang))
     return Section("causes", t("s.causes"), (Paragraph(t("causes.intro")),), tuple(subsections))
@@ -820,7 +827,12 @@ def _evidence(t: Text, r: ComparisonResult, lang: str) -> Section:
             unsupported.append(t("evidence.imbalance_not_cause"))
     else:
         unsupported.append(t("evidence.imbalance_untested"))
-    unsupported.append(t("evidence.domain"))
+    if r.claims is not None and r.claims.has_attributes:
+        tested, untested = claim_bullets(t, r, r.claims)
+        supported += tested
+        unsupported += untested
+    else:
+        unsupported.append(t("evidence.domain"))
     return Section(
         "causes.evidence",
         t("s.causes.evidence"),
