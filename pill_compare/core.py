@@ -134,6 +134,10 @@ class Annotations:
         bbox: (N, 4) float64 xywh.
         area: (N,) float64, the COCO ``area`` field (used for small/medium/large ranges).
         iscrowd: (N,) bool; crowd regions absorb detections without counting them.
+        attributes: Key → (N,) object array, the annotations' ``attributes`` objects (what
+            ``pillcmp merge`` writes: ``drug_shape``, ``color_class1``, ...) as columns: a JSON
+            scalar per row, None where that annotation lacks the key. Empty when no annotation
+            has attributes.
     """
 
     id: np.ndarray
@@ -142,6 +146,7 @@ class Annotations:
     bbox: np.ndarray
     area: np.ndarray
     iscrowd: np.ndarray
+    attributes: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(np.asarray(self.id))
@@ -151,6 +156,18 @@ class Annotations:
         object.__setattr__(self, "bbox", _as_array(self.bbox, np.float64, "bbox", n, width=4))
         object.__setattr__(self, "area", _as_array(self.area, np.float64, "area", n))
         object.__setattr__(self, "iscrowd", _as_array(self.iscrowd, bool, "iscrowd", n))
+        if not isinstance(self.attributes, Mapping):
+            raise TypeError(
+                "Expected Annotations.attributes to be a mapping key -> (N,) array, got "
+                f"{type(self.attributes).__name__}"
+            )
+        columns = {}
+        for key, values in self.attributes.items():
+            expect_type(key, str, "every key of Annotations.attributes")
+            column = np.empty(len(values), dtype=object)  # no numpy conversion of the scalars
+            column[:] = list(values)
+            columns[key] = _as_array(column, object, f"attributes[{key!r}]", n)
+        object.__setattr__(self, "attributes", columns)
 
     def __len__(self) -> int:
         return int(self.id.shape[0])
@@ -242,6 +259,7 @@ class GroundTruth:
                 "bbox": a.bbox[i].tolist(),
                 "area": float(a.area[i]),
                 "iscrowd": int(a.iscrowd[i]),
+                **_attributes_of(a, i),
             }
             for i in range(len(a))
         ]
@@ -250,6 +268,12 @@ class GroundTruth:
             for c in self.categories
         ]
         return {"images": images, "annotations": annotations, "categories": categories}
+
+
+def _attributes_of(a: Annotations, row: int) -> dict[str, Any]:
+    """``{"attributes": {...}}`` of one annotation (its keys with a value), or {} when none."""
+    found = {k: v[row] for k, v in a.attributes.items() if v[row] is not None}
+    return {"attributes": found} if found else {}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -112,6 +113,12 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
         )
     if not len(ann["id"]):
         warnings.append(f"{source}: the ground truth has no annotations")
+    attributes, not_objects = annotation_attributes(doc["annotations"])
+    if not_objects:
+        warnings.append(
+            f"{source}: {not_objects} annotation(s) have an 'attributes' that is not a JSON "
+            "object; it is left out (slices by attribute read an object of key: value)"
+        )
 
     categories = []
     for i, raw in enumerate(doc["categories"]):
@@ -138,11 +145,45 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
             bbox=ann["bbox"],
             area=area,
             iscrowd=ann["iscrowd"].astype(bool),
+            attributes=attributes,
         ),
         categories=tuple(categories),
         source=source,
         warnings=tuple(warnings),
     )
+
+
+def annotation_attributes(records: list[Any]) -> tuple[dict[str, np.ndarray], int]:
+    """The ``attributes`` objects of COCO annotation records, as columns.
+
+    Args:
+        records: The annotation records (already validated as objects).
+
+    Returns:
+        ``(columns, not_objects)``: key → (N,) object array (None where a record lacks the
+        key; a JSON scalar as is, a list or object as its compact JSON text, so every value can
+        be compared and grouped), and how many records hold an ``attributes`` that is not a JSON
+        object (left out).
+    """
+    rows: dict[str, dict[int, Any]] = {}
+    not_objects = 0
+    for i, raw in enumerate(records):
+        found = raw.get("attributes") if isinstance(raw, dict) else None
+        if found is None:
+            continue
+        if not isinstance(found, dict):
+            not_objects += 1
+            continue
+        for key, value in found.items():
+            if isinstance(value, list | dict):
+                value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            rows.setdefault(str(key), {})[i] = value
+    columns = {}
+    for key, values in rows.items():
+        column = np.full(len(records), None, dtype=object)
+        column[list(values)] = list(values.values())
+        columns[key] = column
+    return columns, not_objects
 
 
 def _kind(value: Any) -> str:
