@@ -43,10 +43,10 @@ def test_an_unknown_key_exits_1_naming_the_keys_there_are(runner):
     for command in (["eval", SAMPLE / "ground_truth.json", B],
                     ["compare", A, B, "--gt", SAMPLE / "ground_truth.json"],
                     ["report", A, B, "--gt", SAMPLE / "ground_truth.json"]):  # fmt: skip
-        result = invoke(runner, *command, "--slice", "drug_shape")
+        result = invoke(runner, *command, "--slice", "pill_weight")
         assert result.exit_code == 1, result.output
-        assert "no slice key 'drug_shape'" in result.stderr
-        assert "Available: objects_per_image, image_size (attributes are" in result.stderr
+        assert "no slice key 'pill_weight': its annotations have no such" in result.stderr
+        assert "Available: objects_per_image, image_size" in result.stderr
 
 
 def test_slice_without_a_ground_truth_is_bad_usage(runner):
