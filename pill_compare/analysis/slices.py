@@ -350,7 +350,11 @@ def define_slices(gt: GroundTruth, key: str) -> SliceSpec:
 
 
 def _image_slices(
-    gt: GroundTruth, key: str, labels: Sequence[str], image_slice: np.ndarray, codes=()
+    gt: GroundTruth,
+    key: str,
+    labels: Sequence[str],
+    image_slice: np.ndarray,
+    codes: Sequence[str] = (),
 ) -> SliceSpec:
     gt_img = _image_rows(gt, gt.annotations.image_id)
     return SliceSpec(

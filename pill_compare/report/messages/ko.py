@@ -1103,13 +1103,13 @@ TEXTS: dict[str, str] = {
     "p (Holm 보정): 이 키의 슬라이스 수만큼 보정한 값.",
     "slices.eval_caption": "{attr}의 값마다 mAP와 AP50.",
     "slices.finding.item": "{label} (B − A {delta}, Holm p {p})",
-    "slices.finding.gap_differs": "{b}와 {a}의 격차가 {attr} 슬라이스마다 같지 않다: {slices} "
+    "slices.finding.gap_differs": "{b} 모델과 {a} 모델의 격차가 {attr} 슬라이스마다 같지 않다: {slices} "
     "(Holm 보정, 유의수준 {alpha:.0%}).",
-    "slices.finding.no_evidence": "{b}와 {a}의 격차가 {attr} 슬라이스에 따라 다르다는 근거는 "
+    "slices.finding.no_evidence": "{b} 모델과 {a} 모델의 격차가 {attr} 슬라이스에 따라 다르다는 근거는 "
     "유의수준 {alpha:.0%}에서 없다(Holm 보정 p 최솟값: {p}).",
-    "slices.finding.not_tested.no_bootstrap": "{b}와 {a}의 격차가 {attr} 슬라이스에 따라 다른지는 "
+    "slices.finding.not_tested.no_bootstrap": "{b} 모델과 {a} 모델의 격차가 {attr} 슬라이스에 따라 다른지는 "
     "검정하지 않았다: 부트스트랩을 실행하지 않았다(재표본 0회).",
-    "slices.finding.not_tested.few_slices": "{b}와 {a}의 격차가 {attr} 슬라이스에 따라 다른지는 "
+    "slices.finding.not_tested.few_slices": "{b} 모델과 {a} 모델의 격차가 {attr} 슬라이스에 따라 다른지는 "
     "검정하지 않았다: GT 박스가 있고 이미지가 {min}장 이상인 슬라이스가 둘 미만이다.",
     "slices.mode.image": "{attr}: 슬라이스마다 이미지 집합이며, 그 mAP는 그 이미지들만으로 계산한 "
     "COCO mAP이다(imgIds를 그 이미지로 둔 pycocotools와 같다).",
