@@ -122,7 +122,8 @@ class SliceSpec:
         key: The key ('objects_per_image', 'image_size' or an attribute key).
         mode: 'image', 'category' or 'annotation'.
         values: The V slice values in display order (JSON scalars; None = attribute missing).
-        labels: (V,) what each value shows as ('3', '5-9', '976x1280', 'round', 'n/a').
+        labels: (V,) what each value shows as ('3', '5-9', '976x1280', 'round'; 'n/a' for
+            None, '""' for an empty string).
         gt_slice: (G,) int64 value index of each GT row, -1 when in no slice.
         image_slice: (I,) int64 value index of each image (``gt.images`` order), -1 = none;
             None unless mode is 'image'.
@@ -436,7 +437,7 @@ def _attribute(gt: GroundTruth, key: str, column: np.ndarray) -> SliceSpec:
     rank[order] = np.arange(len(values))
     gt_slice = rank[row_value]
     values = [values[i] for i in order]
-    labels = tuple("n/a" if v is None else str(v) for v in values)
+    labels = tuple("n/a" if v is None else str(v) if v != "" else '""' for v in values)
     codes = ["attribute_missing"] if None in values else []
     if _constant_within(ann.category_id, gt_slice):
         cats = {int(c): int(s) for c, s in zip(ann.category_id, gt_slice, strict=True)}

@@ -279,3 +279,13 @@ def test_records_carry_the_json_fields():
     }
     assert rec["a"] == {"map": c.entries[0].a.map, "map_50": c.entries[0].a.map_50}
     assert rec["not_tested"] == "no_bootstrap" and c.finding == "not_tested"
+
+
+def test_an_empty_value_shows_as_two_quotes():
+    # AIHub's print_back is '' for a pill with nothing printed on its back.
+    anns = [
+        {"image_id": 1, "category_id": c, "bbox": box(10 * c, 10, 5, 5), "attributes": {"p": v}}
+        for c, v in ((1, "5"), (2, ""), (3, ""))
+    ]
+    spec = define_slices(ground_truth(gt_doc(anns)), "p")
+    assert spec.labels == ('""', "5") and spec.values == ("", "5") and spec.mode == "category"
