@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -124,10 +123,6 @@ class Images:
         )
 
 
-#: The ``attributes`` of an annotation that has none (shared, read-only).
-_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
-
-
 @dataclass(frozen=True, eq=False)
 class Annotations:
     """Ground-truth boxes, one row per annotation.
@@ -139,10 +134,10 @@ class Annotations:
         bbox: (N, 4) float64 xywh.
         area: (N,) float64, the COCO ``area`` field (used for small/medium/large ranges).
         iscrowd: (N,) bool; crowd regions absorb detections without counting them.
-        attributes: (N,) object array of mappings: each annotation's ``attributes`` object
-            (what describes the object, e.g. AIHub's ``drug_shape``, ``color_class1``,
-            ``print_front``, which ``pillcmp merge`` keeps there); an empty mapping when it has
-            none. None (the default) gives every annotation an empty one.
+        attributes: Key → (N,) object array, the annotations' ``attributes`` objects (what
+            ``pillcmp merge`` writes: ``drug_shape``, ``color_class1``, ...) as columns: a JSON
+            scalar per row, None where that annotation lacks the key. Empty when no annotation
+            has attributes.
     """
 
     id: np.ndarray
@@ -151,7 +146,7 @@ class Annotations:
     bbox: np.ndarray
     area: np.ndarray
     iscrowd: np.ndarray
-    attributes: np.ndarray | None = None
+    attributes: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(np.asarray(self.id))
@@ -161,26 +156,30 @@ class Annotations:
         object.__setattr__(self, "bbox", _as_array(self.bbox, np.float64, "bbox", n, width=4))
         object.__setattr__(self, "area", _as_array(self.area, np.float64, "area", n))
         object.__setattr__(self, "iscrowd", _as_array(self.iscrowd, bool, "iscrowd", n))
-        attributes = np.empty(n, dtype=object)
-        if self.attributes is None:
-            attributes[:] = [_NO_ATTRIBUTES] * n
-        else:
-            given = list(self.attributes)
-            if len(given) != n:
-                raise ValueError(f"Expected 'attributes' to have length {n}, got {len(given)}")
-            for v in given:
-                expect_type(v, Mapping, "every item of Annotations.attributes")
-            attributes[:] = given
-        attributes.setflags(write=False)
-        object.__setattr__(self, "attributes", attributes)
+        if not isinstance(self.attributes, Mapping):
+            raise TypeError(
+                "Expected Annotations.attributes to be a mapping key -> (N,) array, got "
+                f"{type(self.attributes).__name__}"
+            )
+        columns = {}
+        for key, values in self.attributes.items():
+            expect_type(key, str, "every key of Annotations.attributes")
+            column = np.empty(len(values), dtype=object)  # no numpy conversion of the scalars
+            column[:] = list(values)
+            columns[key] = _as_array(column, object, f"attributes[{key!r}]", n)
+        object.__setattr__(self, "attributes", columns)
 
     def __len__(self) -> int:
         return int(self.id.shape[0])
 
     @property
     def has_attributes(self) -> bool:
-        """True when at least one annotation carries a non-empty ``attributes`` mapping."""
-        return any(len(v) for v in self.attributes)  # type: ignore[union-attr]
+        """Whether some annotation carries an ``attributes`` object with at least one key."""
+        return any(any(v is not None for v in column) for column in self.attributes.values())
+
+    def attributes_of(self, row: int) -> dict[str, Any]:
+        """Annotation ``row``'s ``attributes`` object: its keys with a value ({} when none)."""
+        return {k: v[row] for k, v in self.attributes.items() if v[row] is not None}
 
     def __repr__(self) -> str:
         return (
@@ -269,7 +268,7 @@ class GroundTruth:
                 "bbox": a.bbox[i].tolist(),
                 "area": float(a.area[i]),
                 "iscrowd": int(a.iscrowd[i]),
-                **({"attributes": dict(a.attributes[i])} if len(a.attributes[i]) else {}),
+                **_attributes_of(a, i),
             }
             for i in range(len(a))
         ]
@@ -278,6 +277,12 @@ class GroundTruth:
             for c in self.categories
         ]
         return {"images": images, "annotations": annotations, "categories": categories}
+
+
+def _attributes_of(a: Annotations, row: int) -> dict[str, Any]:
+    """``{"attributes": {...}}`` of one annotation (its keys with a value), or {} when none."""
+    found = a.attributes_of(row)
+    return {"attributes": found} if found else {}
 
 
 @dataclass(frozen=True)

@@ -132,10 +132,12 @@ def test_annotations_attributes_default_to_empty_and_must_match_the_length():
         "area": [1, 4],
         "iscrowd": [0, 0],
     }
-    assert [dict(a) for a in Annotations(**good).attributes] == [{}, {}]
-    given = Annotations(**good, attributes=[{"drug_shape": "원형"}, {}])
-    assert given.attributes[0] == {"drug_shape": "원형"} and given.has_attributes
-    with pytest.raises(ValueError, match="Expected 'attributes' to have length 2, got 1"):
-        Annotations(**good, attributes=[{}])
-    with pytest.raises(TypeError, match=r"Expected every item of Annotations\.attributes to be"):
-        Annotations(**good, attributes=["round", {}])
+    plain = Annotations(**good)
+    assert plain.attributes == {} and not plain.has_attributes and plain.attributes_of(0) == {}
+    given = Annotations(**good, attributes={"drug_shape": ["원형", None]})
+    assert given.attributes_of(0) == {"drug_shape": "원형"} and given.attributes_of(1) == {}
+    assert given.has_attributes
+    with pytest.raises(ValueError, match="attributes\\['drug_shape'\\]"):
+        Annotations(**good, attributes={"drug_shape": ["원형"]})
+    with pytest.raises(TypeError, match=r"Expected Annotations\.attributes to be a mapping"):
+        Annotations(**good, attributes=[{"drug_shape": "원형"}, {}])

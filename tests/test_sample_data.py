@@ -172,9 +172,8 @@ def test_each_class_carries_its_aihub_shape_colour_and_imprint():
     module = _make_sample_module()
     gt = load_ground_truth(SAMPLE / "ground_truth.json")
     seen = {}
-    for category_id, attributes in zip(
-        gt.annotations.category_id.tolist(), gt.annotations.attributes, strict=True
-    ):
+    for row, category_id in enumerate(gt.annotations.category_id.tolist()):
+        attributes = gt.annotations.attributes_of(row)
         assert seen.setdefault(category_id, attributes) == attributes  # one record per class
     assert seen[1899] == {
         "drug_N": "K-001900",

@@ -24,6 +24,9 @@ Parts (each defined in its own module; nothing here re-matches or re-defines a m
   ``map`` (:func:`~pill_compare.analysis.significance.significance_verdict`);
 * calibration: :func:`~pill_compare.analysis.calibration.compare_calibration` (each run's D-ECE
   at the operating IoU, ΔD-ECE with a paired image bootstrap interval);
+* slices, when asked for: :func:`~pill_compare.analysis.slices.compare_slices` (both runs' mAP
+  per value of an image or annotation attribute, ΔmAP with the paired bootstrap interval on the
+  same resamples, and a Holm-corrected test of whether the gap differs between slices);
 * imbalance vs performance, with training annotations:
   :func:`~pill_compare.analysis.support.support_vs_performance`;
 * ground-truth audit: :func:`~pill_compare.analysis.gt_audit.audit_ground_truth` (boxes both
@@ -75,6 +78,7 @@ from pill_compare.analysis.evaluate import EvalResult, evaluate
 from pill_compare.analysis.gt_audit import GtAudit, audit_ground_truth
 from pill_compare.analysis.lrp import LrpComparison, compare_lrp
 from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds
+from pill_compare.analysis.slices import SliceComparison, SliceSpec, compare_slices
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
 from pill_compare.io.category_names import CategoryNames
@@ -127,6 +131,8 @@ class ComparisonResult:
             ground truth's pill attributes, each supported / not supported / not testable
             (:func:`~pill_compare.analysis.domain_claims.compute_domain_claims`; None without a
             ground truth).
+        slices: A vs B per slice of each key asked for
+            (:func:`~pill_compare.analysis.slices.compare_slices`); empty when none was.
     """
 
     names: tuple[str, str]
@@ -154,6 +160,7 @@ class ComparisonResult:
     calibration: CalibrationComparison | None = None
     lrp: LrpComparison | None = None
     claims: DomainClaims | None = None
+    slices: tuple[SliceComparison, ...] = ()
 
     @property
     def has_ground_truth(self) -> bool:
@@ -235,7 +242,9 @@ class ComparisonResult:
         ``lrp.{a,b}.olrp`` and ``lrp.{a,b}.per_class`` (oLRP per class with its ``threshold``),
         ``lrp.delta`` (ΔoLRP = B − A), ``lrp.ci``, ``lrp.n_resamples``, ``lrp.finding``;
         ``claims.claims`` (``[{code, scope, verdict, reason, test, alternative, statistic,
-        p_value, n, details}]``: the domain's claims tested on the GT's pill attributes)."""
+        p_value, n, details}]``: the domain's claims tested on the GT's pill attributes);
+        with slices asked for, ``slices``: one entry per slice value
+        (:meth:`~pill_compare.analysis.slices.SliceComparison.records`)."""
         out: dict[str, Any] = {
             "names": {"a": self.names[0], "b": self.names[1]},
             "parameters": _jsonable(self.parameters),
@@ -282,6 +291,8 @@ class ComparisonResult:
             out["diagnosis"] = self.diagnosis.to_dict()
         if self.lrp is not None:
             out["lrp"] = self.lrp.to_dict()
+        if self.slices:
+            out["slices"] = [rec for c in self.slices for rec in c.records()]
         return out
 
     def _name(self, category_id: int) -> str:
@@ -352,6 +363,7 @@ def compare(
     progress: Any = None,
     diagnosis: Any = None,
     category_names: CategoryNames | Mapping[int, str] | None = None,
+    slices: Sequence[str | SliceSpec] = (),
 ) -> ComparisonResult:
     """Compare run A with run B (B − A everywhere), against ``gt`` when given.
 
@@ -384,6 +396,9 @@ def compare(
         category_names: Category id → name (a class map,
             :func:`~pill_compare.io.category_names.load_category_names`): the names every
             label uses, before the ground truth's and the training annotations'.
+        slices: Slice keys ('objects_per_image', 'image_size', an annotation attribute such as
+            'drug_shape') or :class:`~pill_compare.analysis.slices.SliceSpec` objects: A vs B
+            per slice of each, on the bootstrap's resamples (ignored without a ground truth).
 
     Returns:
         The :class:`ComparisonResult`.
@@ -391,7 +406,7 @@ def compare(
     Raises:
         TypeError: arguments of the wrong type.
         ValueError: thresholds out of range, or ``tide_iou`` not among the COCO thresholds.
-        ConsistencyError: the ground truth has no annotations.
+        ConsistencyError: the ground truth has no annotations, or lacks a slice key.
     """
     check_inputs("compare", a=(a, Detections), b=(b, Detections))
     if gt is not None:
@@ -542,6 +557,31 @@ def compare(
         calibration=calibration,
         lrp=lrp,
         claims=claims,
+        slices=_slices(table_a, table_b, slices, parameters, ev_a.coco.max_dets, step),
+    )
+
+
+def _slices(
+    table_a: MatchTable,
+    table_b: MatchTable,
+    keys: Sequence[str | SliceSpec],
+    parameters: Mapping[str, Any],
+    max_dets: Sequence[int],
+    step: Any,
+) -> tuple[SliceComparison, ...]:
+    """A vs B per slice of each key, on the resamples of the paired bootstrap."""
+    if not keys:
+        return ()
+    step("slices")
+    return compare_slices(
+        table_a,
+        table_b,
+        keys,
+        n_resamples=parameters["n_bootstrap"],
+        seed=parameters["seed"],
+        alpha=parameters["alpha"],
+        iou_thresholds=parameters["iou_thresholds"],
+        max_dets=max_dets,
     )
 
 

@@ -207,13 +207,12 @@ def class_attributes(gt: GroundTruth, keys: Sequence[str]) -> dict[int, dict[str
     check_inputs("class_attributes", gt=(gt, GroundTruth))
     counts: dict[int, dict[str, Counter[str]]] = {}
     ann = gt.annotations
-    for category_id, attributes in zip(ann.category_id.tolist(), ann.attributes, strict=True):
+    columns = {key: ann.attributes[key].tolist() for key in keys if key in ann.attributes}
+    for row, category_id in enumerate(ann.category_id.tolist()):
         mine = counts.setdefault(int(category_id), {})
-        if not attributes:
-            continue
-        for key in keys:
-            if key in attributes and attributes[key] is not None:
-                mine.setdefault(key, Counter())[str(attributes[key]).strip()] += 1
+        for key, column in columns.items():
+            if column[row] is not None:
+                mine.setdefault(key, Counter())[str(column[row]).strip()] += 1
     return {
         c: {key: values.most_common(1)[0][0] for key, values in mine.items()}
         for c, mine in counts.items()

@@ -27,6 +27,7 @@ from pill_compare.analysis.confusion import ConfusionMatrix, compute_confusion_m
 from pill_compare.analysis.lrp import LRP_IOU_THRESHOLD, Lrp, compute_lrp
 from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds, match_detections
 from pill_compare.analysis.operating_point import OperatingPoint, compute_operating_point
+from pill_compare.analysis.slices import SliceMetrics, SliceSpec, evaluate_slices
 from pill_compare.consistency import restrict_to_ground_truth, unknown_ids
 from pill_compare.core import Detections, GroundTruth, LeftOut
 from pill_compare.errors import ConsistencyError
@@ -55,6 +56,8 @@ class EvalResult:
         lrp: Optimal LRP per class with its thresholds, and the F1-optimal thresholds; None
             when the table was not matched at IoU 0.5 (neither ``iou_thresholds`` nor
             ``iou_threshold`` holds it).
+        slices: mAP and AP50 per slice of each key asked for
+            (:func:`~pill_compare.analysis.slices.evaluate_slices`); empty when none was.
     """
 
     name: str
@@ -72,6 +75,7 @@ class EvalResult:
     caveats: tuple[str, ...] = ()
     left_out: LeftOut | None = None
     lrp: Lrp | None = None
+    slices: tuple[SliceMetrics, ...] = ()
 
     def __repr__(self) -> str:
         m = self.coco.stats.get("map")
@@ -86,8 +90,10 @@ class EvalResult:
         return self.coco.stats_frame()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the COCO stats under ``coco`` with their definitions, then the rest."""
-        return {
+        """JSON-ready: the COCO stats under ``coco`` with their definitions, then the rest;
+        ``slices`` (one entry per slice value, :meth:`SliceMetrics.records
+        <pill_compare.analysis.slices.SliceMetrics.records>`) when slices were asked for."""
+        out = {
             "name": self.name,
             "ground_truth": self.gt_source,
             "results": self.dets_source,
@@ -104,6 +110,9 @@ class EvalResult:
             "caveats": list(self.caveats),
             "lrp": None if self.lrp is None else self.lrp.to_dict(),
         }
+        if self.slices:
+            out["slices"] = [rec for m in self.slices for rec in m.records()]
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per declared category: COCO AP/AR and the operating-point counts."""
@@ -121,6 +130,7 @@ def evaluate(
     max_dets: Sequence[int] = COCO_MAX_DETS,
     score_threshold: float = 0.5,
     iou_threshold: float = 0.5,
+    slices: Sequence[str | SliceSpec] = (),
 ) -> EvalResult:
     """Evaluate one run: COCO metrics, per-class numbers, operating point, accuracy, confusion.
 
@@ -133,12 +143,15 @@ def evaluate(
         max_dets: COCO caps on detections per (image, category), ascending, e.g. (1, 10, 100).
         score_threshold: Operating-point score s (detections with score >= s count).
         iou_threshold: Operating-point IoU u (also the confusion matrix's and accuracy's).
+        slices: Slice keys ('objects_per_image', 'image_size', an annotation attribute such as
+            'drug_shape') or :class:`~pill_compare.analysis.slices.SliceSpec` objects: mAP and
+            AP50 per slice of each (:func:`~pill_compare.analysis.slices.evaluate_slices`).
 
     Returns:
         The :class:`EvalResult`.
 
     Raises:
-        ConsistencyError: the ground truth has no annotation.
+        ConsistencyError: the ground truth has no annotation, or lacks a slice key.
         TypeError: ``gt`` is not a GroundTruth or ``dets`` not Detections (or they are swapped).
         ValueError: thresholds outside (0, 1], a negative score threshold, caps that are not
             integers >= 1 (programmer misuse; the CLI checks its flags first).
@@ -194,6 +207,7 @@ def evaluate(
         caveats=tuple(caveats),
         left_out=dets.left_out,
         lrp=compute_lrp(table) if np.any(matched_at == LRP_IOU_THRESHOLD) else None,
+        slices=evaluate_slices(table, slices, iou_thresholds=thresholds, max_dets=max_dets),
     )
 
 

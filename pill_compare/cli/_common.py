@@ -174,6 +174,19 @@ def load_optional_gt(path: Path | None, *, strict: bool) -> GroundTruth | None:
     return truth
 
 
+def slice_specs(keys: Sequence[str] | None, truth: GroundTruth | None) -> list[Any]:
+    """``--slice`` keys checked against the ground truth before any work: the
+    :class:`~pill_compare.analysis.slices.SliceSpec` of each (exit 1 naming the keys there
+    are when one is unknown; exit 2 when ``--slice`` is given without a ground truth)."""
+    if not keys:
+        return []
+    if truth is None:
+        fail_usage("--slice needs a ground truth (--gt): a slice's mAP is measured against it")
+    from pill_compare.analysis.slices import define_slices
+
+    return [define_slices(truth, key) for key in dict.fromkeys(keys)]
+
+
 def parse_pair(value: str | None, option: str) -> tuple[str, str] | None:
     """Parse 'x,y' for options such as --names; None stays None."""
     if value is None:

@@ -22,6 +22,7 @@ from pill_compare.cli._common import (
     print_or_put,
     progress_spinner,
     report_later_findings,
+    slice_specs,
     warn,
 )
 from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
@@ -44,6 +45,7 @@ from pill_compare.cli.options import (
     ResultA,
     ResultB,
     SeedOption,
+    SliceOption,
     StrictOption,
     TideIouOption,
     TrainAnnOption,
@@ -100,6 +102,7 @@ def compare_command(
     category_map: CategoryMapOption = None,
     class_map: ClassMapOption = None,
     class_map_columns: ClassMapColumnsOption = None,
+    slices: SliceOption = None,
     strict: StrictOption = False,
     explain: ExplainOption = False,
     fmt: FormatOption = None,
@@ -107,7 +110,7 @@ def compare_command(
 ) -> None:
     """Which run is better, by how much, is it significant, where do they disagree, who was right?
 
-    With --gt: every eval metric for A and B and B − A; a paired bootstrap over images (ΔmAP, ΔAP50, ΔF1 with a 95% interval and p-value) and McNemar's exact test per GT object; A's and B's boxes paired per image (class-agnostic, greedy by score, one-to-one at --pair-iou) with a verdict from the ground truth for every class swap (A right, B right, both wrong, no object there) and recurring swap patterns; each run's errors in TIDE's vocabulary (cls, loc, both, dupe, bkg, miss) with the ΔAP50 of fixing each; per-class AP deltas. With --train-ann also whether class imbalance explains the gap. Without --gt: the boxes paired, the swap patterns (A says X where B says Y), one-sided boxes and boxes per class, agreement and Cohen's kappa — agreement, never accuracy; with --train-ann the training set's imbalance and how many disagreements fall on rare classes. --class-map names the categories.
+    With --gt: every eval metric for A and B and B − A; a paired bootstrap over images (ΔmAP, ΔAP50, ΔF1 with a 95% interval and p-value) and McNemar's exact test per GT object; A's and B's boxes paired per image (class-agnostic, greedy by score, one-to-one at --pair-iou) with a verdict from the ground truth for every class swap (A right, B right, both wrong, no object there) and recurring swap patterns; each run's errors in TIDE's vocabulary (cls, loc, both, dupe, bkg, miss) with the ΔAP50 of fixing each; per-class AP deltas. With --train-ann also whether class imbalance explains the gap. With --slice KEY both runs' mAP per value of KEY (objects_per_image, image_size, or an annotation attribute such as drug_shape), B − A with its bootstrap interval, and whether the gap differs between slices (Holm-corrected). Without --gt: the boxes paired, the swap patterns (A says X where B says Y), one-sided boxes and boxes per class, agreement and Cohen's kappa — agreement, never accuracy; with --train-ann the training set's imbalance and how many disagreements fall on rare classes. --class-map names the categories.
 
     Example:
 
@@ -136,6 +139,7 @@ def compare_command(
         iou_thr=iou_thr,
     )
     truth, runs, diagnosis = inputs.truth, inputs.runs, inputs.diagnosis
+    specs = slice_specs(slices, truth)
 
     with progress_spinner("compare") as step:
         result = compare(
@@ -156,6 +160,7 @@ def compare_command(
             progress=step,
             diagnosis=diagnosis,
             category_names=inputs.class_map,
+            slices=specs,
         )
     report_later_findings(diagnosis, result.diagnosis, strict=strict)
     warn_new_caveats(result.caveats, truth, runs)

@@ -20,6 +20,7 @@ from pill_compare.cli._common import (
     load_checked_runs,
     loading_warnings,
     print_or_put,
+    slice_specs,
     warn,
 )
 from pill_compare.cli.errors import EXIT_INTERNAL, say_error
@@ -32,6 +33,7 @@ from pill_compare.cli.options import (
     InputFormatChoice,
     InputFormatOption,
     OutputOption,
+    SliceOption,
     StrictOption,
     score_thr_help,
 )
@@ -173,6 +175,7 @@ def eval_command(
             "COCO stat: proof of parity on your own data (slower).",
         ),
     ] = False,
+    slices: SliceOption = None,
     strict: StrictOption = False,
     explain: ExplainOption = False,
     fmt: FormatOption = None,
@@ -180,7 +183,7 @@ def eval_command(
 ) -> None:
     """How good is one model? COCO metrics equal to pycocotools, and what they hide.
 
-    The 12 COCO stats (map, map_50, ..., mar_large; n/a where pycocotools prints -1), per-class AP, AP50, AP75, AR100 and GT support; at the operating point (--score-thr, --iou-thr): TP/FP/FN, precision, recall, F1 per class, micro and macro, and the score threshold that maximizes F1; optimal LRP per class with the threshold that gives it (--thresholds-out writes those thresholds); classification accuracy and image exact-match accuracy; a confusion matrix with background. Detections whose image or category id the ground truth lacks are left out with a warning, as pycocotools does (--strict refuses them). All of it comes from one matching pass, which --dump-matches writes out.
+    The 12 COCO stats (map, map_50, ..., mar_large; n/a where pycocotools prints -1), per-class AP, AP50, AP75, AR100 and GT support; at the operating point (--score-thr, --iou-thr): TP/FP/FN, precision, recall, F1 per class, micro and macro, and the score threshold that maximizes F1; optimal LRP per class with the threshold that gives it (--thresholds-out writes those thresholds); classification accuracy and image exact-match accuracy; a confusion matrix with background; with --slice KEY, mAP and AP50 per value of KEY (objects_per_image, image_size, or an annotation attribute such as drug_shape). Detections whose image or category id the ground truth lacks are left out with a warning, as pycocotools does (--strict refuses them). All of it comes from one matching pass, which --dump-matches writes out.
 
     Example:
 
@@ -200,6 +203,7 @@ def eval_command(
 
     gt = load_ground_truth(ground_truth)
     loading_warnings(gt.warnings, strict=strict)
+    specs = slice_specs(slices, gt)
     prepared = load_checked_runs(
         (results,),
         ("results",),
@@ -219,6 +223,7 @@ def eval_command(
         max_dets=caps,
         score_threshold=score_thr,
         iou_threshold=iou_thr,
+        slices=specs,
     )
     warn(c for c in result.caveats if c not in gt.warnings and c not in dets.warnings)
     if thresholds_out is not None:

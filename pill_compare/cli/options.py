@@ -205,3 +205,12 @@ ClassMapColumnsOption = Annotated[
         "name, when the header does not say (e.g. category_id,dl_name).",
     ),
 ]
+
+SLICE_HELP = (
+    "Metrics per value of a key (repeat for several): objects_per_image, image_size, or any "
+    "'attributes' key of the ground truth's annotations (as 'pillcmp merge' writes them: "
+    "drug_shape, color_class1, ...). Computed from the match tables, nothing matched again; "
+    "with two runs also B - A per slice with its bootstrap interval and a Holm-corrected test "
+    "of whether the gap differs between slices. Needs a ground truth."
+)
+SliceOption = Annotated[list[str] | None, typer.Option("--slice", metavar="KEY", help=SLICE_HELP)]

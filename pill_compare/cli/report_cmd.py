@@ -13,6 +13,7 @@ from pill_compare.cli._common import (
     fail_usage,
     progress_spinner,
     report_later_findings,
+    slice_specs,
     warn,
 )
 from pill_compare.cli.compare_cmd import (
@@ -36,6 +37,7 @@ from pill_compare.cli.options import (
     ResultA,
     ResultB,
     SeedOption,
+    SliceOption,
     StrictOption,
     TideIouOption,
     TrainAnnOption,
@@ -127,11 +129,12 @@ def report_command(
     category_map: CategoryMapOption = None,
     class_map: ClassMapOption = None,
     class_map_columns: ClassMapColumnsOption = None,
+    slices: SliceOption = None,
     strict: StrictOption = False,
 ) -> None:
     """Write the false-detection report of A vs B: report.md (+ figures), report.html, report.json.
 
-    A hand-written comparison report's structure, computed: overview and a three-sentence summary; overall comparison with significance; detection statistics; every disagreement with who was right; per-class false positives and negatives; TIDE error types; cause analysis (imbalance vs AP); glossary and caveats. report.html is one self-contained file (figures embedded, no external URL); report.json holds every number, the inputs' sha256 and pillcmp's version. Without --gt: a report of agreement, not accuracy: boxes paired, swap patterns (table and heatmap), one-sided boxes, boxes per class (figure); with --train-ann the training set's imbalance and which disagreements fall on rare classes; --class-map names the categories (Korean names too).
+    A hand-written comparison report's structure, computed: overview and a three-sentence summary; overall comparison with significance; detection statistics; every disagreement with who was right; per-class false positives and negatives; TIDE error types; cause analysis (imbalance vs AP); slices (--slice KEY: both models per value of KEY, B − A with its interval and a Holm-corrected test of whether the gap differs; by default drug_shape and color_class1 when the ground truth's annotations carry them); glossary and caveats. report.html is one self-contained file (figures embedded, no external URL); report.json holds every number, the inputs' sha256 and pillcmp's version. Without --gt: a report of agreement, not accuracy: boxes paired, swap patterns (table and heatmap), one-sided boxes, boxes per class (figure); with --train-ann the training set's imbalance and which disagreements fall on rare classes; --class-map names the categories (Korean names too).
 
     Example:
 
@@ -162,6 +165,7 @@ def report_command(
         lang=lang.value,
     )
     truth, (a, b), diagnosis = loaded.truth, loaded.runs, loaded.diagnosis
+    specs = slice_specs(slices, truth) if slices else None  # None: the report's default keys
     folder = output or default_folder(a.name, b.name)
     # The default reports/<A>_vs_<B>/ is made with its parents; a folder the user names is made
     # only itself, in a folder that exists (as every other output), so a typo is not a new tree.
@@ -197,6 +201,7 @@ def report_command(
             progress=step,
             diagnosis=diagnosis,
             category_names=loaded.class_map,
+            slices=specs,
         )
         report_later_findings(diagnosis, report.diagnosis, strict=strict, lang=lang.value)
         step("writing")

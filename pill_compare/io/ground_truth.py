@@ -48,8 +48,7 @@ def load_ground_truth(path: str | os.PathLike[str]) -> GroundTruth:
 
     Returns:
         The validated ground truth. Annotations without ``area`` get ``w * h`` (with a warning);
-        without ``iscrowd``, 0. An annotation's ``attributes`` object (as ``pillcmp merge``
-        writes the AIHub pill fields) is kept in ``annotations.attributes``.
+        without ``iscrowd``, 0.
 
     Raises:
         InputFormatError: unreadable file, bad JSON, missing sections, bad records (up to 20 listed).
@@ -113,7 +112,12 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
         )
     if not len(ann["id"]):
         warnings.append(f"{source}: the ground truth has no annotations")
-    attributes = _attributes(doc["annotations"], source, warnings)
+    attributes, not_objects = annotation_attributes(doc["annotations"])
+    if not_objects:
+        warnings.append(
+            f"{source}: {not_objects} annotation(s) have an 'attributes' that is not a JSON "
+            "object; it is left out (slices by attribute read an object of key: value)"
+        )
 
     categories = []
     for i, raw in enumerate(doc["categories"]):
@@ -148,27 +152,34 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
     )
 
 
-def _attributes(records: list[Any], source: str, warnings: list[str]) -> list[dict[str, Any]]:
-    """Each annotation's ``attributes`` object ({} when absent); one that is not a JSON object
-    is left out with a warning (it cannot describe the object by name)."""
-    out: list[dict[str, Any]] = []
-    bad: list[int] = []
-    for n, raw in enumerate(records):
-        value = raw.get("attributes") if isinstance(raw, dict) else None
-        if value is None:
-            out.append({})
-        elif isinstance(value, dict):
-            out.append(value)
-        else:
-            bad.append(n)
-            out.append({})
-    if bad:
-        warnings.append(
-            f"{source}: {len(bad)} annotation(s) have an 'attributes' that is not a JSON object "
-            f"(first: annotation #{bad[0]}); left out (expected an object such as "
-            '{"drug_shape": "원형", "color_class1": "하양"})'
-        )
-    return out
+def annotation_attributes(records: list[Any]) -> tuple[dict[str, np.ndarray], int]:
+    """The ``attributes`` objects of COCO annotation records, as columns.
+
+    Args:
+        records: The annotation records (already validated as objects).
+
+    Returns:
+        ``(columns, not_objects)``: key → (N,) object array (None where a record lacks the
+        key; every value as the JSON gave it, so ``to_coco`` writes it back unchanged), and how many records hold an ``attributes`` that is not a JSON
+        object (left out).
+    """
+    rows: dict[str, dict[int, Any]] = {}
+    not_objects = 0
+    for i, raw in enumerate(records):
+        found = raw.get("attributes") if isinstance(raw, dict) else None
+        if found is None:
+            continue
+        if not isinstance(found, dict):
+            not_objects += 1
+            continue
+        for key, value in found.items():
+            rows.setdefault(str(key), {})[i] = value
+    columns = {}
+    for key, values in rows.items():
+        column = np.full(len(records), None, dtype=object)
+        column[list(values)] = list(values.values())
+        columns[key] = column
+    return columns, not_objects
 
 
 def _kind(value: Any) -> str:

@@ -52,6 +52,7 @@ def build_report(
     progress: Callable[[str], None] | None = None,
     diagnosis: Any = None,
     category_names: Any = None,
+    slices: Sequence[Any] | None = None,
 ) -> Report:
     """Compare A with B and arrange everything as a report: the structure of a hand-written
     comparison report (overview, overall numbers, disagreements, per class, error types,
@@ -82,6 +83,10 @@ def build_report(
         category_names: A class map (:func:`~pill_compare.io.category_names.load_category_names`)
             or id → name mapping naming the categories, as for
             :func:`~pill_compare.analysis.compare.compare`.
+        slices: Slice keys (or specs) for the ``slices`` section, as for
+            :func:`~pill_compare.analysis.compare.compare`; None: those of
+            :data:`~pill_compare.analysis.slices.DEFAULT_REPORT_KEYS` (shape and colour) that
+            the ground truth's annotations carry; () for none.
 
     Returns:
         The :class:`~pill_compare.report.structure.Report`.
@@ -91,6 +96,11 @@ def build_report(
     def step(name: str) -> None:
         if progress is not None:
             progress(name)
+
+    if slices is None:
+        from pill_compare.analysis.slices import default_slice_keys
+
+        slices = default_slice_keys(gt) if gt is not None else ()
 
     result = compare(
         gt,
@@ -108,6 +118,7 @@ def build_report(
         progress=progress,
         diagnosis=diagnosis,
         category_names=category_names,
+        slices=slices if gt is not None else (),
     )
     step("figures")
     figures = report_figures(result, lang=lang)

@@ -203,10 +203,10 @@ def test_the_samples_imprint_claims_equal_scipy(sample):
 
 
 def _with_attributes(gt: GroundTruth, change) -> GroundTruth:
-    attributes = [
-        change(int(c), dict(a))
-        for c, a in zip(gt.annotations.category_id, gt.annotations.attributes, strict=True)
-    ]
+    ann = gt.annotations
+    rows = [change(int(c), ann.attributes_of(i)) for i, c in enumerate(ann.category_id)]
+    keys = sorted({k for row in rows for k in row})
+    attributes = {k: [row.get(k) for row in rows] for k in keys}
     return dataclasses.replace(
         gt, annotations=dataclasses.replace(gt.annotations, attributes=attributes)
     )

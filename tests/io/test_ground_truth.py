@@ -197,21 +197,20 @@ def test_annotation_attributes_are_kept_and_a_non_object_is_left_out_with_a_warn
     doc["annotations"][0]["attributes"] = {"drug_shape": "원형", "print_front": ""}
     doc["annotations"][2]["attributes"] = "round"  # not an object: left out, one warning
     gt = ground_truth_from_dict(doc, source="gt.json")
-    attrs = gt.annotations.attributes
-    assert [dict(a) for a in attrs] == [{"drug_shape": "원형", "print_front": ""}, {}, {}]
+    rows = [gt.annotations.attributes_of(i) for i in range(3)]
+    assert rows == [{"drug_shape": "원형", "print_front": ""}, {}, {}]
     assert gt.annotations.has_attributes
     assert gt.warnings == (
-        "gt.json: 1 annotation(s) have an 'attributes' that is not a JSON object (first: "
-        'annotation #2); left out (expected an object such as {"drug_shape": "원형", '
-        '"color_class1": "하양"})',
+        "gt.json: 1 annotation(s) have an 'attributes' that is not a JSON object; it is left "
+        "out (slices by attribute read an object of key: value)",
     )
     # written back by to_coco (only where there are some) and read again the same
     again = ground_truth_from_dict(gt.to_coco())
-    assert [dict(a) for a in again.annotations.attributes] == [dict(a) for a in attrs]
+    assert [again.annotations.attributes_of(i) for i in range(3)] == rows
     assert "attributes" not in gt.to_coco()["annotations"][1]
 
 
 def test_a_ground_truth_without_attributes_has_empty_ones():
     gt = ground_truth_from_dict(gt_dict({1: [10]}))
-    assert [dict(a) for a in gt.annotations.attributes] == [{}]
+    assert gt.annotations.attributes == {} and gt.annotations.attributes_of(0) == {}
     assert not gt.annotations.has_attributes

@@ -1136,4 +1136,57 @@ TEXTS: dict[str, str] = {
     "without an imprint, {m2:.3f} on the {n2} with one",
     "claims.facts.imprint_larger_gap": "U = {u:g}; median lead {m1:+.3f} on the {n1} classes "
     "without an imprint, {m2:+.3f} on the {n2} with one",
+    # --- slices (issue 17 §3)
+    "s.slices": "Slices: does the gap change across the data?",
+    "s.slices.key": "By {attr}",
+    "s.eval.slices": "Slices",
+    "slices.text": "A slice is the part of the data with one value of a key: an image property "
+    "(objects_per_image: GT boxes per image; image_size: width × height) or an attribute of the "
+    "annotations (e.g. drug_shape, color_class1). Its mAP is the COCO mAP computed on that part "
+    "alone, from the same match tables (nothing is matched again); the note under each table "
+    "says how the key cuts the data. B − A per slice comes with the percentile interval of the "
+    "paired image bootstrap (the overall test's resamples, counted on the slice's images only). "
+    "p (gap) is the two-sided bootstrap p-value of 'B − A on this slice equals B − A on the "
+    "rest', the rest being every other slice of the key, on the same resamples; p (Holm) "
+    "corrects it for the key's number of slices (two slices make one test). A slice with fewer "
+    "than {min} images is not tested.",
+    "slices.eval_text": "A slice is the part of the data with one value of a key: an image "
+    "property (objects_per_image: GT boxes per image; image_size: width × height) or an "
+    "attribute of the annotations (e.g. drug_shape, color_class1). Its mAP and AP50 are COCO's "
+    "computed on that part alone, from the same match table (nothing is matched again); the "
+    "note under each table says how the key cuts the data.",
+    "slices.caption": "Each value of {attr}: its images and GT boxes, both models' mAP on it, "
+    "B − A with its paired bootstrap interval ({n} resamples), p (gap): whether B − A here "
+    "differs from B − A on the other slices, p (Holm): corrected for this key's slices.",
+    "slices.eval_caption": "mAP and AP50 on each value of {attr}.",
+    "slices.finding.item": "{label} (B − A {delta}, Holm p {p})",
+    "slices.finding.gap_differs": "The gap between {b} and {a} is not the same on every {attr} "
+    "slice: {slices}, Holm-corrected at {alpha:.0%}.",
+    "slices.finding.no_evidence": "No evidence at {alpha:.0%} that the gap between {b} and {a} "
+    "differs between {attr} slices (smallest Holm-corrected p: {p}).",
+    "slices.finding.not_tested.no_bootstrap": "Whether the gap between {b} and {a} differs "
+    "between {attr} slices was not tested: no bootstrap was run (0 resamples).",
+    "slices.finding.not_tested.few_slices": "Whether the gap between {b} and {a} differs between "
+    "{attr} slices was not tested: fewer than two slices have GT boxes and at least {min} images.",
+    "slices.mode.image": "{attr}: each slice is a set of images, and its mAP is the COCO mAP on "
+    "those images alone (pycocotools with imgIds = those images).",
+    "slices.mode.category": "{attr} is the same for every box of a class, so each slice is a set "
+    "of classes and its mAP is the mean AP over those classes (pycocotools with catIds = those "
+    "classes).",
+    "slices.mode.annotation": "{attr} varies within classes and within images, so each slice is a "
+    "set of boxes: GT boxes outside it are ignored (as COCO ignores boxes outside an area "
+    "range), a detection matched to one of them is ignored, and a detection that matched "
+    "nothing counts in the slice of its predicted class's most frequent value. Nothing is "
+    "matched again: a detection that matched an ignored box is not given another.",
+    "slices.code.binned": "{attr} has many values: they are grouped into ranges here.",
+    "slices.code.attribute_missing": "Some boxes have no {attr}: they form the slice n/a.",
+    "slices.code.attribute_varies_within_class": "{attr} is not the same for every box of a class.",
+    "slices.code.images_without_value": "Images without GT boxes have no {attr}: they are in no "
+    "slice, and their detections count in none.",
+    "slices.too_small": "A slice with fewer than {min} images gets neither an interval nor a test "
+    "(a bootstrap of so few images has no spread to measure); it still counts in the other "
+    "slices' rest.",
+    "col.slice_gt": "GT boxes",
+    "col.p_gap": "p (gap)",
+    "col.p_gap_holm": "p (Holm)",
 }

@@ -1191,4 +1191,53 @@ TEXTS: dict[str, str] = {
     "있는 클래스 {n2}개 {m2:.3f}",
     "claims.facts.imprint_larger_gap": "U = {u:g}. 우위 중앙값: 각인 없는 클래스 {n1}개 "
     "{m1:+.3f}, 있는 클래스 {n2}개 {m2:+.3f}",
+    # --- slices (issue 17 §3)
+    "s.slices": "슬라이스: 데이터에 따라 격차가 달라지는가?",
+    "s.slices.key": "{attr}별",
+    "s.eval.slices": "슬라이스별 성능",
+    "slices.text": "슬라이스는 어떤 키의 한 값에 해당하는 데이터 부분이다. 키는 이미지 속성"
+    "(objects_per_image: 이미지당 GT 박스 수, image_size: 가로 × 세로)이거나 어노테이션 속성"
+    "(예: drug_shape, color_class1)이다. 슬라이스의 mAP는 그 부분만으로 계산한 COCO mAP이며, 같은 "
+    "매칭 테이블에서 다시 집계한다(다시 매칭하지 않는다). 키가 데이터를 어떻게 나누는지는 각 표 아래 "
+    "노트에 적었다. 슬라이스별 B − A에는 이미지 단위 대응 부트스트랩의 백분위 신뢰구간을 붙였다(전체 "
+    "검정과 같은 재표본을 슬라이스의 이미지에서만 센다). p (격차)는 '이 슬라이스의 B − A가 나머지의 "
+    "B − A와 같다'에 대한 양측 부트스트랩 p값이고(나머지는 같은 키의 다른 모든 슬라이스, 같은 재표본), "
+    "p (Holm 보정)은 그 키의 슬라이스 수만큼 보정한 값이다(슬라이스가 둘이면 검정은 하나다). 이미지가 "
+    "{min}장 미만인 슬라이스는 검정하지 않는다.",
+    "slices.eval_text": "슬라이스는 어떤 키의 한 값에 해당하는 데이터 부분이다. 키는 이미지 속성"
+    "(objects_per_image: 이미지당 GT 박스 수, image_size: 가로 × 세로)이거나 어노테이션 속성"
+    "(예: drug_shape, color_class1)이다. 슬라이스의 mAP와 AP50은 그 부분만으로 계산한 COCO 값이며, "
+    "같은 매칭 테이블에서 다시 집계한다(다시 매칭하지 않는다). 키가 데이터를 어떻게 나누는지는 각 표 "
+    "아래 노트에 적었다.",
+    "slices.caption": "{attr}의 값마다: 이미지와 GT 박스 수, 두 모델의 mAP, 대응 부트스트랩 신뢰구간"
+    "(재표본 {n}회)을 붙인 B − A, p (격차): 여기의 B − A가 다른 슬라이스의 B − A와 다른지, "
+    "p (Holm 보정): 이 키의 슬라이스 수만큼 보정한 값.",
+    "slices.eval_caption": "{attr}의 값마다 mAP와 AP50.",
+    "slices.finding.item": "{label} (B − A {delta}, Holm p {p})",
+    "slices.finding.gap_differs": "{b} 모델과 {a} 모델의 격차가 {attr} 슬라이스마다 같지 않다: {slices} "
+    "(Holm 보정, 유의수준 {alpha:.0%}).",
+    "slices.finding.no_evidence": "{b} 모델과 {a} 모델의 격차가 {attr} 슬라이스에 따라 다르다는 근거는 "
+    "유의수준 {alpha:.0%}에서 없다(Holm 보정 p 최솟값: {p}).",
+    "slices.finding.not_tested.no_bootstrap": "{b} 모델과 {a} 모델의 격차가 {attr} 슬라이스에 따라 다른지는 "
+    "검정하지 않았다: 부트스트랩을 실행하지 않았다(재표본 0회).",
+    "slices.finding.not_tested.few_slices": "{b} 모델과 {a} 모델의 격차가 {attr} 슬라이스에 따라 다른지는 "
+    "검정하지 않았다: GT 박스가 있고 이미지가 {min}장 이상인 슬라이스가 둘 미만이다.",
+    "slices.mode.image": "{attr}: 슬라이스마다 이미지 집합이며, 그 mAP는 그 이미지들만으로 계산한 "
+    "COCO mAP이다(imgIds를 그 이미지로 둔 pycocotools와 같다).",
+    "slices.mode.category": "{attr}는 한 클래스의 모든 박스에서 같으므로, 슬라이스마다 클래스 집합이며 "
+    "그 mAP는 그 클래스들의 AP 평균이다(catIds를 그 클래스로 둔 pycocotools와 같다).",
+    "slices.mode.annotation": "{attr}는 클래스 안에서도 이미지 안에서도 달라지므로, 슬라이스마다 박스 "
+    "집합이다: 슬라이스 밖의 GT 박스는 무시하고(COCO가 크기 범위 밖의 박스를 무시하듯), 그런 박스와 "
+    "매칭된 검출도 무시하며, 아무것과도 매칭되지 않은 검출은 예측 클래스에서 가장 흔한 값의 "
+    "슬라이스에 센다. 다시 매칭하지 않는다: 무시된 박스와 매칭된 검출에 다른 박스를 주지 않는다.",
+    "slices.code.binned": "{attr}의 값이 많아 여기서는 구간으로 묶었다.",
+    "slices.code.attribute_missing": "{attr}가 없는 박스가 있다: 이들은 슬라이스 n/a가 된다.",
+    "slices.code.attribute_varies_within_class": "{attr}가 한 클래스의 모든 박스에서 같지는 않다.",
+    "slices.code.images_without_value": "GT 박스가 없는 이미지는 {attr}가 없다: 어느 슬라이스에도 "
+    "속하지 않으며 그 검출도 어디에도 세지 않는다.",
+    "slices.too_small": "이미지가 {min}장 미만인 슬라이스에는 신뢰구간도 검정도 없다(이렇게 적은 "
+    "이미지의 부트스트랩으로는 퍼짐을 잴 수 없다). 다른 슬라이스의 나머지에는 그대로 들어간다.",
+    "col.slice_gt": "GT 박스",
+    "col.p_gap": "p (격차)",
+    "col.p_gap_holm": "p (Holm 보정)",
 }

@@ -25,7 +25,8 @@ Subsection keys of the report: ``overview.summary``, ``overview.inputs``,
 ``disagreements.images``, ``disagreements.categories``, ``disagreements.pairs``,
 ``disagreements.patterns`` (one table of the class swaps with the image-level substitutions
 beside them), ``disagreements.boxes``, ``disagreements.gallery``;
-``per_class.worst``, ``per_class.confusions``; ``causes.localization``, ``causes.imbalance``,
+``per_class.worst``, ``per_class.confusions``; ``slices`` (after ``per_class``, when slices
+were computed) with ``slices.<key>`` per key; ``causes.localization``, ``causes.imbalance``,
 ``causes.support``, ``causes.claims`` (the domain's claims, tested on the GT's pill
 attributes), ``causes.evidence``; ``overall.calibration`` (D-ECE of both models);
 ``overall.lrp`` (optimal LRP of both models and the thresholds to submit at,
@@ -79,6 +80,7 @@ from pill_compare.report.sections.eval import (
 )
 from pill_compare.report.sections.gt_audit import gt_audit_section
 from pill_compare.report.sections.scores import lrp_section, score_lines
+from pill_compare.report.sections.slices import slice_sections
 from pill_compare.report.structure import (
     Block,
     Bullets,
@@ -352,6 +354,7 @@ def compare_command_sections(
         out.append(Section("imbalance", "", support))
     table = per_class_table(t, r, limit=TEXT_ROWS, cells=cells)
     out.append(Section("per_class", t("s.per_class"), (table,)))
+    out += slice_sections(t, r)
     return out + common.closing_sections(t, r, DEFINITIONS)
 
 
@@ -911,6 +914,7 @@ def compare_sections(
         _detections(t, r),
         _disagreements(t, r, gallery, [msg.gallery_note(n) for n in gallery_notes]),
         _per_class(t, r),
+        *slice_sections(t, r),
         gt_audit_section(
             t,
             r,

@@ -22,6 +22,7 @@ import numpy as np
 from pill_compare.analysis.coco_metrics import stat_specs
 from pill_compare.analysis.evaluate import EvalResult
 from pill_compare.report.messages import catalogue
+from pill_compare.report.sections.slices import eval_slice_sections
 from pill_compare.report.structure import Bullets, Note, Paragraph, Section, Table
 from pill_compare.report.tables import fit_width
 
@@ -327,7 +328,7 @@ def eval_sections(r: EvalResult, lang: str = "en", *, compact: bool = False) -> 
     Returns:
         ``eval.header`` (untitled: what was evaluated against what), ``eval.coco``,
         ``eval.operating_point``, ``eval.accuracy``, ``eval.lrp`` (when matched at IoU 0.5),
-        ``eval.per_class``, ``eval.confusion`` and,
+        ``eval.per_class``, ``eval.slices`` (with ``--slice``), ``eval.confusion`` and,
         when ``r`` has caveats, ``eval.caveats``.
 
     Raises:
@@ -345,6 +346,7 @@ def eval_sections(r: EvalResult, lang: str = "en", *, compact: bool = False) -> 
         _accuracy_section(t, r),
         *[s for s in (_lrp_section(t, r),) if s is not None],
         _per_class_section(t, r, NAME_CELLS if compact else None),
+        *eval_slice_sections(t, r),
         _confusion_section(t, r, LABEL_CELLS if compact else None),
     ]
     if r.caveats:
