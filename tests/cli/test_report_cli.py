@@ -75,6 +75,7 @@ def test_full_korean_report_writes_the_folder(korean_report):
     assert {"report.md", "report.html", "report.json"} <= names
     pngs = {n for n in names if n.endswith(".png")}
     csvs = {"per_image.csv", "differing_images.csv", "swap_patterns.csv", "disputed_boxes.csv"}
+    csvs.add("lrp_per_class.csv")
     assert names == {"report.md", "report.html", "report.json", *pngs, *csvs}
     assert len([n for n in pngs if n.startswith("gallery_")]) == 24  # --gallery-max default
     assert {n for n in pngs if n.startswith("gt_audit_")} == {"gt_audit_266.png", "gt_audit_97.png"}

@@ -153,13 +153,15 @@ def test_class_thresholds_drop_the_detections_below_their_class_and_keep_the_res
     everything = tmp_path / "all.json"
     assert invoke(runner, app, "predict", *predict_args(files, everything)).exit_code == 0
     records = json.loads(everything.read_text())
-    # The most frequent class gets the median of its scores as threshold: below it go, the
-    # rest stay; another class gets 0 (keeps all); the others have none (keep all).
+    # The class with the most distinct scores gets its median distinct score as threshold:
+    # below it go, the rest stay; another class gets 0 (keeps all); the others have none.
     counts: dict[int, list[float]] = {}
     for r in records:
         counts.setdefault(r["category_id"], []).append(r["score"])
-    ranked = sorted(counts, key=lambda c: (-len(counts[c]), c))
-    cut = sorted(counts[ranked[0]])[len(counts[ranked[0]]) // 2]
+    ranked = sorted(counts, key=lambda c: (-len(set(counts[c])), c))
+    distinct = sorted(set(counts[ranked[0]]))
+    assert len(distinct) >= 2 and len(ranked) >= 2, "the tiny model needs varied scores"
+    cut = distinct[len(distinct) // 2]
     thresholds = {ranked[0]: cut, ranked[1]: 0.0}
     doc = {"rule": "olrp", "iou_threshold": 0.5, "name": "tiny", "thresholds": thresholds}
     thr = write_json(tmp_path, "thresholds.json", doc)

@@ -59,6 +59,7 @@ SECTIONS = (
     "detections",
     "disagreements",
     "per_class",
+    "slices",
     "gt_audit",
     "errors",
     "causes",
@@ -413,7 +414,10 @@ def test_korean_figures_raise_no_missing_glyph_warning():
 
 
 def test_an_english_report_on_ascii_names_embeds_no_font():
-    _, files, _ = sample_report()
+    # The sample's pill attributes are Korean (원형, 하양) and only the slices show them: without
+    # slices every name on the page is ASCII, so no font is embedded.
+    gt, train, a, b = sample_runs()
+    _, files = _build(gt, a, b, figures=False, train_gt=train, slices=())
     page = text_of(files, "report.html")
     assert "@font-face" not in page and "<!-- Hangul" not in page
     assert not _HANGUL.search(page)
