@@ -7,7 +7,7 @@ import json
 
 from pill_compare import compare, load_results
 from pill_compare.io import ground_truth_from_dict
-from pill_compare.report.compare_render import compare_json
+from pill_compare.report.compare_render import compare_json, render_compare
 from pill_compare.report.render.text import render_text
 from pill_compare.report.sections.compare import compare_sections
 from pill_compare.report.structure import Note
@@ -82,3 +82,15 @@ def test_a_ground_truth_without_attributes_makes_every_claim_not_testable():
     caveats = [b.text for b in claims.blocks if isinstance(b, Note) and b.kind == "caveat"]
     assert len(caveats) == 1 and "carry no pill attributes" in caveats[0]
     assert "Why the confused classes are confused" in _text(sections["causes.evidence"])
+    assert "by chance" not in render_compare(r, "text")  # no claim lines without attributes
+
+
+def test_compare_text_states_each_claim_in_one_line_after_the_scores():
+    text = render_compare(sample_comparison(train=False, n_bootstrap=0), "text")
+    flat = " ".join(text.split())
+    swaps = flat.index(
+        "Swaps happen between pills of the same shape and colour more than by chance"
+    )
+    assert flat.index("oLRP (IoU 0.5") < swaps
+    assert "supported (p < 0.001); 35 of 45 swaps (77.8%) between look-alikes" in flat
+    assert "Classes without an imprint have a lower AP" in flat

@@ -328,6 +328,9 @@ def compare_command_sections(
     scores = score_lines(t, r)
     if scores:  # calibration and oLRP: what the scores are worth, after the support sentences
         support += (Paragraph("\n".join(scores)),)
+    if r.claims is not None and r.claims.has_attributes:  # the domain's claims, one line each
+        supported, others = claim_bullets(t, r, r.claims)
+        support += (Paragraph("\n".join([*supported, *others])),)
     if not compact:
         findings += support
     # A terminal's first screen: the findings and the metrics without titles (their lines say
