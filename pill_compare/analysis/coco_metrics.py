@@ -427,7 +427,7 @@ def accumulate_precision_recall(
             status = det_status[ai, ti, order]
             if any_zero_id:
                 status, zero = accumulated_status(
-                    status, table.det_gt[ai, ti, order], ann.id, det_out
+                    status, table.det_gt_at(ai, ti)[order], ann.id, det_out
                 )
                 if area.name == "all" and t == 0:
                     zero_id = zero

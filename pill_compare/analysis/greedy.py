@@ -46,6 +46,48 @@ class GreedyPairs(NamedTuple):
     right: np.ndarray
 
 
+class Matches(NamedTuple):
+    """Every assignment of a greedy pass as a list: entry i says that, under fallback variant
+    ``variant[i]`` and threshold ``threshold[i]``, left row ``left[i]`` took right row
+    ``right[i]``. Entries come step by step (a reusable right row's later takers come later);
+    each (variant, threshold, left row) appears at most once.
+
+    Attributes:
+        variant: (M,) int16 index into the fallback variants (pycocotools: the area ranges);
+            int64 when there are 2^15 or more variants or thresholds.
+        threshold: (M,) int16 (or int64, as ``variant``) index into the thresholds.
+        left: (M,) int32 left row.
+        right: (M,) int32 right row.
+    """
+
+    variant: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Matches:
+        return cls(
+            np.zeros(0, np.int16),
+            np.zeros(0, np.int16),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+        )
+
+    def dense(self, n_variants: int, n_thresholds: int, n_left: int) -> np.ndarray:
+        """(A, T, N_left) int32: the right row each left row took, -1 when none."""
+        out = np.full((n_variants, n_thresholds, n_left), -1, dtype=np.int32)
+        out[self.variant, self.threshold, self.left] = self.right
+        return out
+
+    def at(self, variant: int, threshold: int, n_left: int) -> np.ndarray:
+        """(N_left,) int32: the right row each left row took under one variant and threshold."""
+        out = np.full(n_left, -1, dtype=np.int32)
+        hit = (self.variant == variant) & (self.threshold == threshold)
+        out[self.left[hit]] = self.right[hit]
+        return out
+
+
 def groups_and_ranks(order: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group id and rank within the group of each row.
 
@@ -209,7 +251,8 @@ def greedy_assign(
     right_fallback: np.ndarray,
     right_reusable: np.ndarray,
     mutual: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
+    as_list: bool = False,
+) -> tuple[np.ndarray | Matches, np.ndarray]:
     """The greedy pass for every set of fallback flags and every threshold at once.
 
     :func:`greedy_pairs` is the checked, single-threshold entry point; this is the engine
@@ -225,16 +268,31 @@ def greedy_assign(
             the GTs ignored under each area range).
         right_reusable: (N_right,) bool; reusable right rows stay free after a match.
         mutual: Left and right rows are the same nodes (see the module docstring).
+        as_list: Return ``left_right`` as :class:`Matches` (a list of the assignments) instead
+            of a dense array: at COCO scale (A, T, N_left) int32 is 72 MB of mostly -1, while
+            the list holds a few per GT box. Not with ``mutual``.
 
     Returns:
-        ``left_right`` (A, T, N_left) int32 and ``right_left`` (A, T, N_right) int32, -1 for
-        no match.
+        ``left_right`` (A, T, N_left) int32 (or :class:`Matches`) and ``right_left``
+        (A, T, N_right) int32, -1 for no match.
     """
+    if as_list and mutual:
+        raise ValueError("Expected as_list=False in mutual mode")
     n_var, n_thr = right_fallback.shape[0], thresholds.size
-    det_gt = np.full((n_var, n_thr, n_left), -1, dtype=np.int32)
+    found: list[tuple[np.ndarray, ...]] = []
+    index = np.int16 if max(n_var, n_thr) < 2**15 else np.int64  # variant, threshold
+    det_gt = None if as_list else np.full((n_var, n_thr, n_left), -1, dtype=np.int32)
     gt_det = np.full((n_var, n_thr, n_right), -1, dtype=np.int32)
+
+    def result() -> tuple[np.ndarray | Matches, np.ndarray]:
+        if det_gt is not None:
+            return det_gt, gt_det
+        if not found:
+            return Matches.empty(), gt_det
+        return Matches(*(np.concatenate(parts) for parts in zip(*found, strict=True))), gt_det
+
     if pair_left.size == 0 or n_var == 0 or n_thr == 0:
-        return det_gt, gt_det
+        return result()
     # A pair below the lowest threshold qualifies at none: dropping it changes no assignment
     # (a left row left without pairs visits without effect, and the visiting order of the
     # others is kept) and shrinks the work: most overlapping pairs have a low IoU (at COCO
@@ -244,7 +302,7 @@ def greedy_assign(
         keep = np.flatnonzero(usable)
         pair_left, pair_right, pair_iou = pair_left[keep], pair_right[keep], pair_iou[keep]
         if pair_left.size == 0:
-            return det_gt, gt_det
+            return result()
     if np.any(pair_left[1:] < pair_left[:-1]):
         by_left = np.argsort(pair_left, kind="stable")
         pair_left, pair_right, pair_iou = pair_left[by_left], pair_right[by_left], pair_iou[by_left]
@@ -291,7 +349,17 @@ def greedy_assign(
             continue
         won = best[a_i, t_i, j_i] % n_right
         det_rows = d[seg][j_i]
-        det_gt[a_i, t_i, det_rows] = won
+        if det_gt is None:
+            found.append(
+                (
+                    a_i.astype(index),
+                    t_i.astype(index),
+                    det_rows.astype(np.int32),
+                    won.astype(np.int32),
+                )
+            )
+        else:
+            det_gt[a_i, t_i, det_rows] = won
         gt_det[a_i, t_i, won] = det_rows
         if mutual:
             det_gt[a_i, t_i, won] = det_rows
@@ -299,4 +367,4 @@ def greedy_assign(
             available[a_i, t_i, det_rows] = False
         used = ~right_reusable[won]
         available[a_i[used], t_i[used], won[used]] = False
-    return det_gt, gt_det
+    return result()

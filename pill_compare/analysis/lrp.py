@@ -182,7 +182,7 @@ def _tp_ious(table: MatchTable, a: int, t: int, rows: np.ndarray) -> np.ndarray:
     det, gt, iou = table.overlaps()
     g = max(table.n_gts, 1)
     keys = det * g + gt  # pairs are sorted by detection row then GT row: keys ascend
-    wanted = rows.astype(np.int64) * g + table.det_gt[a, t, rows].astype(np.int64)
+    wanted = rows.astype(np.int64) * g + table.det_gt_at(a, t)[rows].astype(np.int64)
     at = np.searchsorted(keys, wanted)
     if not (at < keys.size).all() or not np.array_equal(keys[at], wanted):
         raise ValueError("Expected every matched pair among the table's overlaps")
