@@ -228,7 +228,7 @@ def compute_lrp(table: MatchTable, *, max_dets: int | None = None) -> Lrp:
     loss = np.zeros(counted.size)  # (1 - IoU)/(1 - tau) for TPs, 0 for FPs
     loss[is_tp] = (1.0 - _tp_ious(table, a, t, counted[is_tp])) / (1.0 - tau)
     k, s = det_k[counted], score[counted]
-    order = np.lexsort((-s, k))  # per class by descending score, ties in row order
+    order = _class_score_order(table, counted)  # per class by descending score, ties in row order
     k, s, is_tp, loss = k[order], s[order], is_tp[order], loss[order]
     bounds = np.flatnonzero(np.r_[True, k[1:] != k[:-1], True]) if k.size else np.zeros(1, int)
     best: dict[int, tuple[float, float, int, int, float]] = {}
@@ -236,7 +236,7 @@ def compute_lrp(table: MatchTable, *, max_dets: int | None = None) -> Lrp:
         kk = int(k[lo])
         best[kk] = _optimum(s[lo:hi], is_tp[lo:hi], loss[lo:hi], int(n_gt[kk]))
 
-    f1, f1_thr = _best_f1_per_class(score, status, det_k, n_gt)
+    f1, f1_thr = _best_f1_per_class(score, status, det_k, n_gt, ranked=table.accumulation_order())
     names = table.gt.category_names
     rows = []
     for kk, cid in enumerate(cat_ids.tolist()):
@@ -267,6 +267,24 @@ def compute_lrp(table: MatchTable, *, max_dets: int | None = None) -> Lrp:
         olrp_fn=_mean([c.olrp_fn for c in per_class]),
         per_class=per_class,
     )
+
+
+def _class_score_order(table: MatchTable, rows: np.ndarray) -> np.ndarray:
+    """Positions in ``rows`` (ascending detection rows) ordered by category, then descending
+    score, ties in row order: the order of the running loss sum, which vernier forms so.
+
+    The table's accumulation order (category, descending score, image id, row), cached and
+    shared with the COCO metrics, is that order whenever image ids never decrease along the
+    rows (results files grouped by image, the usual case); else a sort here.
+    """
+    dets = table.dets
+    if np.all(dets.image_id[1:] >= dets.image_id[:-1]):
+        keep = np.zeros(table.n_dets, dtype=bool)
+        keep[rows] = True
+        ranked = table.accumulation_order()
+        return np.searchsorted(rows, ranked[keep[ranked]])
+    _, det_k, _ = table.category_index()
+    return np.lexsort((-dets.score[rows], det_k[rows]))
 
 
 def _optimum(
