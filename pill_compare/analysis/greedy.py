@@ -125,7 +125,7 @@ def score_ranks(score: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.nd
     Returns:
         ``(group, rank)`` as :func:`groups_and_ranks` gives them (rank 0 = highest score).
     """
-    order = np.lexsort((np.arange(score.size), -score, *reversed(keys)))
+    order = np.lexsort((-score, *reversed(keys)))  # stable: ties keep row order
     return groups_and_ranks(order, *keys)
 
 

@@ -279,10 +279,10 @@ def _class_score_order(table: MatchTable, rows: np.ndarray) -> np.ndarray:
     """
     dets = table.dets
     if np.all(dets.image_id[1:] >= dets.image_id[:-1]):
-        keep = np.zeros(table.n_dets, dtype=bool)
-        keep[rows] = True
-        ranked = table.accumulation_order()
-        return np.searchsorted(rows, ranked[keep[ranked]])
+        position = np.full(table.n_dets, -1, dtype=np.int64)
+        position[rows] = np.arange(rows.size)
+        ranked = position[table.accumulation_order()]
+        return ranked[ranked >= 0]
     _, det_k, _ = table.category_index()
     return np.lexsort((-dets.score[rows], det_k[rows]))
 

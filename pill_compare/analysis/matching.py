@@ -529,7 +529,7 @@ def match_detections(
 
     # Groups: (image, category) for COCO matching, image for the class-agnostic matching; inside
     # a group, descending score with ties in file order (pycocotools' stable mergesort).
-    order = np.lexsort((np.arange(n), -dets.score, dets.category_id, dets.image_id))
+    order = np.lexsort((-dets.score, dets.category_id, dets.image_id))  # stable: file order
     group, det_rank = groups_and_ranks(order, dets.image_id, dets.category_id)
 
     gt_ignored = (
