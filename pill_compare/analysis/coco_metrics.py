@@ -51,6 +51,10 @@ if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
 #: pycocotools' ``recThrs``: 0, 0.01, ..., 1.00 (101 values, float64 linspace).
 RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
 
+#: TP entries gathered before they are turned into precision (bounds the accumulation's
+#: memory: ~40 bytes each, with interpolated_precision's temporaries).
+_FLUSH_ENTRIES = 250_000
+
 #: pycocotools' default ``maxDets``.
 COCO_MAX_DETS = (1, 10, 100)
 
@@ -395,8 +399,8 @@ def accumulate_precision_recall(
             w = None if w_gt is None else w_gt[counted]
             npig[t, :, a] = np.bincount(gt_k[counted], weights=w, minlength=n_k).astype(np.int64)
 
-    precision = -np.ones((n_t, n_r, n_k, n_a, n_m))
-    recall = -np.ones((n_t, n_k, n_a, n_m))
+    precision = np.full((n_t, n_r, n_k, n_a, n_m), -1.0)
+    recall = np.full((n_t, n_k, n_a, n_m), -1.0)
     defined = np.broadcast_to((npig > 0)[:, :, :, None], recall.shape)
     recall[defined] = 0.0
     precision[np.broadcast_to(defined[:, None], precision.shape)] = 0.0
@@ -412,9 +416,9 @@ def accumulate_precision_recall(
     det_area = table.det_area()[order]
     w_sorted = None if w_det is None else w_det[order]
 
-    # The TPs of one area range at a time, (t, k, m) of each in accumulation order (lists of
-    # arrays, one per (t, m)), turned into precision before the next range: all ranges at once
-    # held ~100 MB of int64 at COCO scale.
+    # The TPs of a few thresholds of one area range at a time (at most _FLUSH_ENTRIES, or one
+    # threshold's), (t, k, m) of each in accumulation order (lists of arrays, one per (t, m)),
+    # turned into precision before the next: all at once held ~100 MB of int64 at COCO scale.
     seg_group: list[np.ndarray] = []
     seg_tp: list[np.ndarray] = []
     seg_fp: list[np.ndarray] = []
@@ -468,7 +472,10 @@ def accumulate_precision_recall(
                 last = np.flatnonzero(np.r_[k_pos[1:] != k_pos[:-1], True])
                 ks = k_pos[last]
                 recall[t, ks, a, m] = tp_in_k[last].astype(np.float64) / npig[t, ks, a]
-        if seg_group:
+            if t + 1 < n_t and sum(x.size for x in seg_group) < _FLUSH_ENTRIES:
+                continue
+            if not seg_group:
+                continue
             group = np.concatenate(seg_group)
             starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
             gs = group[starts]

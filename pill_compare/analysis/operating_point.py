@@ -254,19 +254,21 @@ def _best_f1_per_class(
         rows = rows[np.lexsort((-score[rows], det_k[rows]))]
     else:
         rows = ranked[keep[ranked]]
-    k, s, is_tp = det_k[rows], score[rows], status[rows] == TP
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    lengths = np.diff(np.r_[starts, k.size])
-    cum_tp = np.cumsum(is_tp)
-    cum_all = np.arange(1, k.size + 1)
-    base = np.repeat(np.r_[0, cum_tp][starts], lengths)
-    base_all = np.repeat(starts, lengths)
-    tp = cum_tp - base
-    total = cum_all - base_all  # TP + FP up to here within the class
-    # A threshold s includes every detection with score >= s: evaluate at the last of a tie run.
-    last = np.r_[(k[1:] != k[:-1]) | (s[1:] != s[:-1]), True]
-    f1 = 2.0 * tp[last] / (total[last] + n_gt[k[last]])
+    k, s = det_k[rows], score[rows]
+    cum_tp = np.cumsum(status[rows] == TP)
+    del rows
+    new_class = k[1:] != k[:-1]
+    starts = np.flatnonzero(np.r_[True, new_class])
+    # A threshold s includes every detection with score >= s: evaluate at the last of a tie run
+    # (only there: the counts are read at those positions, not kept for every detection).
+    new_class |= s[1:] != s[:-1]
+    last = np.flatnonzero(np.r_[new_class, True])
+    del new_class
+    class_start = starts[np.searchsorted(starts, last, side="right") - 1]
+    tp = cum_tp[last] - np.r_[0, cum_tp][class_start]
+    total = last + 1 - class_start  # TP + FP up to here within the class
     kl, sl = k[last], s[last]
+    f1 = 2.0 * tp / (total + n_gt[kl])
     pick = np.lexsort((-sl, -f1, kl))  # per class: highest F1, then highest threshold
     first = pick[np.r_[True, kl[pick][1:] != kl[pick][:-1]]]
     for i in first.tolist():
