@@ -19,7 +19,10 @@ The rule (pycocotools ``COCOeval.evaluateImg``'s, made reusable):
 Vectorized over every group at once: step *s* handles the *s*-th visited left row of every group
 (groups never share a right row, so they cannot conflict), for every set of fallback flags and
 every IoU threshold together. The Python loop runs once per step (the largest number of
-candidate left rows in one group), not once per row.
+candidate left rows in one group), not once per row. Groups whose pairs all lead to one right
+row (at COCO scale most (image, category) groups: one GT box) skip the loop: at each threshold
+that row goes to the first visitor reaching it (every visitor, when reusable), the same for
+every set of fallback flags.
 """
 
 from __future__ import annotations
@@ -238,6 +241,68 @@ def _checked_pairs(
     return pl, pr, pi
 
 
+def _one_right_groups(
+    pair_left: np.ndarray, pair_right: np.ndarray, left_group: np.ndarray, n_right: int
+) -> np.ndarray:
+    """(P,) bool: the pair's group has one right row among all its pairs."""
+    group = left_group[pair_left]
+    right_group = np.full(n_right, -1, dtype=np.int64)
+    right_group[pair_right] = group  # a right row is in one group only
+    counted = right_group[right_group >= 0]
+    if group.min() >= 0 and group.max() <= 4 * (left_group.size + 1):  # dense ids: count
+        return np.bincount(counted, minlength=int(group.max()) + 1)[group] == 1
+    ids, rights = np.unique(counted, return_counts=True)
+    return rights[np.searchsorted(ids, group)] == 1
+
+
+def _assign_one_right(
+    pair_left: np.ndarray,
+    pair_right: np.ndarray,
+    pair_iou: np.ndarray,
+    left_group: np.ndarray,
+    left_rank: np.ndarray,
+    thresholds: np.ndarray,
+    right_reusable: np.ndarray,
+    n_var: int,
+    gt_det: np.ndarray,
+    out: list[tuple[np.ndarray, ...]] | np.ndarray,
+    index: type,
+) -> None:
+    """The greedy pass for groups whose pairs share one right row (see greedy_assign).
+
+    Visiting order is (group, rank); at threshold t the right row goes to the first left row
+    with IoU >= min(t, 1 - 1e-10), or to each of them when reusable (``gt_det`` then keeps the
+    last). With one candidate the fallback flags change nothing, so every variant gets the same
+    assignment. ``out`` is ``found`` (the list of Matches parts) or the dense ``left_right``.
+    """
+    order = np.lexsort((left_rank[pair_left], left_group[pair_left]))
+    left, right, iou = pair_left[order], pair_right[order], pair_iou[order]
+    t_i, j = np.nonzero(pair_iou_at_least(iou, thresholds))  # by threshold, then visiting order
+    reusable = right_reusable[right[j]]
+    # Non-reusable: the first eligible visitor of each (threshold, group) only.
+    g = left_group[left[j]]
+    first = np.r_[True, (t_i[1:] != t_i[:-1]) | (g[1:] != g[:-1])]
+    take = first | reusable
+    t_i, j, g = t_i[take], j[take], g[take]
+    rows, won = left[j], right[j]
+    # gt_det: the last taker of each (threshold, group), so no index repeats in one assignment.
+    last = np.flatnonzero(np.r_[(t_i[1:] != t_i[:-1]) | (g[1:] != g[:-1]), True])
+    for a in range(n_var):
+        a_i = np.full(rows.size, a, dtype=np.int64)
+        if isinstance(out, list):
+            out.append(
+                (a_i.astype(index), t_i.astype(index), rows.astype(np.int32), won.astype(np.int32))
+            )
+        else:
+            out[a, t_i, rows] = won
+        gt_det[a, t_i[last], won[last]] = rows[last]
+
+
+def pair_iou_at_least(iou: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """(T, P) bool: IoU >= min(t, 1 - 1e-10) (pycocotools' test) for each threshold t."""
+    return iou[None, :] >= np.minimum(thresholds, IOU_CAP)[:, None]
+
+
 def greedy_assign(
     pair_left: np.ndarray,
     pair_right: np.ndarray,
@@ -306,6 +371,29 @@ def greedy_assign(
     if np.any(pair_left[1:] < pair_left[:-1]):
         by_left = np.argsort(pair_left, kind="stable")
         pair_left, pair_right, pair_iou = pair_left[by_left], pair_right[by_left], pair_iou[by_left]
+    if not mutual:
+        # Groups whose pairs all have one right row (most (image, category) groups hold one GT
+        # box) need no step loop: at each threshold that row goes to the first visitor
+        # reaching it, or to every one when it is reusable, whatever the fallback flags.
+        one = _one_right_groups(pair_left, pair_right, left_group, n_right)
+        if one.any():
+            _assign_one_right(
+                pair_left[one],
+                pair_right[one],
+                pair_iou[one],
+                left_group,
+                left_rank,
+                thresholds,
+                right_reusable,
+                n_var,
+                gt_det,
+                found if det_gt is None else det_gt,
+                index,
+            )
+            many = np.flatnonzero(~one)
+            pair_left, pair_right, pair_iou = pair_left[many], pair_right[many], pair_iou[many]
+            if pair_left.size == 0:
+                return result()
 
     # Step of each candidate left row: its position among its group's candidate left rows.
     cand = pair_left[np.r_[True, pair_left[1:] != pair_left[:-1]]]  # pairs are sorted by left
