@@ -45,7 +45,7 @@ import numpy as np
 from pill_compare.analysis.arguments import check_inputs
 from pill_compare.analysis.boxes import BoxPairs, box_iou_pairs, overlapping_pairs
 from pill_compare.analysis.greedy import IOU_CAP as IOU_CAP  # the threshold cap, re-exported
-from pill_compare.analysis.greedy import Matches, greedy_assign, greedy_pairs, groups_and_ranks
+from pill_compare.analysis.greedy import GreedyPairs, Matches, greedy_assign, groups_and_ranks
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError
 
@@ -529,7 +529,9 @@ def match_detections(
 
     # Groups: (image, category) for COCO matching, image for the class-agnostic matching; inside
     # a group, descending score with ties in file order (pycocotools' stable mergesort).
-    order = np.lexsort((-dets.score, dets.category_id, dets.image_id))  # stable: file order
+    # One float sort serves both passes (the rest are stable integer sorts of it).
+    by_score = np.argsort(-dets.score, kind="stable")
+    order = by_score[np.lexsort((dets.category_id[by_score], dets.image_id[by_score]))]
     group, det_rank = groups_and_ranks(order, dets.image_id, dets.category_id)
 
     gt_ignored = (
@@ -561,17 +563,23 @@ def match_detections(
 
     # The same greedy rule with groups = images and any categories; crowd regions are taken
     # only when no regular GT qualifies and are never used up, as in the COCO pass.
-    agnostic = greedy_pairs(
+    # (greedy_pairs' rule, on the ranks from the shared score order.)
+    by_image = by_score[np.argsort(dets.image_id[by_score], kind="stable")]
+    agn_group, agn_rank = groups_and_ranks(by_image, dets.image_id)
+    agn_left, agn_right = greedy_assign(
         pair_det,
         pair_gt,
         pair_iou,
-        left_score=dets.score,
-        left_group=dets.image_id,
+        n_left=n,
         n_right=g,
-        iou_threshold=agnostic_iou_threshold,
-        right_fallback=ann.iscrowd,
+        left_group=agn_group,
+        left_rank=agn_rank,
+        thresholds=np.array([float(agnostic_iou_threshold)]),
+        right_fallback=ann.iscrowd[None, :],
         right_reusable=ann.iscrowd,
     )
+    agnostic = GreedyPairs(agn_left[0, 0].astype(np.int64), agn_right[0, 0].astype(np.int64))
+    del by_score, by_image, agn_group, agn_rank, agn_left, agn_right
     agn_rows = np.flatnonzero(agnostic.left >= 0)
     zeros = np.zeros(agn_rows.size, dtype=np.int16)
     agn_status, _ = _statuses(
