@@ -423,7 +423,9 @@ def accumulate_precision_recall(
     seg_tp: list[np.ndarray] = []
     seg_fp: list[np.ndarray] = []
     zero_id = 0
-    kept_by_cap = [rank_sorted < cap for cap in caps]
+    # None: the cap keeps every detection (no (image, category) has more), so no mask.
+    top_rank = int(rank_sorted.max()) if rank_sorted.size else -1
+    kept_by_cap = [None if cap > top_rank else rank_sorted < cap for cap in caps]
     # The annotation-id-0 quirk needs the matched GT of every detection; most ground truths
     # have no id 0, and then the gathers of det_gt are skipped.
     any_zero_id = bool(ann.id.size and (ann.id == 0).any())
@@ -445,8 +447,11 @@ def accumulate_precision_recall(
                         status, kept, cat_start
                     )
                 else:
-                    tp = (status == TP) & kept & (w_sorted > 0)
-                    fp = (status == FP) & kept
+                    tp = (status == TP) & (w_sorted > 0)
+                    fp = status == FP
+                    if kept is not None:
+                        tp &= kept
+                        fp &= kept
                     positions = np.flatnonzero(tp)
                     if positions.size == 0:
                         continue
@@ -684,13 +689,13 @@ def _moved_categories(
 
 
 def _running_counts(
-    status: np.ndarray, kept: np.ndarray, cat_start: np.ndarray
+    status: np.ndarray, kept: np.ndarray | None, cat_start: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Running TP and FP counts at each TP of a ranked list, unweighted, without a full cumsum.
 
     Args:
         status: (N,) int8 TP / FP / IGNORED in accumulation order.
-        kept: (N,) bool, within the ``maxDets`` cap.
+        kept: (N,) bool, within the ``maxDets`` cap; None when every detection is.
         cat_start: (K,) first position of each category in that order.
 
     Returns:
@@ -699,7 +704,10 @@ def _running_counts(
         of TPs and FPs before each category's first position. ``cum - base[k]`` are the counts
         within the category, as ``np.cumsum`` over the TP and FP masks gives them.
     """
-    counted = np.flatnonzero((status != IGNORED) & kept)  # the TPs and FPs, in order
+    counted = status != IGNORED
+    if kept is not None:
+        counted &= kept
+    counted = np.flatnonzero(counted)  # the TPs and FPs, in order
     tp_at = np.flatnonzero(status[counted] == TP)  # which of them are TPs
     positions = counted[tp_at]
     cum_tp = np.arange(1, tp_at.size + 1, dtype=np.int64)
