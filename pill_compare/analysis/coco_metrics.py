@@ -429,11 +429,24 @@ def accumulate_precision_recall(
     # The annotation-id-0 quirk needs the matched GT of every detection; most ground truths
     # have no id 0, and then the gathers of det_gt are skipped.
     any_zero_id = bool(ann.id.size and (ann.id == 0).any())
+    # The table's own statuses, unweighted: running counts from the matches (_SparseCounts)
+    # instead of scans of every detection per (area, threshold, cap).
+    sparse = (
+        _SparseCounts(table, order, cat_start)
+        if det_status is table.det_status and w_sorted is None and not any_zero_id
+        else None
+    )
     for a, ai in enumerate(a_index):
         area = table.area_ranges[ai]
         det_out = (det_area < area.low) | (det_area > area.high)
+        if sparse is not None:
+            sparse.set_area(ai, det_out, kept_by_cap)
         for t, ti in enumerate(t_index):
-            status = det_status[ai, ti, order]
+            if sparse is not None:
+                sparse.set_threshold(ti)
+                status = None
+            else:
+                status = det_status[ai, ti, order]
             if any_zero_id:
                 status, zero = accumulated_status(
                     status, table.det_gt_at(ai, ti)[order], ann.id, det_out
@@ -442,7 +455,9 @@ def accumulate_precision_recall(
                     zero_id = zero
             for m in range(len(caps)):
                 kept = kept_by_cap[m]
-                if w_sorted is None:
+                if sparse is not None:
+                    cum_tp, cum_fp, positions, base_tp, base_fp = sparse.counts(m)
+                elif w_sorted is None:
                     cum_tp, cum_fp, positions, base_tp, base_fp = _running_counts(
                         status, kept, cat_start
                     )
@@ -715,6 +730,86 @@ def _running_counts(
     base_tp = np.searchsorted(positions, cat_start)
     base_fp = np.searchsorted(counted, cat_start) - base_tp
     return cum_tp, cum_fp, positions, base_tp, base_fp
+
+
+class _SparseCounts:
+    """:func:`_running_counts` of the table's own statuses, from its matches.
+
+    An unmatched detection is FP, or IGNORED when its area lies outside the range (the
+    matching's rule), so within one area range the detections counted (TP or FP) are those
+    inside the range, except the matched ones, whose status says. Per area range and cap, one
+    cumulative count of the detections inside the range (``base``) serves every threshold; at
+    each threshold only its matched detections (a few per GT box, however many detections
+    there are) correct it. The counts are the same integers :func:`_running_counts` gives; at
+    1.8M detections this takes a quarter of the time of the scans.
+    """
+
+    def __init__(self, table: MatchTable, order: np.ndarray, cat_start: np.ndarray) -> None:
+        n = order.size
+        self.table, self.cat_start, self.n = table, cat_start, n
+        self.position = np.empty(n, dtype=np.int64)  # detection row -> accumulation position
+        self.position[order] = np.arange(n)
+        m = table.det_matches
+        n_t = table.iou_thresholds.size
+        key = m.variant.astype(np.int64) * n_t + m.threshold
+        self.by_key = np.argsort(key, kind="stable")
+        n_keys = len(table.area_ranges) * n_t
+        self.key_start = np.searchsorted(key[self.by_key], np.arange(n_keys + 1))
+        self.area = -1
+
+    def set_area(self, area: int, out: np.ndarray, kept_by_cap: list[np.ndarray | None]) -> None:
+        """Start area range ``area``: ``out`` (N,) detections outside it, accumulation order."""
+        self.area, self.out, self.kept_by_cap = area, out, kept_by_cap
+        inside = ~out
+        # base[m][p]: detections inside the range and within cap m at positions <= p.
+        self.base = [
+            np.cumsum(inside if kept is None else inside & kept, dtype=np.int64)
+            for kept in kept_by_cap
+        ]
+
+    def set_threshold(self, threshold: int) -> None:
+        """Start a threshold: its TPs' positions and the positions where a match changes what
+        is counted (+1: a TP outside the range, -1: an ignored match inside it), ascending."""
+        n_t = self.table.iou_thresholds.size
+        k = self.area * n_t + threshold
+        rows = self.table.det_matches.left[self.by_key[self.key_start[k] : self.key_start[k + 1]]]
+        status = self.table.det_status[self.area, threshold, rows]
+        pos = self.position[rows]
+        # Codes scattered over the positions and read back in order (linear, no sort):
+        # 2 + (1 outside) for a TP, -1 for an ignored match inside the range, 0 otherwise.
+        mark = np.zeros(self.n, dtype=np.int8)
+        mark[pos] = (status == TP).astype(np.int8) * 2 + (status != IGNORED) - ~self.out[pos]
+        marked = np.flatnonzero(mark)
+        code = mark[marked]
+        self.tp_pos = marked[code >= 2]
+        changed = code != 2  # a TP inside the range is counted by base already
+        self.change_pos = marked[changed]
+        code = code[changed].astype(np.int64)
+        self.change = np.where(code >= 2, code - 2, code)
+
+    def counts(self, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`_running_counts`' ``(cum_tp, cum_fp, positions, base_tp, base_fp)``."""
+        kept = self.kept_by_cap[cap]
+        positions, change_pos, change = self.tp_pos, self.change_pos, self.change
+        if kept is not None:
+            positions = positions[kept[positions]]
+            keep = kept[change_pos]
+            change_pos, change = change_pos[keep], change[keep]
+        change_sum = np.r_[0, np.cumsum(change)]  # [i]: the sum of the first i changes
+        base = self.base[cap]
+
+        def counted_through(p: np.ndarray) -> np.ndarray:
+            """Counted detections at positions <= p (p >= 0)."""
+            if base.size == 0:  # no detection at all
+                return np.zeros(p.size, dtype=np.int64)
+            return base[p] + change_sum[np.searchsorted(change_pos, p, side="right")]
+
+        cum_tp = np.arange(1, positions.size + 1, dtype=np.int64)
+        cum_fp = counted_through(positions) - cum_tp
+        base_tp = np.searchsorted(positions, self.cat_start)
+        before = self.cat_start - 1
+        counted_before = np.where(before >= 0, counted_through(np.maximum(before, 0)), 0)
+        return cum_tp, cum_fp, positions, base_tp, counted_before - base_tp
 
 
 def accumulated_status(
