@@ -53,7 +53,7 @@ RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 
 
 #: TP entries gathered before they are turned into precision (bounds the accumulation's
 #: memory: ~40 bytes each, with interpolated_precision's temporaries).
-_FLUSH_ENTRIES = 250_000
+_FLUSH_ENTRIES = 100000
 
 #: pycocotools' default ``maxDets``.
 COCO_MAX_DETS = (1, 10, 100)
@@ -426,6 +426,7 @@ def accumulate_precision_recall(
     # None: the cap keeps every detection (no (image, category) has more), so no mask.
     top_rank = int(rank_sorted.max()) if rank_sorted.size else -1
     kept_by_cap = [None if cap > top_rank else rank_sorted < cap for cap in caps]
+    del rank_sorted
     # The annotation-id-0 quirk needs the matched GT of every detection; most ground truths
     # have no id 0, and then the gathers of det_gt are skipped.
     any_zero_id = bool(ann.id.size and (ann.id == 0).any())
@@ -747,14 +748,20 @@ class _SparseCounts:
     def __init__(self, table: MatchTable, order: np.ndarray, cat_start: np.ndarray) -> None:
         n = order.size
         self.table, self.cat_start, self.n = table, cat_start, n
-        self.position = np.empty(n, dtype=np.int64)  # detection row -> accumulation position
-        self.position[order] = np.arange(n)
+        # Counts and positions fit int32 below 2^31 detections: half the memory of int64.
+        self.int = np.int32 if n < 2**31 else np.int64
+        self.position = np.empty(n, dtype=self.int)  # detection row -> accumulation position
+        self.position[order] = np.arange(n, dtype=self.int)
         m = table.det_matches
         n_t = table.iou_thresholds.size
-        key = m.variant.astype(np.int64) * n_t + m.threshold
-        self.by_key = np.argsort(key, kind="stable")
         n_keys = len(table.area_ranges) * n_t
-        self.key_start = np.searchsorted(key[self.by_key], np.arange(n_keys + 1))
+        # int16 keys sort by radix (linear) and take a quarter of int64's memory.
+        key_type = np.int16 if n_keys < 2**15 else np.int64
+        key = m.variant.astype(key_type) * key_type(n_t) + m.threshold.astype(key_type)
+        by_key = np.argsort(key, kind="stable")
+        self.key_start = np.searchsorted(key[by_key], np.arange(n_keys + 1))
+        del key
+        self.rows = m.left[by_key]  # the matched detections, by (area range, threshold)
         self.area = -1
 
     def set_area(self, area: int, out: np.ndarray, kept_by_cap: list[np.ndarray | None]) -> None:
@@ -763,7 +770,7 @@ class _SparseCounts:
         inside = ~out
         # base[m][p]: detections inside the range and within cap m at positions <= p.
         self.base = [
-            np.cumsum(inside if kept is None else inside & kept, dtype=np.int64)
+            np.cumsum(inside if kept is None else inside & kept, dtype=self.int)
             for kept in kept_by_cap
         ]
 
@@ -772,7 +779,7 @@ class _SparseCounts:
         is counted (+1: a TP outside the range, -1: an ignored match inside it), ascending."""
         n_t = self.table.iou_thresholds.size
         k = self.area * n_t + threshold
-        rows = self.table.det_matches.left[self.by_key[self.key_start[k] : self.key_start[k + 1]]]
+        rows = self.rows[self.key_start[k] : self.key_start[k + 1]]
         status = self.table.det_status[self.area, threshold, rows]
         pos = self.position[rows]
         # Codes scattered over the positions and read back in order (linear, no sort):
@@ -802,8 +809,9 @@ class _SparseCounts:
             """Counted detections at positions <= p (p >= 0)."""
             if base.size == 0:  # no detection at all
                 return np.zeros(p.size, dtype=np.int64)
-            return base[p] + change_sum[np.searchsorted(change_pos, p, side="right")]
+            return base[p].astype(np.int64) + change_sum[np.searchsorted(change_pos, p, "right")]
 
+        positions = positions.astype(np.int64)
         cum_tp = np.arange(1, positions.size + 1, dtype=np.int64)
         cum_fp = counted_through(positions) - cum_tp
         base_tp = np.searchsorted(positions, self.cat_start)

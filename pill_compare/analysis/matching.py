@@ -590,11 +590,10 @@ def match_detections(
     )
 
     not_crowd = ~ann.iscrowd[pair_gt]
-    best_gt, best_iou = _best_per_det(
-        n, pair_det[not_crowd], pair_gt[not_crowd], pair_iou[not_crowd]
+    best_gt, best_iou = _best_per_det(n, pair_det, pair_gt, pair_iou, not_crowd)
+    best_same_gt, best_same_iou = _best_per_det(
+        n, pair_det, pair_gt, pair_iou, np.logical_and(same, not_crowd, out=same)
     )
-    keep = same & not_crowd
-    best_same_gt, best_same_iou = _best_per_det(n, pair_det[keep], pair_gt[keep], pair_iou[keep])
 
     return MatchTable(
         gt=gt,
@@ -652,18 +651,25 @@ def _statuses(
 
 
 def _best_per_det(
-    n_dets: int, pair_det: np.ndarray, pair_gt: np.ndarray, pair_iou: np.ndarray
+    n_dets: int, pair_det: np.ndarray, pair_gt: np.ndarray, pair_iou: np.ndarray, keep: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per detection: the paired GT with the highest IoU (ties: later GT row) and that IoU."""
+    """Per detection: among its pairs where ``keep``, the GT with the highest IoU (ties: later
+    GT row) and that IoU; -1 and 0.0 for a detection with no such pair.
+
+    The pairs left out get IoU -1 (below any IoU) instead of being copied out: one array
+    instead of three at the size of every pair."""
     best_gt = np.full(n_dets, -1, dtype=np.int64)
     best_iou = np.zeros(n_dets, dtype=np.float64)
     if pair_det.size == 0:
         return best_gt, best_iou
+    iou = np.where(keep, pair_iou, -1.0)
     seg = np.flatnonzero(np.r_[True, pair_det[1:] != pair_det[:-1]])
-    top = np.maximum.reduceat(pair_iou, seg)
+    top = np.maximum.reduceat(iou, seg)
     seg_of_pair = np.repeat(np.arange(seg.size), np.diff(np.r_[seg, pair_det.size]))
-    cand = np.where(pair_iou == top[seg_of_pair], pair_gt, -1)
-    rows = pair_det[seg]
-    best_gt[rows] = np.maximum.reduceat(cand, seg)
-    best_iou[rows] = top
+    cand = np.where(iou == top[seg_of_pair], pair_gt, -1)
+    del iou, seg_of_pair
+    has = top >= 0  # a kept pair (IoU >= 0); -1: every pair of the detection left out
+    rows = pair_det[seg][has]
+    best_gt[rows] = np.maximum.reduceat(cand, seg)[has]
+    best_iou[rows] = top[has]
     return best_gt, best_iou
