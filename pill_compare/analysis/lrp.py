@@ -227,14 +227,20 @@ def compute_lrp(table: MatchTable, *, max_dets: int | None = None) -> Lrp:
     is_tp = status[counted] == TP
     loss = np.zeros(counted.size)  # (1 - IoU)/(1 - tau) for TPs, 0 for FPs
     loss[is_tp] = (1.0 - _tp_ious(table, a, t, counted[is_tp])) / (1.0 - tau)
-    k, s = det_k[counted], score[counted]
-    order = _class_score_order(table, counted)  # per class by descending score, ties in row order
-    k, s, is_tp, loss = k[order], s[order], is_tp[order], loss[order]
+    # Per class by descending score, ties in row order; one column at a time (memory).
+    order = _class_score_order(table, counted)
+    k = det_k[counted[order]]
+    s = score[counted[order]]
+    del counted
+    is_tp = is_tp[order]
+    loss = loss[order]
+    del order
     bounds = np.flatnonzero(np.r_[True, k[1:] != k[:-1], True]) if k.size else np.zeros(1, int)
     best: dict[int, tuple[float, float, int, int, float]] = {}
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         kk = int(k[lo])
         best[kk] = _optimum(s[lo:hi], is_tp[lo:hi], loss[lo:hi], int(n_gt[kk]))
+    del k, s, is_tp, loss
 
     f1, f1_thr = _best_f1_per_class(score, status, det_k, n_gt, ranked=table.accumulation_order())
     names = table.gt.category_names
@@ -279,9 +285,11 @@ def _class_score_order(table: MatchTable, rows: np.ndarray) -> np.ndarray:
     """
     dets = table.dets
     if np.all(dets.image_id[1:] >= dets.image_id[:-1]):
-        position = np.full(table.n_dets, -1, dtype=np.int64)
-        position[rows] = np.arange(rows.size)
+        index = np.int32 if rows.size < 2**31 else np.int64  # half the memory of int64
+        position = np.full(table.n_dets, -1, dtype=index)
+        position[rows] = np.arange(rows.size, dtype=index)
         ranked = position[table.accumulation_order()]
+        del position
         return ranked[ranked >= 0]
     _, det_k, _ = table.category_index()
     return np.lexsort((-dets.score[rows], det_k[rows]))

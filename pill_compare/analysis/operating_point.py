@@ -201,13 +201,14 @@ def compute_operating_point(
         for k, c in enumerate(cat_ids.tolist())
     )
     counted_rows = np.flatnonzero((status == TP) | (status == FP))
+    by_score = dets.score[counted_rows]
+    np.negative(by_score, out=by_score)
+    ranked = counted_rows[np.argsort(by_score)]  # descending score, ties in any order
+    del counted_rows, by_score
     overall, overall_thr = _best_f1_per_class(
-        dets.score,
-        status,
-        np.zeros_like(det_k),
-        np.array([n_gt.sum()]),
-        ranked=counted_rows[np.argsort(-dets.score[counted_rows])],  # ties in any order
+        dets.score, status, np.zeros_like(det_k), np.array([n_gt.sum()]), ranked=ranked
     )
+    del ranked
     micro = ClassCounts(
         **_counts(-1, "micro", int(n_gt.sum()), int(tp.sum()), int(fp.sum())),
         best_f1=overall[0],
@@ -256,7 +257,7 @@ def _best_f1_per_class(
         rows = ranked[keep[ranked]]
     k, s = det_k[rows], score[rows]
     cum_tp = np.cumsum(status[rows] == TP)
-    del rows
+    del rows, ranked
     new_class = k[1:] != k[:-1]
     starts = np.flatnonzero(np.r_[True, new_class])
     # A threshold s includes every detection with score >= s: evaluate at the last of a tie run
