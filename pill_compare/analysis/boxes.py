@@ -23,7 +23,7 @@ __all__ = ["PAIR_BLOCK", "BoxPairs", "box_iou_pairs", "overlapping_pairs"]
 
 #: Candidate (left, right) pairs built per block by :func:`overlapping_pairs`: bounds the
 #: memory of the pair enumeration (a block's arrays take about 100 bytes per candidate).
-PAIR_BLOCK = 2_000_000
+PAIR_BLOCK = 500_000
 
 
 class BoxPairs(NamedTuple):

@@ -222,7 +222,7 @@ def matched_iou(ev: EvalResult) -> MatchedIoU:
     a = table.area_index("all")
     tp = (table.det_status[a, t] == TP) & (table.det_rank < ev.coco.max_dets[-1])
     rows = np.flatnonzero(tp)
-    gt_rows = table.det_gt[a, t, rows]
+    gt_rows = table.det_gt_at(a, t)[rows]
     ann = table.gt.annotations
     iou = box_iou_pairs(table.dets.bbox[rows], ann.bbox[gt_rows], ann.iscrowd[gt_rows])
     edges = np.linspace(loose, 1.0, IOU_BINS + 1)

@@ -1,9 +1,12 @@
-"""Cross-check an evaluation against pycocotools' ``COCOeval`` on the same input.
+"""Cross-check an evaluation against pycocotools' ``COCOeval`` (or a drop-in engine) on the same input.
 
 pillcmp's COCO stats are meant to equal pycocotools' bit for bit; :func:`cross_check` proves it
 on the user's own data: it runs pycocotools (``COCO``, ``loadRes``, ``COCOeval`` ``evaluate`` /
 ``accumulate`` / ``summarize``) in memory with the settings the :class:`EvalResult` used, and
-reports, per stat, both values and their absolute difference.
+reports, per stat, both values and their absolute difference. ``engine`` may name one of the
+pycocotools-exact drop-in engines instead (:data:`CROSS_CHECK_ENGINES`: ultrafast-pycocotools and
+hotcoco, Rust, seconds where pycocotools takes a minute at COCO scale); they have the same API
+(``COCO``, ``loadRes``, ``COCOeval``, ``stats``, ``eval['precision']``) and are run the same way.
 
 Where each pycocotools number comes from (``StatCheck.source``):
 
@@ -40,6 +43,7 @@ import numpy as np
 from pill_compare.analysis.coco_metrics import StatSpec, stat_specs
 from pill_compare.analysis.evaluate import EvalResult
 from pill_compare.core import Detections, GroundTruth
+from pill_compare.errors import ConfigError
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
     import pandas as pd
@@ -48,17 +52,33 @@ if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
 SOURCE_PRECISION = "COCOeval.eval['precision']"
 SOURCE_RECALL = "COCOeval.eval['recall']"
 
+#: The engines :func:`cross_check` can run: name -> (module to import, package to install).
+#: Each is pycocotools' API (``COCO(dict)``, ``loadRes(list)``, ``COCOeval``); the Rust ones are
+#: optional dev dependencies of pillcmp.
+CROSS_CHECK_ENGINES: dict[str, tuple[str, str]] = {
+    "pycocotools": ("pycocotools", "pycocotools"),
+    "ultrafast": ("ultrafast_pycocotools", "ultrafast-pycocotools"),
+    "hotcoco": ("hotcoco", "hotcoco"),
+}
+
+
+def installed_engines() -> tuple[str, ...]:
+    """The names in :data:`CROSS_CHECK_ENGINES` whose package can be imported here."""
+    from importlib.util import find_spec
+
+    return tuple(name for name, (module, _) in CROSS_CHECK_ENGINES.items() if find_spec(module))
+
 
 @dataclass(frozen=True)
 class StatCheck:
-    """One COCO stat from pillcmp and from pycocotools.
+    """One COCO stat from pillcmp and from the reference engine (pycocotools by default).
 
     Attributes:
         key: The stat's key as in pillcmp's output (``map``, ``map_50``, ..., ``mar_large``).
         definition: pillcmp's one-line definition of the stat.
         pillcmp: pillcmp's value (None = n/a).
-        pycocotools: pycocotools' value (None where it reports -1).
-        abs_diff: ``|pillcmp - pycocotools|``; 0.0 when both are n/a, None when only one is.
+        reference: The engine's value (None where it reports -1).
+        abs_diff: ``|pillcmp - reference|``; 0.0 when both are n/a, None when only one is.
         source: Where the pycocotools value was read (``COCOeval.stats[i]`` or one of its
             ``eval`` arrays; see the module docstring).
     """
@@ -66,7 +86,7 @@ class StatCheck:
     key: str
     definition: str
     pillcmp: float | None
-    pycocotools: float | None
+    reference: float | None
     abs_diff: float | None
     source: str
 
@@ -78,9 +98,11 @@ class StatCheck:
 
 @dataclass(frozen=True, eq=False)
 class CrossCheck:
-    """pillcmp's COCO stats next to pycocotools' on the same input.
+    """pillcmp's COCO stats next to pycocotools' (or another engine's) on the same input.
 
     Attributes:
+        engine: The engine run, a key of :data:`CROSS_CHECK_ENGINES` ('pycocotools',
+            'ultrafast', 'hotcoco').
         name: The run's display name.
         gt_source / dets_source: Where the inputs came from.
         detections: Detections given to pycocotools.
@@ -91,6 +113,7 @@ class CrossCheck:
         stats: One :class:`StatCheck` per COCO stat, in pillcmp's order.
     """
 
+    engine: str
     name: str
     gt_source: str
     dets_source: str
@@ -114,9 +137,16 @@ class CrossCheck:
         """True when every stat is equal in both tools (same float, or both n/a)."""
         return all(s.equal for s in self.stats)
 
+    @property
+    def engine_package(self) -> str:
+        """The engine's package name, as users install and cite it ('ultrafast-pycocotools')."""
+        return CROSS_CHECK_ENGINES[self.engine][1]
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the settings, ``max_abs_diff``, ``equal`` and one entry per stat."""
+        """JSON-ready: the engine, settings, ``max_abs_diff``, ``equal`` and one entry per stat."""
         return {
+            "engine": self.engine,
+            "engine_package": self.engine_package,
             "name": self.name,
             "ground_truth": self.gt_source,
             "results": self.dets_source,
@@ -130,7 +160,7 @@ class CrossCheck:
                 {
                     "key": s.key,
                     "pillcmp": s.pillcmp,
-                    "pycocotools": s.pycocotools,
+                    "reference": s.reference,
                     "abs_diff": s.abs_diff,
                     "source": s.source,
                     "definition": s.definition,
@@ -140,14 +170,14 @@ class CrossCheck:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per stat: key, pillcmp, pycocotools, abs_diff, source, definition."""
+        """One row per stat: key, pillcmp, reference, abs_diff, source, definition."""
         import pandas as pd
 
         return pd.DataFrame(
             {
                 "key": [s.key for s in self.stats],
                 "pillcmp": [s.pillcmp for s in self.stats],
-                "pycocotools": [s.pycocotools for s in self.stats],
+                "reference": [s.reference for s in self.stats],
                 "abs_diff": [s.abs_diff for s in self.stats],
                 "source": [s.source for s in self.stats],
                 "definition": [s.definition for s in self.stats],
@@ -155,23 +185,28 @@ class CrossCheck:
         ).astype(object)
 
 
-def cross_check(gt: GroundTruth, dets: Detections, result: EvalResult) -> CrossCheck:
-    """Run pycocotools' COCOeval on ``gt`` and ``dets`` and compare its stats with ``result``'s.
+def cross_check(
+    gt: GroundTruth, dets: Detections, result: EvalResult, *, engine: str = "pycocotools"
+) -> CrossCheck:
+    """Run pycocotools' COCOeval (or ``engine``'s) on ``gt`` and ``dets``; compare with ``result``.
 
-    pycocotools runs in memory (no file is written) with ``result``'s IoU thresholds and caps;
+    The engine runs in memory (no file is written) with ``result``'s IoU thresholds and caps;
     its progress messages are swallowed (nothing is printed).
 
     Args:
         gt: The ground truth ``result`` was computed against.
         dets: The run ``result`` evaluated, as loaded. Detections on images ``gt`` lacks are left
-            out of pycocotools' input (counted in ``left_out``).
+            out of the engine's input (counted in ``left_out``).
         result: From :func:`~pill_compare.analysis.evaluate.evaluate` on ``gt`` and ``dets``.
+        engine: A key of :data:`CROSS_CHECK_ENGINES`: 'pycocotools' (default), 'ultrafast'
+            (ultrafast-pycocotools) or 'hotcoco'.
 
     Returns:
         The :class:`CrossCheck`: per stat both values and ``|difference|``; ``max_abs_diff``.
 
     Raises:
         TypeError: an argument of the wrong type.
+        ConfigError: (``param="engine"``) an unknown engine, or one not installed here.
 
     Example:
         >>> check = cross_check(gt, dets, evaluate(gt, dets))  # doctest: +SKIP
@@ -181,12 +216,13 @@ def cross_check(gt: GroundTruth, dets: Detections, result: EvalResult) -> CrossC
     _expect(gt, GroundTruth, "gt")
     _expect(dets, Detections, "dets")
     _expect(result, EvalResult, "result")
+    module = require_engine(engine)
     coco = result.coco
     thresholds = np.asarray(coco.iou_thresholds, dtype=np.float64)
     caps = tuple(int(m) for m in coco.max_dets)
     known = np.isin(dets.image_id, gt.images.id)
     passed = dets if known.all() else dets.select(known)
-    ev = _run_cocoeval(gt, passed, thresholds, caps)
+    ev = _run_cocoeval(module, gt, passed, thresholds, caps)
     summarized = _summarize_specs(caps)
     checks = []
     for spec in stat_specs(caps):
@@ -204,12 +240,13 @@ def cross_check(gt: GroundTruth, dets: Detections, result: EvalResult) -> CrossC
                 key=spec.key,
                 definition=coco.definitions[spec.key],
                 pillcmp=ours,
-                pycocotools=theirs_or_none,
+                reference=theirs_or_none,
                 abs_diff=_abs_diff(ours, theirs_or_none),
                 source=source,
             )
         )
     return CrossCheck(
+        engine=engine,
         name=result.name,
         gt_source=gt.source,
         dets_source=dets.source,
@@ -219,6 +256,33 @@ def cross_check(gt: GroundTruth, dets: Detections, result: EvalResult) -> CrossC
         max_dets=caps,
         stats=tuple(checks),
     )
+
+
+def require_engine(engine: str) -> Any:
+    """The engine's package (a key of :data:`CROSS_CHECK_ENGINES`), imported.
+
+    Raises:
+        ConfigError: (``param="engine"``) an unknown name, or a package not installed here (the
+            message names the package to install and the engines that are installed).
+    """
+    import importlib
+
+    if engine not in CROSS_CHECK_ENGINES:
+        raise ConfigError(
+            f"expected a cross-check engine among {', '.join(CROSS_CHECK_ENGINES)}, got {engine!r}",
+            param="engine",
+        )
+    module, package = CROSS_CHECK_ENGINES[engine]
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        installed = installed_engines()
+        raise ConfigError(
+            f"cross-check engine {engine!r} needs the package {package}, which is not installed "
+            f"here: install it (pip install {package}) or name an installed engine "
+            f"({', '.join(installed) if installed else 'none is'})",
+            param="engine",
+        ) from None
 
 
 def _expect(value: Any, kind: type, name: str) -> None:
@@ -268,38 +332,48 @@ def _summarize_specs(caps: tuple[int, ...]) -> tuple[_Slice, ...]:
 
 
 class _Evaluated:
-    """What pycocotools computed: its params, ``eval`` arrays and (when it ran) ``stats``."""
+    """What the engine computed: its params, ``eval`` arrays and (when it ran) ``stats``."""
 
     def __init__(self, ev: Any, stats: np.ndarray | None) -> None:
         self.params = ev.params
-        self.precision = ev.eval["precision"]
-        self.recall = ev.eval["recall"]
+        self.precision = np.asarray(ev.eval["precision"])
+        self.recall = np.asarray(ev.eval["recall"])
         self.stats = stats
 
 
 def _run_cocoeval(
-    gt: GroundTruth, dets: Detections, thresholds: np.ndarray, caps: tuple[int, ...]
+    module: Any, gt: GroundTruth, dets: Detections, thresholds: np.ndarray, caps: tuple[int, ...]
 ) -> _Evaluated:
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
+    """Run ``module``'s COCO / loadRes / COCOeval (pycocotools' API) on ``gt`` and ``dets``."""
+    if module.__name__ == "pycocotools":
+        from pycocotools.coco import COCO
+        from pycocotools.cocoeval import COCOeval
+    else:  # the drop-in engines export both at the top level
+        COCO, COCOeval = module.COCO, module.COCOeval
 
     dataset = gt.to_coco()
+    empty = {
+        "images": list(dataset["images"]),
+        "categories": list(dataset["categories"]),
+        "annotations": [],
+    }
     # pycocotools prints progress on stdout; the analysis layer never prints.
     with contextlib.redirect_stdout(io.StringIO()):
-        coco_gt = COCO()
-        coco_gt.dataset = dataset
-        coco_gt.createIndex()
+        if module.__name__ == "pycocotools":
+            coco_gt = COCO()
+            coco_gt.dataset = dataset
+            coco_gt.createIndex()
+        else:
+            coco_gt = COCO(dataset)
         if len(dets):
             coco_dt = coco_gt.loadRes(dets.to_coco())
-        else:
+        elif module.__name__ == "pycocotools":
             # loadRes([]) crashes (it reads anns[0]): the empty results COCO it would build.
             coco_dt = COCO()
-            coco_dt.dataset = {
-                "images": list(dataset["images"]),
-                "categories": list(dataset["categories"]),
-                "annotations": [],
-            }
+            coco_dt.dataset = empty
             coco_dt.createIndex()
+        else:
+            coco_dt = COCO(empty)
         ev = COCOeval(coco_gt, coco_dt, "bbox")
         ev.params.iouThrs = thresholds.copy()
         ev.params.maxDets = list(caps)
@@ -308,7 +382,7 @@ def _run_cocoeval(
         stats = None
         if len(caps) >= 3:
             ev.summarize()
-            stats = ev.stats.copy()
+            stats = np.array(ev.stats, dtype=np.float64)  # a list in some engines
     return _Evaluated(ev, stats)
 
 
@@ -320,7 +394,7 @@ def _slice_mean(ev: _Evaluated, spec: StatSpec) -> float:
     mind = [i for i, m in enumerate(p.maxDets) if m == spec.max_dets]
     s = ev.precision if spec.ap else ev.recall
     if spec.iou is not None:
-        s = s[np.where(spec.iou == p.iouThrs)[0]]
+        s = s[np.where(spec.iou == np.asarray(p.iouThrs, dtype=np.float64))[0]]
     s = s[:, :, :, aind, mind] if spec.ap else s[:, :, aind, mind]
     defined = s[s > -1]
     return -1 if defined.size == 0 else float(np.mean(defined))

@@ -597,7 +597,7 @@ def adjudicate(
     ):
         t, area = table.threshold_index(u), table.area_index("all")
         status = table.det_status[area, t]
-        matched = table.det_gt[area, t].astype(np.int64)
+        matched = table.det_gt_at(area, t).astype(np.int64)
         there = np.where(matched >= 0, matched, np.where(table.best_iou >= bg, table.best_gt, -1))
         has = rows >= 0
         sides.append(

@@ -226,7 +226,7 @@ def classify_errors(
 
     evaluated = table.det_rank < cap
     det_status = np.where(evaluated, table.det_status[a, t], IGNORED).astype(np.int8)
-    matched = table.det_gt[a, t].astype(np.int64)
+    matched = table.det_gt_at(a, t).astype(np.int64)
     gt_status = table.gt_status[a, t].copy()
     found_by = table.gt_det[a, t].astype(np.int64)
     lost = gt_status == TP

@@ -19,7 +19,10 @@ The rule (pycocotools ``COCOeval.evaluateImg``'s, made reusable):
 Vectorized over every group at once: step *s* handles the *s*-th visited left row of every group
 (groups never share a right row, so they cannot conflict), for every set of fallback flags and
 every IoU threshold together. The Python loop runs once per step (the largest number of
-candidate left rows in one group), not once per row.
+candidate left rows in one group), not once per row. Groups whose pairs all lead to one right
+row (at COCO scale most (image, category) groups: one GT box) skip the loop: at each threshold
+that row goes to the first visitor reaching it (every visitor, when reusable), the same for
+every set of fallback flags.
 """
 
 from __future__ import annotations
@@ -44,6 +47,48 @@ class GreedyPairs(NamedTuple):
 
     left: np.ndarray
     right: np.ndarray
+
+
+class Matches(NamedTuple):
+    """Every assignment of a greedy pass as a list: entry i says that, under fallback variant
+    ``variant[i]`` and threshold ``threshold[i]``, left row ``left[i]`` took right row
+    ``right[i]``. Entries come step by step (a reusable right row's later takers come later);
+    each (variant, threshold, left row) appears at most once.
+
+    Attributes:
+        variant: (M,) int16 index into the fallback variants (pycocotools: the area ranges);
+            int64 when there are 2^15 or more variants or thresholds.
+        threshold: (M,) int16 (or int64, as ``variant``) index into the thresholds.
+        left: (M,) int32 left row.
+        right: (M,) int32 right row.
+    """
+
+    variant: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Matches:
+        return cls(
+            np.zeros(0, np.int16),
+            np.zeros(0, np.int16),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+        )
+
+    def dense(self, n_variants: int, n_thresholds: int, n_left: int) -> np.ndarray:
+        """(A, T, N_left) int32: the right row each left row took, -1 when none."""
+        out = np.full((n_variants, n_thresholds, n_left), -1, dtype=np.int32)
+        out[self.variant, self.threshold, self.left] = self.right
+        return out
+
+    def at(self, variant: int, threshold: int, n_left: int) -> np.ndarray:
+        """(N_left,) int32: the right row each left row took under one variant and threshold."""
+        out = np.full(n_left, -1, dtype=np.int32)
+        hit = (self.variant == variant) & (self.threshold == threshold)
+        out[self.left[hit]] = self.right[hit]
+        return out
 
 
 def groups_and_ranks(order: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +128,7 @@ def score_ranks(score: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.nd
     Returns:
         ``(group, rank)`` as :func:`groups_and_ranks` gives them (rank 0 = highest score).
     """
-    order = np.lexsort((np.arange(score.size), -score, *reversed(keys)))
+    order = np.lexsort((-score, *reversed(keys)))  # stable: ties keep row order
     return groups_and_ranks(order, *keys)
 
 
@@ -196,6 +241,68 @@ def _checked_pairs(
     return pl, pr, pi
 
 
+def _one_right_groups(
+    pair_left: np.ndarray, pair_right: np.ndarray, left_group: np.ndarray, n_right: int
+) -> np.ndarray:
+    """(P,) bool: the pair's group has one right row among all its pairs."""
+    group = left_group[pair_left]
+    right_group = np.full(n_right, -1, dtype=np.int64)
+    right_group[pair_right] = group  # a right row is in one group only
+    counted = right_group[right_group >= 0]
+    if group.min() >= 0 and group.max() <= 4 * (left_group.size + 1):  # dense ids: count
+        return np.bincount(counted, minlength=int(group.max()) + 1)[group] == 1
+    ids, rights = np.unique(counted, return_counts=True)
+    return rights[np.searchsorted(ids, group)] == 1
+
+
+def _assign_one_right(
+    pair_left: np.ndarray,
+    pair_right: np.ndarray,
+    pair_iou: np.ndarray,
+    left_group: np.ndarray,
+    left_rank: np.ndarray,
+    thresholds: np.ndarray,
+    right_reusable: np.ndarray,
+    n_var: int,
+    gt_det: np.ndarray,
+    out: list[tuple[np.ndarray, ...]] | np.ndarray,
+    index: type,
+) -> None:
+    """The greedy pass for groups whose pairs share one right row (see greedy_assign).
+
+    Visiting order is (group, rank); at threshold t the right row goes to the first left row
+    with IoU >= min(t, 1 - 1e-10), or to each of them when reusable (``gt_det`` then keeps the
+    last). With one candidate the fallback flags change nothing, so every variant gets the same
+    assignment. ``out`` is ``found`` (the list of Matches parts) or the dense ``left_right``.
+    """
+    order = np.lexsort((left_rank[pair_left], left_group[pair_left]))
+    left, right, iou = pair_left[order], pair_right[order], pair_iou[order]
+    t_i, j = np.nonzero(pair_iou_at_least(iou, thresholds))  # by threshold, then visiting order
+    reusable = right_reusable[right[j]]
+    # Non-reusable: the first eligible visitor of each (threshold, group) only.
+    g = left_group[left[j]]
+    first = np.r_[True, (t_i[1:] != t_i[:-1]) | (g[1:] != g[:-1])]
+    take = first | reusable
+    t_i, j, g = t_i[take], j[take], g[take]
+    rows, won = left[j], right[j]
+    # gt_det: the last taker of each (threshold, group), so no index repeats in one assignment.
+    last = np.flatnonzero(np.r_[(t_i[1:] != t_i[:-1]) | (g[1:] != g[:-1]), True])
+    for a in range(n_var):
+        a_i = np.full(rows.size, a, dtype=np.int64)
+        if isinstance(out, list):
+            out.append(
+                (a_i.astype(index), t_i.astype(index), rows.astype(np.int32), won.astype(np.int32))
+            )
+        else:
+            out[a, t_i, rows] = won
+        gt_det[a, t_i[last], won[last]] = rows[last]
+
+
+def pair_iou_at_least(iou: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """(T, P) bool: IoU >= min(t, 1 - 1e-10) (pycocotools' test) for each threshold t."""
+    return iou[None, :] >= np.minimum(thresholds, IOU_CAP)[:, None]
+
+
 def greedy_assign(
     pair_left: np.ndarray,
     pair_right: np.ndarray,
@@ -209,7 +316,8 @@ def greedy_assign(
     right_fallback: np.ndarray,
     right_reusable: np.ndarray,
     mutual: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
+    as_list: bool = False,
+) -> tuple[np.ndarray | Matches, np.ndarray]:
     """The greedy pass for every set of fallback flags and every threshold at once.
 
     :func:`greedy_pairs` is the checked, single-threshold entry point; this is the engine
@@ -225,16 +333,31 @@ def greedy_assign(
             the GTs ignored under each area range).
         right_reusable: (N_right,) bool; reusable right rows stay free after a match.
         mutual: Left and right rows are the same nodes (see the module docstring).
+        as_list: Return ``left_right`` as :class:`Matches` (a list of the assignments) instead
+            of a dense array: at COCO scale (A, T, N_left) int32 is 72 MB of mostly -1, while
+            the list holds a few per GT box. Not with ``mutual``.
 
     Returns:
-        ``left_right`` (A, T, N_left) int32 and ``right_left`` (A, T, N_right) int32, -1 for
-        no match.
+        ``left_right`` (A, T, N_left) int32 (or :class:`Matches`) and ``right_left``
+        (A, T, N_right) int32, -1 for no match.
     """
+    if as_list and mutual:
+        raise ValueError("Expected as_list=False in mutual mode")
     n_var, n_thr = right_fallback.shape[0], thresholds.size
-    det_gt = np.full((n_var, n_thr, n_left), -1, dtype=np.int32)
+    found: list[tuple[np.ndarray, ...]] = []
+    index = np.int16 if max(n_var, n_thr) < 2**15 else np.int64  # variant, threshold
+    det_gt = None if as_list else np.full((n_var, n_thr, n_left), -1, dtype=np.int32)
     gt_det = np.full((n_var, n_thr, n_right), -1, dtype=np.int32)
+
+    def result() -> tuple[np.ndarray | Matches, np.ndarray]:
+        if det_gt is not None:
+            return det_gt, gt_det
+        if not found:
+            return Matches.empty(), gt_det
+        return Matches(*(np.concatenate(parts) for parts in zip(*found, strict=True))), gt_det
+
     if pair_left.size == 0 or n_var == 0 or n_thr == 0:
-        return det_gt, gt_det
+        return result()
     # A pair below the lowest threshold qualifies at none: dropping it changes no assignment
     # (a left row left without pairs visits without effect, and the visiting order of the
     # others is kept) and shrinks the work: most overlapping pairs have a low IoU (at COCO
@@ -244,10 +367,33 @@ def greedy_assign(
         keep = np.flatnonzero(usable)
         pair_left, pair_right, pair_iou = pair_left[keep], pair_right[keep], pair_iou[keep]
         if pair_left.size == 0:
-            return det_gt, gt_det
+            return result()
     if np.any(pair_left[1:] < pair_left[:-1]):
         by_left = np.argsort(pair_left, kind="stable")
         pair_left, pair_right, pair_iou = pair_left[by_left], pair_right[by_left], pair_iou[by_left]
+    if not mutual:
+        # Groups whose pairs all have one right row (most (image, category) groups hold one GT
+        # box) need no step loop: at each threshold that row goes to the first visitor
+        # reaching it, or to every one when it is reusable, whatever the fallback flags.
+        one = _one_right_groups(pair_left, pair_right, left_group, n_right)
+        if one.any():
+            _assign_one_right(
+                pair_left[one],
+                pair_right[one],
+                pair_iou[one],
+                left_group,
+                left_rank,
+                thresholds,
+                right_reusable,
+                n_var,
+                gt_det,
+                found if det_gt is None else det_gt,
+                index,
+            )
+            many = np.flatnonzero(~one)
+            pair_left, pair_right, pair_iou = pair_left[many], pair_right[many], pair_iou[many]
+            if pair_left.size == 0:
+                return result()
 
     # Step of each candidate left row: its position among its group's candidate left rows.
     cand = pair_left[np.r_[True, pair_left[1:] != pair_left[:-1]]]  # pairs are sorted by left
@@ -291,7 +437,17 @@ def greedy_assign(
             continue
         won = best[a_i, t_i, j_i] % n_right
         det_rows = d[seg][j_i]
-        det_gt[a_i, t_i, det_rows] = won
+        if det_gt is None:
+            found.append(
+                (
+                    a_i.astype(index),
+                    t_i.astype(index),
+                    det_rows.astype(np.int32),
+                    won.astype(np.int32),
+                )
+            )
+        else:
+            det_gt[a_i, t_i, det_rows] = won
         gt_det[a_i, t_i, won] = det_rows
         if mutual:
             det_gt[a_i, t_i, won] = det_rows
@@ -299,4 +455,4 @@ def greedy_assign(
             available[a_i, t_i, det_rows] = False
         used = ~right_reusable[won]
         available[a_i[used], t_i[used], won[used]] = False
-    return det_gt, gt_det
+    return result()

@@ -188,7 +188,7 @@ def _tp_ious(table: MatchTable, a: int, t: int, rows: np.ndarray) -> np.ndarray:
     det, gt, iou = table.overlaps()
     g = max(table.n_gts, 1)
     keys = det * g + gt  # pairs are sorted by detection row then GT row: keys ascend
-    wanted = rows.astype(np.int64) * g + table.det_gt[a, t, rows].astype(np.int64)
+    wanted = rows.astype(np.int64) * g + table.det_gt_at(a, t)[rows].astype(np.int64)
     at = np.searchsorted(keys, wanted)
     if not (at < keys.size).all() or not np.array_equal(keys[at], wanted):
         raise ValueError("Expected every matched pair among the table's overlaps")
@@ -238,7 +238,7 @@ def _counted(table: MatchTable, max_dets: int | None) -> _Counted:
     loss = np.zeros(counted.size)  # (1 - IoU)/(1 - tau) for TPs, 0 for FPs
     loss[is_tp] = (1.0 - _tp_ious(table, a, t, counted[is_tp])) / (1.0 - tau)
     k, s = det_k[counted], table.dets.score[counted]
-    order = np.lexsort((-s, k))  # per class by descending score, ties in row order
+    order = _class_score_order(table, counted)  # per class by descending score, ties in row order
     k = k[order]
     bounds = np.flatnonzero(np.r_[True, k[1:] != k[:-1], True]) if k.size else np.zeros(1, int)
     return _Counted(
@@ -282,7 +282,9 @@ def compute_lrp(table: MatchTable, *, max_dets: int | None = None) -> Lrp:
         kk = int(c.k[lo])
         best[kk] = _optimum(c.score[lo:hi], c.is_tp[lo:hi], c.loss[lo:hi], int(c.n_gt[kk]))
     n_gt = c.n_gt
-    f1, f1_thr = _best_f1_per_class(table.dets.score, c.status, c.det_k, n_gt)
+    f1, f1_thr = _best_f1_per_class(
+        table.dets.score, c.status, c.det_k, n_gt, ranked=table.accumulation_order()
+    )
     names = table.gt.category_names
     rows = []
     for kk, cid in enumerate(c.cat_ids.tolist()):
@@ -313,6 +315,26 @@ def compute_lrp(table: MatchTable, *, max_dets: int | None = None) -> Lrp:
         olrp_fn=_mean([x.olrp_fn for x in per_class]),
         per_class=per_class,
     )
+
+
+def _class_score_order(table: MatchTable, rows: np.ndarray) -> np.ndarray:
+    """Positions in ``rows`` (ascending detection rows) ordered by category, then descending
+    score, ties in row order: the order of the running loss sum, which vernier forms so.
+
+    The table's accumulation order (category, descending score, image id, row), cached and
+    shared with the COCO metrics, is that order whenever image ids never decrease along the
+    rows (results files grouped by image, the usual case); else a sort here.
+    """
+    dets = table.dets
+    if np.all(dets.image_id[1:] >= dets.image_id[:-1]):
+        index = np.int32 if rows.size < 2**31 else np.int64  # half the memory of int64
+        position = np.full(table.n_dets, -1, dtype=index)
+        position[rows] = np.arange(rows.size, dtype=index)
+        ranked = position[table.accumulation_order()]
+        del position
+        return ranked[ranked >= 0]
+    _, det_k, _ = table.category_index()
+    return np.lexsort((-dets.score[rows], det_k[rows]))
 
 
 def _optimum(

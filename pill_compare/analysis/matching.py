@@ -45,7 +45,7 @@ import numpy as np
 from pill_compare.analysis.arguments import check_inputs
 from pill_compare.analysis.boxes import BoxPairs, box_iou_pairs, overlapping_pairs
 from pill_compare.analysis.greedy import IOU_CAP as IOU_CAP  # the threshold cap, re-exported
-from pill_compare.analysis.greedy import greedy_assign, greedy_pairs, groups_and_ranks
+from pill_compare.analysis.greedy import GreedyPairs, Matches, greedy_assign, groups_and_ranks
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError
 
@@ -132,7 +132,12 @@ class MatchTable:
         det_rank: (N,) int64 position of the detection in its (image_id, category_id) group by
             descending score, ties in file order (0 = highest). COCO's ``maxDets = m`` keeps
             ``det_rank < m``.
-        det_gt: (A, T, N) int32 GT row the detection matched, -1 when none.
+        det_matches: Every (area range, threshold, detection, GT row) match as a list
+            (:class:`~pill_compare.analysis.greedy.Matches`: ``variant`` is the area range
+            index): what ``det_gt`` is built from, a few entries per GT box instead of A*T*N.
+        det_gt: (A, T, N) int32 GT row the detection matched, -1 when none; built from
+            ``det_matches`` on first use (72 MB at COCO scale: :meth:`det_gt_at` gives one
+            (area, threshold) slice without it).
         det_status: (A, T, N) int8: TP (matched a countable GT), FP, or IGNORED.
         gt_det: (A, T, G) int32 detection row that matched the GT, -1 when none (for a crowd
             region: the last detection it absorbed).
@@ -164,7 +169,7 @@ class MatchTable:
     iou_thresholds: np.ndarray
     area_ranges: tuple[AreaRange, ...]
     det_rank: np.ndarray
-    det_gt: np.ndarray
+    det_matches: Matches
     det_status: np.ndarray
     gt_det: np.ndarray
     gt_status: np.ndarray
@@ -185,6 +190,35 @@ class MatchTable:
             f"MatchTable(name={self.dets.name!r}, detections={self.n_dets}, gt_boxes={self.n_gts}, "
             f"iou_thresholds={self.iou_thresholds.size}, area_ranges={len(self.area_ranges)})"
         )
+
+    @property
+    def det_gt(self) -> np.ndarray:
+        """(A, T, N) int32 GT row each detection matched, -1 when none (built once, read-only)."""
+        cached = self.__dict__.get("_det_gt")
+        if cached is None:
+            a, t = len(self.area_ranges), self.iou_thresholds.size
+            cached = self.det_matches.dense(a, t, self.n_dets)
+            cached.flags.writeable = False
+            object.__setattr__(self, "_det_gt", cached)
+        return cached
+
+    def det_gt_at(self, area_index: int, threshold_index: int) -> np.ndarray:
+        """(N,) int32 ``det_gt[area_index, threshold_index]``, without building all of ``det_gt``.
+
+        Args:
+            area_index: Index into ``area_ranges`` (see :meth:`area_index`).
+            threshold_index: Index into ``iou_thresholds`` (see :meth:`threshold_index`).
+        """
+        a, t = len(self.area_ranges), self.iou_thresholds.size
+        if not (-a <= area_index < a and -t <= threshold_index < t):
+            raise IndexError(
+                f"Expected an area index in [0, {a}) and a threshold index in [0, {t}), got "
+                f"{area_index} and {threshold_index}"
+            )
+        cached = self.__dict__.get("_det_gt")
+        if cached is not None:
+            return cached[area_index, threshold_index]
+        return self.det_matches.at(area_index % a, threshold_index % t, self.n_dets)
 
     @property
     def n_dets(self) -> int:
@@ -313,7 +347,8 @@ class MatchTable:
 
     def matched_iou(self, area: str = "all") -> np.ndarray:
         """(T, N) float64 IoU of each detection with the GT it matched (NaN when unmatched)."""
-        rows = self.det_gt[self.area_index(area)]
+        a = self.area_index(area)
+        rows = np.stack([self.det_gt_at(a, t) for t in range(self.iou_thresholds.size)])
         out = np.full(rows.shape, np.nan)
         t_idx, d_idx = np.nonzero(rows >= 0)
         g_idx = rows[t_idx, d_idx]
@@ -343,7 +378,7 @@ class MatchTable:
         }
         ious = self.matched_iou(area)
         for t, thr in enumerate(self.iou_thresholds):
-            rows = self.det_gt[a, t]
+            rows = self.det_gt_at(a, t)
             cols[f"gt_id@{thr:.4g}"] = _ids_or_na(rows, ann.id)
             cols[f"iou@{thr:.4g}"] = ious[t]
             cols[f"status@{thr:.4g}"] = _status_labels(self.det_status[a, t], STATUS_NAMES)
@@ -494,7 +529,9 @@ def match_detections(
 
     # Groups: (image, category) for COCO matching, image for the class-agnostic matching; inside
     # a group, descending score with ties in file order (pycocotools' stable mergesort).
-    order = np.lexsort((np.arange(n), -dets.score, dets.category_id, dets.image_id))
+    # One float sort serves both passes (the rest are stable integer sorts of it).
+    by_score = np.argsort(-dets.score, kind="stable")
+    order = by_score[np.lexsort((dets.category_id[by_score], dets.image_id[by_score]))]
     group, det_rank = groups_and_ranks(order, dets.image_id, dets.category_id)
 
     gt_ignored = (
@@ -509,7 +546,7 @@ def match_detections(
         else np.zeros((0, n), dtype=bool)
     )
 
-    det_gt, gt_det = greedy_assign(
+    det_matches, gt_det = greedy_assign(
         pair_det[same],
         pair_gt[same],
         pair_iou[same],
@@ -520,35 +557,43 @@ def match_detections(
         thresholds=thresholds,
         right_fallback=gt_ignored,
         right_reusable=ann.iscrowd,
+        as_list=True,
     )
-    det_status, gt_status = _statuses(det_gt, gt_det, gt_ignored, det_out)
+    det_status, gt_status = _statuses(det_matches, gt_det, gt_ignored, det_out)
 
     # The same greedy rule with groups = images and any categories; crowd regions are taken
     # only when no regular GT qualifies and are never used up, as in the COCO pass.
-    agnostic = greedy_pairs(
+    # (greedy_pairs' rule, on the ranks from the shared score order.)
+    by_image = by_score[np.argsort(dets.image_id[by_score], kind="stable")]
+    agn_group, agn_rank = groups_and_ranks(by_image, dets.image_id)
+    agn_left, agn_right = greedy_assign(
         pair_det,
         pair_gt,
         pair_iou,
-        left_score=dets.score,
-        left_group=dets.image_id,
+        n_left=n,
         n_right=g,
-        iou_threshold=agnostic_iou_threshold,
-        right_fallback=ann.iscrowd,
+        left_group=agn_group,
+        left_rank=agn_rank,
+        thresholds=np.array([float(agnostic_iou_threshold)]),
+        right_fallback=ann.iscrowd[None, :],
         right_reusable=ann.iscrowd,
     )
+    agnostic = GreedyPairs(agn_left[0, 0].astype(np.int64), agn_right[0, 0].astype(np.int64))
+    del by_score, by_image, agn_group, agn_rank, agn_left, agn_right
+    agn_rows = np.flatnonzero(agnostic.left >= 0)
+    zeros = np.zeros(agn_rows.size, dtype=np.int16)
     agn_status, _ = _statuses(
-        agnostic.left[None, None, :],
+        Matches(zeros, zeros, agn_rows, agnostic.left[agn_rows]),
         agnostic.right[None, None, :],
         ann.iscrowd[None, :],
         np.zeros((1, n), dtype=bool),
     )
 
     not_crowd = ~ann.iscrowd[pair_gt]
-    best_gt, best_iou = _best_per_det(
-        n, pair_det[not_crowd], pair_gt[not_crowd], pair_iou[not_crowd]
+    best_gt, best_iou = _best_per_det(n, pair_det, pair_gt, pair_iou, not_crowd)
+    best_same_gt, best_same_iou = _best_per_det(
+        n, pair_det, pair_gt, pair_iou, np.logical_and(same, not_crowd, out=same)
     )
-    keep = same & not_crowd
-    best_same_gt, best_same_iou = _best_per_det(n, pair_det[keep], pair_gt[keep], pair_iou[keep])
 
     return MatchTable(
         gt=gt,
@@ -556,7 +601,7 @@ def match_detections(
         iou_thresholds=thresholds,
         area_ranges=area_ranges,
         det_rank=det_rank,
-        det_gt=det_gt,
+        det_matches=det_matches,
         det_status=det_status,
         gt_det=gt_det,
         gt_status=gt_status,
@@ -589,16 +634,16 @@ def _check_thresholds(values: Sequence[float] | np.ndarray | None) -> np.ndarray
 
 
 def _statuses(
-    det_gt: np.ndarray, gt_det: np.ndarray, gt_ignored: np.ndarray, det_out: np.ndarray
+    matches: Matches, gt_det: np.ndarray, gt_ignored: np.ndarray, det_out: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """TP / FP / IGNORED per detection and TP / FN / IGNORED per GT (see module docstring)."""
     # Unmatched detections first (IGNORED outside the area range, else FP), then the few
     # matched entries: TP, or IGNORED when the GT they matched is ignored.
-    det_status = np.empty(det_gt.shape, dtype=np.int8)
+    n_area, n_thr = gt_det.shape[:2]
+    det_status = np.empty((n_area, n_thr, det_out.shape[1]), dtype=np.int8)
     det_status[...] = np.where(det_out, np.int8(IGNORED), np.int8(FP))[:, None, :]
-    a_i, t_i, d_i = np.nonzero(det_gt >= 0)
-    matched_gt = det_gt[a_i, t_i, d_i]
-    det_status[a_i, t_i, d_i] = np.where(gt_ignored[a_i, matched_gt], IGNORED, TP)
+    a_i, t_i, d_i = matches.variant, matches.threshold, matches.left
+    det_status[a_i, t_i, d_i] = np.where(gt_ignored[a_i, matches.right], IGNORED, TP)
     # An ignored GT is IGNORED whether found or not; a countable one TP when found, else FN.
     found = np.where(gt_det >= 0, np.int8(TP), np.int8(FN))
     gt_status = np.where(gt_ignored[:, None, :], np.int8(IGNORED), found)
@@ -606,18 +651,25 @@ def _statuses(
 
 
 def _best_per_det(
-    n_dets: int, pair_det: np.ndarray, pair_gt: np.ndarray, pair_iou: np.ndarray
+    n_dets: int, pair_det: np.ndarray, pair_gt: np.ndarray, pair_iou: np.ndarray, keep: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per detection: the paired GT with the highest IoU (ties: later GT row) and that IoU."""
+    """Per detection: among its pairs where ``keep``, the GT with the highest IoU (ties: later
+    GT row) and that IoU; -1 and 0.0 for a detection with no such pair.
+
+    The pairs left out get IoU -1 (below any IoU) instead of being copied out: one array
+    instead of three at the size of every pair."""
     best_gt = np.full(n_dets, -1, dtype=np.int64)
     best_iou = np.zeros(n_dets, dtype=np.float64)
     if pair_det.size == 0:
         return best_gt, best_iou
+    iou = np.where(keep, pair_iou, -1.0)
     seg = np.flatnonzero(np.r_[True, pair_det[1:] != pair_det[:-1]])
-    top = np.maximum.reduceat(pair_iou, seg)
+    top = np.maximum.reduceat(iou, seg)
     seg_of_pair = np.repeat(np.arange(seg.size), np.diff(np.r_[seg, pair_det.size]))
-    cand = np.where(pair_iou == top[seg_of_pair], pair_gt, -1)
-    rows = pair_det[seg]
-    best_gt[rows] = np.maximum.reduceat(cand, seg)
-    best_iou[rows] = top
+    cand = np.where(iou == top[seg_of_pair], pair_gt, -1)
+    del iou, seg_of_pair
+    has = top >= 0  # a kept pair (IoU >= 0); -1: every pair of the detection left out
+    rows = pair_det[seg][has]
+    best_gt[rows] = np.maximum.reduceat(cand, seg)[has]
+    best_iou[rows] = top[has]
     return best_gt, best_iou

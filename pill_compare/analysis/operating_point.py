@@ -190,7 +190,8 @@ def compute_operating_point(
     fp = np.bincount(det_k[counted & (status == FP)], minlength=n_k)
     n_gt = np.bincount(gt_k[table.gt_status[a, t] != IGNORED], minlength=n_k)
 
-    best, best_thr = _best_f1_per_class(dets.score, status, det_k, n_gt)
+    ranked = table.accumulation_order()  # category, then descending score: shared, cached
+    best, best_thr = _best_f1_per_class(dets.score, status, det_k, n_gt, ranked=ranked)
     per_class = tuple(
         ClassCounts(
             **_counts(c, names.get(c, str(c)), int(n_gt[k]), int(tp[k]), int(fp[k])),
@@ -199,9 +200,15 @@ def compute_operating_point(
         )
         for k, c in enumerate(cat_ids.tolist())
     )
+    counted_rows = np.flatnonzero((status == TP) | (status == FP))
+    by_score = dets.score[counted_rows]
+    np.negative(by_score, out=by_score)
+    ranked = counted_rows[np.argsort(by_score)]  # descending score, ties in any order
+    del counted_rows, by_score
     overall, overall_thr = _best_f1_per_class(
-        dets.score, status, np.zeros_like(det_k), np.array([n_gt.sum()])
+        dets.score, status, np.zeros_like(det_k), np.array([n_gt.sum()]), ranked=ranked
     )
+    del ranked
     micro = ClassCounts(
         **_counts(-1, "micro", int(n_gt.sum()), int(tp.sum()), int(fp.sum())),
         best_f1=overall[0],
@@ -222,11 +229,20 @@ def compute_operating_point(
 
 
 def _best_f1_per_class(
-    score: np.ndarray, status: np.ndarray, det_k: np.ndarray, n_gt: np.ndarray
+    score: np.ndarray,
+    status: np.ndarray,
+    det_k: np.ndarray,
+    n_gt: np.ndarray,
+    *,
+    ranked: np.ndarray | None = None,
 ) -> tuple[list[float | None], list[float | None]]:
     """Per class k: max over thresholds s (distinct TP/FP scores) of F1(s), and the highest s.
 
     F1(s) = 2 TP(s) / (TP(s) + FP(s) + GT_k), where TP(s), FP(s) count detections >= s.
+
+    ``ranked``: detection rows (at least every TP and FP row) ordered by class, then
+    descending score, ties in any order (the counts at the end of a run of equal scores do not
+    depend on it), e.g. the match table's accumulation order; None sorts here.
     """
     n_k = n_gt.size
     best: list[float | None] = [0.0 if g > 0 else None for g in n_gt.tolist()]
@@ -234,21 +250,26 @@ def _best_f1_per_class(
     keep = (status == TP) | (status == FP)
     if not keep.any():
         return best, best_thr
-    k, s, is_tp = det_k[keep], score[keep], status[keep] == TP
-    order = np.lexsort((-s, k))
-    k, s, is_tp = k[order], s[order], is_tp[order]
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    lengths = np.diff(np.r_[starts, k.size])
-    cum_tp = np.cumsum(is_tp)
-    cum_all = np.arange(1, k.size + 1)
-    base = np.repeat(np.r_[0, cum_tp][starts], lengths)
-    base_all = np.repeat(starts, lengths)
-    tp = cum_tp - base
-    total = cum_all - base_all  # TP + FP up to here within the class
-    # A threshold s includes every detection with score >= s: evaluate at the last of a tie run.
-    last = np.r_[(k[1:] != k[:-1]) | (s[1:] != s[:-1]), True]
-    f1 = 2.0 * tp[last] / (total[last] + n_gt[k[last]])
+    if ranked is None:
+        rows = np.flatnonzero(keep)
+        rows = rows[np.lexsort((-score[rows], det_k[rows]))]
+    else:
+        rows = ranked[keep[ranked]]
+    k, s = det_k[rows], score[rows]
+    cum_tp = np.cumsum(status[rows] == TP)
+    del rows, ranked
+    new_class = k[1:] != k[:-1]
+    starts = np.flatnonzero(np.r_[True, new_class])
+    # A threshold s includes every detection with score >= s: evaluate at the last of a tie run
+    # (only there: the counts are read at those positions, not kept for every detection).
+    new_class |= s[1:] != s[:-1]
+    last = np.flatnonzero(np.r_[new_class, True])
+    del new_class
+    class_start = starts[np.searchsorted(starts, last, side="right") - 1]
+    tp = cum_tp[last] - np.r_[0, cum_tp][class_start]
+    total = last + 1 - class_start  # TP + FP up to here within the class
     kl, sl = k[last], s[last]
+    f1 = 2.0 * tp / (total + n_gt[kl])
     pick = np.lexsort((-sl, -f1, kl))  # per class: highest F1, then highest threshold
     first = pick[np.r_[True, kl[pick][1:] != kl[pick][:-1]]]
     for i in first.tolist():

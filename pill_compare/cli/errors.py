@@ -31,6 +31,7 @@ PARAM_OPTIONS = {
     "score_threshold": "score_thr",
     "iou_threshold": "iou_thr",
     "path": "output",
+    "engine": "cross_check_engine",
 }
 
 

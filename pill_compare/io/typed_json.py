@@ -70,8 +70,23 @@ def _results_decoder() -> Any | None:
     return _DECODERS["results"]
 
 
+#: Characters of JSON text decoded at a time: the decoded records (about 270 bytes each, ~6x
+#: the text they come from) live only while their chunk is turned into columns, so a 450k
+#: detection file peaks ~110 MiB lower than when decoded whole, and decodes faster (the fresh
+#: records are still in cache when they are read).
+CHUNK_CHARS = 1 << 20
+_JSON_SPACE = " \t\n\r"
+
+
 def decode_results(text: str) -> dict[str, np.ndarray] | None:
     """Decode a COCO results list (``[{image_id, category_id, bbox, score}, ...]``) to columns.
+
+    The list is decoded a chunk of records at a time (:data:`CHUNK_CHARS`): the text is cut
+    after a ``}`` followed by ``,``, and each piece is decoded as a list of its own. A cut
+    inside a string or a nested value leaves its piece unterminated, so that piece fails to
+    decode and the whole text goes to the validating path; when every piece decodes, the
+    pieces joined by the commas cut out are the whole list, so the columns are those of the
+    whole text.
 
     Args:
         text: The whole file (UTF-8 decoded, byte-order mark removed).
@@ -86,20 +101,34 @@ def decode_results(text: str) -> dict[str, np.ndarray] | None:
     decoder = _results_decoder()
     if decoder is None:
         return None
-    try:
-        records = decoder.decode(text)
-    except Exception:  # any failure (DecodeError, ValidationError, RecursionError): fall back
-        return None
-    n = len(records)
+    # The outer brackets, past JSON's whitespace (indices: stripping would copy the text).
+    first, end = 0, len(text) - 1
+    while first <= end and text[first] in _JSON_SPACE:
+        first += 1
+    while end > first and text[end] in _JSON_SPACE:
+        end -= 1
+    if not (first < end and text[first] == "[" and text[end] == "]"):
+        return None  # an object, bad JSON...: the validating path reads or explains it
+    parts: list[tuple[np.ndarray, ...]] = []
+    start = first + 1
+    while True:
+        cut = text.find("},", start + CHUNK_CHARS, end) if end - start > CHUNK_CHARS else -1
+        stop = end if cut < 0 else cut + 1
+        try:
+            records = decoder.decode("[" + text[start:stop] + "]")
+        except Exception:  # DecodeError, ValidationError, RecursionError: fall back
+            return None
+        if not records and parts:  # a trailing comma: '[{...}, ]' is not JSON
+            return None
+        parts.append(_columns(records))
+        del records
+        if cut < 0:
+            break
+        start = cut + 2
     cols = {
-        "image_id": np.fromiter(map(attrgetter("image_id"), records), np.int64, n),
-        "category_id": np.fromiter(map(attrgetter("category_id"), records), np.int64, n),
-        "bbox": np.fromiter(
-            chain.from_iterable(map(attrgetter("bbox"), records)), np.float64, 4 * n
-        ).reshape(n, 4),
-        "score": np.fromiter(map(attrgetter("score"), records), np.float64, n),
+        key: parts[0][i] if len(parts) == 1 else np.concatenate([p[i] for p in parts])
+        for i, key in enumerate(("image_id", "category_id", "bbox", "score"))
     }
-    del records
     box = cols["bbox"]
     # The checks of the validating path's 'box' and 'number' kinds: finite, w and h >= 0, every
     # coordinate within MAX_COORDINATE.
@@ -111,3 +140,15 @@ def decode_results(text: str) -> dict[str, np.ndarray] | None:
     ):
         return None
     return cols
+
+
+def _columns(records: list[Any]) -> tuple[np.ndarray, ...]:
+    n = len(records)
+    return (
+        np.fromiter(map(attrgetter("image_id"), records), np.int64, n),
+        np.fromiter(map(attrgetter("category_id"), records), np.int64, n),
+        np.fromiter(
+            chain.from_iterable(map(attrgetter("bbox"), records)), np.float64, 4 * n
+        ).reshape(n, 4),
+        np.fromiter(map(attrgetter("score"), records), np.float64, n),
+    )

@@ -1,7 +1,8 @@
 """Render a :class:`~pill_compare.analysis.crosscheck.CrossCheck` as text, Markdown, JSON or CSV.
 
-One row per COCO stat: pillcmp's value, pycocotools' value, their absolute difference and where
-pycocotools' number was read; a summary line with the largest difference above the table.
+One row per COCO stat: pillcmp's value, the engine's value (pycocotools by default), their
+absolute difference and where its number was read; a summary line with the largest difference
+above the table.
 """
 
 from __future__ import annotations
@@ -19,15 +20,20 @@ from pill_compare.report.tables import (
     wrap_text,
 )
 
-HEADERS = ("metric", "pillcmp", "pycocotools", "|difference|", "pycocotools source")
 
-#: How pycocotools was run and where its numbers come from (text with ``explain``, Markdown).
+def _headers(c: CrossCheck) -> list[str]:
+    name = c.engine_package
+    return ["metric", "pillcmp", name, "|difference|", f"{name} source"]
+
+
+#: How the engine was run and where its numbers come from (text with ``explain``, Markdown);
+#: {engine} is the engine's package name.
 NOTE = (
-    "pycocotools COCOeval (bbox) was run in memory on the same ground truth and detections, "
+    "{engine} COCOeval (bbox) was run in memory on the same ground truth and detections, "
     "with the same IoU thresholds and caps. Values are shown rounded; each difference is "
     "computed on the full float64 values. COCOeval.summarize hard-codes maxDets=100 for "
     "stats[0] and maxDets[2] for the other stats; where that is not pillcmp's definition "
-    "(pillcmp's map uses the largest cap) the pycocotools value is read from its "
+    "(pillcmp's map uses the largest cap) the {engine} value is read from its "
     "eval['precision'] or eval['recall'] array with summarize's own formula (the mean of the "
     "defined entries of the same slice)."
 )
@@ -48,7 +54,7 @@ def _exact(value: float | None) -> str:
 
 def _rows(c: CrossCheck) -> list[list[Any]]:
     return [
-        [s.key, _exact(s.pillcmp), _exact(s.pycocotools), _diff(s.abs_diff), s.source]
+        [s.key, _exact(s.pillcmp), _exact(s.reference), _diff(s.abs_diff), s.source]
         for s in c.stats
     ]
 
@@ -60,39 +66,39 @@ def _summary(c: CrossCheck) -> str:
         verdict = "some stat is n/a in one tool only"
     else:
         verdict = f"largest |difference| {c.max_abs_diff:.3g}"
-    return f"cross-check against pycocotools: {verdict}"
+    return f"cross-check against {c.engine_package}: {verdict}"
 
 
 def _settings(c: CrossCheck) -> str:
     caps = ", ".join(str(m) for m in c.max_dets)
     line = (
-        f"{c.detections} detections given to pycocotools; "
+        f"{c.detections} detections given to {c.engine_package}; "
         f"{describe_thresholds(c.iou_thresholds)}; caps {caps}"
     )
     if c.left_out:
         line += (
             f"; {c.left_out} detection(s) on images the ground truth lacks left out "
-            "(pycocotools' loadRes refuses them)"
+            "(pycocotools' loadRes refuses them; the drop-in engines follow it)"
         )
     return line
 
 
 def render_cross_check_text(c: CrossCheck, *, explain: bool = False) -> str:
     """Summary, settings and the table (fits 120 columns); ``explain`` adds each stat's
-    definition and how pycocotools was run."""
+    definition and how the engine was run."""
     out = [_summary(c), *wrap_text(_settings(c), indent="  "), ""]
-    out.append(text_table(list(HEADERS), _rows(c), align="lrrrl"))
+    out.append(text_table(_headers(c), _rows(c), align="lrrrl"))
     if explain:
         out += [""] + [
             line for s in c.stats for line in wrap_text(f"{s.key}: {s.definition}", indent="  ")
         ]
-        out += ["", *wrap_text(NOTE)]
+        out += ["", *wrap_text(NOTE.format(engine=c.engine_package))]
     return "\n".join(out) + "\n"
 
 
 def render_cross_check_markdown(c: CrossCheck) -> str:
-    """A Markdown section: summary, settings, the table, definitions and how pycocotools ran."""
-    title = "## Cross-check against pycocotools"
+    """A Markdown section: summary, settings, the table, definitions and how the engine ran."""
+    title = f"## Cross-check against {md_escape(c.engine_package)}"
     if c.name:
         title += f": {md_escape(c.name)}"
     rows = [[*row[:4], md_code(row[4])] for row in _rows(c)]
@@ -103,9 +109,9 @@ def render_cross_check_markdown(c: CrossCheck) -> str:
                 title,
                 md_escape(_summary(c)) + ".",
                 md_escape(_settings(c)) + ".",
-                md_table(list(HEADERS), rows),
+                md_table(_headers(c), rows),
                 "\n".join(definitions),
-                md_escape(NOTE),
+                md_escape(NOTE.format(engine=c.engine_package)),
             ]
         )
         + "\n"
@@ -118,7 +124,7 @@ def render_cross_check(c: CrossCheck, fmt: str = "text", *, explain: bool = Fals
     Args:
         c: The cross-check.
         fmt: One of 'text', 'md', 'json', 'csv'.
-        explain: Text only: add the definitions and how pycocotools was run (Markdown always
+        explain: Text only: add the definitions and how the engine was run (Markdown always
             has them).
 
     Raises:

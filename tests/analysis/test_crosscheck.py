@@ -8,9 +8,16 @@ import re
 import numpy as np
 import pytest
 
-from pill_compare.analysis.crosscheck import SOURCE_PRECISION, SOURCE_RECALL, cross_check
+from pill_compare.analysis.crosscheck import (
+    CROSS_CHECK_ENGINES,
+    SOURCE_PRECISION,
+    SOURCE_RECALL,
+    cross_check,
+    installed_engines,
+)
 from pill_compare.analysis.evaluate import evaluate
 from pill_compare.analysis.matching import coco_iou_thresholds
+from pill_compare.errors import ConfigError
 from pill_compare.io import load_ground_truth, load_results
 from pill_compare.report.crosscheck_render import render_cross_check
 from tests.analysis.eval_fixtures import detections, ground_truth, random_case
@@ -47,7 +54,7 @@ def test_sample_data_every_stat_equals_pycocotools_summarize(sample):
     assert [s.source for s in check.stats] == [f"COCOeval.stats[{i}]" for i in range(12)]
     assert [s.abs_diff for s in check.stats] == [0.0] * 12
     assert check.max_abs_diff == 0.0 and check.equal
-    assert check.stats[0].pycocotools == result.coco.stats["map"]  # 0.8239..., not rounded
+    assert check.stats[0].reference == result.coco.stats["map"]  # 0.8239..., not rounded
     assert (check.detections, check.left_out) == (1012, 0)
 
 
@@ -72,7 +79,7 @@ def test_custom_caps_map_is_read_from_pycocotools_precision_array(seed):
     assert sources["map"] == SOURCE_PRECISION
     assert sources["map_75"] == "COCOeval.stats[2]" and sources["mar_5"] == "COCOeval.stats[8]"
     assert check.max_abs_diff == 0.0, check.to_frame()
-    assert check.stats[1].pillcmp is None and check.stats[1].pycocotools is None  # no IoU 0.50
+    assert check.stats[1].pillcmp is None and check.stats[1].reference is None  # no IoU 0.50
     assert np.array_equal(check.iou_thresholds, thresholds) and check.max_dets == (1, 3, 5)
 
 
@@ -111,7 +118,7 @@ def test_no_detections_equals_pycocotools(sample):
     empty = dets.select(np.zeros(len(dets), dtype=bool))
     check = cross_check(gt, empty, evaluate(gt, empty))
     assert check.detections == 0
-    assert check.max_abs_diff == 0.0 and check.stats[0].pycocotools == 0.0
+    assert check.max_abs_diff == 0.0 and check.stats[0].reference == 0.0
 
 
 def test_a_result_from_other_detections_shows_the_difference(sample):
@@ -188,7 +195,49 @@ def test_render_markdown_json_and_csv(sample):
     assert "hard-codes maxDets=100" in md
     data = json.loads(render_cross_check(check, "json"))
     assert data["max_abs_diff"] == 0.0 and data["equal"] is True
+    assert (data["engine"], data["engine_package"]) == ("pycocotools", "pycocotools")
     assert [s["key"] for s in data["stats"]] == COCO_KEYS
+    assert data["stats"][0]["reference"] == data["stats"][0]["pillcmp"]
     csv = render_cross_check(check, "csv").splitlines()
-    assert csv[0] == "key,pillcmp,pycocotools,abs_diff,source,definition"
+    assert csv[0] == "key,pillcmp,reference,abs_diff,source,definition"
     assert len(csv) == 13
+
+
+ENGINES = [
+    pytest.param(name, marks=pytest.mark.skipif(name not in installed_engines(), reason="absent"))
+    for name in ("ultrafast", "hotcoco")
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_rust_engine_agrees_on_the_sample_data(sample, engine):
+    gt, dets, result = sample
+    check = cross_check(gt, dets, result, engine=engine)
+    assert check.engine == engine and check.to_dict()["engine"] == engine
+    assert [s.abs_diff for s in check.stats] == [0.0] * 12
+    assert f"cross-check against {check.engine_package}" in render_cross_check(check)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("seed", _seeds(5000, 6))
+def test_a_rust_engine_agrees_on_random_cases_with_custom_thresholds_and_caps(engine, seed):
+    gt, dets = _case(seed)
+    result = evaluate(gt, dets, iou_thresholds=coco_iou_thresholds(0.3, 0.9, 0.2), max_dets=(1, 5))
+    check = cross_check(gt, dets, result, engine=engine)
+    assert check.max_abs_diff == 0.0, check.to_frame()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_rust_engine_takes_an_empty_results_list(sample, engine):
+    gt, dets, _ = sample
+    empty = dets.select(np.zeros(len(dets), dtype=bool))
+    check = cross_check(gt, empty, evaluate(gt, empty), engine=engine)
+    assert check.max_abs_diff == 0.0 and check.stats[0].reference == 0.0
+
+
+def test_an_unknown_or_missing_engine_is_a_config_error_naming_the_fix(sample, monkeypatch):
+    with pytest.raises(ConfigError, match=r"among pycocotools, ultrafast, hotcoco, got 'fast'"):
+        cross_check(*sample, engine="fast")
+    monkeypatch.setitem(CROSS_CHECK_ENGINES, "hotcoco", ("no_such_module_x", "hotcoco"))
+    with pytest.raises(ConfigError, match=r"needs the package hotcoco.*pip install hotcoco"):
+        cross_check(*sample, engine="hotcoco")

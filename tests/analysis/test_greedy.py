@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pill_compare.analysis.greedy import IOU_CAP, greedy_pairs, score_ranks
+from pill_compare.analysis.greedy import IOU_CAP, greedy_assign, greedy_pairs, score_ranks
 
 
 def _pairs(*rows):
@@ -234,3 +234,69 @@ def test_pairs_of_unequal_lengths_are_refused():
             n_right=1,
             iou_threshold=0.5,
         )
+
+
+def test_a_group_with_one_right_row_goes_to_the_first_visitor_reaching_each_threshold():
+    # Left 0 (score 0.9, IoU 0.6) and left 1 (0.8, IoU 0.9) share right 0; right 1 is a
+    # reusable row (a crowd region) that left 2 (0.7, IoU 0.8) and left 3 (0.6, 0.6) reach.
+    # t = 0.5: left 0 takes right 0; left 2 and 3 both take right 1 (its taker: 3, the last).
+    # t = 0.7: left 0 falls short, so left 1 takes right 0; only left 2 reaches right 1.
+    pl, pr, iou = _pairs((0, 0, 0.6), (1, 0, 0.9), (2, 1, 0.8), (3, 1, 0.6))
+    group, rank = score_ranks(np.array([0.9, 0.8, 0.7, 0.6]), np.array([0, 0, 1, 1]))
+    kwargs = dict(
+        n_left=4,
+        n_right=2,
+        left_group=group,
+        left_rank=rank,
+        thresholds=np.array([0.5, 0.7]),
+        right_fallback=np.array([[False, False], [True, True]]),  # no effect with one candidate
+        right_reusable=np.array([False, True]),
+    )
+    left, right = greedy_assign(pl, pr, iou, **kwargs)
+    for a in range(2):
+        assert left[a].tolist() == [[0, -1, 1, 1], [-1, 0, 1, -1]]
+        assert right[a].tolist() == [[0, 3], [1, 2]]
+    matches, _ = greedy_assign(pl, pr, iou, as_list=True, **kwargs)
+    assert np.array_equal(matches.dense(2, 2, 4), left)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_many_groups_of_one_or_two_right_rows_equal_the_naive_rule_at_every_threshold(seed):
+    # Most groups hold one right row (the COCO case: one GT box per image and category), some
+    # two; every (fallback variant, threshold) equals the naive rule, dense and as a list.
+    rng = np.random.default_rng(seed)
+    n_groups = 30
+    rights = rng.integers(1, 3, n_groups)  # right rows per group
+    right_group = np.repeat(np.arange(n_groups), rights)
+    n_right = right_group.size
+    n_left = 80
+    groups = rng.integers(0, n_groups, n_left)
+    scores = rng.choice([0.2, 0.4, 0.6, 0.8], n_left)
+    triples = []
+    for i in range(n_left):
+        for j in np.flatnonzero(right_group == groups[i]):
+            if rng.random() < 0.8:
+                triples.append((i, int(j), float(rng.choice([0.3, 0.5, 0.55, 0.7, 0.9, 1.0]))))
+    pl, pr, iou = _pairs(*triples)
+    fallback = rng.random((2, n_right)) < 0.3
+    reusable = rng.random(n_right) < 0.2
+    thresholds = np.array([0.5, 0.6, 1.0])
+    group, rank = score_ranks(scores, groups)
+    kwargs = dict(
+        n_left=n_left,
+        n_right=n_right,
+        left_group=group,
+        left_rank=rank,
+        thresholds=thresholds,
+        right_fallback=fallback,
+        right_reusable=reusable,
+    )
+    left, right = greedy_assign(pl, pr, iou, **kwargs)
+    matches, right_list = greedy_assign(pl, pr, iou, as_list=True, **kwargs)
+    assert np.array_equal(matches.dense(2, 3, n_left), left)
+    assert np.array_equal(right_list, right)
+    for a in range(2):
+        for ti, t in enumerate(thresholds):
+            want = _naive(pl, pr, iou, scores, n_right, t, fallback[a], reusable, False)
+            assert left[a, ti].tolist() == want[0].tolist()
+            assert right[a, ti].tolist() == want[1].tolist()

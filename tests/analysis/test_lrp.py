@@ -280,3 +280,23 @@ def test_compare_lrp_on_the_sample_finds_the_lower_olrp_with_its_interval():
     untested = compare_lrp(*tables, n_resamples=0)
     assert (untested.finding, untested.ci_low, untested.n_resamples) == ("not_tested", None, 0)
     assert untested.to_dict()["ci"] is None and untested.to_dict()["delta"] == c.delta
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_the_loss_sum_order_is_category_then_score_then_row_with_or_without_image_order(shuffle):
+    # The shared accumulation order (category, -score, image, row) is used when image ids never
+    # decrease along the rows; a shuffled file takes the sort. Both give (category, -score, row).
+    from pill_compare.analysis.lrp import _class_score_order
+    from pill_compare.analysis.matching import TP
+
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    dets = load_results(SAMPLE / "resnet101.json", gt=gt)
+    rows = np.argsort(dets.image_id, kind="stable")
+    if shuffle:
+        rows = np.random.default_rng(0).permutation(len(dets))
+    dets = dets.select(rows)
+    table = match_detections(gt, dets)
+    counted = np.flatnonzero(table.det_status[0, 0] <= TP)
+    _, det_k, _ = table.category_index()
+    want = np.lexsort((-dets.score[counted], det_k[counted]))
+    assert np.array_equal(_class_score_order(table, counted), want)

@@ -385,3 +385,26 @@ def test_overlaps_refuses_a_mask_of_the_wrong_shape_or_type(kwargs, message):
     )
     with pytest.raises(ValueError, match=f"^Expected {message}"):
         table.overlaps(**kwargs)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_det_gt_is_built_from_the_match_list_and_each_slice_reads_the_same(seed):
+    case = random_case(seed)
+    table = match_detections(ground_truth(case.gt), detections(case.results))
+    m = table.det_matches
+    a_n, t_n = len(table.area_ranges), table.iou_thresholds.size
+    # one entry per (area, threshold, detection) at most, GT rows in range
+    keys = (m.variant.astype(np.int64) * t_n + m.threshold) * max(table.n_dets, 1) + m.left
+    assert np.unique(keys).size == keys.size
+    assert m.right.size == 0 or 0 <= m.right.min() <= m.right.max() < table.n_gts
+    slices = [[table.det_gt_at(a, t) for t in range(t_n)] for a in range(a_n)]  # before det_gt
+    dense = table.det_gt
+    assert dense.shape == (a_n, t_n, table.n_dets) and dense.dtype == np.int32
+    assert np.array_equal(dense, np.array(slices).reshape(dense.shape))
+    assert np.array_equal(table.det_gt_at(-1, -1), dense[-1, -1])
+    assert table.det_gt is dense and not dense.flags.writeable  # built once, shared
+    # a match is TP or IGNORED, never FP; a detection without one is never TP
+    assert np.all(table.det_status[dense >= 0] != FP)
+    assert np.all(table.det_status[dense < 0] != TP)
+    with pytest.raises(IndexError, match=r"area index in \[0, 4\)"):
+        table.det_gt_at(4, 0)

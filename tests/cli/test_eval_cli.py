@@ -237,9 +237,9 @@ def test_cross_check_difference_is_reported_as_our_bug(runner, monkeypatch):
 
     real = crosscheck.cross_check
 
-    def off_by_a_little(gt, dets, result):
-        check = real(gt, dets, result)
-        stat = dataclasses.replace(check.stats[0], pycocotools=check.stats[0].pillcmp + 0.01)
+    def off_by_a_little(gt, dets, result, engine):
+        check = real(gt, dets, result, engine=engine)
+        stat = dataclasses.replace(check.stats[0], reference=check.stats[0].pillcmp + 0.01)
         stat = dataclasses.replace(stat, abs_diff=0.01)
         return dataclasses.replace(check, stats=(stat, *check.stats[1:]))
 
@@ -248,6 +248,48 @@ def test_cross_check_difference_is_reported_as_our_bug(runner, monkeypatch):
         runner, 70, SAMPLE / "ground_truth.json", SAMPLE / "resnet101.json", "--cross-check"
     )
     assert "pillcmp differs from pycocotools by up to 0.01" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("engine", "package"), [("ultrafast", "ultrafast-pycocotools"), ("hotcoco", "hotcoco")]
+)
+def test_cross_check_engine_runs_the_named_rust_engine(runner, engine, package):
+    pytest.importorskip(package.replace("-", "_"))
+    result = ok(
+        runner,
+        SAMPLE / "ground_truth.json",
+        SAMPLE / "resnet101.json",
+        "--cross-check-engine",
+        engine,
+        "-f",
+        "json",
+    )
+    assert f"cross-check against {package}: every stat equal (largest |difference| 0)" in (
+        result.stderr
+    )
+
+
+def test_cross_check_engine_not_installed_names_the_package_and_fails_before_evaluating(
+    runner, monkeypatch
+):
+    import pill_compare.analysis.crosscheck as crosscheck
+    import pill_compare.cli.eval_cmd as eval_cmd
+
+    monkeypatch.setitem(crosscheck.CROSS_CHECK_ENGINES, "hotcoco", ("no_such_module_x", "hotcoco"))
+    monkeypatch.setattr(eval_cmd, "evaluate", lambda *a, **k: pytest.fail("evaluated"))
+    result = fails(
+        runner,
+        2,
+        SAMPLE / "ground_truth.json",
+        SAMPLE / "resnet101.json",
+        "--cross-check-engine",
+        "hotcoco",
+    )
+    assert re.search(
+        r"--cross-check-engine: cross-check engine 'hotcoco' needs the package hotcoco, which is "
+        r"not installed here: install it \(pip install hotcoco\)",
+        result.stderr,
+    )
 
 
 def test_header_counts_every_declared_category(runner):

@@ -200,3 +200,47 @@ _JSON = st.recursive(
 def test_parse_json_equals_json_loads_on_random_documents(doc):
     text = json.dumps(doc, ensure_ascii=False)
     assert _same(parse_json(text, "f.json", "COCO"), json.loads(text))
+
+
+def _records(n: int, note: str = "") -> list[str]:
+    extra = f', "note": "{note}"' if note else ""
+    return [
+        f'{{"image_id": {i}, "category_id": {i % 3}, "bbox": [{i}.5, 2, 3, 4], "score": 0.{i}{extra}}}'
+        for i in range(1, n + 1)
+    ]
+
+
+def test_a_list_decoded_in_small_chunks_gives_the_columns_of_the_whole(monkeypatch):
+    # Chunks of 40 characters: a cut after nearly every record ('}, '), across 3 chunk sizes.
+    text = "\n [" + ", ".join(_records(30)) + "] \n"
+    want = _validating_columns(text)
+    for size in (40, 97, 10_000):
+        monkeypatch.setattr(typed_json, "CHUNK_CHARS", size)
+        _assert_same_columns(decode_results(text), want)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" + ", ".join(_records(20)) + ", ]",  # a trailing comma: not JSON
+        "[" + ", ".join(_records(20)) + ",, " + _records(1)[0] + "]",  # an empty element
+        "[" + ", ".join(_records(20)) + "] x",
+    ],
+)
+def test_chunked_decoding_refuses_what_json_refuses(monkeypatch, text):
+    monkeypatch.setattr(typed_json, "CHUNK_CHARS", 40)
+    assert decode_results(text) is None
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(text)
+
+
+def test_a_cut_inside_a_string_falls_back_and_loads_the_same(monkeypatch, tmp_path):
+    # Every record holds '},' inside a string: a cut there leaves its chunk unterminated, so the
+    # decoder gives up and the validating path reads the file; the detections are the same.
+    text = "[" + ", ".join(_records(20, note="a}, {b")) + "]"
+    monkeypatch.setattr(typed_json, "CHUNK_CHARS", 40)
+    assert decode_results(text) is None
+    dets = load_results(write_text(tmp_path, "r.json", text))
+    want = _validating_columns(text)
+    for key in ("image_id", "category_id", "bbox", "score"):
+        assert getattr(dets, key).tobytes() == want[key].tobytes()
