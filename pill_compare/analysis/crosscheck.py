@@ -143,7 +143,9 @@ class CrossCheck:
         return CROSS_CHECK_ENGINES[self.engine][1]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the engine, settings, ``max_abs_diff``, ``equal`` and one entry per stat."""
+        """JSON-ready: the engine, settings, ``max_abs_diff``, ``equal`` and one entry per stat
+        (``stats[].reference``: the engine's value; with pycocotools also under
+        ``stats[].pycocotools``, the key's name before ``--cross-check-engine`` existed)."""
         return {
             "engine": self.engine,
             "engine_package": self.engine_package,
@@ -161,6 +163,8 @@ class CrossCheck:
                     "key": s.key,
                     "pillcmp": s.pillcmp,
                     "reference": s.reference,
+                    # the key before other engines could be named: kept for tools reading it
+                    **({"pycocotools": s.reference} if self.engine == "pycocotools" else {}),
                     "abs_diff": s.abs_diff,
                     "source": s.source,
                     "definition": s.definition,

@@ -198,6 +198,7 @@ def test_render_markdown_json_and_csv(sample):
     assert (data["engine"], data["engine_package"]) == ("pycocotools", "pycocotools")
     assert [s["key"] for s in data["stats"]] == COCO_KEYS
     assert data["stats"][0]["reference"] == data["stats"][0]["pillcmp"]
+    assert data["stats"][0]["pycocotools"] == data["stats"][0]["reference"]  # the older key
     csv = render_cross_check(check, "csv").splitlines()
     assert csv[0] == "key,pillcmp,reference,abs_diff,source,definition"
     assert len(csv) == 13
