@@ -695,7 +695,8 @@ class _Prepared:
         pos, lst, before = _concat(pos_t), _concat(list_t), _concat(before_t)
         run_end = np.flatnonzero(np.concatenate(end_t)) if pos.size else pos
         self.tp_img = img_sorted[pos]  # (P,) every TP entry's image
-        self.list_first = np.searchsorted(lst, np.arange(n_lists), side="left")  # (L,)
+        # Each non-empty list's first TP entry.
+        self.list_start = np.flatnonzero(np.r_[True, lst[1:] != lst[:-1]]) if lst.size else lst
         self.run_end = run_end + 1  # (E,) the kept entries, as columns of the TP cumsum
         self.entry_list = lst[run_end]  # (E,)
         self.entry_k = self.entry_list % max(n_k, 1)
@@ -773,13 +774,14 @@ class _Prepared:
         n_b, n_r, n_l = w.shape[0], RECALL_THRESHOLDS.size, self.n_lists
         s = space.views(n_b)
         w = np.ascontiguousarray(w, dtype=np.int64)
-        # tp: cumulative TPs at each kept entry, minus the count before its list.
-        np.take(w, self.tp_img, axis=1, out=s["tp_w"], mode="clip")
-        np.cumsum(s["tp_w"], axis=1, out=s["tp_cum"][:, 1:])
+        # tp: cumulative TPs of its list at each kept entry.
+        # The count restarts at each list: its first weight less the previous list's sum.
+        weight = np.take(w, self.tp_img, axis=1, out=s["tp_w"], mode="clip")
+        sums = np.add.reduceat(weight, self.list_start, axis=1)  # (b, non-empty lists)
+        weight[:, self.list_start[1:]] -= sums[:, :-1]
+        np.cumsum(weight, axis=1, out=s["tp_cum"][:, 1:])
         tp, tmp = s["e0"], s["e1"]
         np.take(s["tp_cum"], self.run_end, axis=1, out=tp, mode="clip")
-        before = np.take(s["tp_cum"], self.list_first, axis=1, mode="clip")  # (b, L)
-        np.subtract(tp, np.take(before, self.entry_list, axis=1, out=tmp, mode="clip"), out=tp)
         # den: kept detections up to the entry, minus those before its category and the
         # list's ignored ones before it (both in one value per slot).
         np.take(w, self.det_img, axis=1, out=s["det_w"], mode="clip")
