@@ -758,9 +758,10 @@ class _Prepared:
                 ap = np.zeros((hi - lo, self.n_t, RECALL_THRESHOLDS.size, self.n_k))
             b_none, k_none = np.nonzero(n_gt[lo:hi] == 0)
             ap[b_none, :, :, k_none] = -1.0
-            _mean_defined(ap, out["map"][lo:hi])
+            full = (n_gt[lo:hi] > 0).all(axis=1)  # the rows without a -1
+            _mean_defined(ap, full, out["map"][lo:hi])
             if self.t50 is not None:
-                _mean_defined(ap[:, self.t50 : self.t50 + 1], out["map_50"][lo:hi])
+                _mean_defined(ap[:, self.t50 : self.t50 + 1], full, out["map_50"][lo:hi])
         tp = weights @ self.op_tp
         fp = weights @ self.op_fp
         fn = weights @ self.op_gt - tp
@@ -867,11 +868,11 @@ def _level_table(n_gt: np.ndarray, counts: np.ndarray, region: np.ndarray, size:
     return np.cumsum(marks[:-1])
 
 
-def _mean_defined(precision: np.ndarray, out: np.ndarray) -> None:
+def _mean_defined(precision: np.ndarray, full: np.ndarray, out: np.ndarray) -> None:
     """``out[i] = np.mean(q[q > -1])`` of each q = precision[i] (pycocotools' summary), NaN
-    kept where nothing is defined."""
+    kept where nothing is defined; ``full[i]``: q holds no -1 (the mean of the whole row)."""
     flat = precision.reshape(precision.shape[0], -1)
-    full = (flat > -1).all(axis=1) & (flat.shape[1] > 0)
+    full = full & (flat.shape[1] > 0)
     if full.any():
         out[full] = np.mean(flat[full], axis=1)
     for i in np.flatnonzero(~full):
