@@ -301,15 +301,19 @@ def compare_calibration(
         return CalibrationComparison(a, b, delta, None, None, 0, alpha, "not_tested")
     n_images = np.unique(table_a.gt.images.id).size
     rng = np.random.default_rng(seed)
-    draws = np.zeros((n_resamples, n_images))
     picks = rng.integers(0, n_images, size=(n_resamples, n_images))
-    np.add.at(draws, (np.arange(n_resamples)[:, None], picks), 1.0)
+    # How often each image is drawn in each resample (a histogram per row: bincount over the
+    # flattened (resample, image) cells, the same counts np.add.at gives, ~20x faster).
+    cells = (np.arange(n_resamples)[:, None] * n_images + picks).ravel()
+    draws = np.bincount(cells, minlength=n_resamples * n_images).reshape(n_resamples, n_images)
+    draws = draws.astype(np.float64)
     eces = []
     for c in cal:
         # Per (image, bin): the sum of correct − score and the detections; a resample's sums
         # are the draw counts times these.
-        gap = np.zeros((n_images, c.n_bins))
-        np.add.at(gap, (c.image_index, c.bin_index), c.gap)
+        cell = c.image_index * c.n_bins + c.bin_index
+        size = n_images * c.n_bins
+        gap = np.bincount(cell, weights=c.gap, minlength=size).reshape(n_images, c.n_bins)
         count = np.bincount(c.image_index, minlength=n_images).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             eces.append(np.abs(draws @ gap).sum(axis=1) / (draws @ count))

@@ -497,7 +497,16 @@ class Disagreements:
 
     def to_frame(self) -> pd.DataFrame:
         """The pair table: one row per item (pairing columns, then each box's status, error
-        type and GT "there", and the verdict)."""
+        type and GT "there", and the verdict). Built once per object (a report reads it for
+        its table, its CSV file and its JSON: 0.5 s each for 270,000 pairs); each call returns
+        a copy, the caller's to change."""
+        cached = self.__dict__.get("_frame")
+        if cached is None:
+            cached = self._build_frame()
+            object.__setattr__(self, "_frame", cached)
+        return cached.copy()
+
+    def _build_frame(self) -> pd.DataFrame:
         frame = self.pairing.to_frame()
         ann = self.gt.annotations
         error_keys = {t.value: t.key for t in ErrorType}

@@ -96,7 +96,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pill_compare.analysis.arguments import check_inputs, check_number
-from pill_compare.analysis.coco_metrics import accumulate_precision_recall
+from pill_compare.analysis.coco_metrics import (
+    RECALL_THRESHOLDS,
+    accumulate_precision_recall,
+    accumulated_status,
+    interpolated_precision,
+)
 from pill_compare.analysis.matching import FN, FP, IGNORED, TP, MatchTable
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
@@ -414,11 +419,15 @@ def compute_error_breakdown(
     det_cat = table.dets.category_id
     code = errors.det_error
 
+    fast = _FixedAP(table, a, t, errors.max_dets)
+
     def average_precision(
         det_status: np.ndarray, gt_status: np.ndarray, det_category: np.ndarray | None = None
     ) -> float | None:
         if base_cats.size == 0:
             return None  # no category with GT: AP is undefined whatever the fix
+        if det_category is None:  # the table's ranking: no re-sort, no full-array copies
+            return fast(det_status, gt_status, base_cats)
         full_det = table.det_status.copy()
         full_det[a, t] = det_status
         full_gt = table.gt_status.copy()
@@ -489,6 +498,65 @@ def compute_error_breakdown(
         delta_ap=delta,
         assignment=errors,
     )
+
+
+class _FixedAP:
+    """AP of one table at one threshold (area 'all', one cap) under modified statuses.
+
+    The same number as :func:`accumulate_precision_recall` followed by the fixes' rule for
+    emptied categories (in ``compute_error_breakdown``), for status changes only (no detection
+    changes category, so the table's accumulation order and ranks hold): the ranking, the ranks
+    and the matched GT rows are gathered once, and each call only counts TPs and FPs.
+    """
+
+    def __init__(self, table: MatchTable, a: int, t: int, max_dets: int) -> None:
+        self.order = table.accumulation_order()
+        self.a, self.t = a, t
+        self.category_ids, det_k, self.gt_k = table.category_index()
+        self.det_k = det_k
+        self.k_sorted = det_k[self.order]
+        self.cat_start = np.searchsorted(self.k_sorted, np.arange(self.category_ids.size))
+        self.kept = table.det_rank[self.order] < max_dets
+        self.det_gt = table.det_gt[a, t, self.order]
+        area = table.area_ranges[a]
+        det_area = table.det_area()[self.order]
+        self.det_out = (det_area < area.low) | (det_area > area.high)
+        self.ann_id = table.gt.annotations.id
+
+    def __call__(
+        self, det_status: np.ndarray, gt_status: np.ndarray, base_cats: np.ndarray
+    ) -> float | None:
+        """Mean interpolated precision over the categories with counted GT (and those a fix
+        emptied that keep detections, at 0), or None when there is none."""
+        n_k = self.category_ids.size
+        npig = np.bincount(self.gt_k[gt_status != IGNORED], minlength=n_k)
+        status, _ = accumulated_status(
+            det_status[self.order], self.det_gt, self.ann_id, self.det_out
+        )
+        counted = np.flatnonzero((status != IGNORED) & self.kept)  # TPs and FPs, in order
+        tp_at = np.flatnonzero(status[counted] == TP)
+        positions = counted[tp_at]
+        cum_tp = np.arange(1, tp_at.size + 1, dtype=np.int64)
+        cum_fp = tp_at + 1 - cum_tp
+        base_tp = np.searchsorted(positions, self.cat_start)
+        base_fp = np.searchsorted(counted, self.cat_start) - base_tp
+        k_pos = self.k_sorted[positions]
+        defined = npig[k_pos] > 0
+        k_pos, cum_tp, cum_fp = k_pos[defined], cum_tp[defined], cum_fp[defined]
+        precision = np.where(npig > 0, 0.0, -1.0)[None, :].repeat(RECALL_THRESHOLDS.size, 0)
+        if k_pos.size:
+            starts = np.flatnonzero(np.r_[True, k_pos[1:] != k_pos[:-1]])
+            ks = k_pos[starts]
+            q = interpolated_precision(
+                cum_tp - base_tp[k_pos], cum_fp - base_fp[k_pos], starts, npig[ks]
+            )
+            precision[:, ks] = q.T
+        with_dets = np.zeros(n_k, dtype=bool)
+        with_dets[self.det_k[det_status != IGNORED]] = True
+        emptied = (npig == 0) & np.isin(self.category_ids, base_cats) & with_dets
+        precision[:, emptied] = 0.0
+        kept = precision[precision > -1]
+        return float(np.mean(kept)) if kept.size else None
 
 
 def _floats(values: Any) -> np.ndarray:

@@ -60,6 +60,10 @@ class Table:
             itself is one of :attr:`Report.files`.
         sortable: HTML may let the reader sort it.
         signed: Column indices whose numbers are differences (shown with a sign).
+        total_rows: The complete table's row count when ``rows`` holds only its top (the rows
+            every renderer can show, at most ``max(limit, page_limit)``) and ``file`` holds
+            every row; None when ``rows`` is the whole table. A table of 100,000 disputed boxes
+            is built as its 100 top rows and the count, not as 100,000 rows of text.
     """
 
     key: str
@@ -73,6 +77,7 @@ class Table:
     file: str = ""
     sortable: bool = True
     signed: tuple[int, ...] = ()
+    total_rows: int | None = None
 
     def __post_init__(self) -> None:
         width = len(self.headers)
@@ -94,10 +99,21 @@ class Table:
                 f"Expected file of table {self.key!r} as a CSV file name (name.csv), got "
                 f"{self.file!r}"
             )
+        if self.total_rows is not None and (
+            isinstance(self.total_rows, bool) or self.total_rows < len(self.rows) or not self.file
+        ):
+            raise ValueError(
+                f"Expected total_rows of table {self.key!r} >= its {len(self.rows)} rows and a "
+                f"file holding them all, got total_rows={self.total_rows!r}, file={self.file!r}"
+            )
         if self.align and len(self.align) != width:
             raise ValueError(
                 f"Expected align of table {self.key!r} to have {width} letters, got {self.align!r}"
             )
+
+    def row_count(self) -> int:
+        """Rows of the complete table (:attr:`total_rows`, else ``len(rows)``)."""
+        return len(self.rows) if self.total_rows is None else self.total_rows
 
     def page_rows(self) -> tuple[tuple[Cell, ...], ...]:
         """The rows Markdown and HTML show: the first :attr:`page_limit` (all without one)."""

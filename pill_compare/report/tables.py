@@ -255,9 +255,25 @@ def to_csv(frame: pd.DataFrame) -> str:
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(csv_safe)
+            safe[column] = _csv_safe_column(safe[column])
     safe.columns = [csv_safe(c) if isinstance(c, str) else c for c in safe.columns]
     return safe.to_csv(index=False, lineterminator="\n")
+
+
+def _csv_safe_column(column: pd.Series) -> pd.Series:
+    """``column.map(csv_safe)``, computed once per distinct string: a column of 100,000 cells
+    usually holds a few dozen strings, and most need no change at all."""
+    import pandas as pd
+
+    changed = {}
+    for value in pd.unique(column.to_numpy(dtype=object)):
+        if isinstance(value, str):
+            safe = csv_safe(value)
+            if safe != value:
+                changed[value] = safe
+    if not changed:
+        return column
+    return column.map(lambda v: changed.get(v, v) if isinstance(v, str) else v)
 
 
 def _nan_to_none(value: Any) -> Any:

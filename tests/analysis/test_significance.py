@@ -110,6 +110,24 @@ def test_resampled_map_equals_accumulate_with_the_same_weights(seed):
             assert _same(got[key][row], expected), (row, key)
 
 
+def test_resamples_in_batches_of_any_size_give_the_same_numbers(sample, monkeypatch):
+    import pill_compare.analysis.significance as significance
+
+    # 7 resamples one at a time, 3 + 3 + 1, or all at once: the same values bit for bit (the
+    # work buffers are reused, and a last batch is smaller).
+    gt, a, _ = sample
+    table = evaluate(gt, a).matches
+    weights = resample_images(len(gt.images), 7, 5)
+    whole = replicate_metrics(table, weights)
+    prepared = significance._Prepared(table, None, (1, 10, 100), 0.5, 0.5)
+    per_resample = max(prepared.tp_img.size, prepared.det_img.size, prepared.n_lists * 102)
+    for batch in (1, 3):
+        monkeypatch.setattr(significance, "_BATCH_ELEMENTS", batch * per_resample)
+        got = replicate_metrics(table, weights)
+        for key in BOOTSTRAP_METRICS:
+            assert np.array_equal(got[key], whole[key], equal_nan=True), (batch, key)
+
+
 @pytest.mark.parametrize("seed", _cases(3000, 30))
 def test_resampled_f1_equals_evaluate_on_physically_duplicated_images(seed):
     case = random_case(seed)

@@ -155,3 +155,20 @@ def test_words_fall_back_to_english_where_a_language_has_none():
     assert words("en") == DEFAULT_WORDS
     assert words("xx") == DEFAULT_WORDS
     assert set(words("ko")) == set(DEFAULT_WORDS)
+
+
+def test_a_table_built_from_its_top_rows_counts_the_whole_file():
+    from pill_compare.report.render.common import page_note
+    from pill_compare.report.render.text import render_text
+
+    # 3 rows built of 1,500: the page and the text say 1,497 / 1,500 from the total, not the 3.
+    top = Table(
+        "t", ("n",), ((1,), (2,), (3,)), limit=2, page_limit=3, file="t.csv", total_rows=1500
+    )
+    assert top.row_count() == 1500
+    assert page_note(top, DEFAULT_WORDS) == "The first 3 of 1,500 rows; every row and column: t.csv"
+    assert "1498 more rows" in render_text([Section("s", "S", (top,))])
+    with pytest.raises(ValueError, match="total_rows of table 't' >= its 3 rows and a file"):
+        Table("t", ("n",), ((1,), (2,), (3,)), total_rows=2, file="t.csv")
+    with pytest.raises(ValueError, match="a file holding them all"):
+        Table("t", ("n",), ((1,),), total_rows=5)

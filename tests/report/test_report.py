@@ -477,8 +477,9 @@ def test_the_complete_tables_are_csv_files_beside_the_report():
     assert {"a_score", "b_score", "iou", "a_error", "verdict", "a_category_name"} <= set(boxes)
     # report.json holds the same rows.
     data = json.loads(text_of(files, "report.json"))
-    table = data["disputed_boxes"]  # columns once, then one list per box
+    table = data["disputed_boxes"]  # columns once, then one list per box (up to 100)
     assert table["columns"] == list(boxes.columns) and len(table["rows"]) == 61
+    assert table["total"] == 61 and table["file"] == "disputed_boxes.csv"
     first = dict(zip(table["columns"], table["rows"][0], strict=True))
     assert first["image_id"] == int(boxes["image_id"][0])
     assert len(frames["differing_images.csv"]) == 61
@@ -517,3 +518,18 @@ def test_every_number_in_the_report_has_one_format():
     ), first
     # Agreement as a percentage, not "0.9398 of items".
     assert "94.0% of the paired items agree" in md
+
+
+def test_report_json_lists_the_top_disputed_boxes_and_points_to_the_csv_for_the_rest(monkeypatch):
+    import pill_compare.report.sections.compare_files as compare_files
+
+    # The sample has 61 disputed boxes; with room for 10 the JSON keeps the CSV's first 10 rows
+    # and says 61 and the file's name.
+    gt, _, a, b = sample_runs()
+    r = compare(gt, a, b, n_bootstrap=0)
+    monkeypatch.setattr(compare_files, "JSON_ROWS", 10)
+    table = compare_files.disputed_box_records(r)
+    boxes = pd.read_csv(io.StringIO(compare_files.compare_csv_files(r)["disputed_boxes.csv"]))
+    assert len(table["rows"]) == 10 and table["total"] == len(boxes) == 61
+    assert table["file"] == "disputed_boxes.csv"
+    assert [row[0] for row in table["rows"]] == boxes[table["columns"][0]][:10].tolist()

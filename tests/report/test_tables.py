@@ -105,3 +105,16 @@ def test_to_json_writes_nan_as_null():
 
 def test_to_csv_has_no_index():
     assert to_csv(pd.DataFrame({"a": [1, 2]})) == "a\n1\n2\n"
+
+
+def test_to_csv_neutralises_every_formula_cell_and_leaves_numbers_and_gaps():
+    # 2 distinct strings need a quote ("=1+1", "-x"); numbers (a negative one too) and missing
+    # cells stay as they are, in every row where they occur.
+    frame = pd.DataFrame(
+        {
+            "s": ["=1+1", "ok", "=1+1", None, "-x"],
+            "n": [-1, 2, 3, 4, 5],
+            "m": [1, "a", 2.5, None, 7],
+        }
+    )
+    assert to_csv(frame) == ("s,n,m\n'=1+1,-1,1\nok,2,a\n'=1+1,3,2.5\n,4,\n'-x,5,7\n")

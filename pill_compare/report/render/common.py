@@ -117,7 +117,7 @@ def page_note(table: Table, vocabulary: Mapping[str, str]) -> str:
         >>> page_note(t, DEFAULT_WORDS)
         'The first 100 of 1,500 rows; every row and column: t.csv'
     """
-    shown, total = len(table.page_rows()), len(table.rows)
+    shown, total = len(table.page_rows()), table.row_count()
     counts = {"shown": fmt_number(shown), "total": fmt_number(total), "file": table.file}
     if shown < total:
         return vocabulary["page_cut_file" if table.file else "page_cut"].format(**counts)

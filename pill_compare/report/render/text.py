@@ -127,7 +127,7 @@ class _TextRenderer:
         rows = table_cells(t)
         shown = rows if t.limit is None else rows[: max(t.limit, 0)]
         out.append(text_table(t.headers, shown, align=t.alignment()))
-        more = len(rows) - len(shown)
+        more = t.row_count() - len(shown)
         if more:
             out.append(
                 self.words["more_row"] if more == 1 else self.words["more_rows"].format(n=more)

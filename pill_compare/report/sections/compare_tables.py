@@ -414,6 +414,9 @@ def disputed_boxes_blocks(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
     assert r.disagreements is not None
     frame = r.disagreements.to_frame()
     frame = frame[frame["kind"] != "agree"]
+    total = len(frame)
+    # Only the rows a page or a text can show are written out; the CSV file holds them all.
+    frame = frame.iloc[: max(TEXT_ROWS, PAGE_ROWS)]
     a, b = r.names
     rows = tuple(
         (
@@ -441,7 +444,8 @@ def disputed_boxes_blocks(t: Text, r: ComparisonResult) -> tuple[Block, ...]:
         limit=TEXT_ROWS,
         page_limit=PAGE_ROWS,
         file=CSV_FILES["disputed_boxes"],
-        caption=t("boxes.caption", n=len(rows)),
+        caption=t("boxes.caption", n=total),
+        total_rows=total if total > len(rows) else None,
         legend=((t("col.verdict"), t("boxes.legend.verdict", **_names(r))),),
     )
     return (table,)
