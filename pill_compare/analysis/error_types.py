@@ -517,7 +517,7 @@ class _FixedAP:
         self.k_sorted = det_k[self.order]
         self.cat_start = np.searchsorted(self.k_sorted, np.arange(self.category_ids.size))
         self.kept = table.det_rank[self.order] < max_dets
-        self.det_gt = table.det_gt[a, t, self.order]
+        self.det_gt = table.det_gt_at(a, t)[self.order]
         area = table.area_ranges[a]
         det_area = table.det_area()[self.order]
         self.det_out = (det_area < area.low) | (det_area > area.high)

@@ -680,7 +680,7 @@ class _Prepared:
         pos_t, list_t, end_t, ign_t, ign_list_t, before_t = [], [], [], [], [], []
         for t, ti in enumerate(t_index):
             status, _ = accumulated_status(
-                table.det_status[a, ti, order], table.det_gt[a, ti, order], ann.id, det_out
+                table.det_status[a, ti, order], table.det_gt_at(a, ti)[order], ann.id, det_out
             )
             pos = np.flatnonzero(status == TP)
             lst = t * n_k + k_sorted[pos]
@@ -883,13 +883,6 @@ def _mean_defined(precision: np.ndarray, full: np.ndarray, out: np.ndarray) -> N
 
 def _concat(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
-
-
-def _cumsum(values: np.ndarray) -> np.ndarray:
-    """(b, n + 1) cumulative sums along the rows of (b, n) ``values``, with a leading 0."""
-    out = np.zeros((values.shape[0], values.shape[1] + 1), dtype=np.int64)
-    np.cumsum(values, axis=1, out=out[:, 1:])
-    return out
 
 
 def _image_index(gt: GroundTruth, image_ids: np.ndarray, what: str) -> np.ndarray:
