@@ -26,11 +26,15 @@ from bench_eval import ensure_data
 
 
 def field_bytes(obj: object) -> dict[str, int]:
-    """Bytes of every numpy array attribute of ``obj`` (a dataclass instance), by name."""
+    """Bytes of every numpy array attribute of ``obj`` (a dataclass instance), by name; a
+    tuple of arrays (the match list) counts as one. Cached arrays built on demand (the dense
+    ``det_gt``) count only when something has read them."""
     sizes = {}
     for name, value in vars(obj).items():
         if isinstance(value, np.ndarray):
             sizes[name] = value.nbytes
+        elif isinstance(value, tuple) and value and all(isinstance(v, np.ndarray) for v in value):
+            sizes[name] = sum(v.nbytes for v in value)  # a list of matches (greedy.Matches)
     return sizes
 
 
