@@ -366,8 +366,13 @@ def replicate_olrp(
     An image of weight w counts w times: its detections and its GT boxes (a dataset holding w
     copies of it; copies match exactly as the image does, so nothing is re-matched). Per class
     and row, LRP(s) is formed from the weighted running sums of TPs, FPs and localisation
-    costs at every threshold of the full data, oLRP is its minimum (1 when keeping none is as
+    costs at the thresholds of the full data, oLRP is its minimum (1 when keeping none is as
     good), and the mean runs over the classes with a GT box of positive weight.
+
+    Only the thresholds where the minimum can fall are formed (:func:`_segments`): each ends a
+    *segment* of the class's score order, and a segment's weighted sums are one sparse
+    (segments x images) matrix of per-image sums times the (images x rows) weights, so the
+    work grows with the (segment, image) pairs, not with detections x rows.
 
     Args:
         table: The run's match table, matched at IoU 0.5.
@@ -378,7 +383,8 @@ def replicate_olrp(
 
     Returns:
         (B,) float64 mean oLRP per row, NaN where no class has a GT box of positive weight. A
-        row of ones gives :func:`compute_lrp`'s ``olrp`` (to the last bits of the mean).
+        row of ones gives :func:`compute_lrp`'s ``olrp`` up to float rounding (~1e-16: the
+        localisation costs are summed per segment first, then segment after segment).
 
     Raises:
         ValueError: as :func:`compute_lrp`; weights of the wrong shape, not integers, or
@@ -396,37 +402,100 @@ def replicate_olrp(
     gt_column = order[np.searchsorted(images, table.gt.annotations.image_id[kept], sorter=order)]
     from scipy import sparse  # ~0.6 s to import: only when a bootstrap runs
 
+    n_images = images.size
     per_image = sparse.csr_matrix(  # GT boxes per (image, class); duplicates add up
         (np.ones(gt_column.size), (gt_column, table.category_index()[2][kept])),
-        shape=(images.size, c.cat_ids.size),
+        shape=(n_images, c.cat_ids.size),
     )
     n_gt = np.asarray(weights @ per_image)  # (B, K) weighted GT boxes
     olrp = np.where(n_gt > 0, 1.0, np.nan)  # keeping none: LRP 1
-    for lo, hi in zip(c.bounds[:-1].tolist(), c.bounds[1:].tolist(), strict=True):
-        kk = int(c.k[lo])
-        last = lo + np.flatnonzero(np.r_[c.score[lo + 1 : hi] != c.score[lo : hi - 1], True])
-        for rows in _chunks(weights.shape[0], hi - lo):
-            w = weights[rows][:, column[lo:hi]]
-            tp = np.cumsum(w * c.is_tp[lo:hi], axis=1)[:, last - lo]
-            fp = np.cumsum(w * ~c.is_tp[lo:hi], axis=1)[:, last - lo]
-            loc = np.cumsum(w * c.loss[lo:hi], axis=1)[:, last - lo]
-            g = n_gt[rows, kk][:, None]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                lrp = (loc + (fp + g - tp)) / (fp + g)  # TP + FP + FN = FP + G
-            best = np.min(lrp, axis=1, initial=1.0, where=np.isfinite(lrp))
-            olrp[rows, kk] = np.where(g[:, 0] > 0, best, np.nan)
+    seg = _segments(c)
+    n_seg = int(seg.max()) + 1 if seg.size else 0
+    inside = seg >= 0
+    seg, col, is_tp = seg[inside], column[inside], c.is_tp[inside]
+    seg_k = np.zeros(n_seg, dtype=np.int64)
+    seg_k[seg] = c.k[inside]
+    # The counts are integers, exact in float32 (half the memory traffic of the product) while
+    # below 2**24: a row's weighted count of every detection bounds each of its sums.
+    per_row = weights @ np.bincount(column, minlength=n_images).astype(np.float64)
+    exact32 = per_row.size == 0 or per_row.max() < 2.0**24
+    count_type = np.float32 if exact32 else np.float64
+    counts = sparse.csr_matrix(  # row s / n_seg + s: segment s's TPs / FPs per image
+        (np.ones(seg.size, dtype=count_type), (np.where(is_tp, seg, n_seg + seg), col)),
+        shape=(2 * n_seg, n_images),
+    )
+    costs = sparse.csr_matrix(  # segment s's Σ (1 − IoU)/(1 − τ) per image
+        (c.loss[inside][is_tp], (seg[is_tp], col[is_tp])), shape=(n_seg, n_images)
+    )
+    first = np.flatnonzero(np.diff(seg_k, prepend=-1))  # each class's first segment
+    bounds = np.r_[first, n_seg].tolist()
+    classes = seg_k[first]
+    step = max(1, min(_BATCH, _CHUNK_CELLS // max(n_seg, 1)))
+    for lo in range(0, weights.shape[0] if n_seg else 0, step):
+        rows = slice(lo, lo + step)
+        w = np.ascontiguousarray(weights[rows].T)  # (I, b)
+        both = (counts @ w.astype(count_type)).astype(np.float64)
+        both, loc = both.reshape(2, n_seg, -1), costs @ w  # TPs, FPs; localisation cost
+        for i in range(classes.size):  # running sums within each class
+            j, k = bounds[i], bounds[i + 1]
+            np.cumsum(both[:, j:k], axis=1, out=both[:, j:k])
+            np.cumsum(loc[j:k], axis=0, out=loc[j:k])
+        tp, fp = both
+        g = n_gt[rows][:, seg_k].T  # (segments, b)
+        with np.errstate(invalid="ignore", divide="ignore"):  # G = 0: left out below
+            lrp = (loc + (fp + g - tp)) / (fp + g)  # TP + FP + FN = FP + G
+        best = np.minimum(np.minimum.reduceat(lrp, first, axis=0).T, 1.0)  # (b, classes)
+        olrp[rows, classes] = np.where(n_gt[rows][:, classes] > 0, best, np.nan)
     defined = np.isfinite(olrp)
     with np.errstate(invalid="ignore", divide="ignore"):  # no class defined: 0 / 0 = NaN
         return np.where(defined, olrp, 0.0).sum(axis=1) / defined.sum(axis=1)
 
 
-#: Detections x resamples held at once by :func:`replicate_olrp` (~16 MB per float array).
+def _segments(c: _Counted) -> np.ndarray:
+    """Each counted detection's segment for :func:`replicate_olrp`, -1 where it is in none.
+
+    Under any weights, LRP(s) = (L + F + G − T) / (F + G) with L, F, T the weighted running
+    sums of localisation cost, FPs and TPs at s, and L <= T (each TP costs at most 1). Going
+    down the score order one tie group at a time (a threshold keeps whole tie groups):
+
+    * a group of FPs only adds f to both terms: (N + f)/(D + f) >= N/D as N <= D, so its LRP
+      is no lower than the previous threshold's (or than keeping none, 1, for the first group);
+    * a group of TPs only adds l − t <= 0 to the numerator: its LRP is no higher than the
+      previous one's, so a TP-only group followed by another TP-only group is never needed.
+
+    Hence the minimum over every threshold and keeping none is the minimum over keeping none
+    and the ends of the groups holding a TP whose next group holds an FP (or that end the
+    class). Segment j runs from after end j − 1 to end j (in one class); detections after
+    their class's last end (lower scores) matter to no minimum and get -1.
+
+    Returns:
+        (M,) int64 segment per detection of ``c``'s order; segments ascend with it.
+    """
+    m = c.row.size
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    new_group = np.r_[True, (c.score[1:] != c.score[:-1]) | (c.k[1:] != c.k[:-1])]
+    group = np.cumsum(new_group) - 1
+    starts = np.flatnonzero(new_group)
+    has_tp = np.bincount(group, weights=c.is_tp, minlength=starts.size) > 0
+    has_fp = np.bincount(group, weights=~c.is_tp, minlength=starts.size) > 0
+    group_k = c.k[starts]
+    class_end = np.r_[group_k[1:] != group_k[:-1], True]
+    ends = (np.r_[starts[1:], m] - 1)[has_tp & (class_end | np.r_[has_fp[1:], False])]
+    is_end = np.zeros(m, dtype=np.int64)
+    is_end[ends] = 1
+    seg = np.cumsum(is_end) - is_end  # the ends before a detection: the segment it is in
+    outside = seg >= ends.size
+    outside[~outside] = c.k[ends[seg[~outside]]] != c.k[~outside]
+    seg[outside] = -1
+    return seg
+
+
+#: Resamples per sparse product in :func:`replicate_olrp`: (images x 64) weights stay in cache.
+_BATCH = 64
+
+#: Segments x resamples held at once by :func:`replicate_olrp` (~16 MB per float array).
 _CHUNK_CELLS = 2_000_000
-
-
-def _chunks(n_rows: int, width: int) -> list[slice]:
-    step = max(1, _CHUNK_CELLS // max(width, 1))
-    return [slice(i, min(i + step, n_rows)) for i in range(0, n_rows, step)]
 
 
 def _check_weights(image_weights: np.ndarray, n_images: int) -> np.ndarray:

@@ -8,8 +8,16 @@ import numpy as np
 import pytest
 
 from pill_compare.analysis.evaluate import evaluate
-from pill_compare.analysis.lrp import compare_lrp, compute_lrp, replicate_olrp
-from pill_compare.analysis.matching import match_detections
+from pill_compare.analysis.lrp import (
+    _Counted,
+    _counted,
+    _segments,
+    compare_lrp,
+    compute_lrp,
+    replicate_olrp,
+)
+from pill_compare.analysis.matching import FP, IGNORED, TP, match_detections
+from pill_compare.analysis.significance import resample_images
 from pill_compare.io import load_ground_truth, load_results
 from tests.analysis.eval_fixtures import box, detections, ground_truth, gt_doc, random_case
 from tests.conftest import SAMPLE
@@ -253,6 +261,83 @@ def test_replicate_olrp_equals_compute_lrp_on_the_dataset_with_the_copies(seed):
         assert (np.nan if expected is None else expected) == pytest.approx(row, nan_ok=True)
 
 
+def reference_replicate_olrp(table, weights):
+    """The replicate the plain way (the implementation before the segments): per row and
+    class, the weighted running sums detection after detection, LRP at the end of every tie
+    group, the minimum with keeping none (1), the mean over classes with weighted GT > 0."""
+    c = _counted(table, None)
+    column = {image_id: i for i, image_id in enumerate(table.gt.images.id.tolist())}
+    det_col = [column[i] for i in table.dets.image_id[c.row].tolist()]
+    kept = table.gt_status[table.area_index("all"), table.threshold_index(0.5)] != IGNORED
+    gt_col = [column[i] for i in table.gt.annotations.image_id[kept].tolist()]
+    gt_k = table.category_index()[2][kept].tolist()
+    out = []
+    for w in weights.tolist():
+        values = []
+        for kk in range(c.cat_ids.size):
+            g = sum(w[i] for i, k in zip(gt_col, gt_k, strict=True) if k == kk)
+            if g == 0:
+                continue
+            best, tp, fp, loc = 1.0, 0, 0, 0.0
+            rows = np.flatnonzero(c.k == kk).tolist()
+            for n, j in enumerate(rows):
+                tp, fp = tp + w[det_col[j]] * c.is_tp[j], fp + w[det_col[j]] * (not c.is_tp[j])
+                loc += w[det_col[j]] * c.loss[j]
+                if n == len(rows) - 1 or c.score[rows[n + 1]] != c.score[j]:
+                    best = min(best, (loc + fp + g - tp) / (fp + g))
+            values.append(best)
+        out.append(np.mean(values) if values else np.nan)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_replicate_olrp_equals_the_plain_running_sums_over_every_threshold(seed):
+    # random_case draws tied scores (0.5, 0.9 twice in its pool), crowd regions, duplicate GT
+    # boxes and classes without GT; the weights 0..3 drop and repeat images.
+    case = random_case(seed)
+    table = match_detections(
+        ground_truth(case.gt), detections(case.results), iou_thresholds=np.array([0.5])
+    )
+    weights = np.random.default_rng(seed).integers(0, 4, size=(6, table.gt.images.id.size))
+    weights[0] = 1
+    expected = reference_replicate_olrp(table, weights)
+    assert replicate_olrp(table, weights) == pytest.approx(expected, rel=1e-12, nan_ok=True)
+
+
+@pytest.mark.parametrize("run_file", ["efficientnet_b3.json", "resnet101.json"])
+def test_replicate_olrp_on_the_sample_equals_the_plain_running_sums(run_file):
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    dets = load_results(SAMPLE / run_file, gt=gt)
+    table = match_detections(gt, dets, iou_thresholds=np.array([0.5]))
+    weights = resample_images(gt.images.id.size, 3, 0)
+    expected = reference_replicate_olrp(table, weights)
+    assert replicate_olrp(table, weights) == pytest.approx(expected, rel=1e-12)
+
+
+def test_segments_end_where_a_run_of_true_positives_meets_a_false_one():
+    # One class, by score: 0.9 TP | 0.8 TP, 0.8 FP | 0.7 TP | 0.6 TP | 0.5 FP | 0.4 FP.
+    # Ends: 0.9 (next group holds an FP); not 0.8 nor 0.7 (a TP-only group follows, which only
+    # lowers LRP); 0.6 (an FP follows). The FPs at 0.5 and 0.4 only raise it: in no segment.
+    # A second class: 0.9 FP | 0.3 TP -> one segment to the class's end.
+    score = np.array([0.9, 0.8, 0.8, 0.7, 0.6, 0.5, 0.4, 0.9, 0.3])
+    is_tp = np.array([1, 1, 0, 1, 1, 0, 0, 0, 1], dtype=bool)
+    k = np.array([0, 0, 0, 0, 0, 0, 0, 1, 1])
+    n = score.size
+    c = _Counted(
+        cat_ids=np.array([1, 2]),
+        det_k=k,
+        status=np.where(is_tp, TP, FP),
+        n_gt=np.array([5, 1]),
+        row=np.arange(n),
+        k=k,
+        score=score,
+        is_tp=is_tp,
+        loss=np.zeros(n),
+        bounds=np.array([0, 7, n]),
+    )
+    assert _segments(c).tolist() == [0, 1, 1, 1, 1, -1, -1, 2, 2]
+
+
 def test_replicate_olrp_refuses_weights_of_the_wrong_shape_or_sign():
     table = two_images()
     with pytest.raises(ValueError, match=r"Expected image_weights of shape \(B, 2\), got \(3,\)"):
@@ -274,9 +359,11 @@ def test_compare_lrp_on_the_sample_finds_the_lower_olrp_with_its_interval():
     assert c.delta == c.b.olrp - c.a.olrp == pytest.approx(-0.1547, abs=1e-4)
     assert c.ci_low < c.delta < c.ci_high < 0
     assert (c.finding, c.n_resamples) == ("b_better", 200)
-    # A row of ones is the full data, bit for bit.
+    # A row of ones is the full data. Not bit for bit: the replicate sums the localisation
+    # costs per (segment, image) before the running sum, compute_lrp detection after detection
+    # (as vernier does), so the last bits can differ (here by 2.8e-17).
     ones = np.ones((1, gt.images.id.size), dtype=np.int64)
-    assert replicate_olrp(tables[1], ones)[0] == c.b.olrp
+    assert replicate_olrp(tables[1], ones)[0] == pytest.approx(c.b.olrp, rel=1e-12, abs=0)
     untested = compare_lrp(*tables, n_resamples=0)
     assert (untested.finding, untested.ci_low, untested.n_resamples) == ("not_tested", None, 0)
     assert untested.to_dict()["ci"] is None and untested.to_dict()["delta"] == c.delta
