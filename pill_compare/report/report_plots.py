@@ -1217,8 +1217,8 @@ def _finish(
     """Title the figure and, for a figure made here, lay it out once and for all.
 
     A figure made here gets ``title`` above every panel, is laid out (constrained layout,
-    inside the caller's ``plot_style``: one pass for one axes of automatic aspect, two
-    otherwise, each the layout alone, without drawing the figure) and its layout engine then
+    inside the caller's ``plot_style``: two passes with a fixed-aspect axes or a colour bar,
+    else one, each the layout alone, without drawing the figure) and its layout engine then
     removed: constrained layout refines its result on every draw, so each save would move
     things by a pixel and give other bytes, and a figure without an engine is saved in one
     draw. On axes the caller gave, a one-panel figure's title goes on the axes (raised over a
@@ -1228,15 +1228,15 @@ def _finish(
     if created:
         fig.suptitle(title, fontsize=10)
         # The first pass places the axes. A second refits the margins to the decorations
-        # where they ended up: needed by a fixed-aspect axes (shrunk inside its cell), a
-        # colour bar or several panels (shared, outer-only labels); one axes of automatic
-        # aspect has margins that do not depend on where it is (texts outside it are offset
-        # in points), so its first pass is final. The passes run the layout alone: a whole
-        # draw (draw_without_rendering) would lay out every text once more and change
-        # nothing the layout reads.
+        # where they ended up; only a fixed-aspect axes (shrunk inside its cell) or a colour
+        # bar needs it: the other figures' margins do not depend on where the axes are
+        # (tick labels, and texts outside the axes offset in points), so their first pass is
+        # final to a fraction of a pixel. The passes run the layout alone: a whole draw
+        # (draw_without_rendering) would lay out every text once more and change nothing
+        # the layout reads.
         engine = fig.get_layout_engine()
-        single = len(fig.axes) == 1 and fig.axes[0].get_aspect() == "auto"
-        for _ in range(1 if single else 2):
+        refit = any(a.get_aspect() != "auto" or hasattr(a, "_colorbar") for a in fig.axes)
+        for _ in range(2 if refit else 1):
             engine.execute(fig)
         _drop_layout_engine(fig)
     elif not panels:
