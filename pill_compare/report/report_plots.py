@@ -1217,21 +1217,45 @@ def _finish(
     """Title the figure and, for a figure made here, lay it out once and for all.
 
     A figure made here gets ``title`` above every panel, is laid out (constrained layout,
-    inside the caller's ``plot_style``) and its layout engine then removed: constrained
-    layout refines its result on every draw, so each save would move things by a pixel and
-    give other bytes; two passes leave the margins fitted. On axes the caller gave, a one-panel figure's title goes on the axes
-    (raised over a legend drawn above them); a several-panel figure keeps its panel titles
-    and leaves the overall title to the caller (``panels``).
+    inside the caller's ``plot_style``: two passes with a fixed-aspect axes or a colour bar,
+    else one, each the layout alone, without drawing the figure) and its layout engine then
+    removed: constrained layout refines its result on every draw, so each save would move
+    things by a pixel and give other bytes, and a figure without an engine is saved in one
+    draw. On axes the caller gave, a one-panel figure's title goes on the axes (raised over a
+    legend drawn above them); a several-panel figure keeps its panel titles and leaves the
+    overall title to the caller (``panels``).
     """
     if created:
         fig.suptitle(title, fontsize=10)
-        # The first pass places the axes; the second refits the margins to the decorations
-        # where they ended up (fixed-aspect panels, labels above or beside the axes).
-        fig.draw_without_rendering()
-        fig.draw_without_rendering()
-        fig.set_layout_engine("none")
+        # The first pass places the axes. A second refits the margins to the decorations
+        # where they ended up; only a fixed-aspect axes (shrunk inside its cell) or a colour
+        # bar needs it: the other figures' margins do not depend on where the axes are
+        # (tick labels, and texts outside the axes offset in points), so their first pass is
+        # final to a fraction of a pixel. The passes run the layout alone: a whole draw
+        # (draw_without_rendering) would lay out every text once more and change nothing
+        # the layout reads.
+        engine = fig.get_layout_engine()
+        refit = any(a.get_aspect() != "auto" or hasattr(a, "_colorbar") for a in fig.axes)
+        for _ in range(2 if refit else 1):
+            engine.execute(fig)
+        _drop_layout_engine(fig)
     elif not panels:
         ax.set_title(title, pad=30 if above_legend else 6)
+
+
+def _drop_layout_engine(fig: Any) -> None:
+    """Leave ``fig`` with no layout engine at all: its axes stay where the layout put them.
+
+    Not ``set_layout_engine("none")``: that leaves a placeholder engine, and ``savefig`` draws
+    a figure with any engine once more before the draw it saves.
+    """
+    import matplotlib
+
+    # None means "no engine" only while the rcParams ask for no automatic layout.
+    with matplotlib.rc_context(
+        {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    ):
+        fig.set_layout_engine(None)
 
 
 def _figure_axes(ax: Any, height: float) -> tuple[Any, Any, bool]:
@@ -1299,6 +1323,7 @@ def _cell_texts(
                 va="center",
                 fontsize=points,
                 color="white" if value >= dark else "#222222",
+                in_layout=False,  # inside its cell: the layout has nothing to make room for
             )
 
 

@@ -14,6 +14,7 @@ from pill_compare.report.agreement_plots import (
     plot_swap_heatmap,
 )
 from pill_compare.report.figures import close_figure
+from tests.report.figure_checks import assert_laid_out_for_good
 
 
 def _run(cats, name):
@@ -51,6 +52,15 @@ def test_class_counts_draws_every_class_used(result):
     try:
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert sorted(labels) == ["1", "2", "3 셋", "4", "5"]
+    finally:
+        close_figure(fig)
+
+
+@pytest.mark.parametrize("plot", [plot_swap_heatmap, plot_class_counts])
+def test_a_figure_is_laid_out_for_good_and_saved_in_one_draw(result, plot, monkeypatch):
+    fig = plot(result, lang="ko")
+    try:
+        assert_laid_out_for_good(fig, monkeypatch)
     finally:
         close_figure(fig)
 

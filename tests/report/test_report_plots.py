@@ -21,6 +21,7 @@ from pill_compare.io import ground_truth_from_dict, load_ground_truth, load_resu
 from pill_compare.report import report_plots as rp
 from pill_compare.report.figures import figure_to_bytes
 from pill_compare.report.style import ERROR_TYPE_COLORS, MODEL_COLORS
+from tests.report.figure_checks import assert_laid_out_for_good
 
 #: Plot tests fail on any warning (a missing glyph, a collapsed layout): it would reach the user.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -162,6 +163,11 @@ def test_korean_figures_are_complete_and_deterministic(korean80, name):
         assert figure_to_bytes(fig) == png  # saving again moves nothing
         assert figure_to_bytes(rp.PLOTS[name](korean80, lang="ko", labels=labels)) == png
     assert fig._suptitle.get_text() == "한국어 title"
+
+
+@pytest.mark.parametrize("name", list(rp.PLOTS))
+def test_a_figure_is_laid_out_for_good_and_saved_in_one_draw(korean80, name, monkeypatch):
+    assert_laid_out_for_good(rp.PLOTS[name](korean80, lang="ko"), monkeypatch)
 
 
 def test_available_plots_says_what_each_result_can_draw(sample, without_gt):
