@@ -468,19 +468,21 @@ def compare(
     table_a, table_b = ev_a.matches, ev_b.matches
     parameters["iou_thresholds"] = ev_a.coco.iou_thresholds.tolist()
 
-    step("error types")
+    step("error types, pairing")
     strict = _strict_tide_iou(tide_iou, ev_a.coco.iou_thresholds)
     parameters["tide_iou"] = strict
-    (errors_a, errors_strict_a), (errors_b, errors_strict_b) = run_parallel(
-        lambda: _error_types(table_a, strict), lambda: _error_types(table_b, strict)
+    # The pairing (A's boxes with B's) beside TIDE of A and TIDE of B: ~1.3 s, 0.8 s, 0.8 s.
+    pairing, (errors_a, errors_strict_a), (errors_b, errors_strict_b) = run_parallel(
+        lambda: pair_models(
+            table_a.dets, table_b.dets, score_threshold=score_threshold, pair_iou=pair_iou
+        ),
+        lambda: _error_types(table_a, strict),
+        lambda: _error_types(table_b, strict),
     )
     step("causes")
     causes = compute_causes(ev_a, ev_b, errors_a, errors_b)
     claims = compute_domain_claims(gt, ev_a, ev_b, alpha=alpha, seed=seed)
-    step("pairing")
-    pairing = pair_models(
-        table_a.dets, table_b.dets, score_threshold=score_threshold, pair_iou=pair_iou
-    )
+    step("verdicts")
     disagreements = adjudicate(
         pairing,
         table_a,
