@@ -35,6 +35,7 @@ import numpy as np
 
 from pill_compare.analysis.arguments import check_number
 from pill_compare.analysis.matching import IGNORED, TP, MatchTable
+from pill_compare.analysis.parallel import run_parallel
 
 #: The binning strategies :func:`compute_calibration` knows.
 STRATEGIES = ("equal_count", "equal_width")
@@ -291,10 +292,12 @@ def compare_calibration(
     """
     n_resamples = int(check_number(n_resamples, "n_resamples", low=0, integer=True))
     alpha = float(check_number(alpha, "alpha", low=0.0, low_open=True, high=1.0))
-    cal = [
-        compute_calibration(t, n_bins=n_bins, iou_threshold=iou_threshold, strategy=strategy)
-        for t in (table_a, table_b)
-    ]
+    settings = {"n_bins": n_bins, "iou_threshold": iou_threshold, "strategy": strategy}
+    # One thread per run (analysis/parallel.py); nothing shared is written.
+    cal = run_parallel(
+        lambda: compute_calibration(table_a, **settings),
+        lambda: compute_calibration(table_b, **settings),
+    )
     a, b = cal
     delta = None if a.ece is None or b.ece is None else b.ece - a.ece
     if delta is None or n_resamples == 0:

@@ -78,6 +78,7 @@ from pill_compare.analysis.evaluate import EvalResult, evaluate
 from pill_compare.analysis.gt_audit import GtAudit, audit_ground_truth
 from pill_compare.analysis.lrp import LrpComparison, compare_lrp
 from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds
+from pill_compare.analysis.parallel import run_parallel
 from pill_compare.analysis.slices import SliceComparison, SliceSpec, compare_slices
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
@@ -453,38 +454,35 @@ def compare(
             f"{gt.source or 'the ground truth'}: the ground truth has no annotations, so there is "
             "nothing to compare against"
         )
-    evaluated = []
-    for run in (a, b):
-        step(f"evaluate {run.name}")
-        evaluated.append(
-            evaluate(
-                gt,
-                run,
-                iou_thresholds=iou_thresholds,
-                max_dets=max_dets,
-                score_threshold=score_threshold,
-                iou_threshold=iou_threshold,
-            )
-        )
-    ev_a, ev_b = evaluated
+    step(f"evaluate {a.name}, {b.name}")
+    settings = {
+        "iou_thresholds": iou_thresholds,
+        "max_dets": max_dets,
+        "score_threshold": score_threshold,
+        "iou_threshold": iou_threshold,
+    }
+    # Independent parts of A and of B run side by side (analysis/parallel.py): same numbers.
+    ev_a, ev_b = run_parallel(
+        lambda: evaluate(gt, a, **settings), lambda: evaluate(gt, b, **settings)
+    )
     table_a, table_b = ev_a.matches, ev_b.matches
     parameters["iou_thresholds"] = ev_a.coco.iou_thresholds.tolist()
 
-    step("error types")
-    errors_a, errors_b = compute_error_breakdown(table_a), compute_error_breakdown(table_b)
+    step("error types, pairing")
     strict = _strict_tide_iou(tide_iou, ev_a.coco.iou_thresholds)
     parameters["tide_iou"] = strict
-    errors_strict_a = errors_strict_b = None
-    if strict is not None:
-        errors_strict_a = compute_error_breakdown(table_a, fg_iou=strict)
-        errors_strict_b = compute_error_breakdown(table_b, fg_iou=strict)
+    # The pairing (A's boxes with B's) beside TIDE of A and TIDE of B: ~1.3 s, 0.8 s, 0.8 s.
+    pairing, (errors_a, errors_strict_a), (errors_b, errors_strict_b) = run_parallel(
+        lambda: pair_models(
+            table_a.dets, table_b.dets, score_threshold=score_threshold, pair_iou=pair_iou
+        ),
+        lambda: _error_types(table_a, strict),
+        lambda: _error_types(table_b, strict),
+    )
     step("causes")
     causes = compute_causes(ev_a, ev_b, errors_a, errors_b)
     claims = compute_domain_claims(gt, ev_a, ev_b, alpha=alpha, seed=seed)
-    step("pairing")
-    pairing = pair_models(
-        table_a.dets, table_b.dets, score_threshold=score_threshold, pair_iou=pair_iou
-    )
+    step("verdicts")
     disagreements = adjudicate(
         pairing,
         table_a,
@@ -559,6 +557,14 @@ def compare(
         claims=claims,
         slices=_slices(table_a, table_b, slices, parameters, ev_a.coco.max_dets, step),
     )
+
+
+def _error_types(
+    table: MatchTable, strict: float | None
+) -> tuple[ErrorBreakdown, ErrorBreakdown | None]:
+    """One run's TIDE breakdown at IoU 0.5, and at ``strict`` unless that is None."""
+    loose = compute_error_breakdown(table)
+    return loose, None if strict is None else compute_error_breakdown(table, fg_iou=strict)
 
 
 def _slices(

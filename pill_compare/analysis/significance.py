@@ -78,6 +78,7 @@ from pill_compare.analysis.coco_metrics import (
     recall_counts,
 )
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable, coco_iou_thresholds
+from pill_compare.analysis.parallel import run_parallel
 from pill_compare.core import GroundTruth
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
@@ -431,11 +432,18 @@ def paired_bootstrap(
     if confidence == 1.0:
         raise ValueError(f"Expected confidence to be a number > 0 and < 1, got {confidence!r}")
     args = (iou_thresholds, max_dets, score_threshold, iou_threshold)
-    prep_a, prep_b = _Prepared(table_a, *args), _Prepared(table_b, *args)
-    weights = resample_images(prep_a.n_images, n_resamples, seed)
-    ones = np.ones((1, prep_a.n_images), dtype=np.int64)
-    full_a, full_b = prep_a.metrics(ones), prep_b.metrics(ones)
-    rep_a, rep_b = prep_a.metrics(weights), prep_b.metrics(weights)
+    n_images = len(table_a.gt.images)
+    weights = resample_images(n_images, n_resamples, seed)
+    ones = np.ones((1, n_images), dtype=np.int64)
+
+    def run(table: MatchTable) -> tuple[_Prepared, dict[str, np.ndarray], dict[str, np.ndarray]]:
+        prepared = _Prepared(table, *args)
+        return prepared, prepared.metrics(ones), prepared.metrics(weights)
+
+    # A and B share only the (read-only) weights: one thread each (analysis/parallel.py).
+    (prep_a, full_a, rep_a), (_, full_b, rep_b) = run_parallel(
+        lambda: run(table_a), lambda: run(table_b)
+    )
     tail = (1.0 - confidence) / 2.0
     metrics = {}
     for key in BOOTSTRAP_METRICS:

@@ -1,0 +1,106 @@
+"""analysis.parallel: how many threads, results in task order, and the same numbers with
+threads on and off (compare on the sample, every number of its JSON)."""
+
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from pill_compare import compare, load_ground_truth, load_results
+from pill_compare.analysis.parallel import THREADS_ENV, run_parallel, thread_count, threads
+from pill_compare.errors import ConfigError
+from tests.conftest import SAMPLE
+
+
+def test_default_is_two_threads_at_most(monkeypatch):
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 16)
+    assert thread_count() == 2
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert thread_count() == 1
+    monkeypatch.setattr("os.cpu_count", lambda: None)  # unknown: one
+    assert thread_count() == 1
+
+
+def test_environment_variable_sets_or_turns_off_threads(monkeypatch):
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert thread_count() == 1
+    monkeypatch.setenv(THREADS_ENV, " 3 ")
+    assert thread_count() == 3
+    for bad in ("0", "-2", "two", "1.5"):
+        monkeypatch.setenv(THREADS_ENV, bad)
+        with pytest.raises(ConfigError, match=f"{THREADS_ENV}.*integer >= 1.*got '{bad}'"):
+            thread_count()
+
+
+def test_context_manager_wins_over_the_environment_and_is_undone(monkeypatch):
+    monkeypatch.setenv(THREADS_ENV, "1")
+    with threads(2):
+        assert thread_count() == 2
+        with threads(1):
+            assert thread_count() == 1
+        assert thread_count() == 2
+    assert thread_count() == 1
+    for bad in (0, 1.0, True, "2"):
+        with pytest.raises(ValueError, match="integer >= 1"), threads(bad):
+            pass
+
+
+def test_results_come_in_task_order_from_two_threads():
+    # Task 0 waits until task 1 has run: only possible when both run at once.
+    started = threading.Event()
+
+    def first():
+        assert started.wait(timeout=10)
+        return "a"
+
+    def second():
+        started.set()
+        return "b"
+
+    with threads(2):
+        assert run_parallel(first, second) == ["a", "b"]
+
+
+def test_one_thread_runs_the_tasks_in_order_in_the_caller():
+    seen = []
+    with threads(1):
+        out = run_parallel(lambda: seen.append(threading.get_ident()) or 1, lambda: 2)
+    assert out == [1, 2] and seen == [threading.get_ident()]
+
+
+def test_a_task_runs_its_own_parallel_parts_serially():
+    with threads(2):
+        inner = run_parallel(lambda: thread_count(), lambda: run_parallel(thread_count))
+    assert inner == [1, [1]]
+
+
+def test_the_first_failure_in_task_order_is_raised():
+    def fails(message):
+        raise KeyError(message)
+
+    with threads(2), pytest.raises(KeyError, match="first"):
+        run_parallel(lambda: 0, lambda: fails("first"), lambda: fails("second"))
+
+
+def test_numpy_error_state_reaches_the_threads():
+    with threads(2), np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        run_parallel(lambda: None, lambda: np.divide(np.ones(1), np.zeros(1)))
+
+
+def test_compare_gives_the_same_numbers_with_threads_on_and_off():
+    gt = load_ground_truth(SAMPLE / "ground_truth.json")
+    a = load_results(SAMPLE / "efficientnet_b3.json", gt=gt)
+    b = load_results(SAMPLE / "resnet101.json", gt=gt)
+    results = []
+    for count in (1, 2):
+        with threads(count):
+            results.append(compare(gt, a, b, n_bootstrap=30, slices=("drug_shape",)))
+    serial, threaded = results
+    assert json.dumps(serial.to_dict(), sort_keys=True) == json.dumps(
+        threaded.to_dict(), sort_keys=True
+    )
+    for run in ("replicates_a", "replicates_b"):
+        for key, values in getattr(serial.bootstrap, run).items():
+            assert np.array_equal(values, getattr(threaded.bootstrap, run)[key], equal_nan=True)
