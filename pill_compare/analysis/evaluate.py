@@ -27,7 +27,6 @@ from pill_compare.analysis.confusion import ConfusionMatrix, compute_confusion_m
 from pill_compare.analysis.lrp import LRP_IOU_THRESHOLD, Lrp, compute_lrp
 from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds, match_detections
 from pill_compare.analysis.operating_point import OperatingPoint, compute_operating_point
-from pill_compare.analysis.parallel import run_parallel
 from pill_compare.analysis.slices import SliceMetrics, SliceSpec, evaluate_slices
 from pill_compare.consistency import restrict_to_ground_truth, unknown_ids
 from pill_compare.core import Detections, GroundTruth, LeftOut
@@ -184,14 +183,12 @@ def evaluate(
     table = match_detections(
         gt, dets, iou_thresholds=matched_at, agnostic_iou_threshold=iou_threshold
     )
-    # The COCO accumulation beside the rest (analysis/parallel.py): both only read the table;
-    # its two shared caches are filled first so that no thread computes them twice.
-    table.category_index()
-    table.accumulation_order()
-    coco, (op, acc, confusion, lrp) = run_parallel(
-        lambda: compute_coco_metrics(table, iou_thresholds=thresholds, max_dets=max_dets),
-        lambda: _operating_parts(table, score_threshold, iou_threshold, matched_at),
+    coco = compute_coco_metrics(table, iou_thresholds=thresholds, max_dets=max_dets)
+    op = compute_operating_point(
+        table, score_threshold=score_threshold, iou_threshold=iou_threshold
     )
+    acc = compute_accuracy(table, score_threshold=score_threshold)
+    confusion = compute_confusion_matrix(table, score_threshold=score_threshold)
     caveats += _caveats(table, coco)
     ann = gt.annotations
     return EvalResult(
@@ -209,22 +206,8 @@ def evaluate(
         matches=table,
         caveats=tuple(caveats),
         left_out=dets.left_out,
-        lrp=lrp,
+        lrp=compute_lrp(table) if np.any(matched_at == LRP_IOU_THRESHOLD) else None,
         slices=evaluate_slices(table, slices, iou_thresholds=thresholds, max_dets=max_dets),
-    )
-
-
-def _operating_parts(
-    table: MatchTable, score_threshold: float, iou_threshold: float, matched_at: np.ndarray
-) -> tuple[OperatingPoint, Accuracy, ConfusionMatrix, Lrp | None]:
-    """The operating point, accuracies, confusion matrix and (matched at IoU 0.5) LRP."""
-    return (
-        compute_operating_point(
-            table, score_threshold=score_threshold, iou_threshold=iou_threshold
-        ),
-        compute_accuracy(table, score_threshold=score_threshold),
-        compute_confusion_matrix(table, score_threshold=score_threshold),
-        compute_lrp(table) if np.any(matched_at == LRP_IOU_THRESHOLD) else None,
     )
 
 

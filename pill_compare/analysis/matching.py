@@ -46,8 +46,7 @@ from pill_compare.analysis.arguments import check_inputs
 from pill_compare.analysis.boxes import BoxPairs, box_iou_pairs, overlapping_pairs
 from pill_compare.analysis.greedy import IOU_CAP as IOU_CAP  # the threshold cap, re-exported
 from pill_compare.analysis.greedy import GreedyPairs, Matches, greedy_assign, groups_and_ranks
-from pill_compare.analysis.parallel import run_parallel
-from pill_compare.core import Annotations, Detections, GroundTruth
+from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
@@ -547,31 +546,54 @@ def match_detections(
         else np.zeros((0, n), dtype=bool)
     )
 
-    def coco_pass() -> tuple[Matches, np.ndarray, np.ndarray, np.ndarray]:
-        det_matches, gt_det = greedy_assign(
-            pair_det[same],
-            pair_gt[same],
-            pair_iou[same],
-            n_left=n,
-            n_right=g,
-            left_group=group,
-            left_rank=det_rank,
-            thresholds=thresholds,
-            right_fallback=gt_ignored,
-            right_reusable=ann.iscrowd,
-            as_list=True,
-        )
-        return det_matches, gt_det, *_statuses(det_matches, gt_det, gt_ignored, det_out)
-
-    # The COCO pass beside the class-agnostic one and the best IoUs (analysis/parallel.py):
-    # they read the same pairs and write only their own outputs.
-    (det_matches, gt_det, det_status, gt_status), (agnostic, agn_status, best) = run_parallel(
-        coco_pass,
-        lambda: _agnostic_and_best(
-            pair_det, pair_gt, pair_iou, same, dets, ann, by_score, agnostic_iou_threshold
-        ),
+    det_matches, gt_det = greedy_assign(
+        pair_det[same],
+        pair_gt[same],
+        pair_iou[same],
+        n_left=n,
+        n_right=g,
+        left_group=group,
+        left_rank=det_rank,
+        thresholds=thresholds,
+        right_fallback=gt_ignored,
+        right_reusable=ann.iscrowd,
+        as_list=True,
     )
-    best_gt, best_iou, best_same_gt, best_same_iou = best
+    det_status, gt_status = _statuses(det_matches, gt_det, gt_ignored, det_out)
+
+    # The same greedy rule with groups = images and any categories; crowd regions are taken
+    # only when no regular GT qualifies and are never used up, as in the COCO pass.
+    # (greedy_pairs' rule, on the ranks from the shared score order.)
+    by_image = by_score[np.argsort(dets.image_id[by_score], kind="stable")]
+    agn_group, agn_rank = groups_and_ranks(by_image, dets.image_id)
+    agn_left, agn_right = greedy_assign(
+        pair_det,
+        pair_gt,
+        pair_iou,
+        n_left=n,
+        n_right=g,
+        left_group=agn_group,
+        left_rank=agn_rank,
+        thresholds=np.array([float(agnostic_iou_threshold)]),
+        right_fallback=ann.iscrowd[None, :],
+        right_reusable=ann.iscrowd,
+    )
+    agnostic = GreedyPairs(agn_left[0, 0].astype(np.int64), agn_right[0, 0].astype(np.int64))
+    del by_score, by_image, agn_group, agn_rank, agn_left, agn_right
+    agn_rows = np.flatnonzero(agnostic.left >= 0)
+    zeros = np.zeros(agn_rows.size, dtype=np.int16)
+    agn_status, _ = _statuses(
+        Matches(zeros, zeros, agn_rows, agnostic.left[agn_rows]),
+        agnostic.right[None, None, :],
+        ann.iscrowd[None, :],
+        np.zeros((1, n), dtype=bool),
+    )
+
+    not_crowd = ~ann.iscrowd[pair_gt]
+    best_gt, best_iou = _best_per_det(n, pair_det, pair_gt, pair_iou, not_crowd)
+    best_same_gt, best_same_iou = _best_per_det(
+        n, pair_det, pair_gt, pair_iou, np.logical_and(same, not_crowd, out=same)
+    )
 
     return MatchTable(
         gt=gt,
@@ -592,56 +614,9 @@ def match_detections(
         best_same_class_iou=best_same_iou,
         agnostic_iou_threshold=float(agnostic_iou_threshold),
         agnostic_gt=agnostic.left,
-        agnostic_status=agn_status,
+        agnostic_status=agn_status[0, 0],
         gt_agnostic_det=agnostic.right,
     )
-
-
-def _agnostic_and_best(
-    pair_det: np.ndarray,
-    pair_gt: np.ndarray,
-    pair_iou: np.ndarray,
-    same: np.ndarray,
-    dets: Detections,
-    ann: Annotations,
-    by_score: np.ndarray,
-    agnostic_iou_threshold: float,
-) -> tuple[GreedyPairs, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """The class-agnostic matching (pairs, statuses) and, per detection, the best GT and IoU
-    over every category and over its own (see :func:`match_detections`)."""
-    n, g = len(dets), len(ann)
-    # The same greedy rule with groups = images and any categories; crowd regions are taken
-    # only when no regular GT qualifies and are never used up, as in the COCO pass.
-    # (greedy_pairs' rule, on the ranks from the shared score order.)
-    by_image = by_score[np.argsort(dets.image_id[by_score], kind="stable")]
-    agn_group, agn_rank = groups_and_ranks(by_image, dets.image_id)
-    agn_left, agn_right = greedy_assign(
-        pair_det,
-        pair_gt,
-        pair_iou,
-        n_left=n,
-        n_right=g,
-        left_group=agn_group,
-        left_rank=agn_rank,
-        thresholds=np.array([float(agnostic_iou_threshold)]),
-        right_fallback=ann.iscrowd[None, :],
-        right_reusable=ann.iscrowd,
-    )
-    agnostic = GreedyPairs(agn_left[0, 0].astype(np.int64), agn_right[0, 0].astype(np.int64))
-    del by_image, agn_group, agn_rank, agn_left, agn_right
-    agn_rows = np.flatnonzero(agnostic.left >= 0)
-    zeros = np.zeros(agn_rows.size, dtype=np.int16)
-    agn_status, _ = _statuses(
-        Matches(zeros, zeros, agn_rows, agnostic.left[agn_rows]),
-        agnostic.right[None, None, :],
-        ann.iscrowd[None, :],
-        np.zeros((1, n), dtype=bool),
-    )
-    not_crowd = ~ann.iscrowd[pair_gt]
-    best_gt, best_iou = _best_per_det(n, pair_det, pair_gt, pair_iou, not_crowd)
-    # (not in place: the COCO pass reads ``same`` meanwhile)
-    best_same = _best_per_det(n, pair_det, pair_gt, pair_iou, same & not_crowd)
-    return agnostic, agn_status[0, 0], (best_gt, best_iou, *best_same)
 
 
 def _check_thresholds(values: Sequence[float] | np.ndarray | None) -> np.ndarray:
