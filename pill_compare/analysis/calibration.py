@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from pill_compare.analysis.arguments import check_number
+from pill_compare.analysis.intervals import lower_is_better_finding
 from pill_compare.analysis.matching import IGNORED, TP, MatchTable
 from pill_compare.analysis.parallel import run_parallel
 
@@ -320,10 +321,8 @@ def compare_calibration(
         count = np.bincount(c.image_index, minlength=n_images).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             eces.append(np.abs(draws @ gap).sum(axis=1) / (draws @ count))
-    diffs = eces[1] - eces[0]
-    diffs = diffs[np.isfinite(diffs)]
-    if diffs.size == 0:
+    interval = lower_is_better_finding(eces[1] - eces[0], alpha)
+    if interval is None:
         return CalibrationComparison(a, b, delta, None, None, 0, alpha, "not_tested")
-    low, high = (float(v) for v in np.quantile(diffs, [alpha / 2, 1 - alpha / 2]))
-    finding = "b_better" if high < 0 else "a_better" if low > 0 else "no_difference"
+    low, high, finding = interval
     return CalibrationComparison(a, b, delta, low, high, n_resamples, alpha, finding)

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pill_compare.analysis.arguments import check_inputs, check_number
+from pill_compare.analysis.intervals import lower_is_better_finding
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable
 from pill_compare.analysis.operating_point import _best_f1_per_class
 
@@ -592,9 +593,9 @@ def compare_lrp(
     diffs = replicate_olrp(table_b, weights, max_dets=max_dets) - replicate_olrp(
         table_a, weights, max_dets=max_dets
     )
-    diffs = diffs[np.isfinite(diffs)]
-    if diffs.size == 0:
+    interval = lower_is_better_finding(diffs, alpha)
+    if interval is None:
         return LrpComparison(a, b, delta, None, None, 0, alpha, "not_tested")
-    low, high = (float(v) for v in np.quantile(diffs, [alpha / 2, 1 - alpha / 2]))
-    finding = "b_better" if high < 0 else "a_better" if low > 0 else "no_difference"
-    return LrpComparison(a, b, delta, low, high, int(diffs.size), alpha, finding)
+    low, high, finding = interval
+    used = int(np.isfinite(diffs).sum())
+    return LrpComparison(a, b, delta, low, high, used, alpha, finding)
