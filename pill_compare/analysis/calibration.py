@@ -307,7 +307,7 @@ def compare_calibration(
     from pill_compare.analysis.significance import resample_images
 
     n_images = np.unique(table_a.gt.images.id).size
-    # How often each image is drawn in each resample: the mAP bootstrap's draws for this seed.
+    # How often each image is drawn in each resample: the mAP bootstrap's draws for this random seed.
     draws = resample_images(n_images, n_resamples, seed).astype(np.float64)
     eces = []
     for c in cal:

@@ -98,7 +98,7 @@ class ComparisonResult:
 
     Attributes:
         names: Display names of A and B.
-        parameters: The settings every part used (thresholds, pairing IoU, bootstrap size, seed).
+        parameters: The settings every part used (thresholds, pairing IoU, bootstrap size, random seed).
         diff: The category-id diff per image (with the ground truth's images when given).
         pairing: A's and B's boxes paired at the operating score threshold.
         agreement: Agreement of the pairing (no ground truth needed; not accuracy).

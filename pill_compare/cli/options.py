@@ -150,7 +150,7 @@ BootstrapOption = Annotated[
 SeedOption = Annotated[
     int,
     typer.Option(
-        "--seed", min=0, help="Random seed of the bootstrap: the same seed gives the same numbers."
+        "--seed", min=0, help="Random seed of the bootstrap: the same value gives the same numbers."
     ),
 ]
 

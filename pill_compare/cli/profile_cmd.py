@@ -98,7 +98,7 @@ def profile_command(
         typer.Option(
             "--seed",
             min=0,
-            help="Random seed of the weights and inputs (the same seed, the same numbers).",
+            help="Random seed of the weights and inputs (the same value, the same numbers).",
         ),
     ] = 0,
     explain: ExplainOption = False,

@@ -192,7 +192,7 @@ def train_command(
         typer.Option(
             "--seed",
             min=0,
-            help="Seeds the initial weights, shuffling and augmentation: the same seed gives "
+            help="Random seed of the initial weights, shuffling and augmentation: the same value gives "
             "the same run, and --resume continues it exactly.",
         ),
     ] = 0,

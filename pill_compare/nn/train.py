@@ -14,8 +14,8 @@ validates with pillcmp's own :func:`~pill_compare.analysis.evaluate.evaluate` (t
 * ``config.json``: this config and the detector's.
 
 Reproducible: every epoch starts with ``torch.manual_seed(seed + epoch)`` (under DDP
-``(seed + epoch) * world_size + rank``) and reseeds the data loader's generator the same way
-(shuffling, augmentation, worker seeds), so a run resumed from ``last.pt`` at an epoch boundary
+``(seed + epoch) * world_size + rank``) and re-initialises the data loader's generator the same way
+(shuffling, augmentation, the workers' random streams), so a run resumed from ``last.pt`` at an epoch boundary
 ends with exactly the weights of an uninterrupted run.
 
 More than one process: launched by ``torchrun`` (``WORLD_SIZE > 1``; ``torchrun

@@ -261,7 +261,7 @@ TEXTS: dict[str, str] = {
     "param.n_bootstrap": "bootstrap resamples",
     "param.n_bootstrap.text": "image resamples of the paired bootstrap (0: not tested)",
     "param.seed": "random seed",
-    "param.seed.text": "the bootstrap's random seed (the same seed gives the same numbers)",
+    "param.seed.text": "the bootstrap's random seed (the same value gives the same numbers)",
     "param.alpha": "alpha",
     "param.alpha.text": "significance level of every test",
     "param.rare_threshold": "rare threshold",
