@@ -100,6 +100,26 @@ def _names(r: ComparisonResult) -> dict[str, str]:
     return {"a": r.names[0], "b": r.names[1]}
 
 
+def difference_sentence(t: Text, r: ComparisonResult, key: str, **values: float | None) -> str:
+    """The verdict on a lower-is-better number compared by a paired bootstrap (``key`` is
+    ``"calibration"`` or ``"lrp"``: ``r.<key>`` holds ``delta``, ``ci_low``/``ci_high``,
+    ``alpha``, ``n_resamples`` and ``finding``): ``<key>.finding.<finding>`` with both values,
+    B − A and its interval, or ``<key>.undefined`` when B − A is undefined."""
+    c = getattr(r, key)
+    if c.delta is None:
+        return t(f"{key}.undefined")
+    interval = {"low": c.ci_low, "high": c.ci_high} if c.ci_low is not None else {}
+    return t(
+        f"{key}.finding.{c.finding}",
+        delta=c.delta,
+        level=1 - c.alpha,
+        n=c.n_resamples,
+        **values,
+        **interval,
+        **_names(r),
+    )
+
+
 def _num(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 

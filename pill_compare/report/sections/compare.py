@@ -54,6 +54,7 @@ from pill_compare.report.sections.common import (
     _num,
     _pct,
     _place_figures,
+    difference_sentence,
 )
 from pill_compare.report.sections.compare_files import CSV_FILES
 from pill_compare.report.sections.compare_tables import (
@@ -421,19 +422,7 @@ def calibration_sentence(t: Text, r: ComparisonResult) -> str | None:
     c = r.calibration
     if c is None:
         return None
-    if c.delta is None:
-        return t("calibration.undefined")
-    interval = {"low": c.ci_low, "high": c.ci_high} if c.ci_low is not None else {}
-    return t(
-        f"calibration.finding.{c.finding}",
-        ece_a=c.a.ece,
-        ece_b=c.b.ece,
-        delta=c.delta,
-        level=1 - c.alpha,
-        n=c.n_resamples,
-        **interval,
-        **_names(r),
-    )
+    return difference_sentence(t, r, "calibration", ece_a=c.a.ece, ece_b=c.b.ece)
 
 
 def _calibration(t: Text, r: ComparisonResult) -> Section:

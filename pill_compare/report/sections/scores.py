@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 
 from pill_compare.analysis.compare import ComparisonResult
 from pill_compare.analysis.lrp import ClassLrp
-from pill_compare.report.sections.common import TEXT_ROWS, _label, _names, _num
+from pill_compare.report.sections.common import (
+    TEXT_ROWS,
+    _label,
+    _names,
+    _num,
+    difference_sentence,
+)
 from pill_compare.report.sections.compare_files import CSV_FILES
 from pill_compare.report.sections.compare_tables import PAGE_ROWS
 from pill_compare.report.sections.eval import Text
@@ -35,19 +41,7 @@ def lrp_sentence(t: Text, r: ComparisonResult) -> str | None:
     c = r.lrp
     if c is None:
         return None
-    if c.delta is None:
-        return t("lrp.undefined")
-    interval = {"low": c.ci_low, "high": c.ci_high} if c.ci_low is not None else {}
-    return t(
-        f"lrp.finding.{c.finding}",
-        olrp_a=c.a.olrp,
-        olrp_b=c.b.olrp,
-        delta=c.delta,
-        level=1 - c.alpha,
-        n=c.n_resamples,
-        **interval,
-        **_names(r),
-    )
+    return difference_sentence(t, r, "lrp", olrp_a=c.a.olrp, olrp_b=c.b.olrp)
 
 
 def _gap(x: ClassLrp, y: ClassLrp) -> float | None:
