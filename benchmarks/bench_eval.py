@@ -251,8 +251,12 @@ def stages(gt_path: Path, res_path: Path, repeat: int) -> None:
         print(f"{name:<36}{statistics.median(values):>8.2f}")
 
 
+#: "pillcmp" is the command itself (``pillcmp eval GT RES -f json -o FILE``: what issue 16's
+#: target names, CLI start-up, input checks and the JSON written included); "pillcmp-api" the
+#: library calls alone (load_ground_truth + load_results + evaluate) in the child.
 RUNNERS = {
-    "pillcmp": _run_pillcmp,
+    "pillcmp": None,
+    "pillcmp-api": _run_pillcmp,
     "pycocotools": _run_pycocotools,
     "faster-coco-eval": _run_faster_coco_eval,
     "ultrafast": _run_ultrafast,
@@ -277,6 +281,8 @@ def _timed(tool: str, gt_path: Path, res_path: Path) -> tuple[float, float, floa
     child's own max RSS as the kernel reports it (``wait4``).
     """
     cmd = [sys.executable, __file__, "--run", tool, str(gt_path), str(res_path)]
+    if tool == "pillcmp":
+        return _timed_command(gt_path, res_path)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
@@ -289,6 +295,27 @@ def _timed(tool: str, gt_path: Path, res_path: Path) -> tuple[float, float, floa
             raise RuntimeError(f"{tool} failed (exit {proc.returncode}):\n{err.read()}")
         data = json.loads(out.read().strip().splitlines()[-1])
     return whole, data["seconds"], usage.ru_maxrss / 1024, data["stats"]
+
+
+def _timed_command(gt_path: Path, res_path: Path) -> tuple[float, float, float, list[float]]:
+    """`pillcmp eval GT RES -f json -o FILE` as a user runs it (the console script next to this
+    interpreter); the 12 stats are read back from the JSON it wrote. The inside time is NaN:
+    only the whole process is measured."""
+    exe = Path(sys.executable).with_name("pillcmp")
+    with tempfile.TemporaryDirectory() as tmp:
+        out_json = Path(tmp) / "eval.json"
+        cmd = [str(exe), "eval", str(gt_path), str(res_path), "-f", "json", "-o", str(out_json)]
+        with tempfile.TemporaryFile("w+") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True)
+            _, status, usage = os.wait4(proc.pid, 0)
+            whole = time.perf_counter() - start
+            if os.waitstatus_to_exitcode(status) != 0:
+                err.seek(0)
+                raise RuntimeError(f"pillcmp eval failed:\n{err.read()}")
+        stats = json.loads(out_json.read_text())["coco"]["stats"]
+    values = [float("nan") if v is None else v for v in stats.values()]
+    return whole, float("nan"), usage.ru_maxrss / 1024, values
 
 
 def _describe(gt_path: Path, res_path: Path) -> None:

@@ -73,6 +73,19 @@ def test_reprs_are_short_and_give_counts(sample, monkeypatch):
         assert text.startswith(type(obj).__name__ + "(") and len(text) < 300, text
 
 
+def test_per_class_records_are_the_frame_rows_built_without_pandas(sample):
+    gt, a, b = sample
+    # One of the 22 declared classes has no GT box and no detection: AP and the operating
+    # point's ratios are None there (NaN in the frame).
+    for run in (a, b):
+        ev = evaluate(gt, run)
+        records = ev.per_class_records()
+        assert records == ev.to_frame().to_dict(orient="records")
+        assert len(records) == 22
+        assert [r["category_id"] for r in records if r["ap"] is None] == [18109]
+        assert json.dumps(records) == json.dumps(ev.to_frame().to_dict(orient="records"))
+
+
 def test_long_sources_are_cut_in_reprs():
     doc = json.loads((SAMPLE / "ground_truth.json").read_text(encoding="utf-8"))
     gt = ground_truth_from_dict(doc, source="/data/" + "x" * 100 + "/ground_truth.json")

@@ -29,7 +29,7 @@ LIBRARY_CODE = (
     "gt = load_ground_truth('data/sample/ground_truth.json')\n"
     "a = load_results('data/sample/efficientnet_b3.json', gt=gt)\n"
     "b = load_results('data/sample/resnet101.json', gt=gt)\n"
-    "evaluate(gt, b)\n"
+    "evaluate(gt, b).to_dict()\n"
     "diff(a, b, gt=gt)\n"
     "after_use = sorted(m for m in ('pandas', 'scipy') if m in sys.modules)\n"
     "print(','.join(after_import) + ';' + ','.join(after_use))\n"
@@ -38,7 +38,8 @@ LIBRARY_CODE = (
 
 def test_the_library_imports_pandas_and_scipy_only_when_a_frame_or_a_test_needs_them():
     # pandas takes ~0.3 s to import and scipy more: `import pill_compare`, loading, evaluate
-    # and diff (what pill-scale commands spend their time on) need neither.
+    # (its JSON included: `pillcmp eval -f json`) and diff (what pill-scale commands spend
+    # their time on) need neither.
     repo = Path(__file__).resolve().parents[1]
     proc = subprocess.run(
         [sys.executable, "-c", LIBRARY_CODE],

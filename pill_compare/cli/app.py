@@ -23,6 +23,7 @@ from pill_compare.cli import (  # noqa: F401  (importing a command module regist
     report_cmd,
     train_cmd,
 )
+from pill_compare.cli.allocator import keep_freed_blocks
 from pill_compare.cli.errors import debug_from_env, raise_on_sigterm, state
 from pill_compare.cli.registry import COMMANDS, PillcmpCommand, PillcmpGroup
 from pill_compare.version import __version__
@@ -100,6 +101,8 @@ app = build_app()
 
 
 def main() -> None:
-    """Console-script entry point (``pillcmp``): SIGTERM unwinds like Ctrl-C, then exits 143."""
+    """Console-script entry point (``pillcmp``): SIGTERM unwinds like Ctrl-C, then exits 143;
+    large freed blocks stay in the heap for reuse (:mod:`pill_compare.cli.allocator`)."""
     raise_on_sigterm()
+    keep_freed_blocks()
     app()
