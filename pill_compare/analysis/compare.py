@@ -47,6 +47,7 @@ the ground truth's, then the training annotations'.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -468,54 +469,19 @@ def compare(
     table_a, table_b = ev_a.matches, ev_b.matches
     parameters["iou_thresholds"] = ev_a.coco.iou_thresholds.tolist()
 
-    step("error types, pairing")
-    strict = _strict_tide_iou(tide_iou, ev_a.coco.iou_thresholds)
-    parameters["tide_iou"] = strict
-    # The pairing (A's boxes with B's) beside TIDE of A and TIDE of B: ~1.3 s, 0.8 s, 0.8 s.
-    pairing, (errors_a, errors_strict_a), (errors_b, errors_strict_b) = run_parallel(
-        lambda: pair_models(
-            table_a.dets, table_b.dets, score_threshold=score_threshold, pair_iou=pair_iou
-        ),
-        lambda: _error_types(table_a, strict),
-        lambda: _error_types(table_b, strict),
-    )
-    step("causes")
-    causes = compute_causes(ev_a, ev_b, errors_a, errors_b)
-    claims = compute_domain_claims(gt, ev_a, ev_b, alpha=alpha, seed=seed)
-    step("verdicts")
-    disagreements = adjudicate(
-        pairing,
-        table_a,
-        table_b,
-        errors_a.assignment,
-        errors_b.assignment,
-        iou_threshold=iou_threshold,
-    )
-    step("ground-truth audit")
-    audit = audit_ground_truth(
-        pairing,
-        table_a,
-        table_b,
-        score_threshold=score_threshold,
-        pair_iou=pair_iou,
-        iou_threshold=iou_threshold,
-        iou_thresholds=ev_a.coco.iou_thresholds,
-        max_dets=ev_a.coco.max_dets,
-    )
-    if diagnosis is not None:
-        from pill_compare.analysis.diagnosis.annotations import audit_findings
-
-        diagnosis = diagnosis.extended(
-            audit_findings(audit, gt_file=gt.source, gt_boxes=int((~gt.annotations.iscrowd).sum())),
-            "gt_audit",
-        )
     # Imported here: scipy costs ~0.6 s to import, and `import pill_compare` must stay light.
-    from pill_compare.analysis.significance import mcnemar, paired_bootstrap, significance_verdict
+    from pill_compare.analysis.significance import (
+        mcnemar,
+        significance_verdict,
+        start_paired_bootstrap,
+    )
 
-    bootstrap = verdict = None
+    # The bootstrap, the longest part, reads only the two match tables: it runs in child
+    # processes while this one goes on (analysis/parallel.py; the same numbers either way).
+    pending = None
     if n_bootstrap:
         step(f"bootstrap ({n_bootstrap} resamples)")
-        bootstrap = paired_bootstrap(
+        pending = start_paired_bootstrap(
             table_a,
             table_b,
             n_resamples=n_bootstrap,
@@ -525,38 +491,90 @@ def compare(
             iou_thresholds=ev_a.coco.iou_thresholds,
             max_dets=max_dets,
         )
-        verdict = significance_verdict(bootstrap, "map", alpha=alpha)
-    step("McNemar")
-    test = mcnemar(table_a, table_b, score_threshold=score_threshold, iou_threshold=iou_threshold)
-    calibration, lrp = _scores(table_a, table_b, iou_threshold, n_bootstrap, seed, alpha, step)
-    support = _training_support(train_gt, ev_a, ev_b, pairing, rare_threshold, alpha, step)
-    return ComparisonResult(
-        names=result_diff.names,
-        parameters=parameters,
-        diff=result_diff,
-        pairing=pairing,
-        agreement=agreement(pairing, image_ids=gt.images.id),
-        eval_a=ev_a,
-        eval_b=ev_b,
-        disagreements=disagreements,
-        errors_a=errors_a,
-        errors_b=errors_b,
-        bootstrap=bootstrap,
-        mcnemar=test,
-        verdict=verdict,
-        support=support,
-        caveats=_unique([*ev_a.caveats, *ev_b.caveats, *(train_gt.warnings if train_gt else ())]),
-        diagnosis=diagnosis,
-        gt_audit=audit,
-        errors_strict_a=errors_strict_a,
-        errors_strict_b=errors_strict_b,
-        causes=causes,
-        class_map=class_map,
-        calibration=calibration,
-        lrp=lrp,
-        claims=claims,
-        slices=_slices(table_a, table_b, slices, parameters, ev_a.coco.max_dets, step),
-    )
+    with pending if pending is not None else nullcontext():
+        step("error types, pairing")
+        strict = _strict_tide_iou(tide_iou, ev_a.coco.iou_thresholds)
+        parameters["tide_iou"] = strict
+        # The pairing (A's boxes with B's) beside TIDE of A and TIDE of B: ~1.3 s, 0.8 s, 0.8 s.
+        pairing, (errors_a, errors_strict_a), (errors_b, errors_strict_b) = run_parallel(
+            lambda: pair_models(
+                table_a.dets, table_b.dets, score_threshold=score_threshold, pair_iou=pair_iou
+            ),
+            lambda: _error_types(table_a, strict),
+            lambda: _error_types(table_b, strict),
+        )
+        step("causes")
+        causes = compute_causes(ev_a, ev_b, errors_a, errors_b)
+        claims = compute_domain_claims(gt, ev_a, ev_b, alpha=alpha, seed=seed)
+        step("verdicts")
+        disagreements = adjudicate(
+            pairing,
+            table_a,
+            table_b,
+            errors_a.assignment,
+            errors_b.assignment,
+            iou_threshold=iou_threshold,
+        )
+        step("ground-truth audit")
+        audit = audit_ground_truth(
+            pairing,
+            table_a,
+            table_b,
+            score_threshold=score_threshold,
+            pair_iou=pair_iou,
+            iou_threshold=iou_threshold,
+            iou_thresholds=ev_a.coco.iou_thresholds,
+            max_dets=ev_a.coco.max_dets,
+        )
+        if diagnosis is not None:
+            from pill_compare.analysis.diagnosis.annotations import audit_findings
+
+            diagnosis = diagnosis.extended(
+                audit_findings(
+                    audit, gt_file=gt.source, gt_boxes=int((~gt.annotations.iscrowd).sum())
+                ),
+                "gt_audit",
+            )
+        bootstrap = verdict = None
+        if pending is not None:
+            step(f"bootstrap ({n_bootstrap} resamples): waiting for it")
+            bootstrap = pending.result()
+            verdict = significance_verdict(bootstrap, "map", alpha=alpha)
+        step("McNemar")
+        test = mcnemar(
+            table_a, table_b, score_threshold=score_threshold, iou_threshold=iou_threshold
+        )
+        calibration, lrp = _scores(table_a, table_b, iou_threshold, n_bootstrap, seed, alpha, step)
+        support = _training_support(train_gt, ev_a, ev_b, pairing, rare_threshold, alpha, step)
+        return ComparisonResult(
+            names=result_diff.names,
+            parameters=parameters,
+            diff=result_diff,
+            pairing=pairing,
+            agreement=agreement(pairing, image_ids=gt.images.id),
+            eval_a=ev_a,
+            eval_b=ev_b,
+            disagreements=disagreements,
+            errors_a=errors_a,
+            errors_b=errors_b,
+            bootstrap=bootstrap,
+            mcnemar=test,
+            verdict=verdict,
+            support=support,
+            caveats=_unique(
+                [*ev_a.caveats, *ev_b.caveats, *(train_gt.warnings if train_gt else ())]
+            ),
+            diagnosis=diagnosis,
+            gt_audit=audit,
+            errors_strict_a=errors_strict_a,
+            errors_strict_b=errors_strict_b,
+            causes=causes,
+            class_map=class_map,
+            calibration=calibration,
+            lrp=lrp,
+            claims=claims,
+            slices=_slices(table_a, table_b, slices, parameters, ev_a.coco.max_dets, step),
+        )
 
 
 def _error_types(

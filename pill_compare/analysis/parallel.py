@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import contextvars
 import os
+import pickle
+import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from contextlib import contextmanager, suppress
+from typing import Any, Generic, TypeVar
 
 from pill_compare.errors import ConfigError
 
@@ -128,3 +131,172 @@ def _as_worker(task: Callable[[], Any]) -> Any:
         return task()
     finally:
         _worker.busy = False
+
+
+class Background(Generic[T]):
+    """A task started by :func:`in_background`: :meth:`result` waits for it and returns its
+    value (or raises its exception); :meth:`cancel` stops it. Use it as a context manager
+    (``with in_background(task) as job: ...; value = job.result()``) so that a task whose
+    result is never asked for is stopped when the block is left."""
+
+    def __init__(self, task: Callable[[], T]) -> None:
+        self._task = task
+        self._pid: int | None = None
+        self._fd: int | None = None
+        self._done = False
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self.forked = False  # True: the task runs in a child process
+
+    def _run_here(self) -> None:
+        """Run the task in this process; its value or exception is kept for :meth:`result`."""
+        try:
+            self._value = self._task()
+        except BaseException as exc:  # handed to result(), as a child's would be
+            self._error = exc
+        self._done = True
+
+    def _fork(self) -> None:
+        read_fd, write_fd = os.pipe()
+        for stream in (sys.stdout, sys.stderr):  # or the child would write them out again
+            with suppress(Exception):
+                stream.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: run the task, send back its outcome, leave without cleanup
+            code = 0
+            try:
+                os.close(read_fd)
+                _worker.busy = True  # its own parallel parts run serially
+                try:
+                    outcome: tuple[bool, Any] = (True, self._task())
+                except Exception as exc:  # re-raised by the parent
+                    outcome = (False, exc)
+                try:
+                    payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # an unpicklable value or exception: the parent re-runs it
+                    payload, code = b"", 3
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(write_fd, view) :]
+            except BaseException:  # interrupted, or the parent went away
+                code = 4
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self._pid, self._fd, self.forked = pid, read_fd, True
+
+    def result(self) -> T:
+        """Wait for the task; its return value, or its exception raised here.
+
+        A child that dies without an answer (killed, out of memory, an unpicklable result) is
+        not an error of the task: the task is then run again here, so the outcome is always
+        the task's own.
+        """
+        if not self._done:
+            payload = self._collect()
+            if payload is None:
+                self._run_here()
+            else:
+                ok, value = pickle.loads(payload)
+                self._value, self._error = (value, None) if ok else (None, value)
+                self._done = True
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def _collect(self) -> bytes | None:
+        """The child's pickled outcome, or None when it died without one."""
+        assert self._fd is not None and self._pid is not None
+        chunks = []
+        try:
+            while chunk := os.read(self._fd, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(self._fd)
+            self._fd = None
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = None
+        if os.waitstatus_to_exitcode(status) != 0 or not chunks:
+            return None
+        return b"".join(chunks)
+
+    def cancel(self) -> None:
+        """Stop a task still running in a child (nothing happens to one that ran here)."""
+        if self._pid is not None:
+            with suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+    def __enter__(self) -> Background[T]:
+        return self
+
+    def __del__(self) -> None:  # a forgotten job must not leave a child waiting on its pipe
+        with suppress(Exception):
+            self.cancel()
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()
+
+
+def in_background(task: Callable[[], T], *, fork: bool = True) -> Background[T]:
+    """Start ``task`` in a child process (fork), so that the caller goes on with other work on
+    another core; where that cannot be done safely, run it now, here.
+
+    The child is a copy of this process (the match tables and the loaded runs are shared, not
+    pickled); only the task's return value comes back, pickled. It forks only when parallel
+    work is allowed (:func:`thread_count` > 1: ``PILLCMP_THREADS=1`` or ``threads(1)`` turn it
+    off), on Linux, and when no other Python thread runs (forking a process with threads can
+    leave the child waiting forever on a lock another thread held), apart from rich's refresh
+    thread of the CLI's spinner, which only draws on the terminal (the child never does).
+    Elsewhere (macOS, Windows, inside a worker thread) the task runs before this returns.
+
+    Args:
+        task: A callable without arguments whose result (or exception) can be pickled. It must
+            not print or write files: its side effects stay in the child.
+        fork: False: run it here now (small work, see :func:`start_all`).
+
+    Returns:
+        A :class:`Background`; ``.result()`` gives ``task()``'s value, the same either way.
+    """
+    job = Background(task)
+    if fork and _may_fork():
+        job._fork()
+    else:
+        job._run_here()
+    return job
+
+
+def start_all(*tasks: Callable[[], T], fork: bool = True) -> list[Background[T]]:
+    """Start independent tasks side by side: each in a child process of its own where
+    :func:`in_background` would fork, else in threads (:func:`run_parallel`) before this
+    returns. Same results either way; ``[job.result() for job in jobs]`` collects them.
+
+    Args:
+        tasks: Callables without arguments, as for :func:`in_background`.
+        fork: False: threads only (small work: a child process costs 0.1-0.3 s, its copied
+            pages and the pickling of the results, more than it saves there).
+
+    Returns:
+        One :class:`Background` per task, in task order.
+    """
+    if fork and _may_fork():
+        jobs = [Background(task) for task in tasks]
+        for job in jobs:
+            job._fork()
+        return jobs
+    jobs = [Background(task) for task in tasks]
+    run_parallel(*(job._run_here for job in jobs))  # each keeps its own value or exception
+    return jobs
+
+
+def _may_fork() -> bool:
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork") or thread_count() < 2:
+        return False
+    others = [t for t in threading.enumerate() if t is not threading.current_thread()]
+    return threading.current_thread() is threading.main_thread() and all(
+        type(t).__name__ == "_RefreshThread" for t in others
+    )

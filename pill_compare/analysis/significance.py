@@ -57,7 +57,7 @@ numbers bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -78,7 +78,7 @@ from pill_compare.analysis.coco_metrics import (
     recall_counts,
 )
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable, coco_iou_thresholds
-from pill_compare.analysis.parallel import run_parallel
+from pill_compare.analysis.parallel import start_all
 from pill_compare.core import GroundTruth
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
@@ -91,6 +91,9 @@ BOOTSTRAP_METRICS = ("map", "map_50", "f1")
 #: resample per batch: one at COCO scale, where an array is ~2 MB). The buffers are allocated
 #: once per call; batches of 2-8 resamples at COCO scale measured no faster (memory traffic).
 _BATCH_ELEMENTS = 250_000
+#: Resamples x detections (both runs) from which A's and B's resamples run in child processes
+#: (100 resamples at COCO scale, ~0.5 s of work); below it, in threads.
+FORK_WORK = 50_000_000
 
 VerdictCode = Literal["a_better", "b_better", "not_significant"]
 
@@ -424,6 +427,46 @@ def paired_bootstrap(
         >>> boot = paired_bootstrap(a.matches, b.matches, seed=0)  # doctest: +SKIP
         >>> boot["map"].delta, boot["map"].ci_low, boot["map"].p_value  # doctest: +SKIP
     """
+    return start_paired_bootstrap(
+        table_a,
+        table_b,
+        n_resamples=n_resamples,
+        seed=seed,
+        score_threshold=score_threshold,
+        iou_threshold=iou_threshold,
+        iou_thresholds=iou_thresholds,
+        max_dets=max_dets,
+        confidence=confidence,
+    ).result()
+
+
+def start_paired_bootstrap(
+    table_a: MatchTable,
+    table_b: MatchTable,
+    *,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    score_threshold: float = 0.5,
+    iou_threshold: float = 0.5,
+    iou_thresholds: Sequence[float] | np.ndarray | None = None,
+    max_dets: Sequence[int] = COCO_MAX_DETS,
+    confidence: float = 0.95,
+) -> PendingBootstrap:
+    """Start :func:`paired_bootstrap` and return at once: A's and B's resamples run side by
+    side, each in a child process of its own where the platform allows
+    (:func:`~pill_compare.analysis.parallel.start_all`; else in threads, before this returns),
+    so that the caller can do other work meanwhile.
+
+    Args:
+        As for :func:`paired_bootstrap` (checked here, before anything starts).
+
+    Returns:
+        A :class:`PendingBootstrap`; its ``result()`` waits for both runs and returns the
+        :class:`BootstrapResult`, the same as :func:`paired_bootstrap`'s.
+
+    Raises:
+        As :func:`paired_bootstrap`.
+    """
     check_inputs("paired_bootstrap", table_a=(table_a, MatchTable), table_b=(table_b, MatchTable))
     _check_same_ground_truth(table_a, table_b)
     n_resamples = int(check_number(n_resamples, "n_resamples", low=1, integer=True))
@@ -436,14 +479,71 @@ def paired_bootstrap(
     weights = resample_images(n_images, n_resamples, seed)
     ones = np.ones((1, n_images), dtype=np.int64)
 
-    def run(table: MatchTable) -> tuple[_Prepared, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    def run(
+        table: MatchTable,
+    ) -> tuple[tuple[Any, ...], dict[str, np.ndarray], dict[str, np.ndarray]]:
         prepared = _Prepared(table, *args)
-        return prepared, prepared.metrics(ones), prepared.metrics(weights)
+        settings = (
+            prepared.n_images,
+            prepared.score_threshold,
+            prepared.iou_threshold,
+            prepared.thresholds,
+            prepared.cap,
+        )
+        return settings, prepared.metrics(ones), prepared.metrics(weights)
 
-    # A and B share only the (read-only) weights: one thread each (analysis/parallel.py).
-    (prep_a, full_a, rep_a), (_, full_b, rep_b) = run_parallel(
-        lambda: run(table_a), lambda: run(table_b)
-    )
+    # A and B share only the (read-only) weights: a process (or thread) each; processes only
+    # for work that takes seconds (a child costs 0.1-0.3 s).
+    work = n_resamples * (table_a.n_dets + table_b.n_dets)
+    jobs = start_all(lambda: run(table_a), lambda: run(table_b), fork=work >= FORK_WORK)
+
+    def finish() -> BootstrapResult:
+        (settings, full_a, rep_a), (_, full_b, rep_b) = (job.result() for job in jobs)
+        return _bootstrap_result(
+            table_a, table_b, n_resamples, seed, confidence, settings, full_a, full_b, rep_a, rep_b
+        )
+
+    return PendingBootstrap(finish, jobs)
+
+
+class PendingBootstrap:
+    """A paired bootstrap started by :func:`start_paired_bootstrap`: :meth:`result` waits for
+    it; :meth:`cancel` (or leaving a ``with`` block) stops what still runs."""
+
+    def __init__(self, finish: Callable[[], BootstrapResult], jobs: Sequence[Any]) -> None:
+        self._finish = finish
+        self._jobs = jobs
+
+    def result(self) -> BootstrapResult:
+        """Wait for both runs' resamples; the :class:`BootstrapResult`."""
+        return self._finish()
+
+    def cancel(self) -> None:
+        """Stop the child processes still running (none after :meth:`result`)."""
+        for job in self._jobs:
+            job.cancel()
+
+    def __enter__(self) -> PendingBootstrap:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()
+
+
+def _bootstrap_result(
+    table_a: MatchTable,
+    table_b: MatchTable,
+    n_resamples: int,
+    seed: int,
+    confidence: float,
+    settings: tuple[Any, ...],
+    full_a: dict[str, np.ndarray],
+    full_b: dict[str, np.ndarray],
+    rep_a: dict[str, np.ndarray],
+    rep_b: dict[str, np.ndarray],
+) -> BootstrapResult:
+    """The deltas, percentile intervals and p-values of both runs' replicates."""
+    n_images, score_threshold, iou_threshold, thresholds, cap = settings
     tail = (1.0 - confidence) / 2.0
     metrics = {}
     for key in BOOTSTRAP_METRICS:
@@ -469,14 +569,14 @@ def paired_bootstrap(
     return BootstrapResult(
         name_a=table_a.dets.name,
         name_b=table_b.dets.name,
-        n_images=prep_a.n_images,
+        n_images=n_images,
         n_resamples=n_resamples,
         seed=seed,
         confidence=float(confidence),
-        score_threshold=prep_a.score_threshold,
-        iou_threshold=prep_a.iou_threshold,
-        iou_thresholds=prep_a.thresholds,
-        max_det=prep_a.cap,
+        score_threshold=score_threshold,
+        iou_threshold=iou_threshold,
+        iou_thresholds=thresholds,
+        max_det=cap,
         metrics=metrics,
         replicates_a=rep_a,
         replicates_b=rep_b,

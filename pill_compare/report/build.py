@@ -16,6 +16,7 @@ from typing import Any
 
 from pill_compare.analysis.coco_metrics import COCO_MAX_DETS
 from pill_compare.analysis.compare import ComparisonResult, compare
+from pill_compare.analysis.parallel import in_background
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.io.files import display_path, file_sha256
 from pill_compare.io.outputs import write_folder
@@ -121,21 +122,62 @@ def build_report(
         slices=slices if gt is not None else (),
     )
     step("figures")
-    figures = report_figures(result, lang=lang)
-    gallery, gallery_notes = None, []
-    audit_gallery, audit_notes = None, []
-    if images_dir is not None:
-        step("gallery")
-        from pill_compare.report.gallery import build_audit_gallery, build_gallery
+    # The figures (seconds of matplotlib) need only the result: they are drawn in a child
+    # process while this one builds the gallery, the JSON data and the CSV files
+    # (analysis/parallel.py; the same bytes either way).
+    with in_background(lambda: report_figures(result, lang=lang)) as figures_job:
+        gallery, gallery_notes = None, []
+        audit_gallery, audit_notes = None, []
+        if images_dir is not None:
+            step("gallery")
+            from pill_compare.report.gallery import build_audit_gallery, build_gallery
 
-        gallery, gallery_notes = build_gallery(
-            result, images_dir, max_items=gallery_max, labels=msg.labels("gallery")
-        )
-        audit = result.gt_audit
-        if audit is not None and audit.likely_missing.count + audit.likely_wrong_label.count:
-            audit_gallery, audit_notes = build_audit_gallery(
-                result, images_dir, labels=msg.labels("gallery")
+            gallery, gallery_notes = build_gallery(
+                result, images_dir, max_items=gallery_max, labels=msg.labels("gallery")
             )
+            audit = result.gt_audit
+            if audit is not None and audit.likely_missing.count + audit.likely_wrong_label.count:
+                audit_gallery, audit_notes = build_audit_gallery(
+                    result, images_dir, labels=msg.labels("gallery")
+                )
+        # One note per photo for both galleries (an image missing from the folder is said once).
+        all_notes = list(dict.fromkeys([*gallery_notes, *audit_notes]))
+        when = (date or _dt.date.today()).isoformat()
+        files = {role: Path(p) for role, p in (inputs or {}).items()}
+        meta = tuple(
+            [(msg.text("meta.version"), f"pillcmp {__version__}"), (msg.text("meta.date"), when)]
+            + [(msg.text(f"meta.input.{role}"), display_path(path)) for role, path in files.items()]
+        )
+        step("data and tables")
+        from pill_compare.report.compare_render import compare_json
+        from pill_compare.report.sections.compare_files import (
+            compare_csv_files,
+            disputed_box_records,
+        )
+
+        data = {
+            "pillcmp_version": __version__,
+            "date": when,
+            "lang": lang,
+            "inputs": {
+                role: {"path": display_path(path), "sha256": file_sha256(path)}
+                for role, path in files.items()
+            },
+            **compare_json(result, lang=lang),
+            "disputed_boxes": disputed_box_records(result),
+            "gallery": {
+                "images": len(gallery.items) if gallery else 0,
+                "gt_audit_images": len(audit_gallery.items) if audit_gallery else 0,
+                "notes": [
+                    {"code": n.code, "image_id": n.image_id, "file_name": n.file_name}
+                    for n in all_notes
+                ],
+            },
+            "gallery_warnings": [msg.gallery_note(n) for n in all_notes],
+        }
+        csv_files = compare_csv_files(result)
+        step("figures: waiting for them")
+        figures = figures_job.result()
     step("sections")
     from pill_compare.report.sections.compare import compare_sections
 
@@ -148,37 +190,6 @@ def build_report(
         audit_gallery=audit_gallery,
         audit_gallery_notes=audit_notes,
     )
-    # One note per photo for both galleries (an image missing from the folder is said once).
-    all_notes = list(dict.fromkeys([*gallery_notes, *audit_notes]))
-    when = (date or _dt.date.today()).isoformat()
-    files = {role: Path(p) for role, p in (inputs or {}).items()}
-    meta = tuple(
-        [(msg.text("meta.version"), f"pillcmp {__version__}"), (msg.text("meta.date"), when)]
-        + [(msg.text(f"meta.input.{role}"), display_path(path)) for role, path in files.items()]
-    )
-    from pill_compare.report.compare_render import compare_json
-    from pill_compare.report.sections.compare_files import compare_csv_files, disputed_box_records
-
-    data = {
-        "pillcmp_version": __version__,
-        "date": when,
-        "lang": lang,
-        "inputs": {
-            role: {"path": display_path(path), "sha256": file_sha256(path)}
-            for role, path in files.items()
-        },
-        **compare_json(result, lang=lang),
-        "disputed_boxes": disputed_box_records(result),
-        "gallery": {
-            "images": len(gallery.items) if gallery else 0,
-            "gt_audit_images": len(audit_gallery.items) if audit_gallery else 0,
-            "notes": [
-                {"code": n.code, "image_id": n.image_id, "file_name": n.file_name}
-                for n in all_notes
-            ],
-        },
-        "gallery_warnings": [msg.gallery_note(n) for n in all_notes],
-    }
     return Report(
         title=title or msg.report_title(*result.names),
         lang=lang,
@@ -186,7 +197,7 @@ def build_report(
         meta=meta,
         data=data,
         diagnosis=result.diagnosis,
-        files=compare_csv_files(result),
+        files=csv_files,
     )
 
 

@@ -1,14 +1,26 @@
 """analysis.parallel: how many threads, results in task order, and the same numbers with
-threads on and off (compare on the sample, every number of its JSON)."""
+threads on and off (compare on the sample, every number of its JSON); tasks in child
+processes (values, exceptions, a child that dies, cancelling, compare's bootstrap)."""
 
 import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pill_compare import compare, load_ground_truth, load_results
-from pill_compare.analysis.parallel import THREADS_ENV, run_parallel, thread_count, threads
+from pill_compare.analysis.parallel import (
+    THREADS_ENV,
+    in_background,
+    run_parallel,
+    start_all,
+    thread_count,
+    threads,
+)
 from pill_compare.errors import ConfigError
 from tests.conftest import SAMPLE
 
@@ -104,3 +116,85 @@ def test_compare_gives_the_same_numbers_with_threads_on_and_off():
     for run in ("replicates_a", "replicates_b"):
         for key, values in getattr(serial.bootstrap, run).items():
             assert np.array_equal(values, getattr(threaded.bootstrap, run)[key], equal_nan=True)
+
+
+@pytest.fixture(scope="module")
+def fork_checks():
+    """tests/analysis/fork_checks.py's lines, run in a fresh single-threaded interpreter
+    (pytest-xdist's workers run threads, and then nothing forks)."""
+    script = Path(__file__).with_name("fork_checks.py")
+    proc = subprocess.run(
+        [sys.executable, str(script), str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    return {line["check"]: line for line in map(json.loads, proc.stdout.splitlines())}
+
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+
+
+@linux_only
+def test_a_background_task_runs_in_a_child_and_gives_its_value(fork_checks):
+    assert fork_checks["value"] == {
+        "check": "value",
+        "forked": True,
+        "other_pid": True,
+        "value": [1, 2, 3],
+    }
+
+
+@linux_only
+def test_a_background_task_s_exception_is_raised_by_result(fork_checks):
+    assert fork_checks["error"]["raised"] == "bad threshold 7"
+    assert fork_checks["error"]["forked"] is True
+
+
+@linux_only
+def test_a_child_that_dies_or_cannot_send_its_result_is_run_again_here(fork_checks):
+    assert fork_checks["killed"]["value"] == "run again here"
+    assert fork_checks["killed"]["forked"] is True
+    assert fork_checks["unpicklable"]["value"] == 5
+
+
+@linux_only
+def test_threads_off_or_fork_false_run_the_task_here(fork_checks):
+    for check in ("threads_off", "fork_false"):
+        assert fork_checks[check]["forked"] is False
+        assert fork_checks[check]["here"] is True
+
+
+@linux_only
+def test_start_all_gives_each_task_a_child_of_its_own(fork_checks):
+    assert fork_checks["start_all"]["forked"] == [True, True]
+    assert fork_checks["start_all"]["distinct"] is True
+
+
+@linux_only
+def test_cancel_stops_a_child_at_once(fork_checks):
+    assert fork_checks["cancel"]["forked"] is True
+    assert fork_checks["cancel"]["seconds"] < 5  # the task sleeps 30 s
+
+
+@linux_only
+def test_compare_gives_the_same_json_with_the_bootstrap_in_child_processes(fork_checks):
+    assert fork_checks["compare"]["same"] is True
+
+
+def test_with_other_threads_running_nothing_forks():
+    # Here (a pytest process, maybe an xdist worker) start a thread of our own: then no fork.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        job = in_background(os.getpid)
+        assert job.forked is False and job.result() == os.getpid()
+        jobs = start_all(lambda: 1, lambda: 2)
+        assert [j.forked for j in jobs] == [False, False]
+        assert [j.result() for j in jobs] == [1, 2]
+    finally:
+        stop.set()
+        other.join()

@@ -1,0 +1,76 @@
+"""Run by tests/analysis/test_parallel.py in a fresh interpreter (one thread, so forking is
+allowed): each check prints one JSON line ``{"check": name, ...}``."""
+
+import json
+import os
+import signal
+import sys
+import time
+
+from pill_compare.analysis.parallel import in_background, start_all, threads
+
+PARENT = os.getpid()
+
+
+def report(check, **values):
+    print(json.dumps({"check": check, **values}), flush=True)
+
+
+def main():
+    job = in_background(lambda: (os.getpid(), [1, 2, 3]))
+    pid, value = job.result()
+    report("value", forked=job.forked, other_pid=pid != PARENT, value=value)
+
+    def fails():
+        raise ValueError("bad threshold 7")
+
+    job = in_background(fails)
+    try:
+        job.result()
+        report("error", raised=None)
+    except ValueError as exc:
+        report("error", raised=str(exc), forked=job.forked)
+
+    def dies_in_the_child():
+        if os.getpid() != PARENT:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return "run again here"
+
+    job = in_background(dies_in_the_child)
+    report("killed", value=job.result(), forked=job.forked)
+
+    job = in_background(lambda: lambda: 5)  # a lambda cannot be pickled back
+    report("unpicklable", value=job.result()(), forked=job.forked)
+
+    with threads(1):
+        job = in_background(os.getpid)
+    report("threads_off", forked=job.forked, here=job.result() == PARENT)
+    job = in_background(os.getpid, fork=False)
+    report("fork_false", forked=job.forked, here=job.result() == PARENT)
+
+    jobs = start_all(os.getpid, os.getpid)
+    pids = [j.result() for j in jobs]
+    report("start_all", forked=[j.forked for j in jobs], distinct=len({*pids, PARENT}) == 3)
+
+    start = time.perf_counter()
+    job = in_background(lambda: time.sleep(30))
+    job.cancel()
+    report("cancel", seconds=time.perf_counter() - start, forked=job.forked)
+
+    if len(sys.argv) > 1:  # compare on the sample with the bootstrap forced into children
+        from pill_compare import compare, load_ground_truth, load_results
+        from pill_compare.analysis import significance
+        from pill_compare.report.compare_render import compare_json
+
+        gt = load_ground_truth(sys.argv[1] + "/ground_truth.json")
+        a = load_results(sys.argv[1] + "/efficientnet_b3.json", gt=gt)
+        b = load_results(sys.argv[1] + "/resnet101.json", gt=gt)
+        significance.FORK_WORK = 0
+        forked = compare_json(compare(gt, a, b, n_bootstrap=200))
+        with threads(1):
+            serial = compare_json(compare(gt, a, b, n_bootstrap=200))
+        report("compare", same=json.dumps(forked) == json.dumps(serial))
+
+
+if __name__ == "__main__":
+    main()
