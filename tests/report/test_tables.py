@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from rich.cells import cell_len
 
+import pill_compare.report.tables as tables_module
 from pill_compare.report.tables import (
     fit_width,
     fmt_ids,
@@ -101,6 +102,29 @@ def test_to_json_writes_nan_as_null():
         "b": [1.5, None],
         "c": [1],
     }
+
+
+DOCUMENT = {
+    "stats": {"map": 0.123456789, "tiny": 1e-05, "huge": 1e16, "n/a": float("nan")},
+    "counts": [3, 0.5, True, None],
+    "name": "약 \x1b[31m \u2028",
+    "nested": [[], {}, {"k": (1, 2)}],
+}
+
+
+@pytest.mark.parametrize("writer", ["msgspec", "standard library"])
+def test_to_json_gives_the_same_document_with_either_writer(writer, monkeypatch):
+    if writer == "standard library":
+        monkeypatch.setattr(tables_module, "_msgspec_json", lambda data: None)
+    text = to_json(DOCUMENT)
+    assert json.loads(text) == {
+        "stats": {"map": 0.123456789, "tiny": 1e-05, "huge": 1e16, "n/a": None},
+        "counts": [3, 0.5, True, None],
+        "name": "약 \x1b[31m \u2028",
+        "nested": [[], {}, {"k": [1, 2]}],
+    }
+    assert "\x1b" not in text and "\\u001b" in text  # control characters escaped
+    assert text.startswith('{\n  "stats": {\n    "map": 0.123456789,') and text.endswith("}\n")
 
 
 def test_to_csv_has_no_index():
