@@ -79,7 +79,7 @@ from pill_compare.analysis.evaluate import EvalResult, evaluate
 from pill_compare.analysis.gt_audit import GtAudit, audit_ground_truth
 from pill_compare.analysis.lrp import LrpComparison, compare_lrp
 from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds
-from pill_compare.analysis.parallel import run_parallel
+from pill_compare.analysis.parallel import in_background, run_parallel
 from pill_compare.analysis.slices import SliceComparison, SliceSpec, compare_slices
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
@@ -471,6 +471,7 @@ def compare(
 
     # Imported here: scipy costs ~0.6 s to import, and `import pill_compare` must stay light.
     from pill_compare.analysis.significance import (
+        FORK_WORK,
         mcnemar,
         significance_verdict,
         start_paired_bootstrap,
@@ -491,7 +492,13 @@ def compare(
             iou_thresholds=ev_a.coco.iou_thresholds,
             max_dets=max_dets,
         )
-    with pending if pending is not None else nullcontext():
+    # Calibration and optimal LRP, with their own bootstraps, beside them (no progress steps
+    # from a child: it must not draw on the terminal).
+    scores_job = in_background(
+        lambda: _scores(table_a, table_b, iou_threshold, n_bootstrap, seed, alpha, lambda *_: None),
+        fork=n_bootstrap * (len(a) + len(b)) >= FORK_WORK,
+    )
+    with scores_job, pending if pending is not None else nullcontext():
         step("error types, pairing")
         strict = _strict_tide_iou(tide_iou, ev_a.coco.iou_thresholds)
         parameters["tide_iou"] = strict
@@ -544,7 +551,8 @@ def compare(
         test = mcnemar(
             table_a, table_b, score_threshold=score_threshold, iou_threshold=iou_threshold
         )
-        calibration, lrp = _scores(table_a, table_b, iou_threshold, n_bootstrap, seed, alpha, step)
+        step("calibration, optimal LRP")
+        calibration, lrp = scores_job.result()
         support = _training_support(train_gt, ev_a, ev_b, pairing, rare_threshold, alpha, step)
         return ComparisonResult(
             names=result_diff.names,
