@@ -36,7 +36,7 @@ import numpy as np
 from pill_compare.analysis.arguments import check_number
 from pill_compare.analysis.intervals import lower_is_better_finding
 from pill_compare.analysis.matching import IGNORED, TP, MatchTable
-from pill_compare.analysis.parallel import run_parallel
+from pill_compare.parallel import run_parallel
 
 #: The binning strategies :func:`compute_calibration` knows.
 STRATEGIES = ("equal_count", "equal_width")
@@ -294,7 +294,7 @@ def compare_calibration(
     n_resamples = int(check_number(n_resamples, "n_resamples", low=0, integer=True))
     alpha = float(check_number(alpha, "alpha", low=0.0, low_open=True, high=1.0))
     settings = {"n_bins": n_bins, "iou_threshold": iou_threshold, "strategy": strategy}
-    # One thread per run (analysis/parallel.py); nothing shared is written.
+    # One thread per run (pill_compare/parallel.py); nothing shared is written.
     cal = run_parallel(
         lambda: compute_calibration(table_a, **settings),
         lambda: compute_calibration(table_b, **settings),

@@ -79,11 +79,11 @@ from pill_compare.analysis.evaluate import EvalResult, evaluate
 from pill_compare.analysis.gt_audit import GtAudit, audit_ground_truth
 from pill_compare.analysis.lrp import LrpComparison, compare_lrp
 from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds
-from pill_compare.analysis.parallel import in_background, run_parallel
 from pill_compare.analysis.slices import SliceComparison, SliceSpec, compare_slices
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConsistencyError
 from pill_compare.io.category_names import CategoryNames
+from pill_compare.parallel import in_background, run_parallel
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
     import pandas as pd
@@ -462,7 +462,7 @@ def compare(
         "score_threshold": score_threshold,
         "iou_threshold": iou_threshold,
     }
-    # Independent parts of A and of B run side by side (analysis/parallel.py): same numbers.
+    # Independent parts of A and of B run side by side (pill_compare/parallel.py): same numbers.
     ev_a, ev_b = run_parallel(
         lambda: evaluate(gt, a, **settings), lambda: evaluate(gt, b, **settings)
     )
@@ -478,7 +478,7 @@ def compare(
     )
 
     # The bootstrap, the longest part, reads only the two match tables: it runs in child
-    # processes while this one goes on (analysis/parallel.py; the same numbers either way).
+    # processes while this one goes on (pill_compare/parallel.py; the same numbers either way).
     pending = None
     if n_bootstrap:
         step(f"bootstrap ({n_bootstrap} resamples)")

@@ -82,8 +82,8 @@ from pill_compare.analysis.disagreements import (
 )
 from pill_compare.analysis.greedy import IOU_CAP
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable, coco_iou_thresholds
-from pill_compare.analysis.parallel import run_parallel
 from pill_compare.core import expect_type
+from pill_compare.parallel import run_parallel
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
     import pandas as pd
@@ -431,7 +431,7 @@ def audit_ground_truth(
             _audit_metrics(table, status, thresholds, caps, s, area, t),
         )
 
-    # One thread per run (analysis/parallel.py); each writes only its own copy of the status.
+    # One thread per run (pill_compare/parallel.py); each writes only its own copy of the status.
     (actual_a, completed_a), (actual_b, completed_b) = run_parallel(
         lambda: numbers(table_a, missing.a_row), lambda: numbers(table_b, missing.b_row)
     )

@@ -78,8 +78,8 @@ from pill_compare.analysis.coco_metrics import (
     recall_counts,
 )
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable, coco_iou_thresholds
-from pill_compare.analysis.parallel import start_all
 from pill_compare.core import GroundTruth
+from pill_compare.parallel import start_all
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
     import pandas as pd
@@ -454,7 +454,7 @@ def start_paired_bootstrap(
 ) -> PendingBootstrap:
     """Start :func:`paired_bootstrap` and return at once: A's and B's resamples run side by
     side, each in a child process of its own where the platform allows
-    (:func:`~pill_compare.analysis.parallel.start_all`; else in threads, before this returns),
+    (:func:`~pill_compare.parallel.start_all`; else in threads, before this returns),
     so that the caller can do other work meanwhile.
 
     Args:

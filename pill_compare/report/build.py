@@ -16,10 +16,10 @@ from typing import Any
 
 from pill_compare.analysis.coco_metrics import COCO_MAX_DETS
 from pill_compare.analysis.compare import ComparisonResult, compare
-from pill_compare.analysis.parallel import in_background
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.io.files import display_path, file_sha256
 from pill_compare.io.outputs import write_folder
+from pill_compare.parallel import in_background
 from pill_compare.report.figures import close_figure, figure_to_bytes
 from pill_compare.report.messages import catalogue
 from pill_compare.report.structure import Figure, Gallery, Report
@@ -124,7 +124,7 @@ def build_report(
     step("figures")
     # The figures (seconds of matplotlib) need only the result: they are drawn in a child
     # process while this one builds the gallery, the JSON data and the CSV files
-    # (analysis/parallel.py; the same bytes either way).
+    # (pill_compare/parallel.py; the same bytes either way).
     with in_background(lambda: report_figures(result, lang=lang)) as figures_job:
         gallery, gallery_notes = None, []
         audit_gallery, audit_notes = None, []

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from pill_compare import compare, load_ground_truth, load_results
-from pill_compare.analysis.parallel import (
+from pill_compare.errors import ConfigError
+from pill_compare.parallel import (
     THREADS_ENV,
     in_background,
     run_parallel,
@@ -21,7 +22,6 @@ from pill_compare.analysis.parallel import (
     thread_count,
     threads,
 )
-from pill_compare.errors import ConfigError
 from tests.conftest import SAMPLE
 
 
@@ -120,7 +120,7 @@ def test_compare_gives_the_same_numbers_with_threads_on_and_off():
 
 @pytest.fixture(scope="module")
 def fork_checks():
-    """tests/analysis/fork_checks.py's lines, run in a fresh single-threaded interpreter
+    """tests/fork_checks.py's lines, run in a fresh single-threaded interpreter
     (pytest-xdist's workers run threads, and then nothing forks)."""
     script = Path(__file__).with_name("fork_checks.py")
     proc = subprocess.run(
@@ -129,7 +129,7 @@ def fork_checks():
         text=True,
         timeout=120,
         check=True,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[1],
     )
     return {line["check"]: line for line in map(json.loads, proc.stdout.splitlines())}
 

@@ -1,4 +1,4 @@
-"""Run by tests/analysis/test_parallel.py in a fresh interpreter (one thread, so forking is
+"""Run by tests/test_parallel.py in a fresh interpreter (one thread, so forking is
 allowed): each check prints one JSON line ``{"check": name, ...}``."""
 
 import json
@@ -7,7 +7,7 @@ import signal
 import sys
 import time
 
-from pill_compare.analysis.parallel import in_background, start_all, threads
+from pill_compare.parallel import in_background, start_all, threads
 
 PARENT = os.getpid()
 
