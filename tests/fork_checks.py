@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 from pill_compare.parallel import in_background, start_all, threads
 
@@ -56,6 +57,27 @@ def main():
     job = in_background(lambda: time.sleep(30))
     job.cancel()
     report("cancel", seconds=time.perf_counter() - start, forked=job.forked)
+
+    if len(sys.argv) > 1:  # the sample's results decoded in two halves, one in a child
+        import numpy as np
+
+        from pill_compare.io import typed_json
+
+        text = Path(sys.argv[1], "resnet101.json").read_text(encoding="utf-8")
+        whole = typed_json.decode_results(text)
+        typed_json.PARALLEL_CHARS = 1000
+        forks = []
+        real_fork = typed_json.in_background
+
+        def watched(task):
+            job = real_fork(task)
+            forks.append(job.forked)
+            return job
+
+        typed_json.in_background = watched
+        halves = typed_json.decode_results(text)
+        same = all(np.array_equal(whole[k], halves[k]) for k in whole)
+        report("decode_halves", same=same, forked=forks)
 
     if len(sys.argv) > 1:  # compare on the sample with the bootstrap forced into children
         from pill_compare import compare, load_ground_truth, load_results

@@ -180,6 +180,15 @@ def test_cancel_stops_a_child_at_once(fork_checks):
 
 
 @linux_only
+def test_a_results_file_decoded_in_two_processes_gives_the_same_columns(fork_checks):
+    assert fork_checks["decode_halves"] == {
+        "check": "decode_halves",
+        "same": True,
+        "forked": [True],
+    }
+
+
+@linux_only
 def test_compare_gives_the_same_json_with_the_bootstrap_in_child_processes(fork_checks):
     assert fork_checks["compare"]["same"] is True
 

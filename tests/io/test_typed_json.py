@@ -219,16 +219,32 @@ def test_a_list_decoded_in_small_chunks_gives_the_columns_of_the_whole(monkeypat
         _assert_same_columns(decode_results(text), want)
 
 
+@pytest.mark.parametrize("chunk", [40, 10_000])
+def test_a_list_decoded_in_two_halves_gives_the_columns_of_the_whole(monkeypatch, chunk):
+    # Halves (the second in a child process where one can fork), each in chunks or whole.
+    text = "\n [" + ", ".join(_records(31)) + "] \n"
+    monkeypatch.setattr(typed_json, "PARALLEL_CHARS", 50)
+    monkeypatch.setattr(typed_json, "CHUNK_CHARS", chunk)
+    _assert_same_columns(decode_results(text), _validating_columns(text))
+    one = "[" + _records(1)[0] + "]"  # no '},' to cut at: decoded whole
+    _assert_same_columns(decode_results(one), _validating_columns(one))
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "[" + ", ".join(_records(20)) + ", ]",  # a trailing comma: not JSON
         "[" + ", ".join(_records(20)) + ",, " + _records(1)[0] + "]",  # an empty element
         "[" + ", ".join(_records(20)) + "] x",
+        "[" + _records(1)[0] + ", ]",  # the trailing comma right at the halves' cut
+        "[" + ", ".join(_records(20)) + ", {]",  # a broken record in the second half
     ],
 )
-def test_chunked_decoding_refuses_what_json_refuses(monkeypatch, text):
+@pytest.mark.parametrize("halves", [False, True])
+def test_chunked_decoding_refuses_what_json_refuses(monkeypatch, text, halves):
     monkeypatch.setattr(typed_json, "CHUNK_CHARS", 40)
+    if halves:  # the cut between the halves lands on a '},' too
+        monkeypatch.setattr(typed_json, "PARALLEL_CHARS", 50)
     assert decode_results(text) is None
     with pytest.raises(json.JSONDecodeError):
         json.loads(text)
