@@ -87,6 +87,12 @@ def main():
         gt = load_ground_truth(sys.argv[1] + "/ground_truth.json")
         a = load_results(sys.argv[1] + "/efficientnet_b3.json", gt=gt)
         b = load_results(sys.argv[1] + "/resnet101.json", gt=gt)
+        evaluation = sys.modules["pill_compare.analysis.evaluate"]
+        evaluation.FORK_DETECTIONS = 0
+        forked = json.dumps(evaluation.evaluate(gt, b).to_dict())
+        with threads(1):
+            serial = json.dumps(evaluation.evaluate(gt, b).to_dict())
+        report("evaluate", same=forked == serial)
         significance.FORK_WORK = 0
         forked = compare_json(compare(gt, a, b, n_bootstrap=200))
         with threads(1):

@@ -189,6 +189,11 @@ def test_a_results_file_decoded_in_two_processes_gives_the_same_columns(fork_che
 
 
 @linux_only
+def test_evaluate_gives_the_same_result_with_part_of_it_in_a_child_process(fork_checks):
+    assert fork_checks["evaluate"]["same"] is True
+
+
+@linux_only
 def test_compare_gives_the_same_json_with_the_bootstrap_in_child_processes(fork_checks):
     assert fork_checks["compare"]["same"] is True
 
