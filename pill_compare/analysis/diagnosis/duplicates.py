@@ -84,6 +84,8 @@ def duplicate_rows(run: Detections) -> tuple[np.ndarray, np.ndarray]:
 
 #: Bits of the x cell in the sort key (below the group's bits): 2**40 cells over the x range.
 _CELL_BITS = 40
+#: Rows sharing a sort key are compared pair by pair up to this many, else sorted.
+_SHORT_RUN = 8
 #: 1 - NEAR_IOU, the bound of _near_pairs, and 1% more: a margin for rounding (which moves
 #: the IoU of the boxes _RANGE and _SPREAD admit by less than 1e-8).
 _SLACK = 1.01 * (1 - NEAR_IOU)
@@ -141,21 +143,42 @@ class _XCells:
 def _exact_copies(order: np.ndarray, key: np.ndarray, columns: tuple) -> np.ndarray:
     """Rows equal to an earlier row in every column, given the rows sorted by a key equal rows
     share (``order``, rows ascending within a key; ``key`` sorted) and the columns that, with
-    the key, make a row."""
+    the key, make a row.
+
+    Each run of rows sharing a key is compared pair by pair when it is short (a file repeated
+    a few times: runs of 2 to 4), else sorted by every column."""
     tie = key[1:] == key[:-1]
     if not tie.any():
         return np.zeros(0, dtype=np.int64)
     shared = np.zeros(order.size, dtype=bool)
     shared[1:] = tie
     shared[:-1] |= tie
-    rows = order[shared]  # the rows whose key another row shares, rows ascending within a key
-    cols = [c[rows] for c in columns] + [key[shared]]
-    sub = np.lexsort(cols)  # stable: equal rows stay in row order
-    same = np.ones(rows.size - 1, dtype=bool)
-    for c in cols:
-        c = c[sub]
-        same &= c[1:] == c[:-1]
-    return rows[sub][1:][same]  # every copy after the first, in file order
+    rows, key = order[shared], key[shared]  # rows ascending within a key
+    cols = [c[rows] for c in columns]
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    sizes = np.diff(np.append(starts, rows.size))
+    end = np.repeat(starts + sizes, sizes)  # position after each row's run
+    copy = np.zeros(rows.size, dtype=bool)
+    p = np.flatnonzero(np.repeat(sizes <= _SHORT_RUN, sizes))
+    d = 1
+    while p.size:
+        p = p[p + d < end[p]]
+        q = p + d
+        same = np.ones(p.size, dtype=bool)
+        for c in cols:
+            same &= c[p] == c[q]
+        copy[q[same]] = True  # q's row is later in the file than p's
+        d += 1
+    long_runs = np.flatnonzero(np.repeat(sizes > _SHORT_RUN, sizes))
+    if long_runs.size:
+        sub_cols = [c[long_runs] for c in cols] + [key[long_runs]]
+        sub = np.lexsort(sub_cols)  # stable: equal rows stay in row order
+        same = np.ones(long_runs.size - 1, dtype=bool)
+        for c in sub_cols:
+            c = c[sub]
+            same &= c[1:] == c[:-1]
+        copy[long_runs[sub][1:][same]] = True
+    return rows[copy]  # every copy after the first, in file order
 
 
 def _near_pairs(
@@ -205,14 +228,15 @@ def _near_pairs(
         return empty, empty
     p, q = np.concatenate(firsts), np.concatenate(seconds)
     keep = np.zeros(p.size, dtype=bool) if loose is None else loose[p]
-    p, q = order[p], order[q]
     with np.errstate(over="ignore", invalid="ignore"):  # loose groups: kept already
-        x2 = w + x  # the far sides, as pycocotools computes them
-        k = np.flatnonzero(_within(x[p], x2[p], x[q], x2[q]))
-        pk, qk = p[k], q[k]
+        # x in key order (p and q are close there), then y on the few pairs left
+        sx = x[order]
+        sx2 = w[order] + sx  # the far sides, as pycocotools computes them
+        k = np.flatnonzero(_within(sx[p], sx2[p], sx[q], sx2[q]))
+        pk, qk = order[p[k]], order[q[k]]
         k = k[_within(y[pk], h[pk] + y[pk], y[qk], h[qk] + y[qk])]
     keep[k] = True
-    return p[keep], q[keep]
+    return order[p[keep]], order[q[keep]]
 
 
 def _loose(
