@@ -11,6 +11,8 @@ run})`` and of ``duplicate_rows(run)`` alone, on these runs:
 * ``1x``: the file as it is.
 * ``4x``: the file four times, each copy's boxes moved right by 0.2, 0.4, 0.6 of their width
   (IoU < 0.95 with every other copy: no duplicate, four times the rows per image and class).
+* ``4x-images``: the file four times on four sets of image ids (four times the images, the
+  same rows per image and class; ``diagnose`` then also reports ``gt_mismatch``).
 * ``2x-dup``: the file twice, unchanged: every row of the second copy is an exact duplicate
   (``diagnose`` then also evaluates the run twice, for ``map_before`` / ``map_after``).
 * ``4x-dup``: the file four times, unchanged (``duplicate_rows`` only).
@@ -32,7 +34,7 @@ import numpy as np
 DATA = Path(__file__).resolve().parent / "_data"
 
 
-def _stack(run, copies: int, shift: bool):
+def _stack(run, copies: int, shift: bool, new_images: bool = False):
     from pill_compare.core import Detections
 
     boxes = []
@@ -41,8 +43,9 @@ def _stack(run, copies: int, shift: bool):
         if shift:
             b[:, 0] += 0.2 * k * b[:, 2]
         boxes.append(b)
+    step = int(run.image_id.max()) + 1 if new_images else 0
     return Detections(
-        image_id=np.tile(run.image_id, copies),
+        image_id=np.concatenate([run.image_id + k * step for k in range(copies)]),
         category_id=np.tile(run.category_id, copies),
         bbox=np.concatenate(boxes),
         score=np.tile(run.score, copies),
@@ -63,7 +66,7 @@ def _median_time(fn, repeat: int) -> tuple[float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--cases", default="1x,4x,2x-dup,4x-dup")
+    parser.add_argument("--cases", default="1x,4x,4x-images,2x-dup,4x-dup")
     parser.add_argument("--dump", default="")
     args = parser.parse_args()
 
@@ -76,6 +79,7 @@ def main() -> None:
     runs = {
         "1x": (base, True),
         "4x": (_stack(base, 4, True), True),
+        "4x-images": (_stack(base, 4, False, new_images=True), True),
         "2x-dup": (_stack(base, 2, False), True),
         "4x-dup": (_stack(base, 4, False), False),
     }

@@ -55,8 +55,8 @@ def duplicate_rows(run: Detections) -> tuple[np.ndarray, np.ndarray]:
     cells = _XCells(x, bits=min(_CELL_BITS, 62 - group_bits))
     # One sort by (group, x cell), rows ascending within a key (stable): equal rows share a
     # key, and the boxes of a group come in x order (to the cell) for the near pass.
-    group <<= cells.bits
-    key = group | cells(x)
+    key = group << cells.bits
+    key |= cells(x)
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     exact[_exact_copies(order, sorted_key, (run.score, h, w, y, x))] = True
@@ -66,10 +66,7 @@ def duplicate_rows(run: Detections) -> tuple[np.ndarray, np.ndarray]:
     if not (w.min() > 0 and h.min() > 0) or exact.any():
         live = ((w > 0) & (h > 0) & ~exact)[order]
         order, sorted_key = order[live], sorted_key[live]
-    # The last key a row's scan looks at: its group's, with the cell of x + _SLACK * w.
-    with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN: their groups are loose
-        reach = group | cells(x + _SLACK * w)
-    first, second = _near_pairs(order, sorted_key, reach[order], cells.bits, (x, y, w, h))
+    first, second = _near_pairs(order, sorted_key, cells, (x, y, w, h))
     # Of a pair, the row ranked lower is dropped (the other scores higher, or the same and is
     # earlier); a pair with a NaN score has no order, as before.
     s1, s2 = run.score[first], run.score[second]
@@ -184,8 +181,7 @@ def _exact_copies(order: np.ndarray, key: np.ndarray, columns: tuple) -> np.ndar
 def _near_pairs(
     order: np.ndarray,
     key: np.ndarray,
-    reach: np.ndarray,
-    cell_bits: int,
+    cells: _XCells,
     xywh: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of rows of the same group that may be at IoU >= t = :data:`NEAR_IOU`: a superset of
@@ -196,22 +192,27 @@ def _near_pairs(
     most either height and ``uw + iw = w1 + w2``), and ``uw - iw = |x1 - x1'| + |x2 - x2'|``.
     So IoU >= t needs ``|x1 - x1'| + |x2 - x2'| <= (1 - t) * uw``, the same in y, and in
     particular ``x' - x <= (1 - t) * w`` for the box with the smaller x. Each row's scan takes
-    the rows after it up to its ``reach`` (its group, up to cell(x + _SLACK * w); cells are in
-    x order), and keeps the pairs that meet both bounds (with _SLACK for 1 - t). A group
+    the rows after it in its group up to cell(x + _SLACK * w) (cells are in x order), and
+    keeps the pairs that meet both bounds (with _SLACK for 1 - t). A group
     holding a box outside the range where rounding is negligible (_RANGE, _SPREAD; also inf
     and NaN) has all its pairs kept.
 
     Args:
         order: (R,) the rows, sorted by ``key``.
-        key: (R,) int64 (group << cell_bits) | cell of x, sorted.
-        reach: (R,) int64 the largest key each row's scan looks at.
-        cell_bits: The bits of the cell in ``key``.
+        key: (R,) int64 (group << cells.bits) | cells(x), sorted.
+        cells: The map of x onto cells ``key`` was made with.
         xywh: The run's (N,) box columns.
     """
     x, y, w, h = xywh
-    loose = _loose(order, key, cell_bits, xywh)
+    sx, sw = x[order], w[order]  # in key order: p and q below are close there
+    # The last key each row's scan looks at: its group's, with the cell of x + _SLACK * w.
+    cell_mask = (1 << cells.bits) - 1
+    with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN: their groups are loose
+        reach = cells(sw * _SLACK + sx)
+    reach |= key & ~cell_mask
+    loose = _loose(order, key, cells.bits, xywh)
     if loose is not None:
-        reach[loose] = key[loose] | ((1 << cell_bits) - 1)  # to the end of the group
+        reach[loose] = key[loose] | cell_mask  # to the end of the group
     # Scan: the rows p whose row p + d is within reach, for d = 1, 2, ... (keys are sorted, so a
     # row out of reach ends its scan). The padding ends every scan at the last row.
     padded = np.append(key, np.iinfo(np.int64).max)
@@ -229,9 +230,8 @@ def _near_pairs(
     p, q = np.concatenate(firsts), np.concatenate(seconds)
     keep = np.zeros(p.size, dtype=bool) if loose is None else loose[p]
     with np.errstate(over="ignore", invalid="ignore"):  # loose groups: kept already
-        # x in key order (p and q are close there), then y on the few pairs left
-        sx = x[order]
-        sx2 = w[order] + sx  # the far sides, as pycocotools computes them
+        # x first, then y on the few pairs left
+        sx2 = sw + sx  # the far sides, as pycocotools computes them
         k = np.flatnonzero(_within(sx[p], sx2[p], sx[q], sx2[q]))
         pk, qk = order[p[k]], order[q[k]]
         k = k[_within(y[pk], h[pk] + y[pk], y[qk], h[qk] + y[qk])]
