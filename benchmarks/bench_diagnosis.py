@@ -4,7 +4,7 @@
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_diagnosis.py --dump findings.json
 
 Loads ``benchmarks/_data/gt_5000_0.json`` and ``res_5000_0.json`` (5,000 images, 80 categories,
-~450k detections; made by ``bench_eval.py``'s generator) and times, as process time (steadier
+~450k detections; ``bench_eval.py``'s COCO-scale data, written on first use) and times, as process time (steadier
 than wall time on a shared machine), the median of ``--repeat`` runs of ``diagnose(gt, {'a':
 run})`` and of ``duplicate_rows(run)`` alone, on these runs:
 
@@ -26,12 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-DATA = Path(__file__).resolve().parent / "_data"
+HERE = Path(__file__).resolve().parent
 
 
 def _stack(run, copies: int, shift: bool, new_images: bool = False):
@@ -70,12 +71,16 @@ def main() -> None:
     parser.add_argument("--dump", default="")
     args = parser.parse_args()
 
+    sys.path.insert(0, str(HERE))  # bench_eval is a sibling script, imported as a module
+    import bench_eval  # the COCO-scale dataset construction is reused, not copied
+
     from pill_compare.analysis.diagnosis import diagnose
     from pill_compare.analysis.diagnosis.duplicates import duplicate_rows
     from pill_compare.io import load_ground_truth, load_results
 
-    gt = load_ground_truth(DATA / "gt_5000_0.json")
-    base = load_results(DATA / "res_5000_0.json")
+    gt_path, res_path = bench_eval.ensure_data(5000, 0)
+    gt = load_ground_truth(gt_path)
+    base = load_results(res_path)
     runs = {
         "1x": (base, True),
         "4x": (_stack(base, 4, True), True),

@@ -172,3 +172,27 @@ def test_odd_boxes_are_judged_as_the_definition_judges_them(xs, side):
     )
     exact, near = duplicate_rows(run)
     assert (exact.tolist(), near.tolist()) == tuple(a.tolist() for a in reference(run))
+
+
+@pytest.mark.parametrize(
+    ("image_id", "bbox", "score"),
+    [
+        ([], np.zeros((0, 4)), []),
+        ([1], [[0, 0, 1, 1]], [0.5]),
+        ([1, 1, 1], [[0, 0, 0, 1]] * 3, [0.5, 0.5, 0.4]),  # no width: the copy is exact, no near
+        ([1, 1, 1], [[np.nan, 0, 1, 1]] * 3, [0.5, 0.5, 0.4]),  # NaN equals nothing
+        ([1, 1, 1], [[0, 0, 1, 1]] * 3, [np.nan, np.nan, 0.4]),  # NaN scores rank nothing
+        ([1, 1, 1], [[np.inf, 0, 1, 1], [0, 0, np.inf, 1], [0, 0, 1e308, 1e308]], [0.5] * 3),
+        ([1, 1], [[-0.0, 0, 1, 1], [0.0, 0, 1, 1]], [-0.0, 0.0]),  # -0.0 == 0.0: a copy
+        ([2**62, -(2**62)], [[0, 0, 1, 1]] * 2, [0.5, 0.4]),  # two images
+    ],
+)
+def test_edge_runs_are_judged_as_the_definition_judges_them(image_id, bbox, score):
+    run = Detections(
+        image_id=image_id,
+        category_id=[1] * len(image_id),
+        bbox=np.array(bbox, dtype=float).reshape(-1, 4),
+        score=score,
+    )
+    exact, near = duplicate_rows(run)
+    assert (exact.tolist(), near.tolist()) == tuple(a.tolist() for a in reference(run))

@@ -94,7 +94,8 @@ _SPREAD = 20.0
 
 
 def _group_key(image_id: np.ndarray, category_id: np.ndarray) -> tuple[np.ndarray, int]:
-    """(N,) int64 >= 0, one value per (image, category), and the bits it needs (<= 22)."""
+    """(N,) int64 >= 0, one value per (image, category), and the bits it needs (<= 22 for up
+    to 2**22 rows)."""
     i0, c0 = int(image_id.min()), int(category_id.min())
     n_images, n_categories = int(image_id.max()) - i0 + 1, int(category_id.max()) - c0 + 1
     if n_images * n_categories < 2**22:  # the ids' offsets: no sort (e.g. 5,000 x 80 or 1..K)
@@ -268,7 +269,8 @@ def _loose(
         return None
     bx, by, bw, bh = x[order], y[order], w[order], h[order]
     sound = (bw >= small) & (bw <= large) & (bh >= small) & (bh <= large)
-    sound &= (np.abs(bx) <= 2.0**_SPREAD * bw) & (np.abs(by) <= 2.0**_SPREAD * bh)
+    with np.errstate(over="ignore"):  # a side of 1e308: not sound either way
+        sound &= (np.abs(bx) <= 2.0**_SPREAD * bw) & (np.abs(by) <= 2.0**_SPREAD * bh)
     if sound.all():
         return None
     group = key >> cell_bits
@@ -292,11 +294,12 @@ def _overlap_at_least(bbox: np.ndarray, up: np.ndarray, down: np.ndarray, t: flo
     :func:`~pill_compare.analysis.boxes.overlapping_pairs`, so the IoU is bit-identical)."""
     lx, ly, lw, lh = (bbox[up, i] for i in range(4))
     rx, ry, rw, rh = (bbox[down, i] for i in range(4))
-    iw = np.minimum(lw + lx, rw + rx) - np.maximum(lx, rx)
-    ih = np.minimum(lh + ly, rh + ry) - np.maximum(ly, ry)
-    out = (iw > 0) & (ih > 0)
-    k = np.flatnonzero(out)
-    iou = iou_of_overlaps(iw[k] * ih[k], lw[k] * lh[k], rw[k] * rh[k])
+    with np.errstate(all="ignore"):  # inf boxes: NaN, then no overlap
+        iw = np.minimum(lw + lx, rw + rx) - np.maximum(lx, rx)
+        ih = np.minimum(lh + ly, rh + ry) - np.maximum(ly, ry)
+        out = (iw > 0) & (ih > 0)
+        k = np.flatnonzero(out)
+        iou = iou_of_overlaps(iw[k] * ih[k], lw[k] * lh[k], rw[k] * rh[k])
     out[k] = iou >= t
     return out
 
