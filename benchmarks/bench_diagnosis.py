@@ -4,9 +4,9 @@
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_diagnosis.py --dump findings.json
 
 Loads ``benchmarks/_data/gt_5000_0.json`` and ``res_5000_0.json`` (5,000 images, 80 categories,
-~450k detections; ``bench_eval.py``'s COCO-scale data, written on first use) and times, as process time (steadier
-than wall time on a shared machine), the median of ``--repeat`` runs of ``diagnose(gt, {'a':
-run})`` and of ``duplicate_rows(run)`` alone, on these runs:
+~450k detections; ``bench_eval.py``'s COCO-scale data, written on first use) and times, as
+process time (steadier than wall time on a shared machine), the median of ``--repeat`` runs of
+``diagnose(gt, {'a': run})`` and of ``duplicate_rows(run)`` alone, on these runs:
 
 * ``1x``: the file as it is.
 * ``4x``: the file four times, each copy's boxes moved right by 0.2, 0.4, 0.6 of their width
