@@ -220,6 +220,28 @@ def test_a_large_run_is_judged_on_the_images_holding_its_first_20000_boxes():
     assert set(np.unique(looked.image_id).tolist()) == set(range(MAX_LOOKED_AT // 10))
 
 
+def test_first_images_are_the_images_in_id_order_until_n_boxes_are_held():
+    from pill_compare.analysis.diagnosis.sample import first_images
+    from pill_compare.core import Detections
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        # ids close together (counted) or far apart (partitioned)
+        image = rng.integers(-5, 30, int(rng.integers(1, 200))) * int(rng.choice([1, 1000]))
+        dets = Detections(
+            image_id=image,
+            category_id=image,
+            bbox=np.ones((image.size, 4)),
+            score=np.ones(image.size),
+        )
+        n = int(rng.integers(1, 250))
+        # the definition: images in id order, until their boxes reach n (the last one whole)
+        ids, counts = np.unique(image, return_counts=True)
+        held = np.cumsum(counts)
+        taken = ids if held[-1] <= n else ids[: int(np.searchsorted(held, n)) + 1]
+        assert first_images(dets, n).image_id.tolist() == image[np.isin(image, taken)].tolist()
+
+
 def test_exact_copies_are_every_repeat_after_the_first_in_file_order(records):
     # 50 rows repeated at random places, and a row that shares image, class and score with
     # another but not its box (no copy): the mask equals a row-by-row count of repeats

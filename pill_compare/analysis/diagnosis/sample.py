@@ -20,8 +20,20 @@ def first_images(run: Detections, n: int) -> Detections:
     Example:
         6,000 images of 10 boxes each and ``n = 20_000``: images 0..1999, 20,000 boxes.
     """
-    if len(run) <= n:
-        return run
-    images, counts = np.unique(run.image_id, return_counts=True)
-    last = images[min(int(np.searchsorted(np.cumsum(counts), n)), images.size - 1)]
-    return run.select(run.image_id <= last)
+    last = last_image(run.image_id, n)
+    return run if last is None else run.select(run.image_id <= last)
+
+
+def last_image(image_id: np.ndarray, n: int) -> int | None:
+    """The id of the last image :func:`first_images` takes: the one holding the ``n``-th box in
+    image-id order, i.e. the ``n``-th smallest of ``image_id``; None when there are at most
+    ``n`` boxes (every image is taken)."""
+    if image_id.size <= n:
+        return None
+    k = max(n, 1) - 1
+    lo = int(image_id.min())
+    span = int(image_id.max()) - lo + 1
+    if span <= 4 * image_id.size:  # ids of a few images each: count them (no sort)
+        held = np.cumsum(np.bincount(image_id - lo, minlength=span))
+        return lo + int(np.searchsorted(held, k + 1))
+    return int(np.partition(image_id, k)[k])
