@@ -470,33 +470,10 @@ def compare(
     parameters["iou_thresholds"] = ev_a.coco.iou_thresholds.tolist()
 
     # Imported here: scipy costs ~0.6 s to import, and `import pill_compare` must stay light.
-    from pill_compare.analysis.significance import (
-        FORK_WORK,
-        mcnemar,
-        significance_verdict,
-        start_paired_bootstrap,
-    )
+    from pill_compare.analysis.significance import mcnemar, significance_verdict
 
-    # The bootstrap, the longest part, reads only the two match tables: it runs in child
-    # processes while this one goes on (pill_compare/parallel.py; the same numbers either way).
-    pending = None
-    if n_bootstrap:
-        step(f"bootstrap ({n_bootstrap} resamples)")
-        pending = start_paired_bootstrap(
-            table_a,
-            table_b,
-            n_resamples=n_bootstrap,
-            seed=seed,
-            score_threshold=score_threshold,
-            iou_threshold=iou_threshold,
-            iou_thresholds=ev_a.coco.iou_thresholds,
-            max_dets=max_dets,
-        )
-    # Calibration and optimal LRP, with their own bootstraps, beside them (no progress steps
-    # from a child: it must not draw on the terminal).
-    scores_job = in_background(
-        lambda: _scores(table_a, table_b, iou_threshold, n_bootstrap, seed, alpha, lambda *_: None),
-        fork=n_bootstrap * (len(a) + len(b)) >= FORK_WORK,
+    pending, scores_job = _start_resampling(
+        table_a, table_b, ev_a.coco.iou_thresholds, parameters, step
     )
     with scores_job, pending if pending is not None else nullcontext():
         step("error types, pairing")
@@ -583,6 +560,52 @@ def compare(
             claims=claims,
             slices=_slices(table_a, table_b, slices, parameters, ev_a.coco.max_dets, step),
         )
+
+
+def _start_resampling(
+    table_a: MatchTable,
+    table_b: MatchTable,
+    iou_thresholds: np.ndarray,
+    parameters: Mapping[str, Any],
+    step: Any,
+) -> tuple[Any, Any]:
+    """Start the resampling parts, which read only the two match tables: the paired bootstrap
+    (the longest part) and calibration + optimal LRP with their own bootstraps. At COCO scale
+    they run in child processes while the caller goes on (pill_compare/parallel.py; the same
+    numbers either way); no progress step comes from a child (it must not draw).
+
+    Returns:
+        (the :class:`~pill_compare.analysis.significance.PendingBootstrap` or None without
+        resamples, the :class:`~pill_compare.parallel.Background` of ``_scores``).
+    """
+    from pill_compare.analysis.significance import FORK_WORK, start_paired_bootstrap
+
+    n_bootstrap, seed = parameters["n_bootstrap"], parameters["seed"]
+    score_threshold, iou_threshold = parameters["score_threshold"], parameters["iou_threshold"]
+    pending = None
+    if n_bootstrap:
+        step(f"bootstrap ({n_bootstrap} resamples)")
+        pending = start_paired_bootstrap(
+            table_a,
+            table_b,
+            n_resamples=n_bootstrap,
+            seed=seed,
+            score_threshold=score_threshold,
+            iou_threshold=iou_threshold,
+            iou_thresholds=iou_thresholds,
+            max_dets=parameters["max_dets"],
+        )
+    scores_job = in_background(
+        lambda: _scores(
+            table_a, table_b, iou_threshold, n_bootstrap, seed, parameters["alpha"], _silent
+        ),
+        fork=n_bootstrap * (table_a.n_dets + table_b.n_dets) >= FORK_WORK,
+    )
+    return pending, scores_job
+
+
+def _silent(*_: object) -> None:
+    """A progress callback that shows nothing (for work in a child process)."""
 
 
 def _error_types(
