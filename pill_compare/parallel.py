@@ -1,23 +1,39 @@
-"""Independent numpy-bound parts run side by side in threads (run A ‖ run B and the like).
+"""Independent parts run side by side: in threads (run A ‖ run B and the like), and the long
+Python-bound parts in child processes.
 
 Why threads: numpy lets go of the interpreter lock inside its array loops (take, cumsum,
 sorts, arithmetic, bincount), so two threads doing array work on different arrays use two
 cores; no process start, no pickling of the match tables, and it works the same on every
 platform (no fork).
 
-What is run this way is only work that is independent: each task reads shared inputs that no
-task writes, and returns its own outputs. The numbers are therefore the same bit for bit with
-one thread or several (tested on ``compare``), only the wall time differs.
+Why processes too: much of the work holds the interpreter lock (msgspec's decoding, the
+bootstrap's many small array steps, matplotlib), so threads gain little there (the paired
+bootstrap's two runs: 1.3x on two cores). :func:`in_background` and :func:`start_all` fork
+a child that shares every loaded array with its parent (copy-on-write: nothing is pickled on
+the way in) and sends back only its result, pickled. They fork only where that is safe and
+pays: on Linux, from the main thread of a process that runs no other Python thread (rich's
+spinner thread aside), with parallel work allowed (:func:`thread_count` > 1), and for work of
+seconds (callers pass ``fork=False`` below their own threshold: a child costs 0.1-0.3 s in
+copied pages and pickling at COCO scale). Elsewhere the same tasks run in this process, with
+the same results. What runs this way: the paired bootstrap's two runs and calibration + LRP
+(``compare``), the report's figures (``build_report``), the second half of a large results
+file (``load_results``), and the operating point, accuracy, confusion matrix and LRP beside
+the COCO accumulation (``evaluate``).
+
+What is run in parallel is only work that is independent: each task reads shared inputs that
+no task writes, and returns its own outputs. The numbers are therefore the same bit for bit
+with one thread or several, one process or several (tested on ``compare``, ``evaluate`` and
+the decoding: tests/fork_checks.py), only the wall time differs.
 
 How many threads: :func:`thread_count`, from (first found)
 
 * :func:`threads` (a context manager: ``with threads(1): compare(...)``);
 * the environment variable ``PILLCMP_THREADS`` (an integer >= 1; ``PILLCMP_THREADS=1`` turns
-  threads off);
+  threads and child processes off);
 * ``min(2, os.cpu_count())``: two, because the parts run this way come in pairs (A and B).
 
-A task that itself asks for parallel work runs it serially in its own thread (no nested pools,
-no oversubscription, no deadlock).
+A task that itself asks for parallel work runs it serially in its own thread or child (no
+nested pools, no oversubscription, no deadlock).
 """
 
 from __future__ import annotations
