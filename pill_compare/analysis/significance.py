@@ -87,10 +87,12 @@ if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
 #: The bootstrap's metrics, in output order.
 BOOTSTRAP_METRICS = ("map", "map_50", "f1")
 
-#: Elements per (resamples, entries) working array of one batch of resamples (at least one
-#: resample per batch: one at COCO scale, where an array is ~2 MB). The buffers are allocated
-#: once per call; batches of 2-8 resamples at COCO scale measured no faster (memory traffic).
-_BATCH_ELEMENTS = 250_000
+#: Resamples summarised together (their (b, T, R, K) precision arrays: 6 MB at COCO scale).
+_BATCH = 8
+
+#: Two resamples share an int64 word (two 32-bit lanes) when every sum of weights that the
+#: COCO part forms stays below this; otherwise one resample per word.
+_LANE_LIMIT = 2**31
 
 VerdictCode = Literal["a_better", "b_better", "not_significant"]
 
@@ -735,6 +737,13 @@ class _Prepared:
         self.entry_slot = (slot0[lst] + before)[run_end]
         # Each slot's category base column of the detections' cumsum.
         self.slot_det = np.repeat(cat_det[np.arange(n_lists) % max(n_k, 1)], n_ign + 1)
+        # Per image, the kept detections, TP entries and ignored entries on it: every sum of
+        # weights the COCO part forms is at most weights @ load.
+        self.load = sum(
+            np.bincount(x, minlength=n_img) for x in (self.det_img, self.tp_img, ign_img)
+        )
+        # Each threshold's entries: t_bounds[t] .. t_bounds[t + 1] (lists t * K + k).
+        self.t_bounds = np.searchsorted(self.entry_list, np.arange(self.n_t + 1) * max(n_k, 1))
         t50 = np.flatnonzero(self.thresholds == 0.5)
         self.t50 = int(t50[0]) if t50.size else None
 
@@ -755,13 +764,18 @@ class _Prepared:
         if self.run_end.size:
             values, which = np.unique(n_gt, return_inverse=True)
             counts = recall_counts(np.maximum(values, 1))  # (U, R); rows of n_gt 0 unused
-            per_resample = max(self.tp_img.size, self.det_img.size, self.n_lists * 102)
-            space = _Workspace(self, max(1, min(n_b, _BATCH_ELEMENTS // per_resample)), n_gt)
             which = which.reshape(n_gt.shape)
-        for lo in range(0, n_b, space.batch if self.run_end.size else n_b):
-            hi = min(n_b, lo + (space.batch if self.run_end.size else n_b))
+            space = _Workspace(self, self._lanes(weights), n_gt)
+        step = _BATCH if self.run_end.size else max(n_b, 1)
+        for lo in range(0, n_b, step):
+            hi = min(n_b, lo + step)
             if self.run_end.size:
-                ap = self._precision(weights[lo:hi], n_gt[lo:hi], counts[which[lo:hi]], space)
+                ap = np.empty((hi - lo, self.n_t, RECALL_THRESHOLDS.size, self.n_k))
+                for i in range(lo, hi, space.lanes):
+                    j = min(hi, i + space.lanes)
+                    self._precision(
+                        weights[i:j], n_gt[i:j], counts[which[i:j]], space, ap[i - lo : j - lo]
+                    )
             else:  # no TP anywhere: 0 wherever defined
                 ap = np.zeros((hi - lo, self.n_t, RECALL_THRESHOLDS.size, self.n_k))
             b_none, k_none = np.nonzero(n_gt[lo:hi] == 0)
@@ -778,81 +792,115 @@ class _Prepared:
             out["f1"] = np.where(den > 0, (2 * tp) / np.where(den > 0, den, 1), np.nan)
         return {k: out[k] for k in BOOTSTRAP_METRICS}
 
+    def _lanes(self, weights: np.ndarray) -> int:
+        """Resamples per int64 word: 2 when every sum the COCO part forms stays below
+        ``_LANE_LIMIT`` under every row of ``weights`` (B, I), else 1 (plain int64)."""
+        if weights.shape[0] < 2 or not weights.size:
+            return 1
+        # Every sum is over some of the kept detections, TP entries and ignored entries, so
+        # at most w @ load: first a bound without the product, then the product itself.
+        most = int(weights.max()) * int(self.load.sum())
+        if most >= _LANE_LIMIT:
+            most = float((weights @ self.load.astype(np.float64)).max())
+        return 2 if most < _LANE_LIMIT else 1
+
     def _precision(
-        self, w: np.ndarray, n_gt: np.ndarray, counts: np.ndarray, space: _Workspace
-    ) -> np.ndarray:
-        """(b, T, R, K) interpolated precision under image weights ``w`` (b, I), given the
-        weighted GT counts ``n_gt`` (b, K) and their :func:`recall_counts` (b, K, R); 0 where
-        a category has no GT (the caller marks those)."""
-        n_b, n_r, n_l = w.shape[0], RECALL_THRESHOLDS.size, self.n_lists
-        s = space.views(n_b)
-        w = np.ascontiguousarray(w, dtype=np.int64)
+        self,
+        w: np.ndarray,
+        n_gt: np.ndarray,
+        counts: np.ndarray,
+        space: _Workspace,
+        out: np.ndarray,
+    ) -> None:
+        """Write into ``out`` (b, T, R, K) the interpolated precision under image weights
+        ``w`` (b, I), b <= ``space.lanes``, given the weighted GT counts ``n_gt`` (b, K) and
+        their :func:`recall_counts` (b, K, R); 0 where a category has no GT (the caller marks
+        those)."""
+        n_b, n_r, lanes, n_k = w.shape[0], RECALL_THRESHOLDS.size, space.lanes, self.n_k
+        s = space.buffers
+        if lanes == 2:  # one int64 word = lane 0 + lane 1 * 2**32: each sum adds both lanes
+            wp = w[0].astype(np.int64)
+            if n_b == 2:
+                wp += w[1].astype(np.int64) << 32
+        else:
+            wp = w[0].astype(np.int64)
         # tp: cumulative TPs of its list at each kept entry.
         # The count restarts at each list: its first weight less the previous list's sum.
-        weight = np.take(w, self.tp_img, axis=1, out=s["tp_w"], mode="clip")
-        sums = np.add.reduceat(weight, self.list_start, axis=1)  # (b, non-empty lists)
-        weight[:, self.list_start[1:]] -= sums[:, :-1]
-        np.cumsum(weight, axis=1, out=s["tp_cum"][:, 1:])
-        tp, tmp = s["e0"], s["e1"]
-        np.take(s["tp_cum"], self.run_end, axis=1, out=tp, mode="clip")
+        weight = np.take(wp, self.tp_img, out=s["tp"][1:], mode="clip")
+        sums = np.add.reduceat(weight, self.list_start)  # (non-empty lists,)
+        weight[self.list_start[1:]] -= sums[:-1]
+        np.cumsum(s["tp"], out=s["tp"])  # s["tp"][0] = 0: column c sums the first c
+        tp = np.take(s["tp"], self.run_end, out=s["tp_e"], mode="clip")
         # den: kept detections up to the entry, minus those before its category and the
         # list's ignored ones before it (both in one value per slot).
-        np.take(w, self.det_img, axis=1, out=s["det_w"], mode="clip")
-        np.cumsum(s["det_w"], axis=1, out=s["det_cum"][:, 1:])
-        den = s["e2"]
-        np.take(s["det_cum"], self.entry_det, axis=1, out=den, mode="clip")
-        slots = np.zeros((n_b, self.slot_base.size), dtype=np.int64)
+        np.take(wp, self.det_img, out=s["det"][1:], mode="clip")
+        det_cum = np.cumsum(s["det"], out=s["det"])
+        den = np.take(det_cum, self.entry_det, out=s["den_e"], mode="clip")
+        slots = np.zeros(self.slot_base.size, dtype=np.int64)
         if self.ign_img.size:
-            slots[:, self.ign_slot] = np.take(w, self.ign_img, axis=1)
-            np.cumsum(slots, axis=1, out=slots)
-            slots -= np.take(slots, self.slot_base, axis=1)
-        slots += np.take(s["det_cum"], self.slot_det, axis=1)
-        np.subtract(den, np.take(slots, self.entry_slot, axis=1, out=tmp, mode="clip"), out=den)
-        precision = s["precision"]
-        np.add(den, np.spacing(1), out=precision)
-        np.divide(tp, precision, out=precision)
-        # Level of each entry, as its row of the (level, resample x list) grid.
+            slots[self.ign_slot] = np.take(wp, self.ign_img)
+            np.cumsum(slots, out=slots)
+            slots -= np.take(slots, self.slot_base)
+        slots += np.take(det_cum, self.slot_det)
+        np.subtract(den, np.take(slots, self.entry_slot, out=s["tmp_e"], mode="clip"), out=den)
+        if lanes == 2:  # both lanes' numbers: the int32 halves, interleaved in memory order
+            tp, den = tp.view(np.int32), den.view(np.int32)
+        # Level of each entry, as its cell of the (level, T, lane, K) grid less t's offset.
+        if n_b < lanes:
+            n_gt = np.concatenate([n_gt, np.zeros((lanes - n_b, n_k), n_gt.dtype)])
         table = _level_table(n_gt, counts, space.region, space.table_size)
-        table *= n_b * n_l
-        table.reshape(n_b, -1)[:] += (np.arange(n_b) * n_l)[:, None]
-        np.add(tp, s["table_at"], out=tp)
-        cell = np.take(table, tp, out=den, mode="clip")
-        cell += self.entry_list
-        grid = np.zeros((n_r + 1, n_b * n_l))
-        np.maximum.at(grid.reshape(-1), cell.reshape(-1), precision.reshape(-1))
-        for r in range(n_r - 1, 0, -1):  # one row (all lists) per step: fast, in place
+        table *= self.n_t * lanes * n_k
+        table += space.slot_cell
+        precision, cell = s["precision"], s["cell"]
+        np.copyto(precision, den)
+        precision += np.spacing(1)
+        np.divide(tp, precision, out=precision)
+        np.copyto(cell, tp)
+        cell += space.entry_at
+        np.take(table, cell, out=cell, mode="clip")
+        grid = np.zeros((n_r + 1, self.n_t, lanes * n_k))
+        flat = grid.reshape(-1)
+        for t in range(self.n_t):  # one threshold's entries: the grid from t's offset
+            lo, hi = lanes * self.t_bounds[t], lanes * self.t_bounds[t + 1]
+            np.maximum.at(flat[t * lanes * n_k :], cell[lo:hi], precision[lo:hi])
+        for r in range(n_r - 1, 0, -1):  # one level (all lists) per step: fast, in place
             np.maximum(grid[r], grid[r + 1], out=grid[r])
-        return grid[1:].reshape(n_r, n_b, self.n_t, self.n_k).transpose(1, 2, 0, 3).copy()
+        ap = grid[1:].reshape(n_r, self.n_t, lanes, n_k)[:, :, :n_b]
+        out[...] = ap.transpose(2, 1, 0, 3)
 
 
 class _Workspace:
-    """Buffers of :meth:`_Prepared._precision` for batches of up to ``batch`` resamples, and
-    the layout of the recall-level table: category k of resample row i owns the slots
-    ``i * table_size + region[k]`` .. ``+ max n_gt[:, k]`` (the most GT any resample gives k).
+    """Buffers of :meth:`_Prepared._precision` for one call of :meth:`_Prepared.metrics`
+    (``lanes`` resamples per int64 word), and the layout of the recall-level table: category
+    k of lane j owns the slots ``j * table_size + region[k]`` .. ``+ max n_gt[:, k]`` (the
+    most GT any resample gives k); a slot's value is its cell in the (level, lane, K) grid of
+    a threshold.
     """
 
-    def __init__(self, prep: _Prepared, batch: int, n_gt: np.ndarray) -> None:
-        self.batch = batch
+    def __init__(self, prep: _Prepared, lanes: int, n_gt: np.ndarray) -> None:
+        self.lanes = lanes
         sizes = n_gt.max(axis=0).astype(np.int64) + 1 if n_gt.size else np.ones(prep.n_k, int)
         self.region = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
         self.table_size = int(sizes.sum())
+        # Each slot's lane and category part of its cell (the level part is the table's).
+        slot_k = np.repeat(np.arange(prep.n_k), sizes)
+        self.slot_cell = ((np.arange(lanes) * prep.n_k)[:, None] + slot_k).reshape(-1)
+        # Each entry's slot at 0 TPs, per lane in memory order (entry e, half h at lanes * e +
+        # h; the low half is lane 0): its category's region in its lane's row.
+        half_lane = np.arange(lanes) if np.little_endian else np.arange(lanes)[::-1]
+        self.entry_at = (self.region[prep.entry_k][:, None] + half_lane * self.table_size).reshape(
+            -1
+        )
         n_e = prep.run_end.size
         self.buffers = {
-            "tp_w": np.empty((batch, prep.tp_img.size), np.int64),
-            "tp_cum": np.zeros((batch, prep.tp_img.size + 1), np.int64),
-            "det_w": np.empty((batch, prep.det_img.size), np.int64),
-            "det_cum": np.zeros((batch, prep.det_img.size + 1), np.int64),
-            "e0": np.empty((batch, n_e), np.int64),
-            "e1": np.empty((batch, n_e), np.int64),
-            "e2": np.empty((batch, n_e), np.int64),
-            "precision": np.empty((batch, n_e)),
-            # Each entry's table slot at 0 TPs: its category's region in its resample's row.
-            "table_at": self.region[prep.entry_k] + (np.arange(batch) * self.table_size)[:, None],
+            "tp": np.zeros(prep.tp_img.size + 1, np.int64),
+            "det": np.zeros(prep.det_img.size + 1, np.int64),
+            "tp_e": np.empty(n_e, np.int64),
+            "den_e": np.empty(n_e, np.int64),
+            "tmp_e": np.empty(n_e, np.int64),
+            "precision": np.empty(lanes * n_e),
+            "cell": np.empty(lanes * n_e, np.int64),
         }
-
-    def views(self, n_b: int) -> dict[str, np.ndarray]:
-        """The buffers' first ``n_b`` rows."""
-        return {k: v[:n_b] for k, v in self.buffers.items()}
 
 
 def _level_table(n_gt: np.ndarray, counts: np.ndarray, region: np.ndarray, size: int) -> np.ndarray:
