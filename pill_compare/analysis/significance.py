@@ -87,11 +87,12 @@ if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
 #: The bootstrap's metrics, in output order.
 BOOTSTRAP_METRICS = ("map", "map_50", "f1")
 
-#: Resamples summarised together (their (b, T, R, K) precision arrays: 6 MB at COCO scale).
-_BATCH = 8
+#: Resamples whose precision arrays are built and summarised together ((b, T, R, K): 2.6 MB
+#: at COCO scale for 4; 2 to 8 measured the same).
+_BATCH = 4
 
-#: Two resamples share an int64 word (two 32-bit lanes) when every sum of weights that the
-#: COCO part forms stays below this; otherwise one resample per word.
+#: Two resamples share each int64 word of the COCO part's sums (two 32-bit lanes) when every
+#: such sum stays below this under every resample; otherwise one resample per word.
 _LANE_LIMIT = 2**31
 
 VerdictCode = Literal["a_better", "b_better", "not_significant"]
@@ -634,8 +635,20 @@ class _Prepared:
     run tp and den rise by the same amount, so the last entry has the highest precision and the
     highest level and alone decides every maximum above (an identity, not an approximation).
 
-    Working arrays are (resamples, entries), written into buffers allocated once per call of
-    :meth:`metrics` (fresh multi-megabyte temporaries cost more than the arithmetic).
+    Two resamples per word. tp, den and every sum behind them are sums of integer weights, so
+    two resamples i, i + 1 share each int64 word: w_i + w_(i+1) * 2**32 per image. One gather
+    and one cumulative sum then serve both, and the int32 halves of a result are the two
+    resamples' numbers, exactly, as long as each of them lies in [0, 2**31) (words are added
+    modulo 2**64; a word on the way, such as a list's first weight less the previous list's
+    sum, may borrow across the halves, the final ones cannot). Every such number sums weights
+    over some of the kept detections, TP entries and ignored entries, so it is at most
+    ``weights @ load``; :meth:`_lanes` checks that bound (below ``_LANE_LIMIT``) once per call
+    and otherwise puts one resample in each word (plain int64). Both arithmetics give the same
+    numbers.
+
+    Working arrays are one word's (entries,) vectors, in buffers allocated once per call of
+    :meth:`metrics` (fresh multi-megabyte temporaries cost more than the arithmetic); the
+    precision and level steps read both halves at once (entry e's at 2 e and 2 e + 1).
     """
 
     def __init__(
@@ -770,12 +783,7 @@ class _Prepared:
         for lo in range(0, n_b, step):
             hi = min(n_b, lo + step)
             if self.run_end.size:
-                ap = np.empty((hi - lo, self.n_t, RECALL_THRESHOLDS.size, self.n_k))
-                for i in range(lo, hi, space.lanes):
-                    j = min(hi, i + space.lanes)
-                    self._precision(
-                        weights[i:j], n_gt[i:j], counts[which[i:j]], space, ap[i - lo : j - lo]
-                    )
+                ap = self._precision(weights[lo:hi], n_gt[lo:hi], counts[which[lo:hi]], space)
             else:  # no TP anywhere: 0 wherever defined
                 ap = np.zeros((hi - lo, self.n_t, RECALL_THRESHOLDS.size, self.n_k))
             b_none, k_none = np.nonzero(n_gt[lo:hi] == 0)
@@ -805,25 +813,49 @@ class _Prepared:
         return 2 if most < _LANE_LIMIT else 1
 
     def _precision(
-        self,
-        w: np.ndarray,
-        n_gt: np.ndarray,
-        counts: np.ndarray,
-        space: _Workspace,
-        out: np.ndarray,
-    ) -> None:
-        """Write into ``out`` (b, T, R, K) the interpolated precision under image weights
-        ``w`` (b, I), b <= ``space.lanes``, given the weighted GT counts ``n_gt`` (b, K) and
-        their :func:`recall_counts` (b, K, R); 0 where a category has no GT (the caller marks
-        those)."""
+        self, w: np.ndarray, n_gt: np.ndarray, counts: np.ndarray, space: _Workspace
+    ) -> np.ndarray:
+        """(b, T, R, K) interpolated precision under image weights ``w`` (b, I), given the
+        weighted GT counts ``n_gt`` (b, K) and their :func:`recall_counts` (b, K, R); 0 where
+        a category has no GT (the caller marks those)."""
         n_b, n_r, lanes, n_k = w.shape[0], RECALL_THRESHOLDS.size, space.lanes, self.n_k
+        n_rows = -(-n_b // lanes) * lanes  # resample rows, the last word's empty lane included
+        if n_rows > n_b:
+            n_gt = np.concatenate([n_gt, np.zeros((n_rows - n_b, n_k), n_gt.dtype)])
+        # Level of each entry, as its cell of the (level, T, row, K) grid less the offset of
+        # its threshold and word.
+        size = space.table_size
+        table = _level_table(n_gt, counts, space.region, size)
+        table *= self.n_t * n_rows * n_k
+        table += space.slot_cell[: n_rows * size]
+        grid = np.zeros((n_r + 1, self.n_t, n_rows * n_k))
+        flat = grid.reshape(-1)
+        for word in range(n_rows // lanes):
+            tp, den = self._counts(w[word * lanes : (word + 1) * lanes], space)
+            precision, cell = space.buffers["precision"], space.buffers["cell"]
+            np.copyto(precision, den)
+            precision += np.spacing(1)
+            np.divide(tp, precision, out=precision)
+            np.copyto(cell, tp)
+            cell += space.entry_at
+            np.take(table[word * lanes * size :], cell, out=cell, mode="clip")
+            for t in range(self.n_t):  # one threshold's entries: the grid from its offset
+                lo, hi = lanes * self.t_bounds[t], lanes * self.t_bounds[t + 1]
+                at = (t * n_rows + word * lanes) * n_k
+                np.maximum.at(flat[at:], cell[lo:hi], precision[lo:hi])
+        for r in range(n_r - 1, 0, -1):  # one level (all lists) per step: fast, in place
+            np.maximum(grid[r], grid[r + 1], out=grid[r])
+        ap = grid[1:].reshape(n_r, self.n_t, n_rows, n_k)[:, :, :n_b]
+        return ap.transpose(2, 1, 0, 3).copy()
+
+    def _counts(self, w: np.ndarray, space: _Workspace) -> tuple[np.ndarray, np.ndarray]:
+        """tp and den of every kept entry under the image weights ``w`` (1 or 2, I) of one
+        word: (E,) int64, or with two lanes (2 E,) int32, entry e's lanes at 2 e and 2 e + 1
+        in memory order (``space.entry_at`` says which is which)."""
         s = space.buffers
-        if lanes == 2:  # one int64 word = lane 0 + lane 1 * 2**32: each sum adds both lanes
-            wp = w[0].astype(np.int64)
-            if n_b == 2:
-                wp += w[1].astype(np.int64) << 32
-        else:
-            wp = w[0].astype(np.int64)
+        wp = w[0].astype(np.int64)
+        if w.shape[0] == 2:  # one int64 word = lane 0 + lane 1 * 2**32: a sum adds both
+            wp += w[1].astype(np.int64) << 32
         # tp: cumulative TPs of its list at each kept entry.
         # The count restarts at each list: its first weight less the previous list's sum.
         weight = np.take(wp, self.tp_img, out=s["tp"][1:], mode="clip")
@@ -843,38 +875,17 @@ class _Prepared:
             slots -= np.take(slots, self.slot_base)
         slots += np.take(det_cum, self.slot_det)
         np.subtract(den, np.take(slots, self.entry_slot, out=s["tmp_e"], mode="clip"), out=den)
-        if lanes == 2:  # both lanes' numbers: the int32 halves, interleaved in memory order
-            tp, den = tp.view(np.int32), den.view(np.int32)
-        # Level of each entry, as its cell of the (level, T, lane, K) grid less t's offset.
-        if n_b < lanes:
-            n_gt = np.concatenate([n_gt, np.zeros((lanes - n_b, n_k), n_gt.dtype)])
-        table = _level_table(n_gt, counts, space.region, space.table_size)
-        table *= self.n_t * lanes * n_k
-        table += space.slot_cell
-        precision, cell = s["precision"], s["cell"]
-        np.copyto(precision, den)
-        precision += np.spacing(1)
-        np.divide(tp, precision, out=precision)
-        np.copyto(cell, tp)
-        cell += space.entry_at
-        np.take(table, cell, out=cell, mode="clip")
-        grid = np.zeros((n_r + 1, self.n_t, lanes * n_k))
-        flat = grid.reshape(-1)
-        for t in range(self.n_t):  # one threshold's entries: the grid from t's offset
-            lo, hi = lanes * self.t_bounds[t], lanes * self.t_bounds[t + 1]
-            np.maximum.at(flat[t * lanes * n_k :], cell[lo:hi], precision[lo:hi])
-        for r in range(n_r - 1, 0, -1):  # one level (all lists) per step: fast, in place
-            np.maximum(grid[r], grid[r + 1], out=grid[r])
-        ap = grid[1:].reshape(n_r, self.n_t, lanes, n_k)[:, :, :n_b]
-        out[...] = ap.transpose(2, 1, 0, 3)
+        if space.lanes == 2:
+            return tp.view(np.int32), den.view(np.int32)
+        return tp, den
 
 
 class _Workspace:
     """Buffers of :meth:`_Prepared._precision` for one call of :meth:`_Prepared.metrics`
     (``lanes`` resamples per int64 word), and the layout of the recall-level table: category
-    k of lane j owns the slots ``j * table_size + region[k]`` .. ``+ max n_gt[:, k]`` (the
-    most GT any resample gives k); a slot's value is its cell in the (level, lane, K) grid of
-    a threshold.
+    k of a batch's row i owns the slots ``i * table_size + region[k]`` .. ``+ max n_gt[:, k]``
+    (the most GT any resample gives k); a slot's value is its cell in the (level, T, row, K)
+    grid, less the offset of the threshold and of the row's word.
     """
 
     def __init__(self, prep: _Prepared, lanes: int, n_gt: np.ndarray) -> None:
@@ -882,9 +893,11 @@ class _Workspace:
         sizes = n_gt.max(axis=0).astype(np.int64) + 1 if n_gt.size else np.ones(prep.n_k, int)
         self.region = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
         self.table_size = int(sizes.sum())
-        # Each slot's lane and category part of its cell (the level part is the table's).
+        # Each slot's lane and category part of its cell (the level part is the table's),
+        # for the rows of a batch.
         slot_k = np.repeat(np.arange(prep.n_k), sizes)
-        self.slot_cell = ((np.arange(lanes) * prep.n_k)[:, None] + slot_k).reshape(-1)
+        lane = np.arange(_BATCH + 1) % lanes
+        self.slot_cell = ((lane * prep.n_k)[:, None] + slot_k).reshape(-1)
         # Each entry's slot at 0 TPs, per lane in memory order (entry e, half h at lanes * e +
         # h; the low half is lane 0): its category's region in its lane's row.
         half_lane = np.arange(lanes) if np.little_endian else np.arange(lanes)[::-1]
