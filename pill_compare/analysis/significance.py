@@ -89,9 +89,11 @@ if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
 #: The bootstrap's metrics, in output order.
 BOOTSTRAP_METRICS = ("map", "map_50", "f1")
 
-#: Resamples whose precision arrays are built and summarised together ((b, T, R, K): 2.6 MB
-#: at COCO scale for 4; 2 to 8 measured the same).
-_BATCH = 4
+#: Elements per (words, entries) working array of one batch of resamples (at least one int64
+#: word, two resamples, per batch: one word at COCO scale, where an array is ~2.5 MB; many at
+#: pill scale, where per-call costs would dominate). Batches of 2-8 resamples at COCO scale
+#: measured no faster (memory traffic).
+_BATCH_ELEMENTS = 250_000
 
 #: Two resamples share each int64 word of the COCO part's sums (two 32-bit lanes) when every
 #: such sum stays below this under every resample; otherwise one resample per word.
@@ -642,15 +644,16 @@ class _Prepared:
     and one cumulative sum then serve both, and the int32 halves of a result are the two
     resamples' numbers, exactly, as long as each of them lies in [0, 2**31) (words are added
     modulo 2**64; a word on the way, such as a list's first weight less the previous list's
-    sum, may borrow across the halves, the final ones cannot). Every such number sums weights
+    sum, may borrow across the halves, and the final ones have both halves in range). Every such number sums weights
     over some of the kept detections, TP entries and ignored entries, so it is at most
     ``weights @ load``; :meth:`_lanes` checks that bound (below ``_LANE_LIMIT``) once per call
     and otherwise puts one resample in each word (plain int64). Both arithmetics give the same
     numbers.
 
-    Working arrays are one word's (entries,) vectors, in buffers allocated once per call of
-    :meth:`metrics` (fresh multi-megabyte temporaries cost more than the arithmetic); the
-    precision and level steps read both halves at once (entry e's at 2 e and 2 e + 1).
+    Working arrays are (words, entries), written into buffers allocated once per call of
+    :meth:`metrics` (fresh multi-megabyte temporaries cost more than the arithmetic); a batch
+    of one word, as at COCO scale, works on 1-D arrays. The precision and level steps read both
+    halves of every word at once (entry e's at 2 e and 2 e + 1).
     """
 
     def __init__(
@@ -776,12 +779,16 @@ class _Prepared:
         out = {"map": np.full(n_b, np.nan), "map_50": np.full(n_b, np.nan)}
         # Weighted counted GT per (resample, category), and the recall counts of each value.
         n_gt = np.ascontiguousarray(np.asarray(self.gt_matrix @ weights.T).T)  # (B, K)
+        step = max(n_b, 1)
         if self.run_end.size:
             values, which = np.unique(n_gt, return_inverse=True)
             counts = recall_counts(np.maximum(values, 1))  # (U, R); rows of n_gt 0 unused
             which = which.reshape(n_gt.shape)
-            space = _Workspace(self, self._lanes(weights), n_gt)
-        step = _BATCH if self.run_end.size else max(n_b, 1)
+            lanes = self._lanes(weights)
+            per_word = max(self.tp_img.size, self.det_img.size, self.n_lists * 102)
+            words = max(1, min(-(-n_b // lanes), _BATCH_ELEMENTS // per_word))
+            space = _Workspace(self, lanes, words, n_gt)
+            step = words * lanes
         for lo in range(0, n_b, step):
             hi = min(n_b, lo + step)
             if self.run_end.size:
@@ -821,62 +828,74 @@ class _Prepared:
         weighted GT counts ``n_gt`` (b, K) and their :func:`recall_counts` (b, K, R); 0 where
         a category has no GT (the caller marks those)."""
         n_b, n_r, lanes, n_k = w.shape[0], RECALL_THRESHOLDS.size, space.lanes, self.n_k
-        n_rows = -(-n_b // lanes) * lanes  # resample rows, the last word's empty lane included
+        n_words = -(-n_b // lanes)
+        n_rows = n_words * lanes  # resample rows, the last word's empty lane included
         if n_rows > n_b:
             n_gt = np.concatenate([n_gt, np.zeros((n_rows - n_b, n_k), n_gt.dtype)])
+        tp, den = self._counts(w, n_words, space)
+        # One word's arrays are 1-D (numpy holds the GIL in some 2-D row-wise loops).
+        rows = (lambda x: x[0]) if n_words == 1 else (lambda x: x[:n_words])
+        precision = rows(space.buffers["precision"])
+        np.copyto(precision, den)
+        precision += np.spacing(1)
+        np.divide(tp, precision, out=precision)
         # Level of each entry, as its cell of the (level, T, row, K) grid less the offset of
-        # its threshold and word.
+        # its threshold: a table slot, read from the table of levels.
         size = space.table_size
         table = _level_table(n_gt, counts, space.region, size)
         table *= self.n_t * n_rows * n_k
         table += space.slot_cell[: n_rows * size]
+        cell = rows(space.buffers["cell"])
+        np.copyto(cell, tp)
+        cell += space.entry_at
+        if n_words > 1:
+            cell += space.word_at[:n_words]
+        np.take(table, cell, out=cell, mode="clip")
         grid = np.zeros((n_r + 1, self.n_t, n_rows * n_k))
         flat = grid.reshape(-1)
-        for word in range(n_rows // lanes):
-            tp, den = self._counts(w[word * lanes : (word + 1) * lanes], space)
-            precision, cell = space.buffers["precision"], space.buffers["cell"]
-            np.copyto(precision, den)
-            precision += np.spacing(1)
-            np.divide(tp, precision, out=precision)
-            np.copyto(cell, tp)
-            cell += space.entry_at
-            np.take(table[word * lanes * size :], cell, out=cell, mode="clip")
-            for t in range(self.n_t):  # one threshold's entries: the grid from its offset
-                lo, hi = lanes * self.t_bounds[t], lanes * self.t_bounds[t + 1]
-                at = (t * n_rows + word * lanes) * n_k
-                np.maximum.at(flat[at:], cell[lo:hi], precision[lo:hi])
+        for t in range(self.n_t):  # one threshold's entries: the grid from its offset
+            lo, hi = lanes * self.t_bounds[t], lanes * self.t_bounds[t + 1]
+            at = flat[t * n_rows * n_k :]
+            np.maximum.at(at, cell[..., lo:hi].reshape(-1), precision[..., lo:hi].reshape(-1))
         for r in range(n_r - 1, 0, -1):  # one level (all lists) per step: fast, in place
             np.maximum(grid[r], grid[r + 1], out=grid[r])
         ap = grid[1:].reshape(n_r, self.n_t, n_rows, n_k)[:, :, :n_b]
         return ap.transpose(2, 1, 0, 3).copy()
 
-    def _counts(self, w: np.ndarray, space: _Workspace) -> tuple[np.ndarray, np.ndarray]:
-        """tp and den of every kept entry under the image weights ``w`` (1 or 2, I) of one
-        word: (E,) int64, or with two lanes (2 E,) int32, entry e's lanes at 2 e and 2 e + 1
-        in memory order (``space.entry_at`` says which is which)."""
+    def _counts(
+        self, w: np.ndarray, n_words: int, space: _Workspace
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """tp and den of every kept entry under the image weights ``w`` (b, I), packed in
+        ``n_words`` words: (words, E) int64, or with two lanes (words, 2 E) int32, entry e's
+        lanes at 2 e and 2 e + 1 in memory order (``space.entry_at`` says which is which);
+        without the words axis when there is one word."""
         s = space.buffers
-        wp = w[0].astype(np.int64)
-        if w.shape[0] == 2:  # one int64 word = lane 0 + lane 1 * 2**32: a sum adds both
-            wp += w[1].astype(np.int64) << 32
+        wp = np.zeros((n_words, w.shape[1]), np.int64)
+        wp += w[:: space.lanes]
+        if space.lanes == 2:  # word j = resample 2 j + resample 2 j + 1 times 2**32
+            wp[: w.shape[0] // 2] += w[1::2].astype(np.int64) << 32
+        rows = (lambda x: x[0]) if n_words == 1 else (lambda x: x[:n_words])
+        wp, tp_cum, det_cum = rows(wp), rows(s["tp"]), rows(s["det"])
         # tp: cumulative TPs of its list at each kept entry.
         # The count restarts at each list: its first weight less the previous list's sum.
-        weight = np.take(wp, self.tp_img, out=s["tp"][1:], mode="clip")
-        sums = np.add.reduceat(weight, self.list_start)  # (non-empty lists,)
-        weight[self.list_start[1:]] -= sums[:-1]
-        np.cumsum(s["tp"], out=s["tp"])  # s["tp"][0] = 0: column c sums the first c
-        tp = np.take(s["tp"], self.run_end, out=s["tp_e"], mode="clip")
+        weight = np.take(wp, self.tp_img, axis=-1, out=tp_cum[..., 1:], mode="clip")
+        sums = np.add.reduceat(weight, self.list_start, axis=-1)  # (..., non-empty lists)
+        weight[..., self.list_start[1:]] -= sums[..., :-1]
+        np.cumsum(tp_cum, axis=-1, out=tp_cum)  # column 0 is 0: column c sums the first c
+        tp = np.take(tp_cum, self.run_end, axis=-1, out=rows(s["tp_e"]), mode="clip")
         # den: kept detections up to the entry, minus those before its category and the
         # list's ignored ones before it (both in one value per slot).
-        np.take(wp, self.det_img, out=s["det"][1:], mode="clip")
-        det_cum = np.cumsum(s["det"], out=s["det"])
-        den = np.take(det_cum, self.entry_det, out=s["den_e"], mode="clip")
-        slots = np.zeros(self.slot_base.size, dtype=np.int64)
+        np.take(wp, self.det_img, axis=-1, out=det_cum[..., 1:], mode="clip")
+        np.cumsum(det_cum, axis=-1, out=det_cum)
+        den = np.take(det_cum, self.entry_det, axis=-1, out=rows(s["den_e"]), mode="clip")
+        slots = np.zeros((*wp.shape[:-1], self.slot_base.size), dtype=np.int64)
         if self.ign_img.size:
-            slots[self.ign_slot] = np.take(wp, self.ign_img)
-            np.cumsum(slots, out=slots)
-            slots -= np.take(slots, self.slot_base)
-        slots += np.take(det_cum, self.slot_det)
-        np.subtract(den, np.take(slots, self.entry_slot, out=s["tmp_e"], mode="clip"), out=den)
+            slots[..., self.ign_slot] = np.take(wp, self.ign_img, axis=-1)
+            np.cumsum(slots, axis=-1, out=slots)
+            slots -= np.take(slots, self.slot_base, axis=-1)
+        slots += np.take(det_cum, self.slot_det, axis=-1)
+        tmp = np.take(slots, self.entry_slot, axis=-1, out=rows(s["tmp_e"]), mode="clip")
+        np.subtract(den, tmp, out=den)
         if space.lanes == 2:
             return tp.view(np.int32), den.view(np.int32)
         return tp, den
@@ -884,37 +903,37 @@ class _Prepared:
 
 class _Workspace:
     """Buffers of :meth:`_Prepared._precision` for one call of :meth:`_Prepared.metrics`
-    (``lanes`` resamples per int64 word), and the layout of the recall-level table: category
-    k of a batch's row i owns the slots ``i * table_size + region[k]`` .. ``+ max n_gt[:, k]``
-    (the most GT any resample gives k); a slot's value is its cell in the (level, T, row, K)
-    grid, less the offset of the threshold and of the row's word.
+    (batches of up to ``words`` int64 words of ``lanes`` resamples each), and the layout of
+    the recall-level table: category k of a batch's row i owns the slots
+    ``i * table_size + region[k]`` .. ``+ max n_gt[:, k]`` (the most GT any resample gives
+    k); a slot's value is its cell in the (level, T, row, K) grid, less the threshold's offset.
     """
 
-    def __init__(self, prep: _Prepared, lanes: int, n_gt: np.ndarray) -> None:
+    def __init__(self, prep: _Prepared, lanes: int, words: int, n_gt: np.ndarray) -> None:
         self.lanes = lanes
         sizes = n_gt.max(axis=0).astype(np.int64) + 1 if n_gt.size else np.ones(prep.n_k, int)
         self.region = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
         self.table_size = int(sizes.sum())
-        # Each slot's lane and category part of its cell (the level part is the table's),
-        # for the rows of a batch.
+        # Each slot's row and category part of its cell (the level part is the table's).
         slot_k = np.repeat(np.arange(prep.n_k), sizes)
-        lane = np.arange(_BATCH + 1) % lanes
-        self.slot_cell = ((lane * prep.n_k)[:, None] + slot_k).reshape(-1)
+        row = np.arange(words * lanes)
+        self.slot_cell = ((row * prep.n_k)[:, None] + slot_k).reshape(-1)
         # Each entry's slot at 0 TPs, per lane in memory order (entry e, half h at lanes * e +
-        # h; the low half is lane 0): its category's region in its lane's row.
+        # h; the low half is lane 0): its category's region in its lane's row; and the first
+        # slot of each word's rows.
         half_lane = np.arange(lanes) if np.little_endian else np.arange(lanes)[::-1]
-        self.entry_at = (self.region[prep.entry_k][:, None] + half_lane * self.table_size).reshape(
-            -1
-        )
+        entry_at = self.region[prep.entry_k][:, None] + half_lane * self.table_size
+        self.entry_at = entry_at.reshape(-1)
+        self.word_at = (np.arange(words) * lanes * self.table_size)[:, None]
         n_e = prep.run_end.size
         self.buffers = {
-            "tp": np.zeros(prep.tp_img.size + 1, np.int64),
-            "det": np.zeros(prep.det_img.size + 1, np.int64),
-            "tp_e": np.empty(n_e, np.int64),
-            "den_e": np.empty(n_e, np.int64),
-            "tmp_e": np.empty(n_e, np.int64),
-            "precision": np.empty(lanes * n_e),
-            "cell": np.empty(lanes * n_e, np.int64),
+            "tp": np.zeros((words, prep.tp_img.size + 1), np.int64),
+            "det": np.zeros((words, prep.det_img.size + 1), np.int64),
+            "tp_e": np.empty((words, n_e), np.int64),
+            "den_e": np.empty((words, n_e), np.int64),
+            "tmp_e": np.empty((words, n_e), np.int64),
+            "precision": np.empty((words, lanes * n_e)),
+            "cell": np.empty((words, lanes * n_e), np.int64),
         }
 
 

@@ -131,25 +131,29 @@ def test_two_resamples_per_word_only_while_every_sum_fits_in_31_bits(sample, mon
     assert prepared._lanes(weights[:1]) == 1  # a single resample: nothing to pair
 
 
-def test_resamples_give_the_same_numbers_alone_in_pairs_or_in_int64(sample, monkeypatch):
+def test_resamples_give_the_same_numbers_alone_in_pairs_in_batches_or_in_int64(sample, monkeypatch):
     import pill_compare.analysis.significance as significance
 
-    # 7 resamples: three pairs and a last word with one empty lane; one at a time; summarised
-    # 3 at a time (words split across batches); one per int64 word: the same values bit for
-    # bit (the work buffers are reused).
+    # 7 resamples: one batch of three pairs and a last word with one empty lane; one at a
+    # time (one resample per word); batches of one word or of three words; one resample per
+    # int64 word: the same values bit for bit (the work buffers are reused).
     gt, a, _ = sample
     table = evaluate(gt, a).matches
     weights = resample_images(len(gt.images), 7, 5)
     whole = replicate_metrics(table, weights)
     alone = [replicate_metrics(table, weights[i : i + 1]) for i in range(7)]
-    monkeypatch.setattr(significance, "_BATCH", 3)
-    batched = replicate_metrics(table, weights)
+    prepared = significance._Prepared(table, None, (1, 10, 100), 0.5, 0.5)
+    per_word = max(prepared.tp_img.size, prepared.det_img.size, prepared.n_lists * 102)
+    batched = []
+    for words in (1, 3):
+        monkeypatch.setattr(significance, "_BATCH_ELEMENTS", words * per_word)
+        batched.append(replicate_metrics(table, weights))
     monkeypatch.setattr(significance, "_LANE_LIMIT", 0)
     wide = replicate_metrics(table, weights)
     for key in BOOTSTRAP_METRICS:
         assert np.array_equal(np.concatenate([x[key] for x in alone]), whole[key], equal_nan=True)
-        assert np.array_equal(wide[key], whole[key], equal_nan=True), key
-        assert np.array_equal(batched[key], whole[key], equal_nan=True), key
+        for got in (*batched, wide):
+            assert np.array_equal(got[key], whole[key], equal_nan=True), key
 
 
 @pytest.mark.parametrize("seed", _cases(3000, 30))
