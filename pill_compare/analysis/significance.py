@@ -642,13 +642,13 @@ class _Prepared:
     Two resamples per word. tp, den and every sum behind them are sums of integer weights, so
     two resamples i, i + 1 share each int64 word: w_i + w_(i+1) * 2**32 per image. One gather
     and one cumulative sum then serve both, and the int32 halves of a result are the two
-    resamples' numbers, exactly, as long as each of them lies in [0, 2**31) (words are added
-    modulo 2**64; a word on the way, such as a list's first weight less the previous list's
-    sum, may borrow across the halves, and the final ones have both halves in range). Every such number sums weights
-    over some of the kept detections, TP entries and ignored entries, so it is at most
-    ``weights @ load``; :meth:`_lanes` checks that bound (below ``_LANE_LIMIT``) once per call
-    and otherwise puts one resample in each word (plain int64). Both arithmetics give the same
-    numbers.
+    resamples' numbers, exactly, as long as each of them lies in [0, 2**31): words are added
+    modulo 2**64, and a word on the way (such as a list's first weight less the previous
+    list's sum) may borrow across its halves, but every final one has both halves in range.
+    Every such number sums weights over some of the kept detections, TP entries and ignored
+    entries, so it is at most ``weights @ load``; :meth:`_lanes` checks that bound (below
+    ``_LANE_LIMIT``) once per call and otherwise puts one resample in each word (plain int64).
+    Both arithmetics give the same numbers.
 
     Working arrays are (words, entries), written into buffers allocated once per call of
     :meth:`metrics` (fresh multi-megabyte temporaries cost more than the arithmetic); a batch
