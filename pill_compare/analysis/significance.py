@@ -52,9 +52,10 @@ over each threshold's true positives, reads each entry's recall level from a tab
 the maximum precision per (list, level) with ``np.maximum.at`` (``_Prepared`` has the details).
 Those sums are integers, so two resamples share each int64 word (32 bits each, while a bound
 from the weights shows that every sum fits; else one per word): one gather and one cumulative
-sum serve both. At COCO scale (450k detections per run) that is ~2.2-2.6 ms of CPU per resample
-and run on the project's 2-core machine, against ~3.4-3.9 ms for the one-resample-per-row
-version before it (interleaved in one process), with the same numbers bit for bit.
+sum serve both. At COCO scale (450k detections per run) that is ~2.5-3.1 ms of CPU per resample
+and run on the project's 2-core machine, against ~3.8-4.8 ms for the one-resample-per-row
+version before it (``benchmarks/bench_bootstrap.py``, interleaved in one process), with the
+same numbers bit for bit.
 """
 
 from __future__ import annotations
