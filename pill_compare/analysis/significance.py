@@ -49,10 +49,13 @@ metric included). Numbers and a code only: the sentence is made in the report la
 Speed: everything per run is sorted once; a resample is a vector of image multiplicities and is
 never re-matched. It gathers the weights, re-runs cumulative sums over the kept detections and
 over each threshold's true positives, reads each entry's recall level from a table, and takes
-the maximum precision per (list, level) with one ``np.maximum.at`` (``_Prepared`` has the
-details). At COCO scale (450k detections per run) that is ~3.5 ms of CPU per resample and run on
-the project's 2-core machine, 2.2× less than the chunk-maximum version before it, with the same
-numbers bit for bit.
+the maximum precision per (list, level) with ``np.maximum.at`` (``_Prepared`` has the details).
+Those sums are integers, so two resamples share each int64 word (32 bits each, while a bound
+from the weights shows that every sum fits; else one per word): one gather and one cumulative
+sum serve both. At COCO scale (450k detections per run) that is ~2.5-3.1 ms of CPU per resample
+and run on the project's 2-core machine, against ~3.8-4.8 ms for the one-resample-per-row
+version before it (``benchmarks/bench_bootstrap.py``, interleaved in one process), with the
+same numbers bit for bit.
 """
 
 from __future__ import annotations
@@ -87,13 +90,18 @@ if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
 #: The bootstrap's metrics, in output order.
 BOOTSTRAP_METRICS = ("map", "map_50", "f1")
 
-#: Elements per (resamples, entries) working array of one batch of resamples (at least one
-#: resample per batch: one at COCO scale, where an array is ~2 MB). The buffers are allocated
-#: once per call; batches of 2-8 resamples at COCO scale measured no faster (memory traffic).
+#: Elements per (words, entries) working array of one batch of resamples (at least one int64
+#: word, two resamples, per batch: one word at COCO scale, where an array is ~2.5 MB; many at
+#: pill scale, where per-call costs would dominate). Batches of 2-8 resamples at COCO scale
+#: measured no faster (memory traffic).
 _BATCH_ELEMENTS = 250_000
 #: Resamples x detections (both runs) from which A's and B's resamples run in child processes
 #: (100 resamples at COCO scale, ~0.5 s of work); below it, in threads.
 FORK_WORK = 50_000_000
+
+#: Two resamples share each int64 word of the COCO part's sums (two 32-bit lanes) when every
+#: such sum stays below this under every resample; otherwise one resample per word.
+_LANE_LIMIT = 2**31
 
 VerdictCode = Literal["a_better", "b_better", "not_significant"]
 
@@ -732,8 +740,21 @@ class _Prepared:
     run tp and den rise by the same amount, so the last entry has the highest precision and the
     highest level and alone decides every maximum above (an identity, not an approximation).
 
-    Working arrays are (resamples, entries), written into buffers allocated once per call of
-    :meth:`metrics` (fresh multi-megabyte temporaries cost more than the arithmetic).
+    Two resamples per word. tp, den and every sum behind them are sums of integer weights, so
+    two resamples i, i + 1 share each int64 word: w_i + w_(i+1) * 2**32 per image. One gather
+    and one cumulative sum then serve both, and the int32 halves of a result are the two
+    resamples' numbers, exactly, as long as each of them lies in [0, 2**31): words are added
+    modulo 2**64, and a word on the way (such as a list's first weight less the previous
+    list's sum) may borrow across its halves, but every final one has both halves in range.
+    Every such number sums weights over some of the kept detections, TP entries and ignored
+    entries, so it is at most ``weights @ load``; :meth:`_lanes` checks that bound (below
+    ``_LANE_LIMIT``) once per call and otherwise puts one resample in each word (plain int64).
+    Both arithmetics give the same numbers.
+
+    Working arrays are (words, entries), written into buffers allocated once per call of
+    :meth:`metrics` (fresh multi-megabyte temporaries cost more than the arithmetic); a batch
+    of one word, as at COCO scale, works on 1-D arrays. The precision and level steps read both
+    halves of every word at once (entry e's at 2 e and 2 e + 1).
     """
 
     def __init__(
@@ -835,6 +856,13 @@ class _Prepared:
         self.entry_slot = (slot0[lst] + before)[run_end]
         # Each slot's category base column of the detections' cumsum.
         self.slot_det = np.repeat(cat_det[np.arange(n_lists) % max(n_k, 1)], n_ign + 1)
+        # Per image, the kept detections, TP entries and ignored entries on it: every sum of
+        # weights the COCO part forms is at most weights @ load.
+        self.load = sum(
+            np.bincount(x, minlength=n_img) for x in (self.det_img, self.tp_img, ign_img)
+        )
+        # Each threshold's entries: t_bounds[t] .. t_bounds[t + 1] (lists t * K + k).
+        self.t_bounds = np.searchsorted(self.entry_list, np.arange(self.n_t + 1) * max(n_k, 1))
         t50 = np.flatnonzero(self.thresholds == 0.5)
         self.t50 = int(t50[0]) if t50.size else None
 
@@ -852,14 +880,18 @@ class _Prepared:
         out = {"map": np.full(n_b, np.nan), "map_50": np.full(n_b, np.nan)}
         # Weighted counted GT per (resample, category), and the recall counts of each value.
         n_gt = np.ascontiguousarray(np.asarray(self.gt_matrix @ weights.T).T)  # (B, K)
+        step = max(n_b, 1)
         if self.run_end.size:
             values, which = np.unique(n_gt, return_inverse=True)
             counts = recall_counts(np.maximum(values, 1))  # (U, R); rows of n_gt 0 unused
-            per_resample = max(self.tp_img.size, self.det_img.size, self.n_lists * 102)
-            space = _Workspace(self, max(1, min(n_b, _BATCH_ELEMENTS // per_resample)), n_gt)
             which = which.reshape(n_gt.shape)
-        for lo in range(0, n_b, space.batch if self.run_end.size else n_b):
-            hi = min(n_b, lo + (space.batch if self.run_end.size else n_b))
+            lanes = self._lanes(weights)
+            per_word = max(self.tp_img.size, self.det_img.size, self.n_lists * 102)
+            words = max(1, min(-(-n_b // lanes), _BATCH_ELEMENTS // per_word))
+            space = _Workspace(self, lanes, words, n_gt)
+            step = words * lanes
+        for lo in range(0, n_b, step):
+            hi = min(n_b, lo + step)
             if self.run_end.size:
                 ap = self._precision(weights[lo:hi], n_gt[lo:hi], counts[which[lo:hi]], space)
             else:  # no TP anywhere: 0 wherever defined
@@ -878,81 +910,132 @@ class _Prepared:
             out["f1"] = np.where(den > 0, (2 * tp) / np.where(den > 0, den, 1), np.nan)
         return {k: out[k] for k in BOOTSTRAP_METRICS}
 
+    def _lanes(self, weights: np.ndarray) -> int:
+        """Resamples per int64 word: 2 when every sum the COCO part forms stays below
+        ``_LANE_LIMIT`` under every row of ``weights`` (B, I), else 1 (plain int64)."""
+        if weights.shape[0] < 2 or not weights.size:
+            return 1
+        # Every sum is over some of the kept detections, TP entries and ignored entries, so
+        # at most w @ load: first a bound without the product, then the product itself.
+        most = int(weights.max()) * int(self.load.sum())
+        if most >= _LANE_LIMIT:
+            most = float((weights @ self.load.astype(np.float64)).max())
+        return 2 if most < _LANE_LIMIT else 1
+
     def _precision(
         self, w: np.ndarray, n_gt: np.ndarray, counts: np.ndarray, space: _Workspace
     ) -> np.ndarray:
         """(b, T, R, K) interpolated precision under image weights ``w`` (b, I), given the
         weighted GT counts ``n_gt`` (b, K) and their :func:`recall_counts` (b, K, R); 0 where
         a category has no GT (the caller marks those)."""
-        n_b, n_r, n_l = w.shape[0], RECALL_THRESHOLDS.size, self.n_lists
-        s = space.views(n_b)
-        w = np.ascontiguousarray(w, dtype=np.int64)
+        n_b, n_r, lanes, n_k = w.shape[0], RECALL_THRESHOLDS.size, space.lanes, self.n_k
+        n_words = -(-n_b // lanes)
+        n_rows = n_words * lanes  # resample rows, the last word's empty lane included
+        if n_rows > n_b:
+            n_gt = np.concatenate([n_gt, np.zeros((n_rows - n_b, n_k), n_gt.dtype)])
+        tp, den = self._counts(w, n_words, space)
+        # One word's arrays are 1-D (numpy holds the GIL in some 2-D row-wise loops).
+        rows = (lambda x: x[0]) if n_words == 1 else (lambda x: x[:n_words])
+        precision = rows(space.buffers["precision"])
+        np.copyto(precision, den)
+        precision += np.spacing(1)
+        np.divide(tp, precision, out=precision)
+        # Level of each entry, as its cell of the (level, T, row, K) grid less the offset of
+        # its threshold: a table slot, read from the table of levels.
+        size = space.table_size
+        table = _level_table(n_gt, counts, space.region, size)
+        table *= self.n_t * n_rows * n_k
+        table += space.slot_cell[: n_rows * size]
+        cell = rows(space.buffers["cell"])
+        np.copyto(cell, tp)
+        cell += space.entry_at
+        if n_words > 1:
+            cell += space.word_at[:n_words]
+        np.take(table, cell, out=cell, mode="clip")
+        grid = np.zeros((n_r + 1, self.n_t, n_rows * n_k))
+        flat = grid.reshape(-1)
+        for t in range(self.n_t):  # one threshold's entries: the grid from its offset
+            lo, hi = lanes * self.t_bounds[t], lanes * self.t_bounds[t + 1]
+            at = flat[t * n_rows * n_k :]
+            np.maximum.at(at, cell[..., lo:hi].reshape(-1), precision[..., lo:hi].reshape(-1))
+        for r in range(n_r - 1, 0, -1):  # one level (all lists) per step: fast, in place
+            np.maximum(grid[r], grid[r + 1], out=grid[r])
+        ap = grid[1:].reshape(n_r, self.n_t, n_rows, n_k)[:, :, :n_b]
+        return ap.transpose(2, 1, 0, 3).copy()
+
+    def _counts(
+        self, w: np.ndarray, n_words: int, space: _Workspace
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """tp and den of every kept entry under the image weights ``w`` (b, I), packed in
+        ``n_words`` words: (words, E) int64, or with two lanes (words, 2 E) int32, entry e's
+        lanes at 2 e and 2 e + 1 in memory order (``space.entry_at`` says which is which);
+        without the words axis when there is one word."""
+        s = space.buffers
+        wp = np.zeros((n_words, w.shape[1]), np.int64)
+        wp += w[:: space.lanes]
+        if space.lanes == 2:  # word j = resample 2 j + resample 2 j + 1 times 2**32
+            wp[: w.shape[0] // 2] += w[1::2].astype(np.int64) << 32
+        rows = (lambda x: x[0]) if n_words == 1 else (lambda x: x[:n_words])
+        wp, tp_cum, det_cum = rows(wp), rows(s["tp"]), rows(s["det"])
         # tp: cumulative TPs of its list at each kept entry.
         # The count restarts at each list: its first weight less the previous list's sum.
-        weight = np.take(w, self.tp_img, axis=1, out=s["tp_w"], mode="clip")
-        sums = np.add.reduceat(weight, self.list_start, axis=1)  # (b, non-empty lists)
-        weight[:, self.list_start[1:]] -= sums[:, :-1]
-        np.cumsum(weight, axis=1, out=s["tp_cum"][:, 1:])
-        tp, tmp = s["e0"], s["e1"]
-        np.take(s["tp_cum"], self.run_end, axis=1, out=tp, mode="clip")
+        weight = np.take(wp, self.tp_img, axis=-1, out=tp_cum[..., 1:], mode="clip")
+        sums = np.add.reduceat(weight, self.list_start, axis=-1)  # (..., non-empty lists)
+        weight[..., self.list_start[1:]] -= sums[..., :-1]
+        np.cumsum(tp_cum, axis=-1, out=tp_cum)  # column 0 is 0: column c sums the first c
+        tp = np.take(tp_cum, self.run_end, axis=-1, out=rows(s["tp_e"]), mode="clip")
         # den: kept detections up to the entry, minus those before its category and the
         # list's ignored ones before it (both in one value per slot).
-        np.take(w, self.det_img, axis=1, out=s["det_w"], mode="clip")
-        np.cumsum(s["det_w"], axis=1, out=s["det_cum"][:, 1:])
-        den = s["e2"]
-        np.take(s["det_cum"], self.entry_det, axis=1, out=den, mode="clip")
-        slots = np.zeros((n_b, self.slot_base.size), dtype=np.int64)
+        np.take(wp, self.det_img, axis=-1, out=det_cum[..., 1:], mode="clip")
+        np.cumsum(det_cum, axis=-1, out=det_cum)
+        den = np.take(det_cum, self.entry_det, axis=-1, out=rows(s["den_e"]), mode="clip")
+        slots = np.zeros((*wp.shape[:-1], self.slot_base.size), dtype=np.int64)
         if self.ign_img.size:
-            slots[:, self.ign_slot] = np.take(w, self.ign_img, axis=1)
-            np.cumsum(slots, axis=1, out=slots)
-            slots -= np.take(slots, self.slot_base, axis=1)
-        slots += np.take(s["det_cum"], self.slot_det, axis=1)
-        np.subtract(den, np.take(slots, self.entry_slot, axis=1, out=tmp, mode="clip"), out=den)
-        precision = s["precision"]
-        np.add(den, np.spacing(1), out=precision)
-        np.divide(tp, precision, out=precision)
-        # Level of each entry, as its row of the (level, resample x list) grid.
-        table = _level_table(n_gt, counts, space.region, space.table_size)
-        table *= n_b * n_l
-        table.reshape(n_b, -1)[:] += (np.arange(n_b) * n_l)[:, None]
-        np.add(tp, s["table_at"], out=tp)
-        cell = np.take(table, tp, out=den, mode="clip")
-        cell += self.entry_list
-        grid = np.zeros((n_r + 1, n_b * n_l))
-        np.maximum.at(grid.reshape(-1), cell.reshape(-1), precision.reshape(-1))
-        for r in range(n_r - 1, 0, -1):  # one row (all lists) per step: fast, in place
-            np.maximum(grid[r], grid[r + 1], out=grid[r])
-        return grid[1:].reshape(n_r, n_b, self.n_t, self.n_k).transpose(1, 2, 0, 3).copy()
+            slots[..., self.ign_slot] = np.take(wp, self.ign_img, axis=-1)
+            np.cumsum(slots, axis=-1, out=slots)
+            slots -= np.take(slots, self.slot_base, axis=-1)
+        slots += np.take(det_cum, self.slot_det, axis=-1)
+        tmp = np.take(slots, self.entry_slot, axis=-1, out=rows(s["tmp_e"]), mode="clip")
+        np.subtract(den, tmp, out=den)
+        if space.lanes == 2:
+            return tp.view(np.int32), den.view(np.int32)
+        return tp, den
 
 
 class _Workspace:
-    """Buffers of :meth:`_Prepared._precision` for batches of up to ``batch`` resamples, and
-    the layout of the recall-level table: category k of resample row i owns the slots
-    ``i * table_size + region[k]`` .. ``+ max n_gt[:, k]`` (the most GT any resample gives k).
+    """Buffers of :meth:`_Prepared._precision` for one call of :meth:`_Prepared.metrics`
+    (batches of up to ``words`` int64 words of ``lanes`` resamples each), and the layout of
+    the recall-level table: category k of a batch's row i owns the slots
+    ``i * table_size + region[k]`` .. ``+ max n_gt[:, k]`` (the most GT any resample gives
+    k); a slot's value is its cell in the (level, T, row, K) grid, less the threshold's offset.
     """
 
-    def __init__(self, prep: _Prepared, batch: int, n_gt: np.ndarray) -> None:
-        self.batch = batch
+    def __init__(self, prep: _Prepared, lanes: int, words: int, n_gt: np.ndarray) -> None:
+        self.lanes = lanes
         sizes = n_gt.max(axis=0).astype(np.int64) + 1 if n_gt.size else np.ones(prep.n_k, int)
         self.region = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
         self.table_size = int(sizes.sum())
+        # Each slot's row and category part of its cell (the level part is the table's).
+        slot_k = np.repeat(np.arange(prep.n_k), sizes)
+        row = np.arange(words * lanes)
+        self.slot_cell = ((row * prep.n_k)[:, None] + slot_k).reshape(-1)
+        # Each entry's slot at 0 TPs, per lane in memory order (entry e, half h at lanes * e +
+        # h; the low half is lane 0): its category's region in its lane's row; and the first
+        # slot of each word's rows.
+        half_lane = np.arange(lanes) if np.little_endian else np.arange(lanes)[::-1]
+        entry_at = self.region[prep.entry_k][:, None] + half_lane * self.table_size
+        self.entry_at = entry_at.reshape(-1)
+        self.word_at = (np.arange(words) * lanes * self.table_size)[:, None]
         n_e = prep.run_end.size
         self.buffers = {
-            "tp_w": np.empty((batch, prep.tp_img.size), np.int64),
-            "tp_cum": np.zeros((batch, prep.tp_img.size + 1), np.int64),
-            "det_w": np.empty((batch, prep.det_img.size), np.int64),
-            "det_cum": np.zeros((batch, prep.det_img.size + 1), np.int64),
-            "e0": np.empty((batch, n_e), np.int64),
-            "e1": np.empty((batch, n_e), np.int64),
-            "e2": np.empty((batch, n_e), np.int64),
-            "precision": np.empty((batch, n_e)),
-            # Each entry's table slot at 0 TPs: its category's region in its resample's row.
-            "table_at": self.region[prep.entry_k] + (np.arange(batch) * self.table_size)[:, None],
+            "tp": np.zeros((words, prep.tp_img.size + 1), np.int64),
+            "det": np.zeros((words, prep.det_img.size + 1), np.int64),
+            "tp_e": np.empty((words, n_e), np.int64),
+            "den_e": np.empty((words, n_e), np.int64),
+            "tmp_e": np.empty((words, n_e), np.int64),
+            "precision": np.empty((words, lanes * n_e)),
+            "cell": np.empty((words, lanes * n_e), np.int64),
         }
-
-    def views(self, n_b: int) -> dict[str, np.ndarray]:
-        """The buffers' first ``n_b`` rows."""
-        return {k: v[:n_b] for k, v in self.buffers.items()}
 
 
 def _level_table(n_gt: np.ndarray, counts: np.ndarray, region: np.ndarray, size: int) -> np.ndarray:

@@ -90,8 +90,14 @@ def test_full_data_delta_is_b_minus_a_of_the_evaluations(sample):
 # --- weights: the same as accumulate's, the same as duplicated images --------------------------
 
 
+@pytest.mark.parametrize("lane_limit", [2**31, 0], ids=["two_per_word", "int64"])
 @pytest.mark.parametrize("seed", _cases(2000, 40))
-def test_resampled_map_equals_accumulate_with_the_same_weights(seed):
+def test_resampled_map_equals_accumulate_with_the_same_weights(seed, lane_limit, monkeypatch):
+    import pill_compare.analysis.significance as significance
+
+    # Both arithmetics: two resamples per int64 word (the weights here are tiny) and, with the
+    # bound forced to 0, one resample per word.
+    monkeypatch.setattr(significance, "_LANE_LIMIT", lane_limit)
     case = random_case(seed)
     gt = ground_truth(case.gt)
     table = evaluate(gt, detections(case.results)).matches
@@ -110,22 +116,44 @@ def test_resampled_map_equals_accumulate_with_the_same_weights(seed):
             assert _same(got[key][row], expected), (row, key)
 
 
-def test_resamples_in_batches_of_any_size_give_the_same_numbers(sample, monkeypatch):
+def test_two_resamples_per_word_only_while_every_sum_fits_in_31_bits(sample, monkeypatch):
     import pill_compare.analysis.significance as significance
 
-    # 7 resamples one at a time, 3 + 3 + 1, or all at once: the same values bit for bit (the
-    # work buffers are reused, and a last batch is smaller).
+    gt, a, _ = sample
+    prepared = significance._Prepared(evaluate(gt, a).matches, None, (1, 10, 100), 0.5, 0.5)
+    weights = resample_images(len(gt.images), 3, 0).astype(np.int64)
+    # The largest sum a row can form is its weights times the entries on each image.
+    most = int((weights @ prepared.load).max())
+    monkeypatch.setattr(significance, "_LANE_LIMIT", most + 1)
+    assert prepared._lanes(weights) == 2
+    monkeypatch.setattr(significance, "_LANE_LIMIT", most)
+    assert prepared._lanes(weights) == 1
+    assert prepared._lanes(weights[:1]) == 1  # a single resample: nothing to pair
+
+
+def test_resamples_give_the_same_numbers_alone_in_pairs_in_batches_or_in_int64(sample, monkeypatch):
+    import pill_compare.analysis.significance as significance
+
+    # 7 resamples: one batch of three pairs and a last word with one empty lane; one at a
+    # time (one resample per word); batches of one word or of three words; one resample per
+    # int64 word: the same values bit for bit (the work buffers are reused).
     gt, a, _ = sample
     table = evaluate(gt, a).matches
     weights = resample_images(len(gt.images), 7, 5)
     whole = replicate_metrics(table, weights)
+    alone = [replicate_metrics(table, weights[i : i + 1]) for i in range(7)]
     prepared = significance._Prepared(table, None, (1, 10, 100), 0.5, 0.5)
-    per_resample = max(prepared.tp_img.size, prepared.det_img.size, prepared.n_lists * 102)
-    for batch in (1, 3):
-        monkeypatch.setattr(significance, "_BATCH_ELEMENTS", batch * per_resample)
-        got = replicate_metrics(table, weights)
-        for key in BOOTSTRAP_METRICS:
-            assert np.array_equal(got[key], whole[key], equal_nan=True), (batch, key)
+    per_word = max(prepared.tp_img.size, prepared.det_img.size, prepared.n_lists * 102)
+    batched = []
+    for words in (1, 3):
+        monkeypatch.setattr(significance, "_BATCH_ELEMENTS", words * per_word)
+        batched.append(replicate_metrics(table, weights))
+    monkeypatch.setattr(significance, "_LANE_LIMIT", 0)
+    wide = replicate_metrics(table, weights)
+    for key in BOOTSTRAP_METRICS:
+        assert np.array_equal(np.concatenate([x[key] for x in alone]), whole[key], equal_nan=True)
+        for got in (*batched, wide):
+            assert np.array_equal(got[key], whole[key], equal_nan=True), key
 
 
 @pytest.mark.parametrize("seed", _cases(3000, 30))
