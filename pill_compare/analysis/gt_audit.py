@@ -55,7 +55,7 @@ same four numbers computed the same way without the change: they equal ``evaluat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -125,6 +125,13 @@ def _count_by(keys: np.ndarray, names: Sequence[str]) -> list[dict[str, Any]]:
     ]
 
 
+def _head(cases: Any, n: int) -> Any:
+    """The first ``n`` rows of every array field of ``cases`` (a dataclass of (M, ...) arrays):
+    a table of cases cut before it becomes a frame (building a frame of thousands of cases to
+    keep ten took 0.4 s at COCO scale)."""
+    return type(cases)(**{f.name: getattr(cases, f.name)[:n] for f in fields(cases)})
+
+
 @dataclass(frozen=True, eq=False)
 class LikelyMissing:
     """Boxes both runs agree on where the ground truth has no box (rule in the module docstring).
@@ -161,6 +168,10 @@ class LikelyMissing:
     def count(self) -> int:
         return len(self)
 
+    def head(self, n: int) -> LikelyMissing:
+        """The ``n`` most confident cases (all when there are fewer)."""
+        return _head(self, n)
+
     def per_class(self) -> list[dict[str, Any]]:
         """``[{'category_id': c, 'count': n}, ...]``, most first (ties: ascending id)."""
         return _count_by(self.category_id[:, None], ("category_id",))
@@ -192,7 +203,7 @@ class LikelyMissing:
         return {
             "count": self.count,
             "per_class": self.per_class(),
-            "top_cases": _records(self.to_frame().head(top)),
+            "top_cases": _records(self.head(top).to_frame()),
         }
 
 
@@ -235,6 +246,10 @@ class LikelyWrongLabel:
     def count(self) -> int:
         return len(self)
 
+    def head(self, n: int) -> LikelyWrongLabel:
+        """The ``n`` most confident cases (all when there are fewer)."""
+        return _head(self, n)
+
     def per_gt_class(self) -> list[dict[str, Any]]:
         """``[{'category_id': annotated, 'count': n}, ...]``, most first."""
         return _count_by(self.gt_category_id[:, None], ("category_id",))
@@ -272,7 +287,7 @@ class LikelyWrongLabel:
             "count": self.count,
             "per_gt_class": self.per_gt_class(),
             "per_pair": self.per_pair(),
-            "top_cases": _records(self.to_frame().head(top)),
+            "top_cases": _records(self.head(top).to_frame()),
         }
 
 

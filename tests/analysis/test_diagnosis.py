@@ -16,6 +16,7 @@ from pill_compare.analysis.diagnosis import (
 )
 from pill_compare.analysis.diagnosis.box_format import to_pixel_xywh
 from pill_compare.analysis.diagnosis.duplicates import duplicate_rows
+from pill_compare.analysis.diagnosis.inputs import same_detections
 from pill_compare.io import ground_truth_from_dict
 from tests import broken_inputs as broken
 from tests.conftest import SAMPLE
@@ -101,6 +102,19 @@ def test_the_same_file_twice_is_identical_inputs_in_any_row_order(gt, records):
     d = diagnose(gt, {"a": run(records), "b": run(records[::-1])})
     assert codes(d) == ["identical_inputs"]
     assert d.blocking == d.findings
+
+
+def test_runs_with_the_same_values_in_every_column_but_other_rows_are_not_identical():
+    # Every column holds the same multiset in both runs (the cheap looks pass), but the rows
+    # differ: B swaps the two boxes' x. Only the row-by-row comparison tells them apart.
+    a = [
+        {"image_id": 1, "category_id": 1, "bbox": [10, 20, 30, 40], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [50, 60, 30, 40], "score": 0.8},
+    ]
+    b = [dict(r, bbox=list(r["bbox"])) for r in a]
+    b[0]["bbox"][0], b[1]["bbox"][0] = 50, 10
+    assert not same_detections(run(a), run(b))
+    assert same_detections(run(a), run(a[::-1]))
 
 
 def test_runs_on_different_images_are_a_warning(gt, records):

@@ -45,7 +45,7 @@ def audit_findings(audit, *, gt_file: str, gt_boxes: int) -> list[Finding]:
             "name_a": audit.names[0],
             "name_b": audit.names[1],
         }
-        cases = part.to_frame().head(MAX_EVIDENCE)
+        cases = part.head(MAX_EVIDENCE).to_frame()
         evidence = tuple(
             {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items() if k in _KEEP}
             for row in cases.to_dict(orient="records")

@@ -100,7 +100,7 @@ def _class_table(t: Text, audit: GtAudit) -> Table:
 
 
 def _missing_table(t: Text, audit: GtAudit, a: str, b: str) -> Table:
-    frame = audit.likely_missing.to_frame().head(TOP_CASES)
+    frame = audit.likely_missing.head(TOP_CASES).to_frame()
     return Table(
         key="gt_audit_missing",
         headers=(
