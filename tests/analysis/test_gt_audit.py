@@ -292,7 +292,7 @@ def test_the_first_cases_are_the_first_rows_of_the_whole_table(quarter_deleted):
     *_, audit = quarter_deleted
     for part in (audit.likely_missing, audit.likely_wrong_label):
         whole = part.to_frame()
-        assert len(whole) > 3  # measured: dozens of cases once a quarter of the GT is gone
-        for n in (0, 3, len(whole) + 5):
+        assert len(whole) >= 2  # measured: 2 wrong labels, dozens of missing boxes
+        for n in (0, 1, len(whole) - 1, len(whole) + 5):
             got = part.head(n).to_frame().to_dict(orient="records")
             assert got == whole.head(n).to_dict(orient="records")
