@@ -81,13 +81,16 @@ format: $(FULL_STAMP)
 
 # Issue 16's targets, each script timing pillcmp against the reference tools in the same run and
 # printing the ratios and a `targets:` verdict: eval against the Rust engines (ultrafast-pycocotools,
-# hotcoco) at 450k and 1.8M detections, compare against hotcoco's compare, the report at pill and
-# COCO scale; then loading and the models. Minutes on 2 cores; run it on a quiet machine.
+# hotcoco) at 450k and 1.8M detections (the pillcmp command and the library calls), compare against
+# hotcoco's compare (command and library), the report at pill and COCO scale; then the input check,
+# the bootstrap, loading and the models. Minutes on 2 cores; run it on a quiet machine.
 bench: $(FULL_STAMP)
-	$(BIN)/python benchmarks/bench_eval.py --tools pillcmp,ultrafast,hotcoco --repeat 3
-	$(BIN)/python benchmarks/bench_eval.py --tools pillcmp,ultrafast,hotcoco --dets-per-image 400 --repeat 1
-	$(BIN)/python benchmarks/bench_compare.py --case coco --tools pillcmp,hotcoco --repeat 1
-	$(BIN)/python benchmarks/bench_report.py --repeat 1
+	$(BIN)/python benchmarks/bench_eval.py --tools pillcmp,pillcmp-api,ultrafast,hotcoco --repeat 5
+	$(BIN)/python benchmarks/bench_eval.py --tools pillcmp,pillcmp-api,ultrafast,hotcoco --dets-per-image 400 --repeat 3
+	$(BIN)/python benchmarks/bench_compare.py --case coco --tools pillcmp-cli,pillcmp,hotcoco --repeat 1
+	$(BIN)/python benchmarks/bench_report.py --repeat 3
+	$(BIN)/python benchmarks/bench_diagnosis.py
+	$(BIN)/python benchmarks/bench_bootstrap.py --against 0c18369
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/match_table_cost.py
 	$(BIN)/python benchmarks/bench_nn.py
