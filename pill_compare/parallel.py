@@ -204,16 +204,19 @@ class Background(Generic[T]):
     def result(self) -> T:
         """Wait for the task; its return value, or its exception raised here.
 
-        A child that dies without an answer (killed, out of memory, an unpicklable result) is
-        not an error of the task: the task is then run again here, so the outcome is always
-        the task's own.
+        A child that dies without an answer (killed, out of memory, a result or exception that
+        cannot be pickled or unpickled) is not an error of the task: the task is then run again
+        here, so the outcome is always the task's own.
         """
         if not self._done:
             payload = self._collect()
-            if payload is None:
+            try:
+                ok, value = pickle.loads(payload) if payload is not None else (None, None)
+            except Exception:  # e.g. an exception whose constructor pickle cannot call again
+                ok = None
+            if ok is None:  # no usable answer: the task's own outcome, here
                 self._run_here()
             else:
-                ok, value = pickle.loads(payload)
                 self._value, self._error = (value, None) if ok else (None, value)
                 self._done = True
         if self._error is not None:

@@ -13,6 +13,13 @@ from pill_compare.parallel import in_background, start_all, threads
 PARENT = os.getpid()
 
 
+class Picky(Exception):
+    """Pickles (by reference to this module), but unpickling calls ``Picky(message)``: fails."""
+
+    def __init__(self, code, detail):
+        super().__init__(f"{code}: {detail}")
+
+
 def report(check, **values):
     print(json.dumps({"check": check, **values}), flush=True)
 
@@ -42,6 +49,16 @@ def main():
 
     job = in_background(lambda: lambda: 5)  # a lambda cannot be pickled back
     report("unpicklable", value=job.result()(), forked=job.forked)
+
+    def raises_picky():
+        raise Picky(7, "bad row")
+
+    job = in_background(raises_picky)
+    try:
+        job.result()
+        report("picky", raised=None)
+    except Picky as exc:
+        report("picky", raised=str(exc), forked=job.forked)
 
     with threads(1):
         job = in_background(os.getpid)
