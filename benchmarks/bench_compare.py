@@ -333,14 +333,7 @@ def _measure_command(paths: tuple[Path, Path, Path], n_bootstrap: int) -> dict[s
         out_json = Path(tmp) / "compare.json"
         cmd = [str(exe), "compare", a, b, "--gt", gt, "--bootstrap", str(n_bootstrap)]
         cmd += ["-f", "json", "-o", str(out_json)]
-        with tempfile.TemporaryFile("w+") as err:
-            start = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=REPO)
-            _, status, usage = os.wait4(proc.pid, 0)
-            seconds = time.perf_counter() - start
-            if os.waitstatus_to_exitcode(status) != 0:
-                err.seek(0)
-                raise RuntimeError(f"pillcmp compare failed:\n{err.read()[-4000:]}")
+        seconds, peak = bench_eval.time_command(cmd, cwd=REPO)
         doc = json.loads(out_json.read_text())
     metrics = doc.get("metrics", {})
     out = {"map_a": metrics.get("a", {}).get("map"), "map_b": metrics.get("b", {}).get("map")}
@@ -349,7 +342,7 @@ def _measure_command(paths: tuple[Path, Path, Path], n_bootstrap: int) -> dict[s
         "parts": {"whole process": seconds},
         "out": out,
         "missing": [],
-        "peak_mib": usage.ru_maxrss / 1024,
+        "peak_mib": peak,
     }
 
 

@@ -297,6 +297,21 @@ def _timed(tool: str, gt_path: Path, res_path: Path) -> tuple[float, float, floa
     return whole, data["seconds"], usage.ru_maxrss / 1024, data["stats"]
 
 
+def time_command(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Run ``cmd`` as a user would and return (seconds from start to exit as this process sees
+    them, peak MiB: the largest max RSS of the process and the children it waited for, as
+    ``wait4`` reports it). Raises RuntimeError with its stderr when it fails."""
+    with tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(cmd[:2])} failed:\n{err.read()[-4000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
 def _timed_command(gt_path: Path, res_path: Path) -> tuple[float, float, float, list[float]]:
     """`pillcmp eval GT RES -f json -o FILE` as a user runs it (the console script next to this
     interpreter); the 12 stats are read back from the JSON it wrote. The inside time is NaN:
@@ -305,17 +320,10 @@ def _timed_command(gt_path: Path, res_path: Path) -> tuple[float, float, float, 
     with tempfile.TemporaryDirectory() as tmp:
         out_json = Path(tmp) / "eval.json"
         cmd = [str(exe), "eval", str(gt_path), str(res_path), "-f", "json", "-o", str(out_json)]
-        with tempfile.TemporaryFile("w+") as err:
-            start = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True)
-            _, status, usage = os.wait4(proc.pid, 0)
-            whole = time.perf_counter() - start
-            if os.waitstatus_to_exitcode(status) != 0:
-                err.seek(0)
-                raise RuntimeError(f"pillcmp eval failed:\n{err.read()}")
+        whole, peak = time_command(cmd)
         stats = json.loads(out_json.read_text())["coco"]["stats"]
     values = [float("nan") if v is None else v for v in stats.values()]
-    return whole, float("nan"), usage.ru_maxrss / 1024, values
+    return whole, float("nan"), peak, values
 
 
 def _describe(gt_path: Path, res_path: Path) -> None:
