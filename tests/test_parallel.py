@@ -1,4 +1,4 @@
-"""analysis.parallel: how many threads, results in task order, and the same numbers with
+"""pill_compare.parallel: how many threads, results in task order, and the same numbers with
 threads on and off (compare on the sample, every number of its JSON); tasks in child
 processes (values, exceptions, a child that dies, cancelling, compare's bootstrap)."""
 
