@@ -651,7 +651,7 @@ def _scores(
 ) -> tuple[CalibrationComparison, LrpComparison]:
     """What the scores are worth: calibration at the operating IoU (``evaluate`` matched
     there, so the tables hold it) and optimal LRP at IoU 0.5 (TIDE needs the tables matched
-    there too), each with the paired bootstrap of the same ``seed``."""
+    there too), each with the paired bootstrap's random seed."""
     step("calibration")
     calibration = compare_calibration(
         table_a,

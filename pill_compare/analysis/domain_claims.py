@@ -251,7 +251,7 @@ def same_label_permutation_test(
         counts: (M,) int: swaps in each cell.
         labels: (K,) int: each class's label (equal labels = look-alikes).
         n_permutations: Random permutations when K! is larger; all K! otherwise.
-        seed: The random generator's seed (fixed: the same p every run).
+        seed: Random seed of the permutations (fixed: the same p every run).
 
     Returns:
         The :class:`PermutationResult` (module docstring for the p-value).
@@ -333,7 +333,7 @@ def compute_domain_claims(
         eval_a / eval_b: The runs' evaluations (their confusion matrices and per-class AP).
         alpha: Significance level of the verdicts.
         n_permutations: Permutations of the look-alike test.
-        seed: Its random generator's seed.
+        seed: Random seed of its permutations.
 
     Returns:
         The :class:`DomainClaims`; every claim ``'not_testable'`` (``'no_attributes'``) when

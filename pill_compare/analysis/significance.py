@@ -181,7 +181,7 @@ class BootstrapResult:
         name_a / name_b: The runs' display names.
         n_images: Images of the ground truth (each resample draws this many).
         n_resamples: Resamples drawn.
-        seed: The seed of ``numpy.random.default_rng``.
+        seed: The random seed given to ``numpy.random.default_rng``.
         confidence: Level of the percentile intervals.
         score_threshold / iou_threshold: The operating point of ``f1``.
         iou_thresholds: (T,) thresholds ``map`` averages over.
@@ -340,7 +340,7 @@ def resample_images(n_images: int, n_resamples: int, seed: int) -> np.ndarray:
     Args:
         n_images: Images to draw from (and draws per resample).
         n_resamples: Resamples.
-        seed: Seed of ``numpy.random.default_rng``.
+        seed: Random seed given to ``numpy.random.default_rng``.
 
     Returns:
         (n_resamples, n_images) int32 counts; each row sums to ``n_images``. Row b is the
@@ -415,7 +415,8 @@ def paired_bootstrap(
         table_a / table_b: Match tables of A and B against one ground truth (e.g.
             ``evaluate(...).matches``).
         n_resamples: Resamples, >= 1.
-        seed: Seed of ``numpy.random.default_rng`` (same seed, same numbers).
+        seed: Random seed given to ``numpy.random.default_rng`` (the same value, the same
+            numbers).
         score_threshold / iou_threshold: The operating point of ``f1``.
         iou_thresholds: Thresholds of ``map``; default pycocotools' 0.50:0.95. Pass
             ``evaluate(...).coco.iou_thresholds`` to match an evaluation run with other ones.

@@ -644,7 +644,7 @@ def compare_slices(
         table_a / table_b: Match tables of A and B against one ground truth.
         slices: Keys, or specs from :func:`define_slices` on that ground truth.
         n_resamples: Bootstrap resamples (0: numbers only, no interval or test).
-        seed: Seed of the resamples (``paired_bootstrap``'s with the same seed).
+        seed: Random seed of the resamples (``paired_bootstrap``'s with the same value).
         confidence: Level of the percentile intervals, in (0, 1).
         alpha: The level of ``finding``.
         iou_thresholds / max_dets: As for :func:`evaluate_slices`.

@@ -114,7 +114,7 @@ class TrainConfig:
         device: ``"cpu"``, ``"cuda"`` or ``"auto"`` (cuda when available).
         amp: bfloat16 autocast on CUDA (no ``GradScaler`` needed, unlike float16); ignored
             on CPU.
-        seed: Seeds the initial weights, the shuffling and the augmentation.
+        seed: Random seed of the initial weights, the shuffling and the augmentation.
         workers: Data-loading worker processes (0: load in the training process).
         hflip: Flip half the training images left-right (off: a flip mirrors the imprint).
         fit_anchors: Anchor sizes fitted to the training boxes' sizes instead of torchvision's.
