@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from pill_compare.analysis.arguments import check_number
-from pill_compare.analysis.intervals import lower_is_better_finding
+from pill_compare.analysis.intervals import PairedComparison, lower_is_better_finding
 from pill_compare.analysis.matching import IGNORED, TP, MatchTable
 from pill_compare.parallel import run_parallel
 
@@ -221,7 +221,7 @@ def compute_calibration(
 
 
 @dataclass(frozen=True, eq=False)
-class CalibrationComparison:
+class CalibrationComparison(PairedComparison[Calibration]):
     """A's and B's calibration side by side (see the module docstring).
 
     Attributes:
@@ -234,29 +234,6 @@ class CalibrationComparison:
         finding: ``"a_better"`` / ``"b_better"`` (the interval excludes 0: that run's scores
             are more trustworthy), ``"no_difference"`` (it holds 0) or ``"not_tested"``.
     """
-
-    a: Calibration
-    b: Calibration
-    delta: float | None
-    ci_low: float | None
-    ci_high: float | None
-    n_resamples: int
-    alpha: float
-    finding: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``a``, ``b`` (:meth:`Calibration.to_dict`), ``delta``, ``ci``
-        (``[low, high]`` or None), ``n_resamples``, ``alpha``, ``finding``."""
-        ci = None if self.ci_low is None else [self.ci_low, self.ci_high]
-        return {
-            "a": self.a.to_dict(),
-            "b": self.b.to_dict(),
-            "delta": self.delta,
-            "ci": ci,
-            "n_resamples": self.n_resamples,
-            "alpha": self.alpha,
-            "finding": self.finding,
-        }
 
 
 def compare_calibration(

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pill_compare.analysis.arguments import check_inputs, check_number
-from pill_compare.analysis.intervals import lower_is_better_finding
+from pill_compare.analysis.intervals import PairedComparison, lower_is_better_finding
 from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable
 from pill_compare.analysis.operating_point import _best_f1_per_class
 
@@ -511,7 +511,7 @@ def _check_weights(image_weights: np.ndarray, n_images: int) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class LrpComparison:
+class LrpComparison(PairedComparison[Lrp]):
     """A's and B's optimal LRP side by side, with ΔoLRP = B − A and its paired interval.
 
     Attributes:
@@ -525,29 +525,6 @@ class LrpComparison:
         finding: ``"a_better"`` / ``"b_better"`` (the interval excludes 0: that run's oLRP is
             lower), ``"no_difference"`` (it holds 0) or ``"not_tested"``.
     """
-
-    a: Lrp
-    b: Lrp
-    delta: float | None
-    ci_low: float | None
-    ci_high: float | None
-    n_resamples: int
-    alpha: float
-    finding: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``a``, ``b`` (:meth:`Lrp.to_dict`), ``delta``, ``ci`` (``[low, high]``
-        or None), ``n_resamples``, ``alpha``, ``finding``."""
-        ci = None if self.ci_low is None else [self.ci_low, self.ci_high]
-        return {
-            "a": self.a.to_dict(),
-            "b": self.b.to_dict(),
-            "delta": self.delta,
-            "ci": ci,
-            "n_resamples": self.n_resamples,
-            "alpha": self.alpha,
-            "finding": self.finding,
-        }
 
 
 def compare_lrp(
