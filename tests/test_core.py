@@ -43,15 +43,19 @@ def test_detections_refuse_annotation_ids_of_wrong_length():
         _dets(annotation_id=np.arange(5))
 
 
+#: Two valid annotations: the reference case the annotation tests vary.
+GOOD_ANNOTATIONS = {
+    "id": [1, 2],
+    "image_id": [1, 1],
+    "category_id": [3, 4],
+    "bbox": [[0, 0, 1, 1], [0, 0, 2, 2]],
+    "area": [1, 4],
+    "iscrowd": [0, 0],
+}
+
+
 def test_annotations_refuse_bad_shapes():
-    good = {
-        "id": [1, 2],
-        "image_id": [1, 1],
-        "category_id": [3, 4],
-        "bbox": [[0, 0, 1, 1], [0, 0, 2, 2]],
-        "area": [1, 4],
-        "iscrowd": [0, 0],
-    }
+    good = dict(GOOD_ANNOTATIONS)
     Annotations(**good)  # the reference case builds
     with pytest.raises(ValueError, match=r"Expected 'bbox' to have shape \(N, 4\), got \(2, 2\)"):
         Annotations(**{**good, "bbox": [[0, 0], [1, 1]]})
@@ -124,14 +128,7 @@ def test_ground_truth_to_coco_round_trips_with_extra_category_fields():
 
 
 def test_annotations_attributes_default_to_empty_and_must_match_the_length():
-    good = {
-        "id": [1, 2],
-        "image_id": [1, 1],
-        "category_id": [3, 4],
-        "bbox": [[0, 0, 1, 1], [0, 0, 2, 2]],
-        "area": [1, 4],
-        "iscrowd": [0, 0],
-    }
+    good = dict(GOOD_ANNOTATIONS)
     plain = Annotations(**good)
     assert plain.attributes == {} and not plain.has_attributes and plain.attributes_of(0) == {}
     given = Annotations(**good, attributes={"drug_shape": ["원형", None]})
