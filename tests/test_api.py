@@ -80,10 +80,15 @@ def test_per_class_records_are_the_frame_rows_built_without_pandas(sample):
     for run in (a, b):
         ev = evaluate(gt, run)
         records = ev.per_class_records()
+        # The reference: the COCO rows joined with the operating point's on the category id.
+        op = ev.operating_point.to_frame().drop(columns=["name", "gt"])
+        joined = ev.coco.to_frame().merge(op, on="category_id", how="left")
+        joined = joined.astype(object).where(joined.notna(), None)
+        assert records == joined.to_dict(orient="records")
         assert records == ev.to_frame().to_dict(orient="records")
         assert len(records) == 22
         assert [r["category_id"] for r in records if r["ap"] is None] == [18109]
-        assert json.dumps(records) == json.dumps(ev.to_frame().to_dict(orient="records"))
+        assert json.dumps(records) == json.dumps(joined.to_dict(orient="records"))
 
 
 def test_long_sources_are_cut_in_reprs():

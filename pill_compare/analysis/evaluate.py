@@ -125,9 +125,10 @@ class EvalResult:
         return out
 
     def per_class_records(self) -> list[dict[str, Any]]:
-        """One dict per declared category: the rows of :meth:`to_frame` (same keys, same
-        order; None where a value is undefined), built without pandas (importing it costs
-        ~0.4 s, more than the rest of ``pillcmp eval -f json`` at pill scale)."""
+        """One dict per declared category: COCO AP/AR (the ``coco.per_class`` row), then the
+        operating-point counts of the same category; None where a value is undefined. Built
+        without pandas (importing it costs ~0.4 s, more than the rest of ``pillcmp eval -f
+        json`` at pill scale)."""
         ops = {c.category_id: c for c in self.operating_point.per_class}
         op_keys = [f.name for f in fields(ClassCounts) if f.name not in _OP_JOIN]
         records = []
@@ -149,10 +150,11 @@ class EvalResult:
         return records
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per declared category: COCO AP/AR and the operating-point counts."""
-        coco = self.coco.to_frame()
-        op = self.operating_point.to_frame().drop(columns=["name", "gt"])  # see _OP_JOIN
-        frame = coco.merge(op, on="category_id", how="left")
+        """One row per declared category: COCO AP/AR and the operating-point counts
+        (:meth:`per_class_records` as a frame; undefined values None)."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.per_class_records())
         return frame.astype(object).where(frame.notna(), None)
 
 
