@@ -245,7 +245,10 @@ def evaluate(
         )
 
     # The COCO accumulation here, the rest (read from the same table) beside it in a child
-    # process at COCO scale (pill_compare/parallel.py: the same numbers either way).
+    # process at COCO scale (pill_compare/parallel.py: the same numbers either way). The
+    # table's cached orders both need are computed first, so the child inherits them.
+    table.category_index()
+    table.accumulation_order()
     with in_background(the_rest, fork=len(dets) >= FORK_DETECTIONS) as rest:
         coco = compute_coco_metrics(table, iou_thresholds=thresholds, max_dets=max_dets)
         op, acc, confusion, lrp = rest.result()
