@@ -46,6 +46,7 @@ from pill_compare.analysis.arguments import check_inputs
 from pill_compare.analysis.boxes import BoxPairs, box_iou_pairs, overlapping_pairs
 from pill_compare.analysis.greedy import IOU_CAP as IOU_CAP  # the threshold cap, re-exported
 from pill_compare.analysis.greedy import GreedyPairs, Matches, greedy_assign, groups_and_ranks
+from pill_compare.analysis.sorting import stable_order
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.errors import ConfigError
 
@@ -271,9 +272,8 @@ class MatchTable:
             ("detection", self.dets.category_id),
             ("GT", self.gt.annotations.category_id),
         ):
-            k = np.searchsorted(cat_ids, ids)
-            known = k < cat_ids.size
-            known[known] = cat_ids[k[known]] == ids[known]
+            k = _positions(cat_ids, ids)
+            known = k >= 0
             if not known.all():
                 raise ValueError(
                     f"Expected {what} category ids declared by the ground truth, got "
@@ -290,7 +290,7 @@ class MatchTable:
         """(N,) detection rows in pycocotools' accumulation order: category id, then descending
         score, then image id, then file order; read-only, computed once per table (every AP
         computed from this table, TIDE's oracle fixes included, ranks its detections so)."""
-        cached = self.__dict__.get("_accumulation_order")
+        cached = self.__dict__.get("_accumulation_order")  # match_detections sets it
         if cached is not None:
             return cached
         dets = self.dets
@@ -437,6 +437,30 @@ class MatchTable:
         return frame[head + per_threshold + list(dict.fromkeys(rest))]
 
 
+#: Declared category ids spanning at most this many values are looked up in a table (one
+#: gather per id) instead of a binary search (log2(K) passes).
+_LOOKUP_SPAN = 1 << 20
+
+
+def _positions(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Index of each of ``ids`` in ``sorted_ids`` (ascending, unique int64), -1 where absent."""
+    if sorted_ids.size == 0:
+        return np.full(ids.shape, -1, dtype=np.int64)
+    low, high = int(sorted_ids[0]), int(sorted_ids[-1])
+    if high - low < _LOOKUP_SPAN and low > -(1 << 62) and high < 1 << 62:  # ids - low can't wrap
+        table = np.full(high - low + 2, -1, dtype=np.int64)  # the last slot: out of range
+        table[sorted_ids - low] = np.arange(sorted_ids.size)
+        offset = ids - low
+        outside = (offset < 0) | (offset > high - low)
+        if outside.any():
+            offset[outside] = high - low + 1
+        return table[offset]
+    k = np.searchsorted(sorted_ids, ids)
+    known = k < sorted_ids.size
+    known[known] = sorted_ids[k[known]] == ids[known]
+    return np.where(known, k, -1)
+
+
 def column_of(present: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Positions of the category indices ``k`` in ``present`` (sorted unique, holding every
     value of ``k``): ``np.searchsorted``, skipped when ``present`` is ``0..K-1`` (every declared
@@ -531,8 +555,13 @@ def match_detections(
     # a group, descending score with ties in file order (pycocotools' stable mergesort).
     # One float sort serves both passes (the rest are stable integer sorts of it).
     by_score = np.argsort(-dets.score, kind="stable")
-    order = by_score[np.lexsort((dets.category_id[by_score], dets.image_id[by_score]))]
+    order = by_score[stable_order((dets.category_id[by_score], dets.image_id[by_score]))]
     group, det_rank = groups_and_ranks(order, dets.image_id, dets.category_id)
+    # pycocotools' accumulation order (see MatchTable.accumulation_order) from the same sorts:
+    # `order` sorted stably by (category, score) keeps image, then file order among equals.
+    accumulation = order[
+        stable_order((_descending_ranks(dets.score, by_score)[order], dets.category_id[order]))
+    ]
 
     gt_ignored = (
         np.stack([ann.iscrowd | (ann.area < r.low) | (ann.area > r.high) for r in area_ranges])
@@ -595,7 +624,7 @@ def match_detections(
         n, pair_det, pair_gt, pair_iou, np.logical_and(same, not_crowd, out=same)
     )
 
-    return MatchTable(
+    table = MatchTable(
         gt=gt,
         dets=dets,
         iou_thresholds=thresholds,
@@ -617,6 +646,18 @@ def match_detections(
         agnostic_status=agn_status[0, 0],
         gt_agnostic_det=agnostic.right,
     )
+    accumulation.flags.writeable = False
+    object.__setattr__(table, "_accumulation_order", accumulation)
+    return table
+
+
+def _descending_ranks(score: np.ndarray, by_score: np.ndarray) -> np.ndarray:
+    """(N,) int64 dense rank of each score from the highest (0), equal scores sharing one;
+    ``by_score`` is the rows by descending score."""
+    ranked = score[by_score]
+    rank = np.empty(score.size, dtype=np.int64)
+    rank[by_score] = np.cumsum(np.r_[False, ranked[1:] != ranked[:-1]])
+    return rank
 
 
 def _check_thresholds(values: Sequence[float] | np.ndarray | None) -> np.ndarray:

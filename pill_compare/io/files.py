@@ -103,6 +103,21 @@ def read_text(path: str | os.PathLike[str], expected: str) -> str:
             :data:`MAX_INPUT_BYTES`, a pipe with no data for :data:`PIPE_WAIT_SECONDS`, empty,
             binary, UTF-16/UTF-32, not UTF-8, or starting with a second byte-order mark.
     """
+    return decode_text(read_bytes(path, expected), display_path(path), expected)
+
+
+def read_bytes(path: str | os.PathLike[str], expected: str) -> bytes:
+    """Read a whole input file's bytes, refusing missing, unreadable and non-files clearly
+    (:func:`read_text` is this, then :func:`decode_text`).
+
+    Args:
+        path: A regular file, or a pipe (FIFO, ``/dev/fd/N``).
+        expected: What the file should be, for messages (e.g. 'COCO results JSON').
+
+    Raises:
+        InputFormatError: missing, unreadable, not a regular file or pipe, larger than
+            :data:`MAX_INPUT_BYTES`, or a pipe with no data for :data:`PIPE_WAIT_SECONDS`.
+    """
     p = Path(path)
     shown = display_path(p)
     try:
@@ -121,7 +136,7 @@ def read_text(path: str | os.PathLike[str], expected: str) -> str:
         raise InputFormatError(f"{shown}: no such file (expected {expected})") from None
     except OSError as exc:
         raise InputFormatError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
-    return decode_text(data, shown, expected)
+    return data
 
 
 def _file_kind(mode: int) -> str:
@@ -202,7 +217,7 @@ def decode_text(data: bytes, path: str, expected: str) -> str:
     Raises:
         InputFormatError: empty, UTF-16/UTF-32, binary, not UTF-8, or a doubled byte-order mark.
     """
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): a copy of the whole file)
         raise InputFormatError(f"{path}: the file is empty, expected {expected}")
     encoding = _utf16_or_32(data)
     if encoding:

@@ -207,7 +207,8 @@ def _fast_column(records: Sequence[dict], f: Field) -> np.ndarray | list | None:
 
 def bboxes_in_range(boxes: np.ndarray) -> bool:
     """True when every coordinate of the (N, 4) boxes is within ±:data:`MAX_COORDINATE`."""
-    return not boxes.size or float(np.abs(boxes).max()) <= MAX_COORDINATE
+    # Two reductions, no |boxes| temporary; a NaN fails both comparisons.
+    return not boxes.size or bool(boxes.min() >= -MAX_COORDINATE and boxes.max() <= MAX_COORDINATE)
 
 
 def extract_columns(

@@ -19,9 +19,10 @@ from pill_compare.errors import InputFormatError, ProblemCollector
 from pill_compare.io.files import (
     InputFormat,
     check_input_format,
+    decode_text,
     display_path,
     parse_json,
-    read_text,
+    read_bytes,
     sniff_format,
 )
 from pill_compare.io.ground_truth import looks_like_ground_truth
@@ -108,12 +109,21 @@ def load_results(
     fmt = check_input_format(input_format)
     if isinstance(source, (str, os.PathLike)):
         path = display_path(source)  # printable: file names may hold undecodable bytes
-        text = read_text(
-            source, EXPECTED_COCO if fmt == "coco" else "COCO results JSON or submission CSV"
-        )
-        if fmt == "auto":
-            fmt = sniff_format(source, text)
-        cols = _coco_columns(text, path) if fmt == "coco" else _csv_columns(text, path)
+        expected = EXPECTED_COCO if fmt == "coco" else "COCO results JSON or submission CSV"
+        data = read_bytes(source, expected)
+        # A valid results list in ASCII (UTF-8 with nothing to check) decodes straight from
+        # the bytes: no text copy of the file. Everything else is read as checked text.
+        fast = fmt != "csv" and data.isascii()
+        cols = decode_results(data) if fast else None
+        if cols is None:
+            text = decode_text(data, path, expected)
+            del data
+            if fmt == "auto":
+                fmt = sniff_format(source, text)
+            if fmt == "coco":
+                cols = _coco_columns(text, path, tried_bytes=fast)
+            else:
+                cols = _csv_columns(text, path)
         name = name or display_path(Path(source).stem)
     else:
         path, name = "", name or "detections"
@@ -197,11 +207,12 @@ def _frame_records(frame: pd.DataFrame, label: str) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in zip(*cols.values(), strict=True)]
 
 
-def _coco_columns(text: str, path: str) -> dict[str, Any]:
+def _coco_columns(text: str, path: str, *, tried_bytes: bool = False) -> dict[str, Any]:
     path = display_path(path)
     # A valid results list decodes straight into arrays; anything else (a dict, a bad record, bad
     # JSON) is parsed again by the validating path below, which names every problem.
-    cols = decode_results(text)
+    # (tried_bytes: the same text failed that decoding as bytes already.)
+    cols = None if tried_bytes else decode_results(text)
     if cols is not None:
         return cols
     doc = parse_json(text, path, EXPECTED_COCO)

@@ -80,10 +80,10 @@ CHUNK_CHARS = 1 << 20
 #: the list is decoded in a child process (:func:`pill_compare.parallel.in_background`) while
 #: this one decodes the first: a fork and the columns sent back cost ~0.03 s.
 PARALLEL_CHARS = 16 << 20
-_JSON_SPACE = " \t\n\r"
+_JSON_SPACE = b" \t\n\r"
 
 
-def decode_results(text: str) -> dict[str, np.ndarray] | None:
+def decode_results(text: str | bytes) -> dict[str, np.ndarray] | None:
     """Decode a COCO results list (``[{image_id, category_id, bbox, score}, ...]``) to columns.
 
     The list is decoded a chunk of records at a time (:data:`CHUNK_CHARS`): the text is cut
@@ -94,7 +94,8 @@ def decode_results(text: str) -> dict[str, np.ndarray] | None:
     whole text.
 
     Args:
-        text: The whole file (UTF-8 decoded, byte-order mark removed).
+        text: The whole file: its bytes (UTF-8, no byte-order mark; a file's loader passes
+            ASCII bytes as read, which spares a text copy of the file), or its text.
 
     Returns:
         ``{"image_id": (N,) int64, "category_id": (N,) int64, "bbox": (N, 4) float64 xywh,
@@ -106,79 +107,136 @@ def decode_results(text: str) -> dict[str, np.ndarray] | None:
     decoder = _results_decoder()
     if decoder is None:
         return None
+    # A lone surrogate encodes to bytes that are not UTF-8, which msgspec refuses: None.
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     # The outer brackets, past JSON's whitespace (indices: stripping would copy the text).
-    first, end = 0, len(text) - 1
-    while first <= end and text[first] in _JSON_SPACE:
+    first, end = 0, len(data) - 1
+    while first <= end and data[first] in _JSON_SPACE:
         first += 1
-    while end > first and text[end] in _JSON_SPACE:
+    while end > first and data[end] in _JSON_SPACE:
         end -= 1
-    if not (first < end and text[first] == "[" and text[end] == "]"):
+    if not (first < end and data[first] == ord("[") and data[end] == ord("]")):
         return None  # an object, bad JSON...: the validating path reads or explains it
-    mid = text.find("},", (first + end) // 2, end) if end - first >= PARALLEL_CHARS else -1
+    mid = data.find(b"},", (first + end) // 2, end) if end - first >= PARALLEL_CHARS else -1
     if mid < 0:
-        columns = _decode_span(decoder, text, first + 1, end, after_cut=False)
+        columns = _decode_span(decoder, data, first + 1, end, after_cut=False)
     else:  # the second half in a child process (where one can fork), the first half here
         with in_background(
-            lambda: _decode_span(decoder, text, mid + 2, end, after_cut=True)
+            lambda: _decode_span(decoder, data, mid + 2, end, after_cut=True)
         ) as second_half:
-            first_half = _decode_span(decoder, text, first + 1, mid + 1, after_cut=False)
+            columns = _decode_span(
+                decoder, data, first + 1, mid + 1, after_cut=False, room_for=end - mid - 2
+            )
             second = second_half.result()
-        columns = None if first_half is None or second is None else _joined([first_half, second])
+        if columns is not None and second is not None:
+            columns.extend(second)
+        else:
+            columns = None
     if columns is None:
         return None
-    cols = dict(zip(("image_id", "category_id", "bbox", "score"), columns, strict=True))
-    box = cols["bbox"]
+    names = ("image_id", "category_id", "bbox", "score")
+    cols = dict(zip(names, columns.arrays(), strict=True))
+    box, score = cols["bbox"], cols["score"]
     # The checks of the validating path's 'box' and 'number' kinds: finite, w and h >= 0, every
-    # coordinate within MAX_COORDINATE.
-    if not (
-        np.isfinite(box).all()
-        and (box[:, 2:] >= 0).all()
-        and bboxes_in_range(box)
-        and np.isfinite(cols["score"]).all()
-    ):
+    # coordinate within MAX_COORDINATE (a NaN or an infinity fails the range check). Reductions,
+    # no temporary the size of the boxes.
+    if box.size and not (bboxes_in_range(box) and box[:, 2:].min() >= 0):
+        return None
+    if score.size and not (np.isfinite(score.min()) and np.isfinite(score.max())):
         return None
     return cols
 
 
 def _decode_span(
-    decoder: Any, text: str, start: int, end: int, *, after_cut: bool
-) -> tuple[np.ndarray, ...] | None:
-    """The columns of the records in ``text[start:end]`` (records separated by commas, no
+    decoder: Any,
+    data: bytes,
+    start: int,
+    end: int,
+    *,
+    after_cut: bool,
+    room_for: int = 0,
+) -> _Columns | None:
+    """The columns of the records in ``data[start:end]`` (records separated by commas, no
     brackets), decoded :data:`CHUNK_CHARS` at a time; None when any piece fails to decode.
 
     ``after_cut``: the span follows a comma cut out of the list, so it must hold a record (an
-    empty span there is a trailing comma).
+    empty span there is a trailing comma). ``room_for``: bytes of records that will be added
+    after this span's (:meth:`_Columns.extend`), for the arrays' first size.
     """
-    parts: list[tuple[np.ndarray, ...]] = []
+    columns = _Columns()
+    view = memoryview(data)
     while True:
-        cut = text.find("},", start + CHUNK_CHARS, end) if end - start > CHUNK_CHARS else -1
+        cut = data.find(b"},", start + CHUNK_CHARS, end) if end - start > CHUNK_CHARS else -1
         stop = end if cut < 0 else cut + 1
         try:
-            records = decoder.decode("[" + text[start:stop] + "]")
+            records = decoder.decode(b"".join((b"[", view[start:stop], b"]")))
         except Exception:  # DecodeError, ValidationError, RecursionError: fall back
             return None
-        if not records and (parts or after_cut):  # a trailing comma: '[{...}, ]' is not JSON
+        if not records and (columns.n or after_cut):  # a trailing comma: '[{...}, ]'
             return None
-        parts.append(_columns(records))
+        columns.add(records, stop - start, end - stop + room_for)
         del records
         if cut < 0:
-            return _joined(parts)
+            return columns
         start = cut + 2
 
 
-def _joined(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
-    if len(parts) == 1:
-        return parts[0]
-    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+class _Columns:
+    """The four columns, filled a chunk of records at a time into arrays sized once.
 
+    The first chunk's records per byte size the arrays for the rest of the text, with 10 %
+    to spare; the part never written is never touched, so it costs no memory. (Concatenating
+    the chunks' columns instead touched and copied every column twice.) They grow when a later
+    part of the file holds denser records.
+    """
 
-def _columns(records: list[Any]) -> tuple[np.ndarray, ...]:
-    n = len(records)
-    return (
-        np.fromiter(map(attrgetter("image_id"), records), np.int64, n),
-        np.fromiter(map(attrgetter("category_id"), records), np.int64, n),
-        np.fromiter(
+    def __init__(self) -> None:
+        self.n = 0
+        self._arrays: tuple[np.ndarray, ...] = _empty_columns(0)
+
+    def add(self, records: list[Any], chunk_bytes: int, bytes_left: int) -> None:
+        n = len(records)
+        self._reserve(n + (n * bytes_left) // max(chunk_bytes, 1) * 11 // 10)
+        image_id, category_id, bbox, score = self._arrays
+        at = slice(self.n, self.n + n)
+        image_id[at] = np.fromiter(map(attrgetter("image_id"), records), np.int64, n)
+        category_id[at] = np.fromiter(map(attrgetter("category_id"), records), np.int64, n)
+        bbox[at] = np.fromiter(
             chain.from_iterable(map(attrgetter("bbox"), records)), np.float64, 4 * n
-        ).reshape(n, 4),
-        np.fromiter(map(attrgetter("score"), records), np.float64, n),
+        ).reshape(n, 4)
+        score[at] = np.fromiter(map(attrgetter("score"), records), np.float64, n)
+        self.n += n
+
+    def extend(self, other: _Columns) -> None:
+        """Append another span's columns (the records that follow this span's)."""
+        self._reserve(other.n)
+        for mine, theirs in zip(self._arrays, other.arrays(), strict=True):
+            mine[self.n : self.n + other.n] = theirs
+        self.n += other.n
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """(image_id, category_id, bbox, score), the first ``n`` rows."""
+        return tuple(a[: self.n] for a in self._arrays)
+
+    def _reserve(self, more: int) -> None:
+        if self.n + more <= self._arrays[0].size:
+            return
+        grown = _empty_columns(max(self.n + more, 2 * self._arrays[0].size))
+        for new, old in zip(grown, self._arrays, strict=True):
+            new[: self.n] = old[: self.n]
+        self._arrays = grown
+
+    def __getstate__(self) -> tuple[np.ndarray, ...]:  # a child sends only the rows written
+        return self.arrays()
+
+    def __setstate__(self, state: tuple[np.ndarray, ...]) -> None:
+        self._arrays, self.n = state, state[0].size
+
+
+def _empty_columns(n: int) -> tuple[np.ndarray, ...]:
+    return (
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty((n, 4), dtype=np.float64),
+        np.empty(n, dtype=np.float64),
     )

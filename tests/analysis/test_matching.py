@@ -408,3 +408,42 @@ def test_det_gt_is_built_from_the_match_list_and_each_slice_reads_the_same(seed)
     assert np.all(table.det_status[dense < 0] != TP)
     with pytest.raises(IndexError, match=r"area index in \[0, 4\)"):
         table.det_gt_at(4, 0)
+
+
+def test_the_accumulation_order_is_category_then_score_then_image_then_file_order():
+    # Ties everywhere (scores in halves, -0.0 beside 0.0): the order the matching builds from
+    # its own sorts equals the four-key lexsort it replaces.
+    rng = np.random.default_rng(3)
+    annotations = [
+        {"image_id": int(rng.choice([5, 9, 11])), "category_id": int(c), "bbox": box(1, 1, 4, 4)}
+        for c in rng.choice([2, 7, 40], 30)
+    ]
+    gt = ground_truth(gt_doc(annotations, image_ids=[5, 9, 11], categories=[2, 7, 40]))
+    n = 400
+    score = rng.integers(0, 3, n) / 2.0
+    score[rng.random(n) < 0.2] = -0.0
+    dets = detections(
+        [
+            {"image_id": int(rng.choice([5, 9, 11])), "category_id": int(rng.choice([2, 7, 40])),
+             "bbox": box(*rng.integers(0, 6, 4)), "score": float(s)}
+            for s in score
+        ]
+    )  # fmt: skip
+    table = match_detections(gt, dets)
+    want = np.lexsort((np.arange(n), dets.image_id, -dets.score, dets.category_id))
+    assert np.array_equal(table.accumulation_order(), want)
+
+
+@pytest.mark.parametrize("ids", [[3, 2**40, 17], [-(2**62) - 5, 0, 9], [2**63 - 2, 1, 2]])
+def test_category_index_finds_declared_ids_whatever_their_span(ids):
+    annotations = [{"image_id": 1, "category_id": c, "bbox": box(0, 0, 2, 2)} for c in ids]
+    gt = ground_truth(gt_doc(annotations, image_ids=[1], categories=ids))
+    dets = detections(
+        [
+            {"image_id": 1, "category_id": c, "bbox": box(0, 0, 2, 2), "score": 0.5}
+            for c in ids[::-1]
+        ]
+    )
+    declared, det_k, gt_k = match_detections(gt, dets).category_index()
+    assert declared.tolist() == sorted(ids)
+    assert declared[det_k].tolist() == ids[::-1] and declared[gt_k].tolist() == ids

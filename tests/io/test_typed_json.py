@@ -260,3 +260,34 @@ def test_a_cut_inside_a_string_falls_back_and_loads_the_same(monkeypatch, tmp_pa
     want = _validating_columns(text)
     for key in ("image_id", "category_id", "bbox", "score"):
         assert getattr(dets, key).tobytes() == want[key].tobytes()
+
+
+@pytest.mark.parametrize("halves", [False, True])
+def test_columns_grow_when_later_records_are_denser_than_the_first_chunks(monkeypatch, halves):
+    # Long records first (their density sizes the arrays), then short ones: the arrays grow.
+    long_first = _records(12, note="x" * 200) + _records(60)
+    short_first = _records(60) + _records(12, note="x" * 200)
+    monkeypatch.setattr(typed_json, "CHUNK_CHARS", 300)
+    if halves:
+        monkeypatch.setattr(typed_json, "PARALLEL_CHARS", 50)
+    for records in (long_first, short_first):
+        text = "[" + ", ".join(records) + "]"
+        _assert_same_columns(decode_results(text), _validating_columns(text))
+        _assert_same_columns(decode_results(text.encode()), _validating_columns(text))
+
+
+def test_a_file_with_text_beyond_ascii_loads_as_its_text_does(tmp_path):
+    # Not ASCII: read as checked UTF-8 text first, then decoded; the same detections.
+    text = "[" + ", ".join(_records(5, note="정제 é")) + "]"
+    dets = load_results(write_text(tmp_path, "r.json", text))
+    want = _validating_columns(text)
+    assert dets.bbox.tobytes() == want["bbox"].tobytes()
+    assert dets.image_id.tolist() == want["image_id"].tolist()
+
+
+def test_a_byte_that_is_not_utf8_in_an_ignored_field_is_still_refused(tmp_path):
+    # msgspec skips unknown fields without checking their bytes; the loader checks the text.
+    path = tmp_path / "r.json"
+    path.write_bytes(("[" + _records(1, note="a")[0] + "]").encode().replace(b'"a"', b'"\xff"'))
+    with pytest.raises(InputFormatError, match="not UTF-8"):
+        load_results(path)
