@@ -31,7 +31,8 @@ instead of pairing the boxes again.
 
 The table also keeps a class-agnostic view for confusion matrices and error analysis: the
 best-IoU GT of any class per detection, and a one-to-one class-agnostic matching at
-``agnostic_iou_threshold`` (same greedy rule with groups = images).
+``agnostic_iou_threshold`` (same greedy rule with groups = images), both built from the pairs
+on first read (an evaluation reads them for its confusion matrix and accuracy only).
 """
 
 from __future__ import annotations
@@ -177,20 +178,59 @@ class MatchTable:
     pair_det: np.ndarray
     pair_gt: np.ndarray
     pair_iou: np.ndarray
-    best_gt: np.ndarray
-    best_iou: np.ndarray
-    best_same_class_gt: np.ndarray
-    best_same_class_iou: np.ndarray
     agnostic_iou_threshold: float
-    agnostic_gt: np.ndarray
-    agnostic_status: np.ndarray
-    gt_agnostic_det: np.ndarray
 
     def __repr__(self) -> str:
         return (
             f"MatchTable(name={self.dets.name!r}, detections={self.n_dets}, gt_boxes={self.n_gts}, "
             f"iou_thresholds={self.iou_thresholds.size}, area_ranges={len(self.area_ranges)})"
         )
+
+    # The class-agnostic view (see the class docstring), computed from the pairs on first read:
+    # an evaluation reads it only where its confusion matrix and accuracy are computed (a
+    # child process at COCO scale), so the matching itself does not build it.
+
+    @property
+    def best_gt(self) -> np.ndarray:
+        return self._best()[0]
+
+    @property
+    def best_iou(self) -> np.ndarray:
+        return self._best()[1]
+
+    @property
+    def best_same_class_gt(self) -> np.ndarray:
+        return self._best()[2]
+
+    @property
+    def best_same_class_iou(self) -> np.ndarray:
+        return self._best()[3]
+
+    @property
+    def agnostic_gt(self) -> np.ndarray:
+        return self._agnostic()[0]
+
+    @property
+    def agnostic_status(self) -> np.ndarray:
+        return self._agnostic()[1]
+
+    @property
+    def gt_agnostic_det(self) -> np.ndarray:
+        return self._agnostic()[2]
+
+    def _best(self) -> tuple[np.ndarray, ...]:
+        cached = self.__dict__.get("_best_view")
+        if cached is None:
+            cached = _best_view(self)
+            object.__setattr__(self, "_best_view", cached)
+        return cached
+
+    def _agnostic(self) -> tuple[np.ndarray, ...]:
+        cached = self.__dict__.get("_agnostic_view")
+        if cached is None:
+            cached = _agnostic_view(self)
+            object.__setattr__(self, "_agnostic_view", cached)
+        return cached
 
     @property
     def det_gt(self) -> np.ndarray:
@@ -551,9 +591,8 @@ def match_detections(
         arr.flags.writeable = False
     same = dets.category_id[pair_det] == ann.category_id[pair_gt]
 
-    # Groups: (image, category) for COCO matching, image for the class-agnostic matching; inside
-    # a group, descending score with ties in file order (pycocotools' stable mergesort).
-    # One float sort serves both passes (the rest are stable integer sorts of it).
+    # Groups: (image, category); inside a group, descending score with ties in file order
+    # (pycocotools' stable mergesort). One float sort; the rest are stable integer sorts of it.
     by_score = np.argsort(-dets.score, kind="stable")
     order = by_score[stable_order((dets.category_id[by_score], dets.image_id[by_score]))]
     group, det_rank = groups_and_ranks(order, dets.image_id, dets.category_id)
@@ -562,6 +601,7 @@ def match_detections(
     accumulation = order[
         stable_order((_descending_ranks(dets.score, by_score)[order], dets.category_id[order]))
     ]
+    del by_score, order
 
     gt_ignored = (
         np.stack([ann.iscrowd | (ann.area < r.low) | (ann.area > r.high) for r in area_ranges])
@@ -590,40 +630,6 @@ def match_detections(
     )
     det_status, gt_status = _statuses(det_matches, gt_det, gt_ignored, det_out)
 
-    # The same greedy rule with groups = images and any categories; crowd regions are taken
-    # only when no regular GT qualifies and are never used up, as in the COCO pass.
-    # (greedy_pairs' rule, on the ranks from the shared score order.)
-    by_image = by_score[np.argsort(dets.image_id[by_score], kind="stable")]
-    agn_group, agn_rank = groups_and_ranks(by_image, dets.image_id)
-    agn_left, agn_right = greedy_assign(
-        pair_det,
-        pair_gt,
-        pair_iou,
-        n_left=n,
-        n_right=g,
-        left_group=agn_group,
-        left_rank=agn_rank,
-        thresholds=np.array([float(agnostic_iou_threshold)]),
-        right_fallback=ann.iscrowd[None, :],
-        right_reusable=ann.iscrowd,
-    )
-    agnostic = GreedyPairs(agn_left[0, 0].astype(np.int64), agn_right[0, 0].astype(np.int64))
-    del by_score, by_image, agn_group, agn_rank, agn_left, agn_right
-    agn_rows = np.flatnonzero(agnostic.left >= 0)
-    zeros = np.zeros(agn_rows.size, dtype=np.int16)
-    agn_status, _ = _statuses(
-        Matches(zeros, zeros, agn_rows, agnostic.left[agn_rows]),
-        agnostic.right[None, None, :],
-        ann.iscrowd[None, :],
-        np.zeros((1, n), dtype=bool),
-    )
-
-    not_crowd = ~ann.iscrowd[pair_gt]
-    best_gt, best_iou = _best_per_det(n, pair_det, pair_gt, pair_iou, not_crowd)
-    best_same_gt, best_same_iou = _best_per_det(
-        n, pair_det, pair_gt, pair_iou, np.logical_and(same, not_crowd, out=same)
-    )
-
     table = MatchTable(
         gt=gt,
         dets=dets,
@@ -637,18 +643,65 @@ def match_detections(
         pair_det=pair_det,
         pair_gt=pair_gt,
         pair_iou=pair_iou,
-        best_gt=best_gt,
-        best_iou=best_iou,
-        best_same_class_gt=best_same_gt,
-        best_same_class_iou=best_same_iou,
         agnostic_iou_threshold=float(agnostic_iou_threshold),
-        agnostic_gt=agnostic.left,
-        agnostic_status=agn_status[0, 0],
-        gt_agnostic_det=agnostic.right,
     )
     accumulation.flags.writeable = False
     object.__setattr__(table, "_accumulation_order", accumulation)
     return table
+
+
+def _agnostic_view(table: MatchTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(agnostic_gt, agnostic_status, gt_agnostic_det): the COCO pass's greedy rule with groups
+    = images and any categories, at ``agnostic_iou_threshold``; crowd regions are taken only
+    when no regular GT qualifies and are never used up, as in the COCO pass."""
+    dets, ann = table.dets, table.gt.annotations
+    n, g = table.n_dets, table.n_gts
+    by_score = np.argsort(-dets.score, kind="stable")
+    by_image = by_score[np.argsort(dets.image_id[by_score], kind="stable")]
+    del by_score
+    group, rank = groups_and_ranks(by_image, dets.image_id)
+    del by_image
+    left, right = greedy_assign(
+        table.pair_det,
+        table.pair_gt,
+        table.pair_iou,
+        n_left=n,
+        n_right=g,
+        left_group=group,
+        left_rank=rank,
+        thresholds=np.array([table.agnostic_iou_threshold]),
+        right_fallback=ann.iscrowd[None, :],
+        right_reusable=ann.iscrowd,
+    )
+    del group, rank
+    agnostic = GreedyPairs(left[0, 0].astype(np.int64), right[0, 0].astype(np.int64))
+    rows = np.flatnonzero(agnostic.left >= 0)
+    zeros = np.zeros(rows.size, dtype=np.int16)
+    status, _ = _statuses(
+        Matches(zeros, zeros, rows, agnostic.left[rows]),
+        agnostic.right[None, None, :],
+        ann.iscrowd[None, :],
+        np.zeros((1, n), dtype=bool),
+    )
+    return _read_only(agnostic.left, status[0, 0], agnostic.right)
+
+
+def _best_view(table: MatchTable) -> tuple[np.ndarray, ...]:
+    """(best_gt, best_iou, best_same_class_gt, best_same_class_iou) from the table's pairs."""
+    ann = table.gt.annotations
+    pair_det, pair_gt, pair_iou = table.pair_det, table.pair_gt, table.pair_iou
+    n = table.n_dets
+    not_crowd = ~ann.iscrowd[pair_gt]
+    best = _best_per_det(n, pair_det, pair_gt, pair_iou, not_crowd)
+    same = table.dets.category_id[pair_det] == ann.category_id[pair_gt]
+    same_class = _best_per_det(n, pair_det, pair_gt, pair_iou, np.logical_and(same, not_crowd))
+    return _read_only(*best, *same_class)
+
+
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    for arr in arrays:
+        arr.flags.writeable = False  # shared by every reader of the table
+    return arrays
 
 
 def _descending_ranks(score: np.ndarray, by_score: np.ndarray) -> np.ndarray:
