@@ -118,6 +118,23 @@ def coco_iou_thresholds(start: float = 0.5, stop: float = 0.95, step: float = 0.
     return np.linspace(start, stop, int(count), endpoint=True)
 
 
+class _LazyColumn:
+    """A table attribute read from a view (a tuple of arrays) that a module function builds
+    from the table on its first read; the view is cached on the table."""
+
+    def __init__(self, view: str, index: int) -> None:
+        self.view, self.index = view, index
+
+    def __get__(self, table: MatchTable | None, owner: type | None = None) -> Any:
+        if table is None:
+            return self
+        cached = table.__dict__.get(self.view)
+        if cached is None:
+            cached = globals()[self.view](table)
+            object.__setattr__(table, self.view, cached)
+        return cached[self.index]
+
+
 @dataclass(frozen=True, eq=False)
 class MatchTable:
     """Every detection and every GT box with what it matched, per area range and IoU threshold.
@@ -189,48 +206,13 @@ class MatchTable:
     # The class-agnostic view (see the class docstring), computed from the pairs on first read:
     # an evaluation reads it only where its confusion matrix and accuracy are computed (a
     # child process at COCO scale), so the matching itself does not build it.
-
-    @property
-    def best_gt(self) -> np.ndarray:
-        return self._best()[0]
-
-    @property
-    def best_iou(self) -> np.ndarray:
-        return self._best()[1]
-
-    @property
-    def best_same_class_gt(self) -> np.ndarray:
-        return self._best()[2]
-
-    @property
-    def best_same_class_iou(self) -> np.ndarray:
-        return self._best()[3]
-
-    @property
-    def agnostic_gt(self) -> np.ndarray:
-        return self._agnostic()[0]
-
-    @property
-    def agnostic_status(self) -> np.ndarray:
-        return self._agnostic()[1]
-
-    @property
-    def gt_agnostic_det(self) -> np.ndarray:
-        return self._agnostic()[2]
-
-    def _best(self) -> tuple[np.ndarray, ...]:
-        cached = self.__dict__.get("_best_view")
-        if cached is None:
-            cached = _best_view(self)
-            object.__setattr__(self, "_best_view", cached)
-        return cached
-
-    def _agnostic(self) -> tuple[np.ndarray, ...]:
-        cached = self.__dict__.get("_agnostic_view")
-        if cached is None:
-            cached = _agnostic_view(self)
-            object.__setattr__(self, "_agnostic_view", cached)
-        return cached
+    best_gt = _LazyColumn("_best_view", 0)
+    best_iou = _LazyColumn("_best_view", 1)
+    best_same_class_gt = _LazyColumn("_best_view", 2)
+    best_same_class_iou = _LazyColumn("_best_view", 3)
+    agnostic_gt = _LazyColumn("_agnostic_view", 0)
+    agnostic_status = _LazyColumn("_agnostic_view", 1)
+    gt_agnostic_det = _LazyColumn("_agnostic_view", 2)
 
     @property
     def det_gt(self) -> np.ndarray:
