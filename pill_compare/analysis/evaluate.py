@@ -234,24 +234,24 @@ def evaluate(
         gt, dets, iou_thresholds=matched_at, agnostic_iou_threshold=iou_threshold
     )
 
-    def the_rest() -> tuple[OperatingPoint, Accuracy, ConfusionMatrix, Lrp | None]:
+    def the_rest() -> tuple[OperatingPoint, Accuracy, ConfusionMatrix]:
         return (
             compute_operating_point(
                 table, score_threshold=score_threshold, iou_threshold=iou_threshold
             ),
             compute_accuracy(table, score_threshold=score_threshold),
             compute_confusion_matrix(table, score_threshold=score_threshold),
-            compute_lrp(table) if np.any(matched_at == LRP_IOU_THRESHOLD) else None,
         )
 
-    # The COCO accumulation here, the rest (read from the same table) beside it in a child
-    # process at COCO scale (pill_compare/parallel.py: the same numbers either way). The
-    # table's cached orders both need are computed first, so the child inherits them.
+    # The COCO accumulation and LRP here, the rest (read from the same table; accuracy and the
+    # confusion matrix build its class-agnostic view) beside them in a child process at COCO
+    # scale (pill_compare/parallel.py: the same numbers either way); about the same time each.
+    # The table's cached category index is computed first, so the child inherits it.
     table.category_index()
-    table.accumulation_order()
     with in_background(the_rest, fork=len(dets) >= FORK_DETECTIONS) as rest:
         coco = compute_coco_metrics(table, iou_thresholds=thresholds, max_dets=max_dets)
-        op, acc, confusion, lrp = rest.result()
+        lrp = compute_lrp(table) if np.any(matched_at == LRP_IOU_THRESHOLD) else None
+        op, acc, confusion = rest.result()
     caveats += _caveats(table, coco)
     ann = gt.annotations
     return EvalResult(
