@@ -10,7 +10,8 @@ Why processes too: much of the work holds the interpreter lock (msgspec's decodi
 bootstrap's many small array steps, matplotlib), so threads gain little there (the paired
 bootstrap's two runs: 1.3x on two cores). :func:`in_background` and :func:`start_all` fork
 a child that shares every loaded array with its parent (copy-on-write: nothing is pickled on
-the way in) and sends back only its result, pickled. They fork only where that is safe and
+the way in) and sends back only its result, pickled, through a file in memory: the arrays in
+it go out of band, so the parent reads them where the child wrote them, without a copy. They fork only where that is safe and
 pays: on Linux, from the main thread of a process that runs no other Python thread (rich's
 spinner thread aside), with parallel work allowed (:func:`thread_count` > 1), and for work of
 seconds (callers pass ``fork=False`` below their own threshold: a child costs 0.1-0.3 s in
@@ -39,10 +40,13 @@ nested pools, no oversubscription, no deadlock).
 from __future__ import annotations
 
 import contextvars
+import mmap
 import os
 import pickle
 import signal
+import struct
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -173,33 +177,28 @@ class Background(Generic[T]):
         self._done = True
 
     def _fork(self) -> None:
-        read_fd, write_fd = os.pipe()
+        fd = _result_file()
         for stream in (sys.stdout, sys.stderr):  # or the child would write them out again
             with suppress(Exception):
                 stream.flush()
         pid = os.fork()
-        if pid == 0:  # the child: run the task, send back its outcome, leave without cleanup
+        if pid == 0:  # the child: run the task, write its outcome, leave without cleanup
             code = 0
             try:
-                os.close(read_fd)
                 _worker.busy = True  # its own parallel parts run serially
                 try:
                     outcome: tuple[bool, Any] = (True, self._task())
                 except Exception as exc:  # re-raised by the parent
                     outcome = (False, exc)
                 try:
-                    payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                    _write_outcome(fd, outcome)
                 except Exception:  # an unpicklable value or exception: the parent re-runs it
-                    payload, code = b"", 3
-                view = memoryview(payload)
-                while view:
-                    view = view[os.write(write_fd, view) :]
+                    code = 3
             except BaseException:  # interrupted, or the parent went away
                 code = 4
             finally:
                 os._exit(code)
-        os.close(write_fd)
-        self._pid, self._fd, self.forked = pid, read_fd, True
+        self._pid, self._fd, self.forked = pid, fd, True
 
     def result(self) -> T:
         """Wait for the task; its return value, or its exception raised here.
@@ -209,9 +208,9 @@ class Background(Generic[T]):
         here, so the outcome is always the task's own.
         """
         if not self._done:
-            payload = self._collect()
+            parts = self._collect()
             try:
-                ok, value = pickle.loads(payload) if payload is not None else (None, None)
+                ok, value = pickle.loads(parts[0], buffers=parts[1:]) if parts else (None, None)
             except Exception:  # e.g. an exception whose constructor pickle cannot call again
                 ok = None
             if ok is None:  # no usable answer: the task's own outcome, here
@@ -223,21 +222,28 @@ class Background(Generic[T]):
             raise self._error
         return self._value
 
-    def _collect(self) -> bytes | None:
-        """The child's pickled outcome, or None when it died without one."""
+    def _collect(self) -> list[memoryview] | None:
+        """The child's pickled outcome and its out-of-band buffers (views of the file the
+        child wrote, mapped copy-on-write: the arrays built on them are writable), or None
+        when it died without one."""
         assert self._fd is not None and self._pid is not None
-        chunks = []
         try:
-            while chunk := os.read(self._fd, 1 << 20):
-                chunks.append(chunk)
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = None
+            size = os.fstat(self._fd).st_size
+            if os.waitstatus_to_exitcode(status) != 0 or size < 8:
+                return None
+            view = memoryview(mmap.mmap(self._fd, size, access=mmap.ACCESS_COPY))
         finally:
             os.close(self._fd)
             self._fd = None
-            _, status = os.waitpid(self._pid, 0)
-            self._pid = None
-        if os.waitstatus_to_exitcode(status) != 0 or not chunks:
-            return None
-        return b"".join(chunks)
+        (count,) = struct.unpack_from("<q", view)
+        sizes = struct.unpack_from(f"<{count}q", view, 8)
+        parts, at = [], 8 + 8 * count
+        for n in sizes:
+            parts.append(view[at : at + n])
+            at += n
+        return parts
 
     def cancel(self) -> None:
         """Stop a task still running in a child (nothing happens to one that ran here)."""
@@ -310,6 +316,28 @@ def start_all(*tasks: Callable[[], T], fork: bool = True) -> list[Background[T]]
     jobs = [Background(task) for task in tasks]
     run_parallel(*(job._run_here for job in jobs))  # each keeps its own value or exception
     return jobs
+
+
+def _result_file() -> int:
+    """A file descriptor for a child's outcome: a file in memory (Linux ``memfd_create``), or
+    an anonymous temporary file where that is refused."""
+    try:
+        return os.memfd_create("pillcmp-result", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        with tempfile.TemporaryFile() as fh:
+            return os.dup(fh.fileno())
+
+
+def _write_outcome(fd: int, outcome: tuple[bool, Any]) -> None:
+    """Write the pickled outcome to ``fd``: the part count, each part's size, the pickle, then
+    each contiguous array's bytes as they are (pickle protocol 5's out-of-band buffers)."""
+    buffers: list[pickle.PickleBuffer] = []
+    head = pickle.dumps(outcome, protocol=5, buffer_callback=buffers.append)
+    parts = [memoryview(head), *(b.raw() for b in buffers)]
+    sizes = [p.nbytes for p in parts]
+    for part in (memoryview(struct.pack(f"<{len(sizes) + 1}q", len(sizes), *sizes)), *parts):
+        while part:
+            part = part[os.write(fd, part) :]
 
 
 def _may_fork() -> bool:

@@ -60,6 +60,23 @@ def main():
     except Picky as exc:
         report("picky", raised=str(exc), forked=job.forked)
 
+    def arrays():  # contiguous arrays go out of band; a strided one and a str inside the pickle
+        import numpy as np
+
+        big = np.arange(3_000_000, dtype=np.float64)
+        return {"big": big, "strided": big[::7], "ints": np.arange(5), "name": "x"}
+
+    job = in_background(arrays)
+    got, want = job.result(), arrays()
+    report(
+        "arrays",
+        forked=job.forked,
+        same=all((got[k] == want[k]).all() for k in ("big", "strided", "ints")),
+        writable=all(got[k].flags.writeable for k in ("big", "strided", "ints")),
+        name=got["name"],
+    )
+    got["big"][0] = -1.0  # the parent's own copy-on-write pages: the write stays here
+
     with threads(1):
         job = in_background(os.getpid)
     report("threads_off", forked=job.forked, here=job.result() == PARENT)

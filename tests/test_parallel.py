@@ -163,6 +163,16 @@ def test_a_child_that_dies_or_cannot_send_its_result_is_run_again_here(fork_chec
 
 
 @linux_only
+def test_a_child_s_arrays_come_back_equal_and_writable(fork_checks):
+    assert fork_checks["arrays"] == {
+        "check": "arrays",
+        "forked": True,
+        "same": True,
+        "writable": True,
+        "name": "x",
+    }
+
+
 def test_threads_off_or_fork_false_run_the_task_here(fork_checks):
     for check in ("threads_off", "fork_false"):
         assert fork_checks[check]["forked"] is False
