@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pill_compare.analysis.arguments import check_inputs, check_score_threshold
-from pill_compare.analysis.matching import FP, IGNORED, TP, MatchTable, column_of
+from pill_compare.analysis.matching import (
+    FP,
+    IGNORED,
+    TP,
+    MatchTable,
+    column_of,
+    present_categories,
+)
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ~0.3 s at import
     import pandas as pd
@@ -165,7 +172,7 @@ def compute_confusion_matrix(table: MatchTable, *, score_threshold: float = 0.5)
     # Rows and columns only for categories with a GT box or a detection: a declared category
     # with neither has an all-zero row and column, and 20,000 unused declared categories would
     # otherwise make a (20001, 20001) matrix (3.2 GB).
-    present = np.unique(np.r_[det_k, gt_k])
+    present = present_categories(declared.size, det_k, gt_k)
     cat_ids = declared[present]
     det_k, gt_k = column_of(present, det_k), column_of(present, gt_k)
     names = gt.category_names

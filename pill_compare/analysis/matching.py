@@ -483,6 +483,15 @@ def _positions(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.where(known, k, -1)
 
 
+def present_categories(n_declared: int, *indices: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of category indices in ``[0, n_declared)`` (what
+    ``np.unique(np.r_[*indices])`` gives), by counting instead of sorting."""
+    counts = np.zeros(n_declared, dtype=np.int64)
+    for k in indices:
+        counts += np.bincount(k, minlength=n_declared)
+    return np.flatnonzero(counts)
+
+
 def column_of(present: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Positions of the category indices ``k`` in ``present`` (sorted unique, holding every
     value of ``k``): ``np.searchsorted``, skipped when ``present`` is ``0..K-1`` (every declared

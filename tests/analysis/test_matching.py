@@ -13,6 +13,7 @@ from pill_compare.analysis.matching import (
     TP,
     coco_iou_thresholds,
     match_detections,
+    present_categories,
 )
 from tests.analysis.eval_fixtures import (
     box,
@@ -447,3 +448,11 @@ def test_category_index_finds_declared_ids_whatever_their_span(ids):
     declared, det_k, gt_k = match_detections(gt, dets).category_index()
     assert declared.tolist() == sorted(ids)
     assert declared[det_k].tolist() == ids[::-1] and declared[gt_k].tolist() == ids
+
+
+def test_present_categories_are_the_distinct_indices_in_order():
+    rng = np.random.default_rng(5)
+    det_k, gt_k = rng.integers(0, 40, 300), rng.integers(10, 60, 50)
+    want = np.unique(np.r_[det_k, gt_k])
+    assert np.array_equal(present_categories(64, det_k, gt_k), want)
+    assert present_categories(3, np.zeros(0, dtype=np.int64)).size == 0
