@@ -37,7 +37,7 @@ on first read (an evaluation reads them for its confusion matrix and accuracy on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -118,20 +118,74 @@ def coco_iou_thresholds(start: float = 0.5, stop: float = 0.95, step: float = 0.
     return np.linspace(start, stop, int(count), endpoint=True)
 
 
-class _LazyColumn:
-    """A table attribute read from a view (a tuple of arrays) that a module function builds
-    from the table on its first read; the view is cached on the table."""
+def _agnostic_view(table: MatchTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(agnostic_gt, agnostic_status, gt_agnostic_det): the COCO pass's greedy rule with groups
+    = images and any categories, at ``agnostic_iou_threshold``; crowd regions are taken only
+    when no regular GT qualifies and are never used up, as in the COCO pass."""
+    dets, ann = table.dets, table.gt.annotations
+    n, g = table.n_dets, table.n_gts
+    by_score = np.argsort(-dets.score, kind="stable")
+    by_image = by_score[np.argsort(dets.image_id[by_score], kind="stable")]
+    del by_score
+    group, rank = groups_and_ranks(by_image, dets.image_id)
+    del by_image
+    left, right = greedy_assign(
+        table.pair_det,
+        table.pair_gt,
+        table.pair_iou,
+        n_left=n,
+        n_right=g,
+        left_group=group,
+        left_rank=rank,
+        thresholds=np.array([table.agnostic_iou_threshold]),
+        right_fallback=ann.iscrowd[None, :],
+        right_reusable=ann.iscrowd,
+    )
+    del group, rank
+    agnostic = GreedyPairs(left[0, 0].astype(np.int64), right[0, 0].astype(np.int64))
+    rows = np.flatnonzero(agnostic.left >= 0)
+    zeros = np.zeros(rows.size, dtype=np.int16)
+    status, _ = _statuses(
+        Matches(zeros, zeros, rows, agnostic.left[rows]),
+        agnostic.right[None, None, :],
+        ann.iscrowd[None, :],
+        np.zeros((1, n), dtype=bool),
+    )
+    return _read_only(agnostic.left, status[0, 0], agnostic.right)
 
-    def __init__(self, view: str, index: int) -> None:
-        self.view, self.index = view, index
+
+def _best_view(table: MatchTable) -> tuple[np.ndarray, ...]:
+    """(best_gt, best_iou, best_same_class_gt, best_same_class_iou) from the table's pairs."""
+    ann = table.gt.annotations
+    pair_det, pair_gt, pair_iou = table.pair_det, table.pair_gt, table.pair_iou
+    n = table.n_dets
+    not_crowd = ~ann.iscrowd[pair_gt]
+    best = _best_per_det(n, pair_det, pair_gt, pair_iou, not_crowd)
+    same = table.dets.category_id[pair_det] == ann.category_id[pair_gt]
+    same_class = _best_per_det(n, pair_det, pair_gt, pair_iou, np.logical_and(same, not_crowd))
+    return _read_only(*best, *same_class)
+
+
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    for arr in arrays:
+        arr.flags.writeable = False  # shared by every reader of the table
+    return arrays
+
+
+class _LazyColumn:
+    """A table attribute read from a view (a tuple of arrays) that ``view`` builds from the
+    table on its first read; the view is cached on the table."""
+
+    def __init__(self, view: Callable[[MatchTable], tuple[np.ndarray, ...]], index: int) -> None:
+        self.view, self.key, self.index = view, "_" + view.__name__, index
 
     def __get__(self, table: MatchTable | None, owner: type | None = None) -> Any:
         if table is None:
             return self
-        cached = table.__dict__.get(self.view)
+        cached = table.__dict__.get(self.key)
         if cached is None:
-            cached = globals()[self.view](table)
-            object.__setattr__(table, self.view, cached)
+            cached = self.view(table)
+            object.__setattr__(table, self.key, cached)
         return cached[self.index]
 
 
@@ -206,13 +260,13 @@ class MatchTable:
     # The class-agnostic view (see the class docstring), computed from the pairs on first read:
     # an evaluation reads it only where its confusion matrix and accuracy are computed (a
     # child process at COCO scale), so the matching itself does not build it.
-    best_gt = _LazyColumn("_best_view", 0)
-    best_iou = _LazyColumn("_best_view", 1)
-    best_same_class_gt = _LazyColumn("_best_view", 2)
-    best_same_class_iou = _LazyColumn("_best_view", 3)
-    agnostic_gt = _LazyColumn("_agnostic_view", 0)
-    agnostic_status = _LazyColumn("_agnostic_view", 1)
-    gt_agnostic_det = _LazyColumn("_agnostic_view", 2)
+    best_gt = _LazyColumn(_best_view, 0)
+    best_iou = _LazyColumn(_best_view, 1)
+    best_same_class_gt = _LazyColumn(_best_view, 2)
+    best_same_class_iou = _LazyColumn(_best_view, 3)
+    agnostic_gt = _LazyColumn(_agnostic_view, 0)
+    agnostic_status = _LazyColumn(_agnostic_view, 1)
+    gt_agnostic_det = _LazyColumn(_agnostic_view, 2)
 
     @property
     def det_gt(self) -> np.ndarray:
@@ -639,60 +693,6 @@ def match_detections(
     accumulation.flags.writeable = False
     object.__setattr__(table, "_accumulation_order", accumulation)
     return table
-
-
-def _agnostic_view(table: MatchTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(agnostic_gt, agnostic_status, gt_agnostic_det): the COCO pass's greedy rule with groups
-    = images and any categories, at ``agnostic_iou_threshold``; crowd regions are taken only
-    when no regular GT qualifies and are never used up, as in the COCO pass."""
-    dets, ann = table.dets, table.gt.annotations
-    n, g = table.n_dets, table.n_gts
-    by_score = np.argsort(-dets.score, kind="stable")
-    by_image = by_score[np.argsort(dets.image_id[by_score], kind="stable")]
-    del by_score
-    group, rank = groups_and_ranks(by_image, dets.image_id)
-    del by_image
-    left, right = greedy_assign(
-        table.pair_det,
-        table.pair_gt,
-        table.pair_iou,
-        n_left=n,
-        n_right=g,
-        left_group=group,
-        left_rank=rank,
-        thresholds=np.array([table.agnostic_iou_threshold]),
-        right_fallback=ann.iscrowd[None, :],
-        right_reusable=ann.iscrowd,
-    )
-    del group, rank
-    agnostic = GreedyPairs(left[0, 0].astype(np.int64), right[0, 0].astype(np.int64))
-    rows = np.flatnonzero(agnostic.left >= 0)
-    zeros = np.zeros(rows.size, dtype=np.int16)
-    status, _ = _statuses(
-        Matches(zeros, zeros, rows, agnostic.left[rows]),
-        agnostic.right[None, None, :],
-        ann.iscrowd[None, :],
-        np.zeros((1, n), dtype=bool),
-    )
-    return _read_only(agnostic.left, status[0, 0], agnostic.right)
-
-
-def _best_view(table: MatchTable) -> tuple[np.ndarray, ...]:
-    """(best_gt, best_iou, best_same_class_gt, best_same_class_iou) from the table's pairs."""
-    ann = table.gt.annotations
-    pair_det, pair_gt, pair_iou = table.pair_det, table.pair_gt, table.pair_iou
-    n = table.n_dets
-    not_crowd = ~ann.iscrowd[pair_gt]
-    best = _best_per_det(n, pair_det, pair_gt, pair_iou, not_crowd)
-    same = table.dets.category_id[pair_det] == ann.category_id[pair_gt]
-    same_class = _best_per_det(n, pair_det, pair_gt, pair_iou, np.logical_and(same, not_crowd))
-    return _read_only(*best, *same_class)
-
-
-def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
-    for arr in arrays:
-        arr.flags.writeable = False  # shared by every reader of the table
-    return arrays
 
 
 def _descending_ranks(score: np.ndarray, by_score: np.ndarray) -> np.ndarray:
