@@ -113,6 +113,18 @@ def main():
         same = all(np.array_equal(whole[k], halves[k]) for k in whole)
         report("decode_halves", same=same, forked=forks)
 
+    if len(sys.argv) > 1:  # the input check in a child beside what comes next
+        from pill_compare import load_ground_truth, load_results
+        from pill_compare.analysis import diagnosis
+
+        gt = load_ground_truth(sys.argv[1] + "/ground_truth.json")
+        raw = {"a": load_results(sys.argv[1] + "/resnet101.json")}
+        want = diagnosis.prepare_runs(gt, raw).diagnosis.to_dict()
+        diagnosis.FORK_DETECTIONS = 0
+        pending = diagnosis.start_prepare_runs(gt, raw)
+        forked = pending._diagnosis.forked
+        report("prepare", same=pending.result().diagnosis.to_dict() == want, forked=forked)
+
     if len(sys.argv) > 1:  # compare on the sample with the bootstrap forced into children
         from pill_compare import compare, load_ground_truth, load_results
         from pill_compare.analysis import significance

@@ -173,6 +173,10 @@ def test_a_child_s_arrays_come_back_equal_and_writable(fork_checks):
     }
 
 
+def test_the_input_check_in_a_child_finds_what_it_finds_here(fork_checks):
+    assert fork_checks["prepare"] == {"check": "prepare", "same": True, "forked": True}
+
+
 def test_threads_off_or_fork_false_run_the_task_here(fork_checks):
     for check in ("threads_off", "fork_false"):
         assert fork_checks[check]["forked"] is False

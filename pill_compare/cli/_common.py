@@ -7,13 +7,14 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from pill_compare.analysis.diagnosis import PreparedRuns, prepare_runs
+from pill_compare.analysis.diagnosis import PendingPreparation, PreparedRuns, start_prepare_runs
 from pill_compare.cli.errors import flag_for
 from pill_compare.cli.options import FORMAT_SUFFIXES, Format
 from pill_compare.core import CategoryIdMap, GroundTruth
@@ -63,7 +64,45 @@ def parse_category_maps(
     return out
 
 
-def load_checked_runs(
+class CheckedRuns:
+    """Runs loaded, their check under way (:func:`start_checked_runs`): ``runs`` are ready for
+    the analysis; :meth:`finish` waits for the check and prints what it found *first* on
+    stderr (blocking first, each with its fix), then the maps applied, then the loading
+    warnings; ``--strict`` refuses any finding that stands (exit 1)."""
+
+    def __init__(
+        self, pending: PendingPreparation, truth: GroundTruth | None, options: dict[str, Any]
+    ) -> None:
+        self.runs = pending.runs
+        self._pending, self._truth, self._options = pending, truth, options
+        self._prepared: PreparedRuns | None = None
+
+    def finish(self) -> PreparedRuns:
+        if self._prepared is None:
+            prepared = self._pending.result()
+            self._prepared = prepared  # printed once, even when --strict refuses it
+            if not self._options["quiet"]:
+                strict = self._options["strict"]
+                report_diagnosis(prepared, self._truth, strict=strict, lang=self._options["lang"])
+                for run in prepared.runs.values():
+                    loading_warnings(run.warnings, strict=strict)
+        return self._prepared
+
+    @contextmanager
+    def first_on_error(self) -> Iterator[None]:
+        """Around the analysis of ``runs``: if it fails, the check's findings are printed
+        before the error (they may explain it), as when the check ran first."""
+        try:
+            yield
+        except Exception:
+            self.finish()
+            raise
+        except BaseException:  # Ctrl-C: stop the check too
+            self._pending.cancel()
+            raise
+
+
+def start_checked_runs(
     paths: Sequence[Path],
     roles: Sequence[str],
     names: Sequence[str | None] | None,
@@ -78,11 +117,12 @@ def load_checked_runs(
     lang: str = "en",
     quiet: bool = False,
     known_category_ids: Sequence[int] | None = None,
-) -> PreparedRuns:
-    """Load the runs as the files say, check them (:func:`prepare_runs`), apply the category
-    maps, and print what the check found *first* on stderr (blocking first, each with its fix),
-    then the maps applied, then the loading warnings. ``--strict`` refuses any finding that
-    stands (exit 1). ``quiet``: print nothing (``doctor``, whose output is the findings)."""
+) -> CheckedRuns:
+    """Load the runs as the files say and start their check and category maps
+    (:func:`~pill_compare.analysis.diagnosis.start_prepare_runs`: beside what comes next where
+    it cannot change the runs). Call ``.finish()`` before any output: it prints the findings
+    (``quiet``: nothing, for ``doctor``, whose output is the findings) or refuses with
+    ``strict``; ``start_checked_runs(...).finish()`` checks first, then goes on."""
     maps = parse_category_maps(category_map, roles)
     if any(m == "auto" for m in maps.values()) and truth is None and len(roles) != 2:
         fail_usage("--category-map auto needs --gt (or two runs, to map A's ids onto B's)")
@@ -95,7 +135,7 @@ def load_checked_runs(
             name=name,
             category_map=given if isinstance(given, CategoryIdMap) else None,
         )
-    prepared = prepare_runs(
+    pending = start_prepare_runs(
         truth,
         raw,
         auto_map=[r for r, m in maps.items() if m == "auto"],
@@ -104,12 +144,7 @@ def load_checked_runs(
         iou_threshold=iou_threshold,
         known_category_ids=known_category_ids,
     )
-    if quiet:
-        return prepared
-    report_diagnosis(prepared, truth, strict=strict, lang=lang)
-    for run in prepared.runs.values():
-        loading_warnings(run.warnings, strict=strict)
-    return prepared
+    return CheckedRuns(pending, truth, {"quiet": quiet, "strict": strict, "lang": lang})
 
 
 def report_diagnosis(

@@ -15,7 +15,6 @@ from pill_compare.cli._common import (
     Outputs,
     check_operating_point,
     fail_usage,
-    load_checked_runs,
     load_optional_gt,
     parse_pair,
     parse_tide_iou,
@@ -23,6 +22,7 @@ from pill_compare.cli._common import (
     progress_spinner,
     report_later_findings,
     slice_specs,
+    start_checked_runs,
     warn,
 )
 from pill_compare.cli.eval_cmd import parse_iou_thresholds, parse_max_dets
@@ -248,7 +248,7 @@ def load_comparison_inputs(
     pair = parse_pair(names, "--names")
     truth = load_optional_gt(gt, strict=strict)
     train = load_optional_gt(train_ann, strict=strict)
-    prepared = load_checked_runs(
+    prepared = start_checked_runs(
         results,
         ("a", "b"),
         pair,
@@ -267,7 +267,7 @@ def load_comparison_inputs(
             if names_map is not None
             else None
         ),
-    )
+    ).finish()
     runs = (prepared.runs["a"], prepared.runs["b"])
     return ComparisonInputs(truth, train, runs, prepared.diagnosis, names_map)
 

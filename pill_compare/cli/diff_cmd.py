@@ -10,10 +10,10 @@ from pill_compare.analysis.diff import diff
 from pill_compare.cli._common import (
     Outputs,
     fail_usage,
-    load_checked_runs,
     load_optional_gt,
     parse_pair,
     print_or_put,
+    start_checked_runs,
 )
 from pill_compare.cli.options import (
     EXISTING_FILE,
@@ -74,7 +74,7 @@ def diff_command(
         fail_usage(f"--score-thr must be a finite number >= 0, got {score_thr}")
     pair = parse_pair(names, "--names")
     truth = load_optional_gt(gt, strict=strict)
-    prepared = load_checked_runs(
+    prepared = start_checked_runs(
         (result_a, result_b),
         ("a", "b"),
         pair,
@@ -82,7 +82,7 @@ def diff_command(
         input_format=input_format.value,
         strict=strict,
         category_map=category_map,
-    )
+    ).finish()
     result = diff(
         prepared.runs["a"],
         prepared.runs["b"],

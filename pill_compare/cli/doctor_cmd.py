@@ -8,9 +8,9 @@ import typer
 from pill_compare.cli._common import (
     Outputs,
     fail_usage,
-    load_checked_runs,
     load_optional_gt,
     print_or_put,
+    start_checked_runs,
 )
 from pill_compare.cli.options import (
     EXISTING_FILE,
@@ -87,7 +87,7 @@ def doctor_command(
     outputs.file("write_map", write_map, MAP_SUFFIXES)
     truth = load_optional_gt(gt, strict=False)
     roles = roles_for(len(results))
-    prepared = load_checked_runs(
+    prepared = start_checked_runs(
         results,
         roles,
         None,
@@ -97,7 +97,7 @@ def doctor_command(
         category_map=category_map,
         score_threshold=score_thr,
         quiet=True,
-    )
+    ).finish()
     d = prepared.diagnosis
     runs = list(prepared.runs.values())
     if truth is not None and len(runs) == 2 and not d.blocking:

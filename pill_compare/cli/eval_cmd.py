@@ -17,10 +17,10 @@ from pill_compare.cli._common import (
     echo,
     fail_usage,
     figure_bytes,
-    load_checked_runs,
     loading_warnings,
     print_or_put,
     slice_specs,
+    start_checked_runs,
     warn,
 )
 from pill_compare.cli.errors import EXIT_INTERNAL, say_error
@@ -228,7 +228,9 @@ def eval_command(
     gt = load_ground_truth(ground_truth)
     loading_warnings(gt.warnings, strict=strict)
     specs = slice_specs(slices, gt)
-    prepared = load_checked_runs(
+    # The input check runs beside the evaluation (it cannot change the run without
+    # --category-map auto); its findings are printed before anything else comes out.
+    checked = start_checked_runs(
         (results,),
         ("results",),
         (name,),
@@ -239,16 +241,18 @@ def eval_command(
         score_threshold=score_thr,
         iou_threshold=iou_thr,
     )
-    dets = prepared.runs["results"]
-    result = evaluate(
-        gt,
-        dets,
-        iou_thresholds=thresholds,
-        max_dets=caps,
-        score_threshold=score_thr,
-        iou_threshold=iou_thr,
-        slices=specs,
-    )
+    dets = checked.runs["results"]
+    with checked.first_on_error():
+        result = evaluate(
+            gt,
+            dets,
+            iou_thresholds=thresholds,
+            max_dets=caps,
+            score_threshold=score_thr,
+            iou_threshold=iou_thr,
+            slices=specs,
+        )
+    prepared = checked.finish()
     warn(c for c in result.caveats if c not in gt.warnings and c not in dets.warnings)
     if thresholds_out is not None:
         if result.lrp is None:

@@ -13,6 +13,7 @@ from pill_compare.analysis.diagnosis import (
     check_names,
     diagnose,
     prepare_runs,
+    start_prepare_runs,
 )
 from pill_compare.analysis.diagnosis.box_format import to_pixel_xywh
 from pill_compare.analysis.diagnosis.duplicates import duplicate_rows
@@ -180,6 +181,27 @@ def test_prepare_runs_leaves_out_unknown_ids_as_loading_against_the_ground_truth
     direct = load_results(recs, gt=gt, name="e")
     assert prepared.runs["a"].left_out == direct.left_out
     assert prepared.runs["a"].warnings == direct.warnings
+
+
+@pytest.mark.parametrize("auto_map", [(), ("a",)])
+def test_started_preparation_gives_what_prepare_runs_gives(gt, records, auto_map):
+    # Ids shifted by one (a blocking finding, repaired with auto_map) and an unknown id: the
+    # runs are ready before the diagnosis is asked for, and both equal prepare_runs' own.
+    recs = [
+        *broken.ids_plus_one(records),
+        {"image_id": 1, "category_id": 99999, "bbox": [1, 2, 3, 4], "score": 0.5},
+    ]
+    raw = {"a": load_results(recs, name="shifted")}
+    want = prepare_runs(gt, raw, auto_map=auto_map)
+    pending = start_prepare_runs(gt, raw, auto_map=auto_map)
+    early = pending.runs["a"]
+    got = pending.result()
+    assert got.runs["a"] is early
+    assert got.diagnosis.to_dict() == want.diagnosis.to_dict()
+    assert "category_offset" in codes(got.diagnosis)
+    for field in ("image_id", "category_id", "bbox", "score"):
+        assert np.array_equal(getattr(early, field), getattr(want.runs["a"], field))
+    assert early.warnings == want.runs["a"].warnings
 
 
 def test_blocking_findings_come_first_and_a_repaired_one_blocks_nothing():

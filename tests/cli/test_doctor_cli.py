@@ -90,6 +90,24 @@ def test_eval_says_what_is_wrong_first_on_stderr_and_strict_refuses(runner, tmp_
     assert strict.stderr.startswith("error: --strict: 1 input finding(s), treated as errors")
 
 
+def test_eval_prints_the_findings_before_an_evaluation_error(runner, tmp_path, monkeypatch):
+    # The check runs beside the evaluation; when the evaluation fails, what the check found
+    # still comes first (it may explain the failure), then the error.
+    from pill_compare.cli import eval_cmd
+    from pill_compare.errors import ConsistencyError
+
+    def fails(*args, **kwargs):
+        raise ConsistencyError("the evaluation failed")
+
+    monkeypatch.setattr(eval_cmd, "evaluate", fails)
+    path, _ = broken_file(tmp_path, "xyxy")
+    result = invoke(runner, "eval", GT, path)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("blocking: Boxes are [x1, y1, x2, y2]")
+    assert "the evaluation failed" in lines[-1]
+
+
 def test_diff_names_identical_inputs(runner):
     result = invoke(runner, "diff", RES, RES)
     assert result.stderr.startswith("blocking: A and B are the same detections")
