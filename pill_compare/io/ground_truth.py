@@ -11,6 +11,7 @@ from pill_compare.core import Annotations, Category, GroundTruth, Images
 from pill_compare.errors import ConsistencyError, InputFormatError
 from pill_compare.io.files import display_path, parse_json, read_text
 from pill_compare.io.records import Field, extract_columns, show
+from pill_compare.io.typed_json import decode_ground_truth
 
 EXPECTED = "COCO ground truth JSON (an object with 'images', 'annotations', 'categories')"
 
@@ -59,8 +60,21 @@ def load_ground_truth(path: str | os.PathLike[str]) -> GroundTruth:
         >>> len(gt.annotations), len(gt.categories)  # doctest: +SKIP
     """
     text = read_text(path, EXPECTED)
-    doc = parse_json(text, path, EXPECTED)
-    return ground_truth_from_dict(doc, source=display_path(path))
+    source = display_path(path)
+    # A valid file decodes straight into columns; anything else is parsed again by the
+    # validating path, which accepts it the same or names every problem.
+    columns = decode_ground_truth(text)
+    if columns is not None:
+        categories = columns["categories"]
+        return _ground_truth(
+            columns["images"],
+            extract_columns(categories, CATEGORY_FIELDS, path=source, what="category"),
+            columns["annotations"],
+            categories,
+            columns["attributes"],
+            source=source,
+        )
+    return ground_truth_from_dict(parse_json(text, path, EXPECTED), source=source)
 
 
 def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth:
@@ -94,7 +108,21 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
     img = extract_columns(doc["images"], IMAGE_FIELDS, path=source, what="image")
     cat = extract_columns(doc["categories"], CATEGORY_FIELDS, path=source, what="category")
     ann = extract_columns(doc["annotations"], ANNOTATION_FIELDS, path=source, what="annotation")
+    attributes = [r.get("attributes") for r in doc["annotations"]]  # objects, checked above
+    return _ground_truth(img, cat, ann, doc["categories"], attributes, source=source)
 
+
+def _ground_truth(
+    img: dict[str, Any],
+    cat: dict[str, Any],
+    ann: dict[str, Any],
+    categories_json: list[Any],
+    attribute_values: list[Any],
+    *,
+    source: str,
+) -> GroundTruth:
+    """The checks across records, and the :class:`GroundTruth`, from the columns, the
+    categories as parsed (their extra keys) and each annotation's 'attributes' value."""
     _refuse_duplicates(img["id"], source, "image")
     _refuse_duplicates(cat["id"], source, "category")
     _refuse_duplicates(ann["id"], source, "annotation")
@@ -112,7 +140,7 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
         )
     if not len(ann["id"]):
         warnings.append(f"{source}: the ground truth has no annotations")
-    attributes, not_objects = annotation_attributes(doc["annotations"])
+    attributes, not_objects = attribute_columns(attribute_values)
     if not_objects:
         warnings.append(
             f"{source}: {not_objects} annotation(s) have an 'attributes' that is not a JSON "
@@ -120,7 +148,7 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
         )
 
     categories = []
-    for i, raw in enumerate(doc["categories"]):
+    for i, raw in enumerate(categories_json):
         extra = {k: v for k, v in raw.items() if k not in ("id", "name", "supercategory")}
         categories.append(
             Category(
@@ -152,21 +180,20 @@ def ground_truth_from_dict(doc: Any, *, source: str = "<memory>") -> GroundTruth
     )
 
 
-def annotation_attributes(records: list[Any]) -> tuple[dict[str, np.ndarray], int]:
+def attribute_columns(values: list[Any]) -> tuple[dict[str, np.ndarray], int]:
     """The ``attributes`` objects of COCO annotation records, as columns.
 
     Args:
-        records: The annotation records (already validated as objects).
+        values: Each annotation's ``attributes`` value as parsed (None where it has none).
 
     Returns:
         ``(columns, not_objects)``: key → (N,) object array (None where a record lacks the
-        key; every value as the JSON gave it, so ``to_coco`` writes it back unchanged), and how many records hold an ``attributes`` that is not a JSON
-        object (left out).
+        key; every value as the JSON gave it, so ``to_coco`` writes it back unchanged), and how
+        many records hold an ``attributes`` that is not a JSON object (left out).
     """
     rows: dict[str, dict[int, Any]] = {}
     not_objects = 0
-    for i, raw in enumerate(records):
-        found = raw.get("attributes") if isinstance(raw, dict) else None
+    for i, found in enumerate(values):
         if found is None:
             continue
         if not isinstance(found, dict):
@@ -175,9 +202,9 @@ def annotation_attributes(records: list[Any]) -> tuple[dict[str, np.ndarray], in
         for key, value in found.items():
             rows.setdefault(str(key), {})[i] = value
     columns = {}
-    for key, values in rows.items():
-        column = np.full(len(records), None, dtype=object)
-        column[list(values)] = list(values.values())
+    for key, found_at in rows.items():
+        column = np.full(len(values), None, dtype=object)
+        column[list(found_at)] = list(found_at.values())
         columns[key] = column
     return columns, not_objects
 

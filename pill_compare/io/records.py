@@ -100,7 +100,7 @@ def is_finite_number(value: Any) -> bool:
     return _is_number(value)
 
 
-def _has_surrogate(text: str) -> bool:
+def has_lone_surrogate(text: str) -> bool:
     """True when ``text`` holds a lone surrogate (JSON '\\ud800'): it cannot be written as UTF-8."""
     try:
         text.encode("utf-8")
@@ -140,7 +140,7 @@ def check_value(kind: Kind, value: Any, min_value: float | None = None) -> str |
             return f"must be >= {min_value:g}, got {show(value)}"
     elif kind == "str":
         ok = isinstance(value, str)
-        if ok and _has_surrogate(value):
+        if ok and has_lone_surrogate(value):
             return f"must be valid Unicode text, got a lone surrogate: {show(value)}"
     elif kind == "flag":
         ok = type(value) in (int, bool) and value in (0, 1)
@@ -164,7 +164,7 @@ def _fast_column(records: Sequence[dict], f: Field) -> np.ndarray | list | None:
     types = set(map(type, col))
     if f.kind == "str":
         # One encode of all the text finds any lone surrogate (invalid, cannot be written).
-        return col if types <= {str} and not _has_surrogate("".join(col)) else None
+        return col if types <= {str} and not has_lone_surrogate("".join(col)) else None
     if f.kind in ("bbox", "box"):
         if not types <= {list} or (col and set(map(len, col)) != {4}):
             return None

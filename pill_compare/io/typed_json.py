@@ -1,4 +1,5 @@
-"""A typed JSON decoder for the two large inputs: valid files straight into arrays, fast.
+"""A typed JSON decoder for the two large inputs, the results and the ground truth: valid files
+straight into arrays, fast (:func:`decode_results`, :func:`decode_ground_truth`).
 
 A COCO results file of 450k detections takes 1.2-1.9 s to parse with the standard library's
 ``json`` (one dict, one list and six number objects per record) and 0.3 s more to validate and
@@ -34,10 +35,12 @@ from typing import Any
 
 import numpy as np
 
-from pill_compare.io.records import bboxes_in_range
+from pill_compare.io.records import bboxes_in_range, has_lone_surrogate
 from pill_compare.parallel import in_background
 
 _INT64_MAX = 2**63 - 1
+#: An optional number left out (the validating path's default for 'area', 'width', 'height').
+_NAN = float("nan")
 _DECODERS: dict[str, Any] = {}
 
 
@@ -145,6 +148,123 @@ def decode_results(text: str | bytes) -> dict[str, np.ndarray] | None:
     if score.size and not (np.isfinite(score.min()) and np.isfinite(score.max())):
         return None
     return cols
+
+
+def _ground_truth_decoder() -> Any | None:
+    """msgspec's decoder of a COCO ground truth (images and annotations typed, categories as
+    objects), built once; None without msgspec."""
+    if "ground_truth" in _DECODERS:
+        return _DECODERS["ground_truth"]
+    try:
+        import msgspec
+    except ImportError:
+        _DECODERS["ground_truth"] = None
+        return None
+    from typing import Annotated
+
+    int64 = Annotated[int, msgspec.Meta(ge=-_INT64_MAX, le=_INT64_MAX)]
+    image = msgspec.defstruct(
+        "Image",
+        [
+            ("id", int64),
+            ("file_name", str, ""),
+            ("width", float, _NAN),
+            ("height", float, _NAN),
+        ],
+        gc=False,
+    )
+    annotation = msgspec.defstruct(
+        "Annotation",
+        [
+            ("id", int64),
+            ("image_id", int64),
+            ("category_id", int64),
+            ("bbox", tuple[float, float, float, float]),
+            ("area", float, _NAN),
+            ("iscrowd", int, 0),
+            ("attributes", Any, None),
+        ],
+    )
+    document = msgspec.defstruct(
+        "GroundTruthDocument",
+        [
+            ("images", list[image]),
+            ("annotations", list[annotation]),
+            ("categories", list[dict[str, Any]]),
+        ],
+    )
+    _DECODERS["ground_truth"] = msgspec.json.Decoder(document)
+    return _DECODERS["ground_truth"]
+
+
+def decode_ground_truth(text: str | bytes) -> dict[str, Any] | None:
+    """Decode a COCO ground truth straight into the validating path's columns, or None.
+
+    The images' and annotations' fields are decoded into typed records (keys not named here,
+    such as ``segmentation``, are skipped unread; an optional key left out takes the validating
+    path's default, and one written ``null`` sends the file there); the categories stay objects
+    (their extra keys are kept), for the validating path to read.
+
+    Args:
+        text: The whole file, checked text (:func:`~pill_compare.io.files.read_text`) or its
+            UTF-8 bytes.
+
+    Returns:
+        ``{"images": {id, file_name, width, height}, "annotations": {id, image_id,
+        category_id, bbox, area, iscrowd}, "categories": [objects], "attributes": [each
+        annotation's 'attributes' value or None]}``, the columns exactly as
+        :func:`~pill_compare.io.records.extract_columns` builds them from the same valid file;
+        None when msgspec is missing or anything is not what the validating path accepts at
+        once (an id written 17.0, a ``true`` iscrowd, a negative area, a lone surrogate...):
+        the caller then reads the file with the validating path, which accepts or explains it.
+    """
+    decoder = _ground_truth_decoder()
+    if decoder is None:
+        return None
+    try:
+        doc = decoder.decode(text)
+    except Exception:  # DecodeError, ValidationError, RecursionError, a lone surrogate
+        return None
+    if not doc.categories:
+        return None
+    images, annotations = doc.images, doc.annotations
+    n_img, n_ann = len(images), len(annotations)
+    names = list(map(attrgetter("file_name"), images))
+    if has_lone_surrogate("".join(names)):
+        return None
+    image_cols = {
+        "id": np.fromiter(map(attrgetter("id"), images), np.int64, n_img),
+        "file_name": names,
+        "width": np.fromiter(map(attrgetter("width"), images), np.float64, n_img),
+        "height": np.fromiter(map(attrgetter("height"), images), np.float64, n_img),
+    }
+    box = np.fromiter(
+        chain.from_iterable(map(attrgetter("bbox"), annotations)), np.float64, 4 * n_ann
+    ).reshape(n_ann, 4)
+    iscrowd = np.fromiter(map(attrgetter("iscrowd"), annotations), np.int64, n_ann)
+    annotation_cols = {
+        "id": np.fromiter(map(attrgetter("id"), annotations), np.int64, n_ann),
+        "image_id": np.fromiter(map(attrgetter("image_id"), annotations), np.int64, n_ann),
+        "category_id": np.fromiter(map(attrgetter("category_id"), annotations), np.int64, n_ann),
+        "bbox": box,
+        "area": np.fromiter(map(attrgetter("area"), annotations), np.float64, n_ann),
+        "iscrowd": iscrowd,
+    }
+    numbers = [image_cols["width"], image_cols["height"], annotation_cols["area"]]
+    # The 'number' kind with min_value 0 (NaN: absent), 'bbox' (finite, w and h > 0, within
+    # MAX_COORDINATE) and 'flag' (0 or 1).
+    if any(((a < 0) | np.isinf(a)).any() for a in numbers):
+        return None
+    if box.size and not (bboxes_in_range(box) and box[:, 2:].min() > 0):
+        return None
+    if iscrowd.size and not (iscrowd.min() >= 0 and iscrowd.max() <= 1):
+        return None
+    return {
+        "images": image_cols,
+        "annotations": annotation_cols,
+        "categories": doc.categories,
+        "attributes": [a.attributes for a in annotations],
+    }
 
 
 def _decode_span(

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pill_compare.errors import InputFormatError
-from pill_compare.io import load_results, typed_json
+from pill_compare.errors import ConsistencyError, InputFormatError
+from pill_compare.io import ground_truth_from_dict, load_ground_truth, load_results, typed_json
 from pill_compare.io.files import parse_json
 from pill_compare.io.records import extract_columns
 from pill_compare.io.results import RESULT_FIELDS
@@ -291,3 +291,102 @@ def test_a_byte_that_is_not_utf8_in_an_ignored_field_is_still_refused(tmp_path):
     path.write_bytes(("[" + _records(1, note="a")[0] + "]").encode().replace(b'"a"', b'"\xff"'))
     with pytest.raises(InputFormatError, match="not UTF-8"):
         load_results(path)
+
+
+# --- the ground truth ------------------------------------------------------------------------
+
+
+def _same_ground_truth(got, want) -> None:
+    for part in ("images", "annotations"):
+        a, b = getattr(got, part), getattr(want, part)
+        for name in a.__dataclass_fields__:
+            x, y = getattr(a, name), getattr(b, name)
+            if isinstance(x, np.ndarray) and x.dtype != object:
+                assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), (part, name)
+            elif isinstance(x, dict):  # attributes: key -> object column
+                assert x.keys() == y.keys() and all(list(x[k]) == list(y[k]) for k in x), name
+            else:
+                assert list(x) == list(y), (part, name)
+    assert got.categories == want.categories and got.warnings == want.warnings
+
+
+def _random_ground_truth(seed: int) -> dict:
+    """Valid COCO ground truth with optional keys left out, ints for floats, extra keys,
+    attributes, crowd regions, segmentations and non-ASCII names."""
+    rng = np.random.default_rng(seed)
+    images = []
+    for i in range(int(rng.integers(1, 8))):
+        image = {"id": int(rng.integers(-5, 10**12)), "license": 1}
+        if rng.random() < 0.7:
+            image["file_name"] = f"정제_{i}.png"
+        if rng.random() < 0.7:
+            image["width"], image["height"] = 640, float(rng.integers(1, 900)) + 0.25
+        images.append(image)
+    ids = sorted({int(x) for x in rng.integers(1, 10**6, 4)})
+    categories = [
+        {"id": c, "name": f"K-{c}", "supercategory": "pill", "color": "흰색"} for c in ids
+    ]
+    annotations = []
+    for j in range(int(rng.integers(0, 30))):
+        ann = {
+            "id": j + 1,
+            "image_id": images[int(rng.integers(len(images)))]["id"],
+            "category_id": int(rng.choice(ids)),
+            "bbox": [float(rng.integers(0, 50)), 1.5, int(rng.integers(1, 90)), 0.125],
+            "segmentation": [[1, 2, 3, 4]],
+        }
+        if rng.random() < 0.7:
+            ann["area"] = float(rng.random() * 100)
+        if rng.random() < 0.5:
+            ann["iscrowd"] = int(rng.random() < 0.2)
+        if rng.random() < 0.3:
+            ann["attributes"] = {"drug_shape": "원형", "n": int(rng.integers(3))}
+        annotations.append(ann)
+    return {"info": {"year": 2026}, "images": images, "annotations": annotations,
+            "categories": categories}  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_a_ground_truth_decoded_typed_equals_the_validating_paths(seed, tmp_path):
+    doc = _random_ground_truth(seed)
+    text = json.dumps(doc, ensure_ascii=seed % 2 == 0)
+    assert typed_json.decode_ground_truth(text) is not None
+    got = load_ground_truth(write_text(tmp_path, "gt.json", text))
+    _same_ground_truth(got, ground_truth_from_dict(json.loads(text), source=got.source))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["annotations"][0].update(area=None),  # null: the default, validating path
+        lambda d: d["annotations"][0].update(iscrowd=True),  # a bool flag is accepted there
+        lambda d: d["annotations"][0].update(id=17.0),  # an integral float id too
+        lambda d: d["images"][0].update(file_name=None),
+        lambda d: d["annotations"][0].update(area=-1.0),  # refused: named there
+        lambda d: d["annotations"][0].update(iscrowd=2),
+        lambda d: d["annotations"][0].update(bbox=[1, 2, 0, 4]),
+        lambda d: d["annotations"][0].update(bbox=[1e200, 2, 3, 4]),
+        lambda d: d["images"][0].update(width=-3),
+        lambda d: d["images"][0].update(file_name="\ud800"),
+        lambda d: d.update(categories=[]),
+        lambda d: d.pop("images"),
+    ],
+)
+def test_anything_else_in_a_ground_truth_goes_to_the_validating_path(change, tmp_path):
+    doc = _random_ground_truth(1)
+    doc["annotations"] = doc["annotations"] or [
+        {"id": 1, "image_id": doc["images"][0]["id"], "category_id": doc["categories"][0]["id"],
+         "bbox": [1, 2, 3, 4]}
+    ]  # fmt: skip
+    change(doc)
+    text = json.dumps(doc)
+    assert typed_json.decode_ground_truth(text) is None
+    path = write_text(tmp_path, "gt.json", text)
+    try:
+        want = ground_truth_from_dict(json.loads(text), source=str(path))
+    except (InputFormatError, ConsistencyError) as exc:
+        with pytest.raises(type(exc)) as got:
+            load_ground_truth(path)
+        assert str(got.value) == str(exc)
+    else:
+        _same_ground_truth(load_ground_truth(path), want)
