@@ -10,16 +10,17 @@ Why processes too: much of the work holds the interpreter lock (msgspec's decodi
 bootstrap's many small array steps, matplotlib), so threads gain little there (the paired
 bootstrap's two runs: 1.3x on two cores). :func:`in_background` and :func:`start_all` fork
 a child that shares every loaded array with its parent (copy-on-write: nothing is pickled on
-the way in) and sends back only its result, pickled, through a file in memory: the arrays in
-it go out of band, so the parent reads them where the child wrote them, without a copy. They fork only where that is safe and
-pays: on Linux, from the main thread of a process that runs no other Python thread (rich's
+the way in) and sends back only its result, pickled, through a file in memory (the arrays in
+it out of band: the parent maps them where the child wrote them, without a copy). They fork
+only where that is safe and pays: on Linux, from the main thread of a process that runs no other Python thread (rich's
 spinner thread aside), with parallel work allowed (:func:`thread_count` > 1), and for work of
 seconds (callers pass ``fork=False`` below their own threshold: a child costs 0.1-0.3 s in
 copied pages and pickling at COCO scale). Elsewhere the same tasks run in this process, with
 the same results. What runs this way: the paired bootstrap's two runs and calibration + LRP
 (``compare``), the report's figures (``build_report``), the second half of a large results
-file (``load_results``), and the operating point, accuracy, confusion matrix and LRP beside
-the COCO accumulation (``evaluate``).
+file (``load_results``), the operating point, accuracy and confusion matrix beside the COCO
+accumulation and LRP (``evaluate``), and the input check beside the evaluation from 1M
+detections (``start_prepare_runs``, ``pillcmp eval``).
 
 What is run in parallel is only work that is independent: each task reads shared inputs that
 no task writes, and returns its own outputs. The numbers are therefore the same bit for bit
@@ -237,13 +238,16 @@ class Background(Generic[T]):
         finally:
             os.close(self._fd)
             self._fd = None
-        (count,) = struct.unpack_from("<q", view)
-        sizes = struct.unpack_from(f"<{count}q", view, 8)
+        try:
+            (count,) = struct.unpack_from("<q", view)
+            sizes = struct.unpack_from(f"<{count}q", view, 8)
+        except (struct.error, ValueError):  # not what _write_outcome writes: no answer
+            return None
         parts, at = [], 8 + 8 * count
         for n in sizes:
             parts.append(view[at : at + n])
             at += n
-        return parts
+        return parts if at == size else None
 
     def cancel(self) -> None:
         """Stop a task still running in a child (nothing happens to one that ran here)."""

@@ -47,6 +47,14 @@ def main():
     job = in_background(dies_in_the_child)
     report("killed", value=job.result(), forked=job.forked)
 
+    def exits_without_an_answer():
+        if os.getpid() != PARENT:
+            os._exit(0)  # a clean exit, but nothing written
+        return "run again here"
+
+    job = in_background(exits_without_an_answer)
+    report("silent", value=job.result(), forked=job.forked)
+
     job = in_background(lambda: lambda: 5)  # a lambda cannot be pickled back
     report("unpicklable", value=job.result()(), forked=job.forked)
 

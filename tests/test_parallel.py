@@ -157,6 +157,7 @@ def test_a_background_task_s_exception_is_raised_by_result(fork_checks):
 def test_a_child_that_dies_or_cannot_send_its_result_is_run_again_here(fork_checks):
     assert fork_checks["killed"]["value"] == "run again here"
     assert fork_checks["killed"]["forked"] is True
+    assert fork_checks["silent"] == {"check": "silent", "value": "run again here", "forked": True}
     assert fork_checks["unpicklable"]["value"] == 5
     # An exception pickle cannot rebuild is raised again by the task run here, unchanged.
     assert fork_checks["picky"] == {"check": "picky", "raised": "7: bad row", "forked": True}
