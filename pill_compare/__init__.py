@@ -42,28 +42,92 @@ Detections from memory (COCO results records, or a DataFrame) get the same valid
 Importing this package never imports torch; the neural-network side lives in ``pill_compare.nn``.
 """
 
-from pill_compare.analysis.accuracy import Accuracy
-from pill_compare.analysis.coco_metrics import ClassAP, CocoMetrics
-from pill_compare.analysis.compare import ComparisonResult, compare
-from pill_compare.analysis.confusion import ConfusionMatrix
-from pill_compare.analysis.diff import DiffResult, ImageDiff, Substitution, diff
-from pill_compare.analysis.evaluate import EvalResult, evaluate
-from pill_compare.analysis.imbalance import CategoryCount, ImbalanceResult, imbalance
-from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds, match_detections
-from pill_compare.analysis.operating_point import ClassCounts, OperatingPoint
-from pill_compare.consistency import restrict_to_ground_truth
-from pill_compare.core import Annotations, Category, Detections, GroundTruth, Images, LeftOut
-from pill_compare.errors import ConfigError, ConsistencyError, InputFormatError, PillCompareError
-from pill_compare.io import load_ground_truth, load_results, write_atomic
-from pill_compare.prep import (
-    ConvertResult,
-    MergeResult,
-    SubmissionCheck,
-    check_submission,
-    convert,
-    merge_annotations,
-)
+from typing import TYPE_CHECKING
+
+from pill_compare.lazy import lazy_exports
 from pill_compare.version import __version__
+
+#: Where each public name lives. A name is imported on its first use (PEP 562), so that
+#: ``import pill_compare`` and each command load only the modules they need (``pillcmp eval``
+#: on the sample: ~0.07 s less than importing every analysis).
+_EXPORTS = {
+    "Accuracy": "pill_compare.analysis.accuracy",
+    "Annotations": "pill_compare.core",
+    "Category": "pill_compare.core",
+    "CategoryCount": "pill_compare.analysis.imbalance",
+    "ClassAP": "pill_compare.analysis.coco_metrics",
+    "ClassCounts": "pill_compare.analysis.operating_point",
+    "CocoMetrics": "pill_compare.analysis.coco_metrics",
+    "ComparisonResult": "pill_compare.analysis.compare",
+    "ConfigError": "pill_compare.errors",
+    "ConfusionMatrix": "pill_compare.analysis.confusion",
+    "ConsistencyError": "pill_compare.errors",
+    "ConvertResult": "pill_compare.prep",
+    "Detections": "pill_compare.core",
+    "DiffResult": "pill_compare.analysis.diff",
+    "EvalResult": "pill_compare.analysis.evaluate",
+    "GroundTruth": "pill_compare.core",
+    "ImageDiff": "pill_compare.analysis.diff",
+    "Images": "pill_compare.core",
+    "ImbalanceResult": "pill_compare.analysis.imbalance",
+    "InputFormatError": "pill_compare.errors",
+    "LeftOut": "pill_compare.core",
+    "MatchTable": "pill_compare.analysis.matching",
+    "MergeResult": "pill_compare.prep",
+    "OperatingPoint": "pill_compare.analysis.operating_point",
+    "PillCompareError": "pill_compare.errors",
+    "SubmissionCheck": "pill_compare.prep",
+    "Substitution": "pill_compare.analysis.diff",
+    "check_submission": "pill_compare.prep",
+    "coco_iou_thresholds": "pill_compare.analysis.matching",
+    "compare": "pill_compare.analysis.compare",
+    "convert": "pill_compare.prep",
+    "diff": "pill_compare.analysis.diff",
+    "evaluate": "pill_compare.analysis.evaluate",
+    "imbalance": "pill_compare.analysis.imbalance",
+    "load_ground_truth": "pill_compare.io",
+    "load_results": "pill_compare.io",
+    "match_detections": "pill_compare.analysis.matching",
+    "merge_annotations": "pill_compare.prep",
+    "restrict_to_ground_truth": "pill_compare.consistency",
+    "write_atomic": "pill_compare.io",
+}
+
+
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # the same names for type checkers and editors
+    from pill_compare.analysis.accuracy import Accuracy
+    from pill_compare.analysis.coco_metrics import ClassAP, CocoMetrics
+    from pill_compare.analysis.compare import ComparisonResult, compare
+    from pill_compare.analysis.confusion import ConfusionMatrix
+    from pill_compare.analysis.diff import DiffResult, ImageDiff, Substitution, diff
+    from pill_compare.analysis.evaluate import EvalResult, evaluate
+    from pill_compare.analysis.imbalance import CategoryCount, ImbalanceResult, imbalance
+    from pill_compare.analysis.matching import MatchTable, coco_iou_thresholds, match_detections
+    from pill_compare.analysis.operating_point import ClassCounts, OperatingPoint
+    from pill_compare.consistency import restrict_to_ground_truth
+    from pill_compare.core import Annotations, Category, Detections, GroundTruth, Images, LeftOut
+    from pill_compare.errors import (
+        ConfigError,
+        ConsistencyError,
+        InputFormatError,
+        PillCompareError,
+    )
+    from pill_compare.io import load_ground_truth, load_results, write_atomic
+    from pill_compare.prep import (
+        ConvertResult,
+        MergeResult,
+        SubmissionCheck,
+        check_submission,
+        convert,
+        merge_annotations,
+    )
 
 __all__ = [
     "Accuracy",

@@ -1,6 +1,6 @@
 """The one-way flow, read from the source with ``ast`` (every import, also inside functions):
 
-    core (core, errors, consistency, parallel) <- io <- analysis, prep <- report <- cli
+    core (core, errors, consistency, parallel, lazy) <- io <- analysis, prep <- report <- cli
 
 A module imports only from its own layer or below; analysis and prep do not import each other;
 nothing but ``pill_compare.__main__`` imports cli; ``nn`` imports only core, io and analysis (its
@@ -24,6 +24,7 @@ LAYER = {
     "core": 0,
     "consistency": 0,
     "parallel": 0,
+    "lazy": 0,
     "io": 1,
     "analysis": 2,
     "prep": 2,

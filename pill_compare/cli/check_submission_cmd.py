@@ -9,8 +9,6 @@ from pill_compare.cli._common import Outputs, loading_warnings, print_or_put
 from pill_compare.cli.options import ExplainOption, FormatOption, OutputOption, StrictOption
 from pill_compare.cli.registry import command
 from pill_compare.io import load_ground_truth
-from pill_compare.prep.submission_check import check_submission
-from pill_compare.report.prep_render import render_submission_check
 
 
 @command("check-submission")
@@ -59,6 +57,9 @@ def check_submission_command(
 
         pillcmp check-submission sub.csv --gt gt.json --test-images images
     """
+    from pill_compare.prep.submission_check import check_submission
+    from pill_compare.report.prep_render import render_submission_check
+
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)
     truth = load_ground_truth(gt) if gt else None

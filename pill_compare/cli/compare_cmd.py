@@ -9,7 +9,6 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from pill_compare.analysis.compare import compare
 from pill_compare.analysis.diagnosis import Diagnosis
 from pill_compare.cli._common import (
     Outputs,
@@ -54,7 +53,6 @@ from pill_compare.cli.options import (
 from pill_compare.cli.registry import command
 from pill_compare.core import Detections, GroundTruth
 from pill_compare.io.category_names import CategoryNames, load_category_names
-from pill_compare.report.compare_render import render_compare
 from pill_compare.report.tables import to_csv
 
 PAIRS_SUFFIXES = (".csv",)
@@ -116,6 +114,9 @@ def compare_command(
 
         pillcmp compare b3.json r101.json --gt gt.json --train-ann train.json
     """
+    from pill_compare.analysis.compare import compare
+    from pill_compare.report.compare_render import render_compare
+
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)
     outputs.file("dump_pairs", dump_pairs, PAIRS_SUFFIXES)

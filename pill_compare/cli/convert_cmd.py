@@ -9,8 +9,6 @@ import typer
 from pill_compare.cli._common import Outputs, echo, fail_usage, warn
 from pill_compare.cli.registry import command
 from pill_compare.io import load_ground_truth
-from pill_compare.prep.convert import convert
-from pill_compare.prep.thresholds import load_class_thresholds
 from pill_compare.prep.yolo import CLASS_MAP_HELP
 
 
@@ -103,6 +101,9 @@ def convert_command(
 
         pillcmp convert resnet101.json sub.csv --class-thresholds thresholds.json
     """
+    from pill_compare.prep.convert import convert
+    from pill_compare.prep.thresholds import load_class_thresholds
+
     if Outputs().file("target", target).kind == "stdout":
         fail_usage("convert writes a file: give TARGET a .json or .csv name, not '-'")
     truth = load_ground_truth(gt) if gt else None

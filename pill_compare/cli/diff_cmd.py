@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from pill_compare.analysis.diff import diff
 from pill_compare.cli._common import (
     Outputs,
     fail_usage,
@@ -29,7 +28,6 @@ from pill_compare.cli.options import (
     score_thr_help,
 )
 from pill_compare.cli.registry import command
-from pill_compare.report.diff_render import render_diff
 from pill_compare.report.doctor_render import render_with_diagnosis
 
 
@@ -68,6 +66,9 @@ def diff_command(
 
         pillcmp diff b3.json r101.json --gt gt.json -f md -o diff.md
     """
+    from pill_compare.analysis.diff import diff
+    from pill_compare.report.diff_render import render_diff
+
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)
     if not math.isfinite(score_thr):

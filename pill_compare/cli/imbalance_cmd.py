@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 
-from pill_compare.analysis.imbalance import imbalance
 from pill_compare.cli._common import Outputs, figure_bytes, loading_warnings, print_or_put
 from pill_compare.cli.options import (
     EXISTING_FILE,
@@ -17,7 +16,6 @@ from pill_compare.cli.options import (
 )
 from pill_compare.cli.registry import command
 from pill_compare.io import load_ground_truth
-from pill_compare.report.imbalance_render import render_imbalance
 
 
 @command("imbalance")
@@ -55,6 +53,9 @@ def imbalance_command(
 
         pillcmp imbalance train.json --plot classes.png -f json -o imb.json
     """
+    from pill_compare.analysis.imbalance import imbalance
+    from pill_compare.report.imbalance_render import render_imbalance
+
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)
     outputs.file("plot", plot, PLOT_SUFFIXES)

@@ -9,8 +9,6 @@ import typer
 from pill_compare.cli._common import Outputs, echo, print_or_put
 from pill_compare.cli.options import FORMAT_HELP, ExplainOption, Format
 from pill_compare.cli.registry import command
-from pill_compare.prep.merge import merge_annotations
-from pill_compare.report.prep_render import render_merge
 
 
 class CategoryIdFrom(str, Enum):
@@ -104,6 +102,9 @@ def merge_command(
 
         pillcmp merge train_annotations -o train_gt.json --images train_images
     """
+    from pill_compare.prep.merge import merge_annotations
+    from pill_compare.report.prep_render import render_merge
+
     outputs = Outputs()
     outputs.file("output", output, (".json",))
     report_fmt = outputs.report("report", report, fmt)

@@ -15,8 +15,6 @@ import typer
 from pill_compare.cli._common import Outputs, echo, load_optional_gt, progress_bar, warn
 from pill_compare.cli.options import EXISTING_FILE, DeviceChoice, score_thr_help
 from pill_compare.cli.registry import command
-from pill_compare.prep.convert import coco_results_text, submission_csv_text
-from pill_compare.prep.thresholds import apply_class_thresholds, load_class_thresholds
 
 #: -o suffix → what is written (stdout, a device or a FIFO gets COCO results).
 PREDICT_SUFFIXES = (".json", ".csv")
@@ -97,6 +95,9 @@ def predict_command(
 
         pillcmp predict --weights runs/r101 --images test --class-thresholds thr.json -o sub.csv
     """
+    from pill_compare.prep.convert import coco_results_text, submission_csv_text
+    from pill_compare.prep.thresholds import apply_class_thresholds, load_class_thresholds
+
     outputs = Outputs()
     target = outputs.file("output", output, PREDICT_SUFFIXES)
     as_csv = target is not None and target.kind == "file" and output.suffix.lower() == ".csv"

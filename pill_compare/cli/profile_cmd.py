@@ -13,7 +13,6 @@ from pill_compare.cli._common import Outputs, print_or_put, progress_spinner
 from pill_compare.cli.options import ExplainOption, FormatOption, HeadChoice, OutputOption
 from pill_compare.cli.registry import command
 from pill_compare.errors import ConfigError
-from pill_compare.report.profile_render import render_profile
 
 
 class ProfileDevice(str, Enum):
@@ -113,6 +112,8 @@ def profile_command(
 
         pillcmp profile resnet101 efficientnet_b3 --threads 2 -f md -o p.md
     """
+    from pill_compare.report.profile_render import render_profile
+
     outputs = Outputs()
     out_fmt = outputs.report("output", output, fmt)
     sizes = parse_batch_sizes(batch_sizes)

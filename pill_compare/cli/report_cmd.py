@@ -45,7 +45,6 @@ from pill_compare.cli.options import (
 )
 from pill_compare.cli.registry import command
 from pill_compare.io.outputs import check_folder
-from pill_compare.report.build import REPORT_JSON, build_report, write_report
 
 
 class Lang(str, Enum):
@@ -140,6 +139,8 @@ def report_command(
 
         pillcmp report b3.json r101.json --gt gt.json --images images --lang ko
     """
+    from pill_compare.report.build import REPORT_JSON, build_report, write_report
+
     thresholds, caps, strict_tide = parse_comparison_options(
         score_thr, iou_thr, pair_iou, iou, max_dets, tide_iou
     )

@@ -3,8 +3,9 @@
 import matplotlib.figure
 import pytest
 
-import pill_compare.cli.diff_cmd
+import pill_compare.analysis.diff
 import pill_compare.io.outputs
+import pill_compare.report.diff_render
 from pill_compare.cli import app
 from tests.conftest import SAMPLE, det, dets_for, gt_dict, write_json, write_text
 
@@ -207,7 +208,7 @@ def boom(*args, **kwargs):
 
 
 def test_internal_error_exits_70_without_traceback(runner, monkeypatch):
-    monkeypatch.setattr(pill_compare.cli.diff_cmd, "diff", boom)
+    monkeypatch.setattr(pill_compare.analysis.diff, "diff", boom)  # what diff_cmd imports
     result = fails(runner, 70, "diff", EFF, RES)
     assert "internal error: RuntimeError: boom" in result.stderr
     assert "This is a bug in pillcmp" in result.stderr
@@ -216,7 +217,7 @@ def test_internal_error_exits_70_without_traceback(runner, monkeypatch):
 
 def test_debug_shows_the_exception_and_does_not_stick(runner, monkeypatch):
     monkeypatch.delenv("PILLCMP_DEBUG", raising=False)
-    monkeypatch.setattr(pill_compare.cli.diff_cmd, "diff", boom)
+    monkeypatch.setattr(pill_compare.analysis.diff, "diff", boom)  # what diff_cmd imports
     result = runner.invoke(app, ["--debug", "diff", str(EFF), str(RES)])
     assert isinstance(result.exception, RuntimeError) and str(result.exception) == "boom"
     assert "internal error" not in result.stderr
@@ -226,7 +227,7 @@ def test_debug_shows_the_exception_and_does_not_stick(runner, monkeypatch):
 
 def test_pillcmp_debug_env_var_also_shows_the_exception(runner, monkeypatch):
     monkeypatch.setenv("PILLCMP_DEBUG", "1")
-    monkeypatch.setattr(pill_compare.cli.diff_cmd, "diff", boom)
+    monkeypatch.setattr(pill_compare.analysis.diff, "diff", boom)  # what diff_cmd imports
     result = runner.invoke(app, ["diff", str(EFF), str(RES)])
     assert isinstance(result.exception, RuntimeError)
 
@@ -246,7 +247,7 @@ def test_debug_lets_input_errors_raise_too(runner, tmp_path):
 def test_failing_render_leaves_the_previous_output_and_no_temp_file(runner, tmp_path, monkeypatch):
     out = tmp_path / "diff.md"
     out.write_text("previous report")
-    monkeypatch.setattr(pill_compare.cli.diff_cmd, "render_diff", boom)
+    monkeypatch.setattr(pill_compare.report.diff_render, "render_diff", boom)
     fails(runner, 70, "diff", RES, RES, "-o", out)
     assert out.read_text() == "previous report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["diff.md"]
