@@ -1,7 +1,8 @@
 """Names a package exports, imported on their first use (PEP 562's module ``__getattr__``).
 
-``import pill_compare`` used to import every analysis, and every command paid for it: 0.2 s of a
-0.5 s ``pillcmp eval`` on the sample. The packages now map each public name to the module that
+``import pill_compare`` used to import every analysis, and every command paid for it (0.19-0.29 s
+against 0.03-0.04 s now, interleaved; ``pillcmp eval`` on the sample 0.58-0.74 against
+0.46-0.59 s, docs/eval.md § 8). The packages now map each public name to the module that
 defines it and import that module when the name is first read.
 """
 

@@ -19,7 +19,7 @@ Parts (each defined in its own module; nothing here re-matches or re-defines a m
 * the domain's claims: :func:`~pill_compare.analysis.domain_claims.compute_domain_claims`
   (look-alike swaps, imprint-less classes' AP and gap, tested on the GT's pill attributes);
 * significance: :func:`~pill_compare.analysis.significance.paired_bootstrap` (ΔmAP, ΔAP50, ΔF1
-  with a percentile interval and p-value; same image resample for both runs; ``seed``),
+  with a percentile interval and p-value; same image resample for both runs; a random seed),
   :func:`~pill_compare.analysis.significance.mcnemar` (per GT object) and the verdict code on
   ``map`` (:func:`~pill_compare.analysis.significance.significance_verdict`);
 * calibration: :func:`~pill_compare.analysis.calibration.compare_calibration` (each run's D-ECE

@@ -539,7 +539,7 @@ def compare_lrp(
     """Both runs' oLRP, ΔoLRP = B − A and its paired percentile bootstrap interval.
 
     The resamples are :func:`~pill_compare.analysis.significance.resample_images`'
-    (``seed``): the same images for A and B, and the same draws as the mAP bootstrap of
+    (from the random seed): the same images for A and B, and the same draws as the mAP bootstrap of
     :func:`~pill_compare.analysis.significance.paired_bootstrap` with that random seed. Each
     resample's oLRP is :func:`replicate_olrp`'s; a resample where either is undefined is left
     out.

@@ -5,7 +5,7 @@ Both tests compare two runs on one ground truth; neither re-matches anything.
 Paired bootstrap over images (:func:`paired_bootstrap`):
 
 * A resample draws ``n_images`` images of the ground truth with replacement (every GT image,
-  with or without boxes), uniformly, with ``numpy.random.default_rng(seed)``: one
+  with or without boxes), uniformly, with ``numpy.random.default_rng`` and the random seed: one
   ``integers(0, n_images, size=(n_resamples, n_images))`` draw, row b = resample b. The *same*
   resample is used for A and B (that is what makes it paired).
 * An image drawn k times counts k times: its detections and GT boxes get weight k in
@@ -344,8 +344,8 @@ def resample_images(n_images: int, n_resamples: int, seed: int) -> np.ndarray:
 
     Returns:
         (n_resamples, n_images) int32 counts; each row sums to ``n_images``. Row b is the
-        histogram of row b of ``default_rng(seed).integers(0, n_images, (n_resamples,
-        n_images))``.
+        histogram of row b of ``integers(0, n_images, (n_resamples, n_images))`` drawn by
+        ``numpy.random.default_rng`` with that random seed.
     """
     n_images = int(check_number(n_images, "n_images", low=1, integer=True))
     n_resamples = int(check_number(n_resamples, "n_resamples", low=1, integer=True))

@@ -37,7 +37,7 @@ largest ``maxDets``), ``map_50``, its images and its non-crowd GT boxes; mAP is 
 slice has no GT box.
 
 Two runs (:func:`compare_slices`): Δ = B − A per slice, with the paired image bootstrap of
-:mod:`~pill_compare.analysis.significance` (``resample_images(n_images, n_resamples, seed)``:
+:mod:`~pill_compare.analysis.significance` (``resample_images``:
 the resamples of ``paired_bootstrap`` with the same random seed; a resample counts each image as often
 as it was drawn, in the slice's images only). ``ci_low`` / ``ci_high``: the percentile interval
 of the resampled Δs. Does the gap differ between slices? Per slice, g = Δ(slice) − Δ(rest), the

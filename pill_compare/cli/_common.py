@@ -71,21 +71,27 @@ class CheckedRuns:
     warnings; ``--strict`` refuses any finding that stands (exit 1)."""
 
     def __init__(
-        self, pending: PendingPreparation, truth: GroundTruth | None, options: dict[str, Any]
+        self,
+        pending: PendingPreparation,
+        truth: GroundTruth | None,
+        *,
+        strict: bool,
+        lang: str,
+        quiet: bool,
     ) -> None:
         self.runs = pending.runs
-        self._pending, self._truth, self._options = pending, truth, options
+        self._pending, self._truth = pending, truth
+        self._strict, self._lang, self._quiet = strict, lang, quiet
         self._prepared: PreparedRuns | None = None
 
     def finish(self) -> PreparedRuns:
         if self._prepared is None:
             prepared = self._pending.result()
             self._prepared = prepared  # printed once, even when --strict refuses it
-            if not self._options["quiet"]:
-                strict = self._options["strict"]
-                report_diagnosis(prepared, self._truth, strict=strict, lang=self._options["lang"])
+            if not self._quiet:
+                report_diagnosis(prepared, self._truth, strict=self._strict, lang=self._lang)
                 for run in prepared.runs.values():
-                    loading_warnings(run.warnings, strict=strict)
+                    loading_warnings(run.warnings, strict=self._strict)
         return self._prepared
 
     @contextmanager
@@ -144,7 +150,7 @@ def start_checked_runs(
         iou_threshold=iou_threshold,
         known_category_ids=known_category_ids,
     )
-    return CheckedRuns(pending, truth, {"quiet": quiet, "strict": strict, "lang": lang})
+    return CheckedRuns(pending, truth, strict=strict, lang=lang, quiet=quiet)
 
 
 def report_diagnosis(

@@ -13,8 +13,8 @@ validates with pillcmp's own :func:`~pill_compare.analysis.evaluate.evaluate` (t
 * ``curves.png``: loss and mAP per epoch (redrawn at most every 30 s, and at the end);
 * ``config.json``: this config and the detector's.
 
-Reproducible: every epoch starts with ``torch.manual_seed(seed + epoch)`` (under DDP
-``(seed + epoch) * world_size + rank``) and re-initialises the data loader's generator the same way
+Reproducible: every epoch sets torch's random state from the run's random seed plus the epoch
+(under DDP, that sum times the world size plus the rank) and re-initialises the data loader's generator the same way
 (shuffling, augmentation, the workers' random streams), so a run resumed from ``last.pt`` at an epoch boundary
 ends with exactly the weights of an uninterrupted run.
 
@@ -581,7 +581,7 @@ def _train_epoch(
 ) -> tuple[dict[str, float], int, int]:
     """One pass over the training data (or up to ``stop_at`` steps): each loss part summed over
     the steps, the steps taken and the images seen (over every rank)."""
-    # seed + epoch (one process); each rank its own stream, so that ranks do not draw the
+    # the random seed plus the epoch (one process); each rank its own stream, so that ranks do not draw the
     # same augmentation for different images
     epoch_seed = (config.seed + epoch) * dist.world + dist.rank
     torch.manual_seed(epoch_seed)

@@ -86,8 +86,8 @@ TEXTS: dict[str, str] = {
     "compare.title": "Comparison: {a} vs {b}",
     "header.runs": "A = {a} ({la} detections), B = {b} ({lb} detections)",
     "header.gt": "against {gt}: {images} images, {boxes} GT boxes; operating point score >= "
-    "{score:g}, IoU >= {iou:g}; pairing IoU {pair_iou:g}; bootstrap {n} resamples, random seed "
-    "{seed}",
+    "{score:g}, IoU >= {iou:g}; pairing IoU {pair_iou:g}; bootstrap {n} resamples, "
+    "random seed {seed}",
     "header.no_gt": "no ground truth; boxes with score >= {score:g} paired at IoU {pair_iou:g}",
     # --- diagnosis: what is wrong with the inputs (pill_compare.analysis.diagnosis) ---------
     "s.diagnosis": "Input check",
