@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from pill_compare.parallel import in_background, start_all, threads
+from pill_compare.parallel import in_background, in_next_child, start_all, threads
 
 PARENT = os.getpid()
 
@@ -24,6 +24,26 @@ def report(check, **values):
     print(json.dumps({"check": check, **values}), flush=True)
 
 
+def report_raised(check, job, error=ValueError):
+    """Report the message of the exception ``job.result()`` raises (None if none)."""
+    try:
+        job.result()
+        report(check, raised=None)
+    except error as exc:
+        report(check, raised=str(exc), forked=job.forked)
+
+
+def killed_in_a_child(value):
+    """A task that kills its process in a child and returns ``value`` in the parent."""
+
+    def task():
+        if os.getpid() != PARENT:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return value
+
+    return task
+
+
 def main():
     job = in_background(lambda: (os.getpid(), [1, 2, 3]))
     pid, value = job.result()
@@ -32,19 +52,9 @@ def main():
     def fails():
         raise ValueError("bad threshold 7")
 
-    job = in_background(fails)
-    try:
-        job.result()
-        report("error", raised=None)
-    except ValueError as exc:
-        report("error", raised=str(exc), forked=job.forked)
+    report_raised("error", in_background(fails))
 
-    def dies_in_the_child():
-        if os.getpid() != PARENT:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return "run again here"
-
-    job = in_background(dies_in_the_child)
+    job = in_background(killed_in_a_child("run again here"))
     report("killed", value=job.result(), forked=job.forked)
 
     def exits_without_an_answer():
@@ -61,12 +71,7 @@ def main():
     def raises_picky():
         raise Picky(7, "bad row")
 
-    job = in_background(raises_picky)
-    try:
-        job.result()
-        report("picky", raised=None)
-    except Picky as exc:
-        report("picky", raised=str(exc), forked=job.forked)
+    report_raised("picky", in_background(raises_picky), Picky)
 
     def arrays():  # contiguous arrays go out of band; a strided one and a str inside the pickle
         import numpy as np
@@ -99,6 +104,8 @@ def main():
     job = in_background(lambda: time.sleep(30))
     job.cancel()
     report("cancel", seconds=time.perf_counter() - start, forked=job.forked)
+
+    rider_checks()
 
     if len(sys.argv) > 1:  # the sample's results decoded in two halves, one in a child
         import numpy as np
@@ -133,6 +140,40 @@ def main():
         forked = pending._diagnosis.forked
         report("prepare", same=pending.result().diagnosis.to_dict() == want, forked=forked)
 
+    if len(sys.argv) > 1:  # the ground truth loaded in a child beside the results
+        import pickle
+
+        from pill_compare import load_ground_truth
+        from pill_compare.cli import _common
+
+        path = Path(sys.argv[1], "ground_truth.json")
+        want = load_ground_truth(path)
+        _common.TRUTH_BESIDE_BYTES = 0
+        job = _common.start_loading_truth(path, beside=[Path(sys.argv[1], "resnet101.json")])
+        got = job.result()
+        report("truth_beside", same=pickle.dumps(got) == pickle.dumps(want), forked=job.forked)
+
+    if len(sys.argv) > 1:  # the input check riding on the evaluation's child
+        from pill_compare import evaluate, load_ground_truth, load_results
+        from pill_compare.analysis import diagnosis
+
+        gt = load_ground_truth(sys.argv[1] + "/ground_truth.json")
+        raw = {"a": load_results(sys.argv[1] + "/resnet101.json")}
+        want = diagnosis.prepare_runs(gt, raw).diagnosis.to_dict()
+        diagnosis.FORK_DETECTIONS = 10**9
+        evaluation = sys.modules["pill_compare.analysis.evaluate"]
+        evaluation.FORK_DETECTIONS, before = 0, evaluation.FORK_DETECTIONS
+        pending = diagnosis.start_prepare_runs(gt, raw)
+        carried = pending._diagnosis.forked
+        evaluate(gt, pending.runs["a"])
+        report(
+            "prepare_rides",
+            same=pending.result().diagnosis.to_dict() == want,
+            before=carried,
+            forked=pending._diagnosis.forked,
+        )
+        evaluation.FORK_DETECTIONS = before
+
     if len(sys.argv) > 1:  # compare on the sample with the bootstrap forced into children
         from pill_compare import compare, load_ground_truth, load_results
         from pill_compare.analysis import significance
@@ -152,6 +193,62 @@ def main():
         with threads(1):
             serial = compare_json(compare(gt, a, b, n_bootstrap=200))
         report("compare", same=json.dumps(forked) == json.dumps(serial))
+
+
+def rider_checks():
+    """in_next_child: a task carried by the next child another job forks."""
+    rider = in_next_child(lambda: ("rider", os.getpid()))
+    carrier = in_background(os.getpid)
+    pid = carrier.result()
+    name, rider_pid = rider.result()
+    report("rider", forked=rider.forked, same_child=rider_pid == pid != PARENT, name=name)
+
+    rider = in_next_child(lambda: ("first", os.getpid()))
+    carrier = in_background(lambda: os.getpid())
+    name, rider_pid = rider.result()  # asked before the carrier's own result
+    report("rider_first", name=name, same_child=rider_pid == carrier.result() != PARENT)
+
+    rider = in_next_child(os.getpid)
+    report("rider_no_child", forked=rider.forked, here=rider.result() == PARENT)
+
+    def fails():
+        raise ValueError("bad rider")
+
+    rider = in_next_child(fails)
+    in_background(os.getpid).result()
+    report_raised("rider_error", rider)
+
+    rider = in_next_child(lambda: "rider " + str(os.getpid()))
+    carrier = in_background(killed_in_a_child("here"))
+    report(
+        "rider_killed",
+        carrier=carrier.result(),
+        rider=rider.result() == f"rider {PARENT}",
+        forked=rider.forked,
+    )
+
+    rider = in_next_child(os.getpid)
+    rider.cancel()
+    carrier = in_background(os.getpid)
+    carrier.result()
+    report("rider_cancel", carried=len(carrier._riders), here=rider.result() == PARENT)
+
+    in_next_child(os.getpid)  # nobody holds it: no child runs it
+    carrier = in_background(os.getpid)
+    carrier.result()
+    report("rider_dropped", carried=len(carrier._riders))
+
+    riders = [in_next_child(lambda i=i: i * 10) for i in range(3)]
+    with threads(1):
+        alone = in_background(os.getpid)  # no fork: the riders keep waiting
+    carrier = in_background(os.getpid)
+    report(
+        "riders",
+        values=[r.result() for r in riders],
+        forked=[r.forked for r in riders],
+        alone=alone.forked,
+        carrier=carrier.result() != PARENT,
+    )
 
 
 if __name__ == "__main__":

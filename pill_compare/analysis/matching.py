@@ -124,9 +124,14 @@ def _agnostic_view(table: MatchTable) -> tuple[np.ndarray, np.ndarray, np.ndarra
     when no regular GT qualifies and are never used up, as in the COCO pass."""
     dets, ann = table.dets, table.gt.annotations
     n, g = table.n_dets, table.n_gts
-    by_score = np.argsort(-dets.score, kind="stable")
-    by_image = by_score[np.argsort(dets.image_id[by_score], kind="stable")]
-    del by_score
+    # By image, then descending score, ties in file order: one stable integer sort of the
+    # dense score ranks match_detections computed (the same order as a float sort by score
+    # followed by a stable sort by image).
+    score_rank = table.__dict__.get("_score_rank")
+    if score_rank is None:
+        score_rank = _descending_ranks(dets.score, np.argsort(-dets.score, kind="stable"))
+    by_image = stable_order((score_rank, dets.image_id))
+    del score_rank
     group, rank = groups_and_ranks(by_image, dets.image_id)
     del by_image
     left, right = greedy_assign(
@@ -643,9 +648,8 @@ def match_detections(
     group, det_rank = groups_and_ranks(order, dets.image_id, dets.category_id)
     # pycocotools' accumulation order (see MatchTable.accumulation_order) from the same sorts:
     # `order` sorted stably by (category, score) keeps image, then file order among equals.
-    accumulation = order[
-        stable_order((_descending_ranks(dets.score, by_score)[order], dets.category_id[order]))
-    ]
+    score_rank = _descending_ranks(dets.score, by_score)
+    accumulation = order[stable_order((score_rank[order], dets.category_id[order]))]
     del by_score, order
 
     gt_ignored = (
@@ -692,6 +696,7 @@ def match_detections(
     )
     accumulation.flags.writeable = False
     object.__setattr__(table, "_accumulation_order", accumulation)
+    object.__setattr__(table, "_score_rank", score_rank)  # the class-agnostic view's order
     return table
 
 

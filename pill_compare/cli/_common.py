@@ -8,7 +8,8 @@ import math
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from pill_compare.errors import ConfigError, InputFormatError
 from pill_compare.io import load_ground_truth, load_results
 from pill_compare.io.category_map import parse_category_map
 from pill_compare.io.outputs import OutputTarget, check_output, write_outputs
+from pill_compare.parallel import Background, in_background
 from pill_compare.report.escape import terminal_safe
 
 
@@ -79,8 +81,8 @@ class CheckedRuns:
         lang: str,
         quiet: bool,
     ) -> None:
-        self.runs = pending.runs
-        self._pending, self._truth = pending, truth
+        self.runs, self.truth = pending.runs, truth
+        self._pending = pending
         self._strict, self._lang, self._quiet = strict, lang, quiet
         self._prepared: PreparedRuns | None = None
 
@@ -89,7 +91,7 @@ class CheckedRuns:
             prepared = self._pending.result()
             self._prepared = prepared  # printed once, even when --strict refuses it
             if not self._quiet:
-                report_diagnosis(prepared, self._truth, strict=self._strict, lang=self._lang)
+                report_diagnosis(prepared, self.truth, strict=self._strict, lang=self._lang)
                 for run in prepared.runs.values():
                     loading_warnings(run.warnings, strict=self._strict)
         return self._prepared
@@ -108,11 +110,29 @@ class CheckedRuns:
             raise
 
 
+#: Runs files of this many bytes in all (~180k detections) are large enough that
+#: :func:`start_loading_truth` loads the ground truth in a child process beside them.
+TRUTH_BESIDE_BYTES = 16 << 20
+
+
+def start_loading_truth(path: Path, *, beside: Sequence[Path]) -> Background[GroundTruth]:
+    """Start loading the ground truth at ``path``: in a child process when the runs files that
+    load next (``beside``) are large (:data:`TRUTH_BESIDE_BYTES`; their loading takes the
+    other core only part of the time), else here, now. ``.result()`` gives the same
+    :class:`GroundTruth` (or raises the same error) either way; give the job to
+    :func:`start_checked_runs` as ``truth``."""
+    size = 0
+    for run in beside:
+        with suppress(OSError):  # a missing file is the runs loader's to explain
+            size += run.stat().st_size
+    return in_background(partial(load_ground_truth, path), fork=size >= TRUTH_BESIDE_BYTES)
+
+
 def start_checked_runs(
     paths: Sequence[Path],
     roles: Sequence[str],
     names: Sequence[str | None] | None,
-    truth: GroundTruth | None,
+    truth: GroundTruth | Background[GroundTruth] | None,
     *,
     input_format: str,
     strict: bool,
@@ -128,19 +148,35 @@ def start_checked_runs(
     (:func:`~pill_compare.analysis.diagnosis.start_prepare_runs`: beside what comes next where
     it cannot change the runs). Call ``.finish()`` before any output: it prints the findings
     (``quiet``: nothing, for ``doctor``, whose output is the findings) or refuses with
-    ``strict``; ``start_checked_runs(...).finish()`` checks first, then goes on."""
+    ``strict``; ``start_checked_runs(...).finish()`` checks first, then goes on.
+
+    ``truth`` may be still loading (:func:`start_loading_truth`): it is waited for after the
+    runs are loaded, its loading warnings printed (or refused with ``strict``), and an error
+    in it is raised before one in the runs, as if it had loaded first. ``.truth`` is it."""
     maps = parse_category_maps(category_map, roles)
     if any(m == "auto" for m in maps.values()) and truth is None and len(roles) != 2:
         fail_usage("--category-map auto needs --gt (or two runs, to map A's ids onto B's)")
     raw = {}
-    for path, role, name in zip(paths, roles, names or [None] * len(roles), strict=True):
-        given = maps.get(role)
-        raw[role] = load_results(
-            path,
-            input_format=input_format,
-            name=name,
-            category_map=given if isinstance(given, CategoryIdMap) else None,
-        )
+    try:
+        for path, role, name in zip(paths, roles, names or [None] * len(roles), strict=True):
+            given = maps.get(role)
+            raw[role] = load_results(
+                path,
+                input_format=input_format,
+                name=name,
+                category_map=given if isinstance(given, CategoryIdMap) else None,
+            )
+    except Exception:
+        if isinstance(truth, Background):
+            truth.result()  # its error first; else the runs' error
+        raise
+    except BaseException:  # Ctrl-C: stop its loading too
+        if isinstance(truth, Background):
+            truth.cancel()
+        raise
+    if isinstance(truth, Background):
+        truth = truth.result()
+        loading_warnings(truth.warnings, strict=strict)
     pending = start_prepare_runs(
         truth,
         raw,

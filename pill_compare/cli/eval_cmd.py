@@ -17,10 +17,10 @@ from pill_compare.cli._common import (
     echo,
     fail_usage,
     figure_bytes,
-    loading_warnings,
     print_or_put,
     slice_specs,
     start_checked_runs,
+    start_loading_truth,
     warn,
 )
 from pill_compare.cli.errors import EXIT_INTERNAL, say_error
@@ -39,7 +39,6 @@ from pill_compare.cli.options import (
 )
 from pill_compare.cli.registry import command
 from pill_compare.errors import ConfigError
-from pill_compare.io import load_ground_truth
 from pill_compare.report.doctor_render import render_with_diagnosis
 from pill_compare.report.eval_render import render_eval
 from pill_compare.report.tables import to_csv
@@ -225,23 +224,22 @@ def eval_command(
         engine = "pycocotools" if cross_check_engine is None else cross_check_engine.value
         require_engine(engine)  # before the evaluation: a missing package fails at once
 
-    gt = load_ground_truth(ground_truth)
-    loading_warnings(gt.warnings, strict=strict)
-    specs = slice_specs(slices, gt)
-    # The input check runs beside the evaluation (it cannot change the run without
-    # --category-map auto); its findings are printed before anything else comes out.
+    # The ground truth loads beside the results when they are large; the input check runs
+    # beside the evaluation (it cannot change the run without --category-map auto); its
+    # findings are printed before anything else comes out.
     checked = start_checked_runs(
         (results,),
         ("results",),
         (name,),
-        gt,
+        start_loading_truth(ground_truth, beside=(results,)),
         input_format=input_format.value,
         strict=strict,
         category_map=category_map,
         score_threshold=score_thr,
         iou_threshold=iou_thr,
     )
-    dets = checked.runs["results"]
+    gt, dets = checked.truth, checked.runs["results"]
+    specs = slice_specs(slices, gt)
     with checked.first_on_error():
         result = evaluate(
             gt,

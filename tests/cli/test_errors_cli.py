@@ -106,6 +106,23 @@ def test_bad_ground_truth_exits_1(runner, tmp_path, doc, message):
     assert message in fails(runner, 1, "diff", RES, RES, "--gt", gt).stderr
 
 
+def test_a_bad_ground_truth_is_reported_before_bad_results_as_it_loads_first(
+    runner, tmp_path, monkeypatch
+):
+    from pill_compare.cli import _common
+
+    gt = write_json(tmp_path, "gt.json", {"images": [], "annotations": []})
+    res = write_json(tmp_path, "res.json", [{"image_id": 1}])
+    for beside in (1 << 60, 0):  # loaded here first, or beside the results (in a child if it can)
+        monkeypatch.setattr(_common, "TRUTH_BESIDE_BYTES", beside)
+        err = fails(runner, 1, "eval", gt, res).stderr
+        assert "ground truth is missing 'categories'" in err
+        assert "res.json" not in err
+    # A good ground truth: the results' own error.
+    err = fails(runner, 1, "eval", GT, res).stderr
+    assert "res.json" in err
+
+
 def test_ground_truth_passed_as_results(runner):
     err = fails(runner, 1, "diff", GT, RES).stderr
     assert (
