@@ -13,17 +13,22 @@ same one; it is re-exported here.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 
 from pill_compare.core import box_iou_pairs, iou_of_overlaps
+from pill_compare.parallel import run_parallel
 
 __all__ = ["PAIR_BLOCK", "BoxPairs", "box_iou_pairs", "overlapping_pairs"]
 
 #: Candidate (left, right) pairs built per block by :func:`overlapping_pairs`: bounds the
 #: memory of the pair enumeration (a block's arrays take about 100 bytes per candidate).
 PAIR_BLOCK = 500_000
+#: From this many blocks of candidates on, :func:`overlapping_pairs` splits the work between
+#: two threads (:func:`~pill_compare.parallel.run_parallel`).
+PARALLEL_BLOCKS = 2
 
 
 class BoxPairs(NamedTuple):
@@ -109,34 +114,50 @@ def overlapping_pairs(
     lx2, ly2, rx2, ry2 = lw + lx, lh + ly, rw + rx, rh + ry
     l_area, r_area = lw * lh, rw * rh
     crowd = None if right_iscrowd is None else right_iscrowd[right_order]
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    lo, n = 0, left_image.size
-    while lo < n:
-        base = cum[lo - 1] if lo else 0
-        hi = max(int(np.searchsorted(cum, base + block, side="right")), lo + 1)
-        c = count[lo:hi]
-        total = int(c.sum())
-        if total:
-            # Candidates in left-row order; pos = position among the sorted right boxes.
-            pos = np.repeat(start[lo:hi] - (np.cumsum(c) - c), c) + np.arange(total)
-            # x, then y: most candidates fail the x test, so y is computed on the survivors.
-            # A left box's own terms are repeated (cheaper than gathered); index arrays from
-            # flatnonzero are cheaper than boolean masks applied to several arrays.
-            w = np.minimum(np.repeat(lx2[lo:hi], c), rx2[pos])
-            w -= np.maximum(np.repeat(lx[lo:hi], c), rx[pos])
-            keep = np.flatnonzero(w > 0)
-            left, pos, w = np.repeat(np.arange(lo, hi), c)[keep], pos[keep], w[keep]
-            h = np.minimum(ly2[left], ry2[pos]) - np.maximum(ly[left], ry[pos])
-            keep = np.flatnonzero(h > 0)
-            left, pos, inter = left[keep], pos[keep], w[keep] * h[keep]
-            iou = iou_of_overlaps(
-                inter, l_area[left], r_area[pos], None if crowd is None else crowd[pos]
-            )
-            if min_iou > 0:
-                keep = np.flatnonzero(iou >= min_iou)
-                left, pos, iou = left[keep], pos[keep], iou[keep]
-            parts.append((left, right_order[pos], iou))
-        lo = hi
+
+    def rows(lo: int, end: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The pairs of left rows [lo, end), block by block."""
+        parts = []
+        while lo < end:
+            base = cum[lo - 1] if lo else 0
+            hi = min(max(int(np.searchsorted(cum, base + block, side="right")), lo + 1), end)
+            c = count[lo:hi]
+            total = int(c.sum())
+            if total:
+                # Candidates in left-row order; pos = position among the sorted right boxes.
+                pos = np.repeat(start[lo:hi] - (np.cumsum(c) - c), c) + np.arange(total)
+                # x, then y: most candidates fail the x test, so y is computed on the
+                # survivors. A left box's own terms are repeated (cheaper than gathered);
+                # index arrays from flatnonzero are cheaper than boolean masks applied to
+                # several arrays.
+                w = np.minimum(np.repeat(lx2[lo:hi], c), rx2[pos])
+                w -= np.maximum(np.repeat(lx[lo:hi], c), rx[pos])
+                keep = np.flatnonzero(w > 0)
+                left, pos, w = np.repeat(np.arange(lo, hi), c)[keep], pos[keep], w[keep]
+                h = np.minimum(ly2[left], ry2[pos]) - np.maximum(ly[left], ry[pos])
+                keep = np.flatnonzero(h > 0)
+                left, pos, inter = left[keep], pos[keep], w[keep] * h[keep]
+                iou = iou_of_overlaps(
+                    inter, l_area[left], r_area[pos], None if crowd is None else crowd[pos]
+                )
+                if min_iou > 0:
+                    keep = np.flatnonzero(iou >= min_iou)
+                    left, pos, iou = left[keep], pos[keep], iou[keep]
+                parts.append((left, right_order[pos], iou))
+            lo = hi
+        return parts
+
+    # Two threads, each on a run of left rows with half the candidates (numpy lets go of the
+    # interpreter lock in these array steps: 0.38 -> 0.22 s at 1.8M detections), when there
+    # are more candidates than PARALLEL_BLOCKS blocks; the pairs come out in the same order.
+    n = left_image.size
+    total = int(cum[-1]) if n else 0
+    if total >= PARALLEL_BLOCKS * block:
+        mid = int(np.searchsorted(cum, total // 2, side="right"))
+        halves = run_parallel(partial(rows, 0, mid), partial(rows, mid, n))
+        parts = halves[0] + halves[1]
+    else:
+        parts = rows(0, n)
     if not parts:
         return BoxPairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
     left, right, iou = (np.concatenate(x) for x in zip(*parts, strict=True))

@@ -115,6 +115,32 @@ def test_result_does_not_depend_on_the_block_size(block):
         assert np.array_equal(x, y)
 
 
+def test_many_blocks_split_between_two_threads_give_the_same_pairs(monkeypatch):
+    from pill_compare.analysis import boxes
+    from pill_compare.parallel import threads
+
+    rng = np.random.default_rng(5)
+    left_image, left = _random_boxes(rng, 300, 3)
+    right_image, right = _random_boxes(rng, 200, 3)
+    crowd = rng.random(200) < 0.2
+    split = []
+    real = boxes.run_parallel
+    monkeypatch.setattr(
+        boxes, "run_parallel", lambda *tasks: split.append(len(tasks)) or real(*tasks)
+    )
+    got = {}
+    for count in (1, 2):
+        with threads(count):
+            got[count] = overlapping_pairs(
+                left_image, left, right_image, right, right_iscrowd=crowd, block=50
+            )
+    few = overlapping_pairs(left_image[:2], left[:2], right_image[:0], right[:0])  # none to split
+    assert split == [2, 2] and few.left.size == 0  # two runs of rows, in threads or in turn
+    assert got[1].left.size > 1000
+    for x, y in zip(got[1], got[2], strict=True):
+        assert np.array_equal(x, y)
+
+
 def test_swapping_sides_mirrors_the_pairs_bit_for_bit():
     """Without crowd regions bbIou is symmetric, so (b, a) lists the same pairs, mirrored."""
     rng = np.random.default_rng(5)
