@@ -519,15 +519,16 @@ def compare(
                 ),
                 "gt_audit",
             )
+        # McNemar (and scipy.stats' import, ~0.5 s) while the bootstrap's children still work.
+        step("McNemar")
+        test = mcnemar(
+            table_a, table_b, score_threshold=score_threshold, iou_threshold=iou_threshold
+        )
         bootstrap = verdict = None
         if pending is not None:
             step(f"bootstrap ({n_bootstrap} resamples): waiting for it")
             bootstrap = pending.result()
             verdict = significance_verdict(bootstrap, "map", alpha=alpha)
-        step("McNemar")
-        test = mcnemar(
-            table_a, table_b, score_threshold=score_threshold, iou_threshold=iou_threshold
-        )
         step("calibration, optimal LRP")
         calibration, lrp = scores_job.result()
         support = _training_support(train_gt, ev_a, ev_b, pairing, rare_threshold, alpha, step)

@@ -65,7 +65,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import sparse
 
 from pill_compare.analysis.arguments import (
     check_inputs,
@@ -668,6 +668,10 @@ def mcnemar(
     _, b_ok = _found_at_operating_point(table_b, s, u)
     b = int((a_ok & ~b_ok).sum())
     c = int((~a_ok & b_ok).sum())
+    # scipy.stats takes ~0.5 s to import: here, where the test runs (compare runs it while
+    # the bootstrap's children work), not with this module.
+    from scipy import stats
+
     p = float(stats.binomtest(b, b + c, 0.5).pvalue) if b + c else 1.0
     return McNemarResult(
         name_a=table_a.dets.name,
