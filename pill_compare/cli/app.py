@@ -26,6 +26,7 @@ from pill_compare.cli import (  # noqa: F401  (importing a command module regist
 from pill_compare.cli.allocator import keep_freed_blocks
 from pill_compare.cli.errors import debug_from_env, raise_on_sigterm, state
 from pill_compare.cli.registry import COMMANDS, PillcmpCommand, PillcmpGroup
+from pill_compare.cli.teardown import exit_status, leave
 from pill_compare.version import __version__
 
 HELP = (
@@ -102,7 +103,14 @@ app = build_app()
 
 def main() -> None:
     """Console-script entry point (``pillcmp``): SIGTERM unwinds like Ctrl-C, then exits 143;
-    large freed blocks stay in the heap for reuse (:mod:`pill_compare.cli.allocator`)."""
+    large freed blocks stay in the heap for reuse (:mod:`pill_compare.cli.allocator`); the
+    process ends without the interpreter's teardown (:mod:`pill_compare.cli.teardown`)."""
     raise_on_sigterm()
     keep_freed_blocks()
-    app()
+    try:
+        app()
+    except SystemExit as done:  # typer ends every run with one
+        status = exit_status(done.code)
+    else:
+        status = 0
+    leave(status)

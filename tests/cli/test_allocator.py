@@ -37,5 +37,6 @@ def test_the_entry_point_sets_it_before_running_the_command(monkeypatch):
     monkeypatch.setattr(app_module, "keep_freed_blocks", lambda: calls.append("set"))
     monkeypatch.setattr(app_module, "raise_on_sigterm", lambda: None)
     monkeypatch.setattr(app_module, "app", lambda: calls.append("app"))
+    monkeypatch.setattr(app_module, "leave", lambda status: calls.append(f"leave {status}"))
     app_module.main()
-    assert calls == ["set", "app"]
+    assert calls == ["set", "app", "leave 0"]
