@@ -118,3 +118,33 @@ def test_examples_fit_an_80_column_terminal_without_wrapping(runner, name):
             + 1
         ].strip(" │")
         assert not following.startswith("-"), (line, following)
+
+
+@pytest.mark.parametrize("name", sorted(c.name for c in COMMANDS))
+def test_the_app_built_for_one_command_reads_and_answers_as_the_whole_app(runner, name):
+    from pill_compare.cli.app import build_app
+
+    one = build_app(only=name)
+    for args in ([name, "--help"], [name, "--no-such-flag"]):
+        whole = runner.invoke(app, args, env={"COLUMNS": "200"})
+        alone = runner.invoke(one, args, env={"COLUMNS": "200"})
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+    assert [c.name for c in one.registered_commands] == [name]
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["eval", "gt.json", "r.json"], "eval"),
+        (["--debug", "compare", "a", "b"], "compare"),
+        (["check-submission", "s.csv"], "check-submission"),
+        (["--help"], None),
+        ([], None),
+        (["evl", "x"], None),  # the whole app says which commands there are
+        (["--", "eval"], None),
+    ],
+)
+def test_the_entry_point_finds_the_command_a_line_runs(args, name):
+    from pill_compare.cli.app import command_named
+
+    assert command_named(args) == name

@@ -57,3 +57,16 @@ def test_the_entry_point_leaves_with_the_command_s_status(monkeypatch):
     monkeypatch.setattr(app_module, "app", usage_error)
     app_module.main()
     assert left == [2]
+
+
+def test_the_entry_point_builds_only_the_command_it_runs(monkeypatch):
+    built = []
+    monkeypatch.setattr(app_module, "raise_on_sigterm", lambda: None)
+    monkeypatch.setattr(app_module, "keep_freed_blocks", lambda: None)
+    monkeypatch.setattr(app_module, "leave", lambda status: None)
+    monkeypatch.setattr(app_module, "build_app", lambda only: built.append(only) or (lambda: None))
+    monkeypatch.setattr(app_module, "app", lambda: built.append("whole"))
+    for argv in (["pillcmp", "--debug", "diff", "a.json", "b.json"], ["pillcmp", "--help"]):
+        monkeypatch.setattr(sys, "argv", argv)
+        app_module.main()
+    assert built == ["diff", "whole"]
