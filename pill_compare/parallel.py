@@ -19,10 +19,8 @@ copied pages and pickling at COCO scale). Elsewhere the same tasks run in this p
 the same results. What runs this way: the paired bootstrap's two runs and calibration + LRP
 (``compare``), the report's figures (``build_report``), the second half of a large results
 file (``load_results``), the operating point, accuracy and confusion matrix beside the COCO
-accumulation and LRP (``evaluate``), and the input check beside the evaluation
-(``start_prepare_runs``, ``pillcmp eval``): from 1M detections in a child of its own, below
-that in ``evaluate``'s child, after that child's own work (:func:`in_next_child`: a task
-that rides on the next child costs no fork of its own).
+accumulation and LRP (``evaluate``), and the input check beside the evaluation from 300k
+detections (``start_prepare_runs``, ``pillcmp eval``).
 
 What is run in parallel is only work that is independent: each task reads shared inputs that
 no task writes, and returns its own outputs. The numbers are therefore the same bit for bit
@@ -51,7 +49,6 @@ import struct
 import sys
 import tempfile
 import threading
-import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -71,8 +68,6 @@ _override: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "pillcmp_threads", default=None
 )
 _worker = threading.local()
-#: Jobs of :func:`in_next_child` waiting for the next child process (main thread only).
-_queued: list[weakref.ref[Background[Any]]] = []
 
 
 def thread_count() -> int:
@@ -173,15 +168,6 @@ class Background(Generic[T]):
         self._value: Any = None
         self._error: BaseException | None = None
         self.forked = False  # True: the task runs in a child process
-        self._riders: list[Background[Any]] = []  # tasks run in this job's child after its own
-        self._carrier: Background[Any] | None = None  # the job whose child runs this task
-
-    def _settle(self, ok: bool | None, value: Any) -> None:
-        """Keep an answer from a child (``ok`` None: none came; the task runs here when its
-        result is asked for)."""
-        if ok is not None:
-            self._value, self._error = (value, None) if ok else (None, value)
-            self._done = True
 
     def _run_here(self) -> None:
         """Run the task in this process; its value or exception is kept for :meth:`result`."""
@@ -192,10 +178,6 @@ class Background(Generic[T]):
         self._done = True
 
     def _fork(self) -> None:
-        self._riders = [job for job in (ref() for ref in _queued) if job is not None]
-        _queued.clear()
-        for rider in self._riders:
-            rider._carrier = self
         fd = _result_file()
         for stream in (sys.stdout, sys.stderr):  # or the child would write them out again
             with suppress(Exception):
@@ -205,9 +187,12 @@ class Background(Generic[T]):
             code = 0
             try:
                 _worker.busy = True  # its own parallel parts run serially
-                outcomes = [_outcome(job._task) for job in (self, *self._riders)]
                 try:
-                    _write_outcome(fd, outcomes)
+                    outcome: tuple[bool, Any] = (True, self._task())
+                except Exception as exc:  # re-raised by the parent
+                    outcome = (False, exc)
+                try:
+                    _write_outcome(fd, outcome)
                 except Exception:  # an unpicklable value or exception: the parent re-runs it
                     code = 3
             except BaseException:  # interrupted, or the parent went away
@@ -215,8 +200,6 @@ class Background(Generic[T]):
             finally:
                 os._exit(code)
         self._pid, self._fd, self.forked = pid, fd, True
-        for rider in self._riders:
-            rider.forked = True
 
     def result(self) -> T:
         """Wait for the task; its return value, or its exception raised here.
@@ -225,30 +208,20 @@ class Background(Generic[T]):
         cannot be pickled or unpickled) is not an error of the task: the task is then run again
         here, so the outcome is always the task's own.
         """
-        # A job still waiting for a child (in_next_child) is taken back and runs here now.
-        if not self._done and not _unqueue(self):
-            (self._carrier or self)._receive()  # the child that runs it: another job's, or its own
-        if not self._done:  # no usable answer: the task's own outcome, here
-            self._run_here()
+        if not self._done:
+            parts = self._collect()
+            try:
+                ok, value = pickle.loads(parts[0], buffers=parts[1:]) if parts else (None, None)
+            except Exception:  # e.g. an exception whose constructor pickle cannot call again
+                ok = None
+            if ok is None:  # no usable answer: the task's own outcome, here
+                self._run_here()
+            else:
+                self._value, self._error = (value, None) if ok else (None, value)
+                self._done = True
         if self._error is not None:
             raise self._error
         return self._value
-
-    def _receive(self) -> None:
-        """Wait for this job's child (if it still runs) and keep the answers it wrote, its own
-        and its riders'."""
-        if self._pid is None:
-            return
-        parts = self._collect()
-        try:
-            outcomes = pickle.loads(parts[0], buffers=parts[1:]) if parts else None
-        except Exception:  # e.g. an exception whose constructor pickle cannot call again
-            outcomes = None
-        jobs = (self, *self._riders)
-        if not isinstance(outcomes, list) or len(outcomes) != len(jobs):
-            outcomes = [(None, None)] * len(jobs)
-        for job, (ok, value) in zip(jobs, outcomes, strict=True):
-            job._settle(ok, value)
 
     def _collect(self) -> list[memoryview] | None:
         """The child's pickled outcome and its out-of-band buffers (views of the file the
@@ -277,10 +250,7 @@ class Background(Generic[T]):
         return parts if at == size else None
 
     def cancel(self) -> None:
-        """Stop a task still running in a child (nothing happens to one that ran here; one
-        waiting for the next child is no longer carried, and runs here if its result is
-        asked for)."""
-        _unqueue(self)
+        """Stop a task still running in a child (nothing happens to one that ran here)."""
         if self._pid is not None:
             with suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
@@ -329,31 +299,6 @@ def in_background(task: Callable[[], T], *, fork: bool = True) -> Background[T]:
     return job
 
 
-def in_next_child(task: Callable[[], T], *, fork: bool = True) -> Background[T]:
-    """Run ``task`` in the next child process that :func:`in_background` or :func:`start_all`
-    forks here, after that child's own task: it rides on a child the caller's next work starts
-    anyway, so it costs no fork of its own and no core while that work is single-threaded.
-
-    Its :meth:`Background.result` waits for that child; if no child has been forked by then
-    (the next work was too small to fork, or failed first), or the child gave no answer, the
-    task runs here at that moment. Same result either way. The rules of :func:`in_background`
-    apply (where forking is not allowed, the task runs before this returns).
-
-    Args:
-        task: As for :func:`in_background`.
-        fork: False: run it here now.
-
-    Returns:
-        A :class:`Background`.
-    """
-    job = Background(task)
-    if fork and _may_fork():
-        _queued.append(weakref.ref(job))  # a job nobody holds any more is not carried
-    else:
-        job._run_here()
-    return job
-
-
 def start_all(*tasks: Callable[[], T], fork: bool = True) -> list[Background[T]]:
     """Start independent tasks side by side: each in a child process of its own where
     :func:`in_background` would fork, else in threads (:func:`run_parallel`) before this
@@ -387,24 +332,7 @@ def _result_file() -> int:
             return os.dup(fh.fileno())
 
 
-def _unqueue(job: Background[Any]) -> bool:
-    """Take ``job`` out of the jobs waiting for the next child; False if it was not there."""
-    for i, ref in enumerate(_queued):
-        if ref() is job:
-            del _queued[i]
-            return True
-    return False
-
-
-def _outcome(task: Callable[[], Any]) -> tuple[bool, Any]:
-    """(True, value) or (False, the exception): what a child sends back for one task."""
-    try:
-        return True, task()
-    except Exception as exc:  # re-raised by the parent
-        return False, exc
-
-
-def _write_outcome(fd: int, outcome: Any) -> None:
+def _write_outcome(fd: int, outcome: tuple[bool, Any]) -> None:
     """Write the pickled outcome to ``fd``: the part count, each part's size, the pickle, then
     each contiguous array's bytes as they are (pickle protocol 5's out-of-band buffers)."""
     buffers: list[pickle.PickleBuffer] = []

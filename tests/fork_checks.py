@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from pill_compare.parallel import in_background, in_next_child, start_all, threads
+from pill_compare.parallel import in_background, start_all, threads
 
 PARENT = os.getpid()
 
@@ -105,8 +105,6 @@ def main():
     job.cancel()
     report("cancel", seconds=time.perf_counter() - start, forked=job.forked)
 
-    rider_checks()
-
     if len(sys.argv) > 1:  # the sample's results decoded in two halves, one in a child
         import numpy as np
 
@@ -153,27 +151,6 @@ def main():
         got = job.result()
         report("truth_beside", same=pickle.dumps(got) == pickle.dumps(want), forked=job.forked)
 
-    if len(sys.argv) > 1:  # the input check riding on the evaluation's child
-        from pill_compare import evaluate, load_ground_truth, load_results
-        from pill_compare.analysis import diagnosis
-
-        gt = load_ground_truth(sys.argv[1] + "/ground_truth.json")
-        raw = {"a": load_results(sys.argv[1] + "/resnet101.json")}
-        want = diagnosis.prepare_runs(gt, raw).diagnosis.to_dict()
-        diagnosis.FORK_DETECTIONS = 10**9
-        evaluation = sys.modules["pill_compare.analysis.evaluate"]
-        evaluation.FORK_DETECTIONS, before = 0, evaluation.FORK_DETECTIONS
-        pending = diagnosis.start_prepare_runs(gt, raw)
-        carried = pending._diagnosis.forked
-        evaluate(gt, pending.runs["a"])
-        report(
-            "prepare_rides",
-            same=pending.result().diagnosis.to_dict() == want,
-            before=carried,
-            forked=pending._diagnosis.forked,
-        )
-        evaluation.FORK_DETECTIONS = before
-
     if len(sys.argv) > 1:  # compare on the sample with the bootstrap forced into children
         from pill_compare import compare, load_ground_truth, load_results
         from pill_compare.analysis import significance
@@ -193,62 +170,6 @@ def main():
         with threads(1):
             serial = compare_json(compare(gt, a, b, n_bootstrap=200))
         report("compare", same=json.dumps(forked) == json.dumps(serial))
-
-
-def rider_checks():
-    """in_next_child: a task carried by the next child another job forks."""
-    rider = in_next_child(lambda: ("rider", os.getpid()))
-    carrier = in_background(os.getpid)
-    pid = carrier.result()
-    name, rider_pid = rider.result()
-    report("rider", forked=rider.forked, same_child=rider_pid == pid != PARENT, name=name)
-
-    rider = in_next_child(lambda: ("first", os.getpid()))
-    carrier = in_background(lambda: os.getpid())
-    name, rider_pid = rider.result()  # asked before the carrier's own result
-    report("rider_first", name=name, same_child=rider_pid == carrier.result() != PARENT)
-
-    rider = in_next_child(os.getpid)
-    report("rider_no_child", forked=rider.forked, here=rider.result() == PARENT)
-
-    def fails():
-        raise ValueError("bad rider")
-
-    rider = in_next_child(fails)
-    in_background(os.getpid).result()
-    report_raised("rider_error", rider)
-
-    rider = in_next_child(lambda: "rider " + str(os.getpid()))
-    carrier = in_background(killed_in_a_child("here"))
-    report(
-        "rider_killed",
-        carrier=carrier.result(),
-        rider=rider.result() == f"rider {PARENT}",
-        forked=rider.forked,
-    )
-
-    rider = in_next_child(os.getpid)
-    rider.cancel()
-    carrier = in_background(os.getpid)
-    carrier.result()
-    report("rider_cancel", carried=len(carrier._riders), here=rider.result() == PARENT)
-
-    in_next_child(os.getpid)  # nobody holds it: no child runs it
-    carrier = in_background(os.getpid)
-    carrier.result()
-    report("rider_dropped", carried=len(carrier._riders))
-
-    riders = [in_next_child(lambda i=i: i * 10) for i in range(3)]
-    with threads(1):
-        alone = in_background(os.getpid)  # no fork: the riders keep waiting
-    carrier = in_background(os.getpid)
-    report(
-        "riders",
-        values=[r.result() for r in riders],
-        forked=[r.forked for r in riders],
-        alone=alone.forked,
-        carrier=carrier.result() != PARENT,
-    )
 
 
 if __name__ == "__main__":

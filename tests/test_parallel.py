@@ -197,49 +197,8 @@ def test_cancel_stops_a_child_at_once(fork_checks):
 
 
 @linux_only
-def test_a_task_for_the_next_child_runs_in_the_child_another_job_forks(fork_checks):
-    assert fork_checks["rider"] == {
-        "check": "rider",
-        "forked": True,
-        "same_child": True,
-        "name": "rider",
-    }
-    # Its result may be asked for before the carrier's, which still gives its own.
-    assert fork_checks["rider_first"] == {
-        "check": "rider_first",
-        "name": "first",
-        "same_child": True,
-    }
-    assert fork_checks["rider_error"]["raised"] == "bad rider"
-    # Several wait for the same child; a job that does not fork (threads off) carries none.
-    assert fork_checks["riders"]["values"] == [0, 10, 20]
-    assert fork_checks["riders"]["forked"] == [True, True, True]
-    assert fork_checks["riders"]["alone"] is False
-
-
-@linux_only
-def test_a_task_for_the_next_child_runs_here_when_no_child_answers(fork_checks):
-    assert fork_checks["rider_no_child"]["here"] is True
-    assert fork_checks["rider_no_child"]["forked"] is False
-    assert fork_checks["rider_killed"]["carrier"] == "here"
-    assert fork_checks["rider_killed"]["rider"] is True  # run again here, in the parent
-    assert fork_checks["rider_cancel"] == {"check": "rider_cancel", "carried": 0, "here": True}
-    assert fork_checks["rider_dropped"]["carried"] == 0  # nobody holds it: not carried
-
-
-@linux_only
 def test_the_ground_truth_loaded_in_a_child_is_the_one_loaded_here(fork_checks):
     assert fork_checks["truth_beside"] == {"check": "truth_beside", "same": True, "forked": True}
-
-
-@linux_only
-def test_the_input_check_rides_on_the_evaluation_s_child_and_finds_the_same(fork_checks):
-    assert fork_checks["prepare_rides"] == {
-        "check": "prepare_rides",
-        "same": True,
-        "before": False,
-        "forked": True,
-    }
 
 
 @linux_only

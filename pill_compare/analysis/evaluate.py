@@ -245,10 +245,8 @@ def evaluate(
 
     # The COCO accumulation and LRP here, the rest (read from the same table; accuracy and the
     # confusion matrix build its class-agnostic view) beside them in a child process at COCO
-    # scale (pill_compare/parallel.py: the same numbers either way); about the same time each,
-    # counting the tasks waiting for the next child (in_next_child: the CLI's input check),
-    # which that child runs after the rest. The table's cached category index is computed
-    # first, so the child inherits it.
+    # scale (pill_compare/parallel.py: the same numbers either way); about the same time each.
+    # The table's cached category index is computed first, so the child inherits it.
     table.category_index()
     with in_background(the_rest, fork=len(dets) >= FORK_DETECTIONS) as rest:
         coco = compute_coco_metrics(table, iou_thresholds=thresholds, max_dets=max_dets)

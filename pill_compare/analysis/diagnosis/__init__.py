@@ -35,7 +35,7 @@ from pill_compare.analysis.diagnosis.finding import (
     severity_order,
 )
 from pill_compare.core import Detections, GroundTruth, expect_type
-from pill_compare.parallel import Background, in_background, in_next_child
+from pill_compare.parallel import Background, in_background
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,13 +225,13 @@ def _restricted(gt: GroundTruth | None, run: Detections) -> Detections:
     return Detections(**{**run.__dict__, "warnings": tuple(run.warnings) + tuple(found)})
 
 
-#: From this many detections in all runs on (~0.25 s of checks), :func:`start_prepare_runs`
-#: diagnoses in a child process of its own beside the caller's next work (1.8M detections:
-#: 2.86-3.30 s against 3.02-3.74 s). Below, a child of its own cost what it saved (450k:
-#: 1.39-1.68 s against 1.36-1.58 s), so the checks ride on the next child the caller's work
-#: forks anyway (:func:`~pill_compare.parallel.in_next_child`: ``evaluate``'s, at COCO scale),
-#: or run when their result is asked for.
-FORK_DETECTIONS = 1_000_000
+#: From this many detections in all runs on (~0.1 s of checks), :func:`start_prepare_runs`
+#: diagnoses in a child process beside the caller's next work (``pillcmp eval``: the
+#: matching, which leaves the second core mostly idle). Interleaved, ``pillcmp eval``: 450k
+#: detections, median of 20 runs 1.51 s against 1.58 s with the checks first; 1.8M, 2.86-3.30
+#: s against 3.02-3.74 s. Below, the checks take well under 0.1 s, about what a child's
+#: start and copied pages cost.
+FORK_DETECTIONS = 300_000
 
 
 class PendingPreparation:
@@ -282,11 +282,10 @@ def start_prepare_runs(
     change the runs.
 
     Without ``auto_map`` the runs every analysis reads do not depend on what the diagnosis
-    finds (it only reports), so they are ready at once and the checks run beside the caller's
-    work on them: in a child process of their own from :data:`FORK_DETECTIONS` detections
-    (:func:`~pill_compare.parallel.in_background`), below it in the next child that work forks
-    (:func:`~pill_compare.parallel.in_next_child`), else when ``.result()`` is asked for. With
-    ``auto_map`` the maps come from the diagnosis, so it runs first, here.
+    finds (it only reports), so they are ready at once and the checks run in a child process
+    (:func:`~pill_compare.parallel.in_background`, at :data:`FORK_DETECTIONS` detections or
+    more) while the caller evaluates them. With ``auto_map`` the maps come from the diagnosis,
+    so it runs first, here.
 
     Args:
         gt / runs / auto_map / score_threshold / pair_iou / iou_threshold / files /
@@ -311,7 +310,7 @@ def start_prepare_runs(
 
     if not auto_map:
         many = sum(len(run) for run in raw.values()) >= FORK_DETECTIONS
-        job = (in_background if many else in_next_child)(check, fork=fork)
+        job = in_background(check, fork=fork and many)
         return PendingPreparation({role: _restricted(gt, run) for role, run in raw.items()}, job)
     diagnosis = check()
     out: dict[str, Detections] = {}
