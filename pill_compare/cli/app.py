@@ -25,7 +25,7 @@ from pill_compare.cli import (  # noqa: F401  (importing a command module regist
     report_cmd,
     train_cmd,
 )
-from pill_compare.cli.allocator import keep_freed_blocks
+from pill_compare.cli.allocator import collect_less, keep_freed_blocks
 from pill_compare.cli.errors import debug_from_env, raise_on_sigterm, state
 from pill_compare.cli.registry import COMMANDS, PillcmpCommand, PillcmpGroup
 from pill_compare.cli.teardown import exit_status, leave
@@ -121,10 +121,12 @@ def command_named(args: Sequence[str]) -> str | None:
 
 def main() -> None:
     """Console-script entry point (``pillcmp``): SIGTERM unwinds like Ctrl-C, then exits 143;
-    large freed blocks stay in the heap for reuse (:mod:`pill_compare.cli.allocator`); the
+    large freed blocks stay in the heap for reuse and the garbage collector runs less
+    (:mod:`pill_compare.cli.allocator`); the
     process ends without the interpreter's teardown (:mod:`pill_compare.cli.teardown`)."""
     raise_on_sigterm()
     keep_freed_blocks()
+    collect_less()
     name = command_named(sys.argv[1:])
     try:
         (app if name is None else build_app(only=name))()

@@ -35,8 +35,22 @@ def test_a_limit_mallopt_cannot_take_is_refused(limit):
 def test_the_entry_point_sets_it_before_running_the_command(monkeypatch):
     calls = []
     monkeypatch.setattr(app_module, "keep_freed_blocks", lambda: calls.append("set"))
+    monkeypatch.setattr(app_module, "collect_less", lambda: calls.append("gc"))
     monkeypatch.setattr(app_module, "raise_on_sigterm", lambda: None)
     monkeypatch.setattr(app_module, "app", lambda: calls.append("app"))
     monkeypatch.setattr(app_module, "leave", lambda status: calls.append(f"leave {status}"))
     app_module.main()
-    assert calls == ["set", "app", "leave 0"]
+    assert calls == ["set", "gc", "app", "leave 0"]
+
+
+def test_the_collector_skips_the_start_up_objects_and_collects_less_often():
+    # In a child: the settings are process-wide and must not leak into the test process.
+    code = (
+        "import gc; from pill_compare.cli.allocator import collect_less, YOUNG_THRESHOLD\n"
+        "before = gc.get_threshold()\n"
+        "collect_less()\n"
+        "after = gc.get_threshold()\n"
+        "print(gc.get_freeze_count() > 1000, after[0] == YOUNG_THRESHOLD, after[1:] == before[1:])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True"]

@@ -49,6 +49,7 @@ def test_the_entry_point_leaves_with_the_command_s_status(monkeypatch):
     left = []
     monkeypatch.setattr(app_module, "raise_on_sigterm", lambda: None)
     monkeypatch.setattr(app_module, "keep_freed_blocks", lambda: None)
+    monkeypatch.setattr(app_module, "collect_less", lambda: None)
     monkeypatch.setattr(app_module, "leave", left.append)
 
     def usage_error():
@@ -63,6 +64,7 @@ def test_the_entry_point_builds_only_the_command_it_runs(monkeypatch):
     built = []
     monkeypatch.setattr(app_module, "raise_on_sigterm", lambda: None)
     monkeypatch.setattr(app_module, "keep_freed_blocks", lambda: None)
+    monkeypatch.setattr(app_module, "collect_less", lambda: None)
     monkeypatch.setattr(app_module, "leave", lambda status: None)
     monkeypatch.setattr(app_module, "build_app", lambda only: built.append(only) or (lambda: None))
     monkeypatch.setattr(app_module, "app", lambda: built.append("whole"))
