@@ -143,12 +143,16 @@ def start_checked_runs(
     lang: str = "en",
     quiet: bool = False,
     known_category_ids: Sequence[int] | None = None,
+    beside: bool = True,
 ) -> CheckedRuns:
     """Load the runs as the files say and start their check and category maps
     (:func:`~pill_compare.analysis.diagnosis.start_prepare_runs`: beside what comes next where
     it cannot change the runs). Call ``.finish()`` before any output: it prints the findings
     (``quiet``: nothing, for ``doctor``, whose output is the findings) or refuses with
     ``strict``; ``start_checked_runs(...).finish()`` checks first, then goes on.
+
+    ``beside``: False when the caller waits for the check at once (``.finish()`` next): it
+    then runs here, without a child process whose start would cost and save nothing.
 
     ``truth`` may be still loading (:func:`start_loading_truth`): it is waited for after the
     runs are loaded, its loading warnings printed (or refused with ``strict``), and an error
@@ -185,6 +189,7 @@ def start_checked_runs(
         pair_iou=pair_iou,
         iou_threshold=iou_threshold,
         known_category_ids=known_category_ids,
+        fork=beside,
     )
     return CheckedRuns(pending, truth, strict=strict, lang=lang, quiet=quiet)
 

@@ -268,6 +268,7 @@ def load_comparison_inputs(
             if names_map is not None
             else None
         ),
+        beside=False,  # waited for at once
     ).finish()
     runs = (prepared.runs["a"], prepared.runs["b"])
     return ComparisonInputs(truth, train, runs, prepared.diagnosis, names_map)

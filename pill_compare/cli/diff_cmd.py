@@ -83,6 +83,7 @@ def diff_command(
         input_format=input_format.value,
         strict=strict,
         category_map=category_map,
+        beside=False,  # waited for at once
     ).finish()
     result = diff(
         prepared.runs["a"],

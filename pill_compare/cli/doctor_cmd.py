@@ -97,6 +97,7 @@ def doctor_command(
         category_map=category_map,
         score_threshold=score_thr,
         quiet=True,
+        beside=False,  # waited for at once
     ).finish()
     d = prepared.diagnosis
     runs = list(prepared.runs.values())
