@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rich.markup import escape
 from typer import BadParameter
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
@@ -51,9 +50,20 @@ def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return register
 
 
+#: What rich's markup parser reads as a tag: ``[`` then a letter, ``#``, ``/`` or ``@``, up to
+#: ``]``, with the backslashes before it (``rich.markup.escape``'s pattern).
+_MARKUP_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+
+
 def _literal(text: str) -> str:
-    """Help text as written: rich markup would eat ``[score]`` and ``[x, y, w, h]``."""
-    return escape(text)
+    """Help text as written: rich markup would eat ``[score]`` and ``[x, y, w, h]``.
+
+    ``rich.markup.escape``'s rule (tested equal to it on every help text), without importing
+    rich.markup at every start (~20 ms): each tag gets a backslash, backslashes before it are
+    doubled, and a lone trailing backslash is doubled.
+    """
+    out = _MARKUP_TAG.sub(lambda m: f"{m[1]}{m[1]}\\{m[2]}", text)
+    return out + "\\" if out.endswith("\\") and not out.endswith("\\\\") else out
 
 
 def _no_type(ctx: Any = None) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
-from rich.cells import cell_len
 
 from pill_compare.report.escape import (
     Md,
@@ -113,16 +112,19 @@ def fmt_ids(ids: Sequence[int], limit: int | None = None) -> str:
 
 def cell_width(text: str) -> int:
     """How many terminal cells ``text`` takes: Hangul and other wide characters take two."""
+    # Imported here: rich takes ~7 ms to import, and most runs write no text table.
+    from rich.cells import cell_len
+
     return cell_len(text)
 
 
 def fit_width(text: str, width: int) -> str:
     """``text`` cut to at most ``width`` terminal cells, ending in "…" when cut."""
-    if cell_len(text) <= width:
+    if cell_width(text) <= width:
         return text
     out, used = [], 0
     for ch in text:
-        w = cell_len(ch)
+        w = cell_width(ch)
         if used + w > width - 1:
             break
         out.append(ch)
@@ -145,7 +147,7 @@ def wrap_text(text: str, width: int = TEXT_WIDTH, indent: str = "") -> list[str]
     lines: list[str] = []
     for word in body.split(" "):
         candidate = f"{line} {word}" if line.strip() else line + word
-        if line.strip() and cell_len(candidate) > width:
+        if line.strip() and cell_width(candidate) > width:
             lines.append(line)
             candidate = indent + word
         line = candidate
@@ -163,9 +165,9 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str
     cells = [
         [terminal_safe(c) if isinstance(c, str) else fmt_number(c) for c in row] for row in rows
     ]
-    widths = [cell_len(h) for h in head]
+    widths = [cell_width(h) for h in head]
     for row in cells:
-        widths = [max(w, cell_len(c)) for w, c in zip(widths, row, strict=True)]
+        widths = [max(w, cell_width(c)) for w, c in zip(widths, row, strict=True)]
     if not align:
         align = "".join(
             "r" if rows and not isinstance(rows[0][i], str) else "l" for i in range(len(headers))
@@ -173,7 +175,7 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str
 
     def line(values: Sequence[str]) -> str:
         parts = [
-            " " * (w - cell_len(v)) + v if a == "r" else v + " " * (w - cell_len(v))
+            " " * (w - cell_width(v)) + v if a == "r" else v + " " * (w - cell_width(v))
             for v, w, a in zip(values, widths, align, strict=True)
         ]
         return "  ".join(parts).rstrip()

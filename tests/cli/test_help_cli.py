@@ -148,3 +148,27 @@ def test_the_entry_point_finds_the_command_a_line_runs(args, name):
     from pill_compare.cli.app import command_named
 
     assert command_named(args) == name
+
+
+def test_help_texts_are_escaped_as_rich_markup_escape_does():
+    import typer.main
+    from rich.markup import escape
+
+    from pill_compare.cli.registry import _literal
+
+    texts = [
+        "[score]",
+        "[x, y, w, h] and [/b] [#fff] [@click] [1, 2] [Z]",
+        "a \\[score] b \\\\[x]",
+        "ends with a backslash \\",
+        "ends with two \\\\",
+        "[a][b]] [[c]",
+        "",
+    ]
+    group = typer.main.get_command(app)
+    for c in COMMANDS:
+        texts.append(c.function.__wrapped__.__doc__ or "")
+        texts += [p.help for p in group.commands[c.name].params if getattr(p, "help", None)]
+    assert len(texts) > 100
+    for text in texts:
+        assert _literal(text) == escape(text), text
