@@ -122,10 +122,20 @@ def build_report(
         slices=slices if gt is not None else (),
     )
     step("figures")
-    # The figures (seconds of matplotlib) need only the result: they are drawn in a child
-    # process while this one builds the gallery, the JSON data and the CSV files
-    # (pill_compare/parallel.py; the same bytes either way).
-    with in_background(lambda: report_figures(result, lang=lang)) as figures_job:
+    # The figures (seconds of matplotlib) need only the result: they are drawn in two child
+    # processes, about half the drawing each, while this one builds the gallery, the JSON data
+    # and the CSV files (pill_compare/parallel.py; the same bytes either way). Where no child
+    # can be forked, each half is drawn here in turn (matplotlib is not for threads).
+    names = figure_names(result)
+    halves = _halves(names)
+    with (
+        in_background(
+            lambda: report_figures(result, lang=lang, names=halves[0]), fork=bool(halves[0])
+        ) as first,
+        in_background(
+            lambda: report_figures(result, lang=lang, names=halves[1]), fork=bool(halves[1])
+        ) as second,
+    ):
         gallery, gallery_notes = None, []
         audit_gallery, audit_notes = None, []
         if images_dir is not None:
@@ -177,7 +187,9 @@ def build_report(
         }
         csv_files = compare_csv_files(result)
         step("figures: waiting for them")
-        figures = figures_job.result()
+        drawn = {**first.result(), **second.result()}
+        keys = (name.removeprefix("plot_") for name in names)  # the report's order
+        figures = {key: drawn[key] for key in keys if key in drawn}
     step("sections")
     from pill_compare.report.sections.compare import compare_sections
 
@@ -201,17 +213,52 @@ def build_report(
     )
 
 
-def report_figures(result: ComparisonResult, *, lang: str = "en") -> dict[str, Figure]:
-    """Every figure the result allows (:func:`~pill_compare.report.report_plots.available_plots`),
-    rendered to deterministic PNG bytes, keyed as the section builders place them
-    ('ap_comparison', 'pr_curves', ...)."""
+#: Each figure's drawing time relative to the others' (``benchmarks/bench_figures.py``, COCO
+#: scale: the two confusion matrices 0.83 s, AP per class 0.56 s plus the pyplot import, the PR
+#: curves and score histograms 0.43 s, the rest 0.1-0.16 s; pill scale in the same order), to
+#: split the figures into two halves of about the same time. A figure not listed counts 1.
+FIGURE_WEIGHTS = {
+    "plot_confusion_pair": 8,
+    "plot_ap_comparison": 6,
+    "plot_pr_curves": 4,
+    "plot_score_histograms": 4,
+}
+
+
+def figure_names(result: ComparisonResult) -> tuple[str, ...]:
+    """The ``plot_*`` functions that can draw ``result``, in the report's order."""
+    from pill_compare.report import agreement_plots, report_plots
+
+    return (*report_plots.available_plots(result), *agreement_plots.available_plots(result))
+
+
+def _halves(names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``names`` in two groups of about the same drawing time (:data:`FIGURE_WEIGHTS`): the
+    heaviest first, each to the lighter group; each group keeps the report's order."""
+    load = [0, 0]
+    group: dict[str, int] = {}
+    for name in sorted(names, key=lambda n: -FIGURE_WEIGHTS.get(n, 1)):  # stable: ties in order
+        side = 0 if load[0] <= load[1] else 1
+        group[name] = side
+        load[side] += FIGURE_WEIGHTS.get(name, 1)
+    return (
+        tuple(n for n in names if group[n] == 0),
+        tuple(n for n in names if group[n] == 1),
+    )
+
+
+def report_figures(
+    result: ComparisonResult, *, lang: str = "en", names: Sequence[str] | None = None
+) -> dict[str, Figure]:
+    """Every figure the result allows (:func:`figure_names`), or those of ``names``, rendered
+    to deterministic PNG bytes, keyed as the section builders place them ('ap_comparison',
+    'pr_curves', ...)."""
     from pill_compare.report import agreement_plots, report_plots
 
     msg = catalogue(lang)
     out: dict[str, Figure] = {}
     plots = {**report_plots.PLOTS, **agreement_plots.PLOTS}
-    names = (*report_plots.available_plots(result), *agreement_plots.available_plots(result))
-    for name in names:
+    for name in figure_names(result) if names is None else names:
         key = name.removeprefix("plot_")
         fig = plots[name](result, lang=lang, labels=msg.labels(f"plot.{key}"))
         try:

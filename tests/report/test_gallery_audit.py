@@ -278,7 +278,7 @@ def test_the_report_places_the_pictures_in_the_audit_section_and_links_them(runs
     _, a, b = runs
     doc, _ = gt_with_deleted_boxes()
     gt = ground_truth_from_dict(doc, source="quarter.json")
-    with mock.patch.object(build, "report_figures", lambda r, lang="en": {}):
+    with mock.patch.object(build, "report_figures", lambda r, lang="en", names=None: {}):
         report = build_report(gt, a, b, images_dir=IMAGES, n_bootstrap=0, gallery_max=2)
         bare = build_report(gt, a, b, n_bootstrap=0)
     files = render_report_files(report)

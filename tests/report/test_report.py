@@ -86,7 +86,7 @@ def _build(gt, a, b, *, figures: bool, **kwargs) -> tuple[Report, Mapping[str, s
     if figures:
         report = build_report(gt, a, b, **kwargs)
     else:
-        with mock.patch.object(build, "report_figures", lambda r, lang="en": {}):
+        with mock.patch.object(build, "report_figures", lambda r, lang="en", names=None: {}):
             report = build_report(gt, a, b, **kwargs)
     return report, MappingProxyType(render_report_files(report))
 
@@ -533,3 +533,30 @@ def test_report_json_lists_the_top_disputed_boxes_and_points_to_the_csv_for_the_
     assert len(table["rows"]) == 10 and table["total"] == len(boxes) == 61
     assert table["file"] == "disputed_boxes.csv"
     assert [row[0] for row in table["rows"]] == boxes[table["columns"][0]][:10].tolist()
+
+
+def test_the_figures_split_into_two_halves_of_about_the_same_drawing_time():
+    from pill_compare.report.build import FIGURE_WEIGHTS, _halves
+
+    names = (
+        "plot_ap_comparison",
+        "plot_pr_curves",
+        "plot_score_histograms",
+        "plot_error_breakdown",
+        "plot_confusion_pair",
+        "plot_ap_by_iou",
+        "plot_matched_iou",
+        "plot_calibration",
+        "plot_support_vs_ap",
+    )
+    first, second = _halves(names)
+    assert sorted(first + second) == sorted(names)  # each figure once
+    for half in (first, second):  # each half in the report's order
+        assert list(half) == [n for n in names if n in half]
+    weight = [sum(FIGURE_WEIGHTS.get(n, 1) for n in half) for half in (first, second)]
+    assert abs(weight[0] - weight[1]) <= 1
+    assert (
+        "plot_confusion_pair" in first and "plot_ap_comparison" in second
+    )  # the two heaviest apart
+    assert _halves(("plot_score_histograms",)) == (("plot_score_histograms",), ())
+    assert _halves(()) == ((), ())

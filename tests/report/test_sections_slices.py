@@ -78,7 +78,7 @@ def test_eval_shows_a_table_per_key():
 
 def test_the_report_slices_by_shape_and_colour_by_default_when_the_gt_has_them():
     gt, a, b = runs()
-    with mock.patch.object(build, "report_figures", lambda r, lang="en": {}):
+    with mock.patch.object(build, "report_figures", lambda r, lang="en", names=None: {}):
         report = build_report(gt, a, b, n_bootstrap=10)
     assert {e["key"] for e in report.data["slices"]} == {"drug_shape", "color_class1"}
     assert report.find("slices.drug_shape") is not None
