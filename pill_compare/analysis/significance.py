@@ -227,7 +227,7 @@ class BootstrapResult:
 
     def to_dict(self) -> dict[str, Any]:
         """``{map: {delta, ci_low, ci_high, p_value, a, b, resamples_used}, map_50, f1,
-        n_images, n_resamples, seed, ...}`` (JSON-ready)."""
+        n_images, n_resamples, seed (the random seed), ...}`` (JSON-ready)."""
         out: dict[str, Any] = {k: v.to_dict() for k, v in self.metrics.items()}
         out.update(
             name_a=self.name_a,

@@ -236,7 +236,8 @@ class SliceComparison:
     Attributes:
         key / mode / codes: As in :class:`SliceSpec`.
         name_a / name_b: The runs' display names.
-        n_resamples / seed / confidence / alpha: The bootstrap's settings (0 resamples: none).
+        n_resamples / seed / confidence / alpha: resamples (0: none), random seed, confidence
+            level of the intervals and significance level of the bootstrap.
         entries: One :class:`SliceGap` per value.
         finding: 'gap_differs', 'no_evidence' or 'not_tested'.
     """

@@ -79,7 +79,7 @@ YOUNG_THRESHOLD = 100_000
 def collect_less() -> None:
     """Spare the cyclic garbage collector's work in a short command: the objects that exist
     now (the modules imported at start-up) move to a generation that is never scanned
-    (:func:`gc.freeze`; forked children then also leave their pages shared), and the youngest
+    (:func:`gc.freeze`, which Python's documentation also advises before forking), and the youngest
     generation is collected every :data:`YOUNG_THRESHOLD` allocations instead of 700 (the older
     generations keep their ratios). Garbage without cycles is still freed at once."""
     gc.freeze()

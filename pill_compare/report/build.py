@@ -70,7 +70,8 @@ def build_report(
         inputs: Role ('a', 'b', 'gt', 'train') → input file, for the overview and the sha256 of
             each in ``report.json``.
         score_threshold / iou_threshold / pair_iou / iou_thresholds / max_dets / n_bootstrap /
-            seed: As for :func:`~pill_compare.analysis.compare.compare`.
+            seed (the bootstrap's random seed): As for
+            :func:`~pill_compare.analysis.compare.compare`.
         gallery_max: Most gallery images (worst first).
         tide_iou: The stricter IoU of the second TIDE breakdown ('auto': 0.75 when the
             thresholds include it; None: none), as for
@@ -187,9 +188,9 @@ def build_report(
         }
         csv_files = compare_csv_files(result)
         step("figures: waiting for them")
+        place = {name.removeprefix("plot_"): i for i, name in enumerate(names)}
         drawn = {**first.result(), **second.result()}
-        keys = (name.removeprefix("plot_") for name in names)  # the report's order
-        figures = {key: drawn[key] for key in keys if key in drawn}
+        figures = dict(sorted(drawn.items(), key=lambda kv: place[kv[0]]))  # the report's order
     step("sections")
     from pill_compare.report.sections.compare import compare_sections
 

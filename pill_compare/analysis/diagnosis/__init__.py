@@ -228,9 +228,11 @@ def _restricted(gt: GroundTruth | None, run: Detections) -> Detections:
 #: From this many detections in all runs on (~0.1 s of checks), :func:`start_prepare_runs`
 #: diagnoses in a child process beside the caller's next work (``pillcmp eval``: the
 #: matching, which leaves the second core mostly idle). Interleaved, ``pillcmp eval``: 450k
-#: detections, median of 20 runs 1.51 s against 1.58 s with the checks first; 1.8M, 2.86-3.30
-#: s against 3.02-3.74 s. Below, the checks take well under 0.1 s, about what a child's
-#: start and copied pages cost.
+#: detections, medians of 20 runs, 1.51 s against 1.58 s with the checks in the evaluation's
+#: child after its own work, and earlier medians of 5 and 8 runs, 1.32 and 1.62 s against 1.41
+#: and 1.64 s with the checks first; 1.8M, 2.86-3.30 s against 3.02-3.74 s with the checks
+#: first. Below, the checks take well under 0.1 s, about what a child's start and copied
+#: pages cost.
 FORK_DETECTIONS = 300_000
 
 
