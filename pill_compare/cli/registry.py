@@ -21,6 +21,7 @@ from typing import Any
 from typer import BadParameter
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from pill_compare.cli import coercion
 from pill_compare.cli.errors import cli_errors
 
 
@@ -125,9 +126,11 @@ def plain_usage_message(message: str) -> str:
 
 
 class _PlainErrors:
-    """Bad option values worded by :func:`plain_usage_message`."""
+    """Values converted without pydantic where it adds nothing (:mod:`.coercion`), and bad
+    option values worded by :func:`plain_usage_message`."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        coercion.install([*self.params, self.get_help_option(ctx)])  # type: ignore[attr-defined]
         try:
             return super().parse_args(ctx, args)  # type: ignore[misc]
         except BadParameter as exc:
