@@ -21,8 +21,9 @@ from pill_compare.io.files import (
     check_input_format,
     decode_text,
     display_path,
+    input_bytes,
+    is_ascii,
     parse_json,
-    read_bytes,
     sniff_format,
 )
 from pill_compare.io.ground_truth import looks_like_ground_truth
@@ -110,14 +111,14 @@ def load_results(
     if isinstance(source, (str, os.PathLike)):
         path = display_path(source)  # printable: file names may hold undecodable bytes
         expected = EXPECTED_COCO if fmt == "coco" else "COCO results JSON or submission CSV"
-        data = read_bytes(source, expected)
-        # A valid results list in ASCII (UTF-8 with nothing to check) decodes straight from
-        # the bytes: no text copy of the file. Everything else is read as checked text.
-        fast = fmt != "csv" and data.isascii()
-        cols = decode_results(data) if fast else None
-        if cols is None:
-            text = decode_text(data, path, expected)
+        with input_bytes(source, expected) as data:
+            # A valid results list in ASCII (UTF-8 with nothing to check) decodes straight
+            # from the bytes: no text copy of the file. Everything else is read as checked text.
+            fast = fmt != "csv" and is_ascii(data)
+            cols = decode_results(data) if fast else None
+            text = None if cols is not None else decode_text(data[:], path, expected)
             del data
+        if text is not None:
             if fmt == "auto":
                 fmt = sniff_format(source, text)
             if fmt == "coco":

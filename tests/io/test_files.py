@@ -243,3 +243,32 @@ def test_printable_is_the_one_cleaning_with_or_without_lines():
     assert printable("a\nb\tc") == "a\\x0ab\\x09c"  # one line
     assert printable("a\nb\tc", keep_lines=True) == "a\nb\tc"
     assert printable("보령 5mg") == "보령 5mg"
+
+
+def test_a_large_regular_file_is_mapped_and_reads_as_its_bytes(tmp_path, monkeypatch):
+    import mmap
+
+    path = write_text(tmp_path, "r.json", b'[{"a": 1}]' * 50)
+    monkeypatch.setattr(files, "MAP_BYTES", 100)
+    with files.input_bytes(path, "COCO") as data:
+        assert isinstance(data, mmap.mmap)
+        assert data[:] == path.read_bytes() and len(data) == 500 and data.find(b"}]") == 8
+        assert files.is_ascii(data)
+    assert data.closed
+    monkeypatch.setattr(files, "MAP_BYTES", 501)
+    with files.input_bytes(path, "COCO") as data:
+        assert data == path.read_bytes()  # smaller: read
+
+
+def test_a_mapped_file_with_a_byte_beyond_ascii_is_not_ascii(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAP_BYTES", 1)
+    path = write_text(tmp_path, "r.json", "[" + " " * 300 + '"é"]')
+    with files.input_bytes(path, "COCO") as data:
+        assert not files.is_ascii(data)
+
+
+def test_mapped_or_read_an_unreadable_input_says_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAP_BYTES", 1)
+    for path, message in ((tmp_path / "nope.json", "no such file"), (tmp_path, "is a directory")):
+        with pytest.raises(InputFormatError, match=message), files.input_bytes(path, "COCO"):
+            pass

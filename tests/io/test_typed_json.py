@@ -390,3 +390,21 @@ def test_anything_else_in_a_ground_truth_goes_to_the_validating_path(change, tmp
         assert str(got.value) == str(exc)
     else:
         _same_ground_truth(load_ground_truth(path), want)
+
+
+def test_a_mapped_results_file_loads_as_a_read_one(tmp_path, monkeypatch):
+    from pill_compare.io import files
+
+    read = load_results(SAMPLE / "resnet101.json")
+    bad = write_text(
+        tmp_path,
+        "bad.json",
+        "[" + ", ".join(_records(30)) + ', {"image_id": 1, "category_id": 3, "bbox": [1, 2, 3, '
+        '4], "score": null}]',
+    )
+    monkeypatch.setattr(files, "MAP_BYTES", 1)  # every file mapped
+    mapped = load_results(SAMPLE / "resnet101.json")
+    for key in ("image_id", "category_id", "bbox", "score"):
+        assert getattr(mapped, key).tobytes() == getattr(read, key).tobytes()
+    with pytest.raises(InputFormatError, match=r"bad\.json: detection #30: 'score' is null"):
+        load_results(bad)  # the validating path reads the mapped file's text
