@@ -47,7 +47,6 @@ import pickle
 import signal
 import struct
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -328,6 +327,8 @@ def _result_file() -> int:
     try:
         return os.memfd_create("pillcmp-result", os.MFD_CLOEXEC)
     except (AttributeError, OSError):
+        import tempfile  # only here: 2-4 ms of every start otherwise
+
         with tempfile.TemporaryFile() as fh:
             return os.dup(fh.fileno())
 

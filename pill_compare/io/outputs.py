@@ -23,7 +23,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import shutil
 import stat
 import time
@@ -404,7 +403,7 @@ _NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT}
 
 
 def _temp_name(folder: Path) -> Path:
-    return folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    return folder / f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
 
 
 def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[Path]:

@@ -18,8 +18,14 @@ Example:
 
 from __future__ import annotations
 
-from pill_compare.report.render.html import render_html
-from pill_compare.report.render.markdown import render_markdown
-from pill_compare.report.render.text import render_text
+from pill_compare.lazy import lazy_exports
 
-__all__ = ["render_html", "render_markdown", "render_text"]
+# Imported on first use: importing the HTML renderer (and importlib.resources, for its
+# templates) cost every command that writes no HTML 0.016-0.024 s.
+_EXPORTS = {
+    "render_html": "pill_compare.report.render.html",
+    "render_markdown": "pill_compare.report.render.markdown",
+    "render_text": "pill_compare.report.render.text",
+}
+__all__ = list(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
