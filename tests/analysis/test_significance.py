@@ -13,6 +13,7 @@ from pill_compare.analysis.evaluate import evaluate
 from pill_compare.analysis.matching import coco_iou_thresholds, match_detections
 from pill_compare.analysis.significance import (
     BOOTSTRAP_METRICS,
+    binomtest_two_sided,
     mcnemar,
     paired_bootstrap,
     replicate_metrics,
@@ -337,6 +338,38 @@ def test_mcnemar_counts_and_p_value_match_the_hand_computation():
     assert result.p_value == pytest.approx(74 / 256, rel=1e-12)
     assert result.to_dict()["a_only_correct"] == 6
     assert np.flatnonzero(result.a_correct).tolist() == list(range(8))
+
+
+def _binomtest_cases():
+    rng = np.random.default_rng(0)
+    small = [(k, n) for n in range(1, 61) for k in range(n + 1)]
+    large = [
+        (int(k), n)
+        for n in (101, 999, 1000, 4321, 36417, 100_000)
+        for k in (*rng.integers(0, n + 1, 12), 0, n, n // 2, n // 2 + 1, n // 2 - 1)
+    ]
+    return small + large
+
+
+def test_the_exact_test_gives_scipys_binomtest_bit_for_bit():
+    from scipy.stats import binomtest
+
+    for k, n in _binomtest_cases():
+        assert binomtest_two_sided(k, n) == float(binomtest(k, n, 0.5).pvalue), (k, n)
+
+
+def test_mcnemar_does_not_import_scipy_stats():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom tests.analysis.test_significance import _mcnemar_case\n"
+        "from pill_compare.analysis.significance import mcnemar\n"
+        "_, a, b = _mcnemar_case(); print(mcnemar(a, b).p_value, 'scipy.stats' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [repr(74 / 256), "False"]
 
 
 def test_mcnemar_agrees_with_the_operating_point_tp_counts(sample):
