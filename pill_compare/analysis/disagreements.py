@@ -155,8 +155,19 @@ def _nullable(values: np.ndarray, present: np.ndarray) -> pd.array:
 
 
 def _labels(codes: np.ndarray, keys: dict[int, str]) -> np.ndarray:
-    """Object array of ``keys[code]``, None for a negative code (no box)."""
-    return np.array([keys.get(int(c)) if c >= 0 else None for c in codes], dtype=object)
+    """Object array of ``keys[code]`` (None for a code ``keys`` lacks), None for a negative
+    code (no box). One lookup table indexed by the codes: a loop over 270,000 pairs in
+    Python took ~0.1 s per column at COCO scale."""
+    codes = np.asarray(codes).reshape(-1)
+    out = np.full(codes.size, None, dtype=object)
+    has = codes >= 0
+    if has.any():
+        table = np.empty(int(codes[has].max()) + 1, dtype=object)  # filled with None
+        for code, key in keys.items():
+            if 0 <= code < table.size:
+                table[code] = key
+        out[has] = table[codes[has]]
+    return out
 
 
 @dataclass(frozen=True, eq=False)

@@ -543,3 +543,14 @@ def test_sample_look_alike_pills_appear_as_swap_patterns_with_verdicts(sample):
     # The same pairs seen from the other side: the mirror.
     back = pair_models(tb.dets, ta.dets)
     assert _rows(pairing) == _mirror_rows(back)
+
+
+def test_code_labels_are_the_names_of_the_codes_and_none_for_no_box():
+    from pill_compare.analysis.disagreements import _labels
+
+    codes = np.array([2, -1, 0, 5, 2, 7, -3], dtype=np.int8)  # 5 has no name, 7 lies beyond
+    got = _labels(codes, {0: "tp", 2: "fp", 3: "fn"})
+    assert got.dtype == object
+    assert got.tolist() == ["fp", None, "tp", None, "fp", None, None]
+    assert _labels(np.array([], dtype=np.int8), {0: "tp"}).tolist() == []
+    assert _labels(np.array([-1, -1]), {0: "tp"}).tolist() == [None, None]
