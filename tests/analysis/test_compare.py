@@ -138,6 +138,23 @@ def test_competition_map_equals_eval_at_those_thresholds(sample, result):
         assert result.metrics()[side]["map_75_95"] == ev.coco.stats["map"]
 
 
+def test_competition_map_is_accumulated_once_per_evaluation(sample, monkeypatch):
+    from pill_compare.analysis import compare as module
+
+    gt, a, _ = sample
+    ev = evaluate(gt, a)
+    calls = []
+    accumulate = module.accumulate_precision_recall
+    monkeypatch.setattr(
+        module,
+        "accumulate_precision_recall",
+        lambda *x, **k: calls.append(1) or accumulate(*x, **k),
+    )
+    first = module.competition_map(ev)
+    assert module.competition_map(ev) == first is not None
+    assert len(calls) == 1
+
+
 def test_competition_map_is_none_when_not_matched_at_those_thresholds(sample):
     gt, a, b = sample
     r = compare(gt, a, b, iou_thresholds=[0.5], n_bootstrap=0)
