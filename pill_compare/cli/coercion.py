@@ -25,11 +25,17 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
-from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
-from typer._param_types import coerce_cli_choice, coerce_cli_path, lenient_issubclass
-from typer._typing import get_args, get_origin
+try:  # typer's own conversion parts (0.29): another typer converts every value itself
+    from typer._coercion import RuntimeParam, build_runtime_param
+    from typer._param_types import coerce_cli_choice, coerce_cli_path
+except ImportError:  # pragma: no cover  (install() then leaves typer alone)
+    RuntimeParam = object  # type: ignore[assignment,misc]
+    build_runtime_param = coerce_cli_choice = coerce_cli_path = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from typer._coercion import TypeDescriptor
 
 #: Integers and decimals as every number parser reads them: digits, one point, an exponent.
 #: (The same float from Python and pydantic: both round correctly.)
@@ -82,7 +88,7 @@ def plain_value(
 def _leaf(value: Any, annotation: Any, info: Any, param: Any, ctx: Any) -> Any:
     if annotation is str:
         return value if isinstance(value, str) else TYPER
-    if lenient_issubclass(annotation, Enum):
+    if _is_subclass(annotation, Enum):
         try:
             return coerce_cli_choice(
                 value, choices=list(annotation), case_sensitive=info.case_sensitive, ctx=ctx
@@ -91,7 +97,7 @@ def _leaf(value: Any, annotation: Any, info: Any, param: Any, ctx: Any) -> Any:
             return TYPER
     if annotation is int or annotation is float:
         return _number(value, annotation, info)
-    if lenient_issubclass(annotation, Path) and info.path_type is None:
+    if _is_subclass(annotation, Path) and info.path_type is None:
         if isinstance(value, str) and value:
             value = annotation(value)
         if not isinstance(value, annotation):
@@ -101,6 +107,10 @@ def _leaf(value: Any, annotation: Any, info: Any, param: Any, ctx: Any) -> Any:
         except Exception:  # missing, a directory, not readable...: typer words it
             return TYPER
     return TYPER
+
+
+def _is_subclass(annotation: Any, kind: type) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, kind)
 
 
 def _number(value: Any, kind: type, info: Any) -> Any:
@@ -126,6 +136,8 @@ def install(params: Any) -> None:
     :class:`PlainValues`
     (typer builds its own on first use otherwise). Parameters of other kinds, or of a typer
     that keeps its conversion elsewhere, are left as they are."""
+    if build_runtime_param is None:
+        return
     for p in params:
         if p is None:
             continue

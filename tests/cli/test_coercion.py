@@ -121,3 +121,17 @@ def test_a_bad_value_is_worded_by_typer(runner):
     assert "Invalid value for '--score-thr': Input should be greater than or equal to 0" in (
         result.output
     )
+
+
+def test_without_typers_conversion_parts_typer_converts_every_value(runner, monkeypatch, tmp_path):
+    from pill_compare.cli import app
+
+    monkeypatch.setattr(coercion, "build_runtime_param", None)  # as with another typer
+    command = typer.main.get_command(build_app(only="eval")).commands["eval"]
+    coercion.install(command.params)
+    assert all(getattr(p, "_runtime_param", None) is None for p in command.params)
+    out = tmp_path / "e.json"
+    args = [str(SAMPLE / "ground_truth.json"), str(SAMPLE / "resnet101.json"), "-o", str(out)]
+    result = runner.invoke(app, ["eval", *args, "-f", "json", "--score-thr", "0.4"])
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
