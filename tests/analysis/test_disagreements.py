@@ -554,3 +554,16 @@ def test_code_labels_are_the_names_of_the_codes_and_none_for_no_box():
     assert got.tolist() == ["fp", None, "tp", None, "fp", None, None]
     assert _labels(np.array([], dtype=np.int8), {0: "tp"}).tolist() == []
     assert _labels(np.array([-1, -1]), {0: "tp"}).tolist() == [None, None]
+
+
+def test_the_pair_tables_labels_are_python_strings_or_none():
+    # Object columns, as pandas 2 made them: pandas 3's string dtype cost the report's files
+    # a conversion back per column.
+    anns = [_g(1, 1), _g(1, 1, 100)]
+    d = _judge(anns, [_d(1, 1, 0.9)], [_d(1, 2, 0.8), _d(1, 1, 0.7, 100)])
+    frame = d.to_frame()
+    for column in ("kind", "a_status", "a_error", "b_status", "b_error", "verdict"):
+        assert frame[column].dtype == object, column
+    assert set(frame["kind"]) == {"class_swap", "b_only"}
+    assert None in set(frame["a_status"])  # the b_only row has no A box
+    assert d.pairing.to_frame()["kind"].dtype == object
