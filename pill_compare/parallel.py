@@ -327,7 +327,7 @@ def _result_file() -> int:
     try:
         return os.memfd_create("pillcmp-result", os.MFD_CLOEXEC)
     except (AttributeError, OSError):
-        import tempfile  # only here: 2-4 ms of every start otherwise
+        import tempfile  # only here: ~2 ms of every start otherwise
 
         with tempfile.TemporaryFile() as fh:
             return os.dup(fh.fileno())

@@ -226,8 +226,9 @@ class BootstrapResult:
         return significance_verdict(self, metric, alpha=alpha)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{map: {delta, ci_low, ci_high, p_value, a, b, resamples_used}, map_50, f1,
-        n_images, n_resamples, seed (the random seed), ...}`` (JSON-ready)."""
+        """JSON-ready: per metric (``map``, ``map_50``, ``f1``) ``{delta, ci_low, ci_high,
+        p_value, a, b, resamples_used}``, then ``n_images``, ``n_resamples``, the random seed
+        and the rest of the parameters, each under its parameter's name."""
         out: dict[str, Any] = {k: v.to_dict() for k, v in self.metrics.items()}
         out.update(
             name_a=self.name_a,

@@ -236,8 +236,9 @@ class SliceComparison:
     Attributes:
         key / mode / codes: As in :class:`SliceSpec`.
         name_a / name_b: The runs' display names.
-        n_resamples / seed / confidence / alpha: resamples (0: none), random seed, confidence
-            level of the intervals and significance level of the bootstrap.
+        n_resamples / confidence / alpha: resamples (0: none), confidence level of the
+            intervals and significance level of the bootstrap; its random seed is the attribute
+            of that name.
         entries: One :class:`SliceGap` per value.
         finding: 'gap_differs', 'no_evidence' or 'not_tested'.
     """

@@ -3,7 +3,7 @@ nothing.
 
 typer (>= 0.29) converts each parameter's value through a pydantic ``TypeAdapter`` that it
 builds at every run: importing pydantic and building the adapters of ``pillcmp eval``'s 19
-parameters took 0.07-0.08 s of every command (about a fifth of ``pillcmp eval`` on the
+parameters took 0.07-0.09 s of every command (about a fifth of ``pillcmp eval`` on the
 sample). pillcmp's parameters are strings, integers and floats (some with a minimum or a
 maximum), paths (with typer's exists / file / directory checks), enum choices and lists of
 strings or paths. For those, :class:`PlainValues` gives the value typer's adapter gives:
@@ -133,9 +133,8 @@ def _number(value: Any, kind: type, info: Any) -> Any:
 
 def install(params: Any) -> None:
     """Give each typer parameter in ``params`` (None: skipped) that has no conversion yet
-    :class:`PlainValues`
-    (typer builds its own on first use otherwise). Parameters of other kinds, or of a typer
-    that keeps its conversion elsewhere, are left as they are."""
+    :class:`PlainValues` (typer builds its own on first use otherwise). Parameters of other
+    kinds, or of a typer without these conversion parts, are left as they are."""
     if build_runtime_param is None:
         return
     for p in params:

@@ -69,9 +69,9 @@ def build_report(
         title: The report's title (default: the catalogue's, with both names).
         inputs: Role ('a', 'b', 'gt', 'train') → input file, for the overview and the sha256 of
             each in ``report.json``.
-        score_threshold / iou_threshold / pair_iou / iou_thresholds / max_dets / n_bootstrap /
-            seed (the bootstrap's random seed): As for
-            :func:`~pill_compare.analysis.compare.compare`.
+        score_threshold / iou_threshold / pair_iou / iou_thresholds / max_dets / n_bootstrap:
+            As for :func:`~pill_compare.analysis.compare.compare`, and so is the bootstrap's
+            random seed (the parameter of that name).
         gallery_max: Most gallery images (worst first).
         tide_iou: The stricter IoU of the second TIDE breakdown ('auto': 0.75 when the
             thresholds include it; None: none), as for
